@@ -1,0 +1,20 @@
+// The device protocol, version 1: topics, message schemas and types,
+// validators. The one place other parts import the device contract from.
+
+export * from './topics.ts'
+export * from './messages.ts'
+export * from './validate.ts'
+export * from './json-schema.ts'
+export * from './schemas/common.ts'
+export * from './schemas/access-event.ts'
+export * from './schemas/door-event.ts'
+export * from './schemas/line-crossing.ts'
+export * from './schemas/person-detected.ts'
+export * from './schemas/device-status.ts'
+export * from './schemas/heartbeat.ts'
+export * from './schemas/command-reply.ts'
+export * from './schemas/allowlist-sync.ts'
+export * from './schemas/open-door.ts'
+export * from './schemas/config.ts'
+export * from './schemas/error-reply.ts'
+export * from './samples.ts'

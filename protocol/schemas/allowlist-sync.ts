@@ -1,0 +1,97 @@
+import Type, { type Static } from 'typebox'
+import { CommandTs, CredentialKind, DateTime, Id, messageOptions, RequestId } from './common.ts'
+
+export const TIME_OF_DAY_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$'
+
+export const TimeWindowSchema = Type.Object(
+  {
+    days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+      minItems: 1,
+      maxItems: 7,
+      uniqueItems: true,
+      description: 'ISO weekdays the window applies to: 1 = Monday .. 7 = Sunday.',
+    }),
+    from: Type.String({ pattern: TIME_OF_DAY_PATTERN, description: 'Start, local time "HH:MM", inclusive.' }),
+    to: Type.String({
+      pattern: TIME_OF_DAY_PATTERN,
+      description: 'End, local time "HH:MM", exclusive. If `to` is not after `from` the window runs past ' +
+        'midnight into the next day.',
+    }),
+  },
+  { additionalProperties: false, description: 'A weekly time window, in the device timezone (config).' },
+)
+
+export const AllowEntrySchema = Type.Object(
+  {
+    credentialId: Id('Platform id of this allow-list entry; the device echoes it in access events it matches.'),
+    kind: CredentialKind(),
+    value: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: 'Card number, QR token or face enrolment reference. For `pin`: "sha256:" followed by the ' +
+        'lowercase hex SHA-256 of the PIN digits.',
+    }),
+    validFrom: Type.Optional(DateTime('Not valid before this instant.')),
+    validUntil: Type.Optional(DateTime('Not valid from this instant on.')),
+    windows: Type.Optional(
+      Type.Array(TimeWindowSchema, {
+        maxItems: 16,
+        description: 'Weekly windows in which the credential opens the door. Absent: at any time.',
+      }),
+    ),
+    visitor: Type.Optional(Type.Boolean({ description: 'A visitor credential (time-limited stay).' })),
+  },
+  {
+    additionalProperties: false,
+    description: 'One credential allowed to open the doors of the building.',
+    if: { properties: { kind: { const: 'pin' } } },
+    then: {
+      description: 'For kind "pin", value is "sha256:" + 64 lowercase hex digits.',
+      properties: { value: { pattern: '^sha256:[0-9a-f]{64}$' } },
+    },
+  },
+)
+
+export const AllowlistSyncSchema = Type.Object(
+  {
+    requestId: RequestId(),
+    ts: CommandTs(),
+    mode: Type.Enum(['full', 'delta'], {
+      description: '`full`: replace the whole allow-list with `upsert`; `delta`: apply `remove` then `upsert` ' +
+        'to the list held at `baseVersion`.',
+    }),
+    version: Type.Integer({ minimum: 1, description: 'The building allow-list version after applying this command.' }),
+    baseVersion: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'Delta only (required there): the version the delta applies to. A device holding another ' +
+          'version replies error code "version_gap" and changes nothing.',
+      }),
+    ),
+    upsert: Type.Array(AllowEntrySchema, {
+      description: 'Entries to add or replace (matched by credentialId).',
+    }),
+    remove: Type.Array(Id('A credentialId to remove.'), {
+      uniqueItems: true,
+      description: 'credentialIds to remove; unknown ids are ignored. Empty in a full sync.',
+    }),
+  },
+  {
+    ...messageOptions('allowlist-sync', 'AllowlistSync', 'Replace or update the credential allow-list the ' +
+      'device decides on while offline. Topic rh/v1/{buildingId}/{deviceId}/command/allowlist-sync, QoS 1, ' +
+      'not retained.'),
+    if: { properties: { mode: { const: 'delta' } } },
+    then: {
+      description: 'A delta sync carries baseVersion.',
+      required: ['baseVersion'],
+    },
+    else: {
+      description: 'A full sync has no baseVersion and an empty remove list.',
+      properties: { baseVersion: false, remove: { maxItems: 0 } },
+    },
+  },
+)
+
+export type AllowlistSync = Static<typeof AllowlistSyncSchema>
+export type AllowEntry = Static<typeof AllowEntrySchema>
+export type TimeWindow = Static<typeof TimeWindowSchema>

@@ -1,0 +1,71 @@
+// Building blocks shared by the message schemas. Each helper returns a fresh
+// schema so that every field carries its own description.
+
+import Type from 'typebox'
+import { COMMAND_NAMES, ID_MAX_LENGTH, ID_PATTERN } from '../topics.ts'
+
+/** `$id` prefix of every message schema. */
+export const SCHEMA_ID_PREFIX = 'rh/v1/'
+
+/**
+ * RFC 3339 date-time, `T` and `Z` upper case, whole seconds or 1..3 fraction
+ * digits, `Z` or a numeric offset. The `date-time` format is checked as well,
+ * so impossible dates (2025-02-30) are refused.
+ */
+export const DATE_TIME_PATTERN =
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,3})?(Z|[+-][0-9]{2}:[0-9]{2})$'
+
+/** Largest `seq`: 2^53 - 1, the largest integer every JSON parser keeps exactly. */
+export const MAX_SEQ = Number.MAX_SAFE_INTEGER
+
+export const Id = (description: string) =>
+  Type.String({ minLength: 1, maxLength: ID_MAX_LENGTH, pattern: ID_PATTERN, description })
+
+export const DateTime = (description: string) =>
+  Type.String({ format: 'date-time', pattern: DATE_TIME_PATTERN, maxLength: 29, description })
+
+export const EventId = () =>
+  Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: 'Unique per device and never reused, for example a UUID. Together with `seq` it identifies a ' +
+      'redelivered or replayed copy of the same event.',
+  })
+
+export const Seq = (description = 'Per-device event sequence number. Strictly increasing across all event ' +
+  'channels and across reboots: the firmware persists it before publishing.') =>
+  Type.Integer({ minimum: 0, maximum: MAX_SEQ, description })
+
+export const EventTs = () => DateTime('When the event happened, by the device clock (NTP-synchronised).')
+
+/** Fields every event carries. Spread into an event's properties. */
+export const eventFields = () => ({
+  eventId: EventId(),
+  seq: Seq(),
+  ts: EventTs(),
+})
+
+export const Door = (description = 'Door id, as configured on the platform and listed in the device status.') =>
+  Id(description)
+
+export const CREDENTIAL_KINDS = ['card', 'ic_card', 'qr', 'face', 'pin'] as const
+export const CredentialKind = () =>
+  Type.Enum(CREDENTIAL_KINDS, {
+    description: '`card`: proximity card; `ic_card`: IC residence-permit card; `qr`: QR code; ' +
+      '`face`: face recognition; `pin`: PIN pad.',
+  })
+
+export const RequestId = (description = 'Chosen by the platform, unique per command; echoed in the reply.') =>
+  Type.String({ minLength: 1, maxLength: 64, description })
+
+export const CommandNameEnum = (description: string) => Type.Enum(COMMAND_NAMES, { description })
+
+export const CommandTs = () => DateTime('When the platform issued the command, by the platform clock.')
+
+/** Options every message schema carries. */
+export const messageOptions = (name: string, title: string, description: string) => ({
+  $id: `${SCHEMA_ID_PREFIX}${name}`,
+  title,
+  description,
+  additionalProperties: false,
+})

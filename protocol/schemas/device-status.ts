@@ -1,0 +1,37 @@
+import Type, { type Static } from 'typebox'
+import { DateTime, Door, messageOptions } from './common.ts'
+
+export const DeviceStatusSchema = Type.Object(
+  {
+    state: Type.Enum(['online', 'offline'], { description: 'Availability of the device.' }),
+    ts: Type.Optional(DateTime('Device clock when the status was published; required when online.')),
+    firmware: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Firmware version.' })),
+    vendor: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Manufacturer.' })),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Device model.' })),
+    reason: Type.Optional(
+      Type.Enum(['lwt', 'shutdown', 'reboot'], {
+        description: 'Why the device went offline: `lwt` in the last will (set by the device, published by the ' +
+          'broker), `shutdown` or `reboot` when the device says so itself before disconnecting.',
+      }),
+    ),
+    doors: Type.Optional(
+      Type.Array(Door('A door this device controls or watches.'), {
+        maxItems: 64,
+        uniqueItems: true,
+        description: 'The doors this device controls or watches.',
+      }),
+    ),
+  },
+  {
+    ...messageOptions('device-status', 'DeviceStatus', 'Availability of the device. Topic ' +
+      'rh/v1/{buildingId}/{deviceId}/status, QoS 1, RETAINED. The same topic carries the last will ' +
+      '{"state":"offline","reason":"lwt"}.'),
+    if: { properties: { state: { const: 'online' } } },
+    then: {
+      description: 'An online status carries ts.',
+      required: ['ts'],
+    },
+  },
+)
+
+export type DeviceStatus = Static<typeof DeviceStatusSchema>
