@@ -1,0 +1,47 @@
+// What the broker edge needs from the rest of the platform, and what it gives
+// back. The broker knows devices only through these interfaces, so it can be
+// tested on its own and the registry can change without touching it.
+
+import type { UplinkChannel, UplinkPayload } from '../../protocol/index.ts'
+
+/** A provisioned device as the broker sees it when the device connects. */
+export interface DeviceLogin {
+  deviceId: string
+  buildingId: string
+  /** `sha256:<64 hex>` of the secret issued at provisioning. */
+  secretHash: string
+  enabled: boolean
+}
+
+/** Looks devices up by id (the MQTT client id and username). */
+export interface DeviceDirectory {
+  find (deviceId: string): Promise<DeviceLogin | undefined>
+}
+
+/** An uplink message that passed the ACL and the schema. */
+export type AcceptedMessage = {
+  [C in UplinkChannel]: {
+    buildingId: string
+    deviceId: string
+    channel: C
+    payload: UplinkPayload<C>
+    /** Broker clock, ms since the epoch. */
+    receivedAt: number
+  }
+}[UplinkChannel]
+
+/**
+ * Receives every accepted uplink message. `accept` is awaited before the
+ * device's QoS 1 PUBACK is sent: when it resolves, the message is the
+ * platform's responsibility; when it rejects, the device is disconnected and
+ * will redeliver.
+ */
+export interface UplinkSink {
+  accept (message: AcceptedMessage): Promise<void>
+}
+
+/** Connection lifecycle of authenticated devices. */
+export interface DevicePresenceListener {
+  deviceConnected? (device: { deviceId: string; buildingId: string }): void
+  deviceDisconnected? (device: { deviceId: string; buildingId: string }): void
+}

@@ -1,0 +1,25 @@
+// The one catalog of coded errors. Each has an HTTP status; the API turns any
+// of them into `{statusCode, code, error, message}`. Domain code throws these
+// and nothing else for expected failures.
+
+import createError from '@fastify/error'
+
+export const Errors = {
+  BadRequest: createError<'RH_BAD_REQUEST', 400, [string]>('RH_BAD_REQUEST', '%s', 400),
+  InvalidIdNumber: createError<'RH_INVALID_ID_NUMBER', 400, [string]>('RH_INVALID_ID_NUMBER', 'invalid ID number: %s', 400),
+  Unauthenticated: createError<'RH_UNAUTHENTICATED', 401, [string]>('RH_UNAUTHENTICATED', '%s', 401),
+  Forbidden: createError<'RH_FORBIDDEN', 403, [string]>('RH_FORBIDDEN', '%s', 403),
+  NotFound: createError<'RH_NOT_FOUND', 404, [string]>('RH_NOT_FOUND', '%s not found', 404),
+  Conflict: createError<'RH_CONFLICT', 409, [string]>('RH_CONFLICT', '%s', 409),
+  TooManyRequests: createError<'RH_TOO_MANY_REQUESTS', 429, [string]>('RH_TOO_MANY_REQUESTS', '%s', 429),
+} as const
+
+export type AppError = InstanceType<(typeof Errors)[keyof typeof Errors]>
+
+/** Error codes a client can receive, for the API docs. */
+export const ERROR_CODES = Object.values(Errors).map((E) => new E('').code)
+
+export function isAppError (err: unknown): err is AppError {
+  const code = (err as { code?: unknown } | null)?.code
+  return err instanceof Error && typeof code === 'string' && code.startsWith('RH_')
+}

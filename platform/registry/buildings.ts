@@ -1,0 +1,214 @@
+// Buildings, their rooms and the vendors allowed to install devices in them.
+
+import { isValidId } from '../../protocol/index.ts'
+import { Errors } from '../errors.ts'
+import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION, type Queryable } from '../store/database.ts'
+import { buildingScope, can, type Actor, type BuildingRef, type Permission } from './access.ts'
+import { iso, newId, type RegistryContext } from './context.ts'
+import { appendLedger } from './ledger.ts'
+
+export const GRADES = ['trusted', 'normal', 'focus', 'strict'] as const
+export type Grade = (typeof GRADES)[number]
+
+export interface Building {
+  id: string
+  gridId: string
+  name: string
+  address: string
+  landlordId: string | null
+  grade: Grade
+  responsibilitySignedAt: string | null
+  allowlistVersion: number
+  createdAt: string
+}
+
+export interface Room {
+  id: string
+  buildingId: string
+  number: string
+  capacity: number
+  /** Active registrations. */
+  registered: number
+  createdAt: string
+}
+
+export interface BuildingRow extends BuildingRef {
+  id: string; grid_id: string; name: string; address: string; landlord_id: string | null; grade: Grade
+  responsibility_signed_at: Date | null; allowlist_version: number; created_at: Date; area_path: string
+}
+
+interface RoomRow { id: string; building_id: string; number: string; capacity: number; registered: number; created_at: Date }
+
+const toBuilding = (r: BuildingRow): Building => ({
+  id: r.id,
+  gridId: r.grid_id,
+  name: r.name,
+  address: r.address,
+  landlordId: r.landlord_id,
+  grade: r.grade,
+  responsibilitySignedAt: iso(r.responsibility_signed_at),
+  allowlistVersion: r.allowlist_version,
+  createdAt: iso(r.created_at),
+})
+
+const toRoom = (r: RoomRow): Room => ({
+  id: r.id, buildingId: r.building_id, number: r.number, capacity: r.capacity, registered: r.registered, createdAt: iso(r.created_at),
+})
+
+const SELECT_BUILDING = `select b.*, coalesce((select array_agg(vendor_id) from building_vendors v where v.building_id = b.id), '{}') as vendor_ids
+  from buildings b`
+const SELECT_ROOM = `select r.*, (select count(*)::int from registrations g where g.room_id = r.id and g.status = 'active') as registered
+  from rooms r`
+
+/**
+ * Loads a building and checks a permission on it. A building the actor may not
+ * even read is reported as not found, so its existence does not leak.
+ */
+export async function loadBuilding (q: Queryable, actor: Actor, id: string, permission: Permission): Promise<BuildingRow> {
+  const r = await q.query<BuildingRow>(`${SELECT_BUILDING} where b.id = $1`, [id])
+  const row = r.rows[0]
+  if (row === undefined || !can(actor, 'building.read', row)) throw new Errors.NotFound(`building ${id}`)
+  if (!can(actor, permission, row)) throw new Errors.Forbidden(`your role may not do this in building ${id}`)
+  return row
+}
+
+/** Loads a room through its building's permission check. */
+export async function loadRoom (q: Queryable, actor: Actor, id: string, permission: Permission): Promise<{ room: RoomRow; building: BuildingRow }> {
+  const r = await q.query<RoomRow>(`${SELECT_ROOM} where r.id = $1`, [id])
+  const room = r.rows[0]
+  if (room === undefined) throw new Errors.NotFound(`room ${id}`)
+  try {
+    return { room, building: await loadBuilding(q, actor, room.building_id, permission) }
+  } catch (err) {
+    if ((err as { code?: string }).code === 'RH_NOT_FOUND') throw new Errors.NotFound(`room ${id}`)
+    throw err
+  }
+}
+
+export class Buildings {
+  constructor (private readonly ctx: RegistryContext) {}
+
+  async create (actor: Actor, input: { id?: string; gridId: string; name: string; address: string; landlordId?: string; grade?: Grade }): Promise<Building> {
+    const id = input.id ?? newId('b')
+    if (!isValidId(id)) throw new Errors.BadRequest('building id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$ (it is part of MQTT topics)')
+    const grid = await this.ctx.db.query<{ kind: string; path: string }>('select kind, path from areas where id = $1', [input.gridId])
+    const g = grid.rows[0]
+    if (g === undefined) throw new Errors.NotFound(`area ${input.gridId}`)
+    if (g.kind !== 'grid') throw new Errors.BadRequest(`a building belongs to a grid, and ${input.gridId} is a ${g.kind}`)
+    let landlordId = input.landlordId ?? null
+    if (actor.role === 'landlord') {
+      if (landlordId !== null && landlordId !== actor.id) throw new Errors.Forbidden('landlords register their own buildings')
+      landlordId = actor.id
+    } else if (actor.role === 'grid_worker') {
+      if (actor.areaPath === undefined || !g.path.startsWith(actor.areaPath)) throw new Errors.Forbidden('that grid is outside your jurisdiction')
+    } else if (actor.role !== 'admin') {
+      throw new Errors.Forbidden('your role may not register buildings')
+    }
+    if (landlordId !== null) {
+      const l = await this.ctx.db.query<{ role: string }>('select role from users where id = $1', [landlordId])
+      if (l.rows[0]?.role !== 'landlord') throw new Errors.BadRequest(`user ${landlordId} is not a landlord`)
+    }
+    if (input.grade !== undefined && input.grade !== 'normal' && actor.role !== 'admin') {
+      throw new Errors.Forbidden('only police and administrators grade buildings')
+    }
+    try {
+      await this.ctx.db.transaction(async (tx) => {
+        await tx.query(
+          `insert into buildings (id, grid_id, area_path, landlord_id, name, address, grade) values ($1, $2, $3, $4, $5, $6, $7)`,
+          [id, input.gridId, g.path, landlordId, input.name, input.address, input.grade ?? 'normal'],
+        )
+        await appendLedger(tx, actor, 'building.created', { buildingId: id }, { gridId: input.gridId, landlordId })
+      })
+    } catch (err) {
+      if (sqlState(err) === UNIQUE_VIOLATION) throw new Errors.Conflict(`building ${id} already exists`)
+      throw err
+    }
+    this.ctx.events.emit('registryChanged', { kind: 'building', buildingId: id, id })
+    return this.get(actor, id)
+  }
+
+  async get (actor: Actor, id: string): Promise<Building> {
+    return toBuilding(await loadBuilding(this.ctx.db, actor, id, 'building.read'))
+  }
+
+  async list (actor: Actor): Promise<Building[]> {
+    const params: unknown[] = []
+    const r = await this.ctx.db.query<BuildingRow>(
+      `${SELECT_BUILDING} where ${buildingScope(actor, 'building.read', 'b', params)} order by b.id`, params)
+    return r.rows.map(toBuilding)
+  }
+
+  async update (actor: Actor, id: string, patch: { name?: string; address?: string; grade?: Grade; responsibilitySignedAt?: string | null }): Promise<Building> {
+    const b = await loadBuilding(this.ctx.db, actor, id, 'building.read')
+    const sets: string[] = []
+    const params: unknown[] = [id]
+    const set = (column: string, value: unknown): void => { params.push(value); sets.push(`${column} = $${params.length}`) }
+    if (patch.name !== undefined || patch.address !== undefined || patch.responsibilitySignedAt !== undefined) {
+      if (!can(actor, 'building.manage', b)) throw new Errors.Forbidden(`your role may not edit building ${id}`)
+      if (patch.name !== undefined) set('name', patch.name)
+      if (patch.address !== undefined) set('address', patch.address)
+      if (patch.responsibilitySignedAt !== undefined) set('responsibility_signed_at', patch.responsibilitySignedAt)
+    }
+    if (patch.grade !== undefined) {
+      if (!can(actor, 'building.grade', b)) throw new Errors.Forbidden('only police and administrators grade buildings')
+      set('grade', patch.grade)
+    }
+    if (sets.length === 0) throw new Errors.BadRequest('nothing to change')
+    await this.ctx.db.transaction(async (tx) => {
+      await tx.query(`update buildings set ${sets.join(', ')} where id = $1`, params)
+      await appendLedger(tx, actor, 'building.updated', { buildingId: id }, patch)
+    })
+    this.ctx.events.emit('registryChanged', { kind: 'building', buildingId: id, id })
+    return this.get(actor, id)
+  }
+
+  async grantVendor (actor: Actor, buildingId: string, vendorId: string): Promise<void> {
+    await loadBuilding(this.ctx.db, actor, buildingId, 'building.manage')
+    const v = await this.ctx.db.query<{ role: string }>('select role from users where id = $1', [vendorId])
+    if (v.rows[0]?.role !== 'vendor') throw new Errors.BadRequest(`user ${vendorId} is not a vendor account`)
+    await this.ctx.db.transaction(async (tx) => {
+      await tx.query(
+        'insert into building_vendors (building_id, vendor_id, granted_by) values ($1, $2, $3) on conflict do nothing',
+        [buildingId, vendorId, actor.id])
+      await appendLedger(tx, actor, 'building.vendor_granted', { buildingId }, { vendorId })
+    })
+  }
+
+  async createRoom (actor: Actor, buildingId: string, input: { id?: string; number: string; capacity: number }): Promise<Room> {
+    await loadBuilding(this.ctx.db, actor, buildingId, 'building.manage')
+    const id = input.id ?? newId('r')
+    try {
+      await this.ctx.db.transaction(async (tx) => {
+        await tx.query('insert into rooms (id, building_id, number, capacity) values ($1, $2, $3, $4)', [id, buildingId, input.number, input.capacity])
+        await appendLedger(tx, actor, 'room.created', { buildingId, roomId: id }, { number: input.number, capacity: input.capacity })
+      })
+    } catch (err) {
+      const state = sqlState(err)
+      if (state === UNIQUE_VIOLATION) throw new Errors.Conflict(`room ${input.number} or id ${id} already exists`)
+      if (state === FOREIGN_KEY_VIOLATION) throw new Errors.NotFound(`building ${buildingId}`)
+      throw err
+    }
+    this.ctx.events.emit('registryChanged', { kind: 'room', buildingId, id })
+    return this.getRoom(actor, id)
+  }
+
+  async getRoom (actor: Actor, id: string): Promise<Room> {
+    return toRoom((await loadRoom(this.ctx.db, actor, id, 'building.read')).room)
+  }
+
+  async listRooms (actor: Actor, buildingId: string): Promise<Room[]> {
+    await loadBuilding(this.ctx.db, actor, buildingId, 'building.read')
+    const r = await this.ctx.db.query<RoomRow>(`${SELECT_ROOM} where r.building_id = $1 order by r.number`, [buildingId])
+    return r.rows.map(toRoom)
+  }
+
+  async updateRoom (actor: Actor, id: string, patch: { capacity: number }): Promise<Room> {
+    const { building } = await loadRoom(this.ctx.db, actor, id, 'building.manage')
+    await this.ctx.db.transaction(async (tx) => {
+      await tx.query('update rooms set capacity = $2 where id = $1', [id, patch.capacity])
+      await appendLedger(tx, actor, 'room.updated', { buildingId: building.id, roomId: id }, patch)
+    })
+    this.ctx.events.emit('registryChanged', { kind: 'room', buildingId: building.id, id })
+    return this.getRoom(actor, id)
+  }
+}

@@ -1,0 +1,70 @@
+// What every registry module is built from, and the change notifications the
+// registry sends after a commit (allow-list pushes to readers, device
+// disconnects, and later the pipeline's in-memory view).
+
+import { randomBytes } from 'node:crypto'
+import type { AllowEntry } from '../../protocol/index.ts'
+import type { IdVault } from '../privacy/id-vault.ts'
+import type { Database } from '../store/database.ts'
+
+export interface AllowlistChange {
+  buildingId: string
+  version: number
+  baseVersion: number
+  upsert: AllowEntry[]
+  remove: string[]
+}
+
+export interface RegistryListener {
+  /** A building's allow-list moved from `baseVersion` to `version`. */
+  allowlistChanged? (change: AllowlistChange): void
+  /** A device was disabled, re-enabled or had its secret rotated: live sessions must end. */
+  deviceCredentialsChanged? (deviceId: string): void
+  /** Any registration, credential, room or building change (for caches). */
+  registryChanged? (what: { kind: string; buildingId: string; id: string }): void
+}
+
+export class RegistryEvents {
+  private readonly listeners = new Set<RegistryListener>()
+
+  subscribe (listener: RegistryListener): () => void {
+    this.listeners.add(listener)
+    return () => { this.listeners.delete(listener) }
+  }
+
+  /** Calls every listener; a failing listener is reported, never rethrown. */
+  emit<K extends keyof RegistryListener> (
+    name: K,
+    ...args: Parameters<NonNullable<RegistryListener[K]>>
+  ): void {
+    for (const l of this.listeners) {
+      const fn = l[name] as ((...a: unknown[]) => void) | undefined
+      try {
+        fn?.apply(l, args)
+      } catch (err) {
+        this.onListenerError(err)
+      }
+    }
+  }
+
+  onListenerError: (err: unknown) => void = () => {}
+}
+
+export interface RegistryContext {
+  db: Database
+  vault: IdVault
+  now: () => Date
+  events: RegistryEvents
+}
+
+/** A new id matching the protocol id pattern: `<prefix>-<12 random base64url chars>`. */
+export function newId (prefix: string): string {
+  return `${prefix}-${randomBytes(9).toString('base64url')}`
+}
+
+export function iso (d: Date | string): string
+export function iso (d: Date | string | null | undefined): string | null
+export function iso (d: Date | string | null | undefined): string | null {
+  if (d === null || d === undefined) return null
+  return typeof d === 'string' ? new Date(d).toISOString() : d.toISOString()
+}

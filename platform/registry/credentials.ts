@@ -1,0 +1,178 @@
+// Credentials (cards, IC residence-permit cards, QR codes, face enrolments,
+// PINs) and the building allow-list they make up. Every change bumps the
+// building's allow-list version; readers get it as a delta (or a full sync).
+
+import { createHash, randomBytes } from 'node:crypto'
+import type { AllowEntry, TimeWindow } from '../../protocol/index.ts'
+
+export type CredentialKind = AllowEntry['kind']
+import { Errors } from '../errors.ts'
+import { sqlState, UNIQUE_VIOLATION, type Database, type Queryable } from '../store/database.ts'
+import type { Actor } from './access.ts'
+import { iso, newId, type AllowlistChange } from './context.ts'
+import { appendLedger } from './ledger.ts'
+
+export interface CredentialInput {
+  kind: CredentialKind
+  /** Card number, face enrolment reference, PIN digits; generated for `qr` when absent. */
+  value?: string
+  validFrom?: string
+  validUntil?: string
+  windows?: TimeWindow[]
+}
+
+export interface Credential {
+  id: string
+  buildingId: string
+  roomId: string
+  registrationId: string | null
+  kind: CredentialKind
+  /** The identifier; a PIN is never shown. */
+  value: string
+  validFrom: string | null
+  validUntil: string | null
+  windows: TimeWindow[] | null
+  visitor: boolean
+  status: 'active' | 'revoked'
+  issuedAt: string
+  revokedAt: string | null
+  revokeReason: string | null
+}
+
+export interface CredentialRow {
+  id: string; building_id: string; room_id: string; registration_id: string | null; kind: CredentialKind; value: string
+  valid_from: Date | null; valid_until: Date | null; windows: TimeWindow[] | null; visitor: boolean
+  status: 'active' | 'revoked'; issued_at: Date; revoked_at: Date | null; revoke_reason: string | null
+}
+
+export const HIDDEN_PIN = '(PIN hidden)'
+
+export const toCredential = (r: CredentialRow): Credential => ({
+  id: r.id,
+  buildingId: r.building_id,
+  roomId: r.room_id,
+  registrationId: r.registration_id,
+  kind: r.kind,
+  value: r.kind === 'pin' ? HIDDEN_PIN : r.value,
+  validFrom: iso(r.valid_from),
+  validUntil: iso(r.valid_until),
+  windows: r.windows,
+  visitor: r.visitor,
+  status: r.status,
+  issuedAt: iso(r.issued_at),
+  revokedAt: iso(r.revoked_at),
+  revokeReason: r.revoke_reason,
+})
+
+export function toAllowEntry (r: CredentialRow): AllowEntry {
+  const e: AllowEntry = { credentialId: r.id, kind: r.kind, value: r.value }
+  if (r.valid_from !== null) e.validFrom = iso(r.valid_from)
+  if (r.valid_until !== null) e.validUntil = iso(r.valid_until)
+  if (r.windows !== null && r.windows.length > 0) e.windows = r.windows
+  if (r.visitor) e.visitor = true
+  return e
+}
+
+const CARD_VALUE = /^[0-9A-Fa-f]{4,32}$|^[0-9]{4,32}$/
+const PIN_VALUE = /^[0-9]{4,8}$/
+const REF_VALUE = /^[\x21-\x7e]{4,128}$/
+
+/** Checks and normalises what a person typed for a credential; the stored value (PINs hashed). */
+export function credentialValue (input: CredentialInput): string {
+  const v = input.value?.trim()
+  switch (input.kind) {
+    case 'card':
+    case 'ic_card':
+      if (v === undefined || !CARD_VALUE.test(v)) throw new Errors.BadRequest(`a ${input.kind} number is 4..32 hex digits`)
+      return v.toUpperCase()
+    case 'pin':
+      if (v === undefined || !PIN_VALUE.test(v)) throw new Errors.BadRequest('a PIN is 4..8 digits')
+      return `sha256:${createHash('sha256').update(v).digest('hex')}`
+    case 'qr':
+      if (v === undefined) return randomBytes(18).toString('base64url')
+      if (!REF_VALUE.test(v)) throw new Errors.BadRequest('a QR token is 4..128 printable ASCII characters')
+      return v
+    case 'face':
+      if (v === undefined || !REF_VALUE.test(v)) {
+        throw new Errors.BadRequest('a face credential is the enrolment reference the reader returned (4..128 printable ASCII), never an image')
+      }
+      return v
+    default:
+      throw new Errors.BadRequest(`unknown credential kind ${String(input.kind)}`)
+  }
+}
+
+export async function insertCredential (
+  tx: Queryable,
+  actor: Actor,
+  target: { buildingId: string; roomId: string; registrationId: string | null; residentId?: string; visitor?: string },
+  input: CredentialInput,
+): Promise<CredentialRow> {
+  const value = credentialValue(input)
+  if (input.validFrom !== undefined && input.validUntil !== undefined && new Date(input.validFrom) >= new Date(input.validUntil)) {
+    throw new Errors.BadRequest('validUntil must be after validFrom')
+  }
+  const id = newId('c')
+  try {
+    const r = await tx.query<CredentialRow>(
+      `insert into credentials (id, building_id, room_id, registration_id, kind, value, valid_from, valid_until, windows, visitor, visitor_name, issued_by)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning *`,
+      [id, target.buildingId, target.roomId, target.registrationId, input.kind, value, input.validFrom ?? null,
+        input.validUntil ?? null, input.windows === undefined ? null : JSON.stringify(input.windows),
+        target.visitor !== undefined, target.visitor ?? null, actor.id],
+    )
+    await appendLedger(tx, actor, 'credential.issued', {
+      buildingId: target.buildingId, roomId: target.roomId, registrationId: target.registrationId ?? undefined,
+      residentId: target.residentId, credentialId: id,
+    }, { kind: input.kind, visitor: target.visitor !== undefined })
+    return r.rows[0]!
+  } catch (err) {
+    if (sqlState(err) === UNIQUE_VIOLATION) {
+      throw new Errors.Conflict(`this ${input.kind} is already active in the building; revoke it first`)
+    }
+    throw err
+  }
+}
+
+/** Revokes credentials matching `where` (SQL on alias-free credentials columns); returns their ids. */
+export async function revokeCredentials (
+  tx: Queryable,
+  actor: Actor,
+  where: { registrationId?: string; credentialId?: string },
+  reason: string,
+  at: Date,
+): Promise<CredentialRow[]> {
+  const [column, value] = where.credentialId !== undefined ? ['id', where.credentialId] : ['registration_id', where.registrationId]
+  const r = await tx.query<CredentialRow>(
+    `update credentials set status = 'revoked', revoked_at = $2, revoked_by = $3, revoke_reason = $4
+     where ${column} = $1 and status = 'active' returning *`,
+    [value, at, actor.id, reason],
+  )
+  for (const c of r.rows) {
+    await appendLedger(tx, actor, 'credential.revoked', {
+      buildingId: c.building_id, roomId: c.room_id, registrationId: c.registration_id ?? undefined, credentialId: c.id,
+    }, { reason })
+  }
+  return r.rows
+}
+
+/** Moves a building's allow-list one version forward; call inside the transaction that changed it. */
+export async function bumpAllowlist (tx: Queryable, buildingId: string, upsert: CredentialRow[], removed: CredentialRow[]): Promise<AllowlistChange> {
+  const r = await tx.query<{ allowlist_version: number }>(
+    'update buildings set allowlist_version = allowlist_version + 1 where id = $1 returning allowlist_version', [buildingId])
+  const version = r.rows[0]!.allowlist_version
+  return { buildingId, version, baseVersion: version - 1, upsert: upsert.map(toAllowEntry), remove: removed.map((c) => c.id) }
+}
+
+/** The whole allow-list of a building: every active credential, with the version it is at. */
+export async function fullAllowlist (db: Database, buildingId: string): Promise<{ version: number; entries: AllowEntry[] }> {
+  return db.transaction(async (q) => {
+    // One snapshot for the version and the entries.
+    if (db.kind === 'postgres') await q.query('set transaction isolation level repeatable read')
+    const b = await q.query<{ allowlist_version: number }>('select allowlist_version from buildings where id = $1', [buildingId])
+  if (b.rows.length === 0) throw new Errors.NotFound(`building ${buildingId}`)
+  const r = await q.query<CredentialRow>(
+    `select * from credentials where building_id = $1 and status = 'active' order by id`, [buildingId])
+    return { version: b.rows[0]!.allowlist_version, entries: r.rows.map(toAllowEntry) }
+  })
+}

@@ -1,0 +1,174 @@
+// Readers and cameras: provisioned through the API with a secret shown once
+// (stored only as a hash), enabled or disabled, secrets rotated.
+
+import { createHash, randomBytes } from 'node:crypto'
+import { isValidId } from '../../protocol/index.ts'
+import type { DeviceDirectory, DeviceLogin } from '../broker/ports.ts'
+import { Errors } from '../errors.ts'
+import { sqlState, UNIQUE_VIOLATION } from '../store/database.ts'
+import { buildingScope, type Actor } from './access.ts'
+import { loadBuilding } from './buildings.ts'
+import { iso, newId, type RegistryContext } from './context.ts'
+import { appendLedger } from './ledger.ts'
+
+export const DEVICE_KINDS = ['reader', 'camera'] as const
+export type DeviceKind = (typeof DEVICE_KINDS)[number]
+
+export interface Device {
+  id: string
+  buildingId: string
+  door: string
+  kind: DeviceKind
+  vendor: string
+  model: string
+  enabled: boolean
+  provisionedBy: string
+  createdAt: string
+  secretRotatedAt: string | null
+}
+
+export interface ProvisionInput {
+  id?: string
+  door: string
+  kind: DeviceKind
+  vendor?: string
+  model: string
+}
+
+interface DeviceRow {
+  id: string; building_id: string; door: string; kind: DeviceKind; vendor: string; model: string; secret_hash: string
+  enabled: boolean; provisioned_by: string; created_at: Date; secret_rotated_at: Date | null
+}
+
+const toDevice = (r: DeviceRow): Device => ({
+  id: r.id,
+  buildingId: r.building_id,
+  door: r.door,
+  kind: r.kind,
+  vendor: r.vendor,
+  model: r.model,
+  enabled: r.enabled,
+  provisionedBy: r.provisioned_by,
+  createdAt: iso(r.created_at),
+  secretRotatedAt: iso(r.secret_rotated_at),
+})
+
+/** `sha256:<hex>`: device secrets are 192 random bits, so a fast hash is enough to store them. */
+export function hashDeviceSecret (secret: string): string {
+  return `sha256:${createHash('sha256').update(secret, 'utf8').digest('hex')}`
+}
+
+const newSecret = (): string => randomBytes(24).toString('base64url')
+
+export class Devices implements DeviceDirectory {
+  constructor (private readonly ctx: RegistryContext) {}
+
+  /** Registers a device and returns it with its secret; the secret is not stored and cannot be shown again. */
+  async provision (actor: Actor, buildingId: string, input: ProvisionInput): Promise<{ device: Device; secret: string }> {
+    await loadBuilding(this.ctx.db, actor, buildingId, 'devices.provision')
+    const id = input.id ?? newId('d')
+    if (!isValidId(id)) throw new Errors.BadRequest('device id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$ (it is the MQTT client id)')
+    if (!isValidId(input.door)) throw new Errors.BadRequest('door must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$')
+    let vendor = input.vendor
+    if (actor.role === 'vendor') {
+      const org = await this.ctx.db.query<{ organisation: string }>('select organisation from users where id = $1', [actor.id])
+      vendor = org.rows[0]?.organisation
+    }
+    if (vendor === undefined || vendor.trim() === '') throw new Errors.BadRequest('vendor is required')
+    const secret = newSecret()
+    try {
+      await this.ctx.db.transaction(async (tx) => {
+        await tx.query(
+          `insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [id, buildingId, input.door, input.kind, vendor, input.model, hashDeviceSecret(secret), actor.id])
+        await appendLedger(tx, actor, 'device.provisioned', { buildingId, deviceId: id }, { kind: input.kind, door: input.door, vendor, model: input.model })
+      })
+    } catch (err) {
+      if (sqlState(err) === UNIQUE_VIOLATION) throw new Errors.Conflict(`device ${id} already exists`)
+      throw err
+    }
+    this.ctx.events.emit('registryChanged', { kind: 'device', buildingId, id })
+    return { device: await this.get(actor, id), secret }
+  }
+
+  async get (actor: Actor, id: string): Promise<Device> {
+    const row = await this.load(id)
+    try {
+      await loadBuilding(this.ctx.db, actor, row.building_id, 'devices.read')
+    } catch (err) {
+      if ((err as { code?: string }).code === 'RH_NOT_FOUND') throw new Errors.NotFound(`device ${id}`)
+      throw err
+    }
+    return toDevice(row)
+  }
+
+  async list (actor: Actor, buildingId: string): Promise<Device[]> {
+    await loadBuilding(this.ctx.db, actor, buildingId, 'devices.read')
+    const r = await this.ctx.db.query<DeviceRow>('select * from devices where building_id = $1 order by id', [buildingId])
+    return r.rows.map(toDevice)
+  }
+
+  /** Every device of every building in the actor's scope. */
+  async listAll (actor: Actor): Promise<Device[]> {
+    const params: unknown[] = []
+    const r = await this.ctx.db.query<DeviceRow>(
+      `select d.* from devices d join buildings b on b.id = d.building_id where ${buildingScope(actor, 'devices.read', 'b', params)} order by d.id`,
+      params)
+    return r.rows.map(toDevice)
+  }
+
+  async setEnabled (actor: Actor, id: string, enabled: boolean): Promise<Device> {
+    const row = await this.loadFor(actor, id)
+    await this.ctx.db.transaction(async (tx) => {
+      await tx.query('update devices set enabled = $2 where id = $1', [id, enabled])
+      await appendLedger(tx, actor, enabled ? 'device.enabled' : 'device.disabled', { buildingId: row.building_id, deviceId: id })
+    })
+    if (!enabled) this.ctx.events.emit('deviceCredentialsChanged', id)
+    this.ctx.events.emit('registryChanged', { kind: 'device', buildingId: row.building_id, id })
+    return this.get(actor, id)
+  }
+
+  /** Issues a new secret; the old one stops working at once and a connected device is disconnected. */
+  async rotateSecret (actor: Actor, id: string): Promise<{ device: Device; secret: string }> {
+    const row = await this.loadFor(actor, id)
+    const secret = newSecret()
+    await this.ctx.db.transaction(async (tx) => {
+      await tx.query('update devices set secret_hash = $2, secret_rotated_at = $3 where id = $1', [id, hashDeviceSecret(secret), this.ctx.now()])
+      await appendLedger(tx, actor, 'device.secret_rotated', { buildingId: row.building_id, deviceId: id })
+    })
+    this.ctx.events.emit('deviceCredentialsChanged', id)
+    return { device: await this.get(actor, id), secret }
+  }
+
+  /** DeviceDirectory for the broker. */
+  async find (deviceId: string): Promise<DeviceLogin | undefined> {
+    const r = await this.ctx.db.query<DeviceRow>('select * from devices where id = $1', [deviceId])
+    const row = r.rows[0]
+    if (row === undefined) return undefined
+    return { deviceId: row.id, buildingId: row.building_id, secretHash: row.secret_hash, enabled: row.enabled }
+  }
+
+  /** Readers of a building (for allow-list pushes). */
+  async readersOf (buildingId: string): Promise<string[]> {
+    const r = await this.ctx.db.query<{ id: string }>(
+      `select id from devices where building_id = $1 and kind = 'reader' and enabled order by id`, [buildingId])
+    return r.rows.map((x) => x.id)
+  }
+
+  private async loadFor (actor: Actor, id: string): Promise<DeviceRow> {
+    const row = await this.load(id)
+    try {
+      await loadBuilding(this.ctx.db, actor, row.building_id, 'devices.provision')
+    } catch (err) {
+      if ((err as { code?: string }).code === 'RH_NOT_FOUND') throw new Errors.NotFound(`device ${id}`)
+      throw err
+    }
+    return row
+  }
+
+  private async load (id: string): Promise<DeviceRow> {
+    const r = await this.ctx.db.query<DeviceRow>('select * from devices where id = $1', [id])
+    if (r.rows.length === 0) throw new Errors.NotFound(`device ${id}`)
+    return r.rows[0]!
+  }
+}

@@ -1,0 +1,36 @@
+// The registry as one object: what the API, the broker and (later) the
+// pipeline are given.
+
+import type { IdVault } from '../privacy/id-vault.ts'
+import type { Database } from '../store/database.ts'
+import { Areas } from './areas.ts'
+import { AuditLog } from './audit-log.ts'
+import { Buildings } from './buildings.ts'
+import { RegistryEvents, type RegistryContext } from './context.ts'
+import { Devices } from './devices.ts'
+import { Registrations } from './registrations.ts'
+import { Residents } from './residents.ts'
+import { Users } from './users.ts'
+
+export class Registry {
+  readonly events = new RegistryEvents()
+  readonly ctx: RegistryContext
+  readonly areas: Areas
+  readonly users: Users
+  readonly buildings: Buildings
+  readonly registrations: Registrations
+  readonly residents: Residents
+  readonly devices: Devices
+  readonly audit: AuditLog
+
+  constructor (deps: { db: Database; vault: IdVault; now?: () => Date }) {
+    this.ctx = { db: deps.db, vault: deps.vault, now: deps.now ?? (() => new Date()), events: this.events }
+    this.areas = new Areas(this.ctx)
+    this.users = new Users(this.ctx)
+    this.buildings = new Buildings(this.ctx)
+    this.registrations = new Registrations(this.ctx)
+    this.residents = new Residents(this.ctx)
+    this.devices = new Devices(this.ctx)
+    this.audit = new AuditLog(this.ctx)
+  }
+}

@@ -1,0 +1,84 @@
+// Residents as people: what the registry holds about a person, always with
+// the ID number masked, and the one audited way to read it unmasked.
+
+import { Errors } from '../errors.ts'
+import { buildingScope, can, type Actor } from './access.ts'
+import { writeAudit } from './audit-log.ts'
+import type { BuildingRow } from './buildings.ts'
+import { iso, type RegistryContext } from './context.ts'
+import { SELECT_REGISTRATION, toRegistration, type Registration, type ResidentSummary } from './registrations.ts'
+
+export interface Resident extends ResidentSummary {
+  phone: string | null
+  householdAddress: string | null
+  employer: string | null
+  createdAt: string
+  updatedAt: string
+  /** Stays in buildings the reader may see, newest first. */
+  registrations: Registration[]
+}
+
+interface ResidentRow {
+  id: string; name: string; id_type: string; id_masked: string; id_cipher: string; sex: 'male' | 'female' | null
+  birth_date: string | null; phone: string | null; household_address: string | null; employer: string | null
+  created_at: Date; updated_at: Date
+}
+
+export class Residents {
+  constructor (private readonly ctx: RegistryContext) {}
+
+  /** A person, visible when they have (or had) a stay in a building the actor may read residents of. */
+  async get (actor: Actor, residentId: string): Promise<Resident> {
+    const row = await this.load(residentId)
+    const params: unknown[] = [residentId]
+    const stays = await this.ctx.db.query<Parameters<typeof toRegistration>[0]>(
+      `${SELECT_REGISTRATION} where g.resident_id = $1 and exists (select 1 from buildings b where b.id = g.building_id
+         and ${buildingScope(actor, 'residents.read', 'b', params)}) order by g.arrived_at desc`, params)
+    if (stays.rows.length === 0) throw new Errors.NotFound(`resident ${residentId}`)
+    return {
+      id: row.id,
+      name: row.name,
+      idType: row.id_type,
+      idNumberMasked: row.id_masked,
+      sex: row.sex,
+      birthDate: row.birth_date,
+      phone: row.phone,
+      householdAddress: row.household_address,
+      employer: row.employer,
+      createdAt: iso(row.created_at),
+      updatedAt: iso(row.updated_at),
+      registrations: stays.rows.map(toRegistration),
+    }
+  }
+
+  /**
+   * The unmasked ID number. Needs the national_id.reveal permission on a
+   * building where the person has or had a stay, and a stated reason; every
+   * read, allowed or refused, is written to the audit log.
+   */
+  async revealIdNumber (actor: Actor, residentId: string, reason: string): Promise<{ idType: string; idNumber: string }> {
+    const subject = { type: 'resident', id: residentId }
+    if (reason.trim().length < 4) throw new Errors.BadRequest('state why you need the unmasked number (reason, at least 4 characters)')
+    const row = await this.load(residentId).catch(async (err: unknown) => {
+      await writeAudit(this.ctx.db, actor, 'resident.id_number.denied', subject, { reason, why: 'not found' })
+      throw err
+    })
+    const buildings = await this.ctx.db.query<BuildingRow>(
+      `select b.* from buildings b where exists (select 1 from registrations g where g.building_id = b.id and g.resident_id = $1)`, [residentId])
+    const readable = buildings.rows.some((b) => can(actor, 'residents.read', b))
+    const allowed = buildings.rows.some((b) => can(actor, 'national_id.reveal', b))
+    if (!allowed) {
+      await writeAudit(this.ctx.db, actor, 'resident.id_number.denied', subject, { reason })
+      if (!readable) throw new Errors.NotFound(`resident ${residentId}`)
+      throw new Errors.Forbidden('reading an unmasked ID number needs the police or administrator role for this jurisdiction')
+    }
+    await writeAudit(this.ctx.db, actor, 'resident.id_number.read', subject, { reason })
+    return { idType: row.id_type, idNumber: this.ctx.vault.decrypt(row.id_cipher) }
+  }
+
+  private async load (residentId: string): Promise<ResidentRow> {
+    const r = await this.ctx.db.query<ResidentRow>('select * from residents where id = $1', [residentId])
+    if (r.rows.length === 0) throw new Errors.NotFound(`resident ${residentId}`)
+    return r.rows[0]!
+  }
+}

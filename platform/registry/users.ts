@@ -1,0 +1,154 @@
+// People's accounts, their sessions (bearer tokens) and logins.
+
+import { createHash, randomBytes } from 'node:crypto'
+import { LoginThrottle } from '../broker/login-throttle.ts'
+import { Errors } from '../errors.ts'
+import { sqlState, UNIQUE_VIOLATION } from '../store/database.ts'
+import { ROLES, type Actor, type Role } from './access.ts'
+import { writeAudit } from './audit-log.ts'
+import { iso, newId, type RegistryContext } from './context.ts'
+import { hashPassword, UNUSABLE_PASSWORD_HASH, verifyPassword } from './passwords.ts'
+
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000
+export const MIN_PASSWORD_LENGTH = 10
+
+export interface User {
+  id: string
+  username: string
+  displayName: string
+  role: Role
+  areaId: string | null
+  organisation: string | null
+  disabled: boolean
+  createdAt: string
+}
+
+export interface NewUser {
+  username: string
+  displayName: string
+  role: Role
+  password: string
+  areaId?: string
+  organisation?: string
+}
+
+interface UserRow {
+  id: string; username: string; display_name: string; role: Role; area_id: string | null
+  organisation: string | null; disabled: boolean; created_at: Date; password_hash: string; area_path: string | null
+}
+
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  role: r.role,
+  areaId: r.area_id,
+  organisation: r.organisation,
+  disabled: r.disabled,
+  createdAt: iso(r.created_at),
+})
+
+const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex')
+
+const SELECT_USER = 'select u.*, a.path as area_path from users u left join areas a on a.id = u.area_id'
+
+export class Users {
+  private readonly throttle: LoginThrottle
+
+  constructor (private readonly ctx: RegistryContext) {
+    this.throttle = new LoginThrottle({ now: () => ctx.now().getTime() })
+  }
+
+  /** Creates an account. Admins create any; the platform itself creates the first admin (actor null). */
+  async create (actor: Actor | null, input: NewUser): Promise<User> {
+    if (actor !== null && actor.role !== 'admin') throw new Errors.Forbidden('only administrators create accounts')
+    if (!ROLES.includes(input.role)) throw new Errors.BadRequest(`unknown role ${input.role}`)
+    if (input.password.length < MIN_PASSWORD_LENGTH) {
+      throw new Errors.BadRequest(`password must have at least ${MIN_PASSWORD_LENGTH} characters`)
+    }
+    const needsArea = input.role === 'grid_worker' || input.role === 'police'
+    if (needsArea && input.areaId === undefined) throw new Errors.BadRequest(`a ${input.role} account needs an areaId (its jurisdiction)`)
+    if (!needsArea && input.areaId !== undefined) throw new Errors.BadRequest(`a ${input.role} account has no areaId`)
+    if (input.role === 'vendor' && input.organisation === undefined) throw new Errors.BadRequest('a vendor account needs an organisation')
+    if (input.areaId !== undefined) {
+      const a = await this.ctx.db.query('select 1 from areas where id = $1', [input.areaId])
+      if (a.rows.length === 0) throw new Errors.NotFound(`area ${input.areaId}`)
+    }
+    const id = newId('u')
+    try {
+      await this.ctx.db.query(
+        `insert into users (id, username, display_name, role, area_id, organisation, password_hash)
+         values ($1, $2, $3, $4, $5, $6, $7)`,
+        [id, input.username, input.displayName, input.role, input.areaId ?? null, input.organisation ?? null, await hashPassword(input.password)],
+      )
+    } catch (err) {
+      if (sqlState(err) === UNIQUE_VIOLATION) throw new Errors.Conflict(`username ${input.username} is taken`)
+      throw err
+    }
+    await writeAudit(this.ctx.db, actor, 'user.created', { type: 'user', id }, { role: input.role, username: input.username })
+    return this.get(id)
+  }
+
+  async get (id: string): Promise<User> {
+    const r = await this.ctx.db.query<UserRow>(`${SELECT_USER} where u.id = $1`, [id])
+    if (r.rows.length === 0) throw new Errors.NotFound(`user ${id}`)
+    return toUser(r.rows[0]!)
+  }
+
+  async list (actor: Actor, role?: Role): Promise<User[]> {
+    if (actor.role !== 'admin') throw new Errors.Forbidden('only administrators list accounts')
+    const r = role === undefined
+      ? await this.ctx.db.query<UserRow>(`${SELECT_USER} order by u.username`)
+      : await this.ctx.db.query<UserRow>(`${SELECT_USER} where u.role = $1 order by u.username`, [role])
+    return r.rows.map(toUser)
+  }
+
+  async setDisabled (actor: Actor, id: string, disabled: boolean): Promise<User> {
+    if (actor.role !== 'admin') throw new Errors.Forbidden('only administrators disable accounts')
+    const r = await this.ctx.db.query('update users set disabled = $2 where id = $1', [id, disabled])
+    if (r.rowCount === 0) throw new Errors.NotFound(`user ${id}`)
+    if (disabled) await this.ctx.db.query('delete from sessions where user_id = $1', [id])
+    await writeAudit(this.ctx.db, actor, disabled ? 'user.disabled' : 'user.enabled', { type: 'user', id })
+    return this.get(id)
+  }
+
+  /** Checks a password and opens a session. Repeated failures per address or username are throttled. */
+  async login (username: string, password: string, ip: string): Promise<{ token: string; expiresAt: string; user: User }> {
+    const keys = [`ip:${ip}`, `user:${username}`]
+    const decision = this.throttle.check(keys)
+    if (!decision.allowed) {
+      throw new Errors.TooManyRequests(`too many failed logins; try again in ${Math.ceil(decision.retryAfterMs / 1000)} s`)
+    }
+    const r = await this.ctx.db.query<UserRow>(`${SELECT_USER} where u.username = $1`, [username])
+    const row = r.rows[0]
+    const ok = await verifyPassword(password, row?.password_hash ?? UNUSABLE_PASSWORD_HASH)
+    if (row === undefined || !ok || row.disabled) {
+      this.throttle.fail(keys)
+      await writeAudit(this.ctx.db, null, 'login.failed', null, { username, ip })
+      throw new Errors.Unauthenticated('wrong username or password')
+    }
+    this.throttle.succeed(keys)
+    const token = randomBytes(32).toString('base64url')
+    const expiresAt = new Date(this.ctx.now().getTime() + SESSION_TTL_MS)
+    await this.ctx.db.query('insert into sessions (token_hash, user_id, expires_at) values ($1, $2, $3)', [tokenHash(token), row.id, expiresAt])
+    await this.ctx.db.query('delete from sessions where expires_at < $1', [this.ctx.now()])
+    return { token, expiresAt: expiresAt.toISOString(), user: toUser(row) }
+  }
+
+  /** The actor behind a bearer token, or undefined when unknown, expired or disabled. */
+  async actorForToken (token: string): Promise<Actor | undefined> {
+    const r = await this.ctx.db.query<UserRow>(
+      `${SELECT_USER} join sessions s on s.user_id = u.id where s.token_hash = $1 and s.expires_at > $2 and not u.disabled`,
+      [tokenHash(token), this.ctx.now()],
+    )
+    const row = r.rows[0]
+    if (row === undefined) return undefined
+    const actor: Actor = { id: row.id, role: row.role, username: row.username }
+    if (row.area_path !== null) actor.areaPath = row.area_path
+    return actor
+  }
+
+  async logout (token: string): Promise<void> {
+    await this.ctx.db.query('delete from sessions where token_hash = $1', [tokenHash(token)])
+  }
+}

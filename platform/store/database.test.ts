@@ -1,0 +1,63 @@
+// The storage port's conformance suite: the embedded and the server
+// implementation must behave the same for everything the registry relies on.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/support/databases.ts'
+import { sqlState, UNIQUE_VIOLATION } from './database.ts'
+import { loadMigrations, migrate } from './migrate.ts'
+
+describe.each(DATABASE_KINDS)('Database on %s', (kind) => {
+  let t: TestDatabase
+  beforeAll(async () => { t = await openTestDatabase(kind) })
+  afterAll(async () => { await t?.dispose() })
+
+  it('has every migration applied, and migrating again applies nothing', async () => {
+    const r = await t.db.query<{ version: number }>('select version from schema_migrations order by version')
+    expect(r.rows.map((x) => x.version)).toEqual(loadMigrations().map((m) => m.version))
+    expect(await migrate(t.db)).toEqual([])
+  })
+
+  it('binds parameters and returns int8 as numbers, dates as text, timestamps as Date, jsonb as values', async () => {
+    const r = await t.db.query<{ n: number; d: string; ts: Date; j: unknown }>(
+      'select $1::int8 + 1 as n, $2::date as d, $3::timestamptz as ts, $4::jsonb as j',
+      [41, '2026-02-28', '2026-01-02T03:04:05.678Z', JSON.stringify({ a: [1, 'x'] })])
+    expect(r.rows[0]).toEqual({ n: 42, d: '2026-02-28', ts: new Date('2026-01-02T03:04:05.678Z'), j: { a: [1, 'x'] } })
+  })
+
+  it('reports affected rows', async () => {
+    await t.db.exec('create table conf_rows (k int primary key)')
+    const r = await t.db.query('insert into conf_rows values (1), (2), (3)')
+    expect(r.rowCount).toBe(3)
+    expect((await t.db.query('delete from conf_rows where k > 1')).rowCount).toBe(2)
+  })
+
+  it('commits a transaction that resolves and rolls back one that throws', async () => {
+    await t.db.exec('create table conf_tx (k int primary key)')
+    await t.db.transaction(async (tx) => { await tx.query('insert into conf_tx values (1)') })
+    await expect(t.db.transaction(async (tx) => {
+      await tx.query('insert into conf_tx values (2)')
+      throw new Error('boom')
+    })).rejects.toThrow('boom')
+    const r = await t.db.query<{ k: number }>('select k from conf_tx order by k')
+    expect(r.rows).toEqual([{ k: 1 }])
+  })
+
+  it('exposes the SQLSTATE of a failed statement', async () => {
+    await t.db.exec('create table conf_unique (k int primary key)')
+    await t.db.query('insert into conf_unique values (1)')
+    const err = await t.db.query('insert into conf_unique values (1)').catch((e: unknown) => e)
+    expect(sqlState(err)).toBe(UNIQUE_VIOLATION)
+  })
+
+  it('keeps the ledger and the audit log append-only', async () => {
+    await t.db.query(`insert into registry_ledger (actor_id, action) values ('u1', 'room.created')`)
+    await t.db.query(`insert into audit_log (action) values ('test')`)
+    for (const table of ['registry_ledger', 'audit_log']) {
+      const upd = await t.db.query(`update ${table} set action = 'x'`).catch((e: unknown) => e)
+      expect(sqlState(upd)).toBe('55000')
+      const del = await t.db.query(`delete from ${table}`).catch((e: unknown) => e)
+      expect(sqlState(del)).toBe('55000')
+    }
+    expect((await t.db.query<{ n: number }>('select count(*)::int as n from audit_log')).rows[0]!.n).toBe(1)
+  })
+})
