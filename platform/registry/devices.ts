@@ -148,6 +148,11 @@ export class Devices implements DeviceDirectory {
     return { deviceId: row.id, buildingId: row.building_id, secretHash: row.secret_hash, enabled: row.enabled }
   }
 
+  async kindOf (deviceId: string): Promise<DeviceKind | undefined> {
+    const r = await this.ctx.db.query<{ kind: DeviceKind }>('select kind from devices where id = $1', [deviceId])
+    return r.rows[0]?.kind
+  }
+
   /** Readers of a building (for allow-list pushes). */
   async readersOf (buildingId: string): Promise<string[]> {
     const r = await this.ctx.db.query<{ id: string }>(

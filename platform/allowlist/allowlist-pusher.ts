@@ -1,0 +1,120 @@
+// Keeps every connected reader's allow-list equal to its building's: a full
+// sync when the reader connects, a delta on every registry change, and a full
+// sync again when a reader reports a version gap.
+
+import { randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { AllowEntry, CommandName, CommandPayload, CommandReply } from '../../protocol/index.ts'
+import type { DevicePresenceListener } from '../broker/ports.ts'
+import type { AllowlistChange } from '../registry/context.ts'
+import { fullAllowlist } from '../registry/credentials.ts'
+import type { Registry } from '../registry/registry.ts'
+
+export interface CommandSender {
+  sendCommand<N extends CommandName> (buildingId: string, deviceId: string, name: N, payload: CommandPayload<N>): Promise<void>
+  isConnected (deviceId: string): boolean
+}
+
+export interface ReaderSyncState {
+  /** Version last confirmed by the reader (reply ok), if any. */
+  confirmedVersion: number | null
+  /** Version last sent. */
+  sentVersion: number | null
+  lastError: string | null
+}
+
+export class AllowlistPusher implements DevicePresenceListener {
+  private unsubscribe: (() => void) | undefined
+  private readonly state = new Map<string, ReaderSyncState>()
+  private readonly pending = new Map<string, { deviceId: string; version: number }>()
+
+  constructor (private readonly deps: { registry: Registry; sender: CommandSender; logger: Logger; now?: () => Date }) {}
+
+  start (): void {
+    this.unsubscribe = this.deps.registry.events.subscribe({
+      allowlistChanged: (change) => { void this.pushDelta(change) },
+    })
+  }
+
+  stop (): void {
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
+  }
+
+  /** What the platform knows about a reader's allow-list. */
+  syncState (deviceId: string): ReaderSyncState | undefined {
+    return this.state.get(deviceId)
+  }
+
+  deviceConnected (device: { deviceId: string; buildingId: string }): void {
+    void this.deps.registry.devices.kindOf(device.deviceId)
+      .then((kind) => kind === 'reader' ? this.pushFull(device.buildingId, device.deviceId) : undefined)
+      .catch((err: unknown) => this.deps.logger.error({ err, deviceId: device.deviceId }, 'allow-list full sync failed'))
+  }
+
+  deviceDisconnected (device: { deviceId: string }): void {
+    for (const [requestId, p] of this.pending) if (p.deviceId === device.deviceId) this.pending.delete(requestId)
+  }
+
+  /** Replies from readers (channel `reply`). */
+  handleReply (buildingId: string, deviceId: string, reply: CommandReply): void {
+    if (reply.command !== 'allowlist-sync') return
+    const sent = this.pending.get(reply.requestId)
+    this.pending.delete(reply.requestId)
+    const s = this.stateOf(deviceId)
+    if (reply.status === 'ok') {
+      if (sent !== undefined) s.confirmedVersion = sent.version
+      s.lastError = null
+      return
+    }
+    s.lastError = reply.error?.code ?? 'error'
+    if (reply.error?.code === 'version_gap') {
+      void this.pushFull(buildingId, deviceId).catch((err: unknown) =>
+        this.deps.logger.error({ err, deviceId }, 'allow-list resync failed'))
+    } else {
+      this.deps.logger.warn({ deviceId, error: reply.error }, 'reader refused an allow-list sync')
+    }
+  }
+
+  async pushFull (buildingId: string, deviceId: string): Promise<void> {
+    const { version, entries } = await fullAllowlist(this.deps.registry.ctx.db, buildingId)
+    await this.send(buildingId, deviceId, { mode: 'full', version, upsert: entries, remove: [] })
+  }
+
+  private async pushDelta (change: AllowlistChange): Promise<void> {
+    try {
+      const readers = await this.deps.registry.devices.readersOf(change.buildingId)
+      for (const deviceId of readers) {
+        if (!this.deps.sender.isConnected(deviceId)) continue
+        await this.send(change.buildingId, deviceId, {
+          mode: 'delta', version: change.version, baseVersion: change.baseVersion, upsert: change.upsert, remove: change.remove,
+        })
+      }
+    } catch (err) {
+      this.deps.logger.error({ err, buildingId: change.buildingId }, 'allow-list delta push failed')
+    }
+  }
+
+  private async send (
+    buildingId: string,
+    deviceId: string,
+    body: { mode: 'full' | 'delta'; version: number; baseVersion?: number; upsert: AllowEntry[]; remove: string[] },
+  ): Promise<void> {
+    const requestId = randomUUID()
+    const ts = (this.deps.now?.() ?? new Date()).toISOString()
+    this.pending.set(requestId, { deviceId, version: body.version })
+    // Bounded: a reader that never replies must not grow the table.
+    if (this.pending.size > 10_000) this.pending.delete(this.pending.keys().next().value!)
+    this.stateOf(deviceId).sentVersion = body.version
+    await this.deps.sender.sendCommand(buildingId, deviceId, 'allowlist-sync', { requestId, ts, ...body })
+  }
+
+  private stateOf (deviceId: string): ReaderSyncState {
+    let s = this.state.get(deviceId)
+    if (s === undefined) {
+      s = { confirmedVersion: null, sentVersion: null, lastError: null }
+      this.state.set(deviceId, s)
+    }
+    return s
+  }
+}

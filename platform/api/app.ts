@@ -1,0 +1,102 @@
+// The HTTP API as a Fastify app built from plugins. `server.ts` only listens;
+// tests call `app.inject`.
+
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { ERROR_CODES, isAppError } from '../errors.ts'
+import type { Actor } from '../registry/access.ts'
+import type { Registry } from '../registry/registry.ts'
+import { authPlugin } from './auth.ts'
+import type { DeviceConnectivity } from './device-connectivity.ts'
+import { areaRoutes } from './routes/areas.ts'
+import { auditRoutes } from './routes/audit.ts'
+import { authRoutes } from './routes/auth.ts'
+import { buildingRoutes } from './routes/buildings.ts'
+import { deviceRoutes } from './routes/devices.ts'
+import { healthRoutes, type HealthCheck } from './routes/health.ts'
+import { registrationRoutes } from './routes/registrations.ts'
+import { residentRoutes } from './routes/residents.ts'
+import { roomRoutes } from './routes/rooms.ts'
+import { userRoutes } from './routes/users.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated person; set by the auth plugin on every non-public route. */
+    actor: Actor
+  }
+  interface FastifyContextConfig {
+    /** Route needs no bearer token. */
+    public?: boolean
+  }
+}
+
+export interface AppDeps {
+  registry: Registry
+  devices: DeviceConnectivity
+  health: HealthCheck
+  logger?: Logger
+  version?: string
+}
+
+export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>
+
+export async function buildApp (deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger?.child({ part: 'api' }),
+    disableRequestLogging: deps.logger === undefined,
+    trustProxy: false,
+    bodyLimit: 256 * 1024,
+    // Reject unknown fields instead of silently dropping them.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isAppError(err)) {
+      return reply.status(err.statusCode ?? 400).send({ statusCode: err.statusCode ?? 400, code: err.code, error: err.name, message: err.message })
+    }
+    if (err.validation !== undefined) {
+      return reply.status(400).send({ statusCode: 400, code: 'RH_VALIDATION', error: 'Bad Request', message: err.message })
+    }
+    const status = err.statusCode ?? 500
+    if (status < 500) {
+      return reply.status(status).send({ statusCode: status, code: err.code ?? 'RH_BAD_REQUEST', error: 'Bad Request', message: err.message })
+    }
+    request.log.error({ err }, 'request failed')
+    return reply.status(500).send({ statusCode: 500, code: 'RH_INTERNAL', error: 'Internal Server Error', message: 'internal error; see the platform log' })
+  })
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ statusCode: 404, code: 'RH_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url}` })
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Rental-block access platform API',
+        version: deps.version ?? '0.1.0',
+        description: 'Registry of buildings, rooms, residents and devices; register on arrival, deregister on departure. ' +
+          `Errors are {statusCode, code, error, message}; codes: ${[...ERROR_CODES, 'RH_VALIDATION', 'RH_INTERNAL'].join(', ')}.`,
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(authPlugin, { users: deps.registry.users })
+
+  await app.register(healthRoutes, { health: deps.health })
+  await app.register(authRoutes, { registry: deps.registry })
+  await app.register(userRoutes, { registry: deps.registry })
+  await app.register(areaRoutes, { registry: deps.registry })
+  await app.register(buildingRoutes, { registry: deps.registry })
+  await app.register(roomRoutes, { registry: deps.registry })
+  await app.register(registrationRoutes, { registry: deps.registry })
+  await app.register(residentRoutes, { registry: deps.registry })
+  await app.register(deviceRoutes, { registry: deps.registry, devices: deps.devices })
+  await app.register(auditRoutes, { registry: deps.registry })
+  await app.ready()
+  return app
+}

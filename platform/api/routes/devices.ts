@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { deviceSubscriptionFilters, deviceTopic, ID_PATTERN, LAST_WILL_PAYLOAD, UPLINK_CHANNELS } from '../../../protocol/index.ts'
+import { Errors } from '../../errors.ts'
+import { loadBuilding } from '../../registry/buildings.ts'
+import type { Device } from '../../registry/devices.ts'
+import { DEVICE_KINDS } from '../../registry/devices.ts'
+import type { Registry } from '../../registry/registry.ts'
+import type { DeviceConnectivity } from '../device-connectivity.ts'
+import { DeviceSchema, DeviceStatsSchema, errors, IdParams, MqttConnectionSchema } from '../schemas.ts'
+
+const ProvisionedSchema = Type.Object({ device: DeviceSchema, mqtt: MqttConnectionSchema })
+
+export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devices: DeviceConnectivity }> = async (app, { registry, devices }) => {
+  const connection = (device: Device, secret: string) => {
+    const { url, wsUrl } = devices.endpoints()
+    return {
+      url,
+      wsUrl,
+      clientId: device.id,
+      username: device.id,
+      password: secret,
+      will: { topic: deviceTopic(device.buildingId, device.id, 'status'), payload: LAST_WILL_PAYLOAD, qos: 1 as const, retain: true as const },
+      publish: UPLINK_CHANNELS.map((c) => deviceTopic(device.buildingId, device.id, c)),
+      subscribe: [...deviceSubscriptionFilters(device.buildingId, device.id)],
+    }
+  }
+
+  app.post('/buildings/:id/devices', {
+    schema: {
+      tags: ['devices'],
+      summary: 'Provision a reader or camera. The response holds its MQTT credentials; the secret is shown only this once.',
+      params: IdParams,
+      body: Type.Object({
+        id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Device id (e.g. serial number); generated when absent.' })),
+        door: Type.String({ pattern: ID_PATTERN, description: 'The door the device guards or watches.' }),
+        kind: Type.Enum(DEVICE_KINDS),
+        vendor: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Taken from the account for vendor users.' })),
+        model: Type.String({ minLength: 1, maxLength: 100 }),
+      }, { additionalProperties: false }),
+      response: { 201: ProvisionedSchema, ...errors(400, 401, 403, 404, 409) },
+    },
+  }, async (req, reply) => {
+    const { device, secret } = await registry.devices.provision(req.actor, req.params.id, req.body)
+    return reply.status(201).send({ device, mqtt: connection(device, secret) })
+  })
+
+  app.get('/buildings/:id/devices', {
+    schema: { tags: ['devices'], summary: 'Devices of a building', params: IdParams, response: { 200: Type.Array(DeviceSchema), ...errors(401, 403, 404) } },
+  }, async (req) => registry.devices.list(req.actor, req.params.id))
+
+  app.get('/devices', {
+    schema: { tags: ['devices'], summary: 'Devices in your scope', response: { 200: Type.Array(DeviceSchema), ...errors(401) } },
+  }, async (req) => registry.devices.listAll(req.actor))
+
+  app.get('/devices/:id', {
+    schema: {
+      tags: ['devices'], summary: 'A device with its live connection state and message counters (accepted, rejected by code, last rejection)',
+      params: IdParams,
+      response: { 200: Type.Object({ device: DeviceSchema, status: DeviceStatsSchema }), ...errors(401, 404) },
+    },
+  }, async (req) => {
+    const device = await registry.devices.get(req.actor, req.params.id)
+    return { device, status: devices.counters(device.id) }
+  })
+
+  app.patch('/devices/:id', {
+    schema: {
+      tags: ['devices'], summary: 'Disable (disconnects it and refuses its logins) or re-enable a device',
+      params: IdParams,
+      body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
+      response: { 200: DeviceSchema, ...errors(400, 401, 403, 404) },
+    },
+  }, async (req) => registry.devices.setEnabled(req.actor, req.params.id, req.body.enabled))
+
+  app.post('/devices/:id/rotate-secret', {
+    schema: {
+      tags: ['devices'], summary: 'Issue a new secret; the old one stops working and a connected device is disconnected',
+      params: IdParams, response: { 200: ProvisionedSchema, ...errors(401, 403, 404) },
+    },
+  }, async (req) => {
+    const { device, secret } = await registry.devices.rotateSecret(req.actor, req.params.id)
+    return { device, mqtt: connection(device, secret) }
+  })
+
+  app.post('/devices/:id/open-door', {
+    schema: {
+      tags: ['devices'], summary: 'Send an open-door command to a connected reader (landlord, admin); the reply arrives on its reply topic',
+      params: IdParams,
+      body: Type.Object({
+        durationS: Type.Optional(Type.Integer({ minimum: 1, maximum: 300 })),
+        reason: Type.String({ minLength: 1, maxLength: 200 }),
+      }, { additionalProperties: false }),
+      response: { 202: Type.Object({ requestId: Type.String() }), ...errors(400, 401, 403, 404, 409) },
+    },
+  }, async (req, reply) => {
+    const device = await registry.devices.get(req.actor, req.params.id)
+    // Opening doors is for those who manage the building.
+    await loadBuilding(registry.ctx.db, req.actor, device.buildingId, 'building.manage')
+    if (device.kind !== 'reader') throw new Errors.BadRequest('only readers open doors')
+    if (!devices.isConnected(device.id)) throw new Errors.Conflict(`device ${device.id} is not connected`)
+    const requestId = randomUUID()
+    const payload: { requestId: string; ts: string; door: string; reason: string; durationS?: number } = {
+      requestId, ts: new Date().toISOString(), door: device.door, reason: req.body.reason,
+    }
+    if (req.body.durationS !== undefined) payload.durationS = req.body.durationS
+    await devices.sendCommand(device.buildingId, device.id, 'open-door', payload)
+    return reply.status(202).send({ requestId })
+  })
+}

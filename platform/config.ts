@@ -1,0 +1,95 @@
+// Configuration from the environment, checked once at boot. Every problem is
+// reported together, by variable name, before anything starts.
+
+import { isAbsolute, resolve } from 'node:path'
+
+export interface Config {
+  host: string
+  httpPort: number
+  mqttPort: number
+  /** null: MQTT over WebSocket disabled. */
+  mqttWsPort: number | null
+  /** Host name devices and API clients are told to use. */
+  publicHost: string
+  dataDir: string
+  /** PostgreSQL server; undefined: embedded PGlite in `${dataDir}/registry`. */
+  databaseUrl: string | undefined
+  /** Master key for ID numbers (64 hex chars); undefined: read or create `${dataDir}/data.key`. */
+  dataKey: string | undefined
+  demo: boolean
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+}
+
+export class ConfigError extends Error {
+  constructor (readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Documented in docs/config.md; keep both in step. */
+export const CONFIG_VARIABLES = {
+  HOST: 'Address the API and the broker listen on (default 0.0.0.0).',
+  HTTP_PORT: 'API and OpenAPI docs port (default 8080).',
+  MQTT_PORT: 'MQTT over TCP port (default 1884; 1883 is often taken by another broker).',
+  MQTT_WS_PORT: 'MQTT over WebSocket port, path /mqtt (default 8083; "off" disables it).',
+  PUBLIC_HOST: 'Host name given to devices and clients in connection details (default: HOST, or localhost for 0.0.0.0).',
+  DATA_DIR: 'Directory for the embedded database and the data key (default ./data).',
+  DATABASE_URL: 'postgres:// URL of a PostgreSQL server; unset: embedded PGlite in DATA_DIR.',
+  DATA_KEY: 'Master key protecting ID numbers, 64 hex characters; unset: created once in DATA_DIR/data.key.',
+  DEMO: 'Load the demo site into an empty registry (default on; "off" to skip).',
+  LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent (default info).',
+} as const
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = []
+  const port = (name: string, fallback: number, allowOff = false): number | null => {
+    const raw = env[name]?.trim()
+    if (raw === undefined || raw === '') return fallback
+    if (allowOff && raw === 'off') return null
+    if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
+      problems.push(`${name} must be a port number 0..65535${allowOff ? ' or "off"' : ''}, got ${JSON.stringify(raw)}`)
+      return fallback
+    }
+    return Number(raw)
+  }
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase()
+    if (raw === undefined || raw === '') return fallback
+    if (['1', 'on', 'true', 'yes'].includes(raw)) return true
+    if (['0', 'off', 'false', 'no'].includes(raw)) return false
+    problems.push(`${name} must be on or off, got ${JSON.stringify(env[name])}`)
+    return fallback
+  }
+
+  const host = env.HOST?.trim() || '0.0.0.0'
+  const httpPort = port('HTTP_PORT', 8080)!
+  const mqttPort = port('MQTT_PORT', 1884)!
+  const mqttWsPort = port('MQTT_WS_PORT', 8083, true)
+  const used = [['HTTP_PORT', httpPort], ['MQTT_PORT', mqttPort], ['MQTT_WS_PORT', mqttWsPort]] as const
+  for (let i = 0; i < used.length; i++) {
+    for (let j = i + 1; j < used.length; j++) {
+      const a = used[i]!
+      const b = used[j]!
+      if (a[1] !== null && a[1] !== 0 && a[1] === b[1]) problems.push(`${a[0]} and ${b[0]} are both ${a[1]}`)
+    }
+  }
+  const dataDirRaw = env.DATA_DIR?.trim() || 'data'
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw)
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://')
+  }
+  const dataKey = env.DATA_KEY?.trim() || undefined
+  if (dataKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(dataKey)) {
+    problems.push('DATA_KEY must be 64 hexadecimal characters (32 bytes); generate one with: openssl rand -hex 32')
+  }
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel']
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`)
+  const publicHost = env.PUBLIC_HOST?.trim() || (host === '0.0.0.0' || host === '::' ? 'localhost' : host)
+  const demo = flag('DEMO', true)
+  if (problems.length > 0) throw new ConfigError(problems)
+  return { host, httpPort, mqttPort, mqttWsPort, publicHost, dataDir, databaseUrl, dataKey, demo, logLevel }
+}

@@ -1,0 +1,80 @@
+// A small demo site loaded into an empty registry by `npm start`, so the API,
+// the broker and the consoles have something to show. Every account has the
+// password DEMO_PASSWORD; the README lists them.
+
+import type { Logger } from 'pino'
+import type { Actor } from '../registry/access.ts'
+import type { Registry } from '../registry/registry.ts'
+
+export const DEMO_PASSWORD = 'demo-password'
+
+export const DEMO_ACCOUNTS = [
+  { username: 'admin', displayName: 'Platform administrator', role: 'admin' },
+  { username: 'landlord-li', displayName: 'Li Ming (landlord, building demo-b1)', role: 'landlord' },
+  { username: 'landlord-wang', displayName: 'Wang Fang (landlord, building demo-b2)', role: 'landlord' },
+  { username: 'grid-chen', displayName: 'Chen Jie (grid worker, Lianhua community)', role: 'grid_worker', areaId: 'lianhua' },
+  { username: 'police-zumiao', displayName: 'Zumiao police station', role: 'police', areaId: 'zumiao' },
+  { username: 'vendor-acme', displayName: 'Acme Access installer', role: 'vendor', organisation: 'Acme Access' },
+] as const
+
+export interface DemoSite {
+  /** Lines for the start-up banner. */
+  describe (): string[]
+}
+
+/** 17 digits + GB 11643 check character. */
+function residentId (first17: string): string {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i]!, 0)
+  return first17 + '10X98765432'[sum % 11]!
+}
+
+export async function seedDemoSite (registry: Registry, logger: Logger): Promise<DemoSite | undefined> {
+  const existing = await registry.ctx.db.query<{ n: number }>('select count(*)::int as n from users')
+  if (existing.rows[0]!.n > 0) {
+    return { describe: () => [`Demo accounts (password ${DEMO_PASSWORD}): ${DEMO_ACCOUNTS.map((a) => a.username).join(', ')}`] }
+  }
+  const admin = await registry.users.create(null, { ...DEMO_ACCOUNTS[0], password: DEMO_PASSWORD })
+  const root: Actor = { id: admin.id, role: 'admin', username: admin.username }
+  await registry.areas.create(root, { id: 'chancheng', kind: 'district', name: 'Chancheng District' })
+  await registry.areas.create(root, { id: 'zumiao', parentId: 'chancheng', kind: 'street', name: 'Zumiao Street' })
+  await registry.areas.create(root, { id: 'lianhua', parentId: 'zumiao', kind: 'community', name: 'Lianhua Community' })
+  await registry.areas.create(root, { id: 'lianhua-g1', parentId: 'lianhua', kind: 'grid', name: 'Lianhua grid 1' })
+  await registry.areas.create(root, { id: 'lianhua-g2', parentId: 'lianhua', kind: 'grid', name: 'Lianhua grid 2' })
+  const ids: Record<string, string> = {}
+  for (const a of DEMO_ACCOUNTS.slice(1)) ids[a.username] = (await registry.users.create(root, { ...a, password: DEMO_PASSWORD })).id
+
+  await registry.buildings.create(root, { id: 'demo-b1', gridId: 'lianhua-g1', name: 'Lianhua Lane 8', address: '8 Lianhua Lane, Zumiao Street', landlordId: ids['landlord-li']! })
+  await registry.buildings.create(root, { id: 'demo-b2', gridId: 'lianhua-g2', name: 'Lianhua Lane 12', address: '12 Lianhua Lane, Zumiao Street', landlordId: ids['landlord-wang']! })
+  await registry.buildings.grantVendor(root, 'demo-b1', ids['vendor-acme']!)
+  const rooms = [
+    ['demo-b1', 'demo-b1-101', '101', 2], ['demo-b1', 'demo-b1-102', '102', 3], ['demo-b1', 'demo-b1-201', '201', 2],
+    ['demo-b2', 'demo-b2-101', '101', 4],
+  ] as const
+  for (const [b, id, number, capacity] of rooms) await registry.buildings.createRoom(root, b, { id, number, capacity })
+
+  const tenants = [
+    ['demo-b1-101', 'Zhang Wei', residentId('44060419900307231'), 'card', '04A1B2C3'],
+    ['demo-b1-102', 'Liu Yang', residentId('45010219950812152'), 'ic_card', 'E0040150A1B2C3D4'],
+    ['demo-b2-101', 'Huang Lei', residentId('36010219881121003'), 'card', '04D5E6F7'],
+  ] as const
+  for (const [room, name, idNumber, kind, value] of tenants) {
+    await registry.registrations.register(root, room, {
+      resident: { name, idType: 'resident_id', idNumber },
+      permitValidUntil: '2027-06-30',
+      credentials: [{ kind, value }],
+    })
+  }
+  const reader = await registry.devices.provision(root, 'demo-b1', { id: 'demo-b1-reader', door: 'main-gate', kind: 'reader', vendor: 'Acme Access', model: 'AR-200' })
+  const camera = await registry.devices.provision(root, 'demo-b1', { id: 'demo-b1-cam', door: 'main-gate', kind: 'camera', vendor: 'Acme Access', model: 'AC-10' })
+  logger.info('demo site loaded')
+  return {
+    describe: () => [
+      `Demo site loaded (buildings demo-b1, demo-b2). Accounts, all with password "${DEMO_PASSWORD}":`,
+      ...DEMO_ACCOUNTS.map((a) => `  ${a.username.padEnd(14)} ${a.role}`),
+      'Demo devices (secrets shown once, now):',
+      `  ${reader.device.id}  secret ${reader.secret}`,
+      `  ${camera.device.id}  secret ${camera.secret}`,
+    ],
+  }
+}

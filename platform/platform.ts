@@ -1,0 +1,166 @@
+// The composition root: builds every part, starts them in order and stops
+// them in reverse. `main.ts` runs it from the command line; tests start it on
+// ephemeral ports.
+
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import { Subject } from 'rxjs'
+import { AllowlistPusher } from './allowlist/allowlist-pusher.ts'
+import { buildApp, type App } from './api/app.ts'
+import type { DeviceConnectivity } from './api/device-connectivity.ts'
+import { MqttBroker } from './broker/mqtt-broker.ts'
+import type { AcceptedMessage } from './broker/ports.ts'
+import type { Config } from './config.ts'
+import { seedDemoSite, type DemoSite } from './demo/demo-site.ts'
+import { IdVault } from './privacy/id-vault.ts'
+import { Registry } from './registry/registry.ts'
+import type { Database } from './store/database.ts'
+import { migrate } from './store/migrate.ts'
+import { PgDatabase } from './store/pg-database.ts'
+import { PgliteDatabase } from './store/pglite-database.ts'
+
+export interface PlatformAddresses {
+  api: string
+  docs: string
+  mqtt: string
+  mqttWs: string | null
+}
+
+export class Platform {
+  /** Every uplink message the broker accepted, after it was acknowledged as durable. The pipeline subscribes here. */
+  readonly accepted$ = new Subject<AcceptedMessage>()
+  db: Database | undefined
+  registry: Registry | undefined
+  broker: MqttBroker | undefined
+  app: App | undefined
+  pusher: AllowlistPusher | undefined
+  demo: DemoSite | undefined
+  private pipelineUp = false
+  private readonly stack: Array<() => Promise<void> | void> = []
+
+  /** `database`: use this (already open) database instead of the configured one; tests pass a fresh one. */
+  constructor (private readonly config: Config, private readonly logger: Logger, private readonly options: { database?: Database } = {}) {}
+
+  async start (): Promise<PlatformAddresses> {
+    try {
+      await this.startParts()
+      return this.addresses()
+    } catch (err) {
+      await this.stop()
+      throw err
+    }
+  }
+
+  private async startParts (): Promise<void> {
+    const { config, logger } = this
+    mkdirSync(config.dataDir, { recursive: true })
+    const db: Database = this.options.database ?? (config.databaseUrl === undefined
+      ? await PgliteDatabase.open(join(config.dataDir, 'registry'))
+      : new PgDatabase(config.databaseUrl))
+    this.db = db
+    if (this.options.database === undefined) this.stack.push(() => db.close())
+    const applied = await migrate(db)
+    if (applied.length > 0) logger.info({ applied }, 'database migrated')
+
+    const registry = new Registry({ db, vault: IdVault.fromKey(this.dataKey()) })
+    registry.events.onListenerError = (err) => logger.error({ err }, 'registry listener failed')
+    this.registry = registry
+    if (config.demo) this.demo = await seedDemoSite(registry, logger)
+
+    const sender = {
+      sendCommand: (...args: Parameters<MqttBroker['publishCommand']>) => this.broker!.publishCommand(...args),
+      isConnected: (deviceId: string) => this.broker?.isConnected(deviceId) ?? false,
+    }
+    const pusher = new AllowlistPusher({ registry, sender, logger: logger.child({ part: 'allowlist' }) })
+    this.pusher = pusher
+    const credentialsListener = registry.events.subscribe({
+      deviceCredentialsChanged: (deviceId) => this.broker?.disconnectDevice(deviceId),
+    })
+    this.stack.push(credentialsListener)
+
+    // Accepted messages: replies go to the allow-list pusher; everything goes to the pipeline stream.
+    const sink = {
+      accept: async (m: AcceptedMessage): Promise<void> => {
+        if (m.channel === 'reply') pusher.handleReply(m.buildingId, m.deviceId, m.payload)
+        this.accepted$.next(m)
+      },
+    }
+    this.pipelineUp = true
+    this.stack.push(() => { this.pipelineUp = false; this.accepted$.complete() })
+
+    const broker = new MqttBroker({
+      directory: registry.devices,
+      sink,
+      presence: pusher,
+      logger: logger.child({ part: 'broker' }),
+      host: config.host,
+      tcpPort: config.mqttPort,
+      wsPort: config.mqttWsPort,
+    })
+    await broker.start()
+    this.broker = broker
+    this.stack.push(() => broker.stop())
+    pusher.start()
+    this.stack.push(() => pusher.stop())
+
+    const devices: DeviceConnectivity = {
+      counters: (id) => broker.stats.device(id),
+      isConnected: (id) => broker.isConnected(id),
+      sendCommand: (b, d, name, payload) => broker.publishCommand(b, d, name, payload),
+      endpoints: () => {
+        const a = broker.addresses()
+        return {
+          url: `mqtt://${config.publicHost}:${a.tcp.port}`,
+          wsUrl: a.ws === null ? null : `ws://${config.publicHost}:${a.ws.port}${a.ws.path}`,
+        }
+      },
+    }
+    const app = await buildApp({
+      registry,
+      devices,
+      logger: logger.child({ part: 'api' }),
+      health: () => ({ broker: this.broker !== undefined, registry: this.registry !== undefined, pipeline: this.pipelineUp }),
+    })
+    this.app = app
+    await app.listen({ host: config.host, port: config.httpPort })
+    this.stack.push(() => app.close())
+  }
+
+  addresses (): PlatformAddresses {
+    const http = this.app?.server.address()
+    const port = typeof http === 'object' && http !== null ? http.port : this.config.httpPort
+    const host = this.config.publicHost
+    const b = this.broker?.addresses()
+    return {
+      api: `http://${host}:${port}`,
+      docs: `http://${host}:${port}/docs`,
+      mqtt: `mqtt://${host}:${b?.tcp.port ?? this.config.mqttPort}`,
+      mqttWs: b?.ws == null ? null : `ws://${host}:${b.ws.port}${b.ws.path}`,
+    }
+  }
+
+  /** Stops what started, newest first; safe to call twice. */
+  async stop (): Promise<void> {
+    while (this.stack.length > 0) {
+      const stop = this.stack.pop()!
+      try {
+        await stop()
+      } catch (err) {
+        this.logger.error({ err }, 'error while stopping')
+      }
+    }
+  }
+
+  /** DATA_KEY, or the key kept in DATA_DIR/data.key (created with mode 0600 on first start). */
+  private dataKey (): string {
+    if (this.config.dataKey !== undefined) return this.config.dataKey
+    const file = join(this.config.dataDir, 'data.key')
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+    const key = IdVault.generateKey()
+    writeFileSync(file, `${key}\n`, { mode: 0o600 })
+    chmodSync(file, 0o600)
+    this.logger.warn({ file }, 'created a new data key for ID numbers; back it up: without it encrypted ID numbers cannot be read')
+    return key
+  }
+}

@@ -1,0 +1,75 @@
+// A whole platform for integration tests: real broker on ephemeral ports on
+// 127.0.0.1, real API, a fresh migrated database of the given kind, the demo
+// site plus a second jurisdiction with its own grid worker, police and vendor.
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pino from 'pino'
+import { loadConfig } from '../../platform/config.ts'
+import { DEMO_PASSWORD } from '../../platform/demo/demo-site.ts'
+import { Platform } from '../../platform/platform.ts'
+import type { Actor } from '../../platform/registry/access.ts'
+import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts'
+
+export const OTHER_ACCOUNTS = [
+  { username: 'grid-zhou', displayName: 'Zhou (grid worker, other community)', role: 'grid_worker', areaId: 'other-community' },
+  { username: 'police-other', displayName: 'Other police station', role: 'police', areaId: 'other-street' },
+  { username: 'vendor-other', displayName: 'Other vendor', role: 'vendor', organisation: 'Other Devices' },
+] as const
+
+export interface TestPlatform {
+  platform: Platform
+  mqttUrl: string
+  wsUrl: string
+  /** Bearer tokens by username (demo accounts and OTHER_ACCOUNTS). */
+  tokens: Record<string, string>
+  userIds: Record<string, string>
+  dispose (): Promise<void>
+}
+
+export async function startTestPlatform (kind: DatabaseKind = 'pglite'): Promise<TestPlatform> {
+  const t: TestDatabase = await openTestDatabase(kind)
+  const dataDir = mkdtempSync(join(tmpdir(), 'rh-platform-'))
+  const config = loadConfig({
+    HOST: '127.0.0.1', HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent',
+    DATA_KEY: 'a3'.repeat(32),
+  })
+  const platform = new Platform(config, pino({ level: 'silent' }), { database: t.db })
+  try {
+    await platform.start()
+  } catch (err) {
+    await t.dispose()
+    throw err
+  }
+  const registry = platform.registry!
+  const adminRow = await t.db.query<{ id: string }>(`select id from users where username = 'admin'`)
+  const root: Actor = { id: adminRow.rows[0]!.id, role: 'admin', username: 'admin' }
+  await registry.areas.create(root, { id: 'other-district', kind: 'district', name: 'Other district' })
+  await registry.areas.create(root, { id: 'other-street', parentId: 'other-district', kind: 'street', name: 'Other street' })
+  await registry.areas.create(root, { id: 'other-community', parentId: 'other-street', kind: 'community', name: 'Other community' })
+  await registry.areas.create(root, { id: 'other-grid', parentId: 'other-community', kind: 'grid', name: 'Other grid' })
+  for (const a of OTHER_ACCOUNTS) await registry.users.create(root, { ...a, password: DEMO_PASSWORD })
+
+  const tokens: Record<string, string> = {}
+  const userIds: Record<string, string> = {}
+  const users = await t.db.query<{ id: string; username: string }>('select id, username from users')
+  for (const u of users.rows) {
+    const s = await registry.users.login(u.username, DEMO_PASSWORD, '127.0.0.1')
+    tokens[u.username] = s.token
+    userIds[u.username] = u.id
+  }
+  const a = platform.broker!.addresses()
+  return {
+    platform,
+    mqttUrl: `mqtt://127.0.0.1:${a.tcp.port}`,
+    wsUrl: `ws://127.0.0.1:${a.ws!.port}${a.ws!.path}`,
+    tokens,
+    userIds,
+    async dispose () {
+      await platform.stop()
+      await t.dispose()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
