@@ -63,7 +63,8 @@ export class AllowlistPusher implements DevicePresenceListener {
     this.pending.delete(reply.requestId)
     const s = this.stateOf(deviceId)
     if (reply.status === 'ok') {
-      if (sent !== undefined) s.confirmedVersion = sent.version
+      const held = (reply.data as { version?: unknown } | undefined)?.version
+      s.confirmedVersion = typeof held === 'number' ? held : sent?.version ?? s.confirmedVersion
       s.lastError = null
       return
     }

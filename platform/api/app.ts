@@ -46,7 +46,6 @@ export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>
 export async function buildApp (deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger?.child({ part: 'api' }),
-    disableRequestLogging: deps.logger === undefined,
     trustProxy: false,
     bodyLimit: 256 * 1024,
     // Reject unknown fields instead of silently dropping them.

@@ -1,0 +1,175 @@
+// The first user path, end to end, on both databases: a landlord creates a
+// building and a room, provisions a reader, registers a tenant with a card;
+// the reader connects over a real socket with the issued credentials, gets its
+// allow-list, publishes a swipe that is accepted and a malformed message that
+// is rejected and counted; deregistration revokes the card on the reader.
+
+import mqtt, { type MqttClient } from 'mqtt'
+import { firstValueFrom, filter, take, timeout } from 'rxjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AllowlistSync, ErrorReply } from '../protocol/index.ts'
+import { sampleUplinks } from '../protocol/index.ts'
+import { DATABASE_KINDS } from './support/databases.ts'
+import { residentIdNumber } from './support/id-numbers.ts'
+import { startTestPlatform, type TestPlatform } from './support/platform.ts'
+
+interface Inbox { messages: Array<{ topic: string; payload: unknown }>; next (topic: RegExp): Promise<unknown> }
+
+function inbox (client: MqttClient): Inbox {
+  const messages: Array<{ topic: string; payload: unknown }> = []
+  const waiters: Array<{ topic: RegExp; resolve: (p: unknown) => void }> = []
+  client.on('message', (topic, payload) => {
+    const m = { topic, payload: JSON.parse(payload.toString()) as unknown }
+    const w = waiters.findIndex((x) => x.topic.test(topic))
+    if (w >= 0) waiters.splice(w, 1)[0]!.resolve(m.payload)
+    else messages.push(m)
+  })
+  return {
+    messages,
+    next: (topic) => {
+      const i = messages.findIndex((m) => topic.test(m.topic))
+      if (i >= 0) return Promise.resolve(messages.splice(i, 1)[0]!.payload)
+      return new Promise((resolve, reject) => {
+        waiters.push({ topic, resolve })
+        setTimeout(() => reject(new Error(`no message on ${topic} within 5 s`)), 5000).unref()
+      })
+    },
+  }
+}
+
+describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
+  let tp: TestPlatform
+  let reader: MqttClient | undefined
+  beforeAll(async () => { tp = await startTestPlatform(kind) }, 60_000)
+  afterAll(async () => {
+    await reader?.endAsync(true)
+    await tp?.dispose()
+  })
+
+  const api = async (method: string, url: string, payload?: object, who = 'landlord-li') => {
+    const r = await tp.platform.app!.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${tp.tokens[who]}` }, ...(payload ? { payload } : {}) })
+    return { status: r.statusCode, body: JSON.parse(r.body || '{}') as any }
+  }
+
+  it('registers a tenant whose card reaches the reader, accepts a swipe, rejects and counts a malformed message', async () => {
+    const building = await api('POST', '/buildings', { id: `e2e-${kind}`, gridId: 'lianhua-g1', name: 'E2E block', address: '1 Test Road' })
+    expect(building.status).toBe(201)
+    const room = await api('POST', `/buildings/${building.body.id}/rooms`, { number: '301', capacity: 2 })
+    expect(room.status).toBe(201)
+    const provisioned = await api('POST', `/buildings/${building.body.id}/devices`, { id: `e2e-reader-${kind}`, door: 'main-gate', kind: 'reader', vendor: 'Acme Access', model: 'AR-200' })
+    expect(provisioned.status).toBe(201)
+    const creds = provisioned.body.mqtt
+    expect(creds.password).toMatch(/^[A-Za-z0-9_-]{32}$/)
+    expect(JSON.stringify(await api('GET', `/devices/${creds.clientId}`))).not.toContain(creds.password)
+
+    // The reader connects with the issued credentials and subscribes as the spec says.
+    reader = await mqtt.connectAsync(tp.mqttUrl, {
+      clientId: creds.clientId, username: creds.username, password: creds.password, clean: true, reconnectPeriod: 0,
+      will: { topic: creds.will.topic, payload: Buffer.from(creds.will.payload), qos: 1, retain: true },
+    })
+    const box = inbox(reader)
+    await reader.subscribeAsync(Object.fromEntries(creds.subscribe.map((topic: string) => [topic, { qos: 1 as const }])))
+    const full = await box.next(/command\/allowlist-sync$/) as AllowlistSync
+    expect(full).toMatchObject({ mode: 'full', upsert: [], remove: [] })
+
+    // Register a tenant with a card: the reader receives the delta.
+    const idNumber = residentIdNumber(4242)
+    const reg = await api('POST', `/rooms/${room.body.id}/registrations`, {
+      resident: { name: 'Tenant E2E', idType: 'resident_id', idNumber },
+      permitValidUntil: '2027-05-31',
+      credentials: [{ kind: 'card', value: '0a1b2c3d' }],
+    })
+    expect(reg.status).toBe(201)
+    expect(JSON.stringify(reg.body)).not.toContain(idNumber)
+    expect(reg.body.registration.resident.idNumberMasked).toBe(`${idNumber.slice(0, 3)}***********${idNumber.slice(-4)}`)
+    const cardId = reg.body.credentials[0].id
+    const delta = await box.next(/command\/allowlist-sync$/) as AllowlistSync
+    expect(delta).toMatchObject({ mode: 'delta', baseVersion: full.version, version: full.version + 1, remove: [] })
+    expect(delta.upsert).toEqual([{ credentialId: cardId, kind: 'card', value: '0A1B2C3D' }])
+    await reader.publishAsync(creds.publish.find((t: string) => t.endsWith('/reply')), JSON.stringify({ requestId: delta.requestId, command: 'allowlist-sync', status: 'ok', data: { version: delta.version } }), { qos: 1 })
+
+    // A valid swipe is acknowledged and reaches the pipeline stream.
+    const accessTopic = creds.publish.find((t: string) => t.endsWith('/event/access'))
+    const swipe = { ...sampleUplinks()['event/access'], eventId: 'e2e-swipe-1', seq: 1, credential: { kind: 'card', value: '0A1B2C3D', credentialId: cardId } }
+    const seen = firstValueFrom(tp.platform.accepted$.pipe(filter((m) => m.channel === 'event/access' && m.deviceId === creds.clientId), take(1), timeout(5000)))
+    await reader.publishAsync(accessTopic, JSON.stringify(swipe), { qos: 1 })
+    expect((await seen).payload).toEqual(swipe)
+
+    // A malformed swipe is acknowledged, answered on the error topic, counted, and goes no further.
+    const downstream: unknown[] = []
+    const sub = tp.platform.accepted$.subscribe((m) => { if (m.channel === 'event/access') downstream.push(m) })
+    await reader.publishAsync(accessTopic, JSON.stringify({ ...swipe, eventId: 'e2e-swipe-2', seq: 2, direction: 'sideways' }), { qos: 1 })
+    const err = await box.next(/\/error$/) as ErrorReply
+    expect(err).toMatchObject({ code: 'schema_invalid', eventId: 'e2e-swipe-2', topic: accessTopic })
+    await reader.publishAsync(accessTopic, '{not json', { qos: 1 })
+    expect(await box.next(/\/error$/)).toMatchObject({ code: 'not_json' })
+    sub.unsubscribe()
+    expect(downstream).toEqual([])
+    const status = await api('GET', `/devices/${creds.clientId}`)
+    expect(status.body.status).toMatchObject({ connected: true, accepted: 2, rejected: 2, rejectedByCode: { schema_invalid: 1, not_json: 1 } })
+    expect(status.body.status.lastRejected.code).toBe('not_json')
+
+    // Deregistering revokes the card on the reader.
+    const dereg = await api('POST', `/registrations/${reg.body.registration.id}/deregister`, { reason: 'moved_out' })
+    expect(dereg.body).toMatchObject({ status: 'departed', departureReason: 'moved_out' })
+    const removal = await box.next(/command\/allowlist-sync$/) as AllowlistSync
+    expect(removal).toMatchObject({ mode: 'delta', baseVersion: delta.version, upsert: [], remove: [cardId] })
+
+    // A reader that missed a version asks again and gets a full list.
+    await reader.publishAsync(creds.publish.find((t: string) => t.endsWith('/reply')), JSON.stringify({
+      requestId: removal.requestId, command: 'allowlist-sync', status: 'error', error: { code: 'version_gap', message: 'have 1' },
+    }), { qos: 1 })
+    const resync = await box.next(/command\/allowlist-sync$/) as AllowlistSync
+    expect(resync).toMatchObject({ mode: 'full', version: removal.version, upsert: [] })
+
+    // The history is all there, in order.
+    const ledger = await api('GET', `/buildings/${building.body.id}/ledger`)
+    expect(ledger.body.map((e: { action: string }) => e.action)).toEqual([
+      'building.created', 'room.created', 'device.provisioned', 'registration.arrived', 'credential.issued',
+      'registration.departed', 'credential.revoked',
+    ])
+  })
+
+  it('shows ID numbers masked everywhere and reveals them only to police of the area, audited', async () => {
+    const idNumber = residentIdNumber(777)
+    const reg = await api('POST', '/rooms/demo-b1-201/registrations', { resident: { name: 'Audit Case', idType: 'resident_id', idNumber } })
+    const residentId = reg.body.registration.resident.id
+    for (const [who, url] of [['landlord-li', `/residents/${residentId}`], ['grid-chen', '/buildings/demo-b1/registrations'], ['police-zumiao', `/residents/${residentId}`]] as const) {
+      const r = await api('GET', url, undefined, who)
+      expect(r.status).toBe(200)
+      expect(JSON.stringify(r.body)).not.toContain(idNumber)
+    }
+    const stored = await tp.platform.db!.query<Record<string, unknown>>('select * from residents where id = $1', [residentId])
+    expect(JSON.stringify(stored.rows)).not.toContain(idNumber)
+
+    const refused = await api('POST', `/residents/${residentId}/id-number`, { reason: 'curious' }, 'landlord-li')
+    expect(refused.status).toBe(403)
+    const revealed = await api('POST', `/residents/${residentId}/id-number`, { reason: 'case 2026-0042' }, 'police-zumiao')
+    expect(revealed).toMatchObject({ status: 200, body: { idType: 'resident_id', idNumber } })
+    const audit = await api('GET', `/audit?subjectId=${residentId}`, undefined, 'admin')
+    expect(audit.body.map((e: any) => [e.action, e.actorId, e.detail.reason])).toEqual([
+      ['resident.id_number.read', tp.userIds['police-zumiao'], 'case 2026-0042'],
+      ['resident.id_number.denied', tp.userIds['landlord-li'], 'curious'],
+    ])
+  })
+
+  it('refuses bad input with a coded 4xx and changes nothing', async () => {
+    const before = await tp.platform.db!.query<{ n: number }>('select count(*)::int as n from registry_ledger')
+    const bad = [
+      await api('POST', '/rooms/demo-b1-201/registrations', { resident: { name: 'X', idType: 'resident_id', idNumber: '110105194912310021' } }),
+      await api('POST', '/rooms/demo-b1-201/registrations', { resident: { name: 'X', idType: 'resident_id', idNumber: residentIdNumber(5) }, surprise: 1 }),
+      await api('POST', '/rooms/demo-b1-201/registrations', { resident: { name: 'X', idType: 'resident_id', idNumber: residentIdNumber(6) }, credentials: [{ kind: 'pin', value: '12' }] }),
+      await api('POST', '/buildings/demo-b1/rooms', { number: '9', capacity: 0 }),
+      await api('POST', '/buildings', { id: 'bad id!', gridId: 'lianhua-g1', name: 'x', address: 'y' }),
+      await api('POST', '/buildings', { gridId: 'lianhua', name: 'x', address: 'y' }),
+    ]
+    expect(bad.map((r) => [r.status, r.body.code])).toEqual([
+      [400, 'RH_INVALID_ID_NUMBER'], [400, 'RH_VALIDATION'], [400, 'RH_BAD_REQUEST'], [400, 'RH_VALIDATION'], [400, 'RH_VALIDATION'], [400, 'RH_BAD_REQUEST'],
+    ])
+    for (const r of bad) expect(r.body.message).toEqual(expect.any(String))
+    const after = await tp.platform.db!.query<{ n: number }>('select count(*)::int as n from registry_ledger')
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n)
+    const residents = await tp.platform.db!.query<{ n: number }>(`select count(*)::int as n from residents where name = 'X'`)
+    expect(residents.rows[0]!.n).toBe(0)
+  })
+})
