@@ -68,7 +68,7 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
       will: { topic: creds.will.topic, payload: Buffer.from(creds.will.payload), qos: 1, retain: true },
     })
     const box = inbox(reader)
-    await reader.subscribeAsync(Object.fromEntries(creds.subscribe.map((topic: string) => [topic, { qos: 1 as const }])))
+    await reader.subscribeAsync(creds.subscribe as string[], { qos: 1 })
     const full = await box.next(/command\/allowlist-sync$/) as AllowlistSync
     expect(full).toMatchObject({ mode: 'full', upsert: [], remove: [] })
 

@@ -1,5 +1,5 @@
 // Keeps every connected reader's allow-list equal to its building's: a full
-// sync when the reader connects, a delta on every registry change, and a full
+// sync once the reader has subscribed to its commands, a delta on every registry change, and a full
 // sync again when a reader reports a version gap.
 
 import { randomUUID } from 'node:crypto'
@@ -46,7 +46,8 @@ export class AllowlistPusher implements DevicePresenceListener {
     return this.state.get(deviceId)
   }
 
-  deviceConnected (device: { deviceId: string; buildingId: string }): void {
+  /** A reader is listening for commands: bring its list up to date. */
+  commandsSubscribed (device: { deviceId: string; buildingId: string }): void {
     void this.deps.registry.devices.kindOf(device.deviceId)
       .then((kind) => kind === 'reader' ? this.pushFull(device.buildingId, device.deviceId) : undefined)
       .catch((err: unknown) => this.deps.logger.error({ err, deviceId: device.deviceId }, 'allow-list full sync failed'))
