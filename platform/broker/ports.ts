@@ -40,8 +40,19 @@ export interface UplinkSink {
   accept (message: AcceptedMessage): Promise<void>
 }
 
-/** Connection lifecycle of authenticated devices. */
+/**
+ * Connection lifecycle of authenticated devices. Calls for one device arrive
+ * in order; `deviceDisconnected` comes after the connection's last will was
+ * handed to the sink.
+ */
 export interface DevicePresenceListener {
+  /** CONNACK sent. The device has not subscribed yet: a command published now is lost (clean session). */
   deviceConnected? (device: { deviceId: string; buildingId: string }): void
+  /**
+   * The device holds a subscription to its command topic on its current
+   * connection (a SUBSCRIBE was granted, or its restored session had one):
+   * commands published from now on reach it. The moment to send pending commands.
+   */
+  commandsSubscribed? (device: { deviceId: string; buildingId: string }): void
   deviceDisconnected? (device: { deviceId: string; buildingId: string }): void
 }

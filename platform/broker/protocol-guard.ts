@@ -448,6 +448,11 @@ export function guardConnection (
       if (!guard.violation) socket.resume()
     },
     write (chunk: Buffer, _encoding, callback) {
+      // A destroyed socket never drains: fail now instead of parking the callback.
+      if (socket.destroyed) {
+        callback(new Error('connection closed'))
+        return
+      }
       if (socket.write(chunk)) callback()
       else waitingWrite = callback
     },

@@ -1,0 +1,152 @@
+// CONNECT policy against a real broker on a real socket.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { deviceTopic, LAST_WILL_PAYLOAD } from '../../protocol/index.ts'
+import { secretMatches } from './authenticate.ts'
+import { eventually, startHarness, type Harness } from './broker.test-kit.ts'
+
+let h: Harness
+beforeEach(async () => {
+  h = await startHarness({ throttle: { device: { maxFailures: 5, baseBlockMs: 30_000 } } })
+})
+afterEach(async () => {
+  await h.stop()
+})
+
+const statusWill = (buildingId: string, deviceId: string, payload = LAST_WILL_PAYLOAD) =>
+  ({ topic: deviceTopic(buildingId, deviceId, 'status'), payload: Buffer.from(payload), qos: 1 as const, retain: true })
+
+describe('authenticate', () => {
+  it('accepts a provisioned device with its secret and reports it connected', async () => {
+    const d = h.directory.add('reader-01')
+    const client = await h.device(d)
+    expect(client.connected).toBe(true)
+    await eventually(() => h.presence.includes('connected:reader-01'))
+    expect(h.broker.isConnected('reader-01')).toBe(true)
+    const stats = h.broker.stats.device('reader-01')
+    expect(stats.connected).toBe(true)
+    expect(stats.lastConnectedAt).toBe('2026-11-20T08:00:00.000Z')
+    expect(h.logs.some((l) => l.msg === 'device authenticated' && l.deviceId === 'reader-01')).toBe(true)
+  })
+
+  it('refuses a wrong secret with 4 and counts it on the device', async () => {
+    const d = h.directory.add('reader-01')
+    expect(await h.refusal({ ...d, secret: 'wrong' })).toBe(4)
+    expect(h.broker.isConnected('reader-01')).toBe(false)
+    expect(h.broker.stats.device('reader-01').authFailures).toBe(1)
+    expect(h.broker.stats.totals().refusedConnections).toEqual({ bad_secret: 1 })
+  })
+
+  it('refuses an unknown device with 4 and keeps it out of the per-device table', async () => {
+    expect(await h.refusal({ deviceId: 'ghost-1', buildingId: 'b', secret: 'x' })).toBe(4)
+    expect(h.broker.stats.has('ghost-1')).toBe(false)
+    expect(h.broker.stats.totals()).toMatchObject({ refusedConnections: { unknown_device: 1 }, trackedDevices: 0 })
+  })
+
+  it('refuses a disabled device with 5, but only to a caller holding its secret', async () => {
+    const d = h.directory.add('reader-01', { enabled: false })
+    expect(await h.refusal(d)).toBe(5)
+    expect(await h.refusal({ ...d, secret: 'wrong' })).toBe(4)
+    expect(h.broker.stats.totals().refusedConnections).toEqual({ disabled: 1, bad_secret: 1 })
+    expect(h.broker.stats.device('reader-01').authFailures).toBe(2)
+  })
+
+  it('refuses a user name that is not the client id with 4', async () => {
+    const d = h.directory.add('reader-01')
+    h.directory.add('reader-02', { secret: d.secret })
+    expect(await h.refusal(d, { username: 'reader-02' })).toBe(4)
+    expect(await h.refusal(d, { username: undefined, password: undefined })).toBe(4)
+    expect(h.broker.stats.totals().refusedConnections).toEqual({ username_mismatch: 2 })
+  })
+
+  it('refuses a client id that is not a device id with 2 without asking the directory', async () => {
+    const bad = { deviceId: 'has space', buildingId: 'b', secret: 'x' }
+    expect(await h.refusal(bad)).toBe(2)
+    expect(await h.refusal({ ...bad, deviceId: 'x'.repeat(65) })).toBe(2)
+    expect(h.directory.lookups).toBe(0)
+  })
+
+  it('requires the last will on the device status topic, retained, with an offline payload', async () => {
+    const d = h.directory.add('reader-01')
+    // QoS 0 is allowed for the will.
+    ;(await h.device(d, { will: { ...statusWill(d.buildingId, d.deviceId), qos: 0 } })).end(true)
+    expect(await h.refusal(d, { will: undefined })).toBe(5)
+    expect(await h.refusal(d, { will: statusWill('bldg-02', 'reader-01') })).toBe(5)
+    expect(await h.refusal(d, { will: { ...statusWill(d.buildingId, d.deviceId), retain: false } })).toBe(5)
+    expect(await h.refusal(d, { will: statusWill(d.buildingId, d.deviceId, '{"state":"online"}') })).toBe(5)
+    expect(await h.refusal(d, { will: statusWill(d.buildingId, d.deviceId, 'not json') })).toBe(5)
+    expect(h.broker.stats.totals().refusedConnections).toEqual({ will_missing: 1, will_invalid: 4 })
+    const missing = h.logs.find((l) => l.reason === 'will_missing')
+    expect(missing).toMatchObject({ msg: 'mqtt connection refused', returnCode: 5, clientId: 'reader-01' })
+    expect(String(missing?.detail)).toContain('last will')
+    // Five misconfigured attempts throttle the device like five wrong secrets.
+    expect(await h.refusal(d)).toBe(5)
+    expect(h.broker.stats.totals().refusedConnections.throttled).toBe(1)
+  })
+
+  it('refuses keep-alive 0 (no offline detection) with 5', async () => {
+    const d = h.directory.add('reader-01')
+    expect(await h.refusal(d, { keepalive: 0 })).toBe(5)
+    expect(h.broker.stats.totals().refusedConnections).toEqual({ keepalive_not_allowed: 1 })
+  })
+
+  it('answers 3 (server unavailable) when the directory fails, without throttling the device', async () => {
+    const d = h.directory.add('reader-01')
+    h.directory.failing = true
+    for (let i = 0; i < 6; i++) expect(await h.refusal(d)).toBe(3)
+    h.directory.failing = false
+    await h.device(d)
+    expect(h.logs.some((l) => l.msg === 'device directory lookup failed')).toBe(true)
+  })
+
+  it('throttles a device after 5 failures, even with the right secret, until the block ends', async () => {
+    const d = h.directory.add('reader-01')
+    for (let i = 0; i < 5; i++) expect(await h.refusal({ ...d, secret: `guess-${i}` })).toBe(4)
+    const lookups = h.directory.lookups
+    expect(await h.refusal(d)).toBe(5)
+    expect(h.directory.lookups).toBe(lookups) // checked before the lookup
+    expect(h.broker.stats.totals().refusedConnections).toMatchObject({ bad_secret: 5, throttled: 1 })
+    h.clock.t += 29_000
+    expect(await h.refusal(d)).toBe(5)
+    h.clock.t += 1_000
+    await h.device(d)
+    // Another device from the same address is not affected by reader-01's block.
+    const other = h.directory.add('reader-02')
+    await h.device(other)
+  })
+
+  it('logs refusals without the password or user name', async () => {
+    const d = h.directory.add('reader-01', { secret: 'very-secret-value' })
+    expect(await h.refusal({ ...d, secret: 'typo-very-secret-value' })).toBe(4)
+    expect(await h.refusal(d, { username: 'very-secret-value' })).toBe(4)
+    const text = JSON.stringify(h.logs)
+    expect(text).not.toContain('very-secret-value')
+    expect(h.logs.filter((l) => l.msg === 'mqtt connection refused')).toHaveLength(2)
+  })
+
+  it('takes over the session of a device that connects again [MQTT-3.1.4-2]', async () => {
+    const d = h.directory.add('reader-01')
+    const first = await h.device(d)
+    const closed = new Promise<void>((resolve) => first.once('close', () => resolve()))
+    await h.device(d)
+    await closed
+    await eventually(() => h.presence.length === 3)
+    expect(h.presence).toEqual(['connected:reader-01', 'disconnected:reader-01', 'connected:reader-01'])
+    expect(h.broker.isConnected('reader-01')).toBe(true)
+    expect(h.broker.stats.device('reader-01').connected).toBe(true)
+  })
+})
+
+describe('secretMatches', () => {
+  const hash = 'sha256:' + 'a'.repeat(64)
+  it('compares sha256 of the password with the stored hash', () => {
+    expect(secretMatches('sha256:2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b', Buffer.from('secret'))).toBe(true)
+    expect(secretMatches('SHA256:2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b', Buffer.from('secret'))).toBe(false)
+    expect(secretMatches(hash, Buffer.from('secret'))).toBe(false)
+  })
+  it('is false for a malformed or missing hash, even against the all-zero digest', () => {
+    expect(secretMatches(undefined, Buffer.from(''))).toBe(false)
+    expect(secretMatches('sha256:abc', Buffer.from('secret'))).toBe(false)
+    expect(secretMatches('plain', Buffer.from('plain'))).toBe(false)
+  })
+})

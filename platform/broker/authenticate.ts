@@ -1,0 +1,245 @@
+// Who may connect. Default deny: a CONNECT is accepted only when every check
+// below passes; anything else gets a CONNACK refusal and the connection is
+// closed [MQTT-3.2.2-5]. Return codes are those of MQTT 3.1.1 table 3.1.
+//
+//   client id      a valid device id, sent by the device itself      else 2 [MQTT-3.1.3-9]
+//   throttle       `ip:<address>` and `device:<id>` not blocked      else 5
+//   user name      equal to the client id                            else 4
+//   password       sha256 matches the directory's `secretHash`       else 4 (also: unknown device)
+//   enabled        the device is enabled                             else 5
+//   keep alive     1..maxKeepaliveS seconds (presence needs it)      else 5
+//   last will      exactly the device's own status topic, retained,
+//                  QoS <= 1, a valid `offline` DeviceStatus          else 5
+//
+// Every refusal is logged (never the password or user name) and counted by
+// reason. A refused attempt counts as a throttle failure, except refusals by
+// the throttle itself and our own failures (directory down: code 3).
+
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { AedesOptions, AuthenticateError, Client } from 'aedes'
+import type { Logger } from 'pino'
+import { decodeUplink, deviceTopic, isValidId, UPLINK_DELIVERY } from '../../protocol/index.ts'
+import type { ConnectFields, DeviceIdentity, DeviceSessions } from './device-session.ts'
+import type { DeviceStats, RefusalReason } from './device-stats.ts'
+import type { LoginThrottle } from './login-throttle.ts'
+import type { DeviceDirectory } from './ports.ts'
+
+type AuthenticateHandler = NonNullable<AedesOptions['authenticate']>
+type PreConnectHandler = NonNullable<AedesOptions['preConnect']>
+
+/** CONNACK return codes, MQTT 3.1.1 section 3.2.2.3. */
+export const ConnackCode = {
+  IDENTIFIER_REJECTED: 2,
+  SERVER_UNAVAILABLE: 3,
+  BAD_USERNAME_OR_PASSWORD: 4,
+  NOT_AUTHORIZED: 5,
+} as const
+type RefusalCode = (typeof ConnackCode)[keyof typeof ConnackCode]
+
+export interface AuthenticateDeps {
+  directory: DeviceDirectory
+  sessions: DeviceSessions
+  stats: DeviceStats
+  logger: Logger
+  /** Throttles `device:<client id>`. */
+  deviceThrottle: LoginThrottle
+  /** Throttles `ip:<remote address>`; usually more lenient (many devices share a site's NAT address). */
+  addressThrottle: LoginThrottle
+  /** Largest keep-alive accepted, seconds. */
+  maxKeepaliveS: number
+}
+
+type Verdict =
+  | { ok: true; device: DeviceIdentity }
+  | { ok: false; code: RefusalCode; reason: RefusalReason; detail: string; knownDevice?: string; countsAsFailure: boolean }
+
+/** Records the CONNECT fields for `authenticate`; never refuses by itself. */
+export function createPreConnect (sessions: DeviceSessions): PreConnectHandler {
+  return function preConnect (client, packet, callback) {
+    try {
+      const fields: ConnectFields = { clientId: packet.clientId ?? '', keepalive: packet.keepalive ?? 0 }
+      if (packet.will) {
+        const { topic, payload, qos, retain } = packet.will
+        fields.will = { topic, payload: Buffer.from(payload), qos: qos ?? 0, retain: retain === true }
+      }
+      sessions.setConnect(client, fields)
+    } catch {
+      // authenticate() refuses a connection whose fields were not recorded
+    }
+    callback(null, true)
+  }
+}
+
+export function createAuthenticate (deps: AuthenticateDeps): AuthenticateHandler {
+  const { sessions, stats, logger } = deps
+
+  return function authenticate (client, username, password, done) {
+    let answered = false
+    const answer = (verdict: Verdict): void => {
+      if (answered) return
+      answered = true
+      if (verdict.ok) {
+        done(null, true)
+        return
+      }
+      const err = new Error(verdict.detail) as AuthenticateError
+      err.returnCode = verdict.code as AuthenticateError['returnCode']
+      done(err, false)
+    }
+    decide(deps, client, username, password).then(
+      (verdict) => {
+        report(verdict, client)
+        answer(verdict)
+      },
+      (err: unknown) => {
+        logger.error({ err, clientId: clip(sessions.connect(client)?.clientId) }, 'device directory lookup failed')
+        const verdict: Verdict = {
+          ok: false, code: ConnackCode.SERVER_UNAVAILABLE, reason: 'directory_error', detail: 'device directory unavailable', countsAsFailure: false,
+        }
+        report(verdict, client)
+        answer(verdict)
+      },
+    )
+  }
+
+  function report (verdict: Verdict, client: Client): void {
+    try {
+      const remoteAddress = sessions.remoteAddress(client)
+      if (verdict.ok) {
+        logger.info({ deviceId: verdict.device.deviceId, buildingId: verdict.device.buildingId, remoteAddress }, 'device authenticated')
+        return
+      }
+      stats.connectionRefused(verdict.reason, verdict.knownDevice)
+      logger.warn({
+        clientId: clip(sessions.connect(client)?.clientId),
+        remoteAddress,
+        transport: sessions.transport(client),
+        reason: verdict.reason,
+        returnCode: verdict.code,
+        detail: verdict.detail,
+      }, 'mqtt connection refused')
+    } catch {
+      // logging must not decide the connection
+    }
+  }
+}
+
+async function decide (
+  deps: AuthenticateDeps,
+  client: Client,
+  username: string | undefined,
+  password: Buffer | undefined,
+): Promise<Verdict> {
+  const { sessions, deviceThrottle, addressThrottle } = deps
+  const fields = sessions.connect(client)
+  const ipKeys = [`ip:${sessions.remoteAddress(client) ?? 'unknown'}`]
+  const clientId = fields?.clientId ?? ''
+
+  // [MQTT-3.1.3-5] the server may restrict client ids; ours are device ids.
+  // An empty id (Aedes would invent one) is refused too [MQTT-3.1.3-9].
+  if (!fields || !isValidId(clientId)) {
+    addressThrottle.fail(ipKeys)
+    return refuse(ConnackCode.IDENTIFIER_REJECTED, 'invalid_client_id', 'client id must be a device id', false)
+  }
+  const deviceKeys = [`device:${clientId}`]
+  const blocked = Math.max(retryAfter(addressThrottle.check(ipKeys)), retryAfter(deviceThrottle.check(deviceKeys)))
+  if (blocked > 0) {
+    return { ok: false, code: ConnackCode.NOT_AUTHORIZED, reason: 'throttled', detail: `too many failed logins, retry in ${Math.ceil(blocked / 1000)} s`, countsAsFailure: false }
+  }
+
+  const verdict = await check(deps, fields, clientId, username, password)
+  if (verdict.ok) {
+    deviceThrottle.succeed(deviceKeys)
+    sessions.setDevice(client, verdict.device)
+  } else if (verdict.countsAsFailure) {
+    addressThrottle.fail(ipKeys)
+    deviceThrottle.fail(deviceKeys)
+  }
+  return verdict
+}
+
+async function check (
+  deps: AuthenticateDeps,
+  fields: ConnectFields,
+  clientId: string,
+  username: string | undefined,
+  password: Buffer | undefined,
+): Promise<Verdict> {
+  if (username !== clientId) {
+    return refuse(ConnackCode.BAD_USERNAME_OR_PASSWORD, 'username_mismatch', 'user name must equal the client id', true)
+  }
+  if (password === undefined || password.length === 0) {
+    return refuse(ConnackCode.BAD_USERNAME_OR_PASSWORD, 'missing_password', 'no password', true)
+  }
+  const login = await deps.directory.find(clientId)
+  // Hash even for an unknown device, so both paths do the same work.
+  const secretOk = secretMatches(login?.secretHash, password)
+  if (!login || login.deviceId !== clientId) {
+    return refuse(ConnackCode.BAD_USERNAME_OR_PASSWORD, 'unknown_device', 'unknown device', true)
+  }
+  deps.stats.track(clientId)
+  // Only a caller holding the secret learns that the device is disabled.
+  if (!secretOk) return refuse(ConnackCode.BAD_USERNAME_OR_PASSWORD, 'bad_secret', 'wrong secret', true, clientId)
+  if (!login.enabled) return refuse(ConnackCode.NOT_AUTHORIZED, 'disabled', 'device is disabled', true, clientId)
+
+  // [MQTT-3.1.2-24] keep alive drives offline detection and the last will; 0 would disable both.
+  if (fields.keepalive < 1 || fields.keepalive > deps.maxKeepaliveS) {
+    return refuse(ConnackCode.NOT_AUTHORIZED, 'keepalive_not_allowed',
+      `keep alive must be 1..${deps.maxKeepaliveS} s, got ${fields.keepalive}`, true, clientId)
+  }
+  const device: DeviceIdentity = { deviceId: login.deviceId, buildingId: login.buildingId }
+  const willProblem = checkWill(fields.will, device)
+  if (willProblem) return refuse(ConnackCode.NOT_AUTHORIZED, willProblem.reason, willProblem.detail, true, clientId)
+  return { ok: true, device }
+}
+
+/**
+ * The protocol requires every device to set its last will [MQTT-3.1.2-8]:
+ * its own status topic, retained, QoS 0 or 1, payload an offline DeviceStatus.
+ */
+export function checkWill (
+  will: ConnectFields['will'],
+  device: DeviceIdentity,
+): { reason: 'will_missing' | 'will_invalid'; detail: string } | undefined {
+  if (!will) return { reason: 'will_missing', detail: 'a last will on the device status topic is required' }
+  const expected = deviceTopic(device.buildingId, device.deviceId, 'status')
+  if (will.topic !== expected) return { reason: 'will_invalid', detail: `will topic must be ${expected}` }
+  if (will.qos > UPLINK_DELIVERY.status.maxQos) return { reason: 'will_invalid', detail: 'will QoS must be 0 or 1' }
+  if (!will.retain) return { reason: 'will_invalid', detail: 'will must be retained' }
+  const decoded = decodeUplink('status', will.payload)
+  if (!decoded.ok) return { reason: 'will_invalid', detail: `will payload: ${decoded.message}` }
+  if (decoded.value.state !== 'offline') return { reason: 'will_invalid', detail: 'will payload must have state "offline"' }
+  return undefined
+}
+
+const SECRET_HASH = /^sha256:([0-9a-fA-F]{64})$/
+const NO_HASH = Buffer.alloc(32)
+
+/** Constant-time comparison of sha256(password) with `sha256:<hex>`; false for a malformed hash. */
+export function secretMatches (secretHash: string | undefined, password: Buffer): boolean {
+  const actual = createHash('sha256').update(password).digest()
+  const m = secretHash === undefined ? null : SECRET_HASH.exec(secretHash)
+  const expected = m ? Buffer.from(m[1]!, 'hex') : NO_HASH
+  return timingSafeEqual(actual, expected) && m !== null
+}
+
+function refuse (
+  code: RefusalCode,
+  reason: RefusalReason,
+  detail: string,
+  countsAsFailure: boolean,
+  knownDevice?: string,
+): Verdict {
+  const v: Verdict = { ok: false, code, reason, detail, countsAsFailure }
+  if (knownDevice !== undefined) v.knownDevice = knownDevice
+  return v
+}
+
+function retryAfter (d: { allowed: true } | { allowed: false; retryAfterMs: number }): number {
+  return d.allowed ? 0 : d.retryAfterMs
+}
+
+/** Client ids come from the wire: keep log lines short. */
+function clip (s: string | undefined): string | undefined {
+  return s === undefined || s.length <= 80 ? s : `${s.slice(0, 79)}…`
+}

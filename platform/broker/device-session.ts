@@ -1,0 +1,77 @@
+// What the broker hooks know about one connection, keyed by the Aedes client
+// object. `preConnect` records the CONNECT fields, `authenticate` records the
+// device the connection belongs to, and every later hook reads it from here:
+// a connection without a device has not authenticated and is denied.
+//
+// A WeakMap rather than properties on the Aedes client: typed, and gone with
+// the client.
+
+import type { Client } from 'aedes'
+
+export type Transport = 'tcp' | 'ws'
+
+export interface DeviceIdentity {
+  deviceId: string
+  buildingId: string
+}
+
+/** The CONNECT fields the hooks need (the password is never kept). */
+export interface ConnectFields {
+  /** As sent; `''` when the client sent a zero-length id (Aedes then invents one). */
+  clientId: string
+  keepalive: number
+  will?: { topic: string; payload: Buffer; qos: number; retain: boolean }
+}
+
+interface Session {
+  remoteAddress: string
+  transport: Transport
+  connect?: ConnectFields
+  device?: DeviceIdentity
+  /** Settles once the last will of this connection has been handled (accepted, quarantined or refused). */
+  willSettled?: Promise<void>
+}
+
+export class DeviceSessions {
+  private readonly sessions = new WeakMap<Client, Session>()
+
+  open (client: Client, remoteAddress: string, transport: Transport): void {
+    this.sessions.set(client, { remoteAddress, transport })
+  }
+
+  remoteAddress (client: Client): string | undefined {
+    return this.sessions.get(client)?.remoteAddress
+  }
+
+  transport (client: Client): Transport | undefined {
+    return this.sessions.get(client)?.transport
+  }
+
+  setConnect (client: Client, fields: ConnectFields): void {
+    const s = this.sessions.get(client)
+    if (s) s.connect = fields
+  }
+
+  connect (client: Client): ConnectFields | undefined {
+    return this.sessions.get(client)?.connect
+  }
+
+  setDevice (client: Client, device: DeviceIdentity): void {
+    const s = this.sessions.get(client)
+    if (s) s.device = { deviceId: device.deviceId, buildingId: device.buildingId }
+  }
+
+  /** The authenticated device of this connection, or undefined. */
+  device (client: Client | null | undefined): DeviceIdentity | undefined {
+    return client ? this.sessions.get(client)?.device : undefined
+  }
+
+  setWillSettled (client: Client, settled: Promise<void>): void {
+    const s = this.sessions.get(client)
+    if (s) s.willSettled = settled
+  }
+
+  willSettled (client: Client): Promise<void> {
+    return this.sessions.get(client)?.willSettled ?? Promise.resolve()
+  }
+}

@@ -1,0 +1,312 @@
+// The MQTT edge of the platform: an embedded Aedes broker listening on TCP and
+// WebSocket (`/mqtt`), every connection behind the byte-level MQTT 3.1.1
+// guard, devices authenticated against the DeviceDirectory, and every accepted
+// uplink message handed to the UplinkSink before the device is acknowledged.
+//
+// The constructor only stores dependencies; `start()` builds and listens,
+// `stop()` undoes it in reverse order. No exception escapes a broker callback:
+// hook failures are logged and turned into refusals or closed connections.
+
+import { randomUUID } from 'node:crypto'
+import type { EventEmitter } from 'node:events'
+import type { Duplex } from 'node:stream'
+import { Aedes, type AedesOptions, type Client } from 'aedes'
+import type { Logger } from 'pino'
+import {
+  COMMAND_QOS,
+  commandTopic,
+  ERROR_QOS,
+  isCommandName,
+  MAX_TOPIC_LEVELS,
+  MAX_UPLINK_PAYLOAD_BYTES,
+  TOPIC_ROOT,
+  validateCommand,
+  type CommandName,
+  type CommandPayload,
+  type ErrorReply,
+} from '../../protocol/index.ts'
+import { createAuthenticate, createPreConnect } from './authenticate.ts'
+import { createAuthorizePublish } from './authorize-publish.ts'
+import { createAuthorizeForward, createAuthorizeSubscribe } from './authorize-subscribe.ts'
+import { DeviceSessions, type DeviceIdentity, type Transport } from './device-session.ts'
+import { DeviceStats } from './device-stats.ts'
+import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts'
+import { MqttListeners, type ListenerAddresses } from './mqtt-listeners.ts'
+import { PresenceRelay } from './presence-relay.ts'
+import type { DeviceDirectory, DevicePresenceListener, UplinkSink } from './ports.ts'
+import { guardConnection, type GuardViolation } from './protocol-guard.ts'
+
+export type ThrottleLimits = Omit<LoginThrottleOptions, 'now'>
+
+export interface MqttBrokerOptions {
+  directory: DeviceDirectory
+  sink: UplinkSink
+  presence?: DevicePresenceListener
+  logger: Logger
+  /** TCP port; 0 picks a free one. */
+  tcpPort: number
+  /** WebSocket port (path `/mqtt`); 0 picks a free one, null disables WebSocket. */
+  wsPort: number | null
+  /** Interface to listen on; default `0.0.0.0`. */
+  host?: string
+  /** Largest uplink payload accepted, bytes; default MAX_UPLINK_PAYLOAD_BYTES. */
+  maxPayloadBytes?: number
+  /** Failed-login throttles: per `device:<id>` (default 5 failures/min) and per `ip:<address>` (default 50/min). */
+  throttle?: { device?: ThrottleLimits; address?: ThrottleLimits }
+  /** Largest keep-alive a device may ask for, seconds; default 1200. */
+  maxKeepaliveS?: number
+  /** Default 10 s. */
+  connectTimeoutMs?: number
+  /** Default 10 s. */
+  drainTimeoutMs?: number
+  /** Broker id (Aedes id, `$SYS/<id>/...`); default `rh-<uuid>`. */
+  id?: string
+  now?: () => number
+}
+
+/** Room in a packet for everything but the payload (fixed header, topic, packet id). */
+const PACKET_OVERHEAD_BYTES = 1024
+const DEFAULT_ADDRESS_THROTTLE: ThrottleLimits = { maxFailures: 50 }
+
+export class MqttBroker {
+  /** Per-device and total counters of this broker. */
+  readonly stats = new DeviceStats()
+  private readonly sessions = new DeviceSessions()
+  private readonly log: Logger
+  private readonly now: () => number
+  private readonly maxPayloadBytes: number
+  private readonly id: string
+  private aedes: Aedes | undefined
+  private listeners: MqttListeners | undefined
+  private bound: ListenerAddresses | undefined
+  private readonly inflight = new Set<Promise<unknown>>()
+  private readonly presence: PresenceRelay
+  private stopping: Promise<void> | undefined
+
+  constructor (private readonly options: MqttBrokerOptions) {
+    this.log = options.logger.child({ component: 'mqtt-broker' })
+    this.now = options.now ?? Date.now
+    this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_UPLINK_PAYLOAD_BYTES
+    this.id = options.id ?? `rh-${randomUUID()}`
+    this.presence = new PresenceRelay(options.presence, this.log)
+  }
+
+  async start (): Promise<void> {
+    if (this.aedes || this.stopping) throw new Error('MqttBroker can be started once')
+    const aedes = await Aedes.createBroker(this.aedesOptions())
+    this.aedes = aedes
+    this.watch(aedes)
+    this.listeners = new MqttListeners({
+      host: this.options.host ?? '0.0.0.0',
+      tcpPort: this.options.tcpPort,
+      wsPort: this.options.wsPort,
+      maxMessageBytes: this.maxPacketBytes(),
+      logger: this.log,
+      onConnection: (stream, remoteAddress, transport) => this.accept(stream, remoteAddress, transport),
+    })
+    try {
+      await this.listeners.start()
+    } catch (err) {
+      await this.stop()
+      throw err
+    }
+    this.bound = this.listeners.addresses()
+    const a = this.bound
+    this.log.info({ tcp: a.tcp, ws: a.ws, id: this.id }, 'mqtt broker listening')
+  }
+
+  /** Where the broker listens (after stop(): where it listened). Throws before start(). */
+  addresses (): ListenerAddresses {
+    if (!this.bound) throw new Error('MqttBroker is not started')
+    return { tcp: { ...this.bound.tcp }, ws: this.bound.ws ? { ...this.bound.ws } : null }
+  }
+
+  /**
+   * Publishes a command (QoS 1, not retained) to a device's command topic.
+   * Resolves once the broker has routed it, not when the device acknowledges:
+   * the device's `reply` does that. Throws RangeError for an invalid id,
+   * command name or payload (a platform bug, not a device problem).
+   */
+  async publishCommand<N extends CommandName> (buildingId: string, deviceId: string, name: N, payload: CommandPayload<N>): Promise<void> {
+    const aedes = this.started()
+    if (!isCommandName(name)) throw new RangeError(`unknown command ${JSON.stringify(name)}`)
+    const checked = validateCommand(name, payload)
+    if (!checked.ok) throw new RangeError(`invalid ${name} command: ${JSON.stringify(checked.errors)}`)
+    const topic = commandTopic(buildingId, deviceId, name)
+    await new Promise<void>((resolve, reject) => {
+      aedes.publish({
+        cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(payload)), qos: COMMAND_QOS, retain: false, dup: false,
+      }, (err) => (err ? reject(err) : resolve()))
+    })
+  }
+
+  /** Closes the device's live connection (its last will is published). False if it was not connected. */
+  disconnectDevice (deviceId: string): boolean {
+    const client = this.liveClient(deviceId)
+    if (!client) return false
+    this.log.info({ deviceId }, 'disconnecting device')
+    client.close()
+    return true
+  }
+
+  isConnected (deviceId: string): boolean {
+    return this.liveClient(deviceId)?.connected === true
+  }
+
+  /** Stops listening, closes every connection (publishing wills), then the broker. Idempotent. */
+  stop (): Promise<void> {
+    this.stopping ??= this.shutdown()
+    return this.stopping
+  }
+
+  private async shutdown (): Promise<void> {
+    const listenersClosed = this.listeners?.close() ?? Promise.resolve()
+    const aedes = this.aedes
+    if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()))
+    // Wills and messages still being handed to the sink, then presence callbacks.
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight])
+    await this.presence.settled()
+    this.listeners?.destroyConnections()
+    await listenersClosed
+    this.log.info('mqtt broker stopped')
+  }
+
+  private aedesOptions (): AedesOptions {
+    const now = this.now
+    const throttle = this.options.throttle ?? {}
+    const hookLog = this.log
+    const sink: UplinkSink = { accept: (m) => this.track(this.options.sink.accept(m)) }
+    return {
+      id: this.id,
+      connectTimeout: this.options.connectTimeoutMs ?? 10_000,
+      drainTimeout: this.options.drainTimeoutMs ?? 10_000,
+      // Our ids are up to 64 chars (Aedes checks this for MQTT 3.1 only; authenticate checks all).
+      maxClientsIdLength: 64,
+      // Deeper than any topic of the tree, so that authorizePublish, not Aedes, judges (and counts) a
+      // too-deep topic; still far below qlobber's limit of 100.
+      maxTopicLevels: MAX_TOPIC_LEVELS + 10,
+      // Not Aedes' keepaliveLimit: it refuses with return code 6, which MQTT 3.1.1 does not define.
+      // authenticate enforces the keep-alive range with code 5 instead.
+      keepaliveLimit: 0,
+      concurrency: 100,
+      preConnect: createPreConnect(this.sessions),
+      authenticate: createAuthenticate({
+        directory: this.options.directory,
+        sessions: this.sessions,
+        stats: this.stats,
+        logger: hookLog,
+        deviceThrottle: new LoginThrottle({ ...throttle.device, now }),
+        addressThrottle: new LoginThrottle({ ...DEFAULT_ADDRESS_THROTTLE, ...throttle.address, now }),
+        maxKeepaliveS: this.options.maxKeepaliveS ?? 1200,
+      }),
+      authorizePublish: createAuthorizePublish({
+        sink,
+        sessions: this.sessions,
+        stats: this.stats,
+        logger: hookLog,
+        brokerId: this.id,
+        maxPayloadBytes: this.maxPayloadBytes,
+        now,
+        publishErrorReply: (topic, reply) => this.publishErrorReply(topic, reply),
+        liveClient: (deviceId) => this.liveClient(deviceId),
+      }),
+      authorizeSubscribe: createAuthorizeSubscribe({ sessions: this.sessions, stats: this.stats, logger: hookLog }),
+      authorizeForward: createAuthorizeForward({ sessions: this.sessions }),
+    }
+  }
+
+  private watch (aedes: Aedes): void {
+    aedes.on('clientReady', (client) => this.safely(() => {
+      const device = this.sessions.device(client)
+      if (!device) return
+      this.stats.connected(device.deviceId, this.now())
+      this.presence.connected(device)
+      // A restored session (CleanSession 0) already holds its subscriptions at CONNACK.
+      const restored = Object.keys((client as unknown as { subscriptions?: object }).subscriptions ?? {})
+      if (restored.some((filter) => isCommandFilter(device, filter))) this.presence.commandsSubscribed(device)
+    }))
+    // Emitted once the subscriptions of a SUBSCRIBE are in place; refused filters carry QoS 128.
+    aedes.on('subscribe', (subs, client) => this.safely(() => {
+      const device = this.sessions.device(client)
+      if (!device || !subs.some((s) => (s.qos as number) !== 128 && isCommandFilter(device, s.topic))) return
+      this.presence.commandsSubscribed(device)
+    }))
+    aedes.on('clientDisconnect', (client) => this.safely(() => {
+      const device = this.sessions.device(client)
+      if (!device) return
+      this.stats.disconnected(device.deviceId, this.now())
+      this.log.info({ deviceId: device.deviceId }, 'device disconnected')
+      this.presence.disconnected(device, this.sessions.willSettled(client))
+    }))
+    aedes.on('clientError', (client, err) => this.safely(() => {
+      this.log.debug({ deviceId: this.sessions.device(client)?.deviceId, err: err.message }, 'mqtt client error')
+    }))
+    aedes.on('connectionError', (client, err) => this.safely(() => {
+      this.log.debug({ remoteAddress: this.sessions.remoteAddress(client), err: err.message }, 'mqtt connection error')
+    }))
+    aedes.on('keepaliveTimeout', (client) => this.safely(() => {
+      this.log.info({ deviceId: this.sessions.device(client)?.deviceId }, 'keep-alive timeout')
+    }))
+    // Without a listener an 'error' event would throw.
+    ;(aedes as unknown as EventEmitter).on('error', (err: Error) => this.safely(() => this.log.error({ err }, 'aedes error')))
+  }
+
+  private accept (stream: Duplex, remoteAddress: string, transport: Transport): void {
+    const aedes = this.aedes
+    if (!aedes || this.stopping) {
+      stream.destroy()
+      return
+    }
+    const conn = guardConnection(stream, { maxPacketBytes: this.maxPacketBytes() }, (v) => this.onGuardViolation(v, remoteAddress, transport))
+    const client = aedes.handle(conn)
+    this.sessions.open(client, remoteAddress, transport)
+  }
+
+  private onGuardViolation (v: GuardViolation, remoteAddress: string, transport: Transport): void {
+    this.safely(() => {
+      this.stats.guardViolation(v.code)
+      this.log.warn({ remoteAddress, transport, code: v.code, clause: v.clause }, `mqtt protocol violation: ${v.message}`)
+    })
+  }
+
+  private publishErrorReply (topic: string, reply: ErrorReply): void {
+    this.aedes?.publish({
+      cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(reply)), qos: ERROR_QOS, retain: false, dup: false,
+    }, (err) => {
+      if (err) this.safely(() => this.log.warn({ err, topic }, 'error reply not published'))
+    })
+  }
+
+  private liveClient (deviceId: string): Client | undefined {
+    const clients = (this.aedes as unknown as { clients?: Record<string, Client | undefined> } | undefined)?.clients
+    return clients?.[deviceId]
+  }
+
+  private track<T> (p: Promise<T>): Promise<T> {
+    this.inflight.add(p)
+    const forget = (): void => { this.inflight.delete(p) }
+    p.then(forget, forget)
+    return p
+  }
+
+  private maxPacketBytes (): number {
+    return this.maxPayloadBytes + PACKET_OVERHEAD_BYTES
+  }
+
+  private started (): Aedes {
+    if (!this.aedes || this.stopping) throw new Error('MqttBroker is not running')
+    return this.aedes
+  }
+
+  private safely (fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      try { this.log.error({ err }, 'broker callback failed') } catch { /* logger broken: nothing left to do */ }
+    }
+  }
+}
+
+function isCommandFilter (device: DeviceIdentity, filter: string): boolean {
+  return filter.startsWith(`${TOPIC_ROOT}/${device.buildingId}/${device.deviceId}/command/`)
+}

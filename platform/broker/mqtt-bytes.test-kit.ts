@@ -1,0 +1,107 @@
+// Hand-built MQTT 3.1.1 packets for tests, so that tests can send exactly the
+// bytes a broken or hostile client would (MQTT.js refuses to build them).
+
+export type Bytes = Buffer | string
+
+function buf (b: Bytes): Buffer {
+  return typeof b === 'string' ? Buffer.from(b, 'utf8') : b
+}
+
+/** A length-prefixed field (section 1.5.3). */
+export function field (b: Bytes): Buffer {
+  const data = buf(b)
+  const len = Buffer.alloc(2)
+  len.writeUInt16BE(data.length)
+  return Buffer.concat([len, data])
+}
+
+export function remainingLength (n: number): Buffer {
+  const out: number[] = []
+  do {
+    let byte = n % 128
+    n = Math.floor(n / 128)
+    if (n > 0) byte |= 0x80
+    out.push(byte)
+  } while (n > 0)
+  return Buffer.from(out)
+}
+
+export function frame (firstByte: number, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([firstByte]), remainingLength(body.length), body])
+}
+
+export interface ConnectSpec {
+  clientId: Bytes
+  clean?: boolean
+  keepalive?: number
+  username?: Bytes
+  password?: Bytes
+  will?: { topic: Bytes; payload: Bytes; qos?: number; retain?: boolean }
+  /** Raw flags override (reserved bit etc.). */
+  flags?: number
+  protocolName?: string
+  protocolLevel?: number
+}
+
+export function connect (spec: ConnectSpec): Buffer {
+  let flags = 0
+  if (spec.clean ?? true) flags |= 0x02
+  if (spec.will) {
+    flags |= 0x04 | ((spec.will.qos ?? 0) << 3)
+    if (spec.will.retain) flags |= 0x20
+  }
+  if (spec.password !== undefined) flags |= 0x40
+  if (spec.username !== undefined) flags |= 0x80
+  if (spec.flags !== undefined) flags = spec.flags
+  const keepalive = Buffer.alloc(2)
+  keepalive.writeUInt16BE(spec.keepalive ?? 60)
+  const parts = [
+    field(spec.protocolName ?? 'MQTT'),
+    Buffer.from([spec.protocolLevel ?? 4, flags]),
+    keepalive,
+    field(spec.clientId),
+  ]
+  if (spec.will) parts.push(field(spec.will.topic), field(spec.will.payload))
+  if (spec.username !== undefined) parts.push(field(spec.username))
+  if (spec.password !== undefined) parts.push(field(spec.password))
+  return frame(0x10, Buffer.concat(parts))
+}
+
+export interface PublishSpec {
+  topic: Bytes
+  payload?: Bytes
+  qos?: number
+  packetId?: number
+  retain?: boolean
+  dup?: boolean
+}
+
+export function publish (spec: PublishSpec): Buffer {
+  const qos = spec.qos ?? 0
+  const first = 0x30 | (spec.dup ? 0x08 : 0) | (qos << 1) | (spec.retain ? 0x01 : 0)
+  const parts = [field(spec.topic)]
+  if (qos > 0) {
+    const id = Buffer.alloc(2)
+    id.writeUInt16BE(spec.packetId ?? 1)
+    parts.push(id)
+  }
+  parts.push(buf(spec.payload ?? ''))
+  return frame(first, Buffer.concat(parts))
+}
+
+export function subscribe (packetId: number, filters: Array<[Bytes, number]>, flags = 0x02): Buffer {
+  const id = Buffer.alloc(2)
+  id.writeUInt16BE(packetId)
+  const parts: Buffer[] = [id]
+  for (const [filter, qos] of filters) parts.push(field(filter), Buffer.from([qos]))
+  return frame(0x80 | flags, Buffer.concat(parts))
+}
+
+export function puback (packetId: number): Buffer {
+  const id = Buffer.alloc(2)
+  id.writeUInt16BE(packetId)
+  return frame(0x40, id)
+}
+
+export const PINGREQ = Buffer.from([0xc0, 0x00])
+export const DISCONNECT = Buffer.from([0xe0, 0x00])
