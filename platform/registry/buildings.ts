@@ -72,17 +72,25 @@ export async function loadBuilding (q: Queryable, actor: Actor, id: string, perm
   return row
 }
 
+/**
+ * Awaits a building check made on behalf of something inside the building; a
+ * hidden building makes that thing not found as well, under its own name.
+ */
+export async function notFoundAs<T> (check: Promise<T>, what: string): Promise<T> {
+  try {
+    return await check
+  } catch (err) {
+    if ((err as { code?: string }).code === 'RH_NOT_FOUND') throw new Errors.NotFound(what)
+    throw err
+  }
+}
+
 /** Loads a room through its building's permission check. */
 export async function loadRoom (q: Queryable, actor: Actor, id: string, permission: Permission): Promise<{ room: RoomRow; building: BuildingRow }> {
   const r = await q.query<RoomRow>(`${SELECT_ROOM} where r.id = $1`, [id])
   const room = r.rows[0]
   if (room === undefined) throw new Errors.NotFound(`room ${id}`)
-  try {
-    return { room, building: await loadBuilding(q, actor, room.building_id, permission) }
-  } catch (err) {
-    if ((err as { code?: string }).code === 'RH_NOT_FOUND') throw new Errors.NotFound(`room ${id}`)
-    throw err
-  }
+  return { room, building: await notFoundAs(loadBuilding(q, actor, room.building_id, permission), `room ${id}`) }
 }
 
 export class Buildings {

@@ -7,7 +7,7 @@ import type { DeviceDirectory, DeviceLogin } from '../broker/ports.ts'
 import { Errors } from '../errors.ts'
 import { sqlState, UNIQUE_VIOLATION } from '../store/database.ts'
 import { buildingScope, type Actor } from './access.ts'
-import { loadBuilding } from './buildings.ts'
+import { loadBuilding, notFoundAs } from './buildings.ts'
 import { iso, newId, type RegistryContext } from './context.ts'
 import { appendLedger } from './ledger.ts'
 
@@ -93,12 +93,7 @@ export class Devices implements DeviceDirectory {
 
   async get (actor: Actor, id: string): Promise<Device> {
     const row = await this.load(id)
-    try {
-      await loadBuilding(this.ctx.db, actor, row.building_id, 'devices.read')
-    } catch (err) {
-      if ((err as { code?: string }).code === 'RH_NOT_FOUND') throw new Errors.NotFound(`device ${id}`)
-      throw err
-    }
+    await notFoundAs(loadBuilding(this.ctx.db, actor, row.building_id, 'devices.read'), `device ${id}`)
     return toDevice(row)
   }
 
@@ -162,12 +157,7 @@ export class Devices implements DeviceDirectory {
 
   private async loadFor (actor: Actor, id: string): Promise<DeviceRow> {
     const row = await this.load(id)
-    try {
-      await loadBuilding(this.ctx.db, actor, row.building_id, 'devices.provision')
-    } catch (err) {
-      if ((err as { code?: string }).code === 'RH_NOT_FOUND') throw new Errors.NotFound(`device ${id}`)
-      throw err
-    }
+    await notFoundAs(loadBuilding(this.ctx.db, actor, row.building_id, 'devices.provision'), `device ${id}`)
     return row
   }
 

@@ -8,7 +8,7 @@ import { maskIdNumber } from '../privacy/mask.ts'
 import { validateIdNumber, type IdType } from '../privacy/national-id.ts'
 import type { Queryable } from '../store/database.ts'
 import { buildingScope, type Actor } from './access.ts'
-import { loadBuilding, loadRoom } from './buildings.ts'
+import { loadBuilding, loadRoom, notFoundAs } from './buildings.ts'
 import { iso, newId, type AllowlistChange, type RegistryContext } from './context.ts'
 import {
   bumpAllowlist, insertCredential, revokeCredentials, toCredential,
@@ -195,9 +195,7 @@ export class Registrations {
       const c = await tx.query<CredentialRow>('select * from credentials where id = $1', [credentialId])
       const row = c.rows[0]
       if (row === undefined) throw new Errors.NotFound(`credential ${credentialId}`)
-      await loadBuilding(tx, actor, row.building_id, 'residents.write').catch((err: { code?: string }) => {
-        throw err.code === 'RH_NOT_FOUND' ? new Errors.NotFound(`credential ${credentialId}`) : err
-      })
+      await notFoundAs(loadBuilding(tx, actor, row.building_id, 'residents.write'), `credential ${credentialId}`)
       const revoked = await revokeCredentials(tx, actor, { credentialId }, reason, this.ctx.now())
       if (revoked.length === 0) throw new Errors.Conflict('this credential is already revoked')
       change = await bumpAllowlist(tx, row.building_id, [], revoked)
@@ -274,12 +272,7 @@ export class Registrations {
 
   private async loadScoped (q: Queryable, actor: Actor, registrationId: string, permission: 'residents.read' | 'residents.write'): Promise<Registration> {
     const reg = await this.load(q, registrationId)
-    try {
-      await loadBuilding(q, actor, reg.buildingId, permission)
-    } catch (err) {
-      if ((err as { code?: string }).code === 'RH_NOT_FOUND') throw new Errors.NotFound(`registration ${registrationId}`)
-      throw err
-    }
+    await notFoundAs(loadBuilding(q, actor, reg.buildingId, permission), `registration ${registrationId}`)
     return reg
   }
 
