@@ -106,6 +106,7 @@ export class Platform {
 
     const devices: DeviceConnectivity = {
       counters: (id) => broker.stats.device(id),
+      totals: () => broker.stats.totals(),
       isConnected: (id) => broker.isConnected(id),
       sendCommand: (b, d, name, payload) => broker.publishCommand(b, d, name, payload),
       endpoints: () => {

@@ -109,6 +109,13 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     expect(status.body.status).toMatchObject({ connected: true, accepted: 2, rejected: 2, rejectedByCode: { schema_invalid: 1, not_json: 1 } })
     expect(status.body.status.lastRejected.code).toBe('not_json')
 
+    // A wrong secret is refused with CONNACK 4 and counted broker-wide.
+    const wrong = await mqtt.connectAsync(tp.mqttUrl, { clientId: creds.clientId, username: creds.username, password: 'not-the-secret', reconnectPeriod: 0 }).catch((e: Error) => e)
+    expect(wrong).toBeInstanceOf(Error)
+    const totals = await api('GET', '/broker/stats', undefined, 'admin')
+    expect(Object.values(totals.body.refusedConnections as Record<string, number>).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1)
+    expect(totals.body.rejected).toMatchObject({ schema_invalid: expect.any(Number), not_json: expect.any(Number) })
+
     // Deregistering revokes the card on the reader.
     const dereg = await api('POST', `/registrations/${reg.body.registration.id}/deregister`, { reason: 'moved_out' })
     expect(dereg.body).toMatchObject({ status: 'departed', departureReason: 'moved_out' })

@@ -96,6 +96,7 @@ const cases: RouteCase[] = [
     return { method: 'PATCH', url: `/users/${u.body.id}`, payload: { disabled: true } }
   } },
   { name: 'POST /areas', allowed: ['admin'], request: () => ({ method: 'POST', url: '/areas', payload: { id: `dist-${++serial}`, kind: 'district', name: 'D' } }), okStatus: 201 },
+  { name: 'GET /broker/stats', allowed: ['admin'], request: () => ({ method: 'GET', url: '/broker/stats' }) },
   { name: 'GET /audit', allowed: ['admin'], request: () => ({ method: 'GET', url: '/audit' }) },
 ]
 

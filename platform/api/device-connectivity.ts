@@ -15,8 +15,20 @@ export interface DeviceCounters {
   lastDisconnectedAt: string | null
 }
 
+export interface BrokerCounters {
+  accepted: number
+  rejected: Record<string, number>
+  aclViolations: Record<string, number>
+  refusedConnections: Record<string, number>
+  guardViolations: Record<string, number>
+  connectedDevices: number
+  trackedDevices: number
+}
+
 export interface DeviceConnectivity {
   counters (deviceId: string): DeviceCounters
+  /** Broker-wide counters: accepted, rejected by code, ACL violations, refused connections by reason, guard violations. */
+  totals (): BrokerCounters
   isConnected (deviceId: string): boolean
   sendCommand<N extends CommandName> (buildingId: string, deviceId: string, name: N, payload: CommandPayload<N>): Promise<void>
   /** Where devices connect, for provisioning responses. */

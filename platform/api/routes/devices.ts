@@ -50,6 +50,28 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
     schema: { tags: ['devices'], summary: 'Devices of a building', params: IdParams, response: { 200: Type.Array(DeviceSchema), ...errors(401, 403, 404) } },
   }, async (req) => registry.devices.list(req.actor, req.params.id))
 
+  app.get('/broker/stats', {
+    schema: {
+      tags: ['devices'],
+      summary: 'Broker-wide counters (admin): messages accepted and rejected, ACL violations, refused connections (unknown client, wrong secret, disabled, throttled, ...), MQTT protocol violations',
+      response: {
+        200: Type.Object({
+          accepted: Type.Integer(),
+          rejected: Type.Record(Type.String(), Type.Integer()),
+          aclViolations: Type.Record(Type.String(), Type.Integer()),
+          refusedConnections: Type.Record(Type.String(), Type.Integer()),
+          guardViolations: Type.Record(Type.String(), Type.Integer()),
+          connectedDevices: Type.Integer(),
+          trackedDevices: Type.Integer(),
+        }),
+        ...errors(401, 403),
+      },
+    },
+  }, async (req) => {
+    if (req.actor.role !== 'admin') throw new Errors.Forbidden('only administrators read broker-wide counters')
+    return devices.totals()
+  })
+
   app.get('/devices', {
     schema: { tags: ['devices'], summary: 'Devices in your scope', response: { 200: Type.Array(DeviceSchema), ...errors(401) } },
   }, async (req) => registry.devices.listAll(req.actor))
