@@ -1,0 +1,201 @@
+// The pipeline's vocabulary: the enriched events rules read, what they know
+// about the registry, and the alert candidates they emit. Rules depend on
+// these types only, never on the database, the broker or the clock.
+
+import type { CredentialKind } from '../registry/credentials.ts'
+import type { TimeWindow } from '../../protocol/index.ts'
+
+export const ALERT_TYPES = [
+  'unknown_credential', // presented at a door, registered nowhere
+  'foreign_credential', // registered to another building
+  'expired_credential', // registration ended, credential revoked, or validity/permit over
+  'outside_window', // outside the credential's weekly time windows
+  'tailgating', // camera counted more people in than granted credentials explain
+  'overcrowding_registered', // more active registrations than room capacity
+  'overcrowding_observed', // more people observed present than capacity
+  'visitor_overstay', // visitor credential still inside past the allowed stay
+  'resident_not_seen', // registered resident not seen for N days: suggest deregistration
+  'room_vacant', // nobody registered or seen for N days
+  'repeated_denials', // N denials in a row at a door or with one credential
+  'door_forced',
+  'door_held_open',
+  'tamper',
+  'device_offline',
+  'clock_drift',
+] as const
+export type AlertType = (typeof ALERT_TYPES)[number]
+
+export const SEVERITIES = ['info', 'warning', 'major', 'critical'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+/** Where an alert belongs: the areas above the building, for routing to dispatch. */
+export interface Jurisdiction {
+  district: string | null
+  street: string | null
+  community: string | null
+  grid: string
+}
+
+/** What a rule proposes. The alert service turns it into one alert per `dedupKey`. */
+export interface AlertCandidate {
+  type: AlertType
+  severity: Severity
+  /** Same key = same condition = same alert (its counter goes up). Include the type. */
+  dedupKey: string
+  buildingId: string
+  roomId?: string
+  door?: string
+  deviceId?: string
+  credentialId?: string
+  residentId?: string
+  /** Ids of the events behind it, as `${deviceId}/${eventId}`; most recent last, at most 20. */
+  evidence: string[]
+  /** One or two sentences a dispatcher understands without the manual. */
+  explanation: string
+  /** Event time (device clock) of the occurrence, ms since the epoch. */
+  at: number
+  /** true: the condition has cleared; resolve the open alert with this dedupKey (no new alert). */
+  clears?: boolean
+}
+
+/** A credential as the registry knows it, found by (kind, value) or by id. */
+export interface CredentialInfo {
+  credentialId: string
+  buildingId: string
+  roomId: string
+  registrationId: string | null
+  residentId: string | null
+  kind: CredentialKind
+  status: 'active' | 'revoked'
+  validFrom: number | null
+  validUntil: number | null
+  windows: TimeWindow[] | null
+  visitor: boolean
+  /** Registration status; null for visitor passes. */
+  registrationStatus: 'active' | 'departed' | null
+  /** End of the residence permit (end of that day, UTC ms), if recorded. */
+  permitValidUntil: number | null
+}
+
+export interface RoomInfo {
+  roomId: string
+  buildingId: string
+  number: string
+  capacity: number
+  /** Active registrations. */
+  registered: number
+  /** Residents with an active registration. */
+  residentIds: readonly string[]
+}
+
+export interface DeviceInfo {
+  deviceId: string
+  buildingId: string
+  door: string
+  kind: 'reader' | 'camera'
+  enabled: boolean
+}
+
+/** The in-memory view of the registry the pipeline enriches with (no database round trip per event). */
+export interface RegistryView {
+  credentialByValue (kind: CredentialKind, value: string): CredentialInfo | undefined
+  credentialById (credentialId: string): CredentialInfo | undefined
+  room (roomId: string): RoomInfo | undefined
+  roomsOf (buildingId: string): readonly RoomInfo[]
+  device (deviceId: string): DeviceInfo | undefined
+  devicesOf (buildingId: string): readonly DeviceInfo[]
+  jurisdiction (buildingId: string): Jurisdiction | undefined
+  /** IANA time zone of the building, for time windows; default Asia/Shanghai. */
+  timeZone (buildingId: string): string
+}
+
+interface EventBase {
+  deviceId: string
+  buildingId: string
+  /** `${deviceId}/${eventId}` (events) or `${deviceId}/${channel}/${receivedAt}` (status, heartbeat). */
+  ref: string
+  /** Device clock, ms since the epoch. */
+  at: number
+  /** Broker clock when accepted, ms since the epoch. */
+  receivedAt: number
+}
+
+export interface AccessIn extends EventBase {
+  kind: 'access'
+  seq: number
+  door: string
+  direction: 'in' | 'out'
+  credential: { kind: CredentialKind; value: string; credentialId?: string }
+  result: 'granted' | 'denied'
+  reason?: string
+  /** The registry's credential for what was presented (by credentialId, else by kind and value). */
+  match: CredentialInfo | undefined
+}
+
+export interface DoorIn extends EventBase {
+  kind: 'door'
+  seq: number
+  door: string
+  state: 'opened' | 'closed' | 'forced_open' | 'held_open' | 'tamper'
+  durationS?: number
+}
+
+export interface LineIn extends EventBase {
+  kind: 'line'
+  seq: number
+  door: string
+  in: number
+  out: number
+  periodS: number
+}
+
+export interface PersonIn extends EventBase {
+  kind: 'person'
+  seq: number
+  count: number
+  door?: string
+  zone?: string
+}
+
+export interface StatusIn extends EventBase {
+  kind: 'status'
+  state: 'online' | 'offline'
+  reason?: string
+}
+
+export interface HeartbeatIn extends EventBase {
+  kind: 'heartbeat'
+  uptimeS: number
+}
+
+export type PipelineEvent = AccessIn | DoorIn | LineIn | PersonIn | StatusIn | HeartbeatIn
+
+/** Tunable rule parameters; defaults in DEFAULT_RULE_PARAMS, documented in docs/rules.md. */
+export interface RuleParams {
+  /** Camera entries not explained by granted entries within this window raise tailgating. */
+  tailgatingWindowS: number
+  /** Denials in a row (door or credential) that raise repeated_denials. */
+  deniedInARow: number
+  /** A visitor inside longer than this should register. */
+  visitorMaxStayH: number
+  /** A registered resident not seen this long is probably gone. */
+  notSeenDays: number
+  /** A room with nobody registered or seen this long is vacant. */
+  vacantDays: number
+  /** Expected heartbeat interval; offline after `missedHeartbeats` of them. */
+  heartbeatS: number
+  missedHeartbeats: number
+  /** Largest tolerated difference between device and platform clocks. */
+  clockDriftMaxS: number
+}
+
+export const DEFAULT_RULE_PARAMS: RuleParams = {
+  tailgatingWindowS: 10,
+  deniedInARow: 5,
+  visitorMaxStayH: 24,
+  notSeenDays: 30,
+  vacantDays: 90,
+  heartbeatS: 60,
+  missedHeartbeats: 3,
+  clockDriftMaxS: 5,
+}
