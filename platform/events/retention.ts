@@ -1,0 +1,54 @@
+// Deletes events older than the retention period (default 180 days, the
+// national code's minimum for the central host), in small batches so the
+// log stays writable while it runs.
+
+import type { Logger } from 'pino'
+import type { Database } from '../store/database.ts'
+
+export const DEFAULT_RETENTION_DAYS = 180
+
+export class EventRetention {
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<number> | undefined
+
+  constructor (private readonly deps: {
+    db: Database
+    logger: Logger
+    retentionDays?: number
+    now?: () => number
+    intervalMs?: number
+    batch?: number
+  }) {}
+
+  start (): void {
+    const every = this.deps.intervalMs ?? 3_600_000
+    this.timer = setInterval(() => { void this.runOnce().catch((err: unknown) => this.deps.logger.error({ err }, 'event retention failed')) }, every)
+    this.timer.unref()
+  }
+
+  async stop (): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer)
+    await this.running?.catch(() => 0)
+  }
+
+  /** Deletes everything received before the cut-off; returns how many events went. */
+  runOnce (): Promise<number> {
+    this.running ??= this.sweep().finally(() => { this.running = undefined })
+    return this.running
+  }
+
+  private async sweep (): Promise<number> {
+    const days = this.deps.retentionDays ?? DEFAULT_RETENTION_DAYS
+    const cutoff = new Date((this.deps.now?.() ?? Date.now()) - days * 86_400_000)
+    const batch = this.deps.batch ?? 5000
+    let total = 0
+    for (;;) {
+      const r = await this.deps.db.query(
+        `delete from events where log_seq in (select log_seq from events where received_at < $1 order by log_seq limit $2)`, [cutoff, batch])
+      total += r.rowCount
+      if (r.rowCount < batch) break
+    }
+    if (total > 0) this.deps.logger.info({ deleted: total, cutoff: cutoff.toISOString() }, 'old events deleted')
+    return total
+  }
+}

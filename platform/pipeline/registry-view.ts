@@ -1,0 +1,141 @@
+// The registry in memory, for the pipeline: credentials by value and id,
+// rooms with capacity and residents, devices, jurisdictions. Loaded once at
+// start and reloaded per building when the registry reports a change, so
+// enriching an event never waits for the database.
+
+import type { Database } from '../store/database.ts'
+import type { CredentialKind } from '../registry/credentials.ts'
+import type { TimeWindow } from '../../protocol/index.ts'
+import type { CredentialInfo, DeviceInfo, Jurisdiction, RegistryView, RoomInfo } from './model.ts'
+
+/** Revoked credentials stay in view this long, so a revoked card at a door is recognised as expired rather than unknown. */
+const REVOKED_KEPT_MS = 180 * 86_400_000
+const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
+
+interface BuildingSlice {
+  jurisdiction: Jurisdiction
+  credentials: CredentialInfo[]
+  rooms: RoomInfo[]
+  devices: DeviceInfo[]
+}
+
+interface CredentialRow {
+  id: string; building_id: string; room_id: string; registration_id: string | null; resident_id: string | null
+  kind: CredentialKind; value: string; status: 'active' | 'revoked'; valid_from: Date | null; valid_until: Date | null
+  windows: TimeWindow[] | null; visitor: boolean; registration_status: 'active' | 'departed' | null; permit_valid_until: string | null
+}
+
+const ms = (d: Date | null): number | null => d === null ? null : d.getTime()
+const valueKey = (kind: string, value: string): string => `${kind}\u0000${value}`
+
+export class MemoryRegistryView implements RegistryView {
+  private readonly buildings = new Map<string, BuildingSlice>()
+  private readonly byValue = new Map<string, CredentialInfo[]>()
+  private readonly byId = new Map<string, CredentialInfo>()
+  private readonly rooms = new Map<string, RoomInfo>()
+  private readonly devices = new Map<string, DeviceInfo>()
+
+  constructor (private readonly db: Database, private readonly now: () => number = Date.now) {}
+
+  /** Loads every building. */
+  async loadAll (): Promise<void> {
+    const r = await this.db.query<{ id: string }>('select id from buildings order by id')
+    for (const b of r.rows) await this.reloadBuilding(b.id)
+  }
+
+  /** Replaces what the view holds about one building with the database's current state. */
+  async reloadBuilding (buildingId: string): Promise<void> {
+    const since = new Date(this.now() - REVOKED_KEPT_MS)
+    const [b, creds, rooms, regs, devices] = await Promise.all([
+      this.db.query<{ path: string }>('select a.path from buildings b join areas a on a.id = b.grid_id where b.id = $1', [buildingId]),
+      this.db.query<CredentialRow>(
+        `select c.*, g.resident_id, g.status as registration_status, g.permit_valid_until
+           from credentials c left join registrations g on g.id = c.registration_id
+          where c.building_id = $1 and (c.status = 'active' or c.revoked_at > $2)`, [buildingId, since]),
+      this.db.query<{ id: string; number: string; capacity: number }>('select id, number, capacity from rooms where building_id = $1', [buildingId]),
+      this.db.query<{ room_id: string; resident_id: string }>(
+        `select room_id, resident_id from registrations where building_id = $1 and status = 'active'`, [buildingId]),
+      this.db.query<{ id: string; door: string; kind: 'reader' | 'camera'; enabled: boolean }>(
+        'select id, door, kind, enabled from devices where building_id = $1', [buildingId]),
+    ])
+    this.drop(buildingId)
+    const path = b.rows[0]?.path
+    if (path === undefined) return
+    const [district, street, community, grid] = path.split('/').filter((s) => s !== '')
+    const residentsByRoom = new Map<string, string[]>()
+    for (const g of regs.rows) {
+      const list = residentsByRoom.get(g.room_id) ?? []
+      list.push(g.resident_id)
+      residentsByRoom.set(g.room_id, list)
+    }
+    const slice: BuildingSlice = {
+      jurisdiction: { district: district ?? null, street: street ?? null, community: community ?? null, grid: grid ?? '' },
+      credentials: creds.rows.map((c) => ({
+        credentialId: c.id,
+        buildingId: c.building_id,
+        roomId: c.room_id,
+        registrationId: c.registration_id,
+        residentId: c.resident_id,
+        kind: c.kind,
+        status: c.status,
+        validFrom: ms(c.valid_from),
+        validUntil: ms(c.valid_until),
+        windows: c.windows,
+        visitor: c.visitor,
+        registrationStatus: c.registration_status,
+        permitValidUntil: c.permit_valid_until === null ? null : Date.parse(`${c.permit_valid_until}T23:59:59.999+08:00`),
+        value: c.value,
+      } as CredentialInfo & { value: string })),
+      rooms: rooms.rows.map((r) => {
+        const residentIds = residentsByRoom.get(r.id) ?? []
+        return { roomId: r.id, buildingId, number: r.number, capacity: r.capacity, registered: residentIds.length, residentIds }
+      }),
+      devices: devices.rows.map((d) => ({ deviceId: d.id, buildingId, door: d.door, kind: d.kind, enabled: d.enabled })),
+    }
+    this.buildings.set(buildingId, slice)
+    for (const c of slice.credentials) {
+      this.byId.set(c.credentialId, c)
+      const key = valueKey(c.kind, (c as CredentialInfo & { value: string }).value)
+      const list = this.byValue.get(key) ?? []
+      list.push(c)
+      this.byValue.set(key, list)
+    }
+    for (const r of slice.rooms) this.rooms.set(r.roomId, r)
+    for (const d of slice.devices) this.devices.set(d.deviceId, d)
+  }
+
+  private drop (buildingId: string): void {
+    const old = this.buildings.get(buildingId)
+    if (old === undefined) return
+    this.buildings.delete(buildingId)
+    for (const c of old.credentials) {
+      this.byId.delete(c.credentialId)
+      const key = valueKey(c.kind, (c as CredentialInfo & { value: string }).value)
+      const rest = (this.byValue.get(key) ?? []).filter((x) => x.credentialId !== c.credentialId)
+      if (rest.length === 0) this.byValue.delete(key)
+      else this.byValue.set(key, rest)
+    }
+    for (const r of old.rooms) this.rooms.delete(r.roomId)
+    for (const d of old.devices) this.devices.delete(d.deviceId)
+  }
+
+  /** Prefers an active credential; among several, the most recently valid. */
+  credentialByValue (kind: CredentialKind, value: string): CredentialInfo | undefined {
+    const list = this.byValue.get(valueKey(kind, value))
+    if (list === undefined) return undefined
+    return list.find((c) => c.status === 'active') ?? list[list.length - 1]
+  }
+
+  credentialById (credentialId: string): CredentialInfo | undefined { return this.byId.get(credentialId) }
+  room (roomId: string): RoomInfo | undefined { return this.rooms.get(roomId) }
+  roomsOf (buildingId: string): readonly RoomInfo[] { return this.buildings.get(buildingId)?.rooms ?? [] }
+  device (deviceId: string): DeviceInfo | undefined { return this.devices.get(deviceId) }
+  devicesOf (buildingId: string): readonly DeviceInfo[] { return this.buildings.get(buildingId)?.devices ?? [] }
+  jurisdiction (buildingId: string): Jurisdiction | undefined { return this.buildings.get(buildingId)?.jurisdiction }
+  timeZone (_buildingId: string): string { return DEFAULT_TIME_ZONE }
+
+  /** Sizes, for the benchmark's memory-per-resident figure. */
+  size (): { buildings: number; credentials: number; rooms: number; devices: number } {
+    return { buildings: this.buildings.size, credentials: this.byId.size, rooms: this.rooms.size, devices: this.devices.size }
+  }
+}
