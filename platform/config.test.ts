@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config.ts'
 describe('loadConfig', () => {
   it('has working defaults', () => {
     const c = loadConfig({}, '/srv/app')
-    expect(c).toMatchObject({ host: '0.0.0.0', httpPort: 8080, mqttPort: 1884, mqttWsPort: 8083, dataDir: '/srv/app/data', demo: true, publicHost: 'localhost' })
+    expect(c).toMatchObject({ host: '0.0.0.0', httpPort: 8080, mqttPort: 1884, mqttWsPort: 8083, dataDir: '/srv/app/data', demo: true, publicHost: 'localhost', eventRetentionDays: 180 })
     expect(c.databaseUrl).toBeUndefined()
   })
 
@@ -16,11 +16,11 @@ describe('loadConfig', () => {
   it('reports every problem at once, by variable name', () => {
     let err: unknown
     try {
-      loadConfig({ HTTP_PORT: 'eighty', MQTT_PORT: '70000', DATA_KEY: 'short', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', DEMO: 'maybe' })
+      loadConfig({ HTTP_PORT: 'eighty', MQTT_PORT: '70000', DATA_KEY: 'short', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', DEMO: 'maybe', EVENT_RETENTION_DAYS: '0' })
     } catch (e) { err = e }
     expect(err).toBeInstanceOf(ConfigError)
     const problems = (err as ConfigError).problems.join('\n')
-    for (const name of ['HTTP_PORT', 'MQTT_PORT', 'DATA_KEY', 'DATABASE_URL', 'LOG_LEVEL', 'DEMO']) expect(problems).toContain(name)
+    for (const name of ['HTTP_PORT', 'MQTT_PORT', 'DATA_KEY', 'DATABASE_URL', 'LOG_LEVEL', 'DEMO', 'EVENT_RETENTION_DAYS']) expect(problems).toContain(name)
   })
 
   it('refuses two services on one port', () => {

@@ -17,6 +17,8 @@ export interface Config {
   /** Master key for ID numbers (64 hex chars); undefined: read or create `${dataDir}/data.key`. */
   dataKey: string | undefined
   demo: boolean
+  /** Days events are kept before the retention job deletes them. */
+  eventRetentionDays: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -37,6 +39,7 @@ export const CONFIG_VARIABLES = {
   DATA_DIR: 'Directory for the embedded database and the data key (default ./data).',
   DATABASE_URL: 'postgres:// URL of a PostgreSQL server; unset: embedded PGlite in DATA_DIR.',
   DATA_KEY: 'Master key protecting ID numbers, 64 hex characters; unset: created once in DATA_DIR/data.key.',
+  EVENT_RETENTION_DAYS: 'Days device events are kept (default 180, the national code minimum for the central host).',
   DEMO: 'Load the demo site into an empty registry (default on; "off" to skip).',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent (default info).',
 } as const
@@ -90,6 +93,11 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`)
   const publicHost = env.PUBLIC_HOST?.trim() || (host === '0.0.0.0' || host === '::' ? 'localhost' : host)
   const demo = flag('DEMO', true)
+  const retentionRaw = env.EVENT_RETENTION_DAYS?.trim() || '180'
+  if (!/^\d{1,5}$/.test(retentionRaw) || Number(retentionRaw) < 1) {
+    problems.push(`EVENT_RETENTION_DAYS must be a whole number of days, at least 1, got ${JSON.stringify(retentionRaw)}`)
+  }
+  const eventRetentionDays = Number(retentionRaw) || 180
   if (problems.length > 0) throw new ConfigError(problems)
-  return { host, httpPort, mqttPort, mqttWsPort, publicHost, dataDir, databaseUrl, dataKey, demo, logLevel }
+  return { host, httpPort, mqttPort, mqttWsPort, publicHost, dataDir, databaseUrl, dataKey, demo, eventRetentionDays, logLevel }
 }

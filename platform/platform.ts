@@ -13,6 +13,9 @@ import { MqttBroker } from './broker/mqtt-broker.ts'
 import type { AcceptedMessage } from './broker/ports.ts'
 import type { Config } from './config.ts'
 import { seedDemoSite, type DemoSite } from './demo/demo-site.ts'
+import { EventHistory } from './events/event-history.ts'
+import { EventLog } from './events/event-log.ts'
+import { EventRetention } from './events/retention.ts'
 import { IdVault } from './privacy/id-vault.ts'
 import { Registry } from './registry/registry.ts'
 import type { Database } from './store/database.ts'
@@ -28,13 +31,14 @@ export interface PlatformAddresses {
 }
 
 export class Platform {
-  /** Every uplink message the broker accepted, after it was acknowledged as durable. The pipeline subscribes here. */
+  /** Every fresh uplink message the broker accepted (logged durably first, duplicates removed), replies excepted. */
   readonly accepted$ = new Subject<AcceptedMessage>()
   db: Database | undefined
   registry: Registry | undefined
   broker: MqttBroker | undefined
   app: App | undefined
   pusher: AllowlistPusher | undefined
+  eventLog: EventLog | undefined
   demo: DemoSite | undefined
   private pipelineUp = false
   private readonly stack: Array<() => Promise<void> | void> = []
@@ -79,10 +83,24 @@ export class Platform {
     })
     this.stack.push(credentialsListener)
 
-    // Accepted messages: replies go to the allow-list pusher; everything goes to the pipeline stream.
+    // Accepted messages: events and status are logged durably (group commit) before the
+    // device's PUBACK; duplicates stop there. Replies go to the allow-list pusher.
+    const eventLog = new EventLog(db)
+    this.eventLog = eventLog
+    this.stack.push(() => eventLog.close())
+    const retention = new EventRetention({ db, logger: logger.child({ part: 'retention' }), retentionDays: config.eventRetentionDays })
+    retention.start()
+    this.stack.push(() => retention.stop())
     const sink = {
       accept: async (m: AcceptedMessage): Promise<void> => {
-        if (m.channel === 'reply') pusher.handleReply(m.buildingId, m.deviceId, m.payload)
+        if (m.channel === 'reply') {
+          pusher.handleReply(m.buildingId, m.deviceId, m.payload)
+          return
+        }
+        if (m.channel !== 'heartbeat') {
+          const logged = await eventLog.append(m)
+          if (!logged.fresh) return
+        }
         this.accepted$.next(m)
       },
     }
@@ -119,6 +137,7 @@ export class Platform {
     }
     const app = await buildApp({
       registry,
+      history: new EventHistory(db),
       devices,
       logger: logger.child({ part: 'api' }),
       health: () => ({ broker: this.broker !== undefined, registry: this.registry !== undefined, pipeline: this.pipelineUp }),

@@ -95,6 +95,17 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     await reader.publishAsync(accessTopic, JSON.stringify(swipe), { qos: 1 })
     expect((await seen).payload).toEqual(swipe)
 
+    // A redelivered copy (same eventId) is acknowledged but has no second effect.
+    const copies: unknown[] = []
+    const copySub = tp.platform.accepted$.subscribe((m) => { if (m.channel === 'event/access') copies.push(m) })
+    await reader.publishAsync(accessTopic, JSON.stringify(swipe), { qos: 1 })
+    copySub.unsubscribe()
+    expect(copies).toEqual([])
+    const from = '2025-01-01T00:00:00Z'
+    const history = await api('GET', `/credentials/${cardId}/events?from=${from}&to=2026-01-01T00:00:00Z`)
+    expect(history.status).toBe(200)
+    expect(history.body.map((e: { eventId: string }) => e.eventId)).toEqual(['e2e-swipe-1'])
+
     // A malformed swipe is acknowledged, answered on the error topic, counted, and goes no further.
     const downstream: unknown[] = []
     const sub = tp.platform.accepted$.subscribe((m) => { if (m.channel === 'event/access') downstream.push(m) })
@@ -106,7 +117,7 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     sub.unsubscribe()
     expect(downstream).toEqual([])
     const status = await api('GET', `/devices/${creds.clientId}`)
-    expect(status.body.status).toMatchObject({ connected: true, accepted: 2, rejected: 2, rejectedByCode: { schema_invalid: 1, not_json: 1 } })
+    expect(status.body.status).toMatchObject({ connected: true, accepted: 3, rejected: 2, rejectedByCode: { schema_invalid: 1, not_json: 1 } })
     expect(status.body.status.lastRejected.code).toBe('not_json')
 
     // A wrong secret is refused with CONNACK 4 and counted broker-wide.

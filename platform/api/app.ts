@@ -1,6 +1,7 @@
 // The HTTP API as a Fastify app built from plugins. `server.ts` only listens;
 // tests call `app.inject`.
 
+import { STATUS_CODES } from 'node:http'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -8,6 +9,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { ERROR_CODES, isAppError } from '../errors.ts'
 import type { Actor } from '../registry/access.ts'
+import type { EventHistory } from '../events/event-history.ts'
 import type { Registry } from '../registry/registry.ts'
 import { authPlugin } from './auth.ts'
 import type { DeviceConnectivity } from './device-connectivity.ts'
@@ -16,6 +18,7 @@ import { auditRoutes } from './routes/audit.ts'
 import { authRoutes } from './routes/auth.ts'
 import { buildingRoutes } from './routes/buildings.ts'
 import { deviceRoutes } from './routes/devices.ts'
+import { eventRoutes } from './routes/events.ts'
 import { healthRoutes, type HealthCheck } from './routes/health.ts'
 import { registrationRoutes } from './routes/registrations.ts'
 import { residentRoutes } from './routes/residents.ts'
@@ -35,6 +38,7 @@ declare module 'fastify' {
 
 export interface AppDeps {
   registry: Registry
+  history: EventHistory
   devices: DeviceConnectivity
   health: HealthCheck
   logger?: Logger
@@ -54,14 +58,15 @@ export async function buildApp (deps: AppDeps): Promise<App> {
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isAppError(err)) {
-      return reply.status(err.statusCode ?? 400).send({ statusCode: err.statusCode ?? 400, code: err.code, error: err.name, message: err.message })
+      const status = err.statusCode ?? 400
+      return reply.status(status).send({ statusCode: status, code: err.code, error: STATUS_CODES[status] ?? 'Error', message: err.message })
     }
     if (err.validation !== undefined) {
       return reply.status(400).send({ statusCode: 400, code: 'RH_VALIDATION', error: 'Bad Request', message: err.message })
     }
     const status = err.statusCode ?? 500
     if (status < 500) {
-      return reply.status(status).send({ statusCode: status, code: err.code ?? 'RH_BAD_REQUEST', error: 'Bad Request', message: err.message })
+      return reply.status(status).send({ statusCode: status, code: err.code ?? 'RH_BAD_REQUEST', error: STATUS_CODES[status] ?? 'Error', message: err.message })
     }
     request.log.error({ err }, 'request failed')
     return reply.status(500).send({ statusCode: 500, code: 'RH_INTERNAL', error: 'Internal Server Error', message: 'internal error; see the platform log' })
@@ -96,6 +101,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(residentRoutes, { registry: deps.registry })
   await app.register(deviceRoutes, { registry: deps.registry, devices: deps.devices })
   await app.register(auditRoutes, { registry: deps.registry })
+  await app.register(eventRoutes, { history: deps.history })
   await app.ready()
   return app
 }
