@@ -1,0 +1,227 @@
+// The alert and webhook routes on a real listening Fastify instance (same
+// auth plugin and error shape as the app), with a real platform's accounts and
+// database; the SSE stream is read by a real HTTP client.
+
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
+import { authPlugin } from '../api/auth.ts'
+import { alertRoutes } from '../api/routes/alerts.ts'
+import { webhookRoutes } from '../api/routes/webhooks.ts'
+import { isAppError } from '../errors.ts'
+import { AlertService } from './alert-service.ts'
+import { candidate } from './alerts.test-kit.ts'
+import { LiveStream } from './live-stream.ts'
+import { Webhooks } from './webhooks.ts'
+
+interface SseEvent { event: string; data: unknown }
+
+/** Reads an SSE response: parsed events, heartbeat comments, the status. */
+class SseClient {
+  readonly events: SseEvent[] = []
+  comments = 0
+  status = 0
+  ended = false
+  res: IncomingMessage | undefined
+  private pending = ''
+
+  static open (base: string, path: string, token?: string, viaQuery = false): Promise<SseClient> {
+    const c = new SseClient()
+    const url = new URL(path, base)
+    if (token !== undefined && viaQuery) url.searchParams.set('access_token', token)
+    const headers: Record<string, string> = token !== undefined && !viaQuery ? { authorization: `Bearer ${token}` } : {}
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(url, { headers }, (res) => {
+        c.res = res
+        c.status = res.statusCode ?? 0
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => c.feed(chunk))
+        res.on('end', () => { c.ended = true })
+        res.on('error', () => { c.ended = true })
+        resolve(c)
+      })
+      req.on('error', reject)
+      req.end()
+    })
+  }
+
+  private feed (chunk: string): void {
+    this.pending += chunk
+    let i: number
+    while ((i = this.pending.indexOf('\n\n')) >= 0) {
+      const block = this.pending.slice(0, i)
+      this.pending = this.pending.slice(i + 2)
+      let event = 'message'
+      let data: string | undefined
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) this.comments++
+        else if (line.startsWith('event: ')) event = line.slice(7)
+        else if (line.startsWith('data: ')) data = line.slice(6)
+      }
+      if (data !== undefined) this.events.push({ event, data: JSON.parse(data) })
+    }
+  }
+
+  alertIds (): string[] {
+    return this.events.filter((e) => e.event === 'alert').map((e) => (e.data as { alert: { id: string } }).alert.id)
+  }
+
+  close (): void { this.res?.destroy() }
+}
+
+const until = async (what: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> => {
+  const end = Date.now() + ms
+  while (!await what()) {
+    if (Date.now() > end) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+let tp: TestPlatform
+let app: FastifyInstance
+let base: string
+let alerts: AlertService
+let live: LiveStream
+
+beforeAll(async () => {
+  tp = await startTestPlatform('pglite')
+  const registry = tp.platform.registry!
+  const root = { id: tp.userIds.admin!, role: 'admin' as const, username: 'admin' }
+  await registry.buildings.create(root, { id: 'other-b1', gridId: 'other-grid', name: 'Other 1', address: 'Other road 1', landlordId: tp.userIds['landlord-wang']! })
+  alerts = new AlertService({ db: tp.platform.db! })
+  live = new LiveStream({ changes$: alerts.changes$, maxBuffer: 20 })
+  live.start()
+  const f = Fastify({ ajv: { customOptions: { removeAdditional: false, allErrors: false } } }).withTypeProvider<TypeBoxTypeProvider>()
+  f.setErrorHandler((err: FastifyError, _req, reply) => {
+    const status = isAppError(err) ? err.statusCode ?? 400 : err.validation !== undefined ? 400 : err.statusCode ?? 500
+    const code = isAppError(err) ? err.code : err.validation !== undefined ? 'RH_VALIDATION' : 'RH_INTERNAL'
+    return reply.status(status).send({ statusCode: status, code, error: 'error', message: err.message })
+  })
+  await f.register(authPlugin, { users: registry.users })
+  await f.register(alertRoutes, { alerts, live, users: registry.users, heartbeatMs: 150 })
+  await f.register(webhookRoutes, { webhooks: new Webhooks({ db: tp.platform.db! }) })
+  await f.listen({ host: '127.0.0.1', port: 0 })
+  app = f
+  base = `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`
+}, 120_000)
+
+let appClosed = false
+afterAll(async () => {
+  live?.stop()
+  if (!appClosed) await app?.close()
+  await tp?.dispose()
+})
+
+async function call (who: string | null, method: string, url: string, payload?: unknown) {
+  const headers: Record<string, string> = who === null ? {} : { authorization: `Bearer ${tp.tokens[who]}` }
+  const r = await app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
+  return { status: r.statusCode, body: (r.body.length > 0 ? r.json() : {}) as Record<string, unknown> }
+}
+
+describe('GET /alerts/stream (Server-Sent Events)', () => {
+  it('streams each console only the alerts of its scope, with heartbeats; token by header or ?access_token=', async () => {
+    const li = await SseClient.open(base, '/alerts/stream', tp.tokens['landlord-li'])
+    const wang = await SseClient.open(base, '/alerts/stream', tp.tokens['landlord-wang'], true)
+    const police = await SseClient.open(base, '/alerts/stream', tp.tokens['police-zumiao'])
+    const other = await SseClient.open(base, '/alerts/stream', tp.tokens['police-other'], true)
+    expect([li.status, wang.status, police.status, other.status]).toEqual([200, 200, 200, 200])
+    expect(li.res!.headers['content-type']).toMatch(/^text\/event-stream/)
+    await until(() => live.size === 4)
+
+    const a1 = (await alerts.raise(candidate('demo-b1', { dedupKey: 'sse-b1' })))!.alert
+    const a2 = (await alerts.raise(candidate('demo-b2', { dedupKey: 'sse-b2' })))!.alert
+    const a3 = (await alerts.raise(candidate('other-b1', { dedupKey: 'sse-other' })))!.alert
+    await alerts.raise(candidate('demo-b1', { dedupKey: 'sse-b1' }))
+    await alerts.acknowledge({ id: tp.userIds['police-zumiao']!, role: 'police', username: 'police-zumiao', areaPath: '/chancheng/zumiao/' }, a1.id)
+    await until(() => li.alertIds().length === 3 && police.alertIds().length === 4 && wang.alertIds().length === 2 && other.alertIds().length === 1)
+    await until(() => li.comments >= 2) // connected + at least one heartbeat
+    expect(li.alertIds()).toEqual([a1.id, a1.id, a1.id])
+    expect(li.events.map((e) => (e.data as { kind: string }).kind)).toEqual(['opened', 'updated', 'acknowledged'])
+    expect((li.events[1]!.data as { alert: { count: number } }).alert.count).toBe(2)
+    expect(wang.alertIds()).toEqual([a2.id, a3.id])
+    expect(police.alertIds()).toEqual([a1.id, a2.id, a1.id, a1.id])
+    expect(other.alertIds()).toEqual([a3.id])
+    for (const c of [li, wang, police, other]) c.close()
+    await until(() => live.size === 0)
+  })
+
+  it('refuses missing and unknown tokens (401) and vendors (403)', async () => {
+    expect((await SseClient.open(base, '/alerts/stream')).status).toBe(401)
+    expect((await SseClient.open(base, '/alerts/stream', 'x'.repeat(40), true)).status).toBe(401)
+    expect((await SseClient.open(base, '/alerts/stream', tp.tokens['vendor-acme'])).status).toBe(403)
+  })
+
+  it('drops a console that stops reading, with event: close {reason: slow_consumer}', async () => {
+    const slow = await SseClient.open(base, '/alerts/stream', tp.tokens.admin)
+    await until(() => live.size === 1)
+    slow.res!.pause()
+    const padding = 'x'.repeat(16_000)
+    for (let i = 0; i < 2000 && live.counters.dropped === 0; i++) {
+      await alerts.raiseMany(Array.from({ length: 10 }, (_, j) => candidate('demo-b2', { dedupKey: `slow-${i}-${j}`, explanation: padding })))
+    }
+    expect(live.counters.dropped).toBe(1)
+    expect(live.size).toBe(0)
+    slow.res!.resume()
+    await until(() => slow.ended, 15_000)
+    expect(slow.events[slow.events.length - 1]).toEqual({ event: 'close', data: { reason: 'slow_consumer' } })
+    expect(slow.alertIds().length).toBeGreaterThan(0)
+  })
+})
+
+describe('alert routes', () => {
+  it('lists, reads, acknowledges and resolves within scope, with coded errors', async () => {
+    const b1 = (await alerts.raise(candidate('demo-b1', { dedupKey: 'rest-b1', type: 'tamper' })))!.alert
+    const b2 = (await alerts.raise(candidate('demo-b2', { dedupKey: 'rest-b2', type: 'tamper' })))!.alert
+    const mine = await call('landlord-li', 'GET', '/alerts?type=tamper&status=live')
+    expect(mine.status).toBe(200)
+    expect((mine.body.items as Array<{ id: string }>).map((a) => a.id)).toEqual([b1.id])
+    expect((await call('landlord-li', 'GET', `/alerts/${b2.id}`)).status).toBe(404)
+    expect((await call('vendor-acme', 'GET', '/alerts')).status).toBe(403)
+    expect((await call(null, 'GET', '/alerts')).status).toBe(401)
+    expect((await call('admin', 'GET', '/alerts?status=bogus')).body.code).toBe('RH_VALIDATION')
+    expect((await call('landlord-li', 'POST', `/alerts/${b1.id}/acknowledge`, { note: 'seen' })).body).toMatchObject({ status: 'acknowledged' })
+    expect((await call('landlord-li', 'POST', `/alerts/${b1.id}/acknowledge`, {})).body).toMatchObject({ statusCode: 409, code: 'RH_CONFLICT' })
+    expect((await call('landlord-li', 'POST', `/alerts/${b1.id}/resolve`, { note: 'x' })).status).toBe(403)
+    expect((await call('grid-chen', 'POST', `/alerts/${b1.id}/resolve`, {})).status).toBe(400)
+    expect((await call('grid-chen', 'POST', `/alerts/${b1.id}/resolve`, { note: 'visited, door fixed' })).body).toMatchObject({ status: 'resolved' })
+    const got = await call('police-zumiao', 'GET', `/alerts/${b1.id}`)
+    expect((got.body.history as Array<{ action: string }>).map((h) => h.action)).toEqual(['opened', 'acknowledged', 'resolved'])
+    expect((await call('police-other', 'POST', `/alerts/${b1.id}/resolve`, { note: 'x' })).status).toBe(404)
+  })
+
+  it('lets police and admins manage webhooks of their jurisdiction and see the delivery queue', async () => {
+    const created = await call('police-zumiao', 'POST', '/webhooks', { url: 'http://127.0.0.1:9/hook', areaId: 'lianhua', minSeverity: 'major' })
+    expect(created.status).toBe(201)
+    expect(created.body.secret).toMatch(/^whsec_/)
+    const id = (created.body.webhook as { id: string }).id
+    expect((await call('police-other', 'POST', '/webhooks', { url: 'http://127.0.0.1:9/x', areaId: 'lianhua' })).status).toBe(404)
+    expect((await call('landlord-li', 'POST', '/webhooks', { url: 'http://127.0.0.1:9/x', areaId: 'lianhua' })).status).toBe(403)
+    expect((await call('admin', 'POST', '/webhooks', { url: 'ftp://x/y', areaId: 'lianhua' })).status).toBe(400)
+    await alerts.raise(candidate('demo-b1', { dedupKey: 'hook-b1', severity: 'critical' }))
+    const deliveries = await call('police-zumiao', 'GET', `/webhooks/${id}/deliveries?pending=true`)
+    expect(deliveries.body).toEqual([expect.objectContaining({ event: 'alert.opened', attempts: 0, deliveredAt: null })])
+    expect(((await call('admin', 'GET', '/webhooks')).body as unknown as Array<{ id: string; pending: number }>).find((w) => w.id === id)?.pending).toBe(1)
+    expect((await call('police-other', 'GET', '/webhooks')).body).toEqual([])
+    expect(JSON.stringify((await call('admin', 'GET', '/webhooks')).body)).not.toContain('whsec_')
+    expect((await call('police-other', 'DELETE', `/webhooks/${id}`)).status).toBe(404)
+    expect((await call('police-zumiao', 'DELETE', `/webhooks/${id}`)).status).toBe(204)
+    expect((await call('police-zumiao', 'GET', `/webhooks/${id}/deliveries`)).status).toBe(404)
+  })
+})
+
+describe('shutdown', () => {
+  it('ends open streams with event: close {reason: server_shutdown} so the app can close', async () => {
+    const c = await SseClient.open(base, '/alerts/stream', tp.tokens['grid-chen'])
+    await until(() => live.size === 1)
+    const t0 = Date.now()
+    appClosed = true
+    await app.close()
+    expect(Date.now() - t0).toBeLessThan(2000)
+    await until(() => c.ended)
+    expect(c.events).toEqual([{ event: 'close', data: { reason: 'server_shutdown' } }])
+    expect(live.size).toBe(0)
+  })
+})

@@ -1,0 +1,164 @@
+// What an alert is once the alert service has it: the stored condition with
+// its lifecycle, its history, the change notifications, and who may see it.
+
+import type { AlertType, Jurisdiction, Severity } from '../pipeline/model.ts'
+import { SEVERITIES } from '../pipeline/model.ts'
+import { buildingScope, can, type Actor } from '../registry/access.ts'
+import { iso } from '../registry/context.ts'
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const
+export type AlertStatus = (typeof ALERT_STATUSES)[number]
+
+export interface Alert {
+  id: string
+  dedupKey: string
+  type: AlertType
+  severity: Severity
+  status: AlertStatus
+  buildingId: string
+  roomId: string | null
+  door: string | null
+  deviceId: string | null
+  credentialId: string | null
+  residentId: string | null
+  jurisdiction: Jurisdiction
+  /** The building's area path ('/district/street/community/grid/'). */
+  areaPath: string
+  /** Occurrences folded into this alert. */
+  count: number
+  /** Event time (device clock) of the first and latest occurrence. */
+  firstAt: string
+  lastAt: string
+  createdAt: string
+  updatedAt: string
+  /** Most recent last, at most 20. */
+  evidence: string[]
+  explanation: string
+  acknowledgedBy: string | null
+  acknowledgedAt: string | null
+  resolvedBy: string | null
+  resolvedAt: string | null
+  resolutionNote: string | null
+  autoResolved: boolean
+}
+
+export const ALERT_ACTIONS = ['opened', 'escalated', 'acknowledged', 'resolved'] as const
+export type AlertAction = (typeof ALERT_ACTIONS)[number]
+
+export interface AlertHistoryEntry {
+  seq: number
+  at: string
+  /** null: the platform (the pipeline opened it, or the condition cleared). */
+  actorId: string | null
+  action: AlertAction
+  note: string | null
+  detail: Record<string, unknown>
+}
+
+export type AlertWithHistory = Alert & { history: AlertHistoryEntry[] }
+
+/** Who may see an alert: the landlord and the area of its building (copied at change time). */
+export interface AlertScope {
+  landlordId: string | null
+  areaPath: string
+}
+
+export type AlertChangeKind = 'opened' | 'updated' | 'acknowledged' | 'resolved'
+
+/** Emitted on AlertService.changes$ after the change is committed. */
+export interface AlertChange {
+  kind: AlertChangeKind
+  alert: Alert
+  scope: AlertScope
+}
+
+export interface AlertFilter {
+  /** 'live' = open or acknowledged. */
+  status?: AlertStatus | 'live'
+  type?: AlertType
+  buildingId?: string
+  /** Exactly this severity. */
+  severity?: Severity
+  /** This severity or higher. */
+  minSeverity?: Severity
+  /** Alerts whose latest occurrence (event time) is at or after this ISO time. */
+  since?: string
+  limit?: number
+  /** `nextCursor` of the previous page. */
+  cursor?: string
+}
+
+export interface AlertPage {
+  items: Alert[]
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null
+}
+
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s)
+
+/** Vendors integrate devices; alerts are about residents and doors, so they see none. */
+export function canSeeAlert (actor: Actor, scope: AlertScope): boolean {
+  if (actor.role === 'vendor') return false
+  return can(actor, 'building.read', { landlord_id: scope.landlordId, area_path: scope.areaPath })
+}
+
+/** SQL condition on the buildings table (alias) selecting buildings whose alerts `actor` may see. */
+export function alertScopeSql (actor: Actor, buildingAlias: string, params: unknown[]): string {
+  if (actor.role === 'vendor') return 'false'
+  return buildingScope(actor, 'building.read', buildingAlias, params)
+}
+
+/** Only the jurisdiction (police, grid workers) and administrators close alerts; landlords see and acknowledge. */
+export function canResolveAlert (actor: Actor): boolean {
+  return actor.role === 'admin' || actor.role === 'police' || actor.role === 'grid_worker'
+}
+
+/** An `alerts` row joined with its building's `landlord_id`. */
+export interface AlertRow {
+  id: string; seq: number; dedup_key: string; type: AlertType; severity: Severity; status: AlertStatus
+  building_id: string; room_id: string | null; door: string | null; device_id: string | null
+  credential_id: string | null; resident_id: string | null
+  district: string | null; street: string | null; community: string | null; grid: string | null; area_path: string
+  count: number; first_at: Date; last_at: Date; created_at: Date; updated_at: Date; evidence: string[]; explanation: string
+  acknowledged_by: string | null; acknowledged_at: Date | null; resolved_by: string | null; resolved_at: Date | null
+  resolution_note: string | null; auto_resolved: boolean; landlord_id: string | null
+}
+
+export const toAlert = (r: AlertRow): Alert => ({
+  id: r.id,
+  dedupKey: r.dedup_key,
+  type: r.type,
+  severity: r.severity,
+  status: r.status,
+  buildingId: r.building_id,
+  roomId: r.room_id,
+  door: r.door,
+  deviceId: r.device_id,
+  credentialId: r.credential_id,
+  residentId: r.resident_id,
+  jurisdiction: { district: r.district, street: r.street, community: r.community, grid: r.grid ?? '' },
+  areaPath: r.area_path,
+  count: r.count,
+  firstAt: iso(r.first_at),
+  lastAt: iso(r.last_at),
+  createdAt: iso(r.created_at),
+  updatedAt: iso(r.updated_at),
+  evidence: r.evidence,
+  explanation: r.explanation,
+  acknowledgedBy: r.acknowledged_by,
+  acknowledgedAt: iso(r.acknowledged_at),
+  resolvedBy: r.resolved_by,
+  resolvedAt: iso(r.resolved_at),
+  resolutionNote: r.resolution_note,
+  autoResolved: r.auto_resolved,
+})
+
+export const scopeOf = (r: AlertRow): AlertScope => ({ landlordId: r.landlord_id, areaPath: r.area_path })
+
+export interface AlertEventRow {
+  seq: number; at: Date; actor_id: string | null; action: AlertAction; note: string | null; detail: Record<string, unknown>
+}
+
+export const toHistoryEntry = (r: AlertEventRow): AlertHistoryEntry => ({
+  seq: r.seq, at: iso(r.at), actorId: r.actor_id, action: r.action, note: r.note, detail: r.detail,
+})

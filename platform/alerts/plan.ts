@@ -1,0 +1,117 @@
+// Pure planning of a batch of alert candidates into a few set-based database
+// rounds. Candidates with the same dedupKey fold into one upsert (count,
+// highest severity, evidence, first/last time); a `clears` candidate splits
+// the key's history: what comes after it belongs to a new alert. Round i
+// holds the i-th run of every key, so a batch of thousands usually costs one
+// round of three or four statements.
+
+import { ALERT_TYPES, SEVERITIES, type AlertCandidate, type Severity } from '../pipeline/model.ts'
+import { severityRank } from './model.ts'
+
+export const EVIDENCE_CAP = 20
+
+/** Several occurrences of one condition, folded. */
+export interface MergedRaise {
+  dedupKey: string
+  /** The latest candidate: its descriptive fields (building, room, door, explanation) win. */
+  latest: AlertCandidate
+  count: number
+  severity: Severity
+  firstAt: number
+  lastAt: number
+  /** Most recent last, at most EVIDENCE_CAP, no repeats. */
+  evidence: string[]
+}
+
+export interface ClearOp {
+  dedupKey: string
+  at: number
+}
+
+export interface Round {
+  raises: MergedRaise[]
+  clears: ClearOp[]
+}
+
+export interface Plan {
+  rounds: Round[]
+  /** Candidates refused before touching the database (unknown type or severity, no key). */
+  rejected: Array<{ candidate: AlertCandidate; reason: string }>
+}
+
+type Run = { kind: 'raise'; items: AlertCandidate[] } | { kind: 'clear'; at: number }
+
+function problem (c: AlertCandidate): string | undefined {
+  if (typeof c.dedupKey !== 'string' || c.dedupKey.length === 0) return 'empty dedupKey'
+  if (!(ALERT_TYPES as readonly string[]).includes(c.type)) return `unknown type ${String(c.type)}`
+  if (c.clears !== true && !(SEVERITIES as readonly string[]).includes(c.severity)) return `unknown severity ${String(c.severity)}`
+  if (typeof c.buildingId !== 'string' || c.buildingId.length === 0) return 'no buildingId'
+  return undefined
+}
+
+/** Keeps the last `cap` distinct entries, most recent last. */
+export function tailDistinct (items: readonly string[], cap = EVIDENCE_CAP): string[] {
+  const out: string[] = []
+  const seen = new Set<string>()
+  for (let i = items.length - 1; i >= 0 && out.length < cap; i--) {
+    const e = items[i]!
+    if (seen.has(e)) continue
+    seen.add(e)
+    out.push(e)
+  }
+  return out.reverse()
+}
+
+export function merge (items: readonly AlertCandidate[]): MergedRaise {
+  const latest = items[items.length - 1]!
+  let severity = items[0]!.severity
+  let firstAt = Infinity
+  let lastAt = -Infinity
+  const evidence: string[] = []
+  for (const c of items) {
+    if (severityRank(c.severity) > severityRank(severity)) severity = c.severity
+    firstAt = Math.min(firstAt, c.at)
+    lastAt = Math.max(lastAt, c.at)
+    for (const e of c.evidence) evidence.push(e)
+  }
+  return { dedupKey: latest.dedupKey, latest, count: items.length, severity, firstAt, lastAt, evidence: tailDistinct(evidence) }
+}
+
+/** `now` replaces event times that are not finite numbers. */
+export function plan (candidates: readonly AlertCandidate[], now: number): Plan {
+  const rejected: Plan['rejected'] = []
+  const runs = new Map<string, Run[]>()
+  for (const raw of candidates) {
+    const reason = problem(raw)
+    if (reason !== undefined) {
+      rejected.push({ candidate: raw, reason })
+      continue
+    }
+    const c = Number.isFinite(raw.at) ? raw : { ...raw, at: now }
+    let list = runs.get(c.dedupKey)
+    if (list === undefined) runs.set(c.dedupKey, list = [])
+    const last = list[list.length - 1]
+    if (c.clears === true) {
+      if (last?.kind === 'clear') last.at = Math.max(last.at, c.at)
+      else list.push({ kind: 'clear', at: c.at })
+    } else if (last?.kind === 'raise') {
+      last.items.push(c)
+    } else {
+      list.push({ kind: 'raise', items: [c] })
+    }
+  }
+  const rounds: Round[] = []
+  for (const [dedupKey, list] of runs) {
+    list.forEach((run, i) => {
+      const round = rounds[i] ?? (rounds[i] = { raises: [], clears: [] })
+      if (run.kind === 'clear') round.clears.push({ dedupKey, at: run.at })
+      else round.raises.push(merge(run.items))
+    })
+  }
+  // A stable order for row locks: concurrent batches lock keys in the same order (no deadlock cycles).
+  for (const r of rounds) {
+    r.raises.sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0))
+    r.clears.sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0))
+  }
+  return { rounds, rejected }
+}

@@ -1,0 +1,133 @@
+// Webhooks of dispatch centres: police (for an area inside their
+// jurisdiction) and administrators register a URL; every alert change of a
+// building in that area, at or above the threshold, is queued for it in the
+// outbox and delivered by the WebhookDispatcher.
+
+import { Errors } from '../errors.ts'
+import { SEVERITIES, type Severity } from '../pipeline/model.ts'
+import type { Actor } from '../registry/access.ts'
+import { iso, newId } from '../registry/context.ts'
+import type { Database } from '../store/database.ts'
+import { newWebhookSecret } from './signature.ts'
+
+export interface Webhook {
+  id: string
+  url: string
+  areaId: string
+  areaPath: string
+  minSeverity: Severity
+  createdBy: string
+  createdAt: string
+  enabled: boolean
+  /** Deliveries not yet accepted by the receiver. */
+  pending: number
+}
+
+export interface Delivery {
+  /** The X-RH-Delivery id. */
+  seq: number
+  alertId: string
+  event: string
+  createdAt: string
+  attempts: number
+  nextAttemptAt: string | null
+  deliveredAt: string | null
+  lastStatus: number | null
+  lastError: string | null
+}
+
+interface WebhookRow {
+  id: string; url: string; area_id: string; area_path: string; min_severity: Severity; created_by: string
+  created_at: Date; enabled: boolean; pending: number
+}
+
+interface DeliveryRow {
+  seq: number; alert_id: string; event: string; created_at: Date; attempts: number; next_attempt_at: Date | null
+  delivered_at: Date | null; last_status: number | null; last_error: string | null
+}
+
+const toWebhook = (r: WebhookRow): Webhook => ({
+  id: r.id, url: r.url, areaId: r.area_id, areaPath: r.area_path, minSeverity: r.min_severity,
+  createdBy: r.created_by, createdAt: iso(r.created_at), enabled: r.enabled, pending: r.pending,
+})
+
+const toDelivery = (r: DeliveryRow): Delivery => ({
+  seq: r.seq, alertId: r.alert_id, event: r.event, createdAt: iso(r.created_at), attempts: r.attempts,
+  nextAttemptAt: iso(r.next_attempt_at), deliveredAt: iso(r.delivered_at), lastStatus: r.last_status, lastError: r.last_error,
+})
+
+const SELECT_WEBHOOK = `select w.*, (select count(*)::int from webhook_outbox o where o.webhook_id = w.id and o.delivered_at is null) as pending
+  from webhooks w`
+
+function assertManager (actor: Actor): void {
+  if (actor.role !== 'admin' && actor.role !== 'police') throw new Errors.Forbidden('only police and administrators manage webhooks')
+}
+
+const inScope = (actor: Actor, areaPath: string): boolean =>
+  actor.role === 'admin' || (actor.areaPath !== undefined && areaPath.startsWith(actor.areaPath))
+
+export function checkWebhookUrl (url: string): void {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    throw new Errors.BadRequest('url is not a valid URL')
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Errors.BadRequest('url must be http or https')
+  if (u.username !== '' || u.password !== '') throw new Errors.BadRequest('put no credentials in the url; deliveries are signed')
+}
+
+export class Webhooks {
+  constructor (private readonly deps: { db: Database }) {}
+
+  /** Registers a webhook; the secret is returned here only. */
+  async create (actor: Actor, input: { url: string; areaId: string; minSeverity?: Severity }): Promise<{ webhook: Webhook; secret: string }> {
+    assertManager(actor)
+    checkWebhookUrl(input.url)
+    if (input.minSeverity !== undefined && !SEVERITIES.includes(input.minSeverity)) throw new Errors.BadRequest('unknown minSeverity')
+    const area = (await this.deps.db.query<{ path: string }>('select path from areas where id = $1', [input.areaId])).rows[0]
+    if (area === undefined || !inScope(actor, area.path)) throw new Errors.NotFound(`area ${input.areaId}`)
+    const id = newId('wh')
+    const secret = newWebhookSecret()
+    await this.deps.db.query(
+      `insert into webhooks (id, url, secret, area_id, area_path, min_severity, created_by) values ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, input.url, secret, input.areaId, area.path, input.minSeverity ?? 'info', actor.id])
+    return { webhook: await this.get(actor, id), secret }
+  }
+
+  async get (actor: Actor, id: string): Promise<Webhook> {
+    assertManager(actor)
+    const row = (await this.deps.db.query<WebhookRow>(`${SELECT_WEBHOOK} where w.id = $1 and w.deleted_at is null`, [id])).rows[0]
+    if (row === undefined || !inScope(actor, row.area_path)) throw new Errors.NotFound(`webhook ${id}`)
+    return toWebhook(row)
+  }
+
+  /** Webhooks of areas inside the actor's jurisdiction (all for administrators). */
+  async list (actor: Actor): Promise<Webhook[]> {
+    assertManager(actor)
+    const r = await this.deps.db.query<WebhookRow>(`${SELECT_WEBHOOK} where w.deleted_at is null order by w.created_at, w.id`)
+    return r.rows.filter((w) => inScope(actor, w.area_path)).map(toWebhook)
+  }
+
+  /** Stops deliveries to it; its delivery history stays readable in the database. */
+  async remove (actor: Actor, id: string): Promise<void> {
+    await this.get(actor, id)
+    await this.deps.db.query('update webhooks set enabled = false, deleted_at = now(), deleted_by = $2 where id = $1', [id, actor.id])
+  }
+
+  /** The outbox of one webhook, newest first; `pending` only undelivered ones. */
+  async deliveries (actor: Actor, id: string, opts: { pending?: boolean; limit?: number; beforeSeq?: number } = {}): Promise<Delivery[]> {
+    await this.get(actor, id)
+    const params: unknown[] = [id, Math.min(Math.max(opts.limit ?? 100, 1), 1000)]
+    let where = 'webhook_id = $1'
+    if (opts.pending === true) where += ' and delivered_at is null'
+    if (opts.beforeSeq !== undefined) {
+      params.push(opts.beforeSeq)
+      where += ` and seq < $${params.length}`
+    }
+    const r = await this.deps.db.query<DeliveryRow>(
+      `select seq, alert_id, event, created_at, attempts, next_attempt_at, delivered_at, last_status, last_error
+       from webhook_outbox where ${where} order by seq desc limit $2`, params)
+    return r.rows.map(toDelivery)
+  }
+}

@@ -1,0 +1,171 @@
+import type { ServerResponse } from 'node:http'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import type { AlertService } from '../../alerts/alert-service.ts'
+import type { LiveStream, LiveSubscriber } from '../../alerts/live-stream.ts'
+import { ALERT_ACTIONS, ALERT_STATUSES } from '../../alerts/model.ts'
+import { Errors } from '../../errors.ts'
+import { ALERT_TYPES, SEVERITIES } from '../../pipeline/model.ts'
+import type { Users } from '../../registry/users.ts'
+import { bearerToken } from '../auth.ts'
+import { errors, IdParam, IdParams } from '../schemas.ts'
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+const DateTime = Type.String({ format: 'date-time' })
+
+export const AlertSchema = Type.Object({
+  id: Type.String(),
+  dedupKey: Type.String({ description: 'The condition: one live alert per key.' }),
+  type: Type.Enum(ALERT_TYPES),
+  severity: Type.Enum(SEVERITIES),
+  status: Type.Enum(ALERT_STATUSES),
+  buildingId: Type.String(),
+  roomId: Nullable(Type.String()),
+  door: Nullable(Type.String()),
+  deviceId: Nullable(Type.String()),
+  credentialId: Nullable(Type.String()),
+  residentId: Nullable(Type.String()),
+  jurisdiction: Type.Object({ district: Nullable(Type.String()), street: Nullable(Type.String()), community: Nullable(Type.String()), grid: Type.String() }),
+  areaPath: Type.String(),
+  count: Type.Integer({ description: 'Occurrences folded into this alert.' }),
+  firstAt: Type.String({ format: 'date-time', description: 'Event time (device clock) of the first occurrence.' }),
+  lastAt: Type.String({ format: 'date-time', description: 'Event time of the latest occurrence.' }),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+  evidence: Type.Array(Type.String(), { description: '`deviceId/eventId` of the events behind it, most recent last, at most 20.' }),
+  explanation: Type.String(),
+  acknowledgedBy: Nullable(Type.String()),
+  acknowledgedAt: Nullable(DateTime),
+  resolvedBy: Nullable(Type.String()),
+  resolvedAt: Nullable(DateTime),
+  resolutionNote: Nullable(Type.String()),
+  autoResolved: Type.Boolean({ description: 'Resolved by the platform because the condition cleared.' }),
+})
+
+const HistorySchema = Type.Object({
+  seq: Type.Integer(), at: DateTime, actorId: Nullable(Type.String()), action: Type.Enum(ALERT_ACTIONS),
+  note: Nullable(Type.String()), detail: Type.Record(Type.String(), Type.Unknown()),
+})
+
+const AlertWithHistorySchema = Type.Object({ ...AlertSchema.properties, history: Type.Array(HistorySchema) })
+
+const ListQuery = Type.Object({
+  status: Type.Optional(Type.Enum([...ALERT_STATUSES, 'live'], { description: 'live = open or acknowledged.' })),
+  type: Type.Optional(Type.Enum(ALERT_TYPES)),
+  buildingId: Type.Optional(IdParam),
+  severity: Type.Optional(Type.Enum(SEVERITIES, { description: 'Exactly this severity.' })),
+  minSeverity: Type.Optional(Type.Enum(SEVERITIES, { description: 'This severity or higher.' })),
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'Latest occurrence at or after this time.' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Default 100.' })),
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$', description: 'nextCursor of the previous page.' })),
+}, { additionalProperties: false })
+
+export interface AlertRoutesOptions {
+  alerts: AlertService
+  live: LiveStream
+  /** Resolves the stream's token, which may come as ?access_token= (registry.users). */
+  users: Pick<Users, 'actorForToken'>
+  /** Interval of the stream's heartbeat comments; default 15 s. */
+  heartbeatMs?: number
+}
+
+export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async (app, { alerts, live, users, heartbeatMs = 15_000 }) => {
+  // Open streams would keep app.close() waiting: end them first.
+  const streams = new Set<LiveSubscriber>()
+  app.addHook('preClose', async () => {
+    for (const s of [...streams]) s.close('server_shutdown')
+  })
+
+  app.get('/alerts', {
+    schema: {
+      tags: ['alerts'], summary: 'Alerts in your scope, newest first (landlords: their buildings; grid workers, police: their area; vendors: none)',
+      querystring: ListQuery,
+      response: { 200: Type.Object({ items: Type.Array(AlertSchema), nextCursor: Nullable(Type.String()) }), ...errors(400, 401, 403) },
+    },
+  }, async (req) => alerts.list(req.actor, req.query))
+
+  app.get('/alerts/stream', {
+    config: { public: true },
+    schema: {
+      tags: ['alerts'], summary: 'Live alert changes in your scope as Server-Sent Events',
+      description: 'Each change is `event: alert` with data `{kind: opened|updated|acknowledged|resolved, alert}`; a comment line every 15 s keeps ' +
+        'the connection open. Send `Authorization: Bearer <token>`, or `?access_token=<token>` where headers cannot be set (browser EventSource). ' +
+        'A consumer too slow to keep up gets `event: close` with data `{reason: "slow_consumer"}` and is disconnected: reconnect and resync with GET /alerts?status=live.',
+      querystring: Type.Object({ access_token: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' })) }, { additionalProperties: false }),
+      response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(400, 401, 403) },
+    },
+  }, async (req, reply) => {
+    const token = bearerToken(req) ?? req.query.access_token
+    if (token === undefined) throw new Errors.Unauthenticated('send Authorization: Bearer <token> or ?access_token=<token>')
+    const actor = await users.actorForToken(token)
+    if (actor === undefined) throw new Errors.Unauthenticated('token unknown or expired; log in again')
+    if (actor.role === 'vendor') throw new Errors.Forbidden('device vendors do not receive alerts')
+    actor.ip = req.ip
+    const sub = live.subscribe(actor)
+    streams.add(sub)
+    reply.hijack()
+    const res = reply.raw
+    res.on('error', () => sub.close('client_disconnected'))
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    })
+    res.write('retry: 3000\n: connected\n\n')
+    const heartbeat = setInterval(() => {
+      res.write(': heartbeat\n\n')
+      // A session that ended (logout, expiry, account disabled) ends the stream too.
+      users.actorForToken(token).then((a) => { if (a === undefined) sub.close('session_ended') }, () => {})
+    }, heartbeatMs)
+    res.on('close', () => sub.close('client_disconnected'))
+    void sub.closed.then((reason) => {
+      streams.delete(sub)
+      clearInterval(heartbeat)
+      if (res.destroyed || res.writableEnded) return
+      res.end(`event: close\ndata: ${JSON.stringify({ reason })}\n\n`)
+      // A consumer that stopped reading would hold the socket open; cut it after a grace period.
+      setTimeout(() => { if (!res.writableFinished) res.destroy() }, 5000).unref()
+    })
+    void pump(sub, res)
+    return reply
+  })
+
+  app.get('/alerts/:id', {
+    schema: { tags: ['alerts'], summary: 'One alert with its history (who acknowledged or resolved it, when, why)', params: IdParams, response: { 200: AlertWithHistorySchema, ...errors(401, 404) } },
+  }, async (req) => alerts.get(req.actor, req.params.id))
+
+  app.post('/alerts/:id/acknowledge', {
+    schema: {
+      tags: ['alerts'], summary: 'Acknowledge an open alert (anyone who sees it)',
+      params: IdParams,
+      body: Type.Object({ note: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })) }, { additionalProperties: false }),
+      response: { 200: AlertSchema, ...errors(400, 401, 404, 409) },
+    },
+  }, async (req) => alerts.acknowledge(req.actor, req.params.id, req.body.note))
+
+  app.post('/alerts/:id/resolve', {
+    schema: {
+      tags: ['alerts'], summary: 'Resolve an open or acknowledged alert with a note (police, grid workers, admin)',
+      params: IdParams,
+      body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+      response: { 200: AlertSchema, ...errors(400, 401, 403, 404, 409) },
+    },
+  }, async (req) => alerts.resolve(req.actor, req.params.id, req.body.note))
+}
+
+/** Writes changes as they come, waiting for the socket to drain (the subscriber's buffer absorbs the wait). */
+async function pump (sub: LiveSubscriber, res: ServerResponse): Promise<void> {
+  for await (const change of sub) {
+    if (res.destroyed || res.writableEnded) break
+    const ok = res.write(`event: alert\ndata: ${JSON.stringify({ kind: change.kind, alert: change.alert })}\n\n`)
+    if (!ok) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => { res.off('drain', done); res.off('close', done); resolve() }
+        res.on('drain', done)
+        res.on('close', done)
+        void sub.closed.then(done)
+      })
+    }
+  }
+}
