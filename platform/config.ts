@@ -2,6 +2,7 @@
 // reported together, by variable name, before anything starts.
 
 import { isAbsolute, resolve } from 'node:path'
+import { DEFAULT_RULE_PARAMS, type RuleParams } from './pipeline/model.ts'
 
 export interface Config {
   host: string
@@ -19,6 +20,8 @@ export interface Config {
   demo: boolean
   /** Days events are kept before the retention job deletes them. */
   eventRetentionDays: number
+  /** Rule parameters (RULE_* variables); unset ones keep their defaults. */
+  rules: Partial<RuleParams>
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -42,7 +45,29 @@ export const CONFIG_VARIABLES = {
   EVENT_RETENTION_DAYS: 'Days device events are kept (default 180, the national code minimum for the central host).',
   DEMO: 'Load the demo site into an empty registry (default on; "off" to skip).',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent (default info).',
+  RULE_TAILGATING_WINDOW_S: `Seconds a granted entry may lie before or after a camera count and still explain it (default ${DEFAULT_RULE_PARAMS.tailgatingWindowS}).`,
+  RULE_DENIED_IN_A_ROW: `Denials in a row at a door or with one credential that raise an alarm (default ${DEFAULT_RULE_PARAMS.deniedInARow}).`,
+  RULE_DENIED_RUN_GAP_S: `Denials further apart than this many seconds do not count as in a row (default ${DEFAULT_RULE_PARAMS.deniedRunGapS}).`,
+  RULE_VISITOR_MAX_STAY_H: `Hours a visitor may stay before they should register (default ${DEFAULT_RULE_PARAMS.visitorMaxStayH}).`,
+  RULE_NOT_SEEN_DAYS: `Days a registered resident may go unseen before deregistration is suggested (default ${DEFAULT_RULE_PARAMS.notSeenDays}).`,
+  RULE_VACANT_DAYS: `Days a room may go with nobody seen before it is reported vacant (default ${DEFAULT_RULE_PARAMS.vacantDays}).`,
+  RULE_HEARTBEAT_S: `Heartbeat interval devices are configured with, seconds (default ${DEFAULT_RULE_PARAMS.heartbeatS}).`,
+  RULE_MISSED_HEARTBEATS: `Heartbeats a device may miss before it is reported offline (default ${DEFAULT_RULE_PARAMS.missedHeartbeats}).`,
+  RULE_CLOCK_DRIFT_MAX_S: `Largest tolerated difference between a device clock and the platform clock, seconds (default ${DEFAULT_RULE_PARAMS.clockDriftMaxS}).`,
 } as const
+
+/** RULE_* variable of each rule parameter. */
+export const RULE_VARIABLES: Record<keyof RuleParams, keyof typeof CONFIG_VARIABLES> = {
+  tailgatingWindowS: 'RULE_TAILGATING_WINDOW_S',
+  deniedInARow: 'RULE_DENIED_IN_A_ROW',
+  deniedRunGapS: 'RULE_DENIED_RUN_GAP_S',
+  visitorMaxStayH: 'RULE_VISITOR_MAX_STAY_H',
+  notSeenDays: 'RULE_NOT_SEEN_DAYS',
+  vacantDays: 'RULE_VACANT_DAYS',
+  heartbeatS: 'RULE_HEARTBEAT_S',
+  missedHeartbeats: 'RULE_MISSED_HEARTBEATS',
+  clockDriftMaxS: 'RULE_CLOCK_DRIFT_MAX_S',
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -98,6 +123,13 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     problems.push(`EVENT_RETENTION_DAYS must be a whole number of days, at least 1, got ${JSON.stringify(retentionRaw)}`)
   }
   const eventRetentionDays = Number(retentionRaw) || 180
+  const rules: Partial<RuleParams> = {}
+  for (const [param, name] of Object.entries(RULE_VARIABLES) as Array<[keyof RuleParams, string]>) {
+    const raw = env[name]?.trim()
+    if (raw === undefined || raw === '') continue
+    if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) problems.push(`${name} must be a whole number, at least 1, got ${JSON.stringify(raw)}`)
+    else rules[param] = Number(raw)
+  }
   if (problems.length > 0) throw new ConfigError(problems)
-  return { host, httpPort, mqttPort, mqttWsPort, publicHost, dataDir, databaseUrl, dataKey, demo, eventRetentionDays, logLevel }
+  return { host, httpPort, mqttPort, mqttWsPort, publicHost, dataDir, databaseUrl, dataKey, demo, eventRetentionDays, rules, logLevel }
 }

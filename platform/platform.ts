@@ -6,6 +6,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { Subject } from 'rxjs'
+import { AlertService } from './alerts/alert-service.ts'
+import { LiveStream } from './alerts/live-stream.ts'
+import { WebhookDispatcher } from './alerts/webhook-dispatcher.ts'
+import { Webhooks } from './alerts/webhooks.ts'
 import { AllowlistPusher } from './allowlist/allowlist-pusher.ts'
 import { buildApp, type App } from './api/app.ts'
 import type { DeviceConnectivity } from './api/device-connectivity.ts'
@@ -16,6 +20,10 @@ import { seedDemoSite, type DemoSite } from './demo/demo-site.ts'
 import { EventHistory } from './events/event-history.ts'
 import { EventLog } from './events/event-log.ts'
 import { EventRetention } from './events/retention.ts'
+import { Pipeline, type PipelineOptions } from './pipeline/pipeline.ts'
+import { SqlPipelineStore } from './pipeline/pipeline-store.ts'
+import { MemoryRegistryView } from './pipeline/registry-view.ts'
+import { ViewRefresher } from './pipeline/view-refresher.ts'
 import { IdVault } from './privacy/id-vault.ts'
 import { Registry } from './registry/registry.ts'
 import type { Database } from './store/database.ts'
@@ -39,12 +47,22 @@ export class Platform {
   app: App | undefined
   pusher: AllowlistPusher | undefined
   eventLog: EventLog | undefined
+  view: MemoryRegistryView | undefined
+  alerts: AlertService | undefined
+  pipeline: Pipeline | undefined
+  dispatcher: WebhookDispatcher | undefined
   demo: DemoSite | undefined
   private pipelineUp = false
   private readonly stack: Array<() => Promise<void> | void> = []
 
-  /** `database`: use this (already open) database instead of the configured one; tests pass a fresh one. */
-  constructor (private readonly config: Config, private readonly logger: Logger, private readonly options: { database?: Database } = {}) {}
+  /**
+   * `database`: use this (already open) database instead of the configured one; tests pass a fresh one.
+   * `pipeline`: timing overrides for the pipeline (tests shorten ticks and sweeps).
+   */
+  constructor (
+    private readonly config: Config, private readonly logger: Logger,
+    private readonly options: { database?: Database; pipeline?: Partial<Pick<PipelineOptions, 'tickMs' | 'sweepMs' | 'checkpointMs' | 'batchMs' | 'now'>> } = {},
+  ) {}
 
   async start (): Promise<PlatformAddresses> {
     try {
@@ -83,6 +101,36 @@ export class Platform {
     })
     this.stack.push(credentialsListener)
 
+    // Alerts: one per condition, delivered to webhooks from a durable outbox and to live consoles.
+    const dispatcher = new WebhookDispatcher({ db, logger: logger.child({ part: 'webhooks' }) })
+    this.dispatcher = dispatcher
+    const alerts = new AlertService({ db, events: dispatcher, logger: logger.child({ part: 'alerts' }) })
+    this.alerts = alerts
+    this.stack.push(() => alerts.close())
+    const live = new LiveStream({ changes$: alerts.changes$ })
+    live.start()
+    this.stack.push(() => live.stop())
+    dispatcher.start()
+    this.stack.push(() => dispatcher.stop())
+
+    // The pipeline judges every logged event against an in-memory view of the registry.
+    const view = new MemoryRegistryView(db)
+    await view.loadAll()
+    this.view = view
+    const refresher = new ViewRefresher({ view, events: registry.events, logger: logger.child({ part: 'pipeline' }) })
+    refresher.start()
+    this.stack.push(() => refresher.stop())
+    const pipeline = new Pipeline({
+      view,
+      store: new SqlPipelineStore({ db, alerts, view }),
+      logger: logger.child({ part: 'pipeline' }),
+      params: config.rules,
+      ...this.options.pipeline,
+    })
+    this.pipeline = pipeline
+    await pipeline.start()
+    this.stack.push(() => pipeline.stop())
+
     // Accepted messages: events and status are logged durably (group commit) before the
     // device's PUBACK; duplicates stop there. Replies go to the allow-list pusher.
     const eventLog = new EventLog(db)
@@ -97,10 +145,13 @@ export class Platform {
           pusher.handleReply(m.buildingId, m.deviceId, m.payload)
           return
         }
+        let logSeq: number | null = null
         if (m.channel !== 'heartbeat') {
           const logged = await eventLog.append(m)
           if (!logged.fresh) return
+          logSeq = logged.logSeq
         }
+        pipeline.push({ ...m, logSeq })
         this.accepted$.next(m)
       },
     }
@@ -137,6 +188,9 @@ export class Platform {
     }
     const app = await buildApp({
       registry,
+      alerts,
+      live,
+      webhooks: new Webhooks({ db }),
       history: new EventHistory(db),
       devices,
       logger: logger.child({ part: 'api' }),

@@ -82,19 +82,27 @@ export class AlertService {
     await this.raiseBatch(candidates, jurisdictionOf)
   }
 
-  /** raiseMany, telling what the batch did. */
-  async raiseBatch (candidates: readonly AlertCandidate[], jurisdictionOf?: (buildingId: string) => Jurisdiction | undefined): Promise<RaiseSummary> {
-    return this.apply(candidates, jurisdictionOf ?? (() => undefined), [])
+  /**
+   * raiseMany, telling what the batch did. `alsoInTx` runs in the same
+   * transaction, after the alerts (the pipeline records its progress there),
+   * even when the batch is empty.
+   */
+  async raiseBatch (
+    candidates: readonly AlertCandidate[], jurisdictionOf?: (buildingId: string) => Jurisdiction | undefined,
+    alsoInTx?: (tx: Queryable) => Promise<void>,
+  ): Promise<RaiseSummary> {
+    return this.apply(candidates, jurisdictionOf ?? (() => undefined), [], alsoInTx)
   }
 
   private async apply (
     candidates: readonly AlertCandidate[], jurisdictionOf: (buildingId: string) => Jurisdiction | undefined, out: AlertChange[],
+    alsoInTx?: (tx: Queryable) => Promise<void>,
   ): Promise<RaiseSummary> {
     const now = this.now()
     const { rounds, rejected } = plan(candidates, now.getTime())
     for (const r of rejected) this.deps.logger?.warn({ dedupKey: r.candidate.dedupKey, reason: r.reason }, 'alert candidate rejected')
     const summary: RaiseSummary = { opened: 0, updated: 0, escalated: 0, resolved: 0, clearsIgnored: 0, unknownBuilding: 0, rejected: rejected.length }
-    if (rounds.length === 0) return summary
+    if (rounds.length === 0 && alsoInTx === undefined) return summary
     const outcome = await this.write(async (tx) => {
       const s = { ...summary }
       const changes: AlertChange[] = []
@@ -131,6 +139,7 @@ export class AlertService {
       }
       await insertHistory(tx, history, now)
       const queued = await enqueueOutbox(tx, outbox)
+      if (alsoInTx !== undefined) await alsoInTx(tx)
       return { value: s, changes, queued }
     })
     const s = outcome.value

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { AlertSink } from '../pipeline/pipeline.ts'
-import type { AlertService } from './alert-service.ts'
 import { candidate } from './alerts.test-kit.ts'
 import { plan, tailDistinct } from './plan.ts'
-
-// The alert service is what the pipeline writes its batches to.
-type Assignable<T, _U extends T> = true
-export type ServiceIsSink = Assignable<AlertSink, AlertService>
 
 describe('plan', () => {
   it('folds same-key candidates: count, highest severity, first and last time, latest explanation', () => {

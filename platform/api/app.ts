@@ -9,10 +9,14 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { ERROR_CODES, isAppError } from '../errors.ts'
 import type { Actor } from '../registry/access.ts'
+import type { AlertService } from '../alerts/alert-service.ts'
+import type { LiveStream } from '../alerts/live-stream.ts'
+import type { Webhooks } from '../alerts/webhooks.ts'
 import type { EventHistory } from '../events/event-history.ts'
 import type { Registry } from '../registry/registry.ts'
 import { authPlugin } from './auth.ts'
 import type { DeviceConnectivity } from './device-connectivity.ts'
+import { alertRoutes } from './routes/alerts.ts'
 import { areaRoutes } from './routes/areas.ts'
 import { auditRoutes } from './routes/audit.ts'
 import { authRoutes } from './routes/auth.ts'
@@ -24,6 +28,7 @@ import { registrationRoutes } from './routes/registrations.ts'
 import { residentRoutes } from './routes/residents.ts'
 import { roomRoutes } from './routes/rooms.ts'
 import { userRoutes } from './routes/users.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +43,9 @@ declare module 'fastify' {
 
 export interface AppDeps {
   registry: Registry
+  alerts: AlertService
+  live: LiveStream
+  webhooks: Webhooks
   history: EventHistory
   devices: DeviceConnectivity
   health: HealthCheck
@@ -81,7 +89,8 @@ export async function buildApp (deps: AppDeps): Promise<App> {
       info: {
         title: 'Rental-block access platform API',
         version: deps.version ?? '0.1.0',
-        description: 'Registry of buildings, rooms, residents and devices; register on arrival, deregister on departure. ' +
+        description: 'Registry of buildings, rooms, residents and devices; register on arrival, deregister on departure; ' +
+          'alerts with their lifecycle, webhooks and a live stream for dispatch. ' +
           `Errors are {statusCode, code, error, message}; codes: ${[...ERROR_CODES, 'RH_VALIDATION', 'RH_INTERNAL'].join(', ')}.`,
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -102,6 +111,8 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(deviceRoutes, { registry: deps.registry, devices: deps.devices })
   await app.register(auditRoutes, { registry: deps.registry })
   await app.register(eventRoutes, { history: deps.history })
+  await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users })
+  await app.register(webhookRoutes, { webhooks: deps.webhooks })
   await app.ready()
   return app
 }

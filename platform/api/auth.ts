@@ -1,5 +1,6 @@
 // Bearer-token authentication for people. Every route needs a token unless
-// it is marked `config: { public: true }`.
+// it is marked `config: { public: true }` or is part of the API's own
+// documentation (`/docs`, the OpenAPI document and its UI).
 
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Errors } from '../errors.ts'
@@ -17,7 +18,8 @@ export async function authPlugin (app: FastifyInstance, opts: { users: Users }):
   app.decorateRequest('actor', null as unknown as Actor)
   // Hooks of this plugin apply to every route registered after it.
   app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config?.public === true || request.routeOptions.url === undefined) return
+    const url = request.routeOptions.url
+    if (request.routeOptions.config?.public === true || url === undefined || url === '/docs' || url.startsWith('/docs/')) return
     const token = bearerToken(request)
     if (token === undefined) throw new Errors.Unauthenticated('send Authorization: Bearer <token> (POST /auth/login)')
     const actor = await opts.users.actorForToken(token)

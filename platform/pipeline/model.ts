@@ -25,6 +25,17 @@ export const ALERT_TYPES = [
 ] as const
 export type AlertType = (typeof ALERT_TYPES)[number]
 
+/**
+ * Conditions that hold for a while (a room overcrowded, a device offline):
+ * raised once when they begin and resolved by the platform when they end.
+ * The other types are incidents: every occurrence counts on the alert and
+ * people resolve it.
+ */
+export const LEVEL_ALERT_TYPES: ReadonlySet<string> = new Set<AlertType>([
+  'overcrowding_registered', 'overcrowding_observed', 'visitor_overstay', 'resident_not_seen', 'room_vacant',
+  'door_held_open', 'device_offline', 'clock_drift',
+])
+
 export const SEVERITIES = ['info', 'warning', 'major', 'critical'] as const
 export type Severity = (typeof SEVERITIES)[number]
 
@@ -77,6 +88,13 @@ export interface CredentialInfo {
   permitValidUntil: number | null
 }
 
+export interface RoomResident {
+  residentId: string
+  registrationId: string
+  /** Arrival, ms since the epoch. */
+  arrivedAt: number
+}
+
 export interface RoomInfo {
   roomId: string
   buildingId: string
@@ -86,6 +104,10 @@ export interface RoomInfo {
   registered: number
   /** Residents with an active registration. */
   residentIds: readonly string[]
+  /** The same residents with their stays. */
+  residents: readonly RoomResident[]
+  /** Latest arrival or departure in the room, or its creation: ms since the epoch. */
+  changedAt: number
 }
 
 export interface DeviceInfo {
@@ -102,6 +124,7 @@ export interface RegistryView {
   credentialById (credentialId: string): CredentialInfo | undefined
   room (roomId: string): RoomInfo | undefined
   roomsOf (buildingId: string): readonly RoomInfo[]
+  allRooms (): Iterable<RoomInfo>
   device (deviceId: string): DeviceInfo | undefined
   devicesOf (buildingId: string): readonly DeviceInfo[]
   jurisdiction (buildingId: string): Jurisdiction | undefined
@@ -170,6 +193,20 @@ export interface HeartbeatIn extends EventBase {
 
 export type PipelineEvent = AccessIn | DoorIn | LineIn | PersonIn | StatusIn | HeartbeatIn
 
+/**
+ * The platform clock, fed into the same stream as the events (so rules see
+ * one ordered input). `sweep` marks the ticks on which whole-registry checks
+ * run (not seen, vacant, registered overcrowding, clean-ups).
+ */
+export interface Tick {
+  kind: 'tick'
+  /** Platform clock, ms since the epoch. */
+  at: number
+  sweep: boolean
+}
+
+export type PipelineInput = PipelineEvent | Tick
+
 /** Tunable rule parameters; defaults in DEFAULT_RULE_PARAMS, documented in docs/rules.md. */
 export interface RuleParams {
   /** Camera entries not explained by granted entries within this window raise tailgating. */
@@ -187,6 +224,8 @@ export interface RuleParams {
   missedHeartbeats: number
   /** Largest tolerated difference between device and platform clocks. */
   clockDriftMaxS: number
+  /** Denials further apart than this do not count as "in a row". */
+  deniedRunGapS: number
 }
 
 export const DEFAULT_RULE_PARAMS: RuleParams = {
@@ -198,4 +237,5 @@ export const DEFAULT_RULE_PARAMS: RuleParams = {
   heartbeatS: 60,
   missedHeartbeats: 3,
   clockDriftMaxS: 5,
+  deniedRunGapS: 600,
 }

@@ -1,102 +1,304 @@
-// The one RxJS graph, wired here: accepted and logged device messages ->
-// enrich from the registry view -> rules -> alert candidates, persisted in
-// small batches. Validation happened at the broker edge and de-duplication in
-// the event log, so only fresh, well-formed messages enter.
+// The pipeline component: freshly logged device messages and clock ticks go
+// into one ordered input, through the rules (rules/index.ts), and the alert
+// candidates they propose are committed in small batches together with the
+// pipeline's progress: the log position they cover and, every few seconds,
+// a checkpoint of the rules' state taken at exactly that position.
+//
+// After a restart the state is restored from the checkpoint and the events
+// logged after it are replayed from the event log; candidates of events whose
+// alerts were already committed are dropped, the rest are raised. So every
+// logged event has its effect on the alerts once, crash or not.
 
 import type { Logger } from 'pino'
-import { bufferTime, concatMap, filter, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs'
+import { asyncScheduler, interval, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs'
 import type { AcceptedMessage } from '../broker/ports.ts'
 import { enrich } from './enrich.ts'
-import { DEFAULT_RULE_PARAMS, type AlertCandidate, type PipelineEvent, type RegistryView, type RuleParams } from './model.ts'
+import {
+  DEFAULT_RULE_PARAMS, LEVEL_ALERT_TYPES, type AlertCandidate, type PipelineInput, type RegistryView, type RuleParams,
+} from './model.ts'
+import { detectAll, type RuleContext } from './rules/index.ts'
+import { PipelineState } from './state.ts'
 
-export interface RuleContextLike {
-  view: RegistryView
-  params: RuleParams
-  scheduler?: SchedulerLike
+/** An accepted message and its position in the event log (null: not logged, e.g. heartbeats). */
+export type LoggedMessage = AcceptedMessage & { logSeq: number | null }
+
+export interface PipelineProgress {
+  /** Alerts of every event up to this log position are committed. */
+  through: number
+  /** Log position of the checkpoint (its state is the state right after that event). */
+  checkpointSeq: number | null
+  checkpoint: string | null
 }
 
-export type Detector = (events$: Observable<PipelineEvent>, ctx: RuleContextLike) => Observable<AlertCandidate>
+export interface LiveLevelAlert { dedupKey: string; buildingId: string; lastAt: number }
 
-/** Where alert candidates go (the alert service). Must be idempotent per candidate batch as far as it can. */
-export interface AlertSink {
-  raiseMany (candidates: AlertCandidate[]): Promise<void>
+/** The pipeline's storage: progress, the event log to replay, the alert commit (pipeline-store.ts). */
+export interface PipelineStore {
+  loadProgress (): Promise<PipelineProgress | undefined>
+  /** Events logged after `afterSeq`, in log order, at most `limit`. */
+  readLog (afterSeq: number, limit: number): Promise<LoggedMessage[]>
+  lastLogSeq (): Promise<number>
+  /** Live alerts of the level types (raised once per episode), to know which conditions are raised. */
+  liveLevelAlerts (): Promise<LiveLevelAlert[]>
+  /** Candidates and progress in one transaction. */
+  commit (candidates: AlertCandidate[], progress: { through: number; checkpoint?: { seq: number; state: string } }): Promise<void>
 }
 
-export interface PipelineDeps {
+export interface PipelineOptions {
   view: RegistryView
-  detect: Detector
-  alerts: AlertSink
-  logger: Logger
+  store: PipelineStore
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>
   params?: Partial<RuleParams>
+  detect?: (input$: Observable<PipelineInput>, ctx: RuleContext) => Observable<AlertCandidate>
+  /** Drives the ticks; tests pass a virtual-time scheduler. */
   scheduler?: SchedulerLike
-  /** Longest time candidates wait to be written together. */
+  /** Platform clock for ticks; default scheduler.now(). */
+  now?: () => number
+  /** Tick interval (tailgating, offline, overstay); default 1 s. */
+  tickMs?: number
+  /** Whole-registry sweeps (not seen, vacant, overcrowding by register); default 10 s. */
+  sweepMs?: number
+  /** Longest a candidate waits to be committed with others; default 5 ms. */
   batchMs?: number
+  /** Most candidates per commit (unless a checkpoint is due); default 2000. */
+  maxBatch?: number
+  /** Checkpoint interval; default 5 s. */
+  checkpointMs?: number
+  /** Events read per replay query; default 5000. */
+  replayPage?: number
 }
+
+interface Pending { c: AlertCandidate; tag: number }
 
 export class Pipeline {
-  private readonly input$ = new Subject<PipelineEvent>()
-  private subscription: Subscription | undefined
-  private pendingWrites = Promise.resolve()
-  readonly counters = { events: 0, candidates: 0, alertWriteFailures: 0, enrichFailures: 0 }
-  /** Every candidate, after it was handed to the alert sink (for tests, the benchmark and live consoles). */
-  readonly raised$ = new Subject<AlertCandidate[]>()
+  readonly counters = { events: 0, ticks: 0, candidates: 0, committed: 0, suppressed: 0, replayed: 0, commitFailures: 0, enrichFailures: 0, checkpoints: 0 }
+  /** Candidates once committed, per batch (benchmark, tests). */
+  readonly committed$ = new Subject<AlertCandidate[]>()
+  private state = new PipelineState()
+  private readonly input$ = new Subject<PipelineInput>()
+  private readonly params: RuleParams
+  private readonly now: () => number
+  private subscriptions: Subscription[] = []
+  private pending: Pending[] = []
+  /** Log position of the latest event processed. */
+  private position = 0
+  /** Set while replaying an event whose alerts are already committed. */
+  private suppress = false
+  /** Log position of the event being judged; undefined for ticks and unlogged messages. */
+  private judging: number | undefined
+  private lastSweep = -Infinity
+  private lastCheckpoint = -Infinity
+  private timer: NodeJS.Timeout | undefined
+  private writing: Promise<void> | undefined
+  private started = false
+  private stopping = false
 
-  constructor (private readonly deps: PipelineDeps) {}
+  constructor (private readonly o: PipelineOptions) {
+    this.params = { ...DEFAULT_RULE_PARAMS, ...o.params }
+    const scheduler = o.scheduler ?? asyncScheduler
+    this.now = o.now ?? (() => scheduler.now())
+  }
 
-  start (): void {
-    const params = { ...DEFAULT_RULE_PARAMS, ...this.deps.params }
-    const ctx: RuleContextLike = { view: this.deps.view, params }
-    if (this.deps.scheduler !== undefined) ctx.scheduler = this.deps.scheduler
-    this.subscription = this.deps.detect(this.input$, ctx).pipe(
-      bufferTime(this.deps.batchMs ?? 5, null, 1000),
-      filter((batch) => batch.length > 0),
-      concatMap((batch) => this.write(batch)),
-    ).subscribe({
-      error: (err: unknown) => this.deps.logger.fatal({ err }, 'pipeline stopped on an error'),
-    })
+  get ruleParams (): Readonly<RuleParams> { return this.params }
+  get stateSizes (): Record<string, number> { return this.state.sizes() }
+
+  /** Restores the state, replays what the log holds beyond it, then starts the clock. Call before devices connect. */
+  async start (): Promise<void> {
+    const progress = await this.o.store.loadProgress()
+    let committedThrough: number
+    if (progress === undefined) {
+      // First start: history before it is not judged again.
+      committedThrough = await this.o.store.lastLogSeq()
+      this.position = committedThrough
+    } else {
+      if (progress.checkpoint !== null) this.state = PipelineState.restore(progress.checkpoint)
+      committedThrough = progress.through
+      this.position = progress.checkpointSeq ?? progress.through
+    }
+    await this.adoptLiveAlerts()
+    this.subscribeRules()
+    const from = this.position
+    await this.replay(committedThrough)
+    if (this.counters.replayed > 0) this.o.logger.info({ from, to: this.position, events: this.counters.replayed }, 'pipeline replayed the event log')
+    // Devices had no way to reach us while we were down.
+    const now = this.now()
+    for (const d of this.state.devices.values()) d.lastMessageAt = Math.max(d.lastMessageAt, now)
+    this.lastCheckpoint = progress?.checkpoint == null ? -Infinity : now
+    this.started = true
+    this.subscriptions.push(interval(this.o.tickMs ?? 1000, this.o.scheduler ?? asyncScheduler).subscribe(() => this.tick()))
+    this.tick()
+    await this.flush()
   }
 
   /** Feeds one accepted, freshly logged message. Never throws. */
-  push (m: AcceptedMessage): void {
-    let e: PipelineEvent | undefined
+  push (m: LoggedMessage): void {
+    if (!this.started || this.stopping) return
+    this.feedMessage(m)
+  }
+
+  /** Runs the clock once now (tests; otherwise the interval does it). */
+  tick (): void {
+    if (this.stopping) return
+    const at = this.now()
+    const sweep = at - this.lastSweep >= (this.o.sweepMs ?? 10_000)
+    if (sweep) this.lastSweep = at
+    this.counters.ticks++
+    this.input$.next({ kind: 'tick', at, sweep })
+    if (at - this.lastCheckpoint >= (this.o.checkpointMs ?? 5000)) this.schedule(0)
+  }
+
+  /** Commits what is pending with a final checkpoint and stops. */
+  async stop (): Promise<void> {
+    if (this.stopping) return
+    this.stopping = true
+    for (const s of this.subscriptions) s.unsubscribe()
+    this.subscriptions = []
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    await this.writing
+    if (this.started) {
+      this.lastCheckpoint = -Infinity
+      await this.flush(true)
+    }
+    this.input$.complete()
+    this.committed$.complete()
+  }
+
+  /** Waits until everything proposed so far is committed (tests). */
+  async settle (): Promise<void> {
+    while (this.pending.length > 0 || this.writing !== undefined || this.timer !== undefined) {
+      if (this.timer !== undefined) {
+        clearTimeout(this.timer)
+        this.timer = undefined
+        void this.flush()
+      }
+      await (this.writing ?? new Promise((r) => setTimeout(r, 1)))
+    }
+  }
+
+  private subscribeRules (): void {
+    const ctx: RuleContext = { view: this.o.view, params: this.params, state: this.state }
+    const detect = this.o.detect ?? detectAll
+    this.subscriptions.push(detect(this.input$, ctx).subscribe({
+      next: (c) => this.propose(c),
+      error: (err: unknown) => this.o.logger.error({ err }, 'pipeline rules failed; alerts stopped'),
+    }))
+  }
+
+  private feedMessage (m: LoggedMessage): void {
+    let e
     try {
-      e = enrich(m, this.deps.view)
+      e = enrich(m, this.o.view)
     } catch (err) {
       this.counters.enrichFailures++
-      this.deps.logger.error({ err, deviceId: m.deviceId, channel: m.channel }, 'could not enrich an event; skipped')
-      return
+      this.o.logger.error({ err, deviceId: m.deviceId, channel: m.channel }, 'could not enrich an event; skipped')
     }
+    if (m.logSeq !== null && m.logSeq > this.position) this.position = m.logSeq
     if (e === undefined) return
     this.counters.events++
-    this.input$.next(e)
+    this.judging = m.logSeq ?? undefined
+    try {
+      this.input$.next(e)
+    } finally {
+      this.judging = undefined
+    }
   }
 
-  /** Completes the input and waits for the last alerts to be written. */
-  async stop (): Promise<void> {
-    this.input$.complete()
-    await new Promise((r) => setTimeout(r, (this.deps.batchMs ?? 5) * 2))
-    this.subscription?.unsubscribe()
-    await this.pendingWrites
+  private propose (c: AlertCandidate): void {
+    this.counters.candidates++
+    if (this.suppress) {
+      this.counters.suppressed++
+      return
+    }
+    // A logged event's candidates carry its log position; those of ticks and heartbeats
+    // come after the event at `position` and before the next one.
+    this.pending.push({ c, tag: this.judging ?? this.position + 0.5 })
+    this.schedule(this.o.batchMs ?? 5)
   }
 
-  /** Writes one batch; on failure retries with backoff so no alert is dropped. */
-  private async write (batch: AlertCandidate[]): Promise<void> {
-    const done = (async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.deps.alerts.raiseMany(batch)
-          this.counters.candidates += batch.length
-          this.raised$.next(batch)
-          return
-        } catch (err) {
-          this.counters.alertWriteFailures++
-          this.deps.logger.error({ err, attempt, size: batch.length }, 'writing alerts failed; retrying')
-          await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5000)))
-        }
+  private async replay (committedThrough: number): Promise<void> {
+    const page = this.o.replayPage ?? 5000
+    for (;;) {
+      const batch = await this.o.store.readLog(this.position, page)
+      for (const m of batch) {
+        this.suppress = m.logSeq !== null && m.logSeq <= committedThrough
+        this.feedMessage(m)
+        this.suppress = false
+        this.counters.replayed++
       }
-    })()
-    this.pendingWrites = done
-    return done
+      if (batch.length < page) break
+    }
+  }
+
+  /** Level alerts raised before the restart are known raised (and those resolved meanwhile, not). */
+  private async adoptLiveAlerts (): Promise<void> {
+    const live = await this.o.store.liveLevelAlerts()
+    for (const key of [...this.state.latched.keys()]) {
+      if (LEVEL_ALERT_TYPES.has(key.slice(0, key.indexOf(':')))) this.state.latched.delete(key)
+    }
+    for (const a of live) this.state.latched.set(a.dedupKey, { at: a.lastAt, buildingId: a.buildingId })
+  }
+
+  private schedule (delayMs: number): void {
+    if (this.writing !== undefined) return
+    if (this.timer !== undefined) {
+      if (delayMs > 0) return
+      clearTimeout(this.timer)
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      void this.flush()
+    }, delayMs)
+  }
+
+  /** Commits batches until nothing is pending. One at a time, in order. */
+  private async flush (final = false): Promise<void> {
+    if (this.writing !== undefined) return
+    let done!: () => void
+    this.writing = new Promise((r) => { done = r })
+    try {
+      for (;;) {
+        const checkpointDue = final || this.now() - this.lastCheckpoint >= (this.o.checkpointMs ?? 5000)
+        if (this.pending.length === 0 && !checkpointDue) break
+        // A checkpoint must be the state at `through`: only when the batch takes everything pending.
+        const take = checkpointDue ? this.pending.length : Math.min(this.pending.length, this.o.maxBatch ?? 2000)
+        const batch = this.pending.splice(0, take)
+        const next = this.pending[0]
+        const through = next === undefined ? this.position : Math.ceil(next.tag) - 1
+        const progress: { through: number; checkpoint?: { seq: number; state: string } } = { through }
+        if (next === undefined && checkpointDue) progress.checkpoint = { seq: this.position, state: this.state.serialize() }
+        const candidates = batch.map((p) => p.c)
+        await this.commit(candidates, progress)
+        if (progress.checkpoint !== undefined) {
+          this.lastCheckpoint = this.now()
+          this.counters.checkpoints++
+        }
+        if (final && this.pending.length === 0) break
+      }
+    } finally {
+      this.writing = undefined
+      done()
+    }
+    if (this.pending.length > 0 && !this.stopping) this.schedule(0)
+  }
+
+  /** Retries until the database takes it: an alert is never dropped. */
+  private async commit (candidates: AlertCandidate[], progress: { through: number; checkpoint?: { seq: number; state: string } }): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.o.store.commit(candidates, progress)
+        this.counters.committed += candidates.length
+        if (candidates.length > 0) this.committed$.next(candidates)
+        return
+      } catch (err) {
+        this.counters.commitFailures++
+        if (this.stopping && attempt >= 3) {
+          this.o.logger.error({ err, candidates: candidates.length }, 'could not commit alerts while stopping; the event log replays them at the next start')
+          return
+        }
+        this.o.logger.error({ err, attempt, candidates: candidates.length }, 'committing alerts failed; retrying')
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5000)))
+      }
+    }
   }
 }
-

@@ -6,7 +6,7 @@
 import type { Database } from '../store/database.ts'
 import type { CredentialKind } from '../registry/credentials.ts'
 import type { TimeWindow } from '../../protocol/index.ts'
-import type { CredentialInfo, DeviceInfo, Jurisdiction, RegistryView, RoomInfo } from './model.ts'
+import type { CredentialInfo, DeviceInfo, Jurisdiction, RegistryView, RoomInfo, RoomResident } from './model.ts'
 
 /** Revoked credentials stay in view this long, so a revoked card at a door is recognised as expired rather than unknown. */
 const REVOKED_KEPT_MS = 180 * 86_400_000
@@ -52,9 +52,12 @@ export class MemoryRegistryView implements RegistryView {
         `select c.*, g.resident_id, g.status as registration_status, g.permit_valid_until
            from credentials c left join registrations g on g.id = c.registration_id
           where c.building_id = $1 and (c.status = 'active' or c.revoked_at > $2)`, [buildingId, since]),
-      this.db.query<{ id: string; number: string; capacity: number }>('select id, number, capacity from rooms where building_id = $1', [buildingId]),
-      this.db.query<{ room_id: string; resident_id: string }>(
-        `select room_id, resident_id from registrations where building_id = $1 and status = 'active'`, [buildingId]),
+      this.db.query<{ id: string; number: string; capacity: number; changed_at: Date }>(
+        `select r.id, r.number, r.capacity, greatest(r.created_at, max(g.arrived_at), max(g.departed_at)) as changed_at
+           from rooms r left join registrations g on g.room_id = r.id
+          where r.building_id = $1 group by r.id`, [buildingId]),
+      this.db.query<{ id: string; room_id: string; resident_id: string; arrived_at: Date }>(
+        `select id, room_id, resident_id, arrived_at from registrations where building_id = $1 and status = 'active'`, [buildingId]),
       this.db.query<{ id: string; door: string; kind: 'reader' | 'camera'; enabled: boolean }>(
         'select id, door, kind, enabled from devices where building_id = $1', [buildingId]),
     ])
@@ -62,10 +65,10 @@ export class MemoryRegistryView implements RegistryView {
     const path = b.rows[0]?.path
     if (path === undefined) return
     const [district, street, community, grid] = path.split('/').filter((s) => s !== '')
-    const residentsByRoom = new Map<string, string[]>()
+    const residentsByRoom = new Map<string, RoomResident[]>()
     for (const g of regs.rows) {
       const list = residentsByRoom.get(g.room_id) ?? []
-      list.push(g.resident_id)
+      list.push({ residentId: g.resident_id, registrationId: g.id, arrivedAt: g.arrived_at.getTime() })
       residentsByRoom.set(g.room_id, list)
     }
     const slice: BuildingSlice = {
@@ -87,8 +90,11 @@ export class MemoryRegistryView implements RegistryView {
         value: c.value,
       } as CredentialInfo & { value: string })),
       rooms: rooms.rows.map((r) => {
-        const residentIds = residentsByRoom.get(r.id) ?? []
-        return { roomId: r.id, buildingId, number: r.number, capacity: r.capacity, registered: residentIds.length, residentIds }
+        const residents = residentsByRoom.get(r.id) ?? []
+        return {
+          roomId: r.id, buildingId, number: r.number, capacity: r.capacity, registered: residents.length,
+          residentIds: residents.map((x) => x.residentId), residents, changedAt: new Date(r.changed_at).getTime(),
+        }
       }),
       devices: devices.rows.map((d) => ({ deviceId: d.id, buildingId, door: d.door, kind: d.kind, enabled: d.enabled })),
     }
@@ -129,6 +135,7 @@ export class MemoryRegistryView implements RegistryView {
   credentialById (credentialId: string): CredentialInfo | undefined { return this.byId.get(credentialId) }
   room (roomId: string): RoomInfo | undefined { return this.rooms.get(roomId) }
   roomsOf (buildingId: string): readonly RoomInfo[] { return this.buildings.get(buildingId)?.rooms ?? [] }
+  allRooms (): Iterable<RoomInfo> { return this.rooms.values() }
   device (deviceId: string): DeviceInfo | undefined { return this.devices.get(deviceId) }
   devicesOf (buildingId: string): readonly DeviceInfo[] { return this.buildings.get(buildingId)?.devices ?? [] }
   jurisdiction (buildingId: string): Jurisdiction | undefined { return this.buildings.get(buildingId)?.jurisdiction }

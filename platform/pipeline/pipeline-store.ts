@@ -1,0 +1,68 @@
+// The pipeline's storage on the Database port: its progress row, the event
+// log to replay, and the alert commit (the AlertService transaction, with the
+// progress written inside it).
+
+import type { AlertService } from '../alerts/alert-service.ts'
+import type { Database, Queryable } from '../store/database.ts'
+import { LEVEL_ALERT_TYPES, type AlertCandidate, type RegistryView } from './model.ts'
+import type { LiveLevelAlert, LoggedMessage, PipelineProgress, PipelineStore } from './pipeline.ts'
+
+interface LogRow { log_seq: string | number; device_id: string; building_id: string; channel: string; payload: unknown; received_at: Date }
+
+export class SqlPipelineStore implements PipelineStore {
+  constructor (private readonly deps: { db: Database; alerts: AlertService; view: RegistryView; name?: string }) {}
+
+  private get name (): string { return this.deps.name ?? 'main' }
+
+  async loadProgress (): Promise<PipelineProgress | undefined> {
+    const r = await this.deps.db.query<{ through: string | number; checkpoint_seq: string | number | null; checkpoint: string | null }>(
+      'select through, checkpoint_seq, checkpoint from pipeline_progress where pipeline = $1', [this.name])
+    const row = r.rows[0]
+    if (row === undefined) return undefined
+    return { through: Number(row.through), checkpointSeq: row.checkpoint_seq === null ? null : Number(row.checkpoint_seq), checkpoint: row.checkpoint }
+  }
+
+  async readLog (afterSeq: number, limit: number): Promise<LoggedMessage[]> {
+    const r = await this.deps.db.query<LogRow>(
+      `select log_seq, device_id, building_id, channel, payload, received_at from events
+        where log_seq > $1 order by log_seq limit $2`, [afterSeq, limit])
+    return r.rows.map((row) => ({
+      logSeq: Number(row.log_seq),
+      deviceId: row.device_id,
+      buildingId: row.building_id,
+      channel: row.channel,
+      payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
+      receivedAt: new Date(row.received_at).getTime(),
+    }) as LoggedMessage)
+  }
+
+  async lastLogSeq (): Promise<number> {
+    const r = await this.deps.db.query<{ last: string | number | null }>('select max(log_seq) as last from events')
+    return Number(r.rows[0]?.last ?? 0)
+  }
+
+  async liveLevelAlerts (): Promise<LiveLevelAlert[]> {
+    const r = await this.deps.db.query<{ dedup_key: string; building_id: string; last_at: Date }>(
+      `select dedup_key, building_id, last_at from alerts where status <> 'resolved' and type = any($1::text[])`, [[...LEVEL_ALERT_TYPES]])
+    return r.rows.map((a) => ({ dedupKey: a.dedup_key, buildingId: a.building_id, lastAt: new Date(a.last_at).getTime() }))
+  }
+
+  async commit (candidates: AlertCandidate[], progress: { through: number; checkpoint?: { seq: number; state: string } }): Promise<void> {
+    await this.deps.alerts.raiseBatch(candidates, (b) => this.deps.view.jurisdiction(b), (tx) => this.saveProgress(tx, progress))
+  }
+
+  private async saveProgress (tx: Queryable, p: { through: number; checkpoint?: { seq: number; state: string } }): Promise<void> {
+    if (p.checkpoint === undefined) {
+      const r = await tx.query('update pipeline_progress set through = $2, updated_at = now() where pipeline = $1', [this.name, p.through])
+      if (r.rowCount > 0) return
+    }
+    await tx.query(
+      `insert into pipeline_progress (pipeline, through, checkpoint_seq, checkpoint, checkpoint_at, updated_at)
+       values ($1, $2, $3, $4, case when $4::text is null then null else now() end, now())
+       on conflict (pipeline) do update set through = excluded.through, updated_at = excluded.updated_at,
+         checkpoint_seq = coalesce(excluded.checkpoint_seq, pipeline_progress.checkpoint_seq),
+         checkpoint = coalesce(excluded.checkpoint, pipeline_progress.checkpoint),
+         checkpoint_at = coalesce(excluded.checkpoint_at, pipeline_progress.checkpoint_at)`,
+      [this.name, p.through, p.checkpoint?.seq ?? null, p.checkpoint?.state ?? null])
+  }
+}

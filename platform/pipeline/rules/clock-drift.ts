@@ -1,0 +1,31 @@
+// A device clock that disagrees with the platform's by more than
+// clockDriftMaxS (the national code allows under 5 s). Event times come from
+// device clocks, so drift skews every rule that compares them. Measured on
+// heartbeats and online status, which devices send live (never replayed):
+// device time minus platform receive time. Raised once, resolved when a
+// later measurement is within bounds.
+
+import { clearOnce, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+
+export const stepClockDrift: Step = (e, ctx) => {
+  if (e.kind !== 'heartbeat' && !(e.kind === 'status' && e.state === 'online')) return NONE
+  const offsetMs = e.at - e.receivedAt
+  const dedupKey = `clock_drift:${e.deviceId}`
+  if (Math.abs(offsetMs) <= ctx.params.clockDriftMaxS * 1000) {
+    return clearOnce(ctx, { type: 'clock_drift', dedupKey, buildingId: e.buildingId, deviceId: e.deviceId, at: e.at })
+  }
+  const s = (Math.abs(offsetMs) / 1000).toFixed(1)
+  return raiseOnce(ctx, {
+    type: 'clock_drift',
+    severity: 'warning',
+    dedupKey,
+    buildingId: e.buildingId,
+    deviceId: e.deviceId,
+    evidence: [e.ref],
+    explanation: `The clock of device ${e.deviceId} is ${s} s ${offsetMs > 0 ? 'ahead of' : 'behind'} the platform's ` +
+      `(at most ${ctx.params.clockDriftMaxS} s allowed). Check its NTP settings: its event times are off by as much.`,
+    at: e.receivedAt,
+  })
+}
+
+export const detectClockDrift = ruleOf(stepClockDrift)

@@ -1,0 +1,26 @@
+// A door left open past the device's doorHeldOpenS (propped open, broken
+// closer). Raised once while it stays open; resolved when the door reports
+// closed.
+
+import { clearOnce, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+
+export const stepDoorHeldOpen: Step = (e, ctx) => {
+  if (e.kind !== 'door') return NONE
+  const dedupKey = `door_held_open:${e.buildingId}:${e.door}`
+  if (e.state === 'closed') return clearOnce(ctx, { type: 'door_held_open', dedupKey, buildingId: e.buildingId, door: e.door, evidence: [e.ref], at: e.at })
+  if (e.state !== 'held_open') return NONE
+  return raiseOnce(ctx, {
+    type: 'door_held_open',
+    severity: 'warning',
+    dedupKey,
+    buildingId: e.buildingId,
+    door: e.door,
+    deviceId: e.deviceId,
+    evidence: [e.ref],
+    explanation: `Door ${e.door} has been held open${e.durationS === undefined ? '' : ` for ${e.durationS} s`}: ` +
+      'anyone can walk in unrecorded until it closes.',
+    at: e.at,
+  })
+}
+
+export const detectDoorHeldOpen = ruleOf(stepDoorHeldOpen)

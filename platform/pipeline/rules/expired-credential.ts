@@ -1,0 +1,19 @@
+// A credential of this building that is no longer valid was presented: the
+// holder was deregistered, the card revoked, its validity or the holder's
+// residence permit is over. "Register on arrival" again, or renew.
+
+import { checkCredential, credentialCandidate, describePresented, outcome, severityFor } from './credential-check.ts'
+import { NONE, ruleOf, type Step } from './rule.ts'
+
+export const stepExpiredCredential: Step = (e, ctx) => {
+  if (e.kind !== 'access') return NONE
+  const v = checkCredential(e, ctx.view)
+  if (v.kind !== 'expired') return NONE
+  const room = ctx.view.room(v.credential.roomId)
+  return [credentialCandidate(e, v.credential, 'expired_credential', severityFor(e, 'warning', 'major'),
+    `The ${describePresented(e)} of room ${room?.number ?? v.credential.roomId} presented at door ${e.door}, but ${v.why}. ` +
+    `${outcome(e)} If the person still lives here, the landlord must register them again or renew the permit.`,
+    true)]
+}
+
+export const detectExpiredCredential = ruleOf(stepExpiredCredential)

@@ -1,0 +1,15 @@
+// A valid credential used outside its weekly time windows (a cleaner's card
+// at night, a visitor pass on the wrong day).
+
+import { checkCredential, credentialCandidate, describePresented, outcome, severityFor } from './credential-check.ts'
+import { NONE, ruleOf, type Step } from './rule.ts'
+
+export const stepOutsideWindow: Step = (e, ctx) => {
+  if (e.kind !== 'access') return NONE
+  const v = checkCredential(e, ctx.view)
+  if (v.kind !== 'outside_window') return NONE
+  return [credentialCandidate(e, v.credential, 'outside_window', severityFor(e, 'info', 'warning'),
+    `The ${describePresented(e)} was presented at door ${e.door} outside its allowed hours. ${outcome(e)}`, true)]
+}
+
+export const detectOutsideWindow = ruleOf(stepOutsideWindow)

@@ -1,0 +1,31 @@
+// 群租 by the register: more active registrations in a room than its
+// capacity. Checked on every sweep; raised once while it lasts and resolved
+// when a departure or a larger capacity brings the room back within it.
+
+import { clearOnce, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+import type { AlertCandidate } from '../model.ts'
+
+export const stepOvercrowdingRegistered: Step = (input, ctx) => {
+  if (input.kind !== 'tick' || !input.sweep) return NONE
+  let out: AlertCandidate[] | undefined
+  for (const room of ctx.view.allRooms()) {
+    const dedupKey = `overcrowding_registered:${room.roomId}`
+    const found = room.registered > room.capacity
+      ? raiseOnce(ctx, {
+        type: 'overcrowding_registered',
+        severity: 'major',
+        dedupKey,
+        buildingId: room.buildingId,
+        roomId: room.roomId,
+        evidence: [],
+        explanation: `Room ${room.number} has ${room.registered} registered residents for a capacity of ${room.capacity} ` +
+          '(group renting). Check on site; deregister who has left or correct the capacity.',
+        at: input.at,
+      })
+      : clearOnce(ctx, { type: 'overcrowding_registered', dedupKey, buildingId: room.buildingId, roomId: room.roomId, at: input.at })
+    if (found.length > 0) (out ??= []).push(...found)
+  }
+  return out ?? NONE
+}
+
+export const detectOvercrowdingRegistered = ruleOf(stepOvercrowdingRegistered)

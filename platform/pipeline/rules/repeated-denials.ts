@@ -1,0 +1,67 @@
+// Someone trying again and again: deniedInARow denials in a row at one door,
+// or with one credential, with no granted passage in between and no gap
+// longer than deniedRunGapS (the national access-control code asks for an
+// alarm after five). Each further denial in the run counts on the alert.
+
+import type { AccessIn, AlertCandidate } from '../model.ts'
+import { appendRef, NONE, ruleOf, type RuleContext, type Step } from './rule.ts'
+import { describePresented } from './credential-check.ts'
+
+export const stepRepeatedDenials: Step = (e, ctx) => {
+  if (e.kind !== 'access') return NONE
+  const doorKey = `door:${e.buildingId}:${e.door}`
+  // A wrong PIN names no credential: it counts at the door only.
+  const held = e.credential.kind === 'pin' ? e.credential.credentialId : e.credential.value
+  const credKey = held === undefined ? undefined : `cred:${e.buildingId}:${e.credential.kind}:${held}`
+  if (e.result === 'granted') {
+    ctx.state.denialRuns.delete(doorKey)
+    if (credKey !== undefined) ctx.state.denialRuns.delete(credKey)
+    return NONE
+  }
+  const out: AlertCandidate[] = []
+  const byDoor = count(ctx, doorKey, e)
+  const byCred = credKey === undefined ? undefined : count(ctx, credKey, e)
+  // One card tried over and over makes both runs: the credential's says it all.
+  if (byDoor !== undefined && !(byCred !== undefined && byCred.count >= byDoor.count)) {
+    out.push(candidate(e, `repeated_denials:${doorKey}`, evidence(ctx, byDoor, e),
+      `${byDoor.count} access attempts in a row were refused at door ${e.door}, the latest with ${describePresented(e)}. ` +
+      'Someone may be trying to get in with cards that are not theirs.'))
+  }
+  if (byCred !== undefined) {
+    out.push(candidate(e, `repeated_denials:${credKey}`, evidence(ctx, byCred, e),
+      `The ${describePresented(e)} was refused ${byCred.count} times in a row, the latest at door ${e.door}.`))
+  }
+  return out
+}
+
+/** Adds the denial to its run; returns the run once it is long enough. */
+function count (ctx: RuleContext, key: string, e: AccessIn): { count: number; refs: string[] } | undefined {
+  const prev = ctx.state.denialRuns.get(key)
+  const fresh = prev === undefined || e.at - prev.lastAt > ctx.params.deniedRunGapS * 1000
+  const run = fresh
+    ? { buildingId: e.buildingId, count: 1, lastAt: e.at, refs: [e.ref] }
+    : { buildingId: e.buildingId, count: prev.count + 1, lastAt: Math.max(prev.lastAt, e.at), refs: appendRef(prev.refs, e.ref) }
+  ctx.state.touchDenialRun(key, run)
+  return run.count >= ctx.params.deniedInARow ? run : undefined
+}
+
+/** The whole run when the alert is first raised; afterwards each denial adds itself. */
+function evidence (ctx: RuleContext, run: { count: number; refs: string[] }, e: AccessIn): string[] {
+  return run.count === ctx.params.deniedInARow ? run.refs : [e.ref]
+}
+
+function candidate (e: AccessIn, dedupKey: string, evidence: string[], explanation: string): AlertCandidate {
+  return {
+    type: 'repeated_denials',
+    severity: 'major',
+    dedupKey,
+    buildingId: e.buildingId,
+    door: e.door,
+    deviceId: e.deviceId,
+    evidence,
+    explanation,
+    at: e.at,
+  }
+}
+
+export const detectRepeatedDenials = ruleOf(stepRepeatedDenials)

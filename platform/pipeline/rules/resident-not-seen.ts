@@ -1,0 +1,53 @@
+// "Deregister on departure": a registered resident whose credentials have
+// not been used at any door for notSeenDays (counted from the later of their
+// arrival and their last passage) has probably moved out. The alert suggests
+// the deregistration to the landlord; it resolves when the resident is seen
+// again or is deregistered.
+
+import type { AlertCandidate } from '../model.ts'
+import { clearOnce, days, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+
+const keyOf = (residentId: string): string => `resident_not_seen:${residentId}`
+
+export const stepResidentNotSeen: Step = (input, ctx) => {
+  if (input.kind === 'access') {
+    const c = input.match
+    if (c === undefined || c.residentId === null || input.result !== 'granted') return NONE
+    return clearOnce(ctx, { type: 'resident_not_seen', dedupKey: keyOf(c.residentId), buildingId: c.buildingId, roomId: c.roomId, at: input.at })
+  }
+  if (input.kind !== 'tick' || !input.sweep) return NONE
+  const limitMs = ctx.params.notSeenDays * 86_400_000
+  let out: AlertCandidate[] | undefined
+  const registered = new Set<string>()
+  for (const room of ctx.view.allRooms()) {
+    for (const r of room.residents) {
+      registered.add(keyOf(r.residentId))
+      const lastSeen = ctx.state.persons.get(r.residentId)?.lastSeenAt ?? -Infinity
+      const since = Math.max(lastSeen, r.arrivedAt)
+      if (input.at - since <= limitMs) continue
+      const found = raiseOnce(ctx, {
+        type: 'resident_not_seen',
+        severity: 'info',
+        dedupKey: keyOf(r.residentId),
+        buildingId: room.buildingId,
+        roomId: room.roomId,
+        residentId: r.residentId,
+        evidence: [],
+        explanation: `A resident registered in room ${room.number} has not been seen at any door for ${days(input.at - since)} ` +
+          `(${lastSeen === -Infinity ? 'never since arrival' : `last seen ${new Date(lastSeen).toISOString()}`}). ` +
+          'If they have moved out, the landlord should deregister them.',
+        at: input.at,
+      })
+      if (found.length > 0) (out ??= []).push(...found)
+    }
+  }
+  // Deregistered since the alert: the suggestion was followed.
+  for (const [key, latch] of ctx.state.latched) {
+    if (!key.startsWith('resident_not_seen:') || registered.has(key)) continue
+    const found = clearOnce(ctx, { type: 'resident_not_seen', dedupKey: key, buildingId: latch.buildingId, at: input.at })
+    if (found.length > 0) (out ??= []).push(...found)
+  }
+  return out ?? NONE
+}
+
+export const detectResidentNotSeen = ruleOf(stepResidentNotSeen)

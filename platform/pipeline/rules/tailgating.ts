@@ -1,0 +1,87 @@
+// Tailgating / unregistered entry: the camera on a door line counted more
+// people walking in than granted entries at that door explain. Each granted
+// entry explains one person; it may have happened up to the window before the
+// camera's counting period began or after it ended (reader and camera clocks
+// and positions differ). A period is judged once the window has passed on the
+// platform clock after it arrived, so reader events that arrive a little
+// late (or out of order) are still counted. One alert per door; every
+// unexplained period counts on it.
+
+import type { AlertCandidate, Tick } from '../model.ts'
+import { MAX_GRANTS_PER_DOOR, MAX_PENDING_PER_DOOR, type DoorState, type GrantMark, type PendingCount } from '../state.ts'
+import { NONE, ruleOf, type RuleContext, type Step } from './rule.ts'
+
+/** Grants older than this before the newest one are forgotten. */
+const GRANT_MEMORY_MS = 3_600_000
+
+export const stepTailgating: Step = (input, ctx) => {
+  if (input.kind === 'access') {
+    if (input.result === 'granted' && input.direction === 'in') {
+      addGrant(ctx.state.door(input.buildingId, input.door), { at: input.at, ref: input.ref, used: false })
+    }
+    return NONE
+  }
+  if (input.kind === 'line') {
+    if (input.in > 0) {
+      const d = ctx.state.door(input.buildingId, input.door)
+      d.pending.push({ start: input.at - input.periodS * 1000, end: input.at, in: input.in, ref: input.ref, receivedAt: input.receivedAt, deviceId: input.deviceId })
+      if (d.pending.length > MAX_PENDING_PER_DOOR) d.pending.splice(0, d.pending.length - MAX_PENDING_PER_DOOR)
+    }
+    return NONE
+  }
+  if (input.kind === 'tick') return judgeDue(ctx, input)
+  return NONE
+}
+
+function addGrant (d: DoorState, g: GrantMark): void {
+  const grants = d.grants
+  let i = grants.length
+  while (i > 0 && grants[i - 1]!.at > g.at) i--
+  grants.splice(i, 0, g)
+  const newest = grants[grants.length - 1]!.at
+  let drop = 0
+  while (drop < grants.length && grants[drop]!.at < newest - GRANT_MEMORY_MS) drop++
+  drop = Math.max(drop, grants.length - MAX_GRANTS_PER_DOOR)
+  if (drop > 0) grants.splice(0, drop)
+}
+
+function judgeDue (ctx: RuleContext, tick: Tick): readonly AlertCandidate[] {
+  const windowMs = ctx.params.tailgatingWindowS * 1000
+  let out: AlertCandidate[] | undefined
+  for (const d of ctx.state.doors.values()) {
+    if (d.pending.length === 0) continue
+    while (d.pending.length > 0 && d.pending[0]!.receivedAt + windowMs <= tick.at) {
+      const c = judge(d, d.pending.shift()!, windowMs)
+      if (c !== undefined) (out ??= []).push(c)
+    }
+  }
+  return out ?? NONE
+}
+
+function judge (d: DoorState, p: PendingCount, windowMs: number): AlertCandidate | undefined {
+  const used: string[] = []
+  for (const g of d.grants) {
+    if (used.length >= p.in) break
+    if (g.used || g.at < p.start - windowMs || g.at > p.end + windowMs) continue
+    g.used = true
+    used.push(g.ref)
+  }
+  const excess = p.in - used.length
+  if (excess <= 0) return undefined
+  return {
+    type: 'tailgating',
+    severity: 'major',
+    dedupKey: `tailgating:${d.buildingId}:${d.door}`,
+    buildingId: d.buildingId,
+    door: d.door,
+    deviceId: p.deviceId,
+    evidence: [...used.slice(-19), p.ref],
+    explanation: `The camera counted ${p.in} ${p.in === 1 ? 'person' : 'people'} entering door ${d.door} between ` +
+      `${new Date(p.start).toISOString()} and ${new Date(p.end).toISOString()}, but only ${used.length} granted ` +
+      `${used.length === 1 ? 'entry explains' : 'entries explain'} them: ${excess} entered without a credential ` +
+      '(tailgating, or someone living here unregistered).',
+    at: p.end,
+  }
+}
+
+export const detectTailgating = ruleOf(stepTailgating)

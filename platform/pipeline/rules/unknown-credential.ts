@@ -1,0 +1,27 @@
+// A credential the registry does not know at all was presented at a door
+// (a stranger's card, a cloned card, a wrong PIN). One alert per credential
+// and building; repeats count on it.
+
+import type { AlertCandidate } from '../model.ts'
+import { checkCredential, describePresented, outcome, severityFor } from './credential-check.ts'
+import { NONE, ruleOf, type Step } from './rule.ts'
+
+export const stepUnknownCredential: Step = (e, ctx) => {
+  if (e.kind !== 'access' || checkCredential(e, ctx.view).kind !== 'unknown') return NONE
+  const what = e.credential.kind === 'pin' ? `pin:${e.door}` : `${e.credential.kind}:${e.credential.value}`
+  const c: AlertCandidate = {
+    type: 'unknown_credential',
+    severity: severityFor(e, 'warning', 'major'),
+    dedupKey: `unknown_credential:${e.buildingId}:${what}`,
+    buildingId: e.buildingId,
+    door: e.door,
+    deviceId: e.deviceId,
+    evidence: [e.ref],
+    explanation: `Unregistered ${describePresented(e)} presented at door ${e.door}. ${outcome(e)} ` +
+      'Anyone living here must be registered by the landlord.',
+    at: e.at,
+  }
+  return [c]
+}
+
+export const detectUnknownCredential = ruleOf(stepUnknownCredential)

@@ -1,0 +1,151 @@
+// Everything the rules remember between events, in one object: presence per
+// person and room, health per device, the door windows for tailgating, the
+// runs of denials, and which level conditions (offline, overcrowded, ...) are
+// raised. Plain maps of plain values, so the whole of it can be checkpointed
+// as JSON and restored after a restart. Every map is bounded: by the registry
+// (persons, rooms, devices, doors), or by a cap with eviction (denial runs).
+
+/** Someone who presented a registered credential. Residents are keyed by resident id, visitors by credential. */
+export interface PersonState {
+  roomId: string
+  buildingId: string
+  credentialId: string
+  visitor: boolean
+  inside: boolean
+  /** Event time of the latest granted passage (in or out) that set `inside`. */
+  passedAt: number
+  /** Event time of the latest entry, while inside. */
+  enteredAt: number | null
+  /** Latest event time the person was seen at any door. */
+  lastSeenAt: number
+  /** `deviceId/eventId` of the entry, while inside. */
+  entryRef: string | null
+}
+
+export interface DeviceState {
+  buildingId: string
+  /** Platform clock of the latest message of any kind. */
+  lastMessageAt: number
+}
+
+export interface GrantMark { at: number; ref: string; used: boolean }
+
+/** A camera counting period still waiting for late reader events before it is judged. */
+export interface PendingCount { start: number; end: number; in: number; ref: string; receivedAt: number; deviceId: string }
+
+export interface DoorState {
+  buildingId: string
+  door: string
+  /** Granted entries (event time), oldest first. */
+  grants: GrantMark[]
+  pending: PendingCount[]
+}
+
+/** A level condition this pipeline raised and has not yet seen clear. */
+export interface Latch { at: number; buildingId: string }
+
+export interface DenialRun { buildingId: string; count: number; lastAt: number; refs: string[] }
+
+/** Cap on denial runs kept; the least recently touched go first. */
+export const MAX_DENIAL_RUNS = 100_000
+/** Cap on grants remembered per door. */
+export const MAX_GRANTS_PER_DOOR = 2_000
+/** Cap on camera periods waiting per door. */
+export const MAX_PENDING_PER_DOOR = 500
+
+export const personKey = (residentId: string | null, credentialId: string): string =>
+  residentId !== null ? residentId : `visitor:${credentialId}`
+
+export class PipelineState {
+  readonly persons = new Map<string, PersonState>()
+  /** Latest event time anyone of the room was seen. */
+  readonly roomLastSeen = new Map<string, number>()
+  /** Person keys inside, per room (derived from `persons`; not serialised). */
+  readonly roomPresent = new Map<string, Set<string>>()
+  readonly devices = new Map<string, DeviceState>()
+  readonly doors = new Map<string, DoorState>()
+  /** Insertion order = least recently touched first (touch = delete + set). */
+  readonly denialRuns = new Map<string, DenialRun>()
+  /** Level conditions currently raised, by dedupKey. */
+  readonly latched = new Map<string, Latch>()
+
+  door (buildingId: string, door: string): DoorState {
+    const key = `${buildingId}/${door}`
+    let d = this.doors.get(key)
+    if (d === undefined) this.doors.set(key, d = { buildingId, door, grants: [], pending: [] })
+    return d
+  }
+
+  /** Sets whether a person is inside, keeping the per-room sets in step. */
+  setInside (key: string, p: PersonState, inside: boolean): void {
+    if (p.inside === inside && this.roomPresent.get(p.roomId)?.has(key) === inside) return
+    p.inside = inside
+    let set = this.roomPresent.get(p.roomId)
+    if (inside) {
+      if (set === undefined) this.roomPresent.set(p.roomId, set = new Set())
+      set.add(key)
+    } else if (set !== undefined) {
+      set.delete(key)
+      if (set.size === 0) this.roomPresent.delete(p.roomId)
+    }
+  }
+
+  removePerson (key: string): void {
+    const p = this.persons.get(key)
+    if (p === undefined) return
+    this.setInside(key, p, false)
+    this.persons.delete(key)
+  }
+
+  presentIn (roomId: string): number {
+    return this.roomPresent.get(roomId)?.size ?? 0
+  }
+
+  touchDenialRun (key: string, run: DenialRun): void {
+    this.denialRuns.delete(key)
+    this.denialRuns.set(key, run)
+    while (this.denialRuns.size > MAX_DENIAL_RUNS) {
+      const oldest = this.denialRuns.keys().next().value as string
+      this.denialRuns.delete(oldest)
+    }
+  }
+
+  /** JSON of everything but the derived maps. */
+  serialize (): string {
+    return JSON.stringify({
+      v: 1,
+      persons: [...this.persons],
+      roomLastSeen: [...this.roomLastSeen],
+      devices: [...this.devices],
+      doors: [...this.doors],
+      denialRuns: [...this.denialRuns],
+      latched: [...this.latched],
+    })
+  }
+
+  static restore (json: string): PipelineState {
+    const raw = JSON.parse(json) as {
+      v: number; persons: Array<[string, PersonState]>; roomLastSeen: Array<[string, number]>; devices: Array<[string, DeviceState]>
+      doors: Array<[string, DoorState]>; denialRuns: Array<[string, DenialRun]>; latched: Array<[string, Latch]>
+    }
+    if (raw.v !== 1) throw new Error(`unknown pipeline checkpoint version ${String(raw.v)}`)
+    const s = new PipelineState()
+    for (const [k, p] of raw.persons) {
+      s.persons.set(k, { ...p, inside: false })
+      s.setInside(k, s.persons.get(k)!, p.inside)
+    }
+    for (const [k, v] of raw.roomLastSeen) s.roomLastSeen.set(k, v)
+    for (const [k, v] of raw.devices) s.devices.set(k, v)
+    for (const [k, v] of raw.doors) s.doors.set(k, v)
+    for (const [k, v] of raw.denialRuns) s.denialRuns.set(k, v)
+    for (const [k, v] of raw.latched) s.latched.set(k, v)
+    return s
+  }
+
+  sizes (): Record<string, number> {
+    return {
+      persons: this.persons.size, rooms: this.roomLastSeen.size, devices: this.devices.size, doors: this.doors.size,
+      denialRuns: this.denialRuns.size, latched: this.latched.size,
+    }
+  }
+}
