@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import {
+  ALERT_TOPIC_LEVELS,
+  alertSubscriptionFilter,
+  alertTopic,
+  alertTopicAreaPath,
+  areaPathIds,
   COMMAND_NAMES,
   commandTopic,
   deviceSubscriptionFilters,
@@ -7,6 +12,7 @@ import {
   errorTopic,
   isValidId,
   MAX_TOPIC_LEVELS,
+  parseAlertTopic,
   parseDeviceTopic,
   TOPIC_ROOT,
   UPLINK_CHANNELS,
@@ -96,5 +102,66 @@ describe('topics', () => {
     const start = performance.now()
     for (let i = 0; i < 200_000; i++) parseDeviceTopic(topic)
     expect(performance.now() - start).toBeLessThan(1_000)
+  })
+})
+
+describe('alert topics', () => {
+  it('builds a topic from the area path of a grid and a building, and parses it back', () => {
+    const topic = alertTopic('/chancheng/zumiao/lianhua/lianhua-g1/', 'demo-b1')
+    expect(topic).toBe('rh-alerts/v1/chancheng/zumiao/lianhua/lianhua-g1/demo-b1')
+    expect(topic.split('/')).toHaveLength(ALERT_TOPIC_LEVELS)
+    const parsed = parseAlertTopic(topic)
+    expect(parsed).toEqual({ areaIds: ['chancheng', 'zumiao', 'lianhua', 'lianhua-g1'], buildingId: 'demo-b1' })
+    expect(alertTopicAreaPath(parsed!)).toBe('/chancheng/zumiao/lianhua/lianhua-g1/')
+  })
+
+  it('has a root of its own: no topic is in both trees', () => {
+    const alert = alertTopic('/rh/v1/b/d/', 'status')
+    expect(alert.split('/')[0]).not.toBe(TOPIC_ROOT.split('/')[0])
+    expect(parseDeviceTopic(alert)).toBeNull()
+    expect(parseAlertTopic(deviceTopic('b', 'd', 'status'))).toBeNull()
+  })
+
+  it.each([
+    ['/d/s/c/', 'a community, not a grid'],
+    ['/d/s/c/g', 'no trailing slash'],
+    ['d/s/c/g/', 'no leading slash'],
+    ['/d/s/c/g/x/', 'too deep'],
+    ['/d//c/g/', 'an empty level'],
+    ['/d/+/c/g/', 'a wildcard'],
+    ['/d/#/c/g/', 'a wildcard'],
+  ])('refuses to build from the area path %j (%s)', (path) => {
+    expect(() => alertTopic(path, 'b1')).toThrow(RangeError)
+  })
+
+  it('refuses an invalid building id', () => {
+    expect(() => alertTopic('/d/s/c/g/', 'b/1')).toThrow(RangeError)
+    expect(() => alertTopic('/d/s/c/g/', '+')).toThrow(RangeError)
+  })
+
+  it('gives the widest filter of an area, and of the whole tree', () => {
+    expect(alertSubscriptionFilter('/d1/s1/')).toBe('rh-alerts/v1/d1/s1/#')
+    expect(alertSubscriptionFilter('/d1/s1/c1/g1/')).toBe('rh-alerts/v1/d1/s1/c1/g1/#')
+    expect(alertSubscriptionFilter(null)).toBe('rh-alerts/v1/#')
+    expect(() => alertSubscriptionFilter('/d1/#/')).toThrow(RangeError)
+  })
+
+  it('reads the area ids of a path of 1 to 4 levels', () => {
+    expect(areaPathIds('/d1/')).toEqual(['d1'])
+    expect(areaPathIds('/d1/s1/c1/g1/')).toEqual(['d1', 's1', 'c1', 'g1'])
+    expect(areaPathIds('/')).toBeNull()
+    expect(areaPathIds('/d1/s1/c1/g1/x/')).toBeNull()
+  })
+
+  it.each([
+    'rh-alerts/v1/d/s/c/g',
+    'rh-alerts/v1/d/s/c/g/b/x',
+    'rh-alerts/v2/d/s/c/g/b',
+    'rh-alerts/v1/d/s/+/g/b',
+    'rh-alerts/v1/d/s/c/g/#',
+    'rh-alerts/v1/d/s//g/b',
+    'rh/v1/d/s/c/g/b',
+  ])('does not parse %j as an alert topic', (topic) => {
+    expect(parseAlertTopic(topic)).toBeNull()
   })
 })

@@ -5,7 +5,8 @@
 // Devices publish the uplink channels and subscribe to `command/+` and
 // `error` under their own building and device, nowhere else. Everything that
 // touches a topic string (broker ACL, pipeline, gateway, simulator) builds and
-// parses it here.
+// parses it here. The alert tree for dispatch centres (`rh-alerts/v1/...`)
+// is at the end of this file.
 
 export const PROTOCOL_VERSION = 'v1' as const
 export const TOPIC_ROOT = 'rh/v1' as const
@@ -149,4 +150,84 @@ export function parseDeviceTopic (topic: string): DeviceTopic | null {
   const deviceId = topic.slice(bEnd + 1, dEnd)
   if (!isValidId(buildingId) || !isValidId(deviceId)) return null
   return { buildingId, deviceId, channel }
+}
+
+// ---------------------------------------------------------------------------
+// Alert topics, for dispatch centres (police stations, grid workers, admins).
+//
+//   rh-alerts/v1/{district}/{street}/{community}/{grid}/{buildingId}
+//
+// A root of its own, so that no filter of one tree can match the other. The
+// area ids are the levels of the building's area path
+// ('/district/street/community/grid/'). Only the platform publishes here
+// (QoS 1, not retained); people subscribe below their own area.
+
+export const ALERT_TOPIC_ROOT = 'rh-alerts/v1' as const
+/** Area levels in an alert topic: district, street, community, grid. */
+export const ALERT_AREA_LEVELS = 4
+/** Levels of every alert topic: the root (2), the area ids (4), the building (1). */
+export const ALERT_TOPIC_LEVELS = 2 + ALERT_AREA_LEVELS + 1
+export const ALERT_QOS = 1 as const
+/** What happened to the alert; the payload's `kind`. */
+export const ALERT_CHANGE_KINDS = ['opened', 'updated', 'acknowledged', 'resolved'] as const
+export type AlertTopicKind = (typeof ALERT_CHANGE_KINDS)[number]
+
+/** The payload on an alert topic: the change and the alert's full state after it (as the REST API returns it). */
+export interface AlertTopicMessage<A = Record<string, unknown>> {
+  kind: AlertTopicKind
+  alert: A
+}
+
+export interface AlertTopic {
+  /** district, street, community, grid. */
+  areaIds: [string, string, string, string]
+  buildingId: string
+}
+
+const ALERT_ROOT_PREFIX = `${ALERT_TOPIC_ROOT}/`
+
+/**
+ * The area ids of an area path ('/d/', '/d/s/', ... '/d/s/c/g/'), 1 to 4 of
+ * them, each a valid id; null for anything else (no leading or trailing `/`,
+ * empty levels, wildcards).
+ */
+export function areaPathIds (areaPath: string): string[] | null {
+  if (areaPath.length < 3 || !areaPath.startsWith('/') || !areaPath.endsWith('/')) return null
+  const ids = areaPath.slice(1, -1).split('/')
+  if (ids.length > ALERT_AREA_LEVELS || !ids.every(isValidId)) return null
+  return ids
+}
+
+/** `rh-alerts/v1/{district}/{street}/{community}/{grid}/{buildingId}`; throws RangeError unless the path names a grid. */
+export function alertTopic (areaPath: string, buildingId: string): string {
+  const ids = areaPathIds(areaPath)
+  if (ids === null || ids.length !== ALERT_AREA_LEVELS) throw new RangeError(`not the area path of a grid: ${JSON.stringify(areaPath)}`)
+  if (!isValidId(buildingId)) throw new RangeError(`invalid building id: ${JSON.stringify(buildingId)}`)
+  return `${ALERT_ROOT_PREFIX}${ids.join('/')}/${buildingId}`
+}
+
+/**
+ * The widest filter for an area: `rh-alerts/v1/<area ids>/#`, or
+ * `rh-alerts/v1/#` for the whole tree (null: administrators). Throws
+ * RangeError for a malformed area path.
+ */
+export function alertSubscriptionFilter (areaPath: string | null): string {
+  if (areaPath === null) return `${ALERT_ROOT_PREFIX}#`
+  const ids = areaPathIds(areaPath)
+  if (ids === null) throw new RangeError(`invalid area path: ${JSON.stringify(areaPath)}`)
+  return `${ALERT_ROOT_PREFIX}${ids.join('/')}/#`
+}
+
+/** Parses an alert topic name; null for anything else (other roots, wrong depth, invalid ids, wildcards). */
+export function parseAlertTopic (topic: string): AlertTopic | null {
+  if (!topic.startsWith(ALERT_ROOT_PREFIX)) return null
+  const levels = topic.slice(ALERT_ROOT_PREFIX.length).split('/')
+  if (levels.length !== ALERT_AREA_LEVELS + 1 || !levels.every(isValidId)) return null
+  const [district, street, community, grid, buildingId] = levels as [string, string, string, string, string]
+  return { areaIds: [district, street, community, grid], buildingId }
+}
+
+/** The area path ('/d/s/c/g/') of a parsed alert topic. */
+export function alertTopicAreaPath (t: AlertTopic): string {
+  return `/${t.areaIds.join('/')}/`
 }
