@@ -110,12 +110,15 @@ export class Registrations {
     const result = await this.ctx.db.transaction(async (tx) => {
       const { room, building } = await loadRoom(tx, actor, roomId, 'residents.write')
       const residentId = await this.upsertResident(tx, input.resident, id.normalized, id.sex ?? null, id.birthDate ?? null)
-      const previous = await tx.query<{ id: string; room_id: string; building_id: string }>(
-        `select id, room_id, building_id from registrations where resident_id = $1 and status = 'active' for update`, [residentId])
+      const previous = await tx.query<{ id: string; room_id: string; building_id: string; arrived_at: Date }>(
+        `select id, room_id, building_id, arrived_at from registrations where resident_id = $1 and status = 'active' for update`, [residentId])
       let closedRegistrationId: string | null = null
       const prev = previous.rows[0]
       if (prev !== undefined) {
         if (prev.room_id === roomId) throw new Errors.Conflict('this person is already registered in this room')
+        if (arrivedAt.getTime() < new Date(prev.arrived_at).getTime()) {
+          throw new Errors.BadRequest(`arrivedAt is before the start of this person's current stay (${iso(prev.arrived_at)}), which it would end`)
+        }
         // The registry follows the person: their old stay ends where the new one starts.
         const change = await this.close(tx, actor, prev, { reason: 'registered_elsewhere', at: arrivedAt })
         if (change !== null) changes.push(change)
