@@ -23,6 +23,8 @@ export interface BrokerCounters {
   guardViolations: Record<string, number>
   connectedDevices: number
   trackedDevices: number
+  connectedPeople: number
+  endedPersonSessions: number
 }
 
 export interface DeviceConnectivity {

@@ -2,6 +2,9 @@
 // below passes; anything else gets a CONNACK refusal and the connection is
 // closed [MQTT-3.2.2-5]. Return codes are those of MQTT 3.1.1 table 3.1.
 //
+// A user name starting with `user:` is a person (a dispatch centre): see
+// authenticate-person.ts. Everything else is a device:
+//
 //   client id      a valid device id, sent by the device itself      else 2 [MQTT-3.1.3-9]
 //   throttle       `ip:<address>` and `device:<id>` not blocked      else 5
 //   user name      equal to the client id                            else 4
@@ -19,29 +22,26 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { AedesOptions, AuthenticateError, Client } from 'aedes'
 import type { Logger } from 'pino'
 import { decodeUplink, deviceTopic, isValidId, UPLINK_DELIVERY } from '../../protocol/index.ts'
+import { decidePerson, isPersonLogin } from './authenticate-person.ts'
+import { behindThrottles, ConnackCode, keepaliveRefusal, refuse, type Verdict } from './connack.ts'
 import type { ConnectFields, DeviceIdentity, DeviceSessions } from './device-session.ts'
-import type { DeviceStats, RefusalReason } from './device-stats.ts'
+import type { DeviceStats } from './device-stats.ts'
 import type { LoginThrottle } from './login-throttle.ts'
-import type { DeviceDirectory } from './ports.ts'
+import type { DeviceDirectory, PersonDirectory } from './ports.ts'
 
 type AuthenticateHandler = NonNullable<AedesOptions['authenticate']>
 type PreConnectHandler = NonNullable<AedesOptions['preConnect']>
 
-/** CONNACK return codes, MQTT 3.1.1 section 3.2.2.3. */
-export const ConnackCode = {
-  IDENTIFIER_REJECTED: 2,
-  SERVER_UNAVAILABLE: 3,
-  BAD_USERNAME_OR_PASSWORD: 4,
-  NOT_AUTHORIZED: 5,
-} as const
-type RefusalCode = (typeof ConnackCode)[keyof typeof ConnackCode]
+export { ConnackCode } from './connack.ts'
 
 export interface AuthenticateDeps {
   directory: DeviceDirectory
+  /** People (dispatch centres); without it every `user:` login is refused. */
+  people?: PersonDirectory
   sessions: DeviceSessions
   stats: DeviceStats
   logger: Logger
-  /** Throttles `device:<client id>`. */
+  /** Throttles `device:<client id>` and `person:<username>`. */
   deviceThrottle: LoginThrottle
   /** Throttles `ip:<remote address>`; usually more lenient (many devices share a site's NAT address). */
   addressThrottle: LoginThrottle
@@ -49,15 +49,11 @@ export interface AuthenticateDeps {
   maxKeepaliveS: number
 }
 
-type Verdict =
-  | { ok: true; device: DeviceIdentity }
-  | { ok: false; code: RefusalCode; reason: RefusalReason; detail: string; knownDevice?: string; countsAsFailure: boolean }
-
 /** Records the CONNECT fields for `authenticate`; never refuses by itself. */
 export function createPreConnect (sessions: DeviceSessions): PreConnectHandler {
   return function preConnect (client, packet, callback) {
     try {
-      const fields: ConnectFields = { clientId: packet.clientId ?? '', keepalive: packet.keepalive ?? 0 }
+      const fields: ConnectFields = { clientId: packet.clientId ?? '', keepalive: packet.keepalive ?? 0, clean: packet.clean !== false }
       if (packet.will) {
         const { topic, payload, qos, retain } = packet.will
         fields.will = { topic, payload: Buffer.from(payload), qos: qos ?? 0, retain: retain === true }
@@ -105,6 +101,11 @@ export function createAuthenticate (deps: AuthenticateDeps): AuthenticateHandler
   function report (verdict: Verdict, client: Client): void {
     try {
       const remoteAddress = sessions.remoteAddress(client)
+      if (verdict.ok && 'person' in verdict) {
+        const { userId, username, role, areaPath } = verdict.person
+        logger.info({ userId, username, role, areaPath, remoteAddress }, 'person authenticated')
+        return
+      }
       if (verdict.ok) {
         logger.info({ deviceId: verdict.device.deviceId, buildingId: verdict.device.buildingId, remoteAddress }, 'device authenticated')
         return
@@ -134,6 +135,7 @@ async function decide (
   const fields = sessions.connect(client)
   const ipKeys = [`ip:${sessions.remoteAddress(client) ?? 'unknown'}`]
   const clientId = fields?.clientId ?? ''
+  if (fields && isPersonLogin(username)) return decidePerson(deps, client, fields, username, password, ipKeys)
 
   // [MQTT-3.1.3-5] the server may restrict client ids; ours are device ids.
   // An empty id (Aedes would invent one) is refused too [MQTT-3.1.3-9].
@@ -141,20 +143,9 @@ async function decide (
     addressThrottle.fail(ipKeys)
     return refuse(ConnackCode.IDENTIFIER_REJECTED, 'invalid_client_id', 'client id must be a device id', false)
   }
-  const deviceKeys = [`device:${clientId}`]
-  const blocked = Math.max(retryAfter(addressThrottle.check(ipKeys)), retryAfter(deviceThrottle.check(deviceKeys)))
-  if (blocked > 0) {
-    return { ok: false, code: ConnackCode.NOT_AUTHORIZED, reason: 'throttled', detail: `too many failed logins, retry in ${Math.ceil(blocked / 1000)} s`, countsAsFailure: false }
-  }
-
-  const verdict = await check(deps, fields, clientId, username, password)
-  if (verdict.ok) {
-    deviceThrottle.succeed(deviceKeys)
-    sessions.setDevice(client, verdict.device)
-  } else if (verdict.countsAsFailure) {
-    addressThrottle.fail(ipKeys)
-    deviceThrottle.fail(deviceKeys)
-  }
+  const throttles = { address: addressThrottle, login: deviceThrottle }
+  const verdict = await behindThrottles(throttles, ipKeys, [`device:${clientId}`], () => check(deps, fields, clientId, username, password))
+  if (verdict.ok && 'device' in verdict) sessions.setDevice(client, verdict.device)
   return verdict
 }
 
@@ -182,11 +173,8 @@ async function check (
   if (!secretOk) return refuse(ConnackCode.BAD_USERNAME_OR_PASSWORD, 'bad_secret', 'wrong secret', true, clientId)
   if (!login.enabled) return refuse(ConnackCode.NOT_AUTHORIZED, 'disabled', 'device is disabled', true, clientId)
 
-  // [MQTT-3.1.2-24] keep alive drives offline detection and the last will; 0 would disable both.
-  if (fields.keepalive < 1 || fields.keepalive > deps.maxKeepaliveS) {
-    return refuse(ConnackCode.NOT_AUTHORIZED, 'keepalive_not_allowed',
-      `keep alive must be 1..${deps.maxKeepaliveS} s, got ${fields.keepalive}`, true, clientId)
-  }
+  const keepalive = keepaliveRefusal(fields.keepalive, deps.maxKeepaliveS, clientId)
+  if (keepalive) return keepalive
   const device: DeviceIdentity = { deviceId: login.deviceId, buildingId: login.buildingId }
   const willProblem = checkWill(fields.will, device)
   if (willProblem) return refuse(ConnackCode.NOT_AUTHORIZED, willProblem.reason, willProblem.detail, true, clientId)
@@ -221,22 +209,6 @@ export function secretMatches (secretHash: string | undefined, password: Buffer)
   const m = secretHash === undefined ? null : SECRET_HASH.exec(secretHash)
   const expected = m ? Buffer.from(m[1]!, 'hex') : NO_HASH
   return timingSafeEqual(actual, expected) && m !== null
-}
-
-function refuse (
-  code: RefusalCode,
-  reason: RefusalReason,
-  detail: string,
-  countsAsFailure: boolean,
-  knownDevice?: string,
-): Verdict {
-  const v: Verdict = { ok: false, code, reason, detail, countsAsFailure }
-  if (knownDevice !== undefined) v.knownDevice = knownDevice
-  return v
-}
-
-function retryAfter (d: { allowed: true } | { allowed: false; retryAfterMs: number }): number {
-  return d.allowed ? 0 : d.retryAfterMs
 }
 
 /** Client ids come from the wire: keep log lines short. */

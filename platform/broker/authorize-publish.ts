@@ -6,6 +6,7 @@
 // platform has it. An error closes the connection; a success lets Aedes
 // acknowledge and route the (possibly rewritten) packet.
 //
+//   a person (dispatch connection), any topic          -> close (ACL violation)
 //   `$...` topics, another device's tree, the device's own command/error
 //   channels, QoS above the channel's maximum          -> close (ACL violation)
 //   own tree, not an uplink channel                    -> ack and drop, ErrorReply `unknown_channel`
@@ -97,13 +98,16 @@ export function createAuthorizePublish (deps: AuthorizePublishDeps): AuthorizePu
 
   async function handle (client: Client | null, packet: PublishPacket, isWill: boolean): Promise<Error | null> {
     const device = client === null ? storedWillOwner(packet) : sessions.device(client)
+    const person = device ? undefined : sessions.person(client)
     const decision = device
       ? decide(deps, device, packet)
-      : { kind: 'deny' as const, violation: new AclViolation('not_authenticated', 'publish without an authenticated device') }
+      : person
+        ? deny('person_publish', 'people receive alerts; they publish nothing')
+        : deny('not_authenticated', 'publish without an authenticated device')
     switch (decision.kind) {
       case 'deny':
         stats.aclViolation(decision.violation.kind, device?.deviceId)
-        logger.warn({ deviceId: device?.deviceId, topic: clip(packet.topic), qos: packet.qos, kind: decision.violation.kind, will: isWill },
+        logger.warn({ deviceId: device?.deviceId, username: person?.username, topic: clip(packet.topic), qos: packet.qos, kind: decision.violation.kind, will: isWill },
           `publish denied, closing connection: ${decision.violation.message}`)
         return decision.violation
       case 'drop':

@@ -13,10 +13,14 @@
 // FORWARD: a message is delivered to a device only if its topic is one of
 // that device's own command or error topics, whatever the subscription
 // (defence in depth for retained messages and future subscription bugs).
+//
+// People (dispatch connections) follow authorize-person.ts: alert filters
+// inside their own area only, never a device topic.
 
 import type { AedesOptions } from 'aedes'
 import type { Logger } from 'pino'
 import { COMMAND_NAMES, deviceSubscriptionFilters, ERROR_CHANNEL, TOPIC_ROOT } from '../../protocol/index.ts'
+import { personMayReceive, personMaySubscribe } from './authorize-person.ts'
 import type { DeviceIdentity, DeviceSessions } from './device-session.ts'
 import type { DeviceStats } from './device-stats.ts'
 
@@ -42,11 +46,12 @@ export function createAuthorizeSubscribe (deps: AuthorizeSubscribeDeps): Authori
     let granted: typeof sub | null = null
     try {
       const device = sessions.device(client)
-      if (device && allowedFilters(device).has(sub.topic)) {
+      const person = device ? undefined : sessions.person(client)
+      if (device ? allowedFilters(device).has(sub.topic) : person !== undefined && personMaySubscribe(person, sub.topic)) {
         granted = sub
       } else {
-        stats.aclViolation(device ? 'subscribe_denied' : 'not_authenticated', device?.deviceId)
-        logger.warn({ deviceId: device?.deviceId, filter: clip(sub.topic) }, 'subscription denied (SUBACK 0x80)')
+        stats.aclViolation(device || person ? 'subscribe_denied' : 'not_authenticated', device?.deviceId)
+        logger.warn({ deviceId: device?.deviceId, username: person?.username, filter: clip(sub.topic) }, 'subscription denied (SUBACK 0x80)')
       }
     } catch (err) {
       granted = null
@@ -60,7 +65,10 @@ export function createAuthorizeForward (deps: Pick<AuthorizeSubscribeDeps, 'sess
   return function authorizeForward (client, packet) {
     try {
       const device = deps.sessions.device(client)
-      if (!device) return null
+      if (!device) {
+        const person = deps.sessions.person(client)
+        return person !== undefined && personMayReceive(person, packet.topic) ? packet : null
+      }
       const prefix = `${TOPIC_ROOT}/${device.buildingId}/${device.deviceId}/`
       if (!packet.topic.startsWith(prefix)) return null
       const suffix = packet.topic.slice(prefix.length)

@@ -1,5 +1,5 @@
 // Test harness for the broker: a real MqttBroker on 127.0.0.1 (ephemeral
-// ports), in-memory DeviceDirectory and UplinkSink (our own ports), MQTT.js
+// ports), in-memory DeviceDirectory, PersonDirectory and UplinkSink (our own ports), MQTT.js
 // clients over real sockets, raw sockets for hand-built bytes, and a pino
 // logger that records its lines.
 
@@ -10,7 +10,7 @@ import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mq
 import pino from 'pino'
 import { LAST_WILL_PAYLOAD } from '../../protocol/index.ts'
 import { MqttBroker, type MqttBrokerOptions } from './mqtt-broker.ts'
-import type { AcceptedMessage, DeviceDirectory, DeviceLogin, UplinkSink } from './ports.ts'
+import type { AcceptedMessage, DeviceDirectory, DeviceLogin, PersonDirectory, PersonLogin, UplinkSink } from './ports.ts'
 
 export const BUILDING = 'bldg-01'
 
@@ -41,6 +41,37 @@ export class MemoryDirectory implements DeviceDirectory {
     if (this.failing) throw new Error('directory down')
     const login = this.logins.get(deviceId)
     return login ? { ...login } : undefined
+  }
+}
+
+export interface TestPerson {
+  username: string
+  token: string
+}
+
+/** People by token; tokens can be revoked and accounts changed, as logout, expiry and admins do. */
+export class MemoryPeople implements PersonDirectory {
+  readonly logins = new Map<string, PersonLogin>()
+  lookups = 0
+  failing = false
+
+  add (username: string, role: string, areaPath?: string): TestPerson {
+    const token = `tok-${username}-${this.logins.size}`
+    const login: PersonLogin = { userId: `u-${username}`, username, role }
+    if (areaPath !== undefined) login.areaPath = areaPath
+    this.logins.set(token, login)
+    return { username, token }
+  }
+
+  revoke (token: string): void {
+    this.logins.delete(token)
+  }
+
+  async actorForToken (username: string, token: string): Promise<PersonLogin | undefined> {
+    this.lookups++
+    if (this.failing) throw new Error('accounts down')
+    const login = this.logins.get(token)
+    return login?.username === username ? { ...login } : undefined
   }
 }
 
@@ -116,6 +147,7 @@ export function sleep (ms: number): Promise<void> {
 export interface Harness {
   broker: MqttBroker
   directory: MemoryDirectory
+  people: MemoryPeople
   sink: MemorySink
   logs: Array<Record<string, unknown>>
   presence: string[]
@@ -127,6 +159,9 @@ export interface Harness {
   device: (d: TestDevice, options?: IClientOptions) => Promise<MqttClient>
   /** Connects and returns the CONNACK return code of the refusal (throws if accepted). */
   refusal: (d: TestDevice, options?: IClientOptions) => Promise<number>
+  /** Connects a person (`dispatch:<username>`, `user:<username>`, token); rejects with the CONNACK error on refusal. */
+  person: (p: TestPerson, options?: IClientOptions) => Promise<MqttClient>
+  personRefusal: (p: TestPerson, options?: IClientOptions) => Promise<number>
   raw: () => Promise<RawClient>
   aedes: () => Aedes
   stop: () => Promise<void>
@@ -134,6 +169,7 @@ export interface Harness {
 
 export async function startHarness (options: Partial<MqttBrokerOptions> = {}): Promise<Harness> {
   const directory = new MemoryDirectory()
+  const people = new MemoryPeople()
   const sink = new MemorySink()
   const logs: Array<Record<string, unknown>> = []
   const presence: string[] = []
@@ -141,6 +177,7 @@ export async function startHarness (options: Partial<MqttBrokerOptions> = {}): P
   const logger = pino({ level: 'debug' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>) } })
   const broker = new MqttBroker({
     directory,
+    people,
     sink,
     presence: {
       deviceConnected: (d) => { presence.push(`connected:${d.deviceId}`) },
@@ -160,40 +197,38 @@ export async function startHarness (options: Partial<MqttBrokerOptions> = {}): P
   const clients = new Set<MqttClient>()
   const raws = new Set<RawClient>()
 
-  const open = (d: TestDevice, opts: IClientOptions = {}): MqttClient => {
+  const openWith = (opts: IClientOptions): MqttClient => {
     const { protocol, ...rest } = opts
     const client = mqttConnect(protocol === 'ws' ? `ws://127.0.0.1:${a.ws!.port}${a.ws!.path}` : tcpUrl, {
-      clientId: d.deviceId,
-      username: d.deviceId,
-      password: d.secret,
       protocolVersion: 4,
       keepalive: 60,
       reconnectPeriod: 0,
       connectTimeout: 3000,
-      will: { topic: `rh/v1/${d.buildingId}/${d.deviceId}/status`, payload: Buffer.from(LAST_WILL_PAYLOAD), qos: 1, retain: true },
       ...rest,
     })
     client.on('error', () => {}) // refusals are read from the connect promise
     clients.add(client)
     return client
   }
+  const open = (d: TestDevice, opts: IClientOptions = {}): MqttClient => openWith({
+    clientId: d.deviceId,
+    username: d.deviceId,
+    password: d.secret,
+    will: { topic: `rh/v1/${d.buildingId}/${d.deviceId}/status`, payload: Buffer.from(LAST_WILL_PAYLOAD), qos: 1, retain: true },
+    ...opts,
+  })
+  const openPerson = (p: TestPerson, opts: IClientOptions = {}): MqttClient => openWith({
+    clientId: `dispatch:${p.username}`, username: `user:${p.username}`, password: p.token, ...opts,
+  })
 
   const harness: Harness = {
-    broker, directory, sink, logs, presence, clock, tcpUrl,
+    broker, directory, people, sink, logs, presence, clock, tcpUrl,
     tcpPort: a.tcp.port,
     wsUrl: a.ws ? `ws://127.0.0.1:${a.ws.port}${a.ws.path}` : null,
-    device: (d, opts) => new Promise((resolve, reject) => {
-      const client = open(d, opts)
-      client.once('connect', () => resolve(client))
-      client.once('error', reject)
-      client.once('close', () => reject(new Error('closed before CONNACK')))
-    }),
-    refusal: (d, opts) => new Promise((resolve, reject) => {
-      const client = open(d, opts)
-      client.once('connect', () => reject(new Error('connection was accepted')))
-      client.once('error', (err) => resolve((err as Error & { code: number }).code))
-      client.once('close', () => setTimeout(() => reject(new Error('closed without CONNACK')), 50))
-    }),
+    device: (d, opts) => accepted(open(d, opts)),
+    refusal: (d, opts) => refused(open(d, opts)),
+    person: (p, opts) => accepted(openPerson(p, opts)),
+    personRefusal: (p, opts) => refused(openPerson(p, opts)),
     raw: async () => {
       const r = await RawClient.open(a.tcp.port)
       raws.add(r)
@@ -207,6 +242,23 @@ export async function startHarness (options: Partial<MqttBrokerOptions> = {}): P
     },
   }
   return harness
+}
+
+function accepted (client: MqttClient): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    client.once('connect', () => resolve(client))
+    client.once('error', reject)
+    client.once('close', () => reject(new Error('closed before CONNACK')))
+  })
+}
+
+/** The CONNACK return code of a refused connection. */
+function refused (client: MqttClient): Promise<number> {
+  return new Promise((resolve, reject) => {
+    client.once('connect', () => reject(new Error('connection was accepted')))
+    client.once('error', (err) => resolve((err as Error & { code: number }).code))
+    client.once('close', () => setTimeout(() => reject(new Error('closed without CONNACK')), 50))
+  })
 }
 
 /** A plain TCP socket that records everything the broker sends. */

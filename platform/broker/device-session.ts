@@ -1,7 +1,7 @@
 // What the broker hooks know about one connection, keyed by the Aedes client
 // object. `preConnect` records the CONNECT fields, `authenticate` records the
-// device the connection belongs to, and every later hook reads it from here:
-// a connection without a device has not authenticated and is denied.
+// device (or the person) the connection belongs to, and every later hook reads
+// it from here: a connection with neither has not authenticated and is denied.
 //
 // A WeakMap rather than properties on the Aedes client: typed, and gone with
 // the client.
@@ -15,11 +15,26 @@ export interface DeviceIdentity {
   buildingId: string
 }
 
-/** The CONNECT fields the hooks need (the password is never kept). */
+/**
+ * A person on an alert connection. `areaPath` null: the whole alert tree
+ * (administrators). The token is kept, in memory only, to check periodically
+ * that the session is still valid; it is never logged.
+ */
+export interface PersonIdentity {
+  userId: string
+  username: string
+  role: string
+  areaPath: string | null
+  token: string
+}
+
+/** The CONNECT fields the hooks need (a device's password is never kept). */
 export interface ConnectFields {
   /** As sent; `''` when the client sent a zero-length id (Aedes then invents one). */
   clientId: string
   keepalive: number
+  /** CleanSession flag [MQTT-3.1.2-6]. */
+  clean: boolean
   will?: { topic: string; payload: Buffer; qos: number; retain: boolean }
 }
 
@@ -28,6 +43,7 @@ interface Session {
   transport: Transport
   connect?: ConnectFields
   device?: DeviceIdentity
+  person?: PersonIdentity
   /** Settles once the last will of this connection has been handled (accepted, quarantined or refused). */
   willSettled?: Promise<void>
 }
@@ -64,6 +80,16 @@ export class DeviceSessions {
   /** The authenticated device of this connection, or undefined. */
   device (client: Client | null | undefined): DeviceIdentity | undefined {
     return client ? this.sessions.get(client)?.device : undefined
+  }
+
+  setPerson (client: Client, person: PersonIdentity): void {
+    const s = this.sessions.get(client)
+    if (s) s.person = { ...person }
+  }
+
+  /** The authenticated person of this connection, or undefined. */
+  person (client: Client | null | undefined): PersonIdentity | undefined {
+    return client ? this.sessions.get(client)?.person : undefined
   }
 
   setWillSettled (client: Client, settled: Promise<void>): void {

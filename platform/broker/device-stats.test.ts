@@ -33,6 +33,8 @@ describe('DeviceStats', () => {
       guardViolations: {},
       connectedDevices: 0,
       trackedDevices: 1,
+      connectedPeople: 0,
+      endedPersonSessions: 0,
     })
   })
 

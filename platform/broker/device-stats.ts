@@ -1,4 +1,5 @@
-// In-memory counters of the broker edge: per device and in total.
+// In-memory counters of the broker edge: per device and in total (people on
+// alert connections are counted in the totals only).
 //
 // Per-device entries exist only for devices the directory knows (created by
 // `track`, which the broker calls once a device id has been found in the
@@ -22,6 +23,14 @@ export type RefusalReason =
   | 'will_missing'
   | 'will_invalid'
   | 'directory_error'
+  // people (`user:<username>` logins)
+  | 'invalid_username'
+  | 'bad_token'
+  | 'role_not_allowed'
+  | 'no_jurisdiction'
+  | 'persistent_session_not_allowed'
+  | 'will_not_allowed'
+  | 'people_not_enabled'
 
 /** Why an uplink message was acknowledged and dropped. */
 export type RejectionCode = 'not_json' | 'schema_invalid' | 'payload_too_large' | 'unknown_channel'
@@ -34,6 +43,8 @@ export type AclViolationKind =
   | 'qos_not_allowed'
   | 'subscribe_denied'
   | 'not_authenticated'
+  /** A person published: people only receive. */
+  | 'person_publish'
 
 export interface Rejection {
   at: number
@@ -65,6 +76,10 @@ export interface BrokerTotals {
   guardViolations: Partial<Record<GuardViolationCode, number>>
   connectedDevices: number
   trackedDevices: number
+  /** People connected to receive alerts. */
+  connectedPeople: number
+  /** People disconnected because their session token stopped being valid. */
+  endedPersonSessions: number
 }
 
 interface Entry {
@@ -92,6 +107,8 @@ export class DeviceStats {
     guardViolations: {},
     connectedDevices: 0,
     trackedDevices: 0,
+    connectedPeople: 0,
+    endedPersonSessions: 0,
   }
 
   constructor (options: { maxDevices?: number } = {}) {
@@ -129,6 +146,18 @@ export class DeviceStats {
       if (e.connections === 0) this.total.connectedDevices--
     }
     e.lastDisconnectedAt = at
+  }
+
+  personConnected (): void {
+    this.total.connectedPeople++
+  }
+
+  personDisconnected (): void {
+    if (this.total.connectedPeople > 0) this.total.connectedPeople--
+  }
+
+  personSessionEnded (): void {
+    this.total.endedPersonSessions++
   }
 
   accepted (deviceId: string): void {
@@ -190,6 +219,8 @@ export class DeviceStats {
       guardViolations: { ...this.total.guardViolations },
       connectedDevices: this.total.connectedDevices,
       trackedDevices: this.devices.size,
+      connectedPeople: this.total.connectedPeople,
+      endedPersonSessions: this.total.endedPersonSessions,
     }
   }
 

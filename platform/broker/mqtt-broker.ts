@@ -2,6 +2,8 @@
 // WebSocket (`/mqtt`), every connection behind the byte-level MQTT 3.1.1
 // guard, devices authenticated against the DeviceDirectory, and every accepted
 // uplink message handed to the UplinkSink before the device is acknowledged.
+// People (dispatch centres) log in with an API token checked against the
+// PersonDirectory and receive the alerts of their area (`rh-alerts/v1/...`).
 //
 // The constructor only stores dependencies; `start()` builds and listens,
 // `stop()` undoes it in reverse order. No exception escapes a broker callback:
@@ -13,12 +15,15 @@ import type { Duplex } from 'node:stream'
 import { Aedes, type AedesOptions, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import {
+  ALERT_QOS,
+  ALERT_TOPIC_LEVELS,
   COMMAND_QOS,
   commandTopic,
   ERROR_QOS,
   isCommandName,
   MAX_TOPIC_LEVELS,
   MAX_UPLINK_PAYLOAD_BYTES,
+  parseAlertTopic,
   TOPIC_ROOT,
   validateCommand,
   type CommandName,
@@ -32,14 +37,19 @@ import { DeviceSessions, type DeviceIdentity, type Transport } from './device-se
 import { DeviceStats } from './device-stats.ts'
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts'
 import { MqttListeners, type ListenerAddresses } from './mqtt-listeners.ts'
+import { PersonSessions } from './person-sessions.ts'
 import { PresenceRelay } from './presence-relay.ts'
-import type { DeviceDirectory, DevicePresenceListener, UplinkSink } from './ports.ts'
+import type { DeviceDirectory, DevicePresenceListener, PersonDirectory, UplinkSink } from './ports.ts'
 import { guardConnection, type GuardViolation } from './protocol-guard.ts'
 
 export type ThrottleLimits = Omit<LoginThrottleOptions, 'now'>
 
 export interface MqttBrokerOptions {
   directory: DeviceDirectory
+  /** People who receive alerts (`user:<username>` logins); without it only devices may connect. */
+  people?: PersonDirectory
+  /** How often a connected person's token is checked again, ms; default 30 s. */
+  personRecheckMs?: number
   sink: UplinkSink
   presence?: DevicePresenceListener
   logger: Logger
@@ -81,6 +91,7 @@ export class MqttBroker {
   private bound: ListenerAddresses | undefined
   private readonly inflight = new Set<Promise<unknown>>()
   private readonly presence: PresenceRelay
+  private readonly people: PersonSessions
   private stopping: Promise<void> | undefined
 
   constructor (private readonly options: MqttBrokerOptions) {
@@ -89,6 +100,9 @@ export class MqttBroker {
     this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_UPLINK_PAYLOAD_BYTES
     this.id = options.id ?? `rh-${randomUUID()}`
     this.presence = new PresenceRelay(options.presence, this.log)
+    this.people = new PersonSessions({
+      directory: options.people, sessions: this.sessions, stats: this.stats, logger: this.log, recheckMs: options.personRecheckMs ?? 30_000,
+    })
   }
 
   async start (): Promise<void> {
@@ -132,12 +146,19 @@ export class MqttBroker {
     if (!isCommandName(name)) throw new RangeError(`unknown command ${JSON.stringify(name)}`)
     const checked = validateCommand(name, payload)
     if (!checked.ok) throw new RangeError(`invalid ${name} command: ${JSON.stringify(checked.errors)}`)
-    const topic = commandTopic(buildingId, deviceId, name)
-    await new Promise<void>((resolve, reject) => {
-      aedes.publish({
-        cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(payload)), qos: COMMAND_QOS, retain: false, dup: false,
-      }, (err) => (err ? reject(err) : resolve()))
-    })
+    await route(aedes, commandTopic(buildingId, deviceId, name), Buffer.from(JSON.stringify(payload)), COMMAND_QOS)
+  }
+
+  /**
+   * Publishes an alert change from the broker itself (QoS 1, not retained):
+   * it reaches the people subscribed to its area, through authorizeForward.
+   * Resolves once routed. Throws RangeError for a topic outside the alert tree,
+   * so this path can never reach a device topic.
+   */
+  async publishAlert (topic: string, payload: Buffer | string): Promise<void> {
+    const aedes = this.started()
+    if (parseAlertTopic(topic) === null) throw new RangeError(`not an alert topic: ${JSON.stringify(topic)}`)
+    await route(aedes, topic, typeof payload === 'string' ? Buffer.from(payload) : payload, ALERT_QOS)
   }
 
   /** Closes the device's live connection (its last will is published). False if it was not connected. */
@@ -161,6 +182,7 @@ export class MqttBroker {
 
   private async shutdown (): Promise<void> {
     const listenersClosed = this.listeners?.close() ?? Promise.resolve()
+    this.people.stop()
     const aedes = this.aedes
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()))
     // Wills and messages still being handed to the sink, then presence callbacks.
@@ -182,9 +204,9 @@ export class MqttBroker {
       drainTimeout: this.options.drainTimeoutMs ?? 10_000,
       // Our ids are up to 64 chars (Aedes checks this for MQTT 3.1 only; authenticate checks all).
       maxClientsIdLength: 64,
-      // Deeper than any topic of the tree, so that authorizePublish, not Aedes, judges (and counts) a
-      // too-deep topic; still far below qlobber's limit of 100.
-      maxTopicLevels: MAX_TOPIC_LEVELS + 10,
+      // Deeper than any topic of either tree (devices: 6 levels, alerts: 7), so that authorizePublish
+      // and authorizeSubscribe, not Aedes, judge (and count) a too-deep topic; far below qlobber's 100.
+      maxTopicLevels: Math.max(MAX_TOPIC_LEVELS, ALERT_TOPIC_LEVELS) + 10,
       // Not Aedes' keepaliveLimit: it refuses with return code 6, which MQTT 3.1.1 does not define.
       // authenticate enforces the keep-alive range with code 5 instead.
       keepaliveLimit: 0,
@@ -192,6 +214,7 @@ export class MqttBroker {
       preConnect: createPreConnect(this.sessions),
       authenticate: createAuthenticate({
         directory: this.options.directory,
+        ...(this.options.people ? { people: this.options.people } : {}),
         sessions: this.sessions,
         stats: this.stats,
         logger: hookLog,
@@ -217,6 +240,8 @@ export class MqttBroker {
 
   private watch (aedes: Aedes): void {
     aedes.on('clientReady', (client) => this.safely(() => {
+      const person = this.sessions.person(client)
+      if (person) this.people.watch(client, person)
       const device = this.sessions.device(client)
       if (!device) return
       this.stats.connected(device.deviceId, this.now())
@@ -232,6 +257,7 @@ export class MqttBroker {
       this.presence.commandsSubscribed(device)
     }))
     aedes.on('clientDisconnect', (client) => this.safely(() => {
+      this.people.forget(client)
       const device = this.sessions.device(client)
       if (!device) return
       this.stats.disconnected(device.deviceId, this.now())
@@ -270,10 +296,9 @@ export class MqttBroker {
   }
 
   private publishErrorReply (topic: string, reply: ErrorReply): void {
-    this.aedes?.publish({
-      cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(reply)), qos: ERROR_QOS, retain: false, dup: false,
-    }, (err) => {
-      if (err) this.safely(() => this.log.warn({ err, topic }, 'error reply not published'))
+    if (!this.aedes) return
+    route(this.aedes, topic, Buffer.from(JSON.stringify(reply)), ERROR_QOS).catch((err: unknown) => {
+      this.safely(() => this.log.warn({ err, topic }, 'error reply not published'))
     })
   }
 
@@ -305,6 +330,13 @@ export class MqttBroker {
       try { this.log.error({ err }, 'broker callback failed') } catch { /* logger broken: nothing left to do */ }
     }
   }
+}
+
+/** Publishes from the broker itself (no client, so no authorizePublish), not retained. Resolves once routed. */
+function route (aedes: Aedes, topic: string, payload: Buffer, qos: 0 | 1): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    aedes.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err) => (err ? reject(err) : resolve()))
+  })
 }
 
 function isCommandFilter (device: DeviceIdentity, filter: string): boolean {

@@ -56,3 +56,27 @@ export interface DevicePresenceListener {
   commandsSubscribed? (device: { deviceId: string; buildingId: string }): void
   deviceDisconnected? (device: { deviceId: string; buildingId: string }): void
 }
+
+/**
+ * A person (dispatch centre, grid worker, administrator) as the broker sees
+ * them: who holds a valid API session token. The broker decides what the role
+ * may do; it knows nothing else about accounts.
+ */
+export interface PersonLogin {
+  userId: string
+  username: string
+  /** The account's role, e.g. `police`, `grid_worker`, `admin`, `landlord`. */
+  role: string
+  /** Jurisdiction ('/district/street/community/grid/', 1 to 4 levels) of police and grid workers. */
+  areaPath?: string
+}
+
+/** Resolves an API bearer token presented as an MQTT password. */
+export interface PersonDirectory {
+  /**
+   * The person behind `token` if the token is a live session (not expired,
+   * not logged out, account enabled) of the account named `username`;
+   * otherwise undefined. Rejects only when the lookup itself failed.
+   */
+  actorForToken (username: string, token: string): Promise<PersonLogin | undefined>
+}

@@ -63,6 +63,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
           guardViolations: Type.Record(Type.String(), Type.Integer()),
           connectedDevices: Type.Integer(),
           trackedDevices: Type.Integer(),
+          connectedPeople: Type.Integer({ description: 'dispatch connections (people receiving alerts)' }),
+          endedPersonSessions: Type.Integer({ description: 'people disconnected because their session token stopped being valid' }),
         }),
         ...errors(401, 403),
       },
