@@ -108,7 +108,9 @@ export class Registrations {
     if (new Set(kinds).size !== kinds.length) throw new Errors.BadRequest('at most one credential of each kind per registration')
     const changes: AllowlistChange[] = []
     const result = await this.ctx.db.transaction(async (tx) => {
-      const { room, building } = await loadRoom(tx, actor, roomId, 'residents.write')
+      const { building } = await loadRoom(tx, actor, roomId, 'residents.write')
+      // Registrations into one room take turns, so each counts the ones before it.
+      const locked = await tx.query<{ capacity: number }>('select capacity from rooms where id = $1 for update', [roomId])
       const residentId = await this.upsertResident(tx, input.resident, id.normalized, id.sex ?? null, id.birthDate ?? null)
       const previous = await tx.query<{ id: string; room_id: string; building_id: string; arrived_at: Date }>(
         `select id, room_id, building_id, arrived_at from registrations where resident_id = $1 and status = 'active' for update`, [residentId])
@@ -139,10 +141,12 @@ export class Registrations {
       }
       if (issued.length > 0) changes.push(await bumpAllowlist(tx, building.id, issued, []))
       const registration = await this.load(tx, registrationId)
+      const occupants = await tx.query<{ n: number }>(
+        `select count(*)::int as n from registrations where room_id = $1 and status = 'active'`, [roomId])
       return {
         registration,
         credentials: issued.map(toCredential),
-        overCapacity: room.registered + 1 > room.capacity,
+        overCapacity: occupants.rows[0]!.n > locked.rows[0]!.capacity,
         closedRegistrationId,
       }
     })
