@@ -112,6 +112,10 @@ export async function insertCredential (
   if (input.validFrom !== undefined && input.validUntil !== undefined && new Date(input.validFrom) >= new Date(input.validUntil)) {
     throw new Errors.BadRequest('validUntil must be after validFrom')
   }
+  // Readers take a credential without windows as valid at any time; an empty list would read as "never" here.
+  if (input.windows !== undefined && input.windows.length === 0) {
+    throw new Errors.BadRequest('give at least one time window, or leave windows out for a credential valid at any time')
+  }
   const id = newId('c')
   try {
     const r = await tx.query<CredentialRow>(
