@@ -257,8 +257,9 @@ export class Pipeline {
     let done!: () => void
     this.writing = new Promise((r) => { done = r })
     try {
+      let checkpointed = false
       for (;;) {
-        const checkpointDue = final || this.now() - this.lastCheckpoint >= (this.o.checkpointMs ?? 5000)
+        const checkpointDue = !checkpointed && (final || this.now() - this.lastCheckpoint >= (this.o.checkpointMs ?? 5000))
         if (this.pending.length === 0 && !checkpointDue) break
         // A checkpoint must be the state at `through`: only when the batch takes everything pending.
         const take = checkpointDue ? this.pending.length : Math.min(this.pending.length, this.o.maxBatch ?? 2000)
@@ -270,10 +271,10 @@ export class Pipeline {
         const candidates = batch.map((p) => p.c)
         await this.commit(candidates, progress)
         if (progress.checkpoint !== undefined) {
+          checkpointed = true
           this.lastCheckpoint = this.now()
           this.counters.checkpoints++
         }
-        if (final && this.pending.length === 0) break
       }
     } finally {
       this.writing = undefined

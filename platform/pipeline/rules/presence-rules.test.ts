@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest'
+import { detectOvercrowdingObserved } from './overcrowding-observed.ts'
+import { detectOvercrowdingRegistered } from './overcrowding-registered.ts'
+import { detectResidentNotSeen } from './resident-not-seen.ts'
+import { detectRoomVacant } from './room-vacant.ts'
+import { access, DAY, H, MIN, RuleHarness, T0, TestView, tick } from './rules.test-kit.ts'
+import { detectVisitorOverstay } from './visitor-overstay.ts'
+
+describe('overcrowding by the register', () => {
+  it('is raised once on a sweep while registrations exceed capacity and resolved when they no longer do', () => {
+    const view = new TestView()
+    view.addRoom('room1', { capacity: 2 })
+    view.addResident('r1', 'room1')
+    view.addResident('r2', 'room1')
+    const h = new RuleHarness(view, { only: [detectOvercrowdingRegistered] })
+    expect(h.feed(tick(T0))).toEqual([])
+    view.addResident('r3', 'room1')
+    expect(h.feed(tick(T0 + MIN, false))).toEqual([]) // only sweeps look
+    const [c] = h.feed(tick(T0 + 2 * MIN))
+    expect(c).toMatchObject({ type: 'overcrowding_registered', roomId: 'room1', dedupKey: 'overcrowding_registered:room1', severity: 'major' })
+    expect(c!.explanation).toContain('3 registered residents for a capacity of 2')
+    expect(h.feed(tick(T0 + 3 * MIN))).toEqual([])
+    view.depart('r3')
+    const [cleared] = h.feed(tick(T0 + 4 * MIN))
+    expect(cleared).toMatchObject({ clears: true, dedupKey: c!.dedupKey })
+    expect(h.feed(tick(T0 + 5 * MIN))).toEqual([])
+  })
+})
+
+describe('overcrowding by observation', () => {
+  it('counts the people of a room inside, by their latest passage, and resolves when enough have left', () => {
+    const view = new TestView()
+    view.addRoom('room1', { capacity: 2 })
+    view.addResident('r1', 'room1')
+    view.addResident('r2', 'room1')
+    view.addVisitor('v1', 'room1')
+    const h = new RuleHarness(view, { only: [detectOvercrowdingObserved] })
+    expect(h.feed(access(view, { card: 'C-R1' }), access(view, { card: 'C-R2', at: T0 + MIN }))).toEqual([])
+    const [c] = h.feed(access(view, { card: 'QR-v1', kind: 'qr', at: T0 + 2 * MIN }))
+    expect(c).toMatchObject({ type: 'overcrowding_observed', roomId: 'room1', severity: 'major' })
+    expect(c!.evidence).toHaveLength(3)
+    expect(c!.explanation).toContain('3 people of room ROOM1 are inside')
+    // The same resident swiping in again changes nothing.
+    expect(h.feed(access(view, { card: 'C-R1', at: T0 + 3 * MIN }))).toEqual([])
+    const [cleared] = h.feed(access(view, { card: 'QR-v1', kind: 'qr', direction: 'out', at: T0 + 4 * MIN }))
+    expect(cleared).toMatchObject({ clears: true, dedupKey: 'overcrowding_observed:room1' })
+  })
+
+  it('a passage replayed late does not override a newer one', () => {
+    const view = new TestView()
+    view.addRoom('room1', { capacity: 1 })
+    view.addResident('r1', 'room1')
+    view.addResident('r2', 'room1')
+    const h = new RuleHarness(view, { only: [detectOvercrowdingObserved] })
+    h.feed(access(view, { card: 'C-R1', at: T0 + 2 * MIN, direction: 'out' }))
+    // Replayed by a gateway: r1 went in before going out; r1 is still outside.
+    h.feed(access(view, { card: 'C-R1', at: T0 + MIN, direction: 'in' }))
+    expect(h.feed(access(view, { card: 'C-R2', at: T0 + 3 * MIN }))).toEqual([])
+    expect(h.state.presentIn('room1')).toBe(1)
+  })
+})
+
+describe('visitor overstay', () => {
+  it('raises once when a visitor is still inside past the stay limit, resolves when they leave', () => {
+    const view = new TestView()
+    view.addVisitor('v1', 'room1')
+    const h = new RuleHarness(view, { only: [detectVisitorOverstay], params: { visitorMaxStayH: 24 } })
+    h.feed(access(view, { card: 'QR-v1', kind: 'qr' }))
+    expect(h.feed(tick(T0 + 23 * H))).toEqual([])
+    const [c] = h.feed(tick(T0 + 24 * H + MIN))
+    expect(c).toMatchObject({ type: 'visitor_overstay', credentialId: 'v1', roomId: 'room1', severity: 'warning' })
+    expect(h.feed(tick(T0 + 25 * H))).toEqual([])
+    const [cleared] = h.feed(access(view, { card: 'QR-v1', kind: 'qr', direction: 'out', at: T0 + 26 * H }))
+    expect(cleared).toMatchObject({ clears: true, dedupKey: c!.dedupKey })
+  })
+
+  it('the end of the pass comes first when it is earlier than the stay limit', () => {
+    const view = new TestView()
+    view.addVisitor('v1', 'room1', { validUntil: T0 + 2 * H })
+    const h = new RuleHarness(view, { only: [detectVisitorOverstay] })
+    h.feed(access(view, { card: 'QR-v1', kind: 'qr' }))
+    expect(h.feed(tick(T0 + 2 * H - MIN))).toEqual([])
+    expect(h.feed(tick(T0 + 2 * H + MIN))).toHaveLength(1)
+  })
+})
+
+describe('resident not seen (deregister on departure)', () => {
+  it('suggests deregistration after N days without a passage, counted from arrival or the last passage', () => {
+    const view = new TestView()
+    view.addResident('r1', 'room1', { arrivedAt: T0 })
+    view.addResident('r2', 'room1', { arrivedAt: T0 })
+    const h = new RuleHarness(view, { only: [detectResidentNotSeen], params: { notSeenDays: 30 } })
+    h.feed(access(view, { card: 'C-R2', at: T0 + 10 * DAY }))
+    expect(h.feed(tick(T0 + 29 * DAY))).toEqual([])
+    const found = h.feed(tick(T0 + 31 * DAY))
+    expect(found.map((c) => c.residentId)).toEqual(['r1'])
+    expect(found[0]).toMatchObject({ type: 'resident_not_seen', severity: 'info', roomId: 'room1' })
+    expect(found[0]!.explanation).toContain('never since arrival')
+    expect(h.feed(tick(T0 + 41 * DAY)).map((c) => c.residentId)).toEqual(['r2'])
+  })
+
+  it('resolves when the resident is seen again or is deregistered', () => {
+    const view = new TestView()
+    view.addResident('r1', 'room1', { arrivedAt: T0 })
+    view.addResident('r2', 'room1', { arrivedAt: T0 })
+    const h = new RuleHarness(view, { only: [detectResidentNotSeen], params: { notSeenDays: 30 } })
+    expect(h.feed(tick(T0 + 31 * DAY))).toHaveLength(2)
+    const [seen] = h.feed(access(view, { card: 'C-R1', at: T0 + 32 * DAY }))
+    expect(seen).toMatchObject({ clears: true, dedupKey: 'resident_not_seen:r1' })
+    view.depart('r2')
+    const [gone] = h.feed(tick(T0 + 33 * DAY))
+    expect(gone).toMatchObject({ clears: true, dedupKey: 'resident_not_seen:r2', buildingId: 'b1' })
+  })
+})
+
+describe('room vacant', () => {
+  it('a room where nobody was seen and nothing changed for N days is vacant until someone shows up', () => {
+    const view = new TestView()
+    view.addRoom('room1', { changedAt: T0 })
+    view.addResident('r1', 'room2', { arrivedAt: T0 })
+    view.addRoom('room2', { changedAt: T0 })
+    const h = new RuleHarness(view, { only: [detectRoomVacant], params: { vacantDays: 90 } })
+    h.feed(access(view, { card: 'C-R1', at: T0 + 50 * DAY }))
+    expect(h.feed(tick(T0 + 89 * DAY))).toEqual([])
+    const found = h.feed(tick(T0 + 91 * DAY))
+    expect(found.map((c) => c.roomId)).toEqual(['room1'])
+    expect(found[0]).toMatchObject({ type: 'room_vacant', severity: 'info' })
+    expect(h.feed(tick(T0 + 141 * DAY)).map((c) => c.roomId)).toEqual(['room2'])
+    const [back] = h.feed(access(view, { card: 'C-R1', at: T0 + 142 * DAY }))
+    expect(back).toMatchObject({ clears: true, dedupKey: 'room_vacant:room2' })
+  })
+})
