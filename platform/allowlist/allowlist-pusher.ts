@@ -27,6 +27,8 @@ export class AllowlistPusher implements DevicePresenceListener {
   private unsubscribe: (() => void) | undefined
   private readonly state = new Map<string, ReaderSyncState>()
   private readonly pending = new Map<string, { deviceId: string; version: number }>()
+  /** Per building, the tail of its pushes: they run one after another, in the order asked for. */
+  private readonly turns = new Map<string, Promise<void>>()
 
   constructor (private readonly deps: { registry: Registry; sender: CommandSender; logger: Logger; now?: () => Date }) {}
 
@@ -79,11 +81,31 @@ export class AllowlistPusher implements DevicePresenceListener {
   }
 
   async pushFull (buildingId: string, deviceId: string): Promise<void> {
-    const { version, entries } = await fullAllowlist(this.deps.registry.ctx.db, buildingId)
-    await this.send(buildingId, deviceId, { mode: 'full', version, upsert: entries, remove: [] })
+    await this.inTurn(buildingId, async () => {
+      // Read in turn: every delta announced before this read has been sent before this list.
+      const { version, entries } = await fullAllowlist(this.deps.registry.ctx.db, buildingId)
+      await this.send(buildingId, deviceId, { mode: 'full', version, upsert: entries, remove: [] })
+    })
   }
 
-  private async pushDelta (change: AllowlistChange): Promise<void> {
+  private pushDelta (change: AllowlistChange): Promise<void> {
+    return this.inTurn(change.buildingId, () => this.sendDelta(change))
+  }
+
+  /**
+   * Runs a building's pushes one at a time, in order. Without this, a delta
+   * could overtake the one before it, or a full list read before a change be
+   * sent after that change's delta and leave the reader on the older list.
+   */
+  private inTurn (buildingId: string, job: () => Promise<void>): Promise<void> {
+    const run = (this.turns.get(buildingId) ?? Promise.resolve()).then(job)
+    const tail = run.catch(() => {})
+    this.turns.set(buildingId, tail)
+    void tail.then(() => { if (this.turns.get(buildingId) === tail) this.turns.delete(buildingId) })
+    return run
+  }
+
+  private async sendDelta (change: AllowlistChange): Promise<void> {
     try {
       const readers = await this.deps.registry.devices.readersOf(change.buildingId)
       for (const deviceId of readers) {
