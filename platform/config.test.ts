@@ -27,3 +27,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HTTP_PORT: '9000', MQTT_PORT: '9000' })).toThrow(/HTTP_PORT and MQTT_PORT are both 9000/)
   })
 })
+
+describe('rule parameters', () => {
+  it('reads RULE_* variables and keeps defaults for the rest', () => {
+    expect(loadConfig({}).rules).toEqual({})
+    expect(loadConfig({ RULE_NOT_SEEN_DAYS: '45', RULE_DENIED_IN_A_ROW: '3' }).rules).toEqual({ notSeenDays: 45, deniedInARow: 3 })
+  })
+
+  it('refuses values that are not whole numbers of at least 1, by name', () => {
+    expect(() => loadConfig({ RULE_VACANT_DAYS: '0', RULE_HEARTBEAT_S: 'soon' })).toThrow(/RULE_VACANT_DAYS[\s\S]*RULE_HEARTBEAT_S/)
+  })
+})

@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import { Subject } from 'rxjs'
 import { AlertService } from './alerts/alert-service.ts'
 import { LiveStream } from './alerts/live-stream.ts'
+import { MqttAlertPublisher } from './alerts/mqtt-alert-publisher.ts'
 import { WebhookDispatcher } from './alerts/webhook-dispatcher.ts'
 import { Webhooks } from './alerts/webhooks.ts'
 import { AllowlistPusher } from './allowlist/allowlist-pusher.ts'
@@ -25,6 +26,7 @@ import { SqlPipelineStore } from './pipeline/pipeline-store.ts'
 import { MemoryRegistryView } from './pipeline/registry-view.ts'
 import { ViewRefresher } from './pipeline/view-refresher.ts'
 import { IdVault } from './privacy/id-vault.ts'
+import { personDirectory } from './registry/person-directory.ts'
 import { Registry } from './registry/registry.ts'
 import type { Database } from './store/database.ts'
 import { migrate } from './store/migrate.ts'
@@ -160,6 +162,7 @@ export class Platform {
 
     const broker = new MqttBroker({
       directory: registry.devices,
+      people: personDirectory(registry.users),
       sink,
       presence: pusher,
       logger: logger.child({ part: 'broker' }),
@@ -170,6 +173,10 @@ export class Platform {
     await broker.start()
     this.broker = broker
     this.stack.push(() => broker.stop())
+    // Dispatch centres subscribed to their area's alert topic get every change live.
+    const alertFeed = new MqttAlertPublisher({ changes$: alerts.changes$, broker, logger: logger.child({ part: 'alert-feed' }) })
+    alertFeed.start()
+    this.stack.push(() => alertFeed.stop())
     pusher.start()
     this.stack.push(() => pusher.stop())
 

@@ -28,6 +28,7 @@ import { registrationRoutes } from './routes/registrations.ts'
 import { residentRoutes } from './routes/residents.ts'
 import { roomRoutes } from './routes/rooms.ts'
 import { userRoutes } from './routes/users.ts'
+import { visitorPassRoutes } from './routes/visitor-passes.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 
 declare module 'fastify' {
@@ -108,6 +109,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(roomRoutes, { registry: deps.registry })
   await app.register(registrationRoutes, { registry: deps.registry })
   await app.register(residentRoutes, { registry: deps.registry })
+  await app.register(visitorPassRoutes, { registry: deps.registry })
   await app.register(deviceRoutes, { registry: deps.registry, devices: deps.devices })
   await app.register(auditRoutes, { registry: deps.registry })
   await app.register(eventRoutes, { history: deps.history })

@@ -11,6 +11,7 @@ import { Devices } from './devices.ts'
 import { Registrations } from './registrations.ts'
 import { Residents } from './residents.ts'
 import { Users } from './users.ts'
+import { VisitorPasses } from './visitor-passes.ts'
 
 export class Registry {
   readonly events = new RegistryEvents()
@@ -21,6 +22,7 @@ export class Registry {
   readonly registrations: Registrations
   readonly residents: Residents
   readonly devices: Devices
+  readonly visitorPasses: VisitorPasses
   readonly audit: AuditLog
 
   constructor (deps: { db: Database; vault: IdVault; now?: () => Date }) {
@@ -31,6 +33,7 @@ export class Registry {
     this.registrations = new Registrations(this.ctx)
     this.residents = new Residents(this.ctx)
     this.devices = new Devices(this.ctx)
+    this.visitorPasses = new VisitorPasses(this.ctx)
     this.audit = new AuditLog(this.ctx)
   }
 }

@@ -30,7 +30,7 @@ function expiry (c: CredentialInfo, at: number): string | undefined {
   if (c.registrationStatus === 'departed') return 'its holder was deregistered (departed)'
   if (c.status === 'revoked') return 'it was revoked'
   if (c.validFrom !== null && at < c.validFrom) return 'it is not valid yet'
-  if (c.validUntil !== null && at > c.validUntil) return 'its validity ended'
+  if (c.validUntil !== null && at >= c.validUntil) return 'its validity ended'
   if (c.permitValidUntil !== null && at > c.permitValidUntil) return 'the residence permit of its holder expired'
   return undefined
 }

@@ -1,0 +1,38 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import type { Registry } from '../../registry/registry.ts'
+import { MAX_VISITOR_PASS_DAYS } from '../../registry/visitor-passes.ts'
+import { CredentialInputSchema, CredentialSchema, errors, IdParams } from '../schemas.ts'
+
+const VisitorPassInputSchema = Type.Object({
+  ...CredentialInputSchema.properties,
+  kind: Type.Optional(CredentialInputSchema.properties.kind),
+  visitorName: Type.String({ minLength: 1, maxLength: 64, description: 'Who the pass is for (a name, never an ID number).' }),
+  validUntil: Type.String({ format: 'date-time', description: `End of the allowed stay; at most ${MAX_VISITOR_PASS_DAYS} days after validFrom (default now).` }),
+}, { additionalProperties: false })
+
+export const visitorPassRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
+  app.post('/rooms/:id/visitor-passes', {
+    schema: {
+      tags: ['credentials'],
+      summary: 'Issue a visitor pass for a room (a QR code unless another kind is given) and push it to the readers',
+      description: 'A visitor still inside past validUntil (or the platform\'s visitor stay limit) raises visitor_overstay: ' +
+        'someone staying on must be registered. Revoke with POST /credentials/{id}/revoke.',
+      params: IdParams,
+      body: VisitorPassInputSchema,
+      response: { 201: CredentialSchema, ...errors(400, 401, 403, 404, 409) },
+    },
+  }, async (req, reply) => {
+    const { kind, ...rest } = req.body
+    return reply.status(201).send(await registry.visitorPasses.issue(req.actor, req.params.id, { ...rest, kind: kind ?? 'qr' }))
+  })
+
+  app.get('/rooms/:id/visitor-passes', {
+    schema: {
+      tags: ['credentials'], summary: 'Visitor passes of a room, newest first',
+      params: IdParams,
+      querystring: Type.Object({ active: Type.Optional(Type.Boolean({ description: 'Only passes not revoked and not expired.' })) }, { additionalProperties: false }),
+      response: { 200: Type.Array(CredentialSchema), ...errors(401, 404) },
+    },
+  }, async (req) => registry.visitorPasses.list(req.actor, req.params.id, req.query))
+}
