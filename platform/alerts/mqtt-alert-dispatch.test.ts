@@ -157,7 +157,7 @@ describe('alerts over MQTT', () => {
     const gone = new Promise<number>((resolve) => client.once('close', () => resolve(Date.now())))
     const loggedOut = Date.now()
     await registry.users.logout(session.token)
-    expect(await gone - loggedOut).toBeLessThan(RECHECK_MS * 3)
+    expect(await gone - loggedOut).toBeLessThan(RECHECK_MS + 1000) // the interval, plus slack for a loaded machine
     expect(await refusal('police-zumiao', session.token)).toBe(4)
 
     const grid = await connectAs('grid-zhou')

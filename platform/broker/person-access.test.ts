@@ -226,7 +226,7 @@ describe('people: session re-check', () => {
     const revokedAt = Date.now()
     h.people.revoke(police.token)
     await gone
-    expect(Date.now() - revokedAt).toBeLessThan(RECHECK_MS * 3)
+    expect(Date.now() - revokedAt).toBeLessThan(RECHECK_MS + 1000) // the interval, plus slack for a loaded machine
     await eventually(() => h.broker.stats.totals().connectedPeople === 0)
     expect(h.broker.stats.totals().endedPersonSessions).toBe(1)
     expect(h.logs.some((l) => l.msg === 'person session ended, disconnecting' && l.reason === 'session token no longer valid')).toBe(true)
