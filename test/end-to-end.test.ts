@@ -11,31 +11,8 @@ import type { AllowlistSync, ErrorReply } from '../protocol/index.ts'
 import { sampleUplinks } from '../protocol/index.ts'
 import { DATABASE_KINDS } from './support/databases.ts'
 import { residentIdNumber } from './support/id-numbers.ts'
-import { startTestPlatform, type TestPlatform } from './support/platform.ts'
-
-interface Inbox { messages: Array<{ topic: string; payload: unknown }>; next (topic: RegExp): Promise<unknown> }
-
-function inbox (client: MqttClient): Inbox {
-  const messages: Array<{ topic: string; payload: unknown }> = []
-  const waiters: Array<{ topic: RegExp; resolve: (p: unknown) => void }> = []
-  client.on('message', (topic, payload) => {
-    const m = { topic, payload: JSON.parse(payload.toString()) as unknown }
-    const w = waiters.findIndex((x) => x.topic.test(topic))
-    if (w >= 0) waiters.splice(w, 1)[0]!.resolve(m.payload)
-    else messages.push(m)
-  })
-  return {
-    messages,
-    next: (topic) => {
-      const i = messages.findIndex((m) => topic.test(m.topic))
-      if (i >= 0) return Promise.resolve(messages.splice(i, 1)[0]!.payload)
-      return new Promise((resolve, reject) => {
-        waiters.push({ topic, resolve })
-        setTimeout(() => reject(new Error(`no message on ${topic} within 5 s`)), 5000).unref()
-      })
-    },
-  }
-}
+import { inbox } from './support/mqtt-device.ts'
+import { callApi, startTestPlatform, type TestPlatform } from './support/platform.ts'
 
 describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
   let tp: TestPlatform
@@ -46,10 +23,7 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     await tp?.dispose()
   })
 
-  const api = async (method: string, url: string, payload?: object, who = 'landlord-li') => {
-    const r = await tp.platform.app!.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${tp.tokens[who]}` }, ...(payload ? { payload } : {}) })
-    return { status: r.statusCode, body: JSON.parse(r.body || '{}') as any }
-  }
+  const api = (method: string, url: string, payload?: object, who = 'landlord-li') => callApi(tp, who, method, url, payload)
 
   it('registers a tenant whose card reaches the reader, accepts a swipe, rejects and counts a malformed message', async () => {
     const building = await api('POST', '/buildings', { id: `e2e-${kind}`, gridId: 'lianhua-g1', name: 'E2E block', address: '1 Test Road' })

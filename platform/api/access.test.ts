@@ -1,34 +1,31 @@
 // Every route, called by every kind of account, in and out of scope: the right
 // people get through, everyone else gets 401/403/404 and nothing changes.
+// List routes answer everyone, with only what is in their scope. Runs on both
+// databases (a few seconds each); the open-door route drives a reader
+// connected over a real socket.
 
+import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
+import { DATABASE_KINDS } from '../../test/support/databases.ts'
 import { residentIdNumber } from '../../test/support/id-numbers.ts'
+import { connectReader, type Inbox } from '../../test/support/mqtt-device.ts'
+import { callApi, provisionReader, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
+import { registryFingerprint } from '../../test/support/registry-state.ts'
 
 const ACCOUNTS = ['admin', 'landlord-li', 'landlord-wang', 'grid-chen', 'grid-zhou', 'police-zumiao', 'police-other', 'vendor-acme', 'vendor-other'] as const
 type Account = (typeof ACCOUNTS)[number]
 
+// Set up afresh by each database's suite.
 let tp: TestPlatform
+let reader: { client: MqttClient; box: Inbox }
 let serial = 0
 
-async function call (who: Account | null, method: string, url: string, payload?: unknown) {
-  const headers: Record<string, string> = who === null ? {} : { authorization: `Bearer ${tp.tokens[who]}` }
-  const r = await tp.platform.app!.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
-  return { status: r.statusCode, body: r.body.length > 0 ? JSON.parse(r.body) as Record<string, unknown> : {} }
-}
+/** A reader of demo-b1, connected for the whole suite; open-door commands go to it. */
+const READER = 'acc-reader'
 
-/** Everything a write could change, except the audit log (refused reads are audited on purpose). */
-async function fingerprint (): Promise<string> {
-  const r = await tp.platform.db!.query<{ f: string }>(`select concat_ws('|',
-    (select count(*) from registry_ledger), (select count(*) from users), (select count(*) from areas),
-    (select string_agg(concat_ws(',', id, name, address, grade, responsibility_signed_at, allowlist_version), ';' order by id) from buildings),
-    (select string_agg(concat_ws(',', id, capacity), ';' order by id) from rooms),
-    (select string_agg(concat_ws(',', id, enabled, secret_hash), ';' order by id) from devices),
-    (select string_agg(concat_ws(',', id, status, permit_valid_until), ';' order by id) from registrations),
-    (select string_agg(concat_ws(',', id, status), ';' order by id) from credentials),
-    (select count(*) from building_vendors)) as f`)
-  return r.rows[0]!.f
-}
+const call = (who: Account | null, method: string, url: string, payload?: unknown) => callApi(tp, who, method, url, payload)
+
+const fingerprint = () => registryFingerprint(tp.platform.db!)
 
 async function register (room = 'demo-b1-201'): Promise<{ registrationId: string; residentId: string; credentialId: string }> {
   serial++
@@ -47,6 +44,10 @@ interface RouteCase {
   /** Builds a fresh request (for writes, a fresh target per caller). */
   request: () => Promise<{ method: string; url: string; payload?: unknown }> | { method: string; url: string; payload?: unknown }
   okStatus?: number
+  /** Checks what an allowed caller got (list routes: exactly their scope). */
+  expectBody?: (who: Account, body: any) => Promise<void> | void
+  /** Checks the effect outside the database, given the bodies the allowed callers got. */
+  verify?: (allowedBodies: any[]) => Promise<void>
 }
 
 const READ_B1: Account[] = ['admin', 'landlord-li', 'grid-chen', 'police-zumiao', 'vendor-acme']
@@ -54,6 +55,28 @@ const RESIDENTS_READ_B1: Account[] = ['admin', 'landlord-li', 'grid-chen', 'poli
 const RESIDENTS_WRITE_B1: Account[] = ['admin', 'landlord-li', 'grid-chen']
 const MANAGE_B1: Account[] = ['admin', 'landlord-li']
 const PROVISION_B1: Account[] = ['admin', 'landlord-li', 'vendor-acme']
+
+// demo-b1 and demo-b2 are in Lianhua community (Zumiao street); other-b1 (set up
+// below) is in the other jurisdiction, with vendor-other allowed in it.
+const DEVICE_BUILDINGS: Record<Account, string[]> = {
+  admin: ['demo-b1', 'demo-b2', 'other-b1'],
+  'landlord-li': ['demo-b1'],
+  'landlord-wang': ['demo-b2'],
+  'grid-chen': ['demo-b1', 'demo-b2'],
+  'grid-zhou': ['other-b1'],
+  'police-zumiao': ['demo-b1', 'demo-b2'],
+  'police-other': ['other-b1'],
+  'vendor-acme': ['demo-b1'],
+  'vendor-other': ['other-b1'],
+}
+/** Areas of grid workers and police: their jurisdiction's subtree. Everyone else sees every area. */
+const AREAS: Partial<Record<Account, string[]>> = {
+  'grid-chen': ['lianhua', 'lianhua-g1', 'lianhua-g2'],
+  'grid-zhou': ['other-community', 'other-grid'],
+  'police-zumiao': ['zumiao', 'lianhua', 'lianhua-g1', 'lianhua-g2'],
+  'police-other': ['other-street', 'other-community', 'other-grid'],
+}
+const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort()
 
 const cases: RouteCase[] = [
   { name: 'GET /buildings/:id', allowed: READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1' }) },
@@ -90,6 +113,31 @@ const cases: RouteCase[] = [
   { name: 'GET /devices/:id', allowed: READ_B1, request: () => ({ method: 'GET', url: '/devices/demo-b1-reader' }) },
   { name: 'PATCH /devices/:id', allowed: PROVISION_B1, request: () => ({ method: 'PATCH', url: '/devices/demo-b1-cam', payload: { enabled: true } }) },
   { name: 'POST /devices/:id/rotate-secret', allowed: PROVISION_B1, request: () => ({ method: 'POST', url: '/devices/demo-b1-cam/rotate-secret' }) },
+  { name: 'POST /devices/:id/open-door', allowed: MANAGE_B1, okStatus: 202,
+    request: () => ({ method: 'POST', url: `/devices/${READER}/open-door`, payload: { reason: `access test ${++serial}`, durationS: 3 } }),
+    // Exactly the allowed calls reach the reader, in order; refused ones send nothing.
+    verify: async (allowedBodies) => {
+      const sent: unknown[] = []
+      for (const b of allowedBodies) sent.push(await reader.box.next(/\/command\/open-door$/))
+      expect(sent).toEqual(allowedBodies.map((b) => expect.objectContaining({ requestId: b.requestId, door: 'main-gate', durationS: 3 })))
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(reader.box.messages.filter((m) => m.topic.endsWith('/command/open-door'))).toEqual([])
+    } },
+  { name: 'GET /devices', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/devices' }),
+    expectBody: (who, body: Array<{ buildingId: string }>) => {
+      expect({ who, buildings: sorted(body.map((d) => d.buildingId)) }).toEqual({ who, buildings: DEVICE_BUILDINGS[who] })
+    } },
+  { name: 'GET /areas', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/areas' }),
+    expectBody: async (who, body: Array<{ id: string }>) => {
+      const all = await tp.platform.db!.query<{ id: string }>('select id from areas')
+      const expected = AREAS[who] ?? all.rows.map((a) => a.id)
+      expect({ who, areas: sorted(body.map((a) => a.id)) }).toEqual({ who, areas: sorted(expected) })
+    } },
+  { name: 'GET /auth/me', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/auth/me' }),
+    expectBody: (who, body) => {
+      expect(body).toMatchObject({ id: tp.userIds[who], username: who, disabled: false })
+      expect(JSON.stringify(body)).not.toMatch(/password|scrypt/i)
+    } },
   // Landlords report their own buildings anywhere; grid workers only inside their jurisdiction.
   { name: 'POST /buildings', allowed: ['admin', 'landlord-li', 'landlord-wang', 'grid-chen'], request: () => ({ method: 'POST', url: '/buildings', payload: { id: `nb-${++serial}`, gridId: 'lianhua-g1', name: 'New', address: 'Somewhere 1' } }), okStatus: 201 },
   { name: 'POST /users', allowed: ['admin'], request: () => ({ method: 'POST', url: '/users', payload: { username: `user-${++serial}`, displayName: 'U', role: 'landlord', password: 'long-enough-pw' } }), okStatus: 201 },
@@ -103,17 +151,33 @@ const cases: RouteCase[] = [
   { name: 'GET /audit', allowed: ['admin'], request: () => ({ method: 'GET', url: '/audit' }) },
 ]
 
-describe('API access by role and scope', () => {
-  beforeAll(async () => { tp = await startTestPlatform('pglite') }, 60_000)
-  afterAll(async () => { await tp?.dispose() })
+describe.each(DATABASE_KINDS)('API access by role and scope (%s)', (kind) => {
+  beforeAll(async () => {
+    tp = await startTestPlatform(kind)
+    const root: Account = 'admin'
+    reader = await connectReader(await provisionReader(tp, root, 'demo-b1', READER))
+    await reader.box.next(/\/command\/allowlist-sync$/)
+    // Something in every scope: a device in demo-b2, and a building in the other jurisdiction.
+    expect((await call(root, 'POST', '/buildings/demo-b2/devices', { id: 'acc-b2-cam', door: 'gate', kind: 'camera', vendor: 'Acme Access', model: 'AC-10' })).status).toBe(201)
+    expect((await call(root, 'POST', '/buildings', { id: 'other-b1', gridId: 'other-grid', name: 'Other block', address: '1 Other Road' })).status).toBe(201)
+    expect((await call(root, 'POST', '/buildings/other-b1/vendors', { vendorId: tp.userIds['vendor-other'] })).status).toBe(204)
+    expect((await call(root, 'POST', '/buildings/other-b1/devices', { id: 'other-b1-reader', door: 'gate', kind: 'reader', vendor: 'Other Devices', model: 'OD-1' })).status).toBe(201)
+  }, 60_000)
+  afterAll(async () => {
+    await reader?.client.endAsync(true)
+    await tp?.dispose()
+  })
 
   it.each(cases)('$name', async (c) => {
+    const allowedBodies: unknown[] = []
     for (const who of ACCOUNTS) {
       const req = await c.request()
       const before = await fingerprint()
       const r = await call(who, req.method, req.url, req.payload)
       if (c.allowed.includes(who)) {
         expect({ who, status: r.status, body: r.body }).toMatchObject({ who, status: c.okStatus ?? 200 })
+        await c.expectBody?.(who, r.body)
+        allowedBodies.push(r.body)
       } else {
         expect({ who, status: r.status }).toEqual({ who, status: expect.toBeOneOf([403, 404]) })
         expect(r.body.code).toMatch(/^RH_(FORBIDDEN|NOT_FOUND)$/)
@@ -124,23 +188,25 @@ describe('API access by role and scope', () => {
     const before = await fingerprint()
     expect((await call(null, anon.method, anon.url, anon.payload)).status).toBe(401)
     expect(await fingerprint()).toBe(before)
+    await c.verify?.(allowedBodies)
   })
 
   it('lists only the buildings in scope', async () => {
-    const ids = async (who: Account) => ((await call(who, 'GET', '/buildings')).body as unknown as Array<{ id: string }>).map((b) => b.id)
+    const ids = async (who: Account) => ((await call(who, 'GET', '/buildings')).body as Array<{ id: string }>).map((b) => b.id)
     expect(await ids('landlord-wang')).toContain('demo-b2')
     expect(await ids('landlord-wang')).not.toContain('demo-b1')
     expect(await ids('landlord-li')).toContain('demo-b1')
     expect(await ids('landlord-li')).not.toContain('demo-b2')
-    expect(await ids('grid-zhou')).toEqual([])
+    expect(await ids('grid-zhou')).toEqual(['other-b1'])
     expect(await ids('vendor-acme')).toEqual(['demo-b1'])
+    expect(await ids('vendor-other')).toEqual(['other-b1'])
     expect(await ids('police-zumiao')).toEqual(expect.arrayContaining(['demo-b1', 'demo-b2']))
   })
 
   it('never shows one landlord the tenants of another', async () => {
     const other = await call('landlord-wang', 'GET', '/buildings/demo-b2/registrations')
     expect(other.status).toBe(200)
-    const residentIds = (other.body as unknown as Array<{ resident: { id: string } }>).map((g) => g.resident.id)
+    const residentIds = (other.body as Array<{ resident: { id: string } }>).map((g) => g.resident.id)
     expect(residentIds.length).toBeGreaterThan(0)
     for (const id of residentIds) expect((await call('landlord-li', 'GET', `/residents/${id}`)).status).toBe(404)
     expect((await call('landlord-li', 'GET', '/buildings/demo-b2/registrations')).status).toBe(404)

@@ -11,6 +11,7 @@ import { DEMO_PASSWORD } from '../../platform/demo/demo-site.ts'
 import { Platform } from '../../platform/platform.ts'
 import type { Actor } from '../../platform/registry/access.ts'
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts'
+import type { MqttDetails } from './mqtt-device.ts'
 
 export const OTHER_ACCOUNTS = [
   { username: 'grid-zhou', displayName: 'Zhou (grid worker, other community)', role: 'grid_worker', areaId: 'other-community' },
@@ -26,6 +27,26 @@ export interface TestPlatform {
   tokens: Record<string, string>
   userIds: Record<string, string>
   dispose (): Promise<void>
+}
+
+export interface ApiResponse {
+  status: number
+  // Tests read whatever field they check; the route schemas are tested elsewhere.
+  body: any
+}
+
+/** Calls the API in-process (app.inject) as `who`, a username of `tp.tokens`, or with no token when null. */
+export async function callApi (tp: TestPlatform, who: string | null, method: string, url: string, payload?: unknown): Promise<ApiResponse> {
+  const headers: Record<string, string> = who === null ? {} : { authorization: `Bearer ${tp.tokens[who]}` }
+  const r = await tp.platform.app!.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
+  return { status: r.statusCode, body: r.body.length > 0 ? JSON.parse(r.body) : {} }
+}
+
+/** Provisions a reader at the main gate of a building, as `who`; returns its MQTT connection details. */
+export async function provisionReader (tp: TestPlatform, who: string, buildingId: string, id: string): Promise<MqttDetails> {
+  const r = await callApi(tp, who, 'POST', `/buildings/${buildingId}/devices`, { id, door: 'main-gate', kind: 'reader', vendor: 'Acme Access', model: 'AR-200' })
+  if (r.status !== 201) throw new Error(`provisioning ${id} in ${buildingId} as ${who}: ${r.status} ${JSON.stringify(r.body)}`)
+  return r.body.mqtt as MqttDetails
 }
 
 export async function startTestPlatform (kind: DatabaseKind = 'pglite'): Promise<TestPlatform> {
