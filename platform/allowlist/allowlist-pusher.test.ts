@@ -1,0 +1,193 @@
+// The allow-list pusher against readers on a real socket, on both databases:
+// a reader gets the full list once it subscribes, a delta for every change
+// (in order, chained by version), the full list again when it reports a
+// version gap, and only its own building's changes.
+
+import type { MqttClient } from 'mqtt'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AllowlistSync } from '../../protocol/index.ts'
+import { DATABASE_KINDS } from '../../test/support/databases.ts'
+import { residentIdNumber } from '../../test/support/id-numbers.ts'
+import { connectReader, endedAfterEach, type Inbox } from '../../test/support/mqtt-device.ts'
+import { callApi, provisionReader, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
+import { until } from '../../test/support/wait.ts'
+
+const SYNC = /\/command\/allowlist-sync$/
+
+interface Reader {
+  id: string
+  client: MqttClient
+  box: Inbox
+  nextSync (): Promise<AllowlistSync>
+  reply (sync: AllowlistSync, outcome: { version: number } | { code: string }): Promise<void>
+}
+
+describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
+  let tp: TestPlatform
+  let serial = 0
+  const clients = endedAfterEach()
+  beforeAll(async () => { tp = await startTestPlatform(kind) }, 60_000)
+  afterAll(async () => { await tp?.dispose() })
+
+  const api = (method: string, url: string, payload?: object) => callApi(tp, 'admin', method, url, payload)
+
+  async function reader (buildingId: string): Promise<Reader> {
+    const id = `${buildingId}-r${++serial}`
+    const details = await provisionReader(tp, 'admin', buildingId, id)
+    const { client, box } = await connectReader(details)
+    clients.push(client)
+    const replyTopic = details.publish.find((t) => t.endsWith('/reply'))!
+    return {
+      id,
+      client,
+      box,
+      nextSync: () => box.next(SYNC) as Promise<AllowlistSync>,
+      async reply (sync, outcome) {
+        const body = 'version' in outcome
+          ? { requestId: sync.requestId, command: 'allowlist-sync', status: 'ok', data: { version: outcome.version } }
+          : { requestId: sync.requestId, command: 'allowlist-sync', status: 'error', error: { code: outcome.code, message: 'test' } }
+        await client.publishAsync(replyTopic, JSON.stringify(body), { qos: 1 })
+      },
+    }
+  }
+
+  function register (roomId: string, idNumber: string, credentials: object[]) {
+    return api('POST', `/rooms/${roomId}/registrations`, { resident: { name: 'Pushed', idType: 'resident_id', idNumber }, credentials })
+  }
+
+  /** What the reader should hold: the building's version and its active credentials. */
+  async function buildingList (buildingId: string): Promise<{ version: number; ids: string[] }> {
+    const version = (await api('GET', `/buildings/${buildingId}`)).body.allowlistVersion as number
+    const r = await tp.platform.db!.query<{ id: string }>(`select id from credentials where building_id = $1 and status = 'active'`, [buildingId])
+    return { version, ids: r.rows.map((c) => c.id).sort() }
+  }
+  const idsOf = (sync: AllowlistSync): string[] => sync.upsert.map((e) => e.credentialId).sort()
+
+  it('sends a reader the full list once it subscribes, then a registration as a delta with validity and windows', async () => {
+    const r = await reader('demo-b1')
+    const other = await reader('demo-b2')
+    const full = await r.nextSync()
+    expect(full).toMatchObject({ mode: 'full', remove: [] })
+    expect({ version: full.version, ids: idsOf(full) }).toEqual(await buildingList('demo-b1'))
+    expect(idsOf(full).length).toBeGreaterThan(0) // the demo tenants' cards
+    await other.nextSync()
+
+    const windows = [{ days: [1, 2, 3, 4, 5], from: '07:30', to: '21:00' }]
+    const reg = await register('demo-b1-201', residentIdNumber(9001), [
+      { kind: 'card', value: 'D1E2F3A4', validFrom: '2026-12-01T00:00:00.000Z', validUntil: '2027-12-01T00:00:00.000Z', windows },
+    ])
+    expect(reg.status).toBe(201)
+    const delta = await r.nextSync()
+    expect(delta).toMatchObject({ mode: 'delta', baseVersion: full.version, version: full.version + 1, remove: [] })
+    expect(delta.upsert).toEqual([{
+      credentialId: reg.body.credentials[0].id, kind: 'card', value: 'D1E2F3A4',
+      validFrom: '2026-12-01T00:00:00.000Z', validUntil: '2027-12-01T00:00:00.000Z', windows,
+    }])
+    await r.reply(delta, { version: delta.version })
+    await until('the pusher records the confirmed version', () => tp.platform.pusher!.syncState(r.id)?.confirmedVersion === delta.version)
+
+    // demo-b2's reader heard nothing of demo-b1.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(other.box.messages).toEqual([])
+  })
+
+  it('sends changes in order, each delta based on the one before', async () => {
+    const r = await reader('demo-b1')
+    const full = await r.nextSync()
+    const reg = await register('demo-b1-102', residentIdNumber(9002), [])
+    const issued: string[] = []
+    for (let i = 0; i < 8; i++) {
+      const c = await api('POST', `/registrations/${reg.body.registration.id}/credentials`, { kind: 'card', value: `ABCD00${i}0` })
+      expect(c.status).toBe(201)
+      issued.push(c.body.id)
+      if (i % 2 === 1) expect((await api('POST', `/credentials/${c.body.id}/revoke`, { reason: 'lost' })).status).toBe(200)
+    }
+    const deltas: AllowlistSync[] = []
+    for (let i = 0; i < 12; i++) deltas.push(await r.nextSync())
+    expect(deltas.map((d) => [d.mode, d.baseVersion, d.version])).toEqual(
+      deltas.map((_, i) => ['delta', full.version + i, full.version + i + 1]))
+    expect(deltas.flatMap((d) => d.upsert.map((e) => e.credentialId))).toEqual(issued)
+    expect(deltas.flatMap((d) => d.remove)).toEqual(issued.filter((_, i) => i % 2 === 1))
+  })
+
+  it('sends the full list again to a reader that reports a version gap, and not for other errors', async () => {
+    const r = await reader('demo-b1')
+    await r.nextSync()
+    const reg = await register('demo-b1-201', residentIdNumber(9003), [{ kind: 'qr' }])
+    const delta = await r.nextSync()
+
+    await r.reply(delta, { code: 'storage_full' })
+    await until('the pusher records the error', () => tp.platform.pusher!.syncState(r.id)?.lastError === 'storage_full')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(r.box.messages.filter((m) => SYNC.test(m.topic))).toEqual([])
+
+    await r.reply(delta, { code: 'version_gap' })
+    const resync = await r.nextSync()
+    expect(resync).toMatchObject({ mode: 'full', remove: [] })
+    expect({ version: resync.version, ids: idsOf(resync) }).toEqual(await buildingList('demo-b1'))
+    expect(idsOf(resync)).toContain(reg.body.credentials[0].id)
+  })
+
+  it('sends deltas in the order the registry announced them, and a reader that follows the protocol converges, under concurrent changes', async () => {
+    const r = await reader('demo-b1')
+    // The reader of protocol/README.md 8.1: a full list replaces, a delta applies only to its base version.
+    let held = { version: -1, ids: new Set<string>() }
+    const deltaVersions: number[] = []
+    r.client.on('message', (topic, payload) => {
+      if (!SYNC.test(topic)) return
+      const sync = JSON.parse(payload.toString()) as AllowlistSync
+      if (sync.mode === 'delta') deltaVersions.push(sync.version)
+      if (sync.mode === 'delta' && sync.baseVersion !== held.version) return void r.reply(sync, { code: 'version_gap' })
+      const ids = sync.mode === 'full' ? new Set<string>() : held.ids
+      for (const id of sync.remove) ids.delete(id)
+      for (const e of sync.upsert) ids.add(e.credentialId)
+      held = { version: sync.version, ids }
+      void r.reply(sync, { version: sync.version })
+    })
+    const announced: number[] = []
+    const unsubscribe = tp.platform.registry!.events.subscribe({ allowlistChanged: (c) => { if (c.buildingId === 'demo-b1') announced.push(c.version) } })
+    try {
+      await until('the first full list', () => held.version >= 0)
+      const reg = await register('demo-b1-102', residentIdNumber(9006), [])
+      for (let round = 0; round < 4; round++) {
+        const issued = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+          api('POST', `/registrations/${reg.body.registration.id}/credentials`, { kind: 'card', value: `C0${round}${i}0000` })))
+        expect(issued.map((c) => c.status)).toEqual(Array(8).fill(201))
+        await Promise.all(issued.filter((_, i) => i % 3 === 0).map((c) => api('POST', `/credentials/${c.body.id}/revoke`, { reason: 'lost' })))
+      }
+      const expected = await buildingList('demo-b1')
+      await until('the reader holds the building\'s list', () => held.version === expected.version, 5000)
+      expect([...held.ids].sort()).toEqual(expected.ids)
+      expect(deltaVersions).toEqual(announced)
+    } finally {
+      unsubscribe()
+    }
+  })
+
+  it('sends a reader that connects later the full list as it is then', async () => {
+    const reg = await register('demo-b1-101', residentIdNumber(9004), [{ kind: 'card', value: 'FEED0001' }, { kind: 'pin', value: '135790' }])
+    const [card, pin] = reg.body.credentials as Array<{ id: string }>
+    expect((await api('POST', `/credentials/${card!.id}/revoke`, { reason: 'lost' })).status).toBe(200)
+
+    const late = await reader('demo-b1')
+    const full = await late.nextSync()
+    expect(full).toMatchObject({ mode: 'full', remove: [] })
+    expect({ version: full.version, ids: idsOf(full) }).toEqual(await buildingList('demo-b1'))
+    expect(idsOf(full)).toContain(pin!.id)
+    expect(idsOf(full)).not.toContain(card!.id)
+  })
+
+  it('follows a person who moves: the old building\'s readers drop the card, the new one\'s get theirs', async () => {
+    const b1 = await reader('demo-b1')
+    const b2 = await reader('demo-b2')
+    await b1.nextSync()
+    await b2.nextSync()
+    const first = await register('demo-b1-201', residentIdNumber(9005), [{ kind: 'card', value: 'AB0000E1' }])
+    expect((await b1.nextSync()).upsert.map((e) => e.credentialId)).toEqual([first.body.credentials[0].id])
+
+    const moved = await register('demo-b2-101', residentIdNumber(9005), [{ kind: 'card', value: 'AB0000E2' }])
+    expect(moved.body.closedRegistrationId).toBe(first.body.registration.id)
+    expect(await b1.nextSync()).toMatchObject({ mode: 'delta', upsert: [], remove: [first.body.credentials[0].id] })
+    expect(await b2.nextSync()).toMatchObject({ mode: 'delta', remove: [], upsert: [expect.objectContaining({ credentialId: moved.body.credentials[0].id })] })
+  })
+})

@@ -1,0 +1,111 @@
+// Taking a device's access away through the API works on the live session:
+// disabling a device disconnects it and refuses its logins until it is enabled
+// again; rotating its secret disconnects the old session, the old secret stops
+// working and the new one works; doors open only through a connected reader.
+// Real broker on a real socket, both databases.
+
+import type { MqttClient } from 'mqtt'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConnackCode } from '../broker/connack.ts'
+import { DATABASE_KINDS } from '../../test/support/databases.ts'
+import { closedByBroker, connectDevice, connectReader, endedAfterEach, refusedLogin, type MqttDetails } from '../../test/support/mqtt-device.ts'
+import { callApi, provisionReader, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
+import { until } from '../../test/support/wait.ts'
+
+describe.each(DATABASE_KINDS)('device access through the API (%s)', (kind) => {
+  let tp: TestPlatform
+  const clients = endedAfterEach()
+  beforeAll(async () => { tp = await startTestPlatform(kind) }, 60_000)
+  afterAll(async () => { await tp?.dispose() })
+
+  const api = (method: string, url: string, payload?: object) => callApi(tp, 'landlord-li', method, url, payload)
+
+  const provision = (id: string) => provisionReader(tp, 'landlord-li', 'demo-b1', id)
+
+  async function connect (details: MqttDetails, password?: string): Promise<MqttClient> {
+    const client = await connectDevice(details, password)
+    clients.push(client)
+    return client
+  }
+
+  // The broker's view of a session settles just after the client's.
+  const connected = async (id: string): Promise<boolean> => (await api('GET', `/devices/${id}`)).body.status.connected
+  const shownConnected = (id: string, want: boolean) => until(`GET /devices/${id} shows connected: ${want}`, async () => await connected(id) === want)
+  const ledgerActions = async (deviceId: string): Promise<string[]> =>
+    (await api('GET', '/buildings/demo-b1/ledger')).body.filter((e: { deviceId?: string }) => e.deviceId === deviceId).map((e: { action: string }) => e.action)
+
+  it('disabling a device ends its live session and refuses its logins until it is enabled again', async () => {
+    const details = await provision(`dis-${kind}`)
+    const client = await connect(details)
+    await shownConnected(details.clientId, true)
+
+    const closed = closedByBroker(client)
+    const disabled = await api('PATCH', `/devices/${details.clientId}`, { enabled: false })
+    expect(disabled).toMatchObject({ status: 200, body: { id: details.clientId, enabled: false } })
+    await closed
+    await shownConnected(details.clientId, false)
+    expect(await refusedLogin(details)).toBe(ConnackCode.NOT_AUTHORIZED)
+    expect((await api('GET', `/devices/${details.clientId}`)).body.status.authFailures).toBeGreaterThanOrEqual(1)
+
+    expect((await api('PATCH', `/devices/${details.clientId}`, { enabled: true })).body.enabled).toBe(true)
+    await connect(details)
+    await shownConnected(details.clientId, true)
+    expect(await ledgerActions(details.clientId)).toEqual(['device.provisioned', 'device.disabled', 'device.enabled'])
+  })
+
+  it('rotating the secret ends the old session; the old secret stops working and the new one works', async () => {
+    const details = await provision(`rot-${kind}`)
+    const client = await connect(details)
+    // A device up and running: the broker has finished accepting it.
+    await shownConnected(details.clientId, true)
+
+    const closed = closedByBroker(client)
+    const rotated = await api('POST', `/devices/${details.clientId}/rotate-secret`)
+    expect(rotated.status).toBe(200)
+    const fresh = rotated.body.mqtt as MqttDetails
+    expect(fresh).toMatchObject({ clientId: details.clientId, username: details.username, will: details.will, subscribe: details.subscribe })
+    expect(fresh.password).not.toBe(details.password)
+    expect(rotated.body.device.secretRotatedAt).toEqual(expect.any(String))
+    await closed
+    await shownConnected(details.clientId, false)
+
+    expect(await refusedLogin(details)).toBe(ConnackCode.BAD_USERNAME_OR_PASSWORD)
+    // The new secret works, and the reader gets its allow-list as usual.
+    const reader = await connectReader(fresh)
+    clients.push(reader.client)
+    expect(await reader.box.next(/\/command\/allowlist-sync$/)).toMatchObject({ mode: 'full' })
+    await shownConnected(details.clientId, true)
+    // The secret is stored only as a hash, and is never shown again.
+    const row = await tp.platform.db!.query<{ secret_hash: string }>('select secret_hash from devices where id = $1', [details.clientId])
+    expect(row.rows[0]!.secret_hash).not.toContain(fresh.password)
+    expect(JSON.stringify((await api('GET', `/devices/${details.clientId}`)).body)).not.toContain(fresh.password)
+    expect(await ledgerActions(details.clientId)).toEqual(['device.provisioned', 'device.secret_rotated'])
+  })
+
+  it('opens a door only through a connected reader', async () => {
+    const details = await provision(`door-${kind}`)
+    const offline = await api('POST', `/devices/${details.clientId}/open-door`, { reason: 'delivery' })
+    expect([offline.status, offline.body.code]).toEqual([409, 'RH_CONFLICT'])
+    const camera = await api('POST', '/devices/demo-b1-cam/open-door', { reason: 'delivery' })
+    expect([camera.status, camera.body.code]).toEqual([400, 'RH_BAD_REQUEST'])
+
+    const reader = await connectReader(details)
+    clients.push(reader.client)
+    await shownConnected(details.clientId, true)
+    const opened = await api('POST', `/devices/${details.clientId}/open-door`, { reason: 'delivery', durationS: 5 })
+    expect(opened.status).toBe(202)
+    expect(await reader.box.next(/\/command\/open-door$/)).toMatchObject({ requestId: opened.body.requestId, door: 'main-gate', reason: 'delivery', durationS: 5 })
+  })
+
+  it('a device of a building the caller does not manage keeps its session', async () => {
+    const details = await provision(`kept-${kind}`)
+    const client = await connect(details)
+    await shownConnected(details.clientId, true)
+    const refused = await callApi(tp, 'landlord-wang', 'PATCH', `/devices/${details.clientId}`, { enabled: false })
+    expect(refused.status).toBe(404)
+    expect((await callApi(tp, 'grid-chen', 'POST', `/devices/${details.clientId}/rotate-secret`)).status).toBe(403)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(client.connected).toBe(true)
+    await shownConnected(details.clientId, true)
+  })
+})
