@@ -2,12 +2,12 @@
 // auth plugin and error shape as the app), with a real platform's accounts and
 // database; the SSE stream is read by a real HTTP client.
 
-import { request as httpRequest, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
+import { SseClient } from '../../test/support/sse-client.ts'
 import { authPlugin } from '../api/auth.ts'
 import { alertRoutes } from '../api/routes/alerts.ts'
 import { webhookRoutes } from '../api/routes/webhooks.ts'
@@ -16,61 +16,6 @@ import { AlertService } from './alert-service.ts'
 import { candidate } from './alerts.test-kit.ts'
 import { LiveStream } from './live-stream.ts'
 import { Webhooks } from './webhooks.ts'
-
-interface SseEvent { event: string; data: unknown }
-
-/** Reads an SSE response: parsed events, heartbeat comments, the status. */
-class SseClient {
-  readonly events: SseEvent[] = []
-  comments = 0
-  status = 0
-  ended = false
-  res: IncomingMessage | undefined
-  private pending = ''
-
-  static open (base: string, path: string, token?: string, viaQuery = false): Promise<SseClient> {
-    const c = new SseClient()
-    const url = new URL(path, base)
-    if (token !== undefined && viaQuery) url.searchParams.set('access_token', token)
-    const headers: Record<string, string> = token !== undefined && !viaQuery ? { authorization: `Bearer ${token}` } : {}
-    return new Promise((resolve, reject) => {
-      const req = httpRequest(url, { headers }, (res) => {
-        c.res = res
-        c.status = res.statusCode ?? 0
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => c.feed(chunk))
-        res.on('end', () => { c.ended = true })
-        res.on('error', () => { c.ended = true })
-        resolve(c)
-      })
-      req.on('error', reject)
-      req.end()
-    })
-  }
-
-  private feed (chunk: string): void {
-    this.pending += chunk
-    let i: number
-    while ((i = this.pending.indexOf('\n\n')) >= 0) {
-      const block = this.pending.slice(0, i)
-      this.pending = this.pending.slice(i + 2)
-      let event = 'message'
-      let data: string | undefined
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) this.comments++
-        else if (line.startsWith('event: ')) event = line.slice(7)
-        else if (line.startsWith('data: ')) data = line.slice(6)
-      }
-      if (data !== undefined) this.events.push({ event, data: JSON.parse(data) })
-    }
-  }
-
-  alertIds (): string[] {
-    return this.events.filter((e) => e.event === 'alert').map((e) => (e.data as { alert: { id: string } }).alert.id)
-  }
-
-  close (): void { this.res?.destroy() }
-}
 
 const until = async (what: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> => {
   const end = Date.now() + ms

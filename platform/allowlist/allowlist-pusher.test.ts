@@ -133,16 +133,17 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     // The reader of protocol/README.md 8.1: a full list replaces, a delta applies only to its base version.
     let held = { version: -1, ids: new Set<string>() }
     const deltaVersions: number[] = []
+    const replies: Array<Promise<void>> = []
     r.client.on('message', (topic, payload) => {
       if (!SYNC.test(topic)) return
       const sync = JSON.parse(payload.toString()) as AllowlistSync
       if (sync.mode === 'delta') deltaVersions.push(sync.version)
-      if (sync.mode === 'delta' && sync.baseVersion !== held.version) return void r.reply(sync, { code: 'version_gap' })
+      if (sync.mode === 'delta' && sync.baseVersion !== held.version) return void replies.push(r.reply(sync, { code: 'version_gap' }))
       const ids = sync.mode === 'full' ? new Set<string>() : held.ids
       for (const id of sync.remove) ids.delete(id)
       for (const e of sync.upsert) ids.add(e.credentialId)
       held = { version: sync.version, ids }
-      void r.reply(sync, { version: sync.version })
+      replies.push(r.reply(sync, { version: sync.version }))
     })
     const announced: number[] = []
     const unsubscribe = tp.platform.registry!.events.subscribe({ allowlistChanged: (c) => { if (c.buildingId === 'demo-b1') announced.push(c.version) } })
@@ -159,6 +160,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
       await until('the reader holds the building\'s list', () => held.version === expected.version, 5000)
       expect([...held.ids].sort()).toEqual(expected.ids)
       expect(deltaVersions).toEqual(announced)
+      await Promise.all(replies)
     } finally {
       unsubscribe()
     }

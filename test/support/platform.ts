@@ -49,14 +49,21 @@ export async function provisionReader (tp: TestPlatform, who: string, buildingId
   return r.body.mqtt as MqttDetails
 }
 
-export async function startTestPlatform (kind: DatabaseKind = 'pglite'): Promise<TestPlatform> {
+export interface TestPlatformOptions {
+  /** More settings (RULE_* for instance), on top of the test defaults. */
+  env?: Record<string, string>
+  /** Pipeline timing and clock (see Platform). */
+  pipeline?: ConstructorParameters<typeof Platform>[2] extends infer O ? O extends { pipeline?: infer P } ? P : never : never
+}
+
+export async function startTestPlatform (kind: DatabaseKind = 'pglite', o: TestPlatformOptions = {}): Promise<TestPlatform> {
   const t: TestDatabase = await openTestDatabase(kind)
   const dataDir = mkdtempSync(join(tmpdir(), 'rh-platform-'))
   const config = loadConfig({
     HOST: '127.0.0.1', HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-    DATA_KEY: 'a3'.repeat(32),
+    DATA_KEY: 'a3'.repeat(32), ...o.env,
   })
-  const platform = new Platform(config, pino({ level: 'silent' }), { database: t.db })
+  const platform = new Platform(config, pino({ level: 'silent' }), { database: t.db, ...(o.pipeline === undefined ? {} : { pipeline: o.pipeline }) })
   try {
     await platform.start()
   } catch (err) {
