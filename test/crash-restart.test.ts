@@ -1,13 +1,14 @@
 // Kill -9 the platform while devices publish, restart it on the same data:
-// every event a device got a PUBACK for is in the log, none twice, and the
-// redelivered ones had no second effect.
+// every event a device got a PUBACK for is in the log, none twice, the
+// redelivered ones had no second effect, and the alerts are exactly what the
+// events call for: every swipe of an unknown card counted once on its alert,
+// and the runs of denials carried on across the crash.
 
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, describe, expect, it } from 'vitest'
-import { sampleUplinks } from '../protocol/index.ts'
 import { PgliteDatabase } from '../platform/store/pglite-database.ts'
 import { freePort, kill9, startPlatformProcess, stopGracefully, type PlatformProcess } from './support/platform-process.ts'
 
@@ -41,8 +42,12 @@ describe('crash and restart', () => {
     }
     const url = `mqtt://127.0.0.1:${env.MQTT_PORT}`
     const acked = new Set<string>()
-    const template = sampleUplinks()['event/access']
-    const event = (d: number, n: number) => JSON.stringify({ ...template, eventId: `crash-${d}-${n}`, seq: n + 1 })
+    // Each device's swipes present one unknown card at a door of its own, refused: an alert per card, and a run of denials.
+    const ts = new Date().toISOString()
+    const event = (d: number, n: number) => JSON.stringify({
+      eventId: `crash-${d}-${n}`, seq: n + 1, ts, door: `door-${d}`, direction: 'in',
+      credential: { kind: 'card', value: `DEAD000${d}` }, result: 'denied', reason: 'unknown_credential',
+    })
 
     // Phase 1: every device publishes as fast as it can; the platform is killed part-way.
     const connect = (d: (typeof devices)[number]): Promise<MqttClient> => mqtt.connectAsync(url, {
@@ -90,6 +95,17 @@ describe('crash and restart', () => {
       const logged = new Set(rows.rows.map((r) => r.event_id))
       expect(logged.size).toBe(DEVICES * EVENTS_PER_DEVICE)
       for (const id of acked) expect(logged.has(id)).toBe(true)
+
+      const alerts = await db.query<{ type: string; dedup_key: string; count: number }>(
+        `select type, dedup_key, count from alerts where building_id = 'demo-b1' and status <> 'resolved' order by dedup_key`)
+      const count = (key: string): number | undefined => alerts.rows.find((a) => a.dedup_key === key)?.count
+      for (let d = 0; d < DEVICES; d++) {
+        expect(count(`unknown_credential:demo-b1:card:DEAD000${d}`)).toBe(EVENTS_PER_DEVICE)
+        // From the fifth denial of the card on, each counts on its repeated-denials alert.
+        expect(count(`repeated_denials:cred:demo-b1:card:DEAD000${d}`)).toBe(EVENTS_PER_DEVICE - 4)
+      }
+      // One card tried again and again at one door is the card's alarm, not also the door's.
+      expect(alerts.rows.filter((a) => a.dedup_key.startsWith('repeated_denials:door:'))).toEqual([])
     } finally {
       await db.close()
     }
