@@ -20,17 +20,18 @@ interface Pending {
   reject: (err: unknown) => void
 }
 
+/** One row as the insert reads it from JSON (short keys: the batch is one JSON document). */
 interface LogRow {
-  deviceId: string
-  eventId: string
-  seq: number | null
-  buildingId: string
-  channel: string
-  door: string | null
-  credentialId: string | null
-  at: string
-  receivedAt: string
-  payload: string
+  /** device id */ d: string
+  /** event id */ e: string
+  /** seq */ s: number | null
+  /** building id */ b: string
+  /** channel */ c: string
+  /** door */ o: string | null
+  /** credential id */ r: string | null
+  /** device time */ a: string
+  /** broker time */ t: string
+  /** payload */ p: unknown
 }
 
 export interface EventLogOptions {
@@ -78,7 +79,7 @@ export class EventLog {
           const inserted = await this.insert(batch.map((p) => p.row))
           this.counters.batches++
           for (const p of batch) {
-            const key = `${p.row.deviceId}\u0000${p.row.eventId}`
+            const key = `${p.row.d}\u0000${p.row.e}`
             // Two copies in one batch: the first is the fresh one.
             const logSeq = inserted.get(key)
             inserted.delete(key)
@@ -96,19 +97,17 @@ export class EventLog {
   }
 
   private async insert (rows: LogRow[]): Promise<Map<string, number>> {
-    const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []]
-    for (const r of rows) {
-      cols[0]!.push(r.deviceId); cols[1]!.push(r.eventId); cols[2]!.push(r.seq); cols[3]!.push(r.buildingId)
-      cols[4]!.push(r.channel); cols[5]!.push(r.door); cols[6]!.push(r.credentialId); cols[7]!.push(r.at)
-      cols[8]!.push(r.receivedAt); cols[9]!.push(r.payload)
-    }
+    // One JSON parameter for the whole batch: serialised natively, parsed once by the database.
     const result = await this.db.query<{ device_id: string; event_id: string; log_seq: number }>(
       `insert into events (device_id, event_id, seq, building_id, channel, door, credential_id, at, received_at, payload)
-       select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
-                            $8::timestamptz[], $9::timestamptz[], $10::jsonb[])
+       select x.d, x.e, x.s, x.b, x.c, x.o, x.r, x.a, x.t, x.p
+         from rows from (json_to_recordset($1::json) as (d text, e text, s bigint, b text, c text, o text, r text,
+                                                          a timestamptz, t timestamptz, p jsonb))
+              with ordinality as x (d, e, s, b, c, o, r, a, t, p, n)
+        order by x.n
        on conflict do nothing
        returning device_id, event_id, log_seq`,
-      cols,
+      [JSON.stringify(rows)],
     )
     const out = new Map<string, number>()
     for (const r of result.rows) out.set(`${r.device_id}\u0000${r.event_id}`, Number(r.log_seq))
@@ -117,13 +116,12 @@ export class EventLog {
 }
 
 function toRow (m: AcceptedMessage): LogRow {
-  const receivedAt = new Date(m.receivedAt).toISOString()
-  const base = { deviceId: m.deviceId, buildingId: m.buildingId, channel: m.channel, receivedAt, payload: JSON.stringify(m.payload) }
+  const t = new Date(m.receivedAt).toISOString()
   if (isEventChannel(m.channel)) {
     const p = m.payload as { eventId: string; seq: number; ts: string; door?: string; credential?: { credentialId?: string } }
-    return { ...base, eventId: p.eventId, seq: p.seq, at: p.ts, door: p.door ?? null, credentialId: p.credential?.credentialId ?? null }
+    return { d: m.deviceId, e: p.eventId, s: p.seq, b: m.buildingId, c: m.channel, o: p.door ?? null, r: p.credential?.credentialId ?? null, a: p.ts, t, p: m.payload }
   }
   // Status, heartbeat, reply: no device event id; one row per receipt.
   const ts = (m.payload as { ts?: string }).ts
-  return { ...base, eventId: `${m.channel}@${receivedAt}`, seq: null, at: ts ?? receivedAt, door: null, credentialId: null }
+  return { d: m.deviceId, e: `${m.channel}@${t}`, s: null, b: m.buildingId, c: m.channel, o: null, r: null, a: ts ?? t, t, p: m.payload }
 }

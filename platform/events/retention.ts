@@ -43,8 +43,11 @@ export class EventRetention {
     const batch = this.deps.batch ?? 5000
     let total = 0
     for (;;) {
+      // The oldest events first, by log position (receive time grows with it): the log_seq index serves.
       const r = await this.deps.db.query(
-        `delete from events where log_seq in (select log_seq from events where received_at < $1 order by log_seq limit $2)`, [cutoff, batch])
+        `delete from events where log_seq in (
+           select log_seq from (select log_seq, received_at from events order by log_seq limit $2) oldest where received_at < $1)`,
+        [cutoff, batch])
       total += r.rowCount
       if (r.rowCount < batch) break
     }

@@ -9,37 +9,42 @@ function normalisedValue (kind: string, value: string): string {
   return kind === 'card' || kind === 'ic_card' ? value.toUpperCase() : value
 }
 
-/** Returns undefined for channels the rules do not read (`reply`). */
+/**
+ * Returns undefined for channels the rules do not read (`reply`). Objects are
+ * built literally, field by field (no spreads): this runs for every event and
+ * the rules read them on hot paths.
+ */
 export function enrich (m: AcceptedMessage, view: RegistryView): PipelineEvent | undefined {
-  const base = { deviceId: m.deviceId, buildingId: m.buildingId, receivedAt: m.receivedAt }
+  const { deviceId, buildingId, receivedAt } = m
   switch (m.channel) {
     case 'event/access': {
       const p = m.payload
       const value = normalisedValue(p.credential.kind, p.credential.value)
-      const byId = p.credential.credentialId === undefined ? undefined : view.credentialById(p.credential.credentialId)
+      const presentedId = p.credential.credentialId
+      const byId = presentedId === undefined ? undefined : view.credentialById(presentedId)
       const match = byId ?? (p.credential.kind === 'pin' ? undefined : view.credentialByValue(p.credential.kind, value))
       const credential: { kind: typeof p.credential.kind; value: string; credentialId?: string } = { kind: p.credential.kind, value }
-      if (p.credential.credentialId !== undefined) credential.credentialId = p.credential.credentialId
+      if (presentedId !== undefined) credential.credentialId = presentedId
       const e: PipelineEvent = {
-        ...base, kind: 'access', ref: `${m.deviceId}/${p.eventId}`, at: Date.parse(p.ts), seq: p.seq, door: p.door,
-        direction: p.direction, credential, result: p.result, match,
+        kind: 'access', deviceId, buildingId, ref: `${deviceId}/${p.eventId}`, at: Date.parse(p.ts), receivedAt, seq: p.seq,
+        door: p.door, direction: p.direction, credential, result: p.result, match,
       }
       if (p.reason !== undefined) e.reason = p.reason
       return e
     }
     case 'event/door': {
       const p = m.payload
-      const e: PipelineEvent = { ...base, kind: 'door', ref: `${m.deviceId}/${p.eventId}`, at: Date.parse(p.ts), seq: p.seq, door: p.door, state: p.state }
+      const e: PipelineEvent = { kind: 'door', deviceId, buildingId, ref: `${deviceId}/${p.eventId}`, at: Date.parse(p.ts), receivedAt, seq: p.seq, door: p.door, state: p.state }
       if (p.durationS !== undefined) e.durationS = p.durationS
       return e
     }
     case 'event/line': {
       const p = m.payload
-      return { ...base, kind: 'line', ref: `${m.deviceId}/${p.eventId}`, at: Date.parse(p.ts), seq: p.seq, door: p.door, in: p.in, out: p.out, periodS: p.periodS }
+      return { kind: 'line', deviceId, buildingId, ref: `${deviceId}/${p.eventId}`, at: Date.parse(p.ts), receivedAt, seq: p.seq, door: p.door, in: p.in, out: p.out, periodS: p.periodS }
     }
     case 'event/person': {
       const p = m.payload
-      const e: PipelineEvent = { ...base, kind: 'person', ref: `${m.deviceId}/${p.eventId}`, at: Date.parse(p.ts), seq: p.seq, count: p.count }
+      const e: PipelineEvent = { kind: 'person', deviceId, buildingId, ref: `${deviceId}/${p.eventId}`, at: Date.parse(p.ts), receivedAt, seq: p.seq, count: p.count }
       if (p.door !== undefined) e.door = p.door
       if (p.zone !== undefined) e.zone = p.zone
       return e
@@ -47,15 +52,15 @@ export function enrich (m: AcceptedMessage, view: RegistryView): PipelineEvent |
     case 'status': {
       const p = m.payload
       const e: PipelineEvent = {
-        ...base, kind: 'status', ref: `${m.deviceId}/status/${m.receivedAt}`, at: p.ts === undefined ? m.receivedAt : Date.parse(p.ts),
-        state: p.state === 'online' ? 'online' : 'offline',
+        kind: 'status', deviceId, buildingId, ref: `${deviceId}/status/${receivedAt}`, at: p.ts === undefined ? receivedAt : Date.parse(p.ts),
+        receivedAt, state: p.state === 'online' ? 'online' : 'offline',
       }
       if (p.reason !== undefined) e.reason = p.reason
       return e
     }
     case 'heartbeat': {
       const p = m.payload
-      return { ...base, kind: 'heartbeat', ref: `${m.deviceId}/heartbeat/${m.receivedAt}`, at: Date.parse(p.ts), uptimeS: p.uptimeS }
+      return { kind: 'heartbeat', deviceId, buildingId, ref: `${deviceId}/heartbeat/${receivedAt}`, at: Date.parse(p.ts), receivedAt, uptimeS: p.uptimeS }
     }
     default:
       return undefined
