@@ -8,6 +8,7 @@
 
 import { connect, type Socket } from 'node:net'
 import mqttPacket from 'mqtt-packet'
+import { remainingLength } from '../../platform/broker/mqtt-bytes.test-kit.ts'
 
 export interface PublisherDevice { id: string; password: string; topic: string; will: string; card: string; credentialId: string }
 export interface PublisherConfig {
@@ -75,14 +76,7 @@ function connectOne (host: string, port: number, d: PublisherDevice): Promise<Co
 function publishPacket (topic: Buffer, packetId: number, payload: string): Buffer {
   const body = Buffer.byteLength(payload)
   const remaining = 2 + topic.length + 2 + body
-  const lenBytes: number[] = []
-  let x = remaining
-  do {
-    let byte = x % 128
-    x = Math.floor(x / 128)
-    if (x > 0) byte |= 0x80
-    lenBytes.push(byte)
-  } while (x > 0)
+  const lenBytes = remainingLength(remaining)
   const buf = Buffer.allocUnsafe(1 + lenBytes.length + remaining)
   let o = 0
   buf[o++] = 0x32 // PUBLISH, QoS 1
