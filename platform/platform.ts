@@ -60,10 +60,17 @@ export class Platform {
   /**
    * `database`: use this (already open) database instead of the configured one; tests pass a fresh one.
    * `pipeline`: timing overrides for the pipeline (tests shorten ticks and sweeps).
+   * `clock`: the time devices live in, for the broker's receive times and the rules' clock (ms since the
+   * epoch; default the system clock). The simulator runs a week in minutes with a clock of its own; the
+   * registry, accounts and alert bookkeeping keep the system clock.
    */
   constructor (
     private readonly config: Config, private readonly logger: Logger,
-    private readonly options: { database?: Database; pipeline?: Partial<Pick<PipelineOptions, 'tickMs' | 'sweepMs' | 'checkpointMs' | 'batchMs' | 'now'>> } = {},
+    private readonly options: {
+      database?: Database
+      pipeline?: Partial<Pick<PipelineOptions, 'tickMs' | 'sweepMs' | 'checkpointMs' | 'batchMs' | 'now'>>
+      clock?: () => number
+    } = {},
   ) {}
 
   async start (): Promise<PlatformAddresses> {
@@ -127,6 +134,7 @@ export class Platform {
       store: new SqlPipelineStore({ db, alerts, view }),
       logger: logger.child({ part: 'pipeline' }),
       params: config.rules,
+      ...(this.options.clock === undefined ? {} : { now: this.options.clock }),
       ...this.options.pipeline,
     })
     this.pipeline = pipeline
@@ -169,6 +177,7 @@ export class Platform {
       host: config.host,
       tcpPort: config.mqttPort,
       wsPort: config.mqttWsPort,
+      ...(this.options.clock === undefined ? {} : { now: this.options.clock }),
     })
     await broker.start()
     this.broker = broker

@@ -1,0 +1,70 @@
+// The contract between the simulated world (firmware-sim/world/) and the
+// simulated device firmware (firmware-sim/device/): what a world can ask a
+// reader or a camera to do. Devices speak only the documented protocol
+// (protocol/) over MQTT, with their own credentials; the world never touches
+// MQTT itself. Times are on the simulation clock, which may run faster than
+// real time.
+
+import type { CREDENTIAL_KINDS, DoorState } from '../../protocol/index.ts'
+
+type CredentialKind = (typeof CREDENTIAL_KINDS)[number]
+
+/** Milliseconds since the epoch on the simulation clock. */
+export interface SimClock {
+  now (): number
+}
+
+/** What provisioning (POST /buildings/{id}/devices) returned, plus where to connect. */
+export interface DeviceCredentials {
+  /** mqtt://host:port or ws://host:port/mqtt */
+  url: string
+  buildingId: string
+  deviceId: string
+  /** The door this device controls or watches. */
+  door: string
+  password: string
+}
+
+export interface DeviceOptions {
+  clock: SimClock
+  /** Heartbeat interval on the simulation clock, seconds (the platform's RULE_HEARTBEAT_S). */
+  heartbeatS: number
+  /** Firmware version reported in status and heartbeats. */
+  firmware?: string
+}
+
+export interface SimDevice {
+  readonly deviceId: string
+  readonly buildingId: string
+  readonly door: string
+  /** Connects (last will set), publishes the retained online status, subscribes to its commands, starts heartbeats. */
+  start (): Promise<void>
+  /** `graceful`: publishes offline {reason: shutdown} and disconnects; otherwise the connection just drops (last will). */
+  stop (opts?: { graceful?: boolean }): Promise<void>
+  /** Network outage: events are buffered on the device, with their original times and seq, until `reconnect`. */
+  disconnect (): Promise<void>
+  /** Back online: replays buffered events in order, then goes on live. */
+  reconnect (): Promise<void>
+  /** Messages published, acknowledged by the broker, buffered while offline. */
+  readonly counters: { published: number; acked: number; buffered: number; commands: number }
+}
+
+export interface SimReader extends SimDevice {
+  /**
+   * Someone presents a credential. The reader decides from the allow-list the
+   * platform synced to it (validity, windows; PINs by hash), publishes the
+   * access event, and on a grant opens and later closes the door (door events).
+   */
+  present (credential: { kind: CredentialKind; value: string }, direction: 'in' | 'out'): Promise<'granted' | 'denied'>
+  /** A door state the world causes (forced open, held open, tamper). */
+  doorEvent (state: DoorState, durationS?: number): Promise<void>
+  /** Allow-list version the reader holds (0: none yet). */
+  readonly allowlistVersion: number
+}
+
+export interface SimCamera extends SimDevice {
+  /** People crossing the door line; counted and published once per counting period. */
+  cross (direction: 'in' | 'out', people?: number): void
+  /** A detection (count of people in frame). */
+  detect (count: number): Promise<void>
+}
