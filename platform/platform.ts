@@ -31,7 +31,7 @@ import { Registry } from './registry/registry.ts'
 import type { Database } from './store/database.ts'
 import { migrate } from './store/migrate.ts'
 import { PgDatabase } from './store/pg-database.ts'
-import { PgliteDatabase } from './store/pglite-database.ts'
+import { PgliteWorkerDatabase } from './store/pglite-worker-database.ts'
 
 export interface PlatformAddresses {
   api: string
@@ -87,7 +87,7 @@ export class Platform {
     const { config, logger } = this
     mkdirSync(config.dataDir, { recursive: true })
     const db: Database = this.options.database ?? (config.databaseUrl === undefined
-      ? await PgliteDatabase.open(join(config.dataDir, 'registry'))
+      ? await PgliteWorkerDatabase.open(join(config.dataDir, 'registry'))
       : new PgDatabase(config.databaseUrl))
     this.db = db
     if (this.options.database === undefined) this.stack.push(() => db.close())

@@ -6,7 +6,7 @@ import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/
 import { sqlState, UNIQUE_VIOLATION } from './database.ts'
 import { loadMigrations, migrate } from './migrate.ts'
 
-describe.each(DATABASE_KINDS)('Database on %s', (kind) => {
+describe.each([...DATABASE_KINDS, 'pglite-worker'] as const)('Database on %s', (kind) => {
   let t: TestDatabase
   beforeAll(async () => { t = await openTestDatabase(kind) })
   afterAll(async () => { await t?.dispose() })
@@ -47,6 +47,17 @@ describe.each(DATABASE_KINDS)('Database on %s', (kind) => {
     await t.db.query('insert into conf_unique values (1)')
     const err = await t.db.query('insert into conf_unique values (1)').catch((e: unknown) => e)
     expect(sqlState(err)).toBe(UNIQUE_VIOLATION)
+  })
+
+  it('serialises a transaction against other statements and keeps its reads consistent', async () => {
+    await t.db.exec('create table conf_iso (k int primary key, v int not null)')
+    await t.db.query('insert into conf_iso values (1, 0)')
+    // Ten concurrent read-modify-write transactions: with row locks none of the increments is lost.
+    await Promise.all(Array.from({ length: 10 }, () => t.db.transaction(async (tx) => {
+      const r = await tx.query<{ v: number }>('select v from conf_iso where k = 1 for update')
+      await tx.query('update conf_iso set v = $1 where k = 1', [r.rows[0]!.v + 1])
+    })))
+    expect((await t.db.query<{ v: number }>('select v from conf_iso')).rows[0]!.v).toBe(10)
   })
 
   it('keeps the ledger and the audit log append-only', async () => {

@@ -9,9 +9,11 @@ import type { Database } from '../../platform/store/database.ts'
 import { migrate } from '../../platform/store/migrate.ts'
 import { PgDatabase } from '../../platform/store/pg-database.ts'
 import { PgliteDatabase } from '../../platform/store/pglite-database.ts'
+import { PgliteWorkerDatabase } from '../../platform/store/pglite-worker-database.ts'
 
 export const DATABASE_KINDS = ['pglite', 'postgres'] as const
-export type DatabaseKind = (typeof DATABASE_KINDS)[number]
+/** `pglite-worker`: the embedded database on its own thread, as a running platform uses it (conformance suite only). */
+export type DatabaseKind = (typeof DATABASE_KINDS)[number] | 'pglite-worker'
 
 export const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
@@ -37,6 +39,10 @@ export interface TestDatabase {
 export async function openTestDatabase (kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'pglite') {
     const db = await PgliteDatabase.open(undefined, await migratedSnapshot())
+    return { db, dispose: () => db.close() }
+  }
+  if (kind === 'pglite-worker') {
+    const db = await PgliteWorkerDatabase.open(undefined, await migratedSnapshot())
     return { db, dispose: () => db.close() }
   }
   const name = `rh_test_${randomBytes(6).toString('hex')}`
