@@ -240,6 +240,9 @@ export class MqttBroker {
 
   private watch (aedes: Aedes): void {
     aedes.on('clientReady', (client) => this.safely(() => {
+      // Aedes may report a client ready after it already reported it gone (the CONNACK write completes
+      // late, e.g. when the device was disabled a few ms after connecting): not connected, nothing to count.
+      if ((client as unknown as { closed?: boolean }).closed === true || this.liveClient(client.id) !== client) return
       const person = this.sessions.person(client)
       if (person) this.people.watch(client, person)
       const device = this.sessions.device(client)
