@@ -15,7 +15,7 @@ import { AllowlistPusher } from './allowlist/allowlist-pusher.ts'
 import { buildApp, type App } from './api/app.ts'
 import type { DeviceConnectivity } from './api/device-connectivity.ts'
 import { MqttBroker } from './broker/mqtt-broker.ts'
-import type { AcceptedMessage } from './broker/ports.ts'
+import type { AcceptedMessage, SinkRejection } from './broker/ports.ts'
 import type { Config } from './config.ts'
 import { seedDemoSite, type DemoSite } from './demo/demo-site.ts'
 import { EventHistory } from './events/event-history.ts'
@@ -150,7 +150,7 @@ export class Platform {
     retention.start()
     this.stack.push(() => retention.stop())
     const sink = {
-      accept: async (m: AcceptedMessage): Promise<void> => {
+      accept: async (m: AcceptedMessage): Promise<void | SinkRejection> => {
         if (m.channel === 'reply') {
           pusher.handleReply(m.buildingId, m.deviceId, m.payload)
           return
@@ -158,6 +158,9 @@ export class Platform {
         let logSeq: number | null = null
         if (m.channel !== 'heartbeat') {
           const logged = await eventLog.append(m)
+          if (logged.conflict === 'seq_reused') {
+            return { code: 'seq_reused' as const, message: 'another event of this device already has this seq; seq must grow with every event, across restarts' }
+          }
           if (!logged.fresh) return
           logSeq = logged.logSeq
         }

@@ -88,11 +88,14 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     expect(err).toMatchObject({ code: 'schema_invalid', eventId: 'e2e-swipe-2', topic: accessTopic })
     await reader.publishAsync(accessTopic, '{not json', { qos: 1 })
     expect(await box.next(/\/error$/)).toMatchObject({ code: 'not_json' })
+    // A new event reusing a seq (a counter that went back) is not taken for a redelivery: the device hears of it.
+    await reader.publishAsync(accessTopic, JSON.stringify({ ...swipe, eventId: 'e2e-swipe-3', seq: 1 }), { qos: 1 })
+    expect(await box.next(/\/error$/)).toMatchObject({ code: 'seq_reused', eventId: 'e2e-swipe-3', topic: accessTopic })
     sub.unsubscribe()
     expect(downstream).toEqual([])
     const status = await api('GET', `/devices/${creds.clientId}`)
-    expect(status.body.status).toMatchObject({ connected: true, accepted: 3, rejected: 2, rejectedByCode: { schema_invalid: 1, not_json: 1 } })
-    expect(status.body.status.lastRejected.code).toBe('not_json')
+    expect(status.body.status).toMatchObject({ connected: true, accepted: 3, rejected: 3, rejectedByCode: { schema_invalid: 1, not_json: 1, seq_reused: 1 } })
+    expect(status.body.status.lastRejected.code).toBe('seq_reused')
 
     // A wrong secret is refused with CONNACK 4 and counted broker-wide.
     const wrong = await mqtt.connectAsync(tp.mqttUrl, { clientId: creds.clientId, username: creds.username, password: 'not-the-secret', reconnectPeriod: 0 }).catch((e: Error) => e)

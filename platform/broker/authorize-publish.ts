@@ -12,6 +12,7 @@
 //   own tree, not an uplink channel                    -> ack and drop, ErrorReply `unknown_channel`
 //   uplink channel, payload fails decodeUplink         -> ack and drop, ErrorReply with the reason
 //   uplink channel, valid payload                      -> sink.accept, then ack and route
+//   ... which the sink refuses (an event reusing a seq)  -> ack and drop, ErrorReply `seq_reused`
 //
 // MQTT-3.3.5-2 lets the server either acknowledge and drop or close; closing
 // is kept for ACL violations (a device never does that by mistake), while
@@ -39,7 +40,7 @@ import {
 } from '../../protocol/index.ts'
 import type { DeviceIdentity, DeviceSessions } from './device-session.ts'
 import type { AclViolationKind, DeviceStats, RejectionCode } from './device-stats.ts'
-import type { AcceptedMessage, UplinkSink } from './ports.ts'
+import type { AcceptedMessage, SinkRejection, UplinkSink } from './ports.ts'
 
 type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>
 
@@ -114,12 +115,20 @@ export function createAuthorizePublish (deps: AuthorizePublishDeps): AuthorizePu
         drop(device!, packet, decision)
         return null
       case 'accept':
+        let refused: SinkRejection | void
         try {
-          await deps.sink.accept(decision.message)
+          refused = await deps.sink.accept(decision.message)
         } catch (err) {
           logger.error({ err, deviceId: device!.deviceId, channel: decision.channel, will: isWill },
             'uplink sink refused a message; closing the connection so the device redelivers')
           return err instanceof Error ? err : new Error(String(err))
+        }
+        if (refused) {
+          const eventId = (decision.message.payload as { eventId?: unknown }).eventId
+          const reply: ErrorReply = { code: refused.code, message: refused.message, topic: packet.topic }
+          if (typeof eventId === 'string') reply.eventId = eventId
+          drop(device!, packet, { kind: 'drop', code: refused.code, message: refused.message, reply })
+          return null
         }
         stats.accepted(device!.deviceId)
         if (decision.channel !== 'status') {

@@ -33,7 +33,7 @@ export type RefusalReason =
   | 'people_not_enabled'
 
 /** Why an uplink message was acknowledged and dropped. */
-export type RejectionCode = 'not_json' | 'schema_invalid' | 'payload_too_large' | 'unknown_channel'
+export type RejectionCode = 'not_json' | 'schema_invalid' | 'payload_too_large' | 'unknown_channel' | 'seq_reused'
 
 /** Why a connection was closed for an access-control violation. */
 export type AclViolationKind =

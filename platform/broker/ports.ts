@@ -37,7 +37,14 @@ export type AcceptedMessage = {
  * will redeliver.
  */
 export interface UplinkSink {
-  accept (message: AcceptedMessage): Promise<void>
+  /** Resolves with a rejection when the message is well-formed but refused (acknowledged, dropped, error reply). */
+  accept (message: AcceptedMessage): Promise<void | SinkRejection>
+}
+
+/** A message the platform refuses after reading it: the device gets it acknowledged and an ErrorReply. */
+export interface SinkRejection {
+  code: 'seq_reused'
+  message: string
 }
 
 /**

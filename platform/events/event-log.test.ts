@@ -19,7 +19,8 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
     const first = await log.append(access('e-1', 1))
     expect(first.fresh).toBe(true)
     expect(await log.append(access('e-1', 1))).toEqual({ fresh: false, logSeq: null })
-    expect((await log.append(access('e-other', 1))).fresh).toBe(false)
+    // Same seq, another eventId: not a redelivery but a counter that went back.
+    expect(await log.append(access('e-other', 1))).toEqual({ fresh: false, logSeq: null, conflict: 'seq_reused' })
     expect((await log.append(access('e-1', 1, 'dev-2'))).fresh).toBe(true)
     const r = await t.db.query<{ n: number }>(`select count(*)::int as n from events where event_id = 'e-1'`)
     expect(r.rows[0]!.n).toBe(2)
@@ -34,6 +35,9 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
     expect(log.counters.batches - batchesBefore).toBeLessThan(10)
     const dupes = await Promise.all([log.append(access('burst-7', 1007)), log.append(access('new-1', 5000)), log.append(access('new-1', 5000))])
     expect(dupes.map((d) => d.fresh)).toEqual([false, true, false])
+    expect(dupes.map((d) => d.conflict)).toEqual([undefined, undefined, undefined])
+    const clash = await Promise.all([log.append(access('clash-a', 6000)), log.append(access('clash-b', 6000))])
+    expect(clash).toEqual([{ fresh: true, logSeq: expect.any(Number) }, { fresh: false, logSeq: null, conflict: 'seq_reused' }])
   })
 
   it('keeps the device time, door and credential for history queries', async () => {

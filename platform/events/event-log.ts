@@ -12,6 +12,11 @@ export interface AppendResult {
   fresh: boolean
   /** Position in the log (fresh events only). */
   logSeq: number | null
+  /**
+   * Not fresh because another event (a different eventId) already has this seq: the device's counter went
+   * back. Not a redelivery: the device must hear about it.
+   */
+  conflict?: 'seq_reused'
 }
 
 interface Pending {
@@ -45,7 +50,7 @@ export class EventLog {
   private readonly maxBatch: number
   private closed = false
   /** Batches and rows written, for the benchmark and /broker/stats. */
-  readonly counters = { batches: 0, rows: 0, duplicates: 0 }
+  readonly counters = { batches: 0, rows: 0, duplicates: 0, seqReused: 0 }
 
   constructor (private readonly db: Database, options: EventLogOptions = {}) {
     this.maxBatch = options.maxBatch ?? 1000
@@ -78,14 +83,27 @@ export class EventLog {
         try {
           const inserted = await this.insert(batch.map((p) => p.row))
           this.counters.batches++
+          const answers: Array<{ p: Pending; logSeq: number | undefined }> = []
           for (const p of batch) {
             const key = `${p.row.d}\u0000${p.row.e}`
             // Two copies in one batch: the first is the fresh one.
             const logSeq = inserted.get(key)
             inserted.delete(key)
-            if (logSeq === undefined) this.counters.duplicates++
-            else this.counters.rows++
-            p.resolve({ fresh: logSeq !== undefined, logSeq: logSeq ?? null })
+            answers.push({ p, logSeq })
+          }
+          const refused = answers.filter((a) => a.logSeq === undefined)
+          const reused = refused.length === 0 ? new Set<string>() : await this.seqReused(refused.map((a) => a.p.row))
+          for (const { p, logSeq } of answers) {
+            if (logSeq !== undefined) {
+              this.counters.rows++
+              p.resolve({ fresh: true, logSeq })
+            } else if (reused.has(`${p.row.d}\u0000${p.row.e}`)) {
+              this.counters.seqReused++
+              p.resolve({ fresh: false, logSeq: null, conflict: 'seq_reused' })
+            } else {
+              this.counters.duplicates++
+              p.resolve({ fresh: false, logSeq: null })
+            }
           }
         } catch (err) {
           for (const p of batch) p.reject(err)
@@ -94,6 +112,15 @@ export class EventLog {
     } finally {
       this.flushing = false
     }
+  }
+
+  /** Of rows the insert skipped, those whose eventId is not logged: their seq belongs to another event. */
+  private async seqReused (rows: LogRow[]): Promise<Set<string>> {
+    const r = await this.db.query<{ d: string; e: string }>(
+      `select x.d, x.e from json_to_recordset($1::json) as x (d text, e text)
+        where not exists (select 1 from events v where v.device_id = x.d and v.event_id = x.e)`,
+      [JSON.stringify(rows.map((row) => ({ d: row.d, e: row.e })))])
+    return new Set(r.rows.map((row) => `${row.d}\u0000${row.e}`))
   }
 
   private async insert (rows: LogRow[]): Promise<Map<string, number>> {

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox'
 import { messageOptions } from './common.ts'
 
-export const ERROR_REPLY_CODES = ['not_json', 'schema_invalid', 'unknown_channel', 'payload_too_large'] as const
+export const ERROR_REPLY_CODES = ['not_json', 'schema_invalid', 'unknown_channel', 'payload_too_large', 'seq_reused'] as const
 export const MAX_REPORTED_ERRORS = 10
 
 export const ValidationErrorSchema = Type.Object(
@@ -17,7 +17,8 @@ export const ErrorReplySchema = Type.Object(
     code: Type.Enum(ERROR_REPLY_CODES, {
       description: '`not_json`: the payload is not UTF-8 JSON; `schema_invalid`: valid JSON that breaks the ' +
         'channel schema; `unknown_channel`: a topic under the device that is not an uplink channel; ' +
-        '`payload_too_large`: over the payload limit.',
+        '`payload_too_large`: over the payload limit; `seq_reused`: an event with a new eventId but a seq this ' +
+        'device already used for another event (its counter went back, e.g. after a reset without persisting it).',
     }),
     message: Type.String({ maxLength: 1024, description: 'Human-readable summary.' }),
     topic: Type.String({ maxLength: 512, description: 'The topic the rejected message was published to.' }),
