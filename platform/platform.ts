@@ -12,6 +12,7 @@ import { MqttAlertPublisher } from './alerts/mqtt-alert-publisher.ts'
 import { WebhookDispatcher } from './alerts/webhook-dispatcher.ts'
 import { Webhooks } from './alerts/webhooks.ts'
 import { AllowlistPusher } from './allowlist/allowlist-pusher.ts'
+import { DeviceConfigPusher, presenceListeners } from './devices/device-config-pusher.ts'
 import { buildApp, type App } from './api/app.ts'
 import type { DeviceConnectivity } from './api/device-connectivity.ts'
 import { MqttBroker } from './broker/mqtt-broker.ts'
@@ -21,6 +22,7 @@ import { seedDemoSite, type DemoSite } from './demo/demo-site.ts'
 import { EventHistory } from './events/event-history.ts'
 import { EventLog } from './events/event-log.ts'
 import { EventRetention } from './events/retention.ts'
+import { DEFAULT_RULE_PARAMS } from './pipeline/model.ts'
 import { Pipeline, type PipelineOptions } from './pipeline/pipeline.ts'
 import { SqlPipelineStore } from './pipeline/pipeline-store.ts'
 import { MemoryRegistryView } from './pipeline/registry-view.ts'
@@ -175,7 +177,12 @@ export class Platform {
       directory: registry.devices,
       people: personDirectory(registry.users),
       sink,
-      presence: pusher,
+      presence: presenceListeners(pusher, new DeviceConfigPusher({
+        sender,
+        settings: { heartbeatS: Math.min(3600, Math.max(5, config.rules.heartbeatS ?? DEFAULT_RULE_PARAMS.heartbeatS)), timezone: 'Asia/Shanghai' },
+        logger: logger.child({ part: 'device-config' }),
+        ...(this.options.clock === undefined ? {} : { now: this.options.clock }),
+      })),
       logger: logger.child({ part: 'broker' }),
       host: config.host,
       tcpPort: config.mqttPort,
