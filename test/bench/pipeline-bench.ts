@@ -14,7 +14,7 @@ import { Platform } from '../../platform/platform.ts'
 import type { Actor } from '../../platform/registry/access.ts'
 import { openTestDatabase } from '../support/databases.ts'
 import { residentIdNumber } from '../support/id-numbers.ts'
-import type { PublisherConfig, PublisherDevice } from './load-publisher.ts'
+import type { PublisherConfig, PublisherDevice } from '../../firmware-sim/load/publisher.ts'
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -75,7 +75,7 @@ async function main (): Promise<void> {
   /** One load run; rates are taken over the publishing window (connections made, until the last ack). */
   const run = (label: string, rate: number, durationS: number, unknownShare: number) => new Promise<{ sent: number; acked: number; processed: number; seconds: number }>((resolve, reject) => {
     const cfg: PublisherConfig = { url, devices, rate, durationS, unknownShare, window: WINDOW, runId: label, seqBase: ++runs * 1e9 }
-    const worker = fork(new URL('./load-publisher.ts', import.meta.url), { execArgv: ['--import', 'tsx'] })
+    const worker = fork(new URL('../../firmware-sim/load/publisher.ts', import.meta.url), { execArgv: ['--import', 'tsx'] })
     worker.send(cfg)
     let startEvents = 0
     let tStart = 0
