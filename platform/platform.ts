@@ -12,6 +12,7 @@ import { MqttAlertPublisher } from './alerts/mqtt-alert-publisher.ts'
 import { WebhookDispatcher } from './alerts/webhook-dispatcher.ts'
 import { Webhooks } from './alerts/webhooks.ts'
 import { AllowlistPusher } from './allowlist/allowlist-pusher.ts'
+import { CommandLog } from './devices/command-log.ts'
 import { DeviceConfigPusher, presenceListeners } from './devices/device-config-pusher.ts'
 import { buildApp, type App } from './api/app.ts'
 import type { DeviceConnectivity } from './api/device-connectivity.ts'
@@ -101,8 +102,13 @@ export class Platform {
     this.registry = registry
     if (config.demo) this.demo = await seedDemoSite(registry, logger)
 
+    // Every command goes out through here, so the command log knows what became of each.
+    const commands = new CommandLog(this.options.clock === undefined ? {} : { now: this.options.clock })
     const sender = {
-      sendCommand: (...args: Parameters<MqttBroker['publishCommand']>) => this.broker!.publishCommand(...args),
+      sendCommand: async (...args: Parameters<MqttBroker['publishCommand']>): Promise<void> => {
+        await this.broker!.publishCommand(...args)
+        commands.sent(args[1], args[2], args[3].requestId)
+      },
       isConnected: (deviceId: string) => this.broker?.isConnected(deviceId) ?? false,
     }
     const pusher = new AllowlistPusher({ registry, sender, logger: logger.child({ part: 'allowlist' }) })
@@ -154,6 +160,7 @@ export class Platform {
     const sink = {
       accept: async (m: AcceptedMessage): Promise<void | SinkRejection> => {
         if (m.channel === 'reply') {
+          commands.replied(m.deviceId, m.payload)
           pusher.handleReply(m.buildingId, m.deviceId, m.payload)
           return
         }
@@ -203,7 +210,8 @@ export class Platform {
       counters: (id) => broker.stats.device(id),
       totals: () => broker.stats.totals(),
       isConnected: (id) => broker.isConnected(id),
-      sendCommand: (b, d, name, payload) => broker.publishCommand(b, d, name, payload),
+      sendCommand: (b, d, name, payload) => sender.sendCommand(b, d, name, payload),
+      commands: (id) => commands.recent(id),
       endpoints: () => {
         const a = broker.addresses()
         return {

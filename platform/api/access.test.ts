@@ -114,6 +114,7 @@ const cases: RouteCase[] = [
   { name: 'POST /buildings/:id/devices', allowed: PROVISION_B1, request: () => ({ method: 'POST', url: '/buildings/demo-b1/devices', payload: { id: `dev-${++serial}`, door: 'side-door', kind: 'reader', vendor: 'Acme Access', model: 'AR-200' } }), okStatus: 201 },
   { name: 'GET /buildings/:id/devices', allowed: READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/devices' }) },
   { name: 'GET /devices/:id', allowed: READ_B1, request: () => ({ method: 'GET', url: '/devices/demo-b1-reader' }) },
+  { name: 'GET /devices/:id/commands', allowed: READ_B1, request: () => ({ method: 'GET', url: '/devices/demo-b1-reader/commands' }) },
   { name: 'PATCH /devices/:id', allowed: PROVISION_B1, request: () => ({ method: 'PATCH', url: '/devices/demo-b1-cam', payload: { enabled: true } }) },
   { name: 'POST /devices/:id/rotate-secret', allowed: PROVISION_B1, request: () => ({ method: 'POST', url: '/devices/demo-b1-cam/rotate-secret' }) },
   { name: 'POST /devices/:id/open-door', allowed: MANAGE_B1, okStatus: 202,

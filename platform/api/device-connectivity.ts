@@ -2,6 +2,7 @@
 // device, and a way to send a command.
 
 import type { CommandName, CommandPayload } from '../../protocol/index.ts'
+import type { CommandRecord } from '../devices/command-log.ts'
 
 export interface DeviceCounters {
   connected: boolean
@@ -33,6 +34,8 @@ export interface DeviceConnectivity {
   totals (): BrokerCounters
   isConnected (deviceId: string): boolean
   sendCommand<N extends CommandName> (buildingId: string, deviceId: string, name: N, payload: CommandPayload<N>): Promise<void>
+  /** The latest commands sent to the device and what became of them, newest first. */
+  commands (deviceId: string): CommandRecord[]
   /** Where devices connect, for provisioning responses. */
   endpoints (): { url: string; wsUrl: string | null }
 }

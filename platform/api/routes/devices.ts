@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { deviceSubscriptionFilters, deviceTopic, ID_PATTERN, LAST_WILL_PAYLOAD, UPLINK_CHANNELS } from '../../../protocol/index.ts'
+import { COMMAND_NAMES, deviceSubscriptionFilters, deviceTopic, ID_PATTERN, LAST_WILL_PAYLOAD, UPLINK_CHANNELS } from '../../../protocol/index.ts'
 import { Errors } from '../../errors.ts'
 import { loadBuilding } from '../../registry/buildings.ts'
 import type { Device } from '../../registry/devices.ts'
@@ -11,6 +11,15 @@ import type { DeviceConnectivity } from '../device-connectivity.ts'
 import { DeviceSchema, DeviceStatsSchema, errors, IdParams, MqttConnectionSchema } from '../schemas.ts'
 
 const ProvisionedSchema = Type.Object({ device: DeviceSchema, mqtt: MqttConnectionSchema })
+
+const CommandRecordSchema = Type.Object({
+  requestId: Type.String(),
+  command: Type.Enum(COMMAND_NAMES),
+  sentAt: Type.String({ format: 'date-time' }),
+  status: Type.Enum(['sent', 'ok', 'error', 'no_reply'], { description: '`sent`: waiting for the reply; `no_reply`: none within 30 s.' }),
+  repliedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+})
 
 export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devices: DeviceConnectivity }> = async (app, { registry, devices }) => {
   const connection = (device: Device, secret: string) => {
@@ -89,6 +98,18 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
     return { device, status: devices.counters(device.id) }
   })
 
+  app.get('/devices/:id/commands', {
+    schema: {
+      tags: ['devices'],
+      summary: 'The latest commands sent to a device (allow-list syncs, open-door, config) and what became of each: sent, ok, error (with the device\'s reason) or no_reply after 30 s',
+      params: IdParams,
+      response: { 200: Type.Array(CommandRecordSchema), ...errors(401, 404) },
+    },
+  }, async (req) => {
+    const device = await registry.devices.get(req.actor, req.params.id)
+    return devices.commands(device.id)
+  })
+
   app.patch('/devices/:id', {
     schema: {
       tags: ['devices'], summary: 'Disable (disconnects it and refuses its logins) or re-enable a device',
@@ -110,7 +131,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
 
   app.post('/devices/:id/open-door', {
     schema: {
-      tags: ['devices'], summary: 'Send an open-door command to a connected reader (landlord, admin); the reply arrives on its reply topic',
+      tags: ['devices'], summary: 'Send an open-door command to a connected reader (landlord, admin); GET /devices/{id}/commands shows its outcome',
       params: IdParams,
       body: Type.Object({
         durationS: Type.Optional(Type.Integer({ minimum: 1, maximum: 300 })),
