@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_DENIAL_RUNS, PipelineState } from './state.ts'
-import { inWindows, minuteOfWeek } from './time-windows.ts'
+import { inWindows, isKnownTimeZone, minuteOfWeek } from '../../protocol/index.ts'
 
 describe('pipeline state', () => {
   it('survives a checkpoint round trip, rebuilding who is in which room', () => {
@@ -46,5 +46,13 @@ describe('time windows', () => {
     expect(inWindows(Date.parse('2026-03-01T17:30:00Z'), w, 'Asia/Shanghai')).toBe(true) // Mon 01:30
     expect(inWindows(Date.parse('2026-03-01T18:00:00Z'), w, 'Asia/Shanghai')).toBe(false) // Mon 02:00, end exclusive
     expect(inWindows(Date.parse('2026-03-01T13:59:00Z'), w, 'Asia/Shanghai')).toBe(false) // Sun 21:59
+  })
+
+  it('takes a window whose end equals its start for a whole day, and knows real zones from made-up ones', () => {
+    const w = [{ days: [1], from: '08:00', to: '08:00' }]
+    expect(inWindows(Date.parse('2026-03-02T23:59:00Z'), w, 'Asia/Shanghai')).toBe(true) // Tue 07:59
+    expect(inWindows(Date.parse('2026-03-03T00:00:00Z'), w, 'Asia/Shanghai')).toBe(false) // Tue 08:00
+    expect(isKnownTimeZone('Europe/Berlin')).toBe(true)
+    expect(isKnownTimeZone('Mars/Olympus')).toBe(false)
   })
 })

@@ -4,7 +4,7 @@
 // over), or outside its weekly windows. Shared by the four credential rules.
 
 import type { AccessIn, AlertCandidate, AlertType, CredentialInfo, RegistryView, Severity } from '../model.ts'
-import { inWindows } from '../time-windows.ts'
+import { inWindows } from '../../../protocol/index.ts'
 import { maskValue } from './rule.ts'
 
 export type CredentialVerdict =

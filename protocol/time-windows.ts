@@ -1,9 +1,10 @@
-// Weekly time windows of credentials, evaluated in the building's time zone.
-// A window covers `from` (inclusive) to `to` (exclusive) local time on each of
-// its ISO weekdays; when `to` is not after `from` it runs past midnight into
-// the next day (Sunday's runs into Monday).
+// Weekly time windows of credentials (allow-list `windows`, spec section 8.1),
+// as the platform and a reader both evaluate them: a window covers `from`
+// (inclusive) to `to` (exclusive) local time on each of its ISO weekdays;
+// when `to` is not after `from` it runs past midnight into the next day
+// (Sunday's into Monday), `from` equal to `to` being a whole day.
 
-import type { TimeWindow } from '../../protocol/index.ts'
+import type { TimeWindow } from './schemas/allowlist-sync.ts'
 
 const WEEK_MIN = 7 * 1440
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 }
@@ -12,7 +13,17 @@ const formatters = new Map<string, Intl.DateTimeFormat>()
 
 const hhmm = (s: string): number => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5))
 
-/** Minutes since Monday 00:00 local time. */
+/** True when the runtime knows the IANA zone name. */
+export function isKnownTimeZone (timeZone: string): boolean {
+  try {
+    minuteOfWeek(0, timeZone)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Minutes since Monday 00:00 local time; throws RangeError for an unknown zone. */
 export function minuteOfWeek (t: number, timeZone: string): number {
   const fixed = FIXED_OFFSET_MIN[timeZone]
   if (fixed !== undefined) {
