@@ -1,0 +1,114 @@
+// The pure parts of the simulated firmware: allow-list, time windows,
+// outbox, simulation timers.
+
+import { describe, expect, it } from 'vitest'
+import type { AllowlistSync } from '../../protocol/index.ts'
+import { applySync, decide, EMPTY_ALLOWLIST, pinHash } from './allowlist.ts'
+import { Outbox } from './outbox.ts'
+import { SimTimers } from './sim-timers.ts'
+import { insideWindows, weekMinute } from './time-windows.ts'
+
+const TZ = 'Asia/Shanghai'
+const at = (s: string): number => Date.parse(s)
+const sync = (body: Partial<AllowlistSync>): AllowlistSync => ({ requestId: 'r', ts: '2026-11-20T00:00:00Z', mode: 'full', version: 1, upsert: [], remove: [], ...body })
+
+describe('time windows', () => {
+  it('reads the local weekday and time in the zone', () => {
+    // 2026-11-23 is a Monday; 16:30 UTC is 00:30 Tuesday in Shanghai.
+    expect(weekMinute(at('2026-11-23T16:30:00Z'), TZ)).toBe(1440 + 30)
+    expect(weekMinute(at('2026-11-23T16:30:00Z'), 'UTC')).toBe(16 * 60 + 30)
+  })
+
+  it('honours from (inclusive), to (exclusive), windows past midnight and whole days', () => {
+    const weekdays = [{ days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' }]
+    expect(insideWindows(at('2026-11-23T08:00:00+08:00'), weekdays, TZ)).toBe(true)
+    expect(insideWindows(at('2026-11-23T18:00:00+08:00'), weekdays, TZ)).toBe(false)
+    expect(insideWindows(at('2026-11-22T10:00:00+08:00'), weekdays, TZ)).toBe(false) // Sunday
+    const night = [{ days: [7], from: '22:00', to: '02:00' }]
+    expect(insideWindows(at('2026-11-23T01:59:00+08:00'), night, TZ)).toBe(true) // Sunday's window, Monday morning
+    expect(insideWindows(at('2026-11-23T02:00:00+08:00'), night, TZ)).toBe(false)
+    expect(insideWindows(at('2026-11-24T23:00:00+08:00'), [{ days: [2], from: '00:00', to: '00:00' }], TZ)).toBe(true)
+  })
+})
+
+describe('allow-list', () => {
+  const full = applySync(EMPTY_ALLOWLIST, sync({
+    version: 5,
+    upsert: [
+      { credentialId: 'card', kind: 'card', value: '04A1B2C3', validFrom: '2026-01-01T00:00:00Z', validUntil: '2027-01-01T00:00:00Z' },
+      { credentialId: 'pin', kind: 'pin', value: pinHash('1234') },
+      { credentialId: 'face', kind: 'face', value: 'face-1', windows: [{ days: [1], from: '08:00', to: '09:00' }] },
+    ],
+  }))
+
+  it('replaces on full, applies a delta on its base version only, and keeps the list on a gap', () => {
+    if (!full.ok) throw new Error('full sync refused')
+    expect(full.list.version).toBe(5)
+    const gap = applySync(full.list, sync({ mode: 'delta', version: 7, baseVersion: 6 }))
+    expect(gap).toMatchObject({ ok: false, code: 'version_gap' })
+    const delta = applySync(full.list, sync({ mode: 'delta', version: 6, baseVersion: 5, remove: ['card', 'unknown'] }))
+    if (!delta.ok) throw new Error('delta refused')
+    expect(delta.list.version).toBe(6)
+    expect(delta.list.byId.has('card')).toBe(false)
+    expect(full.list.byId.has('card')).toBe(true) // the old list is untouched
+    const again = applySync(delta.list, sync({ version: 2 }))
+    expect(again.ok && again.list.version).toBe(2) // full applies whatever version is held
+  })
+
+  it('decides by kind and value, validity, windows and PIN hash, with the reasons of §7.2', () => {
+    if (!full.ok) throw new Error('full sync refused')
+    const l = full.list
+    const monday0830 = at('2026-11-23T08:30:00+08:00')
+    expect(decide(l, 'card', '04a1b2c3', monday0830, TZ)).toEqual({ result: 'granted', credentialId: 'card' })
+    expect(decide(l, 'ic_card', '04A1B2C3', monday0830, TZ)).toMatchObject({ result: 'denied', reason: 'unknown_credential' })
+    expect(decide(l, 'card', '04A1B2C3', at('2027-01-01T00:00:00Z'), TZ)).toEqual({ result: 'denied', reason: 'expired', credentialId: 'card' })
+    expect(decide(l, 'pin', '1234', monday0830, TZ)).toEqual({ result: 'granted', credentialId: 'pin' })
+    expect(decide(l, 'pin', '4321', monday0830, TZ)).toEqual({ result: 'denied', reason: 'wrong_pin' })
+    expect(decide(l, 'face', 'face-1', monday0830, TZ)).toMatchObject({ result: 'granted' })
+    expect(decide(l, 'face', 'face-1', at('2026-11-23T09:00:00+08:00'), TZ)).toMatchObject({ result: 'denied', reason: 'outside_window' })
+    const removed = applySync(l, sync({ mode: 'delta', version: 6, baseVersion: 5, remove: ['card'] }))
+    if (!removed.ok) throw new Error('delta refused')
+    expect(decide(removed.list, 'card', '04A1B2C3', monday0830, TZ)).toEqual({ result: 'denied', reason: 'revoked' })
+  })
+})
+
+describe('outbox', () => {
+  it('sends in order, forgets what was acknowledged, sends the rest again after a lost connection', () => {
+    const o = new Outbox(3)
+    const e = [1, 2, 3].map((i) => ({ topic: 't', payload: String(i) }))
+    for (const x of e) o.push(x)
+    expect(o.takeNext()).toBe(e[0])
+    expect(o.takeNext()).toBe(e[1])
+    expect(o.acknowledge(e[0]!)).toBe(true)
+    expect(o.inFlight).toBe(1)
+    o.requeue()
+    expect(o.takeNext()).toBe(e[1])
+    expect(o.takeNext()).toBe(e[2])
+    expect(o.takeNext()).toBeUndefined()
+  })
+
+  it('drops the oldest when full, and counts it', () => {
+    const o = new Outbox(2)
+    for (const p of ['a', 'b', 'c']) o.push({ topic: 't', payload: p })
+    expect(o.dropped).toBe(1)
+    expect(o.takeNext()?.payload).toBe('b')
+    expect(o.discard()).toBe(2)
+    expect(o.dropped).toBe(3)
+  })
+})
+
+describe('simulation timers', () => {
+  it('runs what is due, in time order, with the time it runs at', () => {
+    const t = new SimTimers()
+    const ran: string[] = []
+    t.at(20, (now) => ran.push(`b@${now}`))
+    t.at(10, () => ran.push('a'))
+    const cancel = t.at(15, () => ran.push('cancelled'))
+    cancel()
+    t.runDue(5)
+    expect(ran).toEqual([])
+    t.runDue(25)
+    expect(ran).toEqual(['a', 'b@25'])
+    expect(t.pending).toBe(0)
+  })
+})

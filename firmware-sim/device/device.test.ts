@@ -1,0 +1,155 @@
+// The simulated firmware on a real broker over a real socket: what it
+// publishes, how it answers commands, what happens across an outage.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { decodeUplink, type UplinkChannel } from '../../protocol/index.ts'
+import { eventually, fastClock, plainBroker, type PlainBroker, type Watcher } from './device.test-kit.ts'
+import { createCamera, createReader, type SimDevice } from './index.ts'
+
+const B = 'bldg-sim'
+let pb: PlainBroker
+let watcher: Watcher
+const devices: SimDevice[] = []
+
+beforeEach(async () => {
+  pb = await plainBroker()
+  watcher = await pb.watch(`rh/v1/${B}/#`)
+})
+
+afterEach(async () => {
+  for (const d of devices.splice(0)) await d.stop().catch(() => {})
+  await pb.close()
+})
+
+const clock = fastClock(10)
+const creds = (deviceId: string) => ({ url: pb.url, buildingId: B, deviceId, door: 'gate', password: 'secret' })
+const base = { clock, heartbeatS: 5, tickMs: 10, backoffMinS: 1 }
+
+function valid (w: Watcher): void {
+  for (const m of w.messages) {
+    const channel = m.topic.split('/').slice(4).join('/')
+    if (channel.startsWith('command/') || channel === 'error') continue
+    const d = decodeUplink(channel as UplinkChannel, Buffer.from(JSON.stringify(m.payload)))
+    expect(d.ok, `${m.topic} ${JSON.stringify(m.payload)} ${JSON.stringify(d)}`).toBe(true)
+  }
+}
+
+async function command (deviceId: string, name: string, body: object): Promise<any> {
+  const requestId = `req-${Math.random().toString(36).slice(2)}`
+  await watcher.client.publishAsync(`rh/v1/${B}/${deviceId}/command/${name}`, JSON.stringify({ requestId, ts: new Date(clock.now()).toISOString(), ...body }), { qos: 1 })
+  let reply: any
+  await eventually(`a reply to ${name}`, () => (reply = watcher.on('reply').find((r) => r.requestId === requestId)) !== undefined)
+  return reply
+}
+
+describe('simulated reader', () => {
+  it('goes online retained, decides on the synced allow-list, opens and closes its door, heartbeats', async () => {
+    const r = createReader(creds('reader-1'), { ...base, seqStart: 1 })
+    devices.push(r)
+    await r.start()
+    await eventually('the online status', () => watcher.on('status').length > 0)
+    expect(watcher.on('status')[0]).toMatchObject({ state: 'online', doors: ['gate'], firmware: 'sim-1.0.0' })
+    // The retained copy is there for a late subscriber.
+    const late = await pb.watch(`rh/v1/${B}/reader-1/status`)
+    await eventually('the retained status', () => late.messages.some((m) => m.retain && m.payload.state === 'online'))
+
+    expect(await r.present({ kind: 'card', value: 'abc123' }, 'in')).toBe('denied')
+    const full = await command('reader-1', 'allowlist-sync', {
+      mode: 'full', version: 7, remove: [],
+      upsert: [
+        { credentialId: 'c1', kind: 'card', value: 'ABC123' },
+        { credentialId: 'c2', kind: 'pin', value: 'sha256:03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4' },
+        { credentialId: 'c3', kind: 'qr', value: 'old', validUntil: '2020-01-01T00:00:00Z' },
+      ],
+    })
+    expect(full).toMatchObject({ status: 'ok', data: { version: 7 } })
+    expect(r.allowlistVersion).toBe(7)
+    expect(await r.present({ kind: 'card', value: 'abc123' }, 'in')).toBe('granted')
+    expect(await r.present({ kind: 'pin', value: '1234' }, 'in')).toBe('granted')
+    expect(await r.present({ kind: 'pin', value: '9999' }, 'out')).toBe('denied')
+    expect(await r.present({ kind: 'qr', value: 'old' }, 'in')).toBe('denied')
+    const gap = await command('reader-1', 'allowlist-sync', { mode: 'delta', version: 9, baseVersion: 8, upsert: [], remove: [] })
+    expect(gap).toMatchObject({ status: 'error', error: { code: 'version_gap' } })
+    const delta = await command('reader-1', 'allowlist-sync', { mode: 'delta', version: 8, baseVersion: 7, upsert: [], remove: ['c1'] })
+    expect(delta).toMatchObject({ status: 'ok', data: { version: 8 } })
+    expect(await r.present({ kind: 'card', value: 'ABC123' }, 'in')).toBe('denied')
+    expect(await command('reader-1', 'open-door', { door: 'other' })).toMatchObject({ status: 'error', error: { code: 'unknown_door' } })
+    expect(await command('reader-1', 'config', { heartbeatS: 5, timezone: 'Nowhere/Atlantis' })).toMatchObject({ status: 'error', error: { code: 'invalid_command' } })
+
+    await eventually('door closed and a heartbeat', () => watcher.on('event/door').some((d) => d.state === 'closed') && watcher.on('heartbeat').length > 0)
+    const access = watcher.on('event/access')
+    expect(access.map((a) => [a.result, a.reason ?? null, a.credential.credentialId ?? null])).toEqual([
+      ['denied', 'unknown_credential', null], ['granted', null, 'c1'], ['granted', null, 'c2'], ['denied', 'wrong_pin', null],
+      ['denied', 'expired', 'c3'], ['denied', 'revoked', null],
+    ])
+    expect(access[2].credential.value).toBe('entered')
+    expect(watcher.on('event/door').map((d) => d.state)).toEqual(['opened', 'closed'])
+    expect(watcher.on('heartbeat')[0]).toMatchObject({ allowlistVersion: 8, firmware: 'sim-1.0.0' })
+    const seqs = [...access, ...watcher.on('event/door')].map((e) => e.seq).sort((a, b) => a - b)
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1))
+    valid(watcher)
+  })
+
+  it('buffers events during an outage and replays them in order on reconnect; the will says offline meanwhile', async () => {
+    const r = createReader(creds('reader-2'), { ...base, doorOpenS: 1 })
+    devices.push(r)
+    await r.start()
+    await r.disconnect()
+    await eventually('the will', () => watcher.on('status').some((s) => s.state === 'offline' && s.reason === 'lwt'))
+    await r.present({ kind: 'card', value: '0001' }, 'in')
+    await r.doorEvent('forced_open')
+    await r.doorEvent('tamper')
+    expect(r.counters.buffered).toBe(3)
+    const before = watcher.on('event/access').length + watcher.on('event/door').length
+    expect(before).toBe(0)
+    await r.reconnect()
+    await eventually('the replay', () => watcher.on('event/door').length === 2 && watcher.on('event/access').length === 1)
+    const topics = watcher.messages.filter((m) => /status|event/.test(m.topic)).map((m) => m.topic.split('/').slice(4).join('/') + (m.payload.state ? `:${m.payload.state}` : ''))
+    expect(topics.slice(-4)).toEqual(['status:online', 'event/access', 'event/door:forced_open', 'event/door:tamper'])
+    expect(r.counters.acked).toBeGreaterThanOrEqual(3)
+  })
+
+  it('reconnects by itself after the broker drops it, and shuts down with an offline status', async () => {
+    const r = createReader(creds('reader-3'), base)
+    devices.push(r)
+    await r.start()
+    const clients = (pb.broker.aedes as unknown as { clients: Record<string, { close: () => void }> }).clients
+    clients['reader-3']!.close()
+    await eventually('back online', () => watcher.on('status').filter((s) => s.state === 'online').length === 2)
+    await r.stop({ graceful: true })
+    await eventually('offline shutdown', () => watcher.on('status').at(-1)?.reason === 'shutdown')
+  })
+
+  it('keeps at most bufferLimit events, dropping the oldest', async () => {
+    const r = createReader(creds('reader-4'), { ...base, bufferLimit: 2, seqStart: 10 })
+    devices.push(r)
+    await r.start()
+    await r.disconnect()
+    for (const state of ['forced_open', 'tamper', 'held_open'] as const) await r.doorEvent(state)
+    expect(r.counters.dropped).toBe(1)
+    await r.reconnect()
+    await eventually('the replay', () => watcher.on('event/door').length === 2)
+    expect(watcher.on('event/door').map((d) => [d.state, d.seq])).toEqual([['tamper', 11], ['held_open', 12]])
+  })
+})
+
+describe('simulated camera', () => {
+  it('publishes line counts every period (zeros too), detections, and refuses reader commands', async () => {
+    const c = createCamera(creds('cam-1'), { ...base, lineCountPeriodS: 2 })
+    devices.push(c)
+    await c.start()
+    c.cross('in', 2)
+    c.cross('out')
+    await c.detect(3)
+    await eventually('three periods', () => watcher.on('event/line').length >= 3)
+    const lines = watcher.on('event/line')
+    expect(lines[0]).toMatchObject({ in: 2, out: 1, periodS: 2, door: 'gate' })
+    expect(lines[1]).toMatchObject({ in: 0, out: 0, periodS: 2 })
+    expect(Date.parse(lines[1].ts) - Date.parse(lines[0].ts)).toBe(2000)
+    expect(watcher.on('event/person')[0]).toMatchObject({ count: 3, door: 'gate' })
+    expect(await command('cam-1', 'open-door', { door: 'gate' })).toMatchObject({ status: 'error', error: { code: 'unsupported' } })
+    expect(await command('cam-1', 'config', { lineCountPeriodS: 1 })).toMatchObject({ status: 'ok' })
+    await eventually('1 s periods', () => watcher.on('event/line').filter((l) => l.periodS === 1).length >= 2)
+    valid(watcher)
+  })
+})
