@@ -4,8 +4,7 @@
 // credential, the time and the time zone.
 
 import { createHash } from 'node:crypto'
-import type { AllowEntry, AllowlistSync, CREDENTIAL_KINDS, DenyReason } from '../../protocol/index.ts'
-import { insideWindows } from './time-windows.ts'
+import { inWindows, type AllowEntry, type AllowlistSync, type CREDENTIAL_KINDS, type DenyReason } from '../../protocol/index.ts'
 
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number]
 
@@ -84,7 +83,7 @@ export function applySync (held: HeldAllowlist, sync: AllowlistSync): SyncOutcom
 function refusal (entry: AllowEntry, t: number, timeZone: string): DenyReason | undefined {
   if (entry.validFrom !== undefined && t < Date.parse(entry.validFrom)) return 'expired'
   if (entry.validUntil !== undefined && t >= Date.parse(entry.validUntil)) return 'expired'
-  if (entry.windows !== undefined && !insideWindows(t, entry.windows, timeZone)) return 'outside_window'
+  if (entry.windows !== undefined && !inWindows(t, entry.windows, timeZone)) return 'outside_window'
   return undefined
 }
 

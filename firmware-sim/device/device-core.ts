@@ -10,6 +10,7 @@ import {
   decodeErrorReply,
   deviceSubscriptionFilters,
   deviceTopic,
+  isKnownTimeZone,
   LAST_WILL_PAYLOAD,
   parseDeviceTopic,
   type CommandName,
@@ -26,7 +27,6 @@ import { resolveOptions, type DeviceLogEntry, type ResolvedOptions, type SimDevi
 import { Outbox } from './outbox.ts'
 import { SimTimers } from './sim-timers.ts'
 import { connectionLink, type Link } from './mqtt-link.ts'
-import { isKnownTimeZone } from './time-windows.ts'
 
 export type EventFields<C extends EventChannel> = Omit<UplinkPayloads[C], 'eventId' | 'seq' | 'ts'>
 

@@ -1,35 +1,15 @@
-// The pure parts of the simulated firmware: allow-list, time windows,
-// outbox, simulation timers.
+// The pure parts of the simulated firmware: allow-list (windows are
+// protocol/time-windows.ts), outbox, simulation timers.
 
 import { describe, expect, it } from 'vitest'
 import type { AllowlistSync } from '../../protocol/index.ts'
 import { applySync, decide, EMPTY_ALLOWLIST, pinHash } from './allowlist.ts'
 import { Outbox } from './outbox.ts'
 import { SimTimers } from './sim-timers.ts'
-import { insideWindows, weekMinute } from './time-windows.ts'
 
 const TZ = 'Asia/Shanghai'
 const at = (s: string): number => Date.parse(s)
 const sync = (body: Partial<AllowlistSync>): AllowlistSync => ({ requestId: 'r', ts: '2026-11-20T00:00:00Z', mode: 'full', version: 1, upsert: [], remove: [], ...body })
-
-describe('time windows', () => {
-  it('reads the local weekday and time in the zone', () => {
-    // 2026-11-23 is a Monday; 16:30 UTC is 00:30 Tuesday in Shanghai.
-    expect(weekMinute(at('2026-11-23T16:30:00Z'), TZ)).toBe(1440 + 30)
-    expect(weekMinute(at('2026-11-23T16:30:00Z'), 'UTC')).toBe(16 * 60 + 30)
-  })
-
-  it('honours from (inclusive), to (exclusive), windows past midnight and whole days', () => {
-    const weekdays = [{ days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' }]
-    expect(insideWindows(at('2026-11-23T08:00:00+08:00'), weekdays, TZ)).toBe(true)
-    expect(insideWindows(at('2026-11-23T18:00:00+08:00'), weekdays, TZ)).toBe(false)
-    expect(insideWindows(at('2026-11-22T10:00:00+08:00'), weekdays, TZ)).toBe(false) // Sunday
-    const night = [{ days: [7], from: '22:00', to: '02:00' }]
-    expect(insideWindows(at('2026-11-23T01:59:00+08:00'), night, TZ)).toBe(true) // Sunday's window, Monday morning
-    expect(insideWindows(at('2026-11-23T02:00:00+08:00'), night, TZ)).toBe(false)
-    expect(insideWindows(at('2026-11-24T23:00:00+08:00'), [{ days: [2], from: '00:00', to: '00:00' }], TZ)).toBe(true)
-  })
-})
 
 describe('allow-list', () => {
   const full = applySync(EMPTY_ALLOWLIST, sync({
