@@ -53,6 +53,8 @@ export abstract class DeviceCore implements SimDevice {
   private readonly commands: CommandHandler
   private readonly bootAt: number
   private link: Link | undefined
+  /** Per connection: settles once the online status went out (replies wait for it, §5.4). */
+  private readonly linkReady = new WeakMap<Link, Promise<void>>()
   private online = false
   private connecting = false
   private wanted: 'idle' | 'online' | 'offline' | 'stopped' = 'idle'
@@ -201,7 +203,7 @@ export abstract class DeviceCore implements SimDevice {
       onClose: (wasUp) => this.lost(link, wasUp),
     })
     this.link = link
-    return link.connected.then(async () => {
+    const ready = link.connected.then(async () => {
       await link.client.subscribeAsync([...deviceSubscriptionFilters(this.buildingId, this.deviceId)], { qos: 1 })
       const status = { state: 'online' as const, ts: iso(this.clock.now()), firmware: this.o.firmware, vendor: this.o.vendor, model: this.o.model, doors: [this.door] }
       await this.send(link, 'status', status, { qos: 1, retain: !this.o.faults.has('status_not_retained') })
@@ -218,6 +220,8 @@ export abstract class DeviceCore implements SimDevice {
       await link.close(true)
       throw err
     })
+    this.linkReady.set(link, ready)
+    return ready
   }
 
   private lost (link: Link, wasUp: boolean): void {
@@ -301,7 +305,9 @@ export abstract class DeviceCore implements SimDevice {
       const reply = await this.commands.handle(t.channel.slice('command/'.length), payload)
       if (reply === undefined || this.o.faults.has('no_command_reply')) return
       if (reply.status === 'error') this.log('warn', 'command failed', reply)
-      if (this.link === link && this.online) await this.send(link, 'reply', reply, { qos: 1, retain: false })
+      // Commands may arrive right after the SUBACK: the reply goes out after the online status.
+      const up = await (this.linkReady.get(link) ?? Promise.reject(new Error('no connection'))).then(() => true, () => false)
+      if (up && this.link === link) await this.send(link, 'reply', reply, { qos: 1, retain: false })
     } catch (err) {
       this.log('error', 'handling a message failed', String(err))
     }

@@ -1,0 +1,63 @@
+// The simulated devices against the real platform: provisioned through the
+// API like an installer would, they log in with their own secret, receive
+// the building's allow-list, and everything they publish is accepted.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { callApi, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
+import { eventually } from './device.test-kit.ts'
+import { createCamera, createReader, type SimCameraDevice, type SimReaderDevice } from './index.ts'
+
+describe('simulated devices on the platform', () => {
+  let tp: TestPlatform
+  const started: Array<SimReaderDevice | SimCameraDevice> = []
+
+  beforeAll(async () => {
+    tp = await startTestPlatform('pglite')
+  }, 60_000)
+
+  afterAll(async () => {
+    for (const d of started) await d.stop().catch(() => {})
+    await tp?.dispose()
+  })
+
+  async function provision (id: string, kind: 'reader' | 'camera') {
+    const r = await callApi(tp, 'landlord-li', 'POST', '/buildings/demo-b1/devices', { id, door: 'main-gate', kind, vendor: 'RH Simulator', model: 'SIM' })
+    expect(r.status, JSON.stringify(r.body)).toBe(201)
+    return { url: r.body.mqtt.url.replace('localhost', '127.0.0.1'), buildingId: 'demo-b1', deviceId: id, door: 'main-gate', password: r.body.mqtt.password }
+  }
+
+  it('a reader gets the allow-list, grants a registered card, and nothing it sends is rejected', async () => {
+    const reader = createReader(await provision('sim-reader-p', 'reader'), { clock: { now: Date.now }, heartbeatS: 30, tickMs: 20 })
+    started.push(reader)
+    await reader.start()
+    await eventually('the full allow-list', () => reader.allowlistVersion > 0, 5000)
+    expect(await reader.present({ kind: 'card', value: '04a1b2c3' }, 'in')).toBe('granted') // Zhang Wei, room 101
+    expect(await reader.present({ kind: 'card', value: '0BADCAFE' }, 'in')).toBe('denied')
+    await reader.doorEvent('tamper')
+    await eventually('the events acknowledged', () => reader.counters.acked >= 6 && reader.pendingEvents === 0, 5000)
+    const open = await callApi(tp, 'landlord-li', 'POST', '/devices/sim-reader-p/open-door', { reason: 'test' })
+    expect(open.status).toBe(202)
+    let commands: Array<{ command: string; status: string }> = []
+    await eventually('open-door answered', () => {
+      void callApi(tp, 'landlord-li', 'GET', '/devices/sim-reader-p/commands').then((r) => { commands = r.body })
+      return commands.some((c) => c.command === 'open-door' && c.status === 'ok')
+    }, 5000)
+    expect(commands.filter((c) => c.command === 'allowlist-sync').map((c) => c.status), JSON.stringify(commands)).toContain('ok')
+    const status = await callApi(tp, 'landlord-li', 'GET', '/devices/sim-reader-p')
+    expect(status.body.status).toMatchObject({ connected: true, rejected: 0, aclViolations: 0 })
+    expect(status.body.status.accepted).toBeGreaterThanOrEqual(7)
+    expect(reader.counters.errorReplies).toBe(0)
+  })
+
+  it('a camera reports line counts and detections, accepted', async () => {
+    const camera = createCamera(await provision('sim-cam-p', 'camera'), { clock: { now: Date.now }, heartbeatS: 30, tickMs: 20, lineCountPeriodS: 1 })
+    started.push(camera)
+    await camera.start()
+    camera.cross('in', 1)
+    await camera.detect(1)
+    await eventually('two periods acknowledged', () => camera.counters.acked >= 4, 5000)
+    expect(camera.counters.errorReplies).toBe(0)
+    const status = await callApi(tp, 'landlord-li', 'GET', '/devices/sim-cam-p')
+    expect(status.body.status).toMatchObject({ connected: true, rejected: 0, aclViolations: 0 })
+  })
+})
