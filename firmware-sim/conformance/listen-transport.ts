@@ -3,7 +3,7 @@
 // its subscriptions and everything it publishes, sends it commands, and can
 // drop its connection and refuse it for a while (an outage).
 
-import type { Client } from 'aedes'
+import type { Client, ConnectPacket, PublishPacket } from 'aedes'
 import { commandTopic, type CommandName } from '../../protocol/index.ts'
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.ts'
 import type { ConnectRecord, Observation } from './observation.ts'
@@ -38,29 +38,15 @@ export class ListenTransport implements Transport {
   }
 
   async start (): Promise<void> {
-    const obs = this.observation
-    const now = this.o.clock
     this.broker = await startEmbeddedBroker({
       host: this.o.host,
       port: this.o.port,
       options: {
+        // Recording never keeps a device out or refuses a message: a failure there is swallowed.
         preConnect: (client, packet, done) => {
-          if (packet.clientId === obs.deviceId || packet.username === obs.deviceId) {
-            const will = packet.will
-            const rec: ConnectRecord = {
-              index: obs.connects.length, at: now(), clientId: packet.clientId, username: packet.username,
-              hasPassword: packet.password !== undefined, protocolId: packet.protocolId, protocolVersion: packet.protocolVersion,
-              keepalive: packet.keepalive, clean: packet.clean,
-              will: will === undefined || will === null ? undefined : {
-                topic: will.topic, payload: Buffer.from(will.payload).toString('utf8'), qos: will.qos ?? 0, retain: will.retain === true,
-              },
-              accepted: !this.refusing,
-            }
-            obs.connects.push(rec)
-            this.records.set(client, rec)
-          } else {
-            obs.others.push(packet.clientId)
-          }
+          try {
+            this.recordConnect(client, packet)
+          } catch {}
           done(null, true)
         },
         authenticate: (client, _username, _password, done) => {
@@ -69,20 +55,14 @@ export class ListenTransport implements Transport {
           else done(null, true)
         },
         authorizePublish: (client, packet, done) => {
-          const rec = client === null ? undefined : this.records.get(client)
-          // The broker publishing the device's will passes here too: the will was judged from the CONNECT.
-          const isWill = client !== null && (client as unknown as { will?: unknown }).will === packet
-          if (rec !== undefined && !isWill) {
-            obs.publishes.push({
-              connection: rec.index, n: this.n++, at: now(), realAt: Date.now(), topic: packet.topic,
-              payload: Buffer.from(packet.payload), qos: packet.qos, retain: packet.retain,
-            })
-          }
+          try {
+            this.recordPublish(client, packet)
+          } catch {}
           done(null)
         },
         authorizeSubscribe: (client, sub, done) => {
           const rec = this.records.get(client)
-          if (rec !== undefined) obs.subscribes.push({ connection: rec.index, n: this.n++, at: now(), filter: sub.topic, qos: sub.qos })
+          if (rec !== undefined) this.observation.subscribes.push({ connection: rec.index, n: this.n++, at: this.o.clock(), filter: sub.topic, qos: sub.qos })
           done(null, sub)
         },
       },
@@ -93,6 +73,37 @@ export class ListenTransport implements Transport {
     })
     this.broker.aedes.on('clientDisconnect', (client) => {
       if (this.live?.client === client) this.live = undefined
+    })
+  }
+
+  private recordConnect (client: Client, packet: ConnectPacket): void {
+    const obs = this.observation
+    if (packet.clientId !== obs.deviceId && packet.username !== obs.deviceId) {
+      obs.others.push(packet.clientId)
+      return
+    }
+    const will = packet.will
+    const rec: ConnectRecord = {
+      index: obs.connects.length, at: this.o.clock(), clientId: packet.clientId, username: packet.username,
+      hasPassword: packet.password !== undefined, protocolId: packet.protocolId, protocolVersion: packet.protocolVersion,
+      keepalive: packet.keepalive, clean: packet.clean,
+      will: will === undefined || will === null ? undefined : {
+        topic: will.topic, payload: Buffer.from(will.payload).toString('utf8'), qos: will.qos ?? 0, retain: will.retain === true,
+      },
+      accepted: !this.refusing,
+    }
+    obs.connects.push(rec)
+    this.records.set(client, rec)
+  }
+
+  private recordPublish (client: Client | null, packet: PublishPacket): void {
+    const rec = client === null ? undefined : this.records.get(client)
+    // The broker publishing the device's will passes here too: the will was judged from the CONNECT.
+    const isWill = client !== null && (client as unknown as { will?: unknown }).will === packet
+    if (rec === undefined || isWill) return
+    this.observation.publishes.push({
+      connection: rec.index, n: this.n++, at: this.o.clock(), realAt: Date.now(), topic: packet.topic,
+      payload: Buffer.from(packet.payload), qos: packet.qos, retain: packet.retain,
     })
   }
 

@@ -279,7 +279,11 @@ export abstract class DeviceCore implements SimDevice {
         if (err) return // the entry goes back to the queue when the connection closes
         this.counters.acked++
         this.outbox.acknowledge(entry)
-        this.pump()
+        try {
+          this.pump()
+        } catch (e) {
+          this.log('error', 'sending buffered events failed', String(e))
+        }
       })
     }
   }
