@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { newObservation, type ConnectRecord, type Observation } from '../observation.ts'
 import type { CheckContext } from '../result.ts'
 import { checkAllowlistSync, checkCommandReplies } from './command-checks.ts'
-import { checkLastWill, checkSubscriptions } from './connect-checks.ts'
+import { checkIdentity, checkLastWill, checkSubscriptions } from './connect-checks.ts'
 import { checkEventIds, checkSeq } from './event-checks.ts'
 import { checkClock, checkQosRetain, checkTopics } from './message-checks.ts'
 import { checkBackoff, checkReplay } from './reconnect-checks.ts'
@@ -36,6 +36,15 @@ function connect (o: Observation, x: Partial<ConnectRecord> = {}): void {
 const ev = (seq: number, ts = T0, eventId = `e${seq}`) => ({ eventId, seq, ts: new Date(ts).toISOString(), door: 'gate', state: 'tamper' })
 
 describe('connect checks', () => {
+  it('identity: a user name other than the device id fails; other clients are named, not judged', () => {
+    const o = obs()
+    connect(o)
+    o.others.push('mosquitto-sub-1')
+    expect(checkIdentity(o).notes).toContain('other clients connected and were not judged: mosquitto-sub-1')
+    connect(o, { username: 'installer' })
+    expect(checkIdentity(o).reason).toMatch(/user name "installer" is not the device id \(connection attempt 1\)/)
+  })
+
   it('last will: wrong topic fails; QoS 0 passes with a note', () => {
     const o = obs()
     connect(o, { will: { topic: 'rh/v1/b1/other/status', payload: '{"state":"offline"}', qos: 1, retain: true } })

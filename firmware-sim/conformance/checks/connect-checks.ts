@@ -32,7 +32,10 @@ export function checkIdentity (o: Observation): CheckResult {
     const v31 = c.protocolId === 'MQIsdp' && c.protocolVersion === 3
     if (!v311 && !v31) return `protocol ${c.protocolId ?? '?'} level ${c.protocolVersion ?? '?'} is not MQTT 3.1.1`
     return undefined
-  }) ?? pass([`${o.connects.length} connection attempt(s) checked`])
+  }) ?? pass([
+    `${o.connects.length} connection attempt(s) checked`,
+    ...(o.others.length > 0 ? [`other clients connected and were not judged: ${[...new Set(o.others)].join(', ')}`] : []),
+  ])
 }
 
 export function checkKeepalive (o: Observation): CheckResult {

@@ -5,8 +5,10 @@ import { decodeUplink, isUplinkChannel, UPLINK_DELIVERY, type UplinkChannel } fr
 import { channelOf, deviceTree, jsonObject, onChannel, printable, type Observation, type PublishRecord } from '../observation.ts'
 import { fail, notChecked, pass, type CheckContext, type CheckResult } from '../result.ts'
 
+/** A publish as a report shows it: the payload as JSON when it is a small JSON object, else as (truncated) text. */
 export function shown (p: PublishRecord): Record<string, unknown> {
-  return { topic: p.topic, qos: p.qos, retain: p.retain, payload: printable(p.payload) }
+  const json = p.payload.byteLength <= 2000 ? jsonObject(p.payload) : undefined
+  return { topic: p.topic, qos: p.qos, retain: p.retain, payload: json ?? printable(p.payload) }
 }
 
 /** Channels whose messages come from the kit or the platform, not the device (broker mode sees them too). */
