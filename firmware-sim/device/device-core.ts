@@ -10,7 +10,6 @@ import {
   decodeErrorReply,
   deviceSubscriptionFilters,
   deviceTopic,
-  isKnownTimeZone,
   LAST_WILL_PAYLOAD,
   parseDeviceTopic,
   type CommandName,
@@ -21,21 +20,15 @@ import {
   type UplinkChannel,
   type UplinkPayloads,
 } from '../../protocol/index.ts'
-import { CommandHandler, errorBody, type ReplyBody } from './commands.ts'
+import { CommandHandler, type ReplyBody } from './commands.ts'
 import type { DeviceCredentials, SimClock, SimDevice } from './device-api.ts'
 import { resolveOptions, type DeviceLogEntry, type ResolvedOptions, type SimDeviceCounters, type SimDeviceOptions } from './options.ts'
 import { Outbox } from './outbox.ts'
+import { applyConfig, type DeviceSettings } from './settings.ts'
 import { SimTimers } from './sim-timers.ts'
 import { connectionLink, type Link } from './mqtt-link.ts'
 
 export type EventFields<C extends EventChannel> = Omit<UplinkPayloads[C], 'eventId' | 'seq' | 'ts'>
-
-export interface DeviceSettings {
-  heartbeatS: number
-  doorHeldOpenS: number
-  timezone: string
-  lineCountPeriodS: number
-}
 
 const MAX_IN_FLIGHT = 64
 export const iso = (t: number): string => new Date(t).toISOString()
@@ -320,17 +313,12 @@ export abstract class DeviceCore implements SimDevice {
   private dispatch<N extends CommandName> (name: N, command: CommandPayloads[N]): ReplyBody | Promise<ReplyBody> {
     if (name !== 'config') return this.execute(name as Exclude<CommandName, 'config'>, command as CommandPayloads[Exclude<CommandName, 'config'>])
     const c = command as Config
-    if (c.timezone !== undefined && !isKnownTimeZone(c.timezone)) return errorBody('invalid_command', `unknown time zone ${c.timezone}`)
+    const applied = applyConfig(this.settings, c)
+    if (!applied.ok) return applied.reply
     const now = this.clock.now()
-    const s = this.settings
-    if (c.heartbeatS !== undefined) {
-      s.heartbeatS = c.heartbeatS
-      this.nextHeartbeatAt = Math.min(this.nextHeartbeatAt, now + c.heartbeatS * 1000)
-    }
-    if (c.doorHeldOpenS !== undefined) s.doorHeldOpenS = c.doorHeldOpenS
-    if (c.timezone !== undefined) s.timezone = c.timezone
-    if (c.lineCountPeriodS !== undefined) s.lineCountPeriodS = c.lineCountPeriodS
+    Object.assign(this.settings, applied.settings)
+    if (c.heartbeatS !== undefined) this.nextHeartbeatAt = Math.min(this.nextHeartbeatAt, now + c.heartbeatS * 1000)
     this.configured(c, now)
-    return { status: 'ok', data: { ...s } }
+    return { status: 'ok', data: { ...this.settings } }
   }
 }
