@@ -1,0 +1,158 @@
+// One simulated run from start to score: start the platform in this process
+// (or use the one given), put the site on it, connect the devices, register
+// the residents, speed the clock up, live the scenario, read the alerts,
+// derive the ground truth from what was actually done, and score.
+
+import { randomBytes } from 'node:crypto'
+import { deriveTruth } from '../world/facts.ts'
+import { HOUR, MINUTE } from '../world/local-time.ts'
+import type { Action, Scenario } from '../world/model.ts'
+import { buildScenario, type AnomalyKind } from '../world/scenario.ts'
+import { SimClock } from '../world/sim-clock.ts'
+import { resolveTruth, type DetectionTiming, type RuleSettings, type TruthFile } from '../world/truth.ts'
+import { expectedAlerts, matchAlerts, type MatchResult, type PlatformAlert, type SeenAlert } from '../score/match.ts'
+import { score, type Scores } from '../score/report.ts'
+import { startLocalPlatform, type LocalPlatform } from './local-platform.ts'
+import { PlatformApi } from './platform-api.ts'
+import { provisionSite } from './provision.ts'
+import { WorldRunner, type RunnerStats } from './world-runner.ts'
+
+export type PlatformTarget =
+  | { kind: 'local'; tickMs: number; sweepMs: number }
+  | { kind: 'remote'; api: string; mqtt?: string; token?: string; username?: string; password?: string; tickS: number; sweepS: number }
+
+export interface RunOptions {
+  seed: string
+  days: number
+  speed: number
+  buildings: number
+  rooms: number
+  anomalies?: readonly AnomalyKind[]
+  visitsPerDay?: number
+  rules: RuleSettings
+  platform: PlatformTarget
+  /** Camera counting period, sim seconds. */
+  cameraPeriodS: number
+  /** Slack after the expected detection delay, sim seconds. */
+  toleranceS: number
+  namespace?: string
+  log: (line: string) => void
+  /** Called about every `progressMs` of real time. */
+  progress?: (p: Progress) => void
+  progressMs?: number
+}
+
+export interface Progress {
+  sim: number
+  start: number
+  end: number
+  done: number
+  total: number
+  stats: RunnerStats
+  alerts: number | undefined
+}
+
+export interface RunOutcome {
+  truth: TruthFile
+  alerts: PlatformAlert[]
+  seen: SeenAlert[]
+  match: MatchResult
+  scores: Scores
+  stats: RunnerStats
+  scenario: Scenario
+  record: Action[]
+  clock: SimClock
+}
+
+/** Setup (accounts, buildings, devices, registrations) is expected to take less than this. */
+const SETUP_ESTIMATE_MS = 20_000
+
+export async function runScenario (o: RunOptions): Promise<RunOutcome> {
+  const clock = new SimClock()
+  let local: LocalPlatform | undefined
+  let runner: WorldRunner | undefined
+  try {
+    let admin: PlatformApi
+    let mqttUrl: string | undefined
+    if (o.platform.kind === 'local') {
+      local = await startLocalPlatform({ clock: () => clock.now(), rules: o.rules, tickMs: o.platform.tickMs, sweepMs: o.platform.sweepMs })
+      admin = await PlatformApi.login(local.api, local.username, local.password)
+      o.log(`platform started in this process: API ${local.api}, MQTT ${local.mqtt}`)
+    } else {
+      const t = o.platform
+      admin = t.token !== undefined ? new PlatformApi(t.api, t.token) : await PlatformApi.login(t.api, t.username ?? 'admin', t.password ?? '')
+      mqttUrl = t.mqtt
+    }
+    const timing: DetectionTiming = o.platform.kind === 'local'
+      ? { tickS: o.platform.tickMs / 1000 * o.speed, sweepS: o.platform.sweepMs / 1000 * o.speed, toleranceS: o.toleranceS }
+      : { tickS: o.platform.tickS, sweepS: o.platform.sweepS, toleranceS: o.toleranceS }
+
+    const namespace = o.namespace ?? `s${o.seed.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}-${randomBytes(3).toString('hex')}`
+    const planned = buildScenario({
+      seed: o.seed, namespace, start: Date.now() + SETUP_ESTIMATE_MS, days: o.days, buildings: o.buildings, roomsPerBuilding: o.rooms,
+      rules: o.rules, ...(o.anomalies === undefined ? {} : { anomalies: o.anomalies }), ...(o.visitsPerDay === undefined ? {} : { visitsPerDay: o.visitsPerDay }),
+    })
+    const { site } = planned
+    const provisioned = await provisionSite(admin, site, mqttUrl === undefined ? {} : { mqttUrl })
+    runner = new WorldRunner({ site, landlord: provisioned.landlord, clock, devices: provisioned.devices, heartbeatS: o.rules.heartbeatS, cameraPeriodS: o.cameraPeriodS, log: o.log })
+    await runner.startDevices()
+    const setup = planned.actions.filter((a) => a.setup === true)
+    const timeline = planned.actions.filter((a) => a.setup !== true)
+    const record = await runner.run(setup)
+    for (const b of site.buildings) await runner.syncAllowlists(b.id)
+    o.log(`site ready: ${site.buildings.length} buildings, ${site.buildings.reduce((n, b) => n + b.rooms.length, 0)} rooms, ` +
+      `${setup.length} residents registered, ${provisioned.devices.size} devices online (namespace ${namespace})`)
+
+    // The timeline starts now, and from now on the clock runs fast.
+    const shift = clock.now() - planned.start
+    const start = clock.setSpeed(o.speed)
+    const end = planned.end + shift
+    for (const a of timeline) a.at += shift
+    const scenario: Scenario = { site, start, end, actions: [...setup, ...timeline] }
+
+    let alertCount: number | undefined
+    let lastProgress = Date.now()
+    const report = (done: number): void => {
+      if (o.progress === undefined || Date.now() - lastProgress < (o.progressMs ?? 2000)) return
+      lastProgress = Date.now()
+      o.progress({ sim: clock.now(), start, end, done, total: timeline.length, stats: runner!.stats, alerts: alertCount })
+      void admin.alerts(site.buildings.map((b) => b.id)).then((a) => { alertCount = a.length }, () => {})
+    }
+    record.push(...await runner.run(timeline, (done) => report(done)))
+    while (clock.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200, o.progressMs ?? 2000)))
+      report(timeline.length)
+    }
+    // Let the platform finish judging what the last minutes brought.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const alerts = await admin.alerts(site.buildings.map((b) => b.id))
+    const readAt = Date.now()
+    const endSim = clock.simAt(readAt)
+
+    const items = resolveTruth(deriveTruth(site, record, {
+      rules: o.rules, timing, cameraPeriodS: o.cameraPeriodS, end: endSim,
+      registryTime: (t) => Math.min(t, clock.realAt(t)), roomsCreatedAt: provisioned.roomsCreatedAt,
+    }), { credentials: runner.credentialIds, residents: runner.residentIds })
+    const truth: TruthFile = {
+      version: 1, seed: o.seed, namespace, buildings: site.buildings.map((b) => b.id),
+      start: new Date(start).toISOString(), end: new Date(endSim).toISOString(), clock: clock.history(), rules: o.rules, timing, items,
+    }
+    const seen: SeenAlert[] = alerts.filter((a) => Date.parse(a.createdAt) <= readAt).map((alert) => ({ alert, raisedAt: clock.simAt(Date.parse(alert.createdAt)) }))
+    const expected = expectedAlerts(items, earlyMs(timing))
+    const match = matchAlerts(expected, seen)
+    return { truth, alerts, seen, match, scores: score(expected, match), stats: runner.stats, scenario, record, clock }
+  } finally {
+    await runner?.stopDevices()
+    await local?.stop()
+  }
+}
+
+/** How early a raise may look: rounding of the clock mapping and of the world's own times. */
+export function earlyMs (timing: DetectionTiming): number {
+  return Math.max(MINUTE, 2 * timing.tickS * 1000)
+}
+
+/** The sim-time span of a run, for people. */
+export function describeSpan (start: number, end: number): string {
+  return `${new Date(start).toISOString().slice(0, 16)}Z .. ${new Date(end).toISOString().slice(0, 16)}Z (${((end - start) / HOUR / 24).toFixed(1)} days)`
+}

@@ -1,0 +1,216 @@
+// Carries out the world's actions against a real platform: registrations,
+// departures, credentials and visitor passes through the landlord's API
+// session; swipes, door events, outages and clock drift through the simulated
+// devices, which speak only MQTT. Each action is done when the simulation
+// clock reaches its time and is recorded with the time it was actually done
+// and, for swipes, what the reader decided; the ground truth is derived from
+// this record.
+
+import { createCamera, createReader, type DeviceCredentials, type SimCameraDevice, type SimReaderDevice } from '../device/index.ts'
+import type { Action, CredentialSpec, PassAction, Site } from '../world/model.ts'
+import type { SimClock } from '../world/sim-clock.ts'
+import type { PlatformApi } from './platform-api.ts'
+
+export interface RunnerStats {
+  actions: number
+  passes: number
+  denied: number
+  /** Swipes the reader decided otherwise than the world expected. */
+  deviations: string[]
+  failures: string[]
+  /** Latest an action was done after its time, sim ms. */
+  maxLagMs: number
+}
+
+export interface WorldRunnerOptions {
+  site: Site
+  landlord: PlatformApi
+  clock: SimClock
+  devices: Map<string, DeviceCredentials>
+  heartbeatS: number
+  cameraPeriodS: number
+  log: (line: string) => void
+}
+
+type Device = SimReaderDevice | SimCameraDevice
+
+const iso = (t: number | undefined): string | undefined => t === undefined ? undefined : new Date(t).toISOString()
+
+export class WorldRunner {
+  readonly stats: RunnerStats = { actions: 0, passes: 0, denied: 0, deviations: [], failures: [], maxLagMs: 0 }
+  /** Platform ids of the world's credentials and residents, once issued. */
+  readonly credentialIds = new Map<string, string>()
+  readonly residentIds = new Map<string, string>()
+  private readonly registrationIds = new Map<string, string>()
+  private readonly readers = new Map<string, SimReaderDevice>()
+  private readonly cameras = new Map<string, SimCameraDevice>()
+  private readonly byId = new Map<string, Device>()
+  private readonly offsets = new Map<string, number>()
+  private readonly credentials: Map<string, CredentialSpec>
+  private readonly persons: Map<string, Site['persons'][number]>
+
+  constructor (private readonly o: WorldRunnerOptions) {
+    this.credentials = new Map(o.site.credentials.map((c) => [c.ref, c]))
+    this.persons = new Map(o.site.persons.map((p) => [p.ref, p]))
+  }
+
+  /** Connects every device (each with its own clock, which drift can move). */
+  async startDevices (): Promise<void> {
+    for (const [id, creds] of this.o.devices) {
+      const spec = this.o.site.buildings.flatMap((b) => b.devices).find((d) => d.id === id)!
+      const clock = { now: () => this.o.clock.now() + (this.offsets.get(id) ?? 0) }
+      const options = {
+        clock, heartbeatS: this.o.heartbeatS, lineCountPeriodS: this.o.cameraPeriodS, tickMs: 20,
+        onLog: (e: { level: string; msg: string; detail?: unknown }) => { if (e.level !== 'info') this.o.log(`device ${id}: ${e.msg} ${JSON.stringify(e.detail ?? '')}`) },
+      }
+      const where = `${spec.buildingId}/${spec.door}`
+      if (spec.kind === 'reader') {
+        const reader = createReader(creds, options)
+        this.readers.set(where, reader)
+        this.byId.set(id, reader)
+      } else {
+        const camera = createCamera(creds, options)
+        this.cameras.set(where, camera)
+        this.byId.set(id, camera)
+      }
+    }
+    await Promise.all([...this.byId.values()].map((d) => d.start()))
+  }
+
+  async stopDevices (): Promise<void> {
+    await Promise.allSettled([...this.byId.values()].map((d) => d.stop({ graceful: true })))
+  }
+
+  /** Waits until every connected reader of the building holds the building's allow-list version. */
+  async syncAllowlists (buildingId: string, timeoutMs = 5000): Promise<void> {
+    const b = await this.o.landlord.call<{ allowlistVersion: number }>('GET', `/buildings/${buildingId}`)
+    const readers = [...this.readers.entries()].filter(([k]) => k.startsWith(`${buildingId}/`)).map(([, r]) => r)
+    const end = Date.now() + timeoutMs
+    while (readers.some((r) => r.connected && r.allowlistVersion < b.allowlistVersion)) {
+      if (Date.now() > end) {
+        this.o.log(`warning: readers of ${buildingId} did not reach allow-list version ${b.allowlistVersion} within ${timeoutMs} ms`)
+        return
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+  }
+
+  /**
+   * Does the actions in order, each when the clock reaches its time, and
+   * returns the record: the actions done, with their actual times and results
+   * (actions that failed are left out). `onStep` is called after each one.
+   */
+  async run (actions: readonly Action[], onStep: (done: number) => void = () => {}): Promise<Action[]> {
+    const record: Action[] = []
+    for (const planned of actions) {
+      await this.o.clock.sleepUntil(planned.at)
+      const a = { ...planned }
+      const now = this.o.clock.now()
+      this.stats.maxLagMs = Math.max(this.stats.maxLagMs, now - planned.at)
+      a.at = now
+      try {
+        await this.execute(a)
+        record.push(a)
+      } catch (err) {
+        this.stats.failures.push(`${a.kind} ${a.tag}: ${err instanceof Error ? err.message : String(err)}`)
+        this.o.log(`action failed: ${a.kind} (${a.tag}): ${err instanceof Error ? err.message : String(err)}`)
+      }
+      this.stats.actions++
+      onStep(record.length)
+    }
+    return record
+  }
+
+  private async execute (a: Action): Promise<void> {
+    const api = this.o.landlord
+    switch (a.kind) {
+      case 'pass':
+        return this.pass(a)
+      case 'door':
+        return this.reader(a.deviceId).doorEvent(a.state, a.durationS)
+      case 'register': {
+        const person = this.persons.get(a.person)!
+        const r = await api.call<{ registration: { id: string; resident: { id: string } }; credentials: Array<{ id: string }> }>('POST', `/rooms/${a.roomId}/registrations`, {
+          resident: { name: person.name, idType: 'resident_id', idNumber: person.idNumber },
+          ...(a.permitValidUntil === undefined ? {} : { permitValidUntil: a.permitValidUntil }),
+          credentials: a.credentials.map((ref) => this.credentialInput(ref)),
+        })
+        this.registrationIds.set(a.person, r.registration.id)
+        this.residentIds.set(a.person, r.registration.resident.id)
+        a.credentials.forEach((ref, i) => this.credentialIds.set(ref, r.credentials[i]!.id))
+        return this.syncAllowlists(this.buildingOfRoom(a.roomId))
+      }
+      case 'deregister': {
+        const reg = await api.call<{ buildingId: string }>('POST', `/registrations/${this.registrationIds.get(a.person)}/deregister`, { reason: 'moved_out' })
+        return this.syncAllowlists(reg.buildingId)
+      }
+      case 'issue': {
+        const c = this.credentials.get(a.credential)!
+        const r = await api.call<{ id: string }>('POST', `/registrations/${this.registrationIds.get(c.holder!)}/credentials`, this.credentialInput(a.credential))
+        this.credentialIds.set(a.credential, r.id)
+        return this.syncAllowlists(c.buildingId)
+      }
+      case 'revoke': {
+        const c = this.credentials.get(a.credential)!
+        await api.call('POST', `/credentials/${this.credentialIds.get(a.credential)}/revoke`, { reason: 'card reported lost' })
+        return this.syncAllowlists(c.buildingId)
+      }
+      case 'visitor-pass': {
+        const c = this.credentials.get(a.credential)!
+        const { kind, value, validUntil, windows } = this.credentialInput(a.credential)
+        const r = await api.call<{ id: string }>('POST', `/rooms/${c.roomId}/visitor-passes`, {
+          kind, value, validUntil, visitorName: this.persons.get(c.holder!)!.name, ...(windows === undefined ? {} : { windows }),
+        })
+        this.credentialIds.set(a.credential, r.id)
+        return this.syncAllowlists(c.buildingId)
+      }
+      case 'outage':
+        return this.device(a.deviceId).disconnect()
+      case 'restore':
+        await Promise.race([this.device(a.deviceId).reconnect(), new Promise((resolve) => setTimeout(resolve, 10_000))])
+        return
+      case 'drift':
+        this.offsets.set(a.deviceId, a.offsetMs)
+    }
+  }
+
+  private async pass (a: PassAction): Promise<void> {
+    const reader = this.readers.get(`${a.buildingId}/${a.door}`)
+    if (reader === undefined) throw new Error(`no reader at ${a.buildingId}/${a.door}`)
+    const c = this.credentials.get(a.credential)!
+    const result = await reader.present({ kind: c.kind, value: c.value }, a.direction)
+    a.result = result
+    this.stats.passes++
+    if (result === 'denied') this.stats.denied++
+    if (a.expect !== undefined && result !== a.expect) {
+      this.stats.deviations.push(`${new Date(a.at).toISOString()} ${a.tag} ${c.kind} ${c.value} at ${a.buildingId}/${a.door}: ${result}, expected ${a.expect}`)
+    }
+    if (result === 'granted') this.cameras.get(`${a.buildingId}/${a.door}`)?.cross(a.direction, Math.max(1, a.crossing))
+  }
+
+  private credentialInput (ref: string): { kind: string; value: string; validFrom?: string; validUntil?: string; windows?: CredentialSpec['windows'] } {
+    const c = this.credentials.get(ref)!
+    return {
+      kind: c.kind, value: c.value,
+      ...(c.validFrom === undefined ? {} : { validFrom: iso(c.validFrom) }),
+      ...(c.validUntil === undefined ? {} : { validUntil: iso(c.validUntil) }),
+      ...(c.windows === undefined ? {} : { windows: c.windows }),
+    }
+  }
+
+  private buildingOfRoom (roomId: string): string {
+    return this.o.site.buildings.find((b) => b.rooms.some((r) => r.id === roomId))!.id
+  }
+
+  private device (id: string): Device {
+    const d = this.byId.get(id)
+    if (d === undefined) throw new Error(`no device ${id}`)
+    return d
+  }
+
+  private reader (id: string): SimReaderDevice {
+    const d = this.device(id)
+    if (!('present' in d)) throw new Error(`${id} is not a reader`)
+    return d
+  }
+}
