@@ -12,7 +12,7 @@ import type { Alert } from '../../platform/alerts/model.ts'
 import { CONDITION_TYPES, type RuleType, type TruthItem, type TruthMatch } from '../world/truth.ts'
 
 /** The alert fields the scorer reads (GET /alerts returns the platform's Alert as JSON). */
-export type PlatformAlert = Pick<Alert, 'id' | 'dedupKey' | 'buildingId' | 'roomId' | 'door' | 'deviceId' | 'credentialId' | 'residentId' | 'count' | 'firstAt' | 'createdAt' | 'status'> & { type: string }
+export type PlatformAlert = Pick<Alert, 'id' | 'dedupKey' | 'buildingId' | 'roomId' | 'door' | 'deviceId' | 'credentialId' | 'residentId' | 'count' | 'firstAt' | 'createdAt' | 'status' | 'severity' | 'explanation'> & { type: string }
 
 /** An alert with the sim time it was raised at. */
 export interface SeenAlert { alert: PlatformAlert; raisedAt: number }

@@ -16,7 +16,7 @@ function alert (o: Partial<PlatformAlert> & Pick<PlatformAlert, 'type'>, raisedA
   n++
   const a: PlatformAlert = {
     id: `al${n}`, dedupKey: `${o.type}:k${n}`, buildingId: 'b1', roomId: null, door: null, deviceId: null, credentialId: null, residentId: null,
-    count: 1, firstAt: new Date(raisedAt).toISOString(), createdAt: new Date(raisedAt).toISOString(), status: 'open', ...o,
+    count: 1, firstAt: new Date(raisedAt).toISOString(), createdAt: new Date(raisedAt).toISOString(), status: 'open', severity: 'major', explanation: '', ...o,
   }
   return { alert: a, raisedAt }
 }

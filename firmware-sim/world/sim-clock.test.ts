@@ -38,6 +38,15 @@ describe('simulation clock', () => {
     expect(Date.now() - t0).toBeLessThan(1000)
   })
 
+  it('jumps forward (never back) when asked to', () => {
+    let real = 1000
+    const clock = new SimClock(() => real)
+    expect(clock.setSpeed(1, 5000)).toBe(5000)
+    real = 1010
+    expect(clock.now()).toBe(5010)
+    expect(clock.setSpeed(2, 0)).toBe(5010)
+  })
+
   it('refuses a speed that is not positive', () => {
     expect(() => new SimClock().setSpeed(0)).toThrow(/positive/)
   })

@@ -27,11 +27,14 @@ export class SimClock {
     return this.segments[this.segments.length - 1]!.speed
   }
 
-  /** From this instant on, sim time runs `speed` times faster than real time. Returns the sim time of the switch. */
-  setSpeed (speed: number): number {
+  /**
+   * From this instant on, sim time runs `speed` times faster than real time,
+   * from `jumpTo` if given (only forward). Returns the sim time of the switch.
+   */
+  setSpeed (speed: number, jumpTo?: number): number {
     if (!(speed > 0)) throw new Error(`speed must be positive, got ${speed}`)
     const real = this.realNow()
-    const sim = this.simAt(real)
+    const sim = Math.max(this.simAt(real), jumpTo ?? -Infinity)
     this.segments.push({ real, sim, speed })
     return sim
   }

@@ -127,12 +127,14 @@ export function planParty (ctx: PlanContext): void {
  * refuses the expired pass and they leave by the exit button, unrecorded).
  */
 export function planOverstay (ctx: PlanContext, which: 'limit' | 'pass'): void {
-  const { label, rng, building: b } = ctx.anomaly(`overstay-${which}`)
+  const { label, rng } = ctx.anomaly(`overstay-${which}`)
   const maxStayMs = ctx.rules.visitorMaxStayH * HOUR
   ctx.later.push(() => {
     const presence = ctx.presence()
     const latestIn = ctx.end - (which === 'limit' ? maxStayMs : 0) - 5 * HOUR
-    for (let attempt = 0; attempt < 40; attempt++) {
+    for (let attempt = 0; attempt < 60; attempt++) {
+      // In the anomaly's building if it has a room with space, else in the next.
+      const b = ctx.buildingFor(label, Math.floor(attempt / 20))
       const at = atLocal(rng.real(ctx.start, Math.max(ctx.start, latestIn)), rng.real(10, 14))
       if (at < ctx.start + HOUR || at > latestIn) continue
       const validUntil = which === 'limit' ? at + maxStayMs + 8 * HOUR : at + Math.round(Math.min(2 * HOUR, maxStayMs / 2))
