@@ -4,21 +4,13 @@
 // latency of the platform's alerts against the ground truth. The last line is
 // one JSON object keyed by rule. See firmware-sim/README.md.
 
-import { parseCli, USAGE, UsageError } from './runner/cli-options.ts'
+import { parseOrExit } from './runner/cli-options.ts'
 import { progressLine, localStamp, summary, writeOutputs } from './runner/progress.ts'
 import { runScenario } from './runner/run-scenario.ts'
 import { details, table } from './score/report.ts'
 
 async function main (): Promise<void> {
-  let cli
-  try {
-    cli = parseCli(process.argv.slice(2), { days: 3 })
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    if (err.message !== '') console.error(err.message)
-    console.error(`npm run sim:score -- [options]\n${USAGE}`)
-    process.exit(err.message === '' ? 0 : 2)
-  }
+  const cli = parseOrExit('sim:score', process.argv.slice(2), { days: 3, remoteDays: 1 / 24 })
   const log = (line: string): void => console.error(line)
   const { run } = cli
   console.error(`scored scenario: seed ${run.seed}, ${run.days} days at ${run.speed}x, ${run.buildings} buildings of ${run.rooms} rooms`)

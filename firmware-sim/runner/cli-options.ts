@@ -25,7 +25,7 @@ export const FAST_RULES: RuleSettings = {
 
 export const USAGE = `Options:
   --seed S          scenario seed (default 1)
-  --days D          simulated days (default: sim 1, sim:score 3)
+  --days D          simulated days (default: sim 1, sim:score 3; with --api one hour)
   --speed X         simulated seconds per real second (default 1440: a day a minute; 1 against a platform given with --api)
   --buildings N     buildings (default 4)          --rooms N   rooms per building (default 8)
   --anomalies LIST  comma-separated anomaly kinds to inject (default all): ${ANOMALY_KINDS.join(', ')}
@@ -37,6 +37,7 @@ export const USAGE = `Options:
   --tick-ms N --sweep-ms N   pipeline tick and sweep of the platform started here, real ms (default 25 and 250)
   --camera-period S camera counting period, sim seconds (default 120)
   --tolerance S     how late a detection may come after it is due, sim seconds (default 1800)
+  --start-hour H    start at the next H:00 site time (Asia/Shanghai) instead of now; the clock jumps forward once
   --truth FILE      write the ground truth as JSON      --alerts FILE   write the platform's alerts as JSON
   --quiet           no progress lines`
 
@@ -47,7 +48,7 @@ export interface CliOptions {
   quiet: boolean
 }
 
-export function parseCli (argv: string[], defaults: { days: number }): CliOptions {
+export function parseCli (argv: string[], defaults: { days: number; remoteDays: number }): CliOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -55,7 +56,7 @@ export function parseCli (argv: string[], defaults: { days: number }): CliOption
       anomalies: { type: 'string' }, api: { type: 'string' }, mqtt: { type: 'string' }, token: { type: 'string' }, username: { type: 'string' },
       password: { type: 'string' }, rule: { type: 'string', multiple: true }, 'tick-ms': { type: 'string' }, 'sweep-ms': { type: 'string' },
       'camera-period': { type: 'string' }, tolerance: { type: 'string' }, truth: { type: 'string' }, alerts: { type: 'string' },
-      quiet: { type: 'boolean' }, help: { type: 'boolean' },
+      'start-hour': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
     },
     strict: true,
   })
@@ -77,7 +78,7 @@ export function parseCli (argv: string[], defaults: { days: number }): CliOption
   for (const a of anomalies ?? []) if (!(ANOMALY_KINDS as readonly string[]).includes(a)) throw new UsageError(`unknown anomaly kind ${a}`)
   const run: CliOptions['run'] = {
     seed: values.seed ?? '1',
-    days: num('days', values.days, defaults.days, 0.05),
+    days: num('days', values.days, remote ? defaults.remoteDays : defaults.days, 0.01),
     speed: num('speed', values.speed, remote ? 1 : 1440, 0.01),
     buildings: Math.round(num('buildings', values.buildings, 4, 1)),
     rooms: Math.round(num('rooms', values.rooms, 8, 2)),
@@ -88,7 +89,9 @@ export function parseCli (argv: string[], defaults: { days: number }): CliOption
     cameraPeriodS: Math.round(num('camera-period', values['camera-period'], 120, 1)),
     toleranceS: num('tolerance', values.tolerance, 1800),
     ...(anomalies === undefined ? {} : { anomalies: anomalies as AnomalyKind[] }),
+    ...(values['start-hour'] === undefined ? {} : { startHour: Math.round(num('start-hour', values['start-hour'], 0, 0)) % 24 }),
   }
+  if (remote && run.startHour !== undefined) throw new UsageError('--start-hour moves the simulation clock, which a platform given with --api does not follow')
   if (remote && values.token === undefined && values.password === undefined) throw new UsageError('--api needs --token, or --username and --password of an administrator')
   return { run, ...(values.truth === undefined ? {} : { truthFile: values.truth }), ...(values.alerts === undefined ? {} : { alertsFile: values.alerts }), quiet: values.quiet === true }
 }
@@ -100,3 +103,15 @@ function pick<K extends string> (values: Partial<Record<string, unknown>>, keys:
 }
 
 export class UsageError extends Error {}
+
+/** The options, or the usage on stderr and exit (0 for --help, 2 for a mistake). */
+export function parseOrExit (command: string, argv: string[], defaults: { days: number; remoteDays: number }): CliOptions {
+  try {
+    return parseCli(argv, defaults)
+  } catch (err) {
+    if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err
+    if (err.message !== '') console.error(err.message)
+    console.error(`npm run ${command} -- [options]\n${USAGE}`)
+    process.exit(err.message === '' ? 0 : 2)
+  }
+}

@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { deriveTruth } from '../world/facts.ts'
-import { HOUR, MINUTE } from '../world/local-time.ts'
+import { atLocal, HOUR, MINUTE } from '../world/local-time.ts'
 import type { Action, Scenario } from '../world/model.ts'
 import { buildScenario, type AnomalyKind } from '../world/scenario.ts'
 import { SimClock } from '../world/sim-clock.ts'
@@ -36,10 +36,14 @@ export interface RunOptions {
   /** Slack after the expected detection delay, sim seconds. */
   toleranceS: number
   namespace?: string
+  /** Start the timeline at the next such local hour (the clock jumps forward once, before the devices connect); default now. */
+  startHour?: number
   log: (line: string) => void
   /** Called about every `progressMs` of real time. */
   progress?: (p: Progress) => void
   progressMs?: number
+  /** Called once for each new alert of the run's buildings, as the progress reports find them. */
+  onAlert?: (a: PlatformAlert, raisedAt: number) => void
 }
 
 export interface Progress {
@@ -88,17 +92,19 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
       : { tickS: o.platform.tickS, sweepS: o.platform.sweepS, toleranceS: o.toleranceS }
 
     const namespace = o.namespace ?? `s${o.seed.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}-${randomBytes(3).toString('hex')}`
+    const ready = Date.now() + SETUP_ESTIMATE_MS
     const planned = buildScenario({
-      seed: o.seed, namespace, start: Date.now() + SETUP_ESTIMATE_MS, days: o.days, buildings: o.buildings, roomsPerBuilding: o.rooms,
+      seed: o.seed, namespace, start: o.startHour === undefined ? ready : nextLocalHour(ready, o.startHour), days: o.days, buildings: o.buildings, roomsPerBuilding: o.rooms,
       rules: o.rules, ...(o.anomalies === undefined ? {} : { anomalies: o.anomalies }), ...(o.visitsPerDay === undefined ? {} : { visitsPerDay: o.visitsPerDay }),
     })
     const { site } = planned
     const provisioned = await provisionSite(admin, site, mqttUrl === undefined ? {} : { mqttUrl })
     runner = new WorldRunner({ site, landlord: provisioned.landlord, clock, devices: provisioned.devices, heartbeatS: o.rules.heartbeatS, cameraPeriodS: o.cameraPeriodS, log: o.log })
-    await runner.startDevices()
     const setup = planned.actions.filter((a) => a.setup === true)
     const timeline = planned.actions.filter((a) => a.setup !== true)
-    const record = await runner.run(setup)
+    const record = await runner.run(setup, { paced: false })
+    if (o.startHour !== undefined) clock.setSpeed(1, planned.start - 10_000)
+    await runner.startDevices()
     for (const b of site.buildings) await runner.syncAllowlists(b.id)
     o.log(`site ready: ${site.buildings.length} buildings, ${site.buildings.reduce((n, b) => n + b.rooms.length, 0)} rooms, ` +
       `${setup.length} residents registered, ${provisioned.devices.size} devices online (namespace ${namespace})`)
@@ -112,13 +118,21 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
 
     let alertCount: number | undefined
     let lastProgress = Date.now()
+    const announced = new Set<string>()
     const report = (done: number): void => {
       if (o.progress === undefined || Date.now() - lastProgress < (o.progressMs ?? 2000)) return
       lastProgress = Date.now()
       o.progress({ sim: clock.now(), start, end, done, total: timeline.length, stats: runner!.stats, alerts: alertCount })
-      void admin.alerts(site.buildings.map((b) => b.id)).then((a) => { alertCount = a.length }, () => {})
+      void admin.alerts(site.buildings.map((b) => b.id)).then((list) => {
+        alertCount = list.length
+        for (const a of list) {
+          if (announced.has(a.id)) continue
+          announced.add(a.id)
+          o.onAlert?.(a, clock.simAt(Date.parse(a.createdAt)))
+        }
+      }, () => {})
     }
-    record.push(...await runner.run(timeline, (done) => report(done)))
+    record.push(...await runner.run(timeline, { onStep: report }))
     while (clock.now() < end) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(200, o.progressMs ?? 2000)))
       report(timeline.length)
@@ -145,6 +159,12 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
     await runner?.stopDevices()
     await local?.stop()
   }
+}
+
+/** The next instant after `t` that is `hour`:00 in the site's local time. */
+export function nextLocalHour (t: number, hour: number): number {
+  const at = atLocal(t, hour)
+  return at > t ? at : at + 24 * HOUR
 }
 
 /** How early a raise may look: rounding of the clock mapping and of the world's own times. */
