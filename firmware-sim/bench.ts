@@ -1,7 +1,8 @@
 // npm run bench -- [options]: in one run on this machine, the same publishers
 // (same devices, window, payloads, duration) against (a) the full platform,
 // (b) bare Aedes with a counting subscriber in its own process, (c) a
-// Mosquitto of our own with a counting MQTT.js subscriber. Prints messages/s
+// Mosquitto of our own with a counting MQTT.js subscriber, with its default
+// limit of 20 unacknowledged messages towards the subscriber and without it. Prints messages/s
 // acknowledged and processed/delivered, latency percentiles and the ratios;
 // the last line of output is one JSON object with the figures and ratios.
 // Traffic stays on 127.0.0.1; every run is bounded; every process started
@@ -11,7 +12,7 @@ import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { measure, type BenchOptions, type SystemResult } from './bench/bench-run.ts'
 import { killAll } from './bench/children.ts'
-import { startAedes, startMosquittoSystem, startPlatform, syntheticDevices, type System, type SystemName } from './bench/systems.ts'
+import { startAedes, startMosquittoSystem, startPlatform, syntheticDevices, SYSTEM_NAMES, type System, type SystemName } from './bench/systems.ts'
 import type { DatabaseChoice } from './load/embedded-platform.ts'
 import { machineInfo } from './load/load-run.ts'
 import { Progress } from './load/progress-bar.ts'
@@ -24,14 +25,16 @@ const USAGE = `npm run bench -- [options]
   --window W           unacknowledged messages per connection (default 20)
   --unknown-share F    share of events with one of 50 unknown cards (default 0.05)
   --database D         pglite (default) or postgres (the server at PG_TEST_URL) for the platform
-  --systems LIST       which, in order (default platform,aedes,mosquitto)
+  --systems LIST       which, in order (default platform,aedes,mosquitto,mosquitto-unlimited; the last is
+                       Mosquitto with max_inflight_messages 0 towards the subscriber instead of its default 20)
+  --profile DIR        write a CPU profile of the platform process into DIR (node --cpu-prof)
   --quiet              no progress bar`
 
 const { values: a } = parseArgs({
   options: {
     seconds: { type: 'string', default: '15' }, warmup: { type: 'string', default: '3' }, devices: { type: 'string', default: '200' },
     window: { type: 'string', default: '20' }, 'unknown-share': { type: 'string', default: '0.05' }, database: { type: 'string', default: 'pglite' },
-    systems: { type: 'string', default: 'platform,aedes,mosquitto' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+    systems: { type: 'string', default: SYSTEM_NAMES.join(',') }, profile: { type: 'string' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
   },
 })
 if (a.help) { console.log(USAGE); process.exit(0) }
@@ -48,7 +51,7 @@ const devices = n('devices', a.devices, 1)
 const database = a.database as DatabaseChoice
 if (database !== 'pglite' && database !== 'postgres') { console.error('--database is pglite or postgres'); process.exit(2) }
 const systems = a.systems.split(',').map((s) => s.trim()) as SystemName[]
-if (systems.length === 0 || systems.some((s) => !['platform', 'aedes', 'mosquitto'].includes(s))) { console.error(`--systems: platform, aedes, mosquitto\n\n${USAGE}`); process.exit(2) }
+if (systems.length === 0 || systems.some((s) => !SYSTEM_NAMES.includes(s))) { console.error(`--systems: ${SYSTEM_NAMES.join(', ')}\n\n${USAGE}`); process.exit(2) }
 
 const progress = new Progress(a.quiet)
 let current: System | undefined
@@ -61,7 +64,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 function line (r: SystemResult): string {
   const l = r.latency
-  return `${r.system.padEnd(10)} acked ${String(r.ackedPerS).padStart(7)}/s   ${r.system === 'platform' ? 'processed' : 'delivered'} ${String(r.eventsPerS).padStart(7)}/s` +
+  return `${r.system.padEnd(20)} acked ${String(r.ackedPerS).padStart(7)}/s   ${r.system === 'platform' ? 'processed' : 'delivered'} ${String(r.eventsPerS).padStart(7)}/s` +
     `   latency p50 ${l.p50} ms p99 ${l.p99} ms   ack p50 ${r.ackLatency.p50} ms p99 ${r.ackLatency.p99} ms` +
     `   CPU ${r.cpuPercent.system ?? '–'} % (publishers ${r.cpuPercent.publishers ?? '–'} %${r.cpuPercent.subscriber === null ? '' : `, subscriber ${r.cpuPercent.subscriber} %`})` +
     `${r.missing > 0 ? `   never delivered ${r.missing}` : ''}`
@@ -74,14 +77,16 @@ async function main (): Promise<void> {
   for (const name of systems) {
     progress.log(`${name}: starting`)
     // The platform provisions the devices; the brokers get the very same ids, topics and cards.
+    const same = shared ?? syntheticDevices(devices)
     const sys = name === 'platform'
-      ? await startPlatform(devices, database)
-      : name === 'aedes' ? await startAedes(shared ?? syntheticDevices(devices)) : await startMosquittoSystem(shared ?? syntheticDevices(devices))
+      ? await startPlatform(devices, database, a.profile)
+      : name === 'aedes' ? await startAedes(same) : await startMosquittoSystem(same, name === 'mosquitto-unlimited')
     current = sys
     try {
       if (name === 'platform') shared = sys.devices
       results[name] = await measure(sys, options, progress)
-      progress.log(line(results[name]))
+      progress.done()
+      console.error(line(results[name]))
     } finally {
       await sys.stop()
       current = undefined
@@ -93,15 +98,20 @@ async function main (): Promise<void> {
   const ratios = {
     platformToAedes: { events: ratio(p?.eventsPerS, results.aedes?.eventsPerS), acked: ratio(p?.ackedPerS, results.aedes?.ackedPerS) },
     platformToMosquitto: { events: ratio(p?.eventsPerS, results.mosquitto?.eventsPerS), acked: ratio(p?.ackedPerS, results.mosquitto?.ackedPerS) },
+    platformToMosquittoUnlimited: {
+      events: ratio(p?.eventsPerS, results['mosquitto-unlimited']?.eventsPerS), acked: ratio(p?.ackedPerS, results['mosquitto-unlimited']?.ackedPerS),
+    },
   }
   console.error(`ratios: platform / bare Aedes ${ratios.platformToAedes.events ?? '–'} (events), ${ratios.platformToAedes.acked ?? '–'} (acked);` +
-    ` platform / Mosquitto ${ratios.platformToMosquitto.events ?? '–'} (events), ${ratios.platformToMosquitto.acked ?? '–'} (acked)`)
+    ` platform / Mosquitto ${ratios.platformToMosquitto.events ?? '–'} (events), ${ratios.platformToMosquitto.acked ?? '–'} (acked);` +
+    ` platform / Mosquitto (no inflight limit) ${ratios.platformToMosquittoUnlimited.events ?? '–'} (events), ${ratios.platformToMosquittoUnlimited.acked ?? '–'} (acked)`)
   const strip = (r: SystemResult | undefined) => r === undefined ? undefined : (({ series: _, ...rest }) => rest)(r)
   console.log(JSON.stringify({
     kind: 'bench',
     at: new Date().toISOString(),
     options: { ...options, devices, database, systems },
     platform: strip(results.platform), aedes: strip(results.aedes), mosquitto: strip(results.mosquitto),
+    mosquittoUnlimited: strip(results['mosquitto-unlimited']),
     ratios,
     machine: { ...machineInfo(), loadBefore, loadAfter: loadavg().map((x) => Math.round(x * 100) / 100) },
   }))

@@ -18,9 +18,9 @@ export function killAll (): void {
 }
 process.once('exit', killAll)
 
-/** Forks a TypeScript module of this folder (through tsx) with an IPC channel. */
-export function forkTs (entry: URL, args: string[] = []): ChildProcess {
-  return track(fork(entry, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+/** Forks a TypeScript module of this folder (through tsx) with an IPC channel; `nodeFlags` e.g. --cpu-prof. */
+export function forkTs (entry: URL, args: string[] = [], nodeFlags: string[] = []): ChildProcess {
+  return track(fork(entry, args, { execArgv: ['--import', 'tsx', ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
 }
 
 /** The next message of `type` from `child`; rejects on an `error` message, an early exit or after `timeoutMs`. */

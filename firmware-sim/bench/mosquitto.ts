@@ -47,7 +47,8 @@ export interface MosquittoInstance {
   stop (): Promise<void>
 }
 
-export async function startMosquitto (): Promise<MosquittoInstance> {
+/** `settings`: more lines for the generated configuration (e.g. `max_inflight_messages 1000`). */
+export async function startMosquitto (settings: string[] = []): Promise<MosquittoInstance> {
   const bin = ensureMosquitto()
   const version = /mosquitto version (\S+)/.exec(spawnSync(bin, ['-h'], { encoding: 'utf8' }).stdout)?.[1] ?? 'unknown'
   const port = await freePort()
@@ -59,6 +60,7 @@ export async function startMosquitto (): Promise<MosquittoInstance> {
     'persistence false',
     'log_dest stderr',
     'log_type error',
+    ...settings,
     '',
   ].join('\n'))
   const child = track(spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] }))

@@ -14,7 +14,8 @@ import type { SubscriberMessage } from './counting-subscriber.ts'
 import { startMosquitto } from './mosquitto.ts'
 import type { PlatformHostMessage } from './platform-host.ts'
 
-export type SystemName = 'platform' | 'aedes' | 'mosquitto'
+export const SYSTEM_NAMES = ['platform', 'aedes', 'mosquitto', 'mosquitto-unlimited'] as const
+export type SystemName = (typeof SYSTEM_NAMES)[number]
 
 export interface SystemSample {
   /** Processed by the pipeline, or delivered to the subscriber, since the system started. */
@@ -51,8 +52,10 @@ export function syntheticDevices (n: number, perBuilding = 10): PublisherDevice[
   })
 }
 
-export async function startPlatform (devices: number, database: DatabaseChoice): Promise<System> {
-  const host = forkTs(new URL('./platform-host.ts', import.meta.url), [database])
+/** `profileDir`: write a CPU profile of the platform process there (node --cpu-prof) when it stops. */
+export async function startPlatform (devices: number, database: DatabaseChoice, profileDir?: string): Promise<System> {
+  const flags = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir]
+  const host = forkTs(new URL('./platform-host.ts', import.meta.url), [database], flags)
   try {
     const ready = await nextMessage<Extract<PlatformHostMessage, { type: 'ready' }>>(host, 'ready', 60_000)
     const api = await ApiClient.login(ready.api, ready.username, ready.password)
@@ -122,14 +125,19 @@ export async function startAedes (devices: PublisherDevice[]): Promise<System> {
   }
 }
 
-export async function startMosquittoSystem (devices: PublisherDevice[]): Promise<System> {
-  const m = await startMosquitto()
+/**
+ * `unlimited`: max_inflight_messages 0, no limit on unacknowledged messages towards a subscriber. With
+ * Mosquitto's default (20) a QoS 1 subscriber of a busy broker gets a small share and the rest is dropped
+ * at its queue limit (max_queued_messages 1000).
+ */
+export async function startMosquittoSystem (devices: PublisherDevice[], unlimited = false): Promise<System> {
+  const m = await startMosquitto(unlimited ? ['max_inflight_messages 0'] : [])
   try {
     const url = `mqtt://127.0.0.1:${m.port}`
     const sub = await startSubscriber(url)
     return {
-      name: 'mosquitto', counts: 'messages delivered to the counting subscriber', mqtt: url, devices, pid: m.pid, subscriberPid: sub.child.pid!,
-      version: `mosquitto ${m.version} (defaults, anonymous, no persistence)`,
+      name: unlimited ? 'mosquitto-unlimited' : 'mosquitto', counts: 'messages delivered to the counting subscriber', mqtt: url, devices, pid: m.pid, subscriberPid: sub.child.pid!,
+      version: `mosquitto ${m.version} (anonymous, no persistence, max_inflight_messages ${unlimited ? '0 (no limit)' : '20 (default)'})`,
       sample: async () => sub.sample(),
       async stop () {
         await stopChild(sub.child, 2000)
