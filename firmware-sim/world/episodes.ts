@@ -31,7 +31,7 @@ export function conditionEpisodes (signals: readonly Signal[], o: EpisodeLimits)
 
 function notSeen (signals: readonly Signal[], o: EpisodeLimits): Episode[] {
   const out: Episode[] = []
-  const people = new Map<string, { since: number; active: boolean; start: number | null; buildingId: string; roomId: string; cause: string }>()
+  const people = new Map<string, { since: number; registeredAt: number; active: boolean; start: number | null; buildingId: string; roomId: string; cause: string }>()
   const emit = (person: string, s: { start: number | null; buildingId: string; roomId: string; cause: string; since: number }, endedAt: number | null): void => {
     if (s.start === null) return
     out.push({
@@ -40,12 +40,15 @@ function notSeen (signals: readonly Signal[], o: EpisodeLimits): Episode[] {
     })
     s.start = null
   }
-  const due = (s: { since: number; active: boolean; start: number | null }, now: number): void => {
-    if (s.active && s.start === null && s.since + o.notSeenMs < now) s.start = s.since + o.notSeenMs
+  // The registry dates an arrival by its own (system) clock, which a fast sim clock leaves behind: a
+  // newcomer can look unseen for days the moment the platform learns of them, until their first passage.
+  const due = (s: { since: number; registeredAt: number; active: boolean; start: number | null }, now: number): void => {
+    const at = Math.max(s.since + o.notSeenMs, s.registeredAt)
+    if (s.active && s.start === null && at < now) s.start = at
   }
   for (const sig of signals) {
     if (sig.kind === 'arrived') {
-      people.set(sig.person, { since: sig.registryAt, active: true, start: null, buildingId: sig.buildingId, roomId: sig.roomId, cause: sig.cause })
+      people.set(sig.person, { since: sig.registryAt, registeredAt: sig.at, active: true, start: null, buildingId: sig.buildingId, roomId: sig.roomId, cause: sig.cause })
       continue
     }
     if ((sig.kind !== 'seen' && sig.kind !== 'departed') || sig.person === null) continue

@@ -78,6 +78,18 @@ describe('ground truth from actions', () => {
     expect(only(t, 'room_vacant')).toEqual([expect.objectContaining({ match: { buildingId: 'b1', roomId: 'r101' }, at: T0 + HOUR + DAY })])
   })
 
+  it('a newcomer registered on a fast clock looks unseen since the registry\'s (system) time, from the registration to the first passage', () => {
+    const s = site()
+    s.persons.push({ ref: 'n', role: 'resident', name: 'N', buildingId: 'b1', roomId: 'r101' })
+    s.credentials.push({ ref: 'cn', kind: 'card', value: 'CACN', buildingId: 'b1', roomId: 'r101', holder: 'n' })
+    const at = T0 + 30 * HOUR
+    const actions: Action[] = [...setup, ...daily(), { kind: 'register', at, tag: 'move-in#1', person: 'n', roomId: 'r101', credentials: ['cn'] }, pass(at + MINUTE, 'n', 'cn')]
+    const t = only(deriveTruth(s, actions, { ...opts(), registryTime: () => T0 }), 'resident_not_seen').filter((i) => i.match.residentId === 'n')
+    expect(t[0]).toEqual(expect.objectContaining({ at, endedAt: at + MINUTE, expected: false }))
+    // Then, never seen again: a real episode a day after that passage.
+    expect(t[1]).toEqual(expect.objectContaining({ at: at + MINUTE + DAY, endedAt: null }))
+  })
+
   it('a visitor who stays past the limit: one episode from the limit to the exit; overcrowding while three are in a room of two', () => {
     const actions: Action[] = [
       ...setup, ...daily(),

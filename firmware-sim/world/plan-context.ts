@@ -107,12 +107,12 @@ export class PlanContext {
     return life
   }
 
-  /** A newcomer: registered by the landlord at `at - 20 min`, arriving at `at`. */
+  /** A newcomer: registered by the landlord a minute before they arrive at `at` (see episodes.ts on the registry's clock). */
   moveIn (person: PersonSpec, card: CredentialSpec, at: number, tag: string): Life {
     const life: Life = { person, from: at, until: this.end + DAY, arrives: true, leaves: false, credentials: [{ from: -Infinity, ref: card.ref }] }
     this.lives.set(person.ref, life)
     this.actions.push({
-      kind: 'register', at: at - 20 * MINUTE, tag, person: person.ref, roomId: person.roomId!, credentials: [card.ref],
+      kind: 'register', at: at - MINUTE, tag, person: person.ref, roomId: person.roomId!, credentials: [card.ref],
       permitValidUntil: localDate(at + 180 * DAY),
     })
     return life
