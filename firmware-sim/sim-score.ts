@@ -5,7 +5,7 @@
 // one JSON object keyed by rule. See firmware-sim/README.md.
 
 import { parseOrExit } from './runner/cli-options.ts'
-import { progressLine, localStamp, summary, writeOutputs } from './runner/progress.ts'
+import { localStamp, progressPrinter, summary, writeOutputs } from './runner/progress.ts'
 import { runScenario } from './runner/run-scenario.ts'
 import { details, table } from './score/report.ts'
 
@@ -16,7 +16,7 @@ async function main (): Promise<void> {
   console.error(`scored scenario: seed ${run.seed}, ${run.days} days at ${run.speed}x, ${run.buildings} buildings of ${run.rooms} rooms`)
   const outcome = await runScenario({
     ...run, log, progressMs: 5000,
-    ...(cli.quiet ? {} : { progress: (p) => log(progressLine(p)) }),
+    ...(cli.quiet ? {} : { progress: progressPrinter(log) }),
   })
   writeOutputs(outcome, cli)
   for (const line of summary(outcome)) console.log(line)

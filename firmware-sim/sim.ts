@@ -7,7 +7,7 @@
 // with what was injected. See firmware-sim/README.md.
 
 import { parseOrExit } from './runner/cli-options.ts'
-import { localStamp, progressLine, summary, writeOutputs } from './runner/progress.ts'
+import { localStamp, progressPrinter, summary, writeOutputs } from './runner/progress.ts'
 import { runScenario } from './runner/run-scenario.ts'
 import { overall, table } from './score/report.ts'
 
@@ -24,7 +24,7 @@ async function main (): Promise<void> {
     ...(cli.quiet
       ? {}
       : {
-          progress: (p) => console.log(progressLine(p)),
+          progress: progressPrinter((line) => console.log(line)),
           onAlert: (a, at) => console.log(`  alert ${localStamp(at)} ${a.severity.padEnd(8)} ${a.type}: ${a.explanation}`),
         }),
   })

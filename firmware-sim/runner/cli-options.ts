@@ -78,7 +78,7 @@ export function parseCli (argv: string[], defaults: { days: number; remoteDays: 
   for (const a of anomalies ?? []) if (!(ANOMALY_KINDS as readonly string[]).includes(a)) throw new UsageError(`unknown anomaly kind ${a}`)
   const run: CliOptions['run'] = {
     seed: values.seed ?? '1',
-    days: num('days', values.days, remote ? defaults.remoteDays : defaults.days, 0.01),
+    days: num('days', values.days, remote ? defaults.remoteDays : defaults.days, 0.001),
     speed: num('speed', values.speed, remote ? 1 : 1440, 0.01),
     buildings: Math.round(num('buildings', values.buildings, 4, 1)),
     rooms: Math.round(num('rooms', values.rooms, 8, 2)),

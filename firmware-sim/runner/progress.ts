@@ -16,11 +16,25 @@ export function progressLine (p: Progress): string {
     `swipes ${p.stats.passes} (${p.stats.denied} refused)  alerts ${p.alerts ?? '?'}  lag ${Math.round(p.stats.maxLagMs / 1000)} s`
 }
 
+/** A progress printer that stays quiet while nothing changes (at most a line every `quietMs` then). */
+export function progressPrinter (print: (line: string) => void, quietMs = 30_000): (p: Progress) => void {
+  let last = ''
+  let lastAt = 0
+  return (p) => {
+    const state = `${p.done}/${p.stats.passes}/${p.alerts ?? ''}`
+    if (state === last && Date.now() - lastAt < quietMs) return
+    last = state
+    lastAt = Date.now()
+    print(progressLine(p))
+  }
+}
+
 /** What happened, in a few lines. */
 export function summary (r: RunOutcome): string[] {
   const s = r.stats
   const lines = [
-    `done: ${s.actions} actions, ${s.passes} swipes (${s.denied} refused), ${r.alerts.length} alerts, ${r.truth.items.filter((i) => i.expected).length} expected detections; ` +
+    `done: ${s.actions} actions, ${s.passes} swipes (${s.denied} refused), ${r.alerts.length} alerts ` +
+      `(${r.match.ignored.length} of things not scored: due at the very end, or over before the platform could look); ` +
       `most an action ran late: ${Math.round(s.maxLagMs / 1000)} sim s`,
   ]
   if (s.deviations.length > 0) lines.push(`${s.deviations.length} swipes decided otherwise than expected:`, ...s.deviations.slice(0, 10).map((d) => `  ${d}`))

@@ -2,6 +2,9 @@
 // saving), the zone the platform evaluates credential time windows in.
 // Everything here is plain arithmetic on milliseconds since the epoch.
 
+/** The zone the platform and the readers evaluate credential windows in. */
+export const SITE_TIME_ZONE = 'Asia/Shanghai'
+
 export const SECOND = 1000
 export const MINUTE = 60 * SECOND
 export const HOUR = 60 * MINUTE

@@ -4,32 +4,13 @@
 // for a credential, and what the registry says about it (the verdict the
 // platform's credential rules give, docs/rules.md).
 
-import { isoWeekday, localHour, endOfLocalDate } from './local-time.ts'
+import { inWindows } from '../../protocol/index.ts'
+import { endOfLocalDate, SITE_TIME_ZONE } from './local-time.ts'
 import type { Action, CredentialSpec, ReaderResult, Site } from './model.ts'
-import type { TimeWindow } from '../../protocol/index.ts'
 
 export type Verdict = 'valid' | 'unknown' | 'foreign' | 'expired' | 'outside_window'
 
 interface Stay { roomId: string; arrivedAt: number; departedAt: number | null; permitEnd: number | null }
-
-/** True when `t` falls in one of the weekly windows (local time). */
-export function inWindows (t: number, windows: readonly TimeWindow[]): boolean {
-  const minute = Math.floor(localHour(t) * 60 + 1e-9)
-  const day = isoWeekday(t)
-  const hm = (s: string): number => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5))
-  for (const w of windows) {
-    const from = hm(w.from)
-    const to = hm(w.to)
-    if (to > from) {
-      if (w.days.includes(day) && minute >= from && minute < to) return true
-    } else {
-      const yesterday = day === 1 ? 7 : day - 1
-      if (w.days.includes(day) && minute >= from) return true
-      if (w.days.includes(yesterday) && minute < to) return true
-    }
-  }
-  return false
-}
 
 export class WorldRegistry {
   private readonly credentials = new Map<string, CredentialSpec>()
@@ -87,7 +68,7 @@ export class WorldRegistry {
     if (c.kind === 'pin' || !this.issued.has(ref)) return 'unknown'
     if (c.buildingId !== buildingId) return 'foreign'
     if (this.expiredBecause(c, t) !== undefined) return 'expired'
-    if (c.windows !== undefined && c.windows.length > 0 && !inWindows(t, c.windows)) return 'outside_window'
+    if (c.windows !== undefined && c.windows.length > 0 && !inWindows(t, c.windows, SITE_TIME_ZONE)) return 'outside_window'
     return 'valid'
   }
 
@@ -108,7 +89,7 @@ export class WorldRegistry {
     if (c.kind === 'pin' || !this.issued.has(ref) || this.revoked.has(ref) || c.buildingId !== buildingId) return 'denied'
     if (c.validFrom !== undefined && t < c.validFrom) return 'denied'
     if (c.validUntil !== undefined && t >= c.validUntil) return 'denied'
-    if (c.windows !== undefined && c.windows.length > 0 && !inWindows(t, c.windows)) return 'denied'
+    if (c.windows !== undefined && c.windows.length > 0 && !inWindows(t, c.windows, SITE_TIME_ZONE)) return 'denied'
     return 'granted'
   }
 
