@@ -12,15 +12,15 @@ import type { RunOptions } from './run-scenario.ts'
  * real time does not turn the platform's own processing delays into alerts.
  */
 export const FAST_RULES: RuleSettings = {
-  tailgatingWindowS: 300,
+  tailgatingWindowS: 600,
   deniedInARow: 5,
   deniedRunGapS: 600,
   visitorMaxStayH: 6,
   notSeenDays: 1,
   vacantDays: 1,
-  heartbeatS: 600,
+  heartbeatS: 900,
   missedHeartbeats: 4,
-  clockDriftMaxS: 600,
+  clockDriftMaxS: 900,
 }
 
 export const USAGE = `Options:
