@@ -55,10 +55,19 @@ if (systems.length === 0 || systems.some((s) => !SYSTEM_NAMES.includes(s))) { co
 
 const progress = new Progress(a.quiet)
 let current: System | undefined
+let interrupted = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    killAll()
-    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130))
+    if (interrupted) return
+    interrupted = true
+    progress.done()
+    console.error(`${signal}: stopping`)
+    const hard = setTimeout(() => { killAll(); process.exit(130) }, 10_000)
+    void (current?.stop() ?? Promise.resolve()).catch(() => {}).finally(() => {
+      clearTimeout(hard)
+      killAll()
+      process.exit(130)
+    })
   })
 }
 

@@ -5,16 +5,17 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 
-const children = new Set<ChildProcess>()
+/** Child → the signal that ends it for good (SIGTERM for wrappers that must clean up after themselves). */
+const children = new Map<ChildProcess, NodeJS.Signals>()
 
-export function track (child: ChildProcess): ChildProcess {
-  children.add(child)
+export function track (child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): ChildProcess {
+  children.set(child, signal)
   child.once('exit', () => children.delete(child))
   return child
 }
 
 export function killAll (): void {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+  for (const [c, signal] of children) if (c.exitCode === null && c.signalCode === null) c.kill(signal)
 }
 process.once('exit', killAll)
 

@@ -33,6 +33,18 @@ export function ensureMosquitto (log: (m: string) => void = console.error): stri
   return installed
 }
 
+/**
+ * sh -c WATCHDOG sh <mosquitto> <conf> <dir>: prints Mosquitto's pid; stops it (and removes its temporary
+ * directory) on TERM/INT or once $PARENT is gone.
+ */
+const WATCHDOG = [
+  '"$1" -c "$2" & m=$!',
+  'echo $m',
+  "trap 'kill $m 2>/dev/null; wait $m; rm -rf \"$3\"; exit 0' TERM INT",
+  'while kill -0 "$PARENT" 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 1 & wait $!; done',
+  'kill $m 2>/dev/null; wait $m; rm -rf "$3"',
+].join('\n')
+
 function canConnect (port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true) })
@@ -63,9 +75,11 @@ export async function startMosquitto (settings: string[] = []): Promise<Mosquitt
     ...settings,
     '',
   ].join('\n'))
-  const child = track(spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] }))
+  // Through a small shell that also stops Mosquitto if this process dies without cleaning up (kill -9).
+  const child = track(spawn('sh', ['-c', WATCHDOG, 'sh', bin, conf, dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARENT: String(process.pid) } }), 'SIGTERM')
   let err = ''
   child.stderr!.on('data', (d: Buffer) => { err += d.toString() })
+  const pid = new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))))
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r))
@@ -84,5 +98,5 @@ export async function startMosquitto (settings: string[] = []): Promise<Mosquitt
     }
     await new Promise((r) => setTimeout(r, 100))
   }
-  return { port, pid: child.pid!, version, stop }
+  return { port, pid: await pid, version, stop }
 }

@@ -28,6 +28,9 @@ try {
     else if (m.type === 'stop') stop()
   })
   process.on('disconnect', stop)
+  // Ctrl-C reaches the whole process group: stop cleanly (the data directory or scratch database goes too).
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
   send({ type: 'ready', api: p.api, mqtt: p.mqtt, username: p.admin.username, password: p.admin.password })
 } catch (err) {
   send({ type: 'error', message: String(err) })

@@ -71,9 +71,13 @@ export async function startEmbeddedPlatform (o: { database?: DatabaseChoice; env
   const database = o.database ?? 'pglite'
   const dataDir = mkdtempSync(join(tmpdir(), 'rh-load-'))
   const scratch = database === 'postgres' ? await scratchDatabase() : undefined
+  const removeDir = (): void => rmSync(dataDir, { recursive: true, force: true })
+  // Whatever happens to this process, the data directory goes with it.
+  process.once('exit', removeDir)
   const cleanup = async (): Promise<void> => {
     await scratch?.drop()
-    rmSync(dataDir, { recursive: true, force: true })
+    removeDir()
+    process.off('exit', removeDir)
   }
   const dataKey = randomBytes(32).toString('hex')
   const config = loadConfig({
