@@ -38,9 +38,11 @@ export class AllowlistPusher implements DevicePresenceListener {
     })
   }
 
-  stop (): void {
+  /** Stops listening and waits for the pushes under way, so none runs into a closed database. */
+  async stop (): Promise<void> {
     this.unsubscribe?.()
     this.unsubscribe = undefined
+    while (this.turns.size > 0) await Promise.allSettled([...this.turns.values()])
   }
 
   /** What the platform knows about a reader's allow-list. */
