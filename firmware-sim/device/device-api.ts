@@ -45,6 +45,8 @@ export interface SimDevice {
   disconnect (): Promise<void>
   /** Back online: replays buffered events in order, then goes on live. */
   reconnect (): Promise<void>
+  /** True while the MQTT connection is up. */
+  readonly connected: boolean
   /** Messages published, acknowledged by the broker, buffered while offline. */
   readonly counters: { published: number; acked: number; buffered: number; commands: number }
 }
