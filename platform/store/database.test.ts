@@ -60,7 +60,7 @@ describe.each([...DATABASE_KINDS, 'pglite-worker'] as const)('Database on %s', (
     expect((await t.db.query<{ v: number }>('select v from conf_iso')).rows[0]!.v).toBe(10)
   })
 
-  it('keeps the ledger and the audit log append-only', async () => {
+  it('keeps the ledger and the audit log append-only, and refuses to truncate any history table', async () => {
     await t.db.query(`insert into registry_ledger (actor_id, action) values ('u1', 'room.created')`)
     await t.db.query(`insert into audit_log (action) values ('test')`)
     for (const table of ['registry_ledger', 'audit_log']) {
@@ -70,5 +70,8 @@ describe.each([...DATABASE_KINDS, 'pglite-worker'] as const)('Database on %s', (
       expect(sqlState(del)).toBe('55000')
     }
     expect((await t.db.query<{ n: number }>('select count(*)::int as n from audit_log')).rows[0]!.n).toBe(1)
+    for (const table of ['registrations', 'registry_ledger', 'audit_log', 'alert_events']) {
+      expect(sqlState(await t.db.query(`truncate ${table} cascade`).catch((e: unknown) => e))).toBe('55000')
+    }
   })
 })
