@@ -1,7 +1,9 @@
 // Configuration from the environment, checked once at boot. Every problem is
 // reported together, by variable name, before anything starts.
 
+import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
+import { createSecureContext } from 'node:tls'
 import { DEFAULT_RULE_PARAMS, type RuleParams } from './pipeline/model.ts'
 
 export interface Config {
@@ -10,6 +12,8 @@ export interface Config {
   mqttPort: number
   /** null: MQTT over WebSocket disabled. */
   mqttWsPort: number | null
+  /** MQTT over TLS and over secure WebSocket (null: off), with the certificate and key they use (PEM). */
+  tls: { mqttTlsPort: number | null; mqttWssPort: number | null; cert: string; key: string } | undefined
   /** Host name devices and API clients are told to use. */
   publicHost: string
   dataDir: string
@@ -38,6 +42,10 @@ export const CONFIG_VARIABLES = {
   HTTP_PORT: 'API and OpenAPI docs port (default 8080).',
   MQTT_PORT: 'MQTT over TCP port (default 1884; 1883 is often taken by another broker).',
   MQTT_WS_PORT: 'MQTT over WebSocket port, path /mqtt (default 8083; "off" disables it).',
+  MQTT_TLS_PORT: 'MQTT over TLS (mqtts) port (default off; usually 8883). Needs TLS_CERT_FILE and TLS_KEY_FILE.',
+  MQTT_WSS_PORT: 'MQTT over secure WebSocket (wss) port, path /mqtt (default off). Needs TLS_CERT_FILE and TLS_KEY_FILE.',
+  TLS_CERT_FILE: 'PEM certificate (chain) for the TLS listeners.',
+  TLS_KEY_FILE: 'PEM private key of that certificate.',
   PUBLIC_HOST: 'Host name given to devices and clients in connection details (default: HOST, or localhost for 0.0.0.0).',
   DATA_DIR: 'Directory for the embedded database and the data key (default ./data).',
   DATABASE_URL: 'postgres:// URL of a PostgreSQL server; unset: embedded PGlite in DATA_DIR.',
@@ -96,12 +104,42 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   const httpPort = port('HTTP_PORT', 8080)!
   const mqttPort = port('MQTT_PORT', 1884)!
   const mqttWsPort = port('MQTT_WS_PORT', 8083, true)
-  const used = [['HTTP_PORT', httpPort], ['MQTT_PORT', mqttPort], ['MQTT_WS_PORT', mqttWsPort]] as const
+  const mqttTlsPort = port('MQTT_TLS_PORT', -1, true)
+  const mqttWssPort = port('MQTT_WSS_PORT', -1, true)
+  const tlsOn = (p: number | null): p is number => p !== null && p >= 0
+  const used = [['HTTP_PORT', httpPort], ['MQTT_PORT', mqttPort], ['MQTT_WS_PORT', mqttWsPort],
+    ['MQTT_TLS_PORT', tlsOn(mqttTlsPort) ? mqttTlsPort : null], ['MQTT_WSS_PORT', tlsOn(mqttWssPort) ? mqttWssPort : null]] as const
   for (let i = 0; i < used.length; i++) {
     for (let j = i + 1; j < used.length; j++) {
       const a = used[i]!
       const b = used[j]!
       if (a[1] !== null && a[1] !== 0 && a[1] === b[1]) problems.push(`${a[0]} and ${b[0]} are both ${a[1]}`)
+    }
+  }
+  let tls: Config['tls']
+  if (tlsOn(mqttTlsPort) || tlsOn(mqttWssPort)) {
+    const file = (name: string): string | undefined => {
+      const path = env[name]?.trim()
+      if (path === undefined || path === '') {
+        problems.push(`${name} is required when MQTT_TLS_PORT or MQTT_WSS_PORT is set`)
+        return undefined
+      }
+      try {
+        return readFileSync(isAbsolute(path) ? path : resolve(cwd, path), 'utf8')
+      } catch (err) {
+        problems.push(`${name}: cannot read ${JSON.stringify(path)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+        return undefined
+      }
+    }
+    const cert = file('TLS_CERT_FILE')
+    const key = file('TLS_KEY_FILE')
+    if (cert !== undefined && key !== undefined) {
+      try {
+        createSecureContext({ cert, key })
+        tls = { mqttTlsPort: tlsOn(mqttTlsPort) ? mqttTlsPort : null, mqttWssPort: tlsOn(mqttWssPort) ? mqttWssPort : null, cert, key }
+      } catch (err) {
+        problems.push(`TLS_CERT_FILE and TLS_KEY_FILE are not a usable certificate and key: ${(err as Error).message}`)
+      }
     }
   }
   const dataDirRaw = env.DATA_DIR?.trim() || 'data'
@@ -131,5 +169,5 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     else rules[param] = Number(raw)
   }
   if (problems.length > 0) throw new ConfigError(problems)
-  return { host, httpPort, mqttPort, mqttWsPort, publicHost, dataDir, databaseUrl, dataKey, demo, eventRetentionDays, rules, logLevel }
+  return { host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, databaseUrl, dataKey, demo, eventRetentionDays, rules, logLevel }
 }

@@ -26,6 +26,8 @@ try {
     `  API docs       ${a.docs}`,
     `  MQTT (TCP)     ${a.mqtt}`,
     `  MQTT (WS)      ${a.mqttWs ?? 'off'}`,
+    ...(a.mqtts === null ? [] : [`  MQTT (TLS)     ${a.mqtts}`]),
+    ...(a.mqttWss === null ? [] : [`  MQTT (WSS)     ${a.mqttWss}`]),
     `  Data           ${config.databaseUrl === undefined ? `${config.dataDir} (embedded PGlite)` : 'PostgreSQL (DATABASE_URL)'}`,
   ]
   if (platform.demo !== undefined) lines.push('', ...platform.demo.describe())

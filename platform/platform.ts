@@ -41,6 +41,10 @@ export interface PlatformAddresses {
   docs: string
   mqtt: string
   mqttWs: string | null
+  /** MQTT over TLS; null when not configured. */
+  mqtts: string | null
+  /** MQTT over secure WebSocket; null when not configured. */
+  mqttWss: string | null
 }
 
 export class Platform {
@@ -194,6 +198,9 @@ export class Platform {
       host: config.host,
       tcpPort: config.mqttPort,
       wsPort: config.mqttWsPort,
+      ...(config.tls === undefined ? {} : {
+        tls: { tlsPort: config.tls.mqttTlsPort, wssPort: config.tls.mqttWssPort, credentials: { cert: config.tls.cert, key: config.tls.key } },
+      }),
       ...(this.options.clock === undefined ? {} : { now: this.options.clock }),
     })
     await broker.start()
@@ -217,6 +224,8 @@ export class Platform {
         return {
           url: `mqtt://${config.publicHost}:${a.tcp.port}`,
           wsUrl: a.ws === null ? null : `ws://${config.publicHost}:${a.ws.port}${a.ws.path}`,
+          tlsUrl: a.tls === null ? null : `mqtts://${config.publicHost}:${a.tls.port}`,
+          wssUrl: a.wss === null ? null : `wss://${config.publicHost}:${a.wss.port}${a.wss.path}`,
         }
       },
     }
@@ -245,6 +254,8 @@ export class Platform {
       docs: `http://${host}:${port}/docs`,
       mqtt: `mqtt://${host}:${b?.tcp.port ?? this.config.mqttPort}`,
       mqttWs: b?.ws == null ? null : `ws://${host}:${b.ws.port}${b.ws.path}`,
+      mqtts: b?.tls == null ? null : `mqtts://${host}:${b.tls.port}`,
+      mqttWss: b?.wss == null ? null : `wss://${host}:${b.wss.port}${b.wss.path}`,
     }
   }
 

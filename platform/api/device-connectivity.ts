@@ -37,5 +37,5 @@ export interface DeviceConnectivity {
   /** The latest commands sent to the device and what became of them, newest first. */
   commands (deviceId: string): CommandRecord[]
   /** Where devices connect, for provisioning responses. */
-  endpoints (): { url: string; wsUrl: string | null }
+  endpoints (): { url: string; wsUrl: string | null; tlsUrl: string | null; wssUrl: string | null }
 }

@@ -108,6 +108,8 @@ export const DeviceStatsSchema = Type.Object({
 export const MqttConnectionSchema = Type.Object({
   url: Str('mqtt://host:port'),
   wsUrl: Nullable(Str('ws://host:port/mqtt')),
+  tlsUrl: Nullable(Str('mqtts://host:port, when the platform has a TLS listener: use it over any network you do not control')),
+  wssUrl: Nullable(Str('wss://host:port/mqtt, when configured')),
   clientId: Str(), username: Str(), password: Str('The device secret. Shown once; store it in the device now.'),
   will: Type.Object({ topic: Str(), payload: Str(), qos: Type.Literal(1), retain: Type.Literal(true) }),
   publish: Type.Array(Str()), subscribe: Type.Array(Str()),

@@ -8,7 +8,7 @@
 
 import type { Client } from 'aedes'
 
-export type Transport = 'tcp' | 'ws'
+export type Transport = 'tcp' | 'ws' | 'tls' | 'wss'
 
 export interface DeviceIdentity {
   deviceId: string

@@ -36,7 +36,7 @@ import { createAuthorizeForward, createAuthorizeSubscribe } from './authorize-su
 import { DeviceSessions, type DeviceIdentity, type Transport } from './device-session.ts'
 import { DeviceStats } from './device-stats.ts'
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts'
-import { MqttListeners, type ListenerAddresses } from './mqtt-listeners.ts'
+import { MqttListeners, type ListenerAddresses, type TlsCredentials } from './mqtt-listeners.ts'
 import { PersonSessions } from './person-sessions.ts'
 import { PresenceRelay } from './presence-relay.ts'
 import type { DeviceDirectory, DevicePresenceListener, PersonDirectory, UplinkSink } from './ports.ts'
@@ -57,6 +57,8 @@ export interface MqttBrokerOptions {
   tcpPort: number
   /** WebSocket port (path `/mqtt`); 0 picks a free one, null disables WebSocket. */
   wsPort: number | null
+  /** MQTT over TLS and over secure WebSocket, with their certificate; absent or null ports: none. */
+  tls?: { tlsPort: number | null; wssPort: number | null; credentials: TlsCredentials }
   /** Interface to listen on; default `0.0.0.0`. */
   host?: string
   /** Largest uplink payload accepted, bytes; default MAX_UPLINK_PAYLOAD_BYTES. */
@@ -114,6 +116,7 @@ export class MqttBroker {
       host: this.options.host ?? '0.0.0.0',
       tcpPort: this.options.tcpPort,
       wsPort: this.options.wsPort,
+      ...(this.options.tls === undefined ? {} : { tlsPort: this.options.tls.tlsPort, wssPort: this.options.tls.wssPort, tls: this.options.tls.credentials }),
       maxMessageBytes: this.maxPacketBytes(),
       logger: this.log,
       onConnection: (stream, remoteAddress, transport) => this.accept(stream, remoteAddress, transport),
@@ -126,13 +129,14 @@ export class MqttBroker {
     }
     this.bound = this.listeners.addresses()
     const a = this.bound
-    this.log.info({ tcp: a.tcp, ws: a.ws, id: this.id }, 'mqtt broker listening')
+    this.log.info({ tcp: a.tcp, ws: a.ws, tls: a.tls, wss: a.wss, id: this.id }, 'mqtt broker listening')
   }
 
   /** Where the broker listens (after stop(): where it listened). Throws before start(). */
   addresses (): ListenerAddresses {
     if (!this.bound) throw new Error('MqttBroker is not started')
-    return { tcp: { ...this.bound.tcp }, ws: this.bound.ws ? { ...this.bound.ws } : null }
+    const b = this.bound
+    return { tcp: { ...b.tcp }, ws: b.ws ? { ...b.ws } : null, tls: b.tls ? { ...b.tls } : null, wss: b.wss ? { ...b.wss } : null }
   }
 
   /**

@@ -23,10 +23,12 @@ const CommandRecordSchema = Type.Object({
 
 export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devices: DeviceConnectivity }> = async (app, { registry, devices }) => {
   const connection = (device: Device, secret: string) => {
-    const { url, wsUrl } = devices.endpoints()
+    const { url, wsUrl, tlsUrl, wssUrl } = devices.endpoints()
     return {
       url,
       wsUrl,
+      tlsUrl,
+      wssUrl,
       clientId: device.id,
       username: device.id,
       password: secret,
