@@ -16,11 +16,11 @@ describe('loadConfig', () => {
   it('reports every problem at once, by variable name', () => {
     let err: unknown
     try {
-      loadConfig({ HTTP_PORT: 'eighty', MQTT_PORT: '70000', DATA_KEY: 'short', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', DEMO: 'maybe', EVENT_RETENTION_DAYS: '0' })
+      loadConfig({ HTTP_PORT: 'eighty', MQTT_PORT: '70000', DATA_KEY: 'short', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', DEMO: 'maybe', EVENT_RETENTION_DAYS: '0', PERSONAL_DATA_RETENTION_DAYS: 'forever' })
     } catch (e) { err = e }
     expect(err).toBeInstanceOf(ConfigError)
     const problems = (err as ConfigError).problems.join('\n')
-    for (const name of ['HTTP_PORT', 'MQTT_PORT', 'DATA_KEY', 'DATABASE_URL', 'LOG_LEVEL', 'DEMO', 'EVENT_RETENTION_DAYS']) expect(problems).toContain(name)
+    for (const name of ['HTTP_PORT', 'MQTT_PORT', 'DATA_KEY', 'DATABASE_URL', 'LOG_LEVEL', 'DEMO', 'EVENT_RETENTION_DAYS', 'PERSONAL_DATA_RETENTION_DAYS']) expect(problems).toContain(name)
   })
 
   it('refuses two services on one port', () => {

@@ -24,6 +24,8 @@ export interface Config {
   demo: boolean
   /** Days events are kept before the retention job deletes them. */
   eventRetentionDays: number
+  /** Days a person's data is kept after their last stay ended. */
+  personalDataRetentionDays: number
   /** Rule parameters (RULE_* variables); unset ones keep their defaults. */
   rules: Partial<RuleParams>
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -51,6 +53,7 @@ export const CONFIG_VARIABLES = {
   DATABASE_URL: 'postgres:// URL of a PostgreSQL server; unset: embedded PGlite in DATA_DIR.',
   DATA_KEY: 'Master key protecting ID numbers, 64 hex characters; unset: created once in DATA_DIR/data.key.',
   EVENT_RETENTION_DAYS: 'Days device events are kept (default 180, the national code minimum for the central host).',
+  PERSONAL_DATA_RETENTION_DAYS: 'Days a person\'s identifying data is kept after their last stay ended (default 1095); then it is erased.',
   DEMO: 'Load the demo site into an empty registry (default on; "off" to skip).',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent (default info).',
   RULE_TAILGATING_WINDOW_S: `Seconds a granted entry may lie before or after a camera count and still explain it (default ${DEFAULT_RULE_PARAMS.tailgatingWindowS}).`,
@@ -161,6 +164,11 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     problems.push(`EVENT_RETENTION_DAYS must be a whole number of days, at least 1, got ${JSON.stringify(retentionRaw)}`)
   }
   const eventRetentionDays = Number(retentionRaw) || 180
+  const personalRaw = env.PERSONAL_DATA_RETENTION_DAYS?.trim() || '1095'
+  if (!/^\d{1,6}$/.test(personalRaw) || Number(personalRaw) < 1) {
+    problems.push(`PERSONAL_DATA_RETENTION_DAYS must be a whole number of days, at least 1, got ${JSON.stringify(personalRaw)}`)
+  }
+  const personalDataRetentionDays = Number(personalRaw) || 1095
   const rules: Partial<RuleParams> = {}
   for (const [param, name] of Object.entries(RULE_VARIABLES) as Array<[keyof RuleParams, string]>) {
     const raw = env[name]?.trim()
@@ -169,5 +177,5 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     else rules[param] = Number(raw)
   }
   if (problems.length > 0) throw new ConfigError(problems)
-  return { host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, databaseUrl, dataKey, demo, eventRetentionDays, rules, logLevel }
+  return { host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays, rules, logLevel }
 }

@@ -29,6 +29,7 @@ import { SqlPipelineStore } from './pipeline/pipeline-store.ts'
 import { MemoryRegistryView } from './pipeline/registry-view.ts'
 import { ViewRefresher } from './pipeline/view-refresher.ts'
 import { IdVault } from './privacy/id-vault.ts'
+import { PersonalDataRetention } from './privacy/personal-data-retention.ts'
 import { personDirectory } from './registry/person-directory.ts'
 import { Registry } from './registry/registry.ts'
 import type { Database } from './store/database.ts'
@@ -161,6 +162,9 @@ export class Platform {
     const retention = new EventRetention({ db, logger: logger.child({ part: 'retention' }), retentionDays: config.eventRetentionDays })
     retention.start()
     this.stack.push(() => retention.stop())
+    const erasure = new PersonalDataRetention({ db, logger: logger.child({ part: 'privacy' }), retentionDays: config.personalDataRetentionDays })
+    erasure.start()
+    this.stack.push(() => erasure.stop())
     const sink = {
       accept: async (m: AcceptedMessage): Promise<void | SinkRejection> => {
         if (m.channel === 'reply') {

@@ -21,7 +21,7 @@ export interface Resident extends ResidentSummary {
 interface ResidentRow {
   id: string; name: string; id_type: string; id_masked: string; id_cipher: string; sex: 'male' | 'female' | null
   birth_date: string | null; phone: string | null; household_address: string | null; employer: string | null
-  created_at: Date; updated_at: Date
+  created_at: Date; updated_at: Date; erased_at: Date | null
 }
 
 export class Residents {
@@ -71,6 +71,10 @@ export class Residents {
       await writeAudit(this.ctx.db, actor, 'resident.id_number.denied', subject, { reason })
       if (!readable) throw new Errors.NotFound(`resident ${residentId}`)
       throw new Errors.Forbidden('reading an unmasked ID number needs the police or administrator role for this jurisdiction')
+    }
+    if (row.erased_at !== null) {
+      await writeAudit(this.ctx.db, actor, 'resident.id_number.denied', subject, { reason, why: 'erased' })
+      throw new Errors.Conflict(`this person's data was erased on ${iso(row.erased_at)}, after the retention period`)
     }
     await writeAudit(this.ctx.db, actor, 'resident.id_number.read', subject, { reason })
     return { idType: row.id_type, idNumber: this.ctx.vault.decrypt(row.id_cipher) }

@@ -1,0 +1,85 @@
+// Deletes personal data on schedule. A resident whose last stay ended more
+// than `retentionDays` ago (and who has no stay now) is erased: name, the ID
+// number's encrypted copy, its keyed hash and masked form, sex, birth date,
+// phone, household address, employer. The stays remain as history of the
+// room, without a person behind them. Visitor names on passes that ended as
+// long ago go too. Each run that erases something is written to the audit
+// log; a request for an erased person's ID number is refused as erased.
+
+import type { Logger } from 'pino'
+import type { Database } from '../store/database.ts'
+
+/** Three years after departure, unless the operator sets PERSONAL_DATA_RETENTION_DAYS. */
+export const DEFAULT_PERSONAL_DATA_RETENTION_DAYS = 1095
+
+export const ERASED = '(erased)'
+
+export class PersonalDataRetention {
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<{ residents: number; visitors: number }> | undefined
+
+  constructor (private readonly deps: {
+    db: Database
+    logger: Pick<Logger, 'info' | 'error'>
+    retentionDays?: number
+    now?: () => number
+    intervalMs?: number
+    batch?: number
+  }) {}
+
+  start (): void {
+    this.timer = setInterval(() => {
+      void this.runOnce().catch((err: unknown) => this.deps.logger.error({ err }, 'personal data retention failed'))
+    }, this.deps.intervalMs ?? 3_600_000)
+    this.timer.unref()
+  }
+
+  async stop (): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer)
+    await this.running?.catch(() => undefined)
+  }
+
+  /** Erases what is due now; returns how many residents and visitor names went. */
+  runOnce (): Promise<{ residents: number; visitors: number }> {
+    this.running ??= this.sweep().finally(() => { this.running = undefined })
+    return this.running
+  }
+
+  private async sweep (): Promise<{ residents: number; visitors: number }> {
+    const now = new Date(this.deps.now?.() ?? Date.now())
+    const days = this.deps.retentionDays ?? DEFAULT_PERSONAL_DATA_RETENTION_DAYS
+    const cutoff = new Date(now.getTime() - days * 86_400_000)
+    const batch = this.deps.batch ?? 500
+    let residents = 0
+    for (;;) {
+      const r = await this.deps.db.transaction(async (tx) => {
+        const erased = await tx.query<{ id: string }>(
+          `update residents p set name = $4, id_hash = 'erased:' || p.id, id_cipher = '', id_masked = $4,
+                  sex = null, birth_date = null, phone = null, household_address = null, employer = null,
+                  erased_at = $2, updated_at = $2
+            where p.id in (
+              select q.id from residents q
+               where q.erased_at is null
+                 and not exists (select 1 from registrations g where g.resident_id = q.id and g.status = 'active')
+                 and (select max(g.departed_at) from registrations g where g.resident_id = q.id) < $1
+               limit $3)
+           returning p.id`, [cutoff, now, batch, ERASED])
+        if (erased.rows.length > 0) {
+          await tx.query(
+            `insert into audit_log (action, subject_type, detail) values ('personal_data.erased', 'resident', $1)`,
+            [{ residents: erased.rows.map((x) => x.id), cutoff: cutoff.toISOString(), retentionDays: days }])
+        }
+        return erased.rows.length
+      })
+      residents += r
+      if (r < batch) break
+    }
+    const v = await this.deps.db.query(
+      `update credentials set visitor_name = $2
+        where visitor and visitor_name is not null and visitor_name <> $2 and coalesce(revoked_at, valid_until) < $1`, [cutoff, ERASED])
+    if (residents > 0 || v.rowCount > 0) {
+      this.deps.logger.info({ residents, visitorNames: v.rowCount, cutoff: cutoff.toISOString() }, 'personal data past its retention period erased')
+    }
+    return { residents, visitors: v.rowCount }
+  }
+}
