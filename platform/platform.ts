@@ -181,7 +181,7 @@ export class Platform {
           if (!logged.fresh) return
           logSeq = logged.logSeq
         }
-        pipeline.push({ ...m, logSeq })
+        pipeline.push(m, logSeq)
         this.accepted$.next(m)
       },
     }

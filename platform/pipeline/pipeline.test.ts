@@ -62,6 +62,9 @@ class MemoryStore implements PipelineStore {
 
 const silent = pino({ level: 'silent' })
 
+/** Hands a logged message to the pipeline as the platform's sink does. */
+const pushLogged = (p: Pipeline, m: LoggedMessage): void => p.push(m, m.logSeq)
+
 /** A pipeline with only the unknown-credential rule (one candidate per swipe), unless `allRules`. */
 function pipeline (store: PipelineStore, o: { checkpointMs?: number; allRules?: boolean } = {}): { p: Pipeline; scheduler: VirtualTimeScheduler } {
   const scheduler = new VirtualTimeScheduler()
@@ -79,7 +82,7 @@ describe('pipeline', () => {
     const { p } = pipeline(store)
     await p.start()
     expect(store.progress).toMatchObject({ through: 0, checkpointSeq: 0 })
-    for (let i = 0; i < 10; i++) p.push(store.swipe(`BAD${i % 3}0000`))
+    for (let i = 0; i < 10; i++) pushLogged(p, store.swipe(`BAD${i % 3}0000`))
     await p.settle()
     expect(store.alerts).toHaveLength(10)
     expect(store.progress!.through).toBe(10)
@@ -96,7 +99,7 @@ describe('pipeline', () => {
     const { p } = pipeline(store)
     await p.start()
     expect(store.progress!.through).toBe(2)
-    p.push(store.swipe('NEW00001'))
+    pushLogged(p, store.swipe('NEW00001'))
     await p.stop()
     expect(store.alerts.map((c) => c.dedupKey)).toEqual(['unknown_credential:b1:card:NEW00001'])
   })
@@ -106,12 +109,12 @@ describe('pipeline', () => {
     const firstStore = store.forProcess()
     const first = pipeline(firstStore).p
     await first.start()
-    for (let i = 1; i <= 5; i++) first.push(store.swipe(`CARD000${i}`))
+    for (let i = 1; i <= 5; i++) pushLogged(first, store.swipe(`CARD000${i}`))
     await first.settle()
     expect(store.alerts).toHaveLength(5)
     // The process dies: events 6..8 were logged (and acknowledged) but their alerts never commit.
     firstStore.dead = true
-    for (let i = 6; i <= 8; i++) first.push(store.swipe(`CARD000${i}`))
+    for (let i = 6; i <= 8; i++) pushLogged(first, store.swipe(`CARD000${i}`))
     await new Promise((r) => setTimeout(r, 20))
     expect(store.alerts).toHaveLength(5)
     // A new process starts on the same store.
@@ -129,13 +132,13 @@ describe('pipeline', () => {
     const store = new MemoryStore()
     const first = pipeline(store, { checkpointMs: 0, allRules: true }).p
     await first.start()
-    for (let i = 0; i < 3; i++) first.push(store.swipe('SAME0001'))
+    for (let i = 0; i < 3; i++) pushLogged(first, store.swipe('SAME0001'))
     await first.stop()
     const second = pipeline(store, { allRules: true }).p
     await second.start()
     expect(second.counters.replayed).toBe(0)
-    second.push(store.swipe('SAME0001'))
-    second.push(store.swipe('SAME0001'))
+    pushLogged(second, store.swipe('SAME0001'))
+    pushLogged(second, store.swipe('SAME0001'))
     await second.stop()
     const runs = store.alerts.filter((c) => c.type === 'repeated_denials')
     expect(runs).toHaveLength(1)

@@ -99,8 +99,6 @@ export class Pipeline {
     this.now = o.now ?? (() => scheduler.now())
   }
 
-  get ruleParams (): Readonly<RuleParams> { return this.params }
-  get stateSizes (): Record<string, number> { return this.state.sizes() }
 
   /** Restores the state, replays what the log holds beyond it, then starts the clock. Call before devices connect. */
   async start (): Promise<void> {
@@ -130,10 +128,10 @@ export class Pipeline {
     await this.flush()
   }
 
-  /** Feeds one accepted, freshly logged message. Never throws. */
-  push (m: LoggedMessage): void {
+  /** Feeds one accepted message, freshly logged at `logSeq` (null: not logged, e.g. a heartbeat). Never throws. */
+  push (m: AcceptedMessage, logSeq: number | null): void {
     if (!this.started || this.stopping) return
-    this.feedMessage(m)
+    this.feedMessage(m, logSeq)
   }
 
   /** Runs the clock once now (tests; otherwise the interval does it). */
@@ -185,7 +183,7 @@ export class Pipeline {
     }))
   }
 
-  private feedMessage (m: LoggedMessage): void {
+  private feedMessage (m: AcceptedMessage, logSeq: number | null): void {
     let e
     try {
       e = enrich(m, this.o.view)
@@ -193,10 +191,10 @@ export class Pipeline {
       this.counters.enrichFailures++
       this.o.logger.error({ err, deviceId: m.deviceId, channel: m.channel }, 'could not enrich an event; skipped')
     }
-    if (m.logSeq !== null && m.logSeq > this.position) this.position = m.logSeq
+    if (logSeq !== null && logSeq > this.position) this.position = logSeq
     if (e === undefined) return
     this.counters.events++
-    this.judging = m.logSeq ?? undefined
+    this.judging = logSeq ?? undefined
     try {
       this.input$.next(e)
     } finally {
@@ -222,7 +220,7 @@ export class Pipeline {
       const batch = await this.o.store.readLog(this.position, page)
       for (const m of batch) {
         this.suppress = m.logSeq !== null && m.logSeq <= committedThrough
-        this.feedMessage(m)
+        this.feedMessage(m, m.logSeq)
         this.suppress = false
         this.counters.replayed++
       }
