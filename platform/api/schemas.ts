@@ -9,9 +9,9 @@ import { GRADES } from '../registry/buildings.ts'
 import { DEVICE_KINDS } from '../registry/devices.ts'
 import { ID_TYPES } from '../privacy/national-id.ts'
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 const Str = (description?: string) => Type.String(description === undefined ? {} : { description })
-const DateTimeStr = (description?: string) => Type.String({ format: 'date-time', ...(description === undefined ? {} : { description }) })
+export const DateTimeStr = (description?: string) => Type.String({ format: 'date-time', ...(description === undefined ? {} : { description }) })
 const DateStr = (description?: string) => Type.String({ format: 'date', ...(description === undefined ? {} : { description }) })
 
 export const IdParam = Type.String({ pattern: ID_PATTERN, description: 'Id: 1..64 letters, digits, _ or -.' })

@@ -50,6 +50,12 @@ export class RegistryEvents {
   onListenerError: (err: unknown) => void = () => {}
 }
 
+/** Tells listeners, after the commit, that a building's allow-list moved (readers to update, caches to reload). */
+export function announceAllowlist (events: RegistryEvents, change: AllowlistChange): void {
+  if (change.upsert.length > 0 || change.remove.length > 0) events.emit('allowlistChanged', change)
+  events.emit('registryChanged', { kind: 'allowlist', buildingId: change.buildingId, id: String(change.version) })
+}
+
 export interface RegistryContext {
   db: Database
   vault: IdVault

@@ -9,7 +9,7 @@ import { validateIdNumber, type IdType } from '../privacy/national-id.ts'
 import type { Queryable } from '../store/database.ts'
 import { buildingScope, type Actor } from './access.ts'
 import { loadBuilding, loadRoom, notFoundAs } from './buildings.ts'
-import { iso, newId, type AllowlistChange, type RegistryContext } from './context.ts'
+import { announceAllowlist, iso, newId, type AllowlistChange, type RegistryContext } from './context.ts'
 import {
   bumpAllowlist, insertCredential, revokeCredentials, toCredential,
   type Credential, type CredentialInput, type CredentialKind, type CredentialRow,
@@ -284,10 +284,7 @@ export class Registrations {
   }
 
   private publish (changes: AllowlistChange[], registration: Registration | null): void {
-    for (const c of changes) {
-      if (c.upsert.length > 0 || c.remove.length > 0) this.ctx.events.emit('allowlistChanged', c)
-      this.ctx.events.emit('registryChanged', { kind: 'allowlist', buildingId: c.buildingId, id: String(c.version) })
-    }
+    for (const c of changes) announceAllowlist(this.ctx.events, c)
     if (registration !== null) {
       this.ctx.events.emit('registryChanged', { kind: 'registration', buildingId: registration.buildingId, id: registration.id })
     }

@@ -7,7 +7,7 @@
 import { Errors } from '../errors.ts'
 import type { Actor } from './access.ts'
 import { loadRoom } from './buildings.ts'
-import type { RegistryContext } from './context.ts'
+import { announceAllowlist, type RegistryContext } from './context.ts'
 import { bumpAllowlist, insertCredential, toCredential, type Credential, type CredentialInput, type CredentialRow } from './credentials.ts'
 
 /** Longest validity of one pass; a longer stay is a registration. */
@@ -38,8 +38,7 @@ export class VisitorPasses {
       const row = await insertCredential(tx, actor, { buildingId: room.building_id, roomId, registrationId: null, visitor: name }, credential)
       return { pass: toCredential(row), change: await bumpAllowlist(tx, room.building_id, [row], []) }
     })
-    this.ctx.events.emit('allowlistChanged', change)
-    this.ctx.events.emit('registryChanged', { kind: 'allowlist', buildingId: change.buildingId, id: String(change.version) })
+    announceAllowlist(this.ctx.events, change)
     return pass
   }
 

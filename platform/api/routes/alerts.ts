@@ -8,10 +8,9 @@ import { Errors } from '../../errors.ts'
 import { ALERT_TYPES, SEVERITIES } from '../../pipeline/model.ts'
 import type { Users } from '../../registry/users.ts'
 import { bearerToken } from '../auth.ts'
-import { errors, IdParam, IdParams } from '../schemas.ts'
+import { DateTimeStr, errors, IdParam, IdParams, Nullable } from '../schemas.ts'
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
-const DateTime = Type.String({ format: 'date-time' })
+const DateTime = DateTimeStr()
 
 export const AlertSchema = Type.Object({
   id: Type.String(),

@@ -8,17 +8,17 @@ import type { Device } from '../../registry/devices.ts'
 import { DEVICE_KINDS } from '../../registry/devices.ts'
 import type { Registry } from '../../registry/registry.ts'
 import type { DeviceConnectivity } from '../device-connectivity.ts'
-import { DeviceSchema, DeviceStatsSchema, errors, IdParams, MqttConnectionSchema } from '../schemas.ts'
+import { DateTimeStr, DeviceSchema, DeviceStatsSchema, errors, IdParams, MqttConnectionSchema, Nullable } from '../schemas.ts'
 
 const ProvisionedSchema = Type.Object({ device: DeviceSchema, mqtt: MqttConnectionSchema })
 
 const CommandRecordSchema = Type.Object({
   requestId: Type.String(),
   command: Type.Enum(COMMAND_NAMES),
-  sentAt: Type.String({ format: 'date-time' }),
+  sentAt: DateTimeStr(),
   status: Type.Enum(['sent', 'ok', 'error', 'no_reply'], { description: '`sent`: waiting for the reply; `no_reply`: none within 30 s.' }),
-  repliedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  repliedAt: Nullable(DateTimeStr()),
+  error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
 })
 
 export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devices: DeviceConnectivity }> = async (app, { registry, devices }) => {

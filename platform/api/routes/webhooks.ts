@@ -2,9 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { Webhooks } from '../../alerts/webhooks.ts'
 import { SEVERITIES } from '../../pipeline/model.ts'
-import { errors, IdParam, IdParams } from '../schemas.ts'
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+import { errors, IdParam, IdParams, Nullable } from '../schemas.ts'
 
 const WebhookSchema = Type.Object({
   id: Type.String(), url: Type.String(), areaId: Type.String(), areaPath: Type.String(), minSeverity: Type.Enum(SEVERITIES),
