@@ -49,7 +49,7 @@ export const CONFIG_VARIABLES = {
   TLS_CERT_FILE: 'PEM certificate (chain) for the TLS listeners.',
   TLS_KEY_FILE: 'PEM private key of that certificate.',
   PUBLIC_HOST: 'Host name given to devices and clients in connection details (default: HOST, or localhost for 0.0.0.0).',
-  DATA_DIR: 'Directory for the embedded database and the data key (default ./data).',
+  DATA_DIR: 'Directory for the embedded database, the event journal and the data key (default ./data); keep it on durable storage.',
   DATABASE_URL: 'postgres:// URL of a PostgreSQL server; unset: embedded PGlite in DATA_DIR.',
   DATA_KEY: 'Master key protecting ID numbers, 64 hex characters; unset: created once in DATA_DIR/data.key.',
   EVENT_RETENTION_DAYS: 'Days device events are kept (default 180, the national code minimum for the central host).',

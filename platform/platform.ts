@@ -135,6 +135,18 @@ export class Platform {
     dispatcher.start()
     this.stack.push(() => dispatcher.stop())
 
+    // The event log: journal first (DATA_DIR/journal), the database a moment later. Opening it copies
+    // into the database what a crash left only in the journal, so the pipeline's replay below sees it.
+    const eventLog = await EventLog.open(db, {
+      dir: join(config.dataDir, 'journal'),
+      onOpen: ({ replayed, truncatedBytes }) => {
+        if (replayed > 0) logger.info({ replayed, part: 'event-log' }, 'event log: events acknowledged before a crash copied from the journal into the database')
+        if (truncatedBytes > 0) logger.warn({ truncatedBytes, part: 'event-log' }, 'event log: cut an incomplete write (never acknowledged) off the journal')
+      },
+      onIndexError: (err, retryInMs) => logger.error({ err, retryInMs, part: 'event-log' }, 'event log: the database refused the events; the journal keeps them, retrying'),
+    })
+    this.eventLog = eventLog
+
     // The pipeline judges every logged event against an in-memory view of the registry.
     const view = new MemoryRegistryView(db)
     await view.loadAll()
@@ -156,8 +168,6 @@ export class Platform {
 
     // Accepted messages: events and status are logged durably (group commit) before the
     // device's PUBACK; duplicates stop there. Replies go to the allow-list pusher.
-    const eventLog = new EventLog(db)
-    this.eventLog = eventLog
     this.stack.push(() => eventLog.close())
     const retention = new EventRetention({ db, logger: logger.child({ part: 'retention' }), retentionDays: config.eventRetentionDays })
     retention.start()
@@ -238,7 +248,7 @@ export class Platform {
       alerts,
       live,
       webhooks: new Webhooks({ db }),
-      history: new EventHistory(db),
+      history: new EventHistory(db, () => eventLog.caughtUp(2_000)),
       devices,
       logger: logger.child({ part: 'api' }),
       health: () => ({ broker: this.broker !== undefined, registry: this.registry !== undefined, pipeline: this.pipelineUp }),

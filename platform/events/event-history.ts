@@ -41,7 +41,11 @@ const toEvent = (r: Row): LoggedEvent => ({
 })
 
 export class EventHistory {
-  constructor (private readonly db: Database) {}
+  /**
+   * @param caughtUp resolves once every event acknowledged so far is in the `events` table (the event log
+   * copies them there a moment after the acknowledgement), so a query sees every event acknowledged before it
+   */
+  constructor (private readonly db: Database, private readonly caughtUp: () => Promise<unknown> = async () => {}) {}
 
   async door (actor: Actor, buildingId: string, door: string, q: HistoryQuery): Promise<LoggedEvent[]> {
     await loadBuilding(this.db, actor, buildingId, 'residents.read')
@@ -71,6 +75,7 @@ export class EventHistory {
     if (to - from > MAX_RANGE_MS) throw new Errors.BadRequest('a history query covers at most 366 days')
     const p = [...params, new Date(from), new Date(to), q.afterLogSeq ?? 0, Math.min(q.limit ?? 500, 5000)]
     const n = params.length
+    await this.caughtUp()
     const r = await this.db.query<Row>(
       `select log_seq, device_id, event_id, channel, door, credential_id, at, received_at, payload from events
         where ${where} and at >= $${n + 1} and at < $${n + 2} and log_seq > $${n + 3}

@@ -1,7 +1,11 @@
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sampleUplinks } from '../../protocol/index.ts'
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/support/databases.ts'
 import type { AcceptedMessage } from '../broker/ports.ts'
+import type { Database, Queryable } from '../store/database.ts'
 import { EventLog } from './event-log.ts'
 
 const access = (eventId: string, seq: number, deviceId = 'dev-1'): AcceptedMessage => ({
@@ -9,21 +13,48 @@ const access = (eventId: string, seq: number, deviceId = 'dev-1'): AcceptedMessa
   payload: { ...sampleUplinks()['event/access'], eventId, seq },
 })
 
+/** The real database, refusing inserts into the event table while `failing` is set (an outage of the indexer's writes). */
+class FailingInserts implements Database {
+  failing = false
+  constructor (private readonly db: Database) {}
+  get kind (): Database['kind'] { return this.db.kind }
+  query: Database['query'] = (sql, params) =>
+    this.failing && /insert into events/.test(sql) ? Promise.reject(new Error('database unavailable')) : this.db.query(sql, params)
+  exec (sql: string): Promise<void> { return this.db.exec(sql) }
+  transaction<T> (fn: (tx: Queryable) => Promise<T>): Promise<T> { return this.db.transaction(fn) }
+  close (): Promise<void> { return Promise.resolve() }
+}
+
+const settle = <T>(p: Promise<T>, ms: number): Promise<T | 'pending'> =>
+  Promise.race([p, new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms))])
+
 describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
   let t: TestDatabase
+  let dir: string
   let log: EventLog
-  beforeAll(async () => { t = await openTestDatabase(kind); log = new EventLog(t.db) })
-  afterAll(async () => { await log?.close(); await t?.dispose() })
+  const count = async (where: string): Promise<number> =>
+    (await t.db.query<{ n: number }>(`select count(*)::int as n from events where ${where}`)).rows[0]!.n
 
-  it('logs an event once: a redelivery with the same eventId or seq is a duplicate', async () => {
+  beforeAll(async () => {
+    t = await openTestDatabase(kind)
+    dir = mkdtempSync(join(tmpdir(), 'rh-event-log-'))
+    log = await EventLog.open(t.db, { dir: join(dir, 'main') })
+  })
+  afterAll(async () => {
+    await log?.close()
+    await t?.dispose()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('logs an event once: a redelivery with the same eventId or seq is a copy', async () => {
     const first = await log.append(access('e-1', 1))
     expect(first.fresh).toBe(true)
     expect(await log.append(access('e-1', 1))).toEqual({ fresh: false, logSeq: null })
     // Same seq, another eventId: not a redelivery but a counter that went back.
     expect(await log.append(access('e-other', 1))).toEqual({ fresh: false, logSeq: null, conflict: 'seq_reused' })
     expect((await log.append(access('e-1', 1, 'dev-2'))).fresh).toBe(true)
-    const r = await t.db.query<{ n: number }>(`select count(*)::int as n from events where event_id = 'e-1'`)
-    expect(r.rows[0]!.n).toBe(2)
+    expect(await log.caughtUp()).toBe(true)
+    expect(await count(`event_id = 'e-1'`)).toBe(2)
   })
 
   it('commits concurrent appends in few batches, in order, each answered', async () => {
@@ -38,12 +69,121 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
     expect(dupes.map((d) => d.conflict)).toEqual([undefined, undefined, undefined])
     const clash = await Promise.all([log.append(access('clash-a', 6000)), log.append(access('clash-b', 6000))])
     expect(clash).toEqual([{ fresh: true, logSeq: expect.any(Number) }, { fresh: false, logSeq: null, conflict: 'seq_reused' }])
+    await log.caughtUp()
+    const r = await t.db.query<{ log_seq: string | number; event_id: string }>(`select log_seq, event_id from events where event_id like 'burst-%' order by log_seq`)
+    expect(r.rows.map((x) => Number(x.log_seq))).toEqual(seqs)
+  })
+
+  it('tells copies from new events by asking the database once the events are only there', async () => {
+    expect((await log.append(access('old-1', 7000, 'dev-3'))).fresh).toBe(true)
+    expect((await log.append(access('old-2', 7001, 'dev-3'))).fresh).toBe(true)
+    await log.caughtUp()
+    const lookups = log.counters.lookups
+    // A replay of an event the database holds, a copy with another seq, a counter that went back, and a
+    // gap filled late: each older than the device's newest seq, so each is looked up.
+    expect(await log.append(access('old-1', 7000, 'dev-3'))).toEqual({ fresh: false, logSeq: null })
+    expect(await log.append(access('old-1', 6990, 'dev-3'))).toEqual({ fresh: false, logSeq: null })
+    expect(await log.append(access('old-x', 7001, 'dev-3'))).toEqual({ fresh: false, logSeq: null, conflict: 'seq_reused' })
+    expect((await log.append(access('late-1', 6500, 'dev-3'))).fresh).toBe(true)
+    expect(log.counters.lookups - lookups).toBe(4)
+    // Newer than every seq of the device: new without a lookup.
+    expect((await log.append(access('old-3', 7002, 'dev-3'))).fresh).toBe(true)
+    expect(log.counters.lookups - lookups).toBe(4)
+    await log.caughtUp()
+    expect(await count(`device_id = 'dev-3'`)).toBe(4)
+  })
+
+  it('knows a device’s newest seq after a restart', async () => {
+    await log.append(access('before-restart', 8000, 'dev-4'))
+    await log.close()
+    log = await EventLog.open(t.db, { dir: join(dir, 'main') })
+    expect(await log.append(access('before-restart', 8000, 'dev-4'))).toEqual({ fresh: false, logSeq: null })
+    expect(await log.append(access('other', 8000, 'dev-4'))).toEqual({ fresh: false, logSeq: null, conflict: 'seq_reused' })
+    const next = await log.append(access('after-restart', 8001, 'dev-4'))
+    expect(next.fresh).toBe(true)
+    expect(next.logSeq).toBeGreaterThan(Number((await t.db.query<{ n: string }>(`select log_seq as n from events where event_id = 'before-restart'`)).rows[0]!.n))
   })
 
   it('keeps the device time, door and credential for history queries', async () => {
     await log.append(access('hist-1', 9000))
+    await log.caughtUp()
     const r = await t.db.query<{ at: Date; door: string; credential_id: string; payload: { direction: string } }>(
       `select at, door, credential_id, payload from events where event_id = 'hist-1'`)
     expect(r.rows[0]).toMatchObject({ at: new Date('2025-03-01T00:15:30.250Z'), door: 'main-gate', credential_id: 'cred-7781', payload: { direction: 'in' } })
+  })
+
+  it('acknowledges from the journal while the database is down, and fills the database from it after a crash', async () => {
+    const crashDir = join(dir, 'crash')
+    const flaky = new FailingInserts(t.db)
+    const errors: unknown[] = []
+    const a = await EventLog.open(flaky, { dir: crashDir, onIndexError: (err) => errors.push(err) })
+    flaky.failing = true
+    const answered = await Promise.all([1, 2, 3].map((i) => a.append(access(`crash-${i}`, i, 'dev-crash'))))
+    expect(answered.every((r) => r.fresh)).toBe(true)
+    expect(await a.caughtUp(300)).toBe(false)
+    expect(errors.length).toBeGreaterThan(0)
+    expect(await count(`device_id = 'dev-crash'`)).toBe(0)
+    // A copy is still recognised from memory.
+    expect(await a.append(access('crash-2', 2, 'dev-crash'))).toEqual({ fresh: false, logSeq: null })
+    // The process dies: nothing more reaches the database. A torn write is left at the journal's end.
+    await a.close(0)
+    const segment = readdirSync(crashDir).find((f) => f.endsWith('.jsonl'))!
+    appendFileSync(join(crashDir, segment), '{"n":999999,"d":"dev-crash","e":"torn')
+
+    const b = await EventLog.open(t.db, { dir: crashDir })
+    try {
+      const r = await t.db.query<{ event_id: string; log_seq: string | number }>(`select event_id, log_seq from events where device_id = 'dev-crash' order by log_seq`)
+      expect(r.rows.map((x) => [x.event_id, Number(x.log_seq)])).toEqual(answered.map((x, i) => [`crash-${i + 1}`, x.logSeq]))
+      expect(await b.append(access('crash-3', 3, 'dev-crash'))).toEqual({ fresh: false, logSeq: null })
+      const next = await b.append(access('crash-4', 4, 'dev-crash'))
+      expect(next.logSeq).toBeGreaterThan(answered[2]!.logSeq!)
+    } finally {
+      await b.close()
+    }
+  })
+
+  it('holds acknowledgements once the database is too far behind, and lets them go when it catches up', async () => {
+    const flaky = new FailingInserts(t.db)
+    const slow = await EventLog.open(flaky, { dir: join(dir, 'behind'), maxUnindexed: 5 })
+    try {
+      flaky.failing = true
+      const first = await Promise.all([1, 2, 3, 4, 5].map((i) => slow.append(access(`behind-${i}`, i, 'dev-behind'))))
+      expect(first.every((r) => r.fresh)).toBe(true)
+      const sixth = slow.append(access('behind-6', 6, 'dev-behind'))
+      expect(await settle(sixth, 400)).toBe('pending')
+      flaky.failing = false
+      expect((await sixth).fresh).toBe(true)
+      await slow.caughtUp()
+      expect(await count(`device_id = 'dev-behind'`)).toBe(6)
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it('deletes journal segments once the database holds them', async () => {
+    const segDir = join(dir, 'segments')
+    const small = await EventLog.open(t.db, { dir: segDir, segmentBytes: 2_000, maxBatch: 5 })
+    try {
+      for (let i = 0; i < 6; i++) await Promise.all(Array.from({ length: 5 }, (_, j) => small.append(access(`seg-${i}-${j}`, i * 5 + j, 'dev-seg'))))
+      await small.caughtUp()
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const left = readdirSync(segDir).filter((f) => f.endsWith('.jsonl'))
+      expect(left.length).toBeLessThanOrEqual(2)
+      expect(await count(`device_id = 'dev-seg'`)).toBe(30)
+    } finally {
+      await small.close()
+    }
+  })
+
+  it('refuses to replay a journal into a database it does not belong to', async () => {
+    const otherDir = join(dir, 'other')
+    const flaky = new FailingInserts(t.db)
+    const a = await EventLog.open(flaky, { dir: otherDir })
+    flaky.failing = true
+    await a.append(access('foreign-1', 1, 'dev-foreign'))
+    await a.close(0)
+    writeFileSync(join(otherDir, 'journal-id'), 'some-other-database\n')
+    await expect(EventLog.open(t.db, { dir: otherDir })).rejects.toThrow(/belong to another database/)
+    expect(await count(`device_id = 'dev-foreign'`)).toBe(0)
   })
 })

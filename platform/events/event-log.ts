@@ -1,11 +1,28 @@
-// The durable event log with group commit. `append` resolves once the event
-// is committed (or found to be a duplicate); concurrent appends share one
-// multi-row INSERT, so a burst of events costs a few transactions, not one
-// each. The broker awaits `append` before it acknowledges the device.
+// The durable event log. `append` resolves once the event is durable (or found
+// to be a copy of one that is), and the broker awaits it before it acknowledges
+// the device. Three parts:
+//
+// - Admission decides, before anything is written, whether an event is new, a
+//   copy, or a reuse of a seq (protocol/README.md, section 10.2). Events not yet
+//   in the database are claimed in memory by device+seq and device+eventId; a
+//   seq above the device's highest is new without asking anyone; only an older
+//   seq (a replay after an outage) is looked up in the database.
+// - The journal (journal.ts) takes new events in group commits: whatever
+//   arrived while the previous write was syncing goes in the next one. Each
+//   event gets its log position here, in arrival order.
+// - The indexer copies journaled events into the `events` table in large
+//   batches behind the acknowledgements, recording how far it got in the same
+//   transaction; a restart replays the rest of the journal first. When it falls
+//   more than `maxUnindexed` events behind, appends wait: the sustained rate is
+//   the rate the database keeps up with.
 
+import { randomUUID } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { isEventChannel } from '../../protocol/index.ts'
 import type { AcceptedMessage } from '../broker/ports.ts'
 import type { Database } from '../store/database.ts'
+import { EventJournal } from './journal.ts'
 
 export interface AppendResult {
   /** False when this event (same device and eventId, or same device and seq) was already logged. */
@@ -19,13 +36,10 @@ export interface AppendResult {
   conflict?: 'seq_reused'
 }
 
-interface Pending {
-  row: LogRow
-  resolve: (r: AppendResult) => void
-  reject: (err: unknown) => void
-}
+const COPY: AppendResult = Object.freeze({ fresh: false, logSeq: null })
+const SEQ_REUSED: AppendResult = Object.freeze({ fresh: false, logSeq: null, conflict: 'seq_reused' })
 
-/** One row as the insert reads it from JSON (short keys: the batch is one JSON document). */
+/** One row as the journal line and the insert's JSON have it (short keys). */
 interface LogRow {
   /** device id */ d: string
   /** event id */ e: string
@@ -39,107 +53,374 @@ interface LogRow {
   /** payload */ p: unknown
 }
 
+interface Pending {
+  row: LogRow
+  claim: Claim | undefined
+  resolve: (r: AppendResult) => void
+  reject: (err: unknown) => void
+}
+
+/** An event admitted but not yet in the database; copies of it are answered from here. */
+interface Claim {
+  eventId: string
+  seqKey: string
+  eventKey: string
+  result: Promise<AppendResult>
+}
+
+interface Journaled {
+  n: number
+  line: string
+  claim: Claim | undefined
+}
+
 export interface EventLogOptions {
-  /** Largest batch written by one INSERT. */
+  /** Directory of the journal (DATA_DIR/journal). */
+  dir: string
+  /** Most events in one journal write (default 2,000). */
   maxBatch?: number
+  /** Most events in one insert into the database (default 5,000). */
+  indexBatch?: number
+  /** Appends wait while this many journaled events are not in the database yet (default 100,000). */
+  maxUnindexed?: number
+  /** Journal segment size (default 64 MiB). */
+  segmentBytes?: number
+  /** Told what opening found: events copied from the journal into the database, bytes cut from a torn tail. */
+  onOpen?: (found: { replayed: number; truncatedBytes: number }) => void
+  /** Told when the database refuses the indexer's insert (it retries). */
+  onIndexError?: (err: unknown, retryInMs: number) => void
 }
 
 export class EventLog {
-  private queue: Pending[] = []
-  private flushing = false
-  private readonly maxBatch: number
+  private readonly pending: Pending[] = []
+  private journaling = false
+  private readonly unindexed: Journaled[] = []
+  private indexing = false
+  private indexedThrough: number
+  private lastN: number
+  private readonly bySeq = new Map<string, Claim>()
+  private readonly byEvent = new Map<string, Claim>()
+  private readonly maxSeq = new Map<string, number>()
+  private readonly maxSeqLoading = new Map<string, Promise<number>>()
+  /** Woken whenever the indexer commits (or gives up a try). */
+  private indexWaiters: Array<() => void> = []
   private closed = false
-  /** Batches and rows written, for the benchmark and /broker/stats. */
-  readonly counters = { batches: 0, rows: 0, duplicates: 0, seqReused: 0 }
+  private stopped = false
+  private readonly maxBatch: number
+  private readonly indexBatch: number
+  private readonly maxUnindexed: number
+  /** Figures for the benchmark and /broker/stats. */
+  readonly counters = { batches: 0, rows: 0, duplicates: 0, seqReused: 0, indexBatches: 0, indexed: 0, indexErrors: 0, lookups: 0 }
 
-  constructor (private readonly db: Database, options: EventLogOptions = {}) {
-    this.maxBatch = options.maxBatch ?? 1000
+  private constructor (
+    private readonly db: Database,
+    private readonly journal: EventJournal,
+    private readonly options: EventLogOptions,
+    through: number,
+    lastN: number,
+  ) {
+    this.maxBatch = options.maxBatch ?? 2000
+    this.indexBatch = options.indexBatch ?? 5000
+    this.maxUnindexed = options.maxUnindexed ?? 100_000
+    this.indexedThrough = through
+    this.lastN = lastN
   }
 
-  /** Logs an accepted message. Events are keyed by eventId; status messages by device and receive time. */
+  /**
+   * Opens the journal in `options.dir`, copies into the database whatever it holds that the database does
+   * not (after a crash), and resolves once the two agree.
+   */
+  static async open (db: Database, options: EventLogOptions): Promise<EventLog> {
+    const { journal, records, truncatedBytes } = EventJournal.open(options.dir, options)
+    const journalId = journalIdentity(options.dir)
+    const progress = await db.query<{ through: string | number; journal_id: string }>('select through, journal_id from event_index_progress')
+    const row = progress.rows[0]
+    const through = row === undefined ? 0 : Number(row.through)
+    const behind = records.filter((r) => r.n > through)
+    if (behind.length > 0 && row?.journal_id !== journalId) {
+      await journal.close()
+      throw new Error(`the event journal in ${options.dir} holds events up to position ${records[records.length - 1]!.n} ` +
+        'that belong to another database: point the platform at that database, or move the journal directory away')
+    }
+    if (row === undefined) {
+      await db.query('insert into event_index_progress (through, journal_id) values (0, $1)', [journalId])
+    } else if (row.journal_id !== journalId) {
+      await db.query('update event_index_progress set journal_id = $1', [journalId])
+    }
+    const maxLogged = await db.query<{ n: string | number | null }>('select max(log_seq) as n from events')
+    const lastN = Math.max(through, journal.lastN, Number(maxLogged.rows[0]?.n ?? 0))
+    const log = new EventLog(db, journal, options, through, lastN)
+    for (const r of behind) log.unindexed.push({ n: r.n, line: r.line, claim: undefined })
+    if (behind.length > 0) void log.indexLoop()
+    await log.caughtUp()
+    log.releaseSegments()
+    options.onOpen?.({ replayed: behind.length, truncatedBytes })
+    return log
+  }
+
+  /** Logs an accepted message. Events are keyed by eventId and seq; status messages by device and receive time. */
   append (m: AcceptedMessage): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('event log is closed'))
     const row = toRow(m)
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ row, resolve, reject })
-      if (!this.flushing) void this.flush()
+    return row.s === null ? this.enqueue(row, undefined) : this.admit(row, row.s)
+  }
+
+  /**
+   * Resolves once every event appended before the call is in the database (history queries wait for this),
+   * or after `timeoutMs` (false then).
+   */
+  async caughtUp (timeoutMs = Infinity): Promise<boolean> {
+    const target = this.lastN
+    const deadline = Date.now() + timeoutMs
+    while (this.indexedThrough < target && this.hasIndexWork()) {
+      const left = deadline - Date.now()
+      if (left <= 0) return false
+      await this.nextIndexCommit(Number.isFinite(left) ? left : undefined)
+    }
+    return true
+  }
+
+  /** Events journaled but not yet in the database. */
+  get lag (): number {
+    return this.unindexed.length
+  }
+
+  /**
+   * Refuses new appends, waits for what is queued to be journaled, and gives the indexer up to
+   * `indexTimeoutMs` to copy it into the database (what it has not copied is replayed at the next start).
+   */
+  async close (indexTimeoutMs = 10_000): Promise<void> {
+    this.closed = true
+    while (this.journaling || this.pending.length > 0) {
+      if (!this.journaling) await this.flushJournal()
+      else await this.nextIndexCommit(5)
+    }
+    await this.caughtUp(indexTimeoutMs)
+    this.stopped = true
+    this.wakeIndexWaiters()
+    await this.journal.close()
+  }
+
+  // --- admission -------------------------------------------------------------------------------------------
+
+  private admit (row: LogRow, seq: number): Promise<AppendResult> {
+    const seqKey = `${row.d}\u0000${seq}`
+    const eventKey = `${row.d}\u0000${row.e}`
+    const prior = this.bySeq.get(seqKey) ?? this.byEvent.get(eventKey)
+    if (prior !== undefined) return this.answerCopy(prior, row, seq)
+    const max = this.maxSeq.get(row.d)
+    if (max === undefined) return this.loadMaxSeq(row.d).then(() => this.admit(row, seq))
+    if (seq > max) {
+      this.maxSeq.set(row.d, seq)
+      return this.enqueue(row, { eventId: row.e, seqKey, eventKey, result: undefined as unknown as Promise<AppendResult> })
+    }
+    // An older seq: a replay, a copy of an event already in the database, or a counter that went back.
+    let decide!: (r: Promise<AppendResult>) => void
+    const claim = this.claim({ eventId: row.e, seqKey, eventKey, result: new Promise<AppendResult>((resolve) => { decide = resolve }) })
+    const decided = this.lookup(row, seq).then((found) => {
+      if (found === 'new') return this.enqueue(row, claim, true)
+      this.unclaim(claim)
+      return this.count(found === 'copy' ? COPY : SEQ_REUSED)
+    }, (err: unknown) => {
+      this.unclaim(claim)
+      throw err
+    })
+    decide(decided)
+    return decided
+  }
+
+  /** A copy of an event still held in memory: answered once that event is durable (or refused). */
+  private async answerCopy (prior: Claim, row: LogRow, seq: number): Promise<AppendResult> {
+    let first: AppendResult
+    try {
+      first = await prior.result
+    } catch {
+      return this.admit(row, seq) // the first copy was not written: this one may be
+    }
+    if (!first.fresh) return this.admit(row, seq) // no longer claimed: decide on its own
+    return this.count(prior.eventId === row.e ? COPY : SEQ_REUSED)
+  }
+
+  private async lookup (row: LogRow, seq: number): Promise<'new' | 'copy' | 'seq_reused'> {
+    this.counters.lookups++
+    const r = await this.db.query<{ event_id: string }>(
+      'select event_id from events where device_id = $1 and (seq = $2 or event_id = $3) limit 2', [row.d, seq, row.e])
+    if (r.rows.length === 0) return 'new'
+    return r.rows.some((x) => x.event_id === row.e) ? 'copy' : 'seq_reused'
+  }
+
+  private loadMaxSeq (deviceId: string): Promise<number> {
+    let loading = this.maxSeqLoading.get(deviceId)
+    if (loading === undefined) {
+      loading = this.db.query<{ s: string | number | null }>('select max(seq) as s from events where device_id = $1', [deviceId])
+        .then((r) => {
+          const s = Number(r.rows[0]?.s ?? -1)
+          // Events admitted while the query ran (none can be: admission waits for this) would be above it anyway.
+          this.maxSeq.set(deviceId, Math.max(s, this.maxSeq.get(deviceId) ?? -1))
+          return s
+        })
+        .finally(() => this.maxSeqLoading.delete(deviceId))
+      this.maxSeqLoading.set(deviceId, loading)
+    }
+    return loading
+  }
+
+  private claim (c: Claim): Claim {
+    this.bySeq.set(c.seqKey, c)
+    this.byEvent.set(c.eventKey, c)
+    return c
+  }
+
+  private unclaim (c: Claim | undefined): void {
+    if (c === undefined) return
+    if (this.bySeq.get(c.seqKey) === c) this.bySeq.delete(c.seqKey)
+    if (this.byEvent.get(c.eventKey) === c) this.byEvent.delete(c.eventKey)
+  }
+
+  private count (r: AppendResult): AppendResult {
+    if (r.conflict === 'seq_reused') this.counters.seqReused++
+    else if (!r.fresh) this.counters.duplicates++
+    return r
+  }
+
+  // --- journal (group commit) ------------------------------------------------------------------------------
+
+  private enqueue (row: LogRow, claim: Claim | undefined, claimed = false): Promise<AppendResult> {
+    const result = new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ row, claim, resolve, reject })
+    })
+    if (claim !== undefined && !claimed) {
+      claim.result = result
+      this.claim(claim)
+    }
+    if (!this.journaling) void this.flushJournal()
+    return result
+  }
+
+  private async flushJournal (): Promise<void> {
+    this.journaling = true
+    try {
+      while (this.pending.length > 0) {
+        // Backpressure: the journal runs at most maxUnindexed events ahead of the database.
+        while (this.unindexed.length >= this.maxUnindexed && !this.stopped) await this.nextIndexCommit(100)
+        const batch = this.pending.splice(0, this.maxBatch)
+        const firstN = this.lastN + 1
+        let text = ''
+        const journaled: Journaled[] = []
+        for (const p of batch) {
+          const n = ++this.lastN
+          const line = `{"n":${n},${JSON.stringify(p.row).slice(1)}`
+          text += line + '\n'
+          journaled.push({ n, line, claim: p.claim })
+        }
+        try {
+          await this.journal.append(text, firstN, this.lastN)
+        } catch (err) {
+          for (const p of batch) {
+            this.unclaim(p.claim)
+            p.reject(err)
+          }
+          continue
+        }
+        this.counters.batches++
+        this.counters.rows += batch.length
+        for (const j of journaled) this.unindexed.push(j)
+        for (let i = 0; i < batch.length; i++) batch[i]!.resolve({ fresh: true, logSeq: journaled[i]!.n })
+        if (!this.indexing) void this.indexLoop()
+      }
+    } finally {
+      this.journaling = false
+    }
+  }
+
+  // --- indexer ----------------------------------------------------------------------------------------------
+
+  private hasIndexWork (): boolean {
+    return this.unindexed.length > 0 || this.pending.length > 0 || this.journaling
+  }
+
+  private async indexLoop (): Promise<void> {
+    this.indexing = true
+    let retryMs = 200
+    try {
+      while (this.unindexed.length > 0 && !this.stopped) {
+        const batch = this.unindexed.slice(0, this.indexBatch)
+        const through = batch[batch.length - 1]!.n
+        try {
+          await this.insert(batch, through)
+        } catch (err) {
+          this.counters.indexErrors++
+          this.options.onIndexError?.(err, retryMs)
+          this.wakeIndexWaiters()
+          await new Promise((resolve) => setTimeout(resolve, retryMs))
+          retryMs = Math.min(retryMs * 2, 30_000)
+          continue
+        }
+        retryMs = 200
+        this.unindexed.splice(0, batch.length)
+        for (const j of batch) this.unclaim(j.claim)
+        this.indexedThrough = through
+        this.counters.indexBatches++
+        this.counters.indexed += batch.length
+        this.releaseSegments()
+        this.wakeIndexWaiters()
+      }
+    } finally {
+      this.indexing = false
+      this.wakeIndexWaiters()
+    }
+  }
+
+  private async insert (batch: Journaled[], through: number): Promise<void> {
+    let json = '['
+    for (let i = 0; i < batch.length; i++) json += (i === 0 ? '' : ',') + batch[i]!.line
+    json += ']'
+    // One statement, one round trip. Durability is the journal's, so the commit does not wait for the
+    // database's own log to reach the disk (synchronous_commit off, for this transaction only): a commit
+    // lost in a crash is replayed from the journal, along with the progress row lost with it.
+    await this.db.query(
+      `with durability as (select set_config('synchronous_commit', 'off', true)),
+            logged as (
+              insert into events (log_seq, device_id, event_id, seq, building_id, channel, door, credential_id, at, received_at, payload)
+              select x.n, x.d, x.e, x.s, x.b, x.c, x.o, x.r, x.a, x.t, x.p
+                from json_to_recordset($1::json) as x (n bigint, d text, e text, s bigint, b text, c text, o text, r text,
+                                                      a timestamptz, t timestamptz, p jsonb)
+               order by x.n
+              on conflict do nothing)
+       update event_index_progress set through = $2 where exists (select 1 from durability)`,
+      [json, through])
+  }
+
+  /** Deletes journal segments wholly in the database, after one synchronous commit makes sure they are. */
+  private releaseSegments (): void {
+    const count = this.journal.releasable(this.indexedThrough)
+    if (count === 0) return
+    void this.db.query('update event_index_progress set through = greatest(through, $1)', [this.indexedThrough])
+      .then(() => this.journal.release(this.journal.releasable(this.indexedThrough)))
+      .catch((err: unknown) => this.options.onIndexError?.(err, 0))
+  }
+
+  private nextIndexCommit (timeoutMs?: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.indexWaiters.push(resolve)
+      if (timeoutMs !== undefined) setTimeout(resolve, timeoutMs)
     })
   }
 
-  /** Waits for what is queued, then refuses new appends. */
-  async close (): Promise<void> {
-    this.closed = true
-    while (this.flushing || this.queue.length > 0) {
-      if (!this.flushing) await this.flush()
-      else await new Promise((r) => setTimeout(r, 1))
-    }
+  private wakeIndexWaiters (): void {
+    const waiters = this.indexWaiters
+    this.indexWaiters = []
+    for (const w of waiters) w()
   }
+}
 
-  private async flush (): Promise<void> {
-    this.flushing = true
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch)
-        try {
-          const inserted = await this.insert(batch.map((p) => p.row))
-          this.counters.batches++
-          const answers: Array<{ p: Pending; logSeq: number | undefined }> = []
-          for (const p of batch) {
-            const key = `${p.row.d}\u0000${p.row.e}`
-            // Two copies in one batch: the first is the fresh one.
-            const logSeq = inserted.get(key)
-            inserted.delete(key)
-            answers.push({ p, logSeq })
-          }
-          const refused = answers.filter((a) => a.logSeq === undefined)
-          const reused = refused.length === 0 ? new Set<string>() : await this.seqReused(refused.map((a) => a.p.row))
-          for (const { p, logSeq } of answers) {
-            if (logSeq !== undefined) {
-              this.counters.rows++
-              p.resolve({ fresh: true, logSeq })
-            } else if (reused.has(`${p.row.d}\u0000${p.row.e}`)) {
-              this.counters.seqReused++
-              p.resolve({ fresh: false, logSeq: null, conflict: 'seq_reused' })
-            } else {
-              this.counters.duplicates++
-              p.resolve({ fresh: false, logSeq: null })
-            }
-          }
-        } catch (err) {
-          for (const p of batch) p.reject(err)
-        }
-      }
-    } finally {
-      this.flushing = false
-    }
-  }
-
-  /** Of rows the insert skipped, those whose eventId is not logged: their seq belongs to another event. */
-  private async seqReused (rows: LogRow[]): Promise<Set<string>> {
-    const r = await this.db.query<{ d: string; e: string }>(
-      `select x.d, x.e from json_to_recordset($1::json) as x (d text, e text)
-        where not exists (select 1 from events v where v.device_id = x.d and v.event_id = x.e)`,
-      [JSON.stringify(rows.map((row) => ({ d: row.d, e: row.e })))])
-    return new Set(r.rows.map((row) => `${row.d}\u0000${row.e}`))
-  }
-
-  private async insert (rows: LogRow[]): Promise<Map<string, number>> {
-    // One JSON parameter for the whole batch: serialised natively, parsed once by the database.
-    const result = await this.db.query<{ device_id: string; event_id: string; log_seq: number }>(
-      `insert into events (device_id, event_id, seq, building_id, channel, door, credential_id, at, received_at, payload)
-       select x.d, x.e, x.s, x.b, x.c, x.o, x.r, x.a, x.t, x.p
-         from rows from (json_to_recordset($1::json) as (d text, e text, s bigint, b text, c text, o text, r text,
-                                                          a timestamptz, t timestamptz, p jsonb))
-              with ordinality as x (d, e, s, b, c, o, r, a, t, p, n)
-        order by x.n
-       on conflict do nothing
-       returning device_id, event_id, log_seq`,
-      [JSON.stringify(rows)],
-    )
-    const out = new Map<string, number>()
-    for (const r of result.rows) out.set(`${r.device_id}\u0000${r.event_id}`, Number(r.log_seq))
-    return out
-  }
+/** The journal's identity (DATA_DIR/journal/journal-id), created with the journal. */
+function journalIdentity (dir: string): string {
+  const file = join(dir, 'journal-id')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const id = randomUUID()
+  writeFileSync(file, id + '\n', { mode: 0o600 })
+  return id
 }
 
 function toRow (m: AcceptedMessage): LogRow {
