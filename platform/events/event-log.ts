@@ -3,10 +3,11 @@
 // the device. Three parts:
 //
 // - Admission decides, before anything is written, whether an event is new, a
-//   copy, or a reuse of a seq (protocol/README.md, section 10.2). Events not yet
-//   in the database are claimed in memory by device+seq and device+eventId; a
-//   seq above the device's highest is new without asking anyone; only an older
-//   seq (a replay after an outage) is looked up in the database.
+//   copy, or a reuse of a seq (protocol/README.md, section 10.2). A seq above
+//   the device's highest (kept in memory) is new without asking anyone. An
+//   older seq (a redelivery, a replay after an outage) is looked up in the
+//   database once every event admitted before it is there, one lookup per
+//   device and seq (or eventId) at a time, so no copy slips past its original.
 // - The journal (journal.ts) takes new events in group commits: whatever
 //   arrived while the previous write was syncing goes in the next one. Each
 //   event gets its log position here, in arrival order.
@@ -55,23 +56,13 @@ interface LogRow {
 
 interface Pending {
   row: LogRow
-  claim: Claim | undefined
   resolve: (r: AppendResult) => void
   reject: (err: unknown) => void
-}
-
-/** An event admitted but not yet in the database; copies of it are answered from here. */
-interface Claim {
-  eventId: string
-  seqKey: string
-  eventKey: string
-  result: Promise<AppendResult>
 }
 
 interface Journaled {
   n: number
   line: string
-  claim: Claim | undefined
 }
 
 export interface EventLogOptions {
@@ -98,8 +89,11 @@ export class EventLog {
   private indexing = false
   private indexedThrough: number
   private lastN: number
-  private readonly bySeq = new Map<string, Claim>()
-  private readonly byEvent = new Map<string, Claim>()
+  /** Lookups of older seqs under way, by device+seq and device+eventId. */
+  private readonly checking = new Map<string, Promise<unknown>>()
+  /** Events handed to the journal, and those whose journal write has ended (either way). */
+  private enqueued = 0
+  private written = 0
   private readonly maxSeq = new Map<string, number>()
   private readonly maxSeqLoading = new Map<string, Promise<number>>()
   /** Woken whenever the indexer commits (or gives up a try). */
@@ -150,7 +144,7 @@ export class EventLog {
     const maxLogged = await db.query<{ n: string | number | null }>('select max(log_seq) as n from events')
     const lastN = Math.max(through, journal.lastN, Number(maxLogged.rows[0]?.n ?? 0))
     const log = new EventLog(db, journal, options, through, lastN)
-    for (const r of behind) log.unindexed.push({ n: r.n, line: r.line, claim: undefined })
+    for (const r of behind) log.unindexed.push({ n: r.n, line: r.line })
     if (behind.length > 0) void log.indexLoop()
     await log.caughtUp()
     log.releaseSegments()
@@ -162,7 +156,7 @@ export class EventLog {
   append (m: AcceptedMessage): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('event log is closed'))
     const row = toRow(m)
-    return row.s === null ? this.enqueue(row, undefined) : this.admit(row, row.s)
+    return row.s === null ? this.enqueue(row) : this.admit(row, row.s)
   }
 
   /**
@@ -173,6 +167,7 @@ export class EventLog {
     const target = this.lastN
     const deadline = Date.now() + timeoutMs
     while (this.indexedThrough < target && this.hasIndexWork()) {
+      if (this.stopped) return false
       const left = deadline - Date.now()
       if (left <= 0) return false
       await this.nextIndexCommit(Number.isFinite(left) ? left : undefined)
@@ -204,41 +199,37 @@ export class EventLog {
   // --- admission -------------------------------------------------------------------------------------------
 
   private admit (row: LogRow, seq: number): Promise<AppendResult> {
-    const seqKey = `${row.d}\u0000${seq}`
-    const eventKey = `${row.d}\u0000${row.e}`
-    const prior = this.bySeq.get(seqKey) ?? this.byEvent.get(eventKey)
-    if (prior !== undefined) return this.answerCopy(prior, row, seq)
     const max = this.maxSeq.get(row.d)
     if (max === undefined) return this.loadMaxSeq(row.d).then(() => this.admit(row, seq))
     if (seq > max) {
       this.maxSeq.set(row.d, seq)
-      return this.enqueue(row, { eventId: row.e, seqKey, eventKey, result: undefined as unknown as Promise<AppendResult> })
+      return this.enqueue(row)
     }
-    // An older seq: a replay, a copy of an event already in the database, or a counter that went back.
-    let decide!: (r: Promise<AppendResult>) => void
-    const claim = this.claim({ eventId: row.e, seqKey, eventKey, result: new Promise<AppendResult>((resolve) => { decide = resolve }) })
-    const decided = this.lookup(row, seq).then((found) => {
-      if (found === 'new') return this.enqueue(row, claim, true)
-      this.unclaim(claim)
-      return this.count(found === 'copy' ? COPY : SEQ_REUSED)
-    }, (err: unknown) => {
-      this.unclaim(claim)
-      throw err
+    // An older seq: a copy, a replay after an outage, or a counter that went back.
+    const seqKey = `${row.d}\u0000${seq}`
+    const eventKey = `${row.d}\u0000e\u0000${row.e}`
+    const prior = this.checking.get(seqKey) ?? this.checking.get(eventKey)
+    if (prior !== undefined) return prior.then(() => this.admit(row, seq), () => this.admit(row, seq))
+    const decided = this.decideOlder(row, seq)
+    const done = decided.then(() => undefined, () => undefined)
+    this.checking.set(seqKey, done)
+    this.checking.set(eventKey, done)
+    void done.then(() => {
+      if (this.checking.get(seqKey) === done) this.checking.delete(seqKey)
+      if (this.checking.get(eventKey) === done) this.checking.delete(eventKey)
     })
-    decide(decided)
     return decided
   }
 
-  /** A copy of an event still held in memory: answered once that event is durable (or refused). */
-  private async answerCopy (prior: Claim, row: LogRow, seq: number): Promise<AppendResult> {
-    let first: AppendResult
-    try {
-      first = await prior.result
-    } catch {
-      return this.admit(row, seq) // the first copy was not written: this one may be
-    }
-    if (!first.fresh) return this.admit(row, seq) // no longer claimed: decide on its own
-    return this.count(prior.eventId === row.e ? COPY : SEQ_REUSED)
+  /** Decides an older seq against the database, once everything admitted before it is there. */
+  private async decideOlder (row: LogRow, seq: number): Promise<AppendResult> {
+    const mark = this.enqueued
+    while (this.written < mark) await this.nextIndexCommit(20)
+    await this.caughtUp()
+    if (this.closed) throw new Error('event log is closed')
+    const found = await this.lookup(row, seq)
+    if (found === 'new') return await this.enqueue(row)
+    return this.count(found === 'copy' ? COPY : SEQ_REUSED)
   }
 
   private async lookup (row: LogRow, seq: number): Promise<'new' | 'copy' | 'seq_reused'> {
@@ -265,18 +256,6 @@ export class EventLog {
     return loading
   }
 
-  private claim (c: Claim): Claim {
-    this.bySeq.set(c.seqKey, c)
-    this.byEvent.set(c.eventKey, c)
-    return c
-  }
-
-  private unclaim (c: Claim | undefined): void {
-    if (c === undefined) return
-    if (this.bySeq.get(c.seqKey) === c) this.bySeq.delete(c.seqKey)
-    if (this.byEvent.get(c.eventKey) === c) this.byEvent.delete(c.eventKey)
-  }
-
   private count (r: AppendResult): AppendResult {
     if (r.conflict === 'seq_reused') this.counters.seqReused++
     else if (!r.fresh) this.counters.duplicates++
@@ -285,14 +264,11 @@ export class EventLog {
 
   // --- journal (group commit) ------------------------------------------------------------------------------
 
-  private enqueue (row: LogRow, claim: Claim | undefined, claimed = false): Promise<AppendResult> {
+  private enqueue (row: LogRow): Promise<AppendResult> {
+    this.enqueued++
     const result = new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({ row, claim, resolve, reject })
+      this.pending.push({ row, resolve, reject })
     })
-    if (claim !== undefined && !claimed) {
-      claim.result = result
-      this.claim(claim)
-    }
     if (!this.journaling) void this.flushJournal()
     return result
   }
@@ -311,17 +287,16 @@ export class EventLog {
           const n = ++this.lastN
           const line = `{"n":${n},${JSON.stringify(p.row).slice(1)}`
           text += line + '\n'
-          journaled.push({ n, line, claim: p.claim })
+          journaled.push({ n, line })
         }
         try {
           await this.journal.append(text, firstN, this.lastN)
         } catch (err) {
-          for (const p of batch) {
-            this.unclaim(p.claim)
-            p.reject(err)
-          }
+          this.written += batch.length
+          for (const p of batch) p.reject(err)
           continue
         }
+        this.written += batch.length
         this.counters.batches++
         this.counters.rows += batch.length
         for (const j of journaled) this.unindexed.push(j)
@@ -358,7 +333,6 @@ export class EventLog {
         }
         retryMs = 200
         this.unindexed.splice(0, batch.length)
-        for (const j of batch) this.unclaim(j.claim)
         this.indexedThrough = through
         this.counters.indexBatches++
         this.counters.indexed += batch.length
