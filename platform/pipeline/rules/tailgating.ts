@@ -38,10 +38,14 @@ function addGrant (d: DoorState, g: GrantMark): void {
   let i = grants.length
   while (i > 0 && grants[i - 1]!.at > g.at) i--
   grants.splice(i, 0, g)
-  const newest = grants[grants.length - 1]!.at
+  // Trimmed in steps of an eighth of the limit, not one grant per event: a busy door's array is shifted
+  // once per few hundred grants instead of on every one.
+  const limit = MAX_GRANTS_PER_DOOR - (MAX_GRANTS_PER_DOOR >> 3)
+  const oldest = grants[grants.length - 1]!.at - GRANT_MEMORY_MS
+  if (grants.length <= MAX_GRANTS_PER_DOOR && grants[0]!.at >= oldest) return
   let drop = 0
-  while (drop < grants.length && grants[drop]!.at < newest - GRANT_MEMORY_MS) drop++
-  drop = Math.max(drop, grants.length - MAX_GRANTS_PER_DOOR)
+  while (drop < grants.length && grants[drop]!.at < oldest) drop++
+  drop = Math.max(drop, grants.length - limit)
   if (drop > 0) grants.splice(0, drop)
 }
 
