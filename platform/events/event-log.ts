@@ -358,7 +358,7 @@ export class EventLog {
               insert into events (log_seq, device_id, event_id, seq, building_id, channel, door, credential_id, at, received_at, payload)
               select x.n, x.d, x.e, x.s, x.b, x.c, x.o, x.r, x.a, x.t, x.p
                 from json_to_recordset($1::json) as x (n bigint, d text, e text, s bigint, b text, c text, o text, r text,
-                                                      a timestamptz, t timestamptz, p jsonb)
+                                                      a timestamptz, t timestamptz, p json)
                order by x.n
               on conflict do nothing)
        update event_index_progress set through = $2 where exists (select 1 from durability)`,

@@ -70,7 +70,7 @@ describe('EventJournal', () => {
     for (let n = 1; n <= 4; n++) await journal.append(lines(n, n), n, n)
     expect(journal.releasable(2)).toBe(2)
     expect(journal.releasable(9)).toBe(3)
-    journal.release(journal.releasable(2))
+    await journal.release(journal.releasable(2))
     await journal.close()
     expect(EventJournal.open(dir).records.map((r) => r.n)).toEqual([3, 4])
   })

@@ -10,7 +10,7 @@
 // the journal cuts the newest segment at its first unreadable line.
 
 import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs'
-import { open, type FileHandle } from 'node:fs/promises'
+import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 
 export interface JournalRecord {
@@ -129,8 +129,8 @@ export class EventJournal {
   }
 
   /** Deletes the first `count` segments (see `releasable`). */
-  release (count: number): void {
-    for (const seg of this.segments.splice(0, count)) unlinkSync(seg.file)
+  async release (count: number): Promise<void> {
+    for (const seg of this.segments.splice(0, count)) await unlink(seg.file)
   }
 
   async close (): Promise<void> {
