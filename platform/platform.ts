@@ -143,6 +143,8 @@ export class Platform {
         if (replayed > 0) logger.info({ replayed, part: 'event-log' }, 'event log: events acknowledged before a crash copied from the journal into the database')
         if (truncatedBytes > 0) logger.warn({ truncatedBytes, part: 'event-log' }, 'event log: cut an incomplete write (never acknowledged) off the journal')
       },
+      onJournalError: (err) => logger.fatal({ err, part: 'event-log' }, 'event log: the journal could not be written; devices get no PUBACK (they keep their events) until the platform is restarted'),
+      onUnindexable: (logSeq, err) => logger.error({ err, logSeq, part: 'event-log' }, 'event log: the database refused an event\'s values; it is set aside in DATA_DIR/journal/unindexable.jsonl'),
       onIndexError: (err, retryInMs) => logger.error({ err, retryInMs, part: 'event-log' }, 'event log: the database refused the events; the journal keeps them, retrying'),
     })
     this.eventLog = eventLog

@@ -53,6 +53,7 @@ const eventMutations: Mutation[] = [
   ['ts without zone', (m) => { m.ts = '2025-03-01T08:15:30' }, '/ts'],
   ['ts date only', (m) => { m.ts = '2025-03-01' }, '/ts'],
   ['ts impossible date', (m) => { m.ts = '2025-02-30T08:00:00Z' }, '/ts'],
+  ['ts year 0000 (no such year; the database refuses it)', (m) => { m.ts = '0000-01-01T00:00:00Z' }, '/ts'],
   ['ts hour 24', (m) => { m.ts = '2025-03-01T24:00:00Z' }, '/ts'],
   ['ts lower-case z', (m) => { m.ts = '2025-03-01T08:00:00z' }, '/ts'],
   ['ts microseconds', (m) => { m.ts = '2025-03-01T08:00:00.123456Z' }, '/ts'],

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -174,6 +174,45 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
       expect(await count(`device_id = 'dev-seg'`)).toBe(30)
     } finally {
       await small.close()
+    }
+  })
+
+  it('sets aside an event whose values the database refuses, and goes on with the others', async () => {
+    const asideDir = join(dir, 'aside')
+    const refused: number[] = []
+    const l = await EventLog.open(t.db, { dir: asideDir, onUnindexable: (n) => refused.push(n) })
+    try {
+      // Past validation (which refuses it) a year 0000 would stop the database's copy of the log.
+      const bad = access('aside-bad', 2, 'dev-aside')
+      ;(bad.payload as { ts: string }).ts = '0000-01-01T00:00:00Z'
+      const answers = await Promise.all([access('aside-1', 1, 'dev-aside'), bad, access('aside-3', 3, 'dev-aside')].map((m) => l.append(m)))
+      expect(answers.every((r) => r.fresh)).toBe(true)
+      expect(await l.caughtUp(5_000)).toBe(true)
+      expect(refused).toEqual([answers[1]!.logSeq])
+      expect(l.counters.unindexable).toBe(1)
+      const r = await t.db.query<{ event_id: string }>(`select event_id from events where device_id = 'dev-aside' order by log_seq`)
+      expect(r.rows.map((x) => x.event_id)).toEqual(['aside-1', 'aside-3'])
+      const aside = readFileSync(join(asideDir, 'unindexable.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { code: string; record: { e: string; n: number } })
+      expect(aside).toEqual([expect.objectContaining({ code: expect.stringMatching(/^22/), record: expect.objectContaining({ e: 'aside-bad', n: answers[1]!.logSeq }) })])
+      expect((await l.append(access('aside-4', 4, 'dev-aside'))).fresh).toBe(true)
+    } finally {
+      await l.close()
+    }
+  })
+
+  it('stops acknowledging after a failed journal write, with the reason', async () => {
+    const brokenDir = join(dir, 'broken')
+    const failures: unknown[] = []
+    const l = await EventLog.open(t.db, { dir: brokenDir, segmentBytes: 1, onJournalError: (err) => failures.push(err) })
+    try {
+      const first = await l.append(access('broken-1', 1, 'dev-broken'))
+      // The next segment's file name is taken by a directory: the write fails.
+      mkdirSync(join(brokenDir, `events-${String(first.logSeq! + 1).padStart(20, '0')}.jsonl`))
+      await expect(l.append(access('broken-2', 2, 'dev-broken'))).rejects.toThrow(/journal could not be written.*restarts/)
+      await expect(l.append(access('broken-3', 3, 'dev-broken'))).rejects.toThrow(/journal could not be written/)
+      expect(failures).toHaveLength(1)
+    } finally {
+      await l.close()
     }
   })
 

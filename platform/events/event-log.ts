@@ -19,10 +19,11 @@
 
 import { randomUUID } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isEventChannel } from '../../protocol/index.ts'
 import type { AcceptedMessage } from '../broker/ports.ts'
-import type { Database } from '../store/database.ts'
+import { sqlState, type Database } from '../store/database.ts'
 import { EventJournal } from './journal.ts'
 
 export interface AppendResult {
@@ -82,6 +83,10 @@ export interface EventLogOptions {
   segmentBytes?: number
   /** Told what opening found: events copied from the journal into the database, bytes cut from a torn tail. */
   onOpen?: (found: { replayed: number; truncatedBytes: number }) => void
+  /** Told when a journal write fails (from then on appends are refused until a restart). */
+  onJournalError?: (err: unknown) => void
+  /** Told when the database refuses one event's values: the event is set aside in DATA_DIR/journal/unindexable.jsonl. */
+  onUnindexable?: (logSeq: number, err: unknown) => void
   /** Told when the database refuses the indexer's insert (it retries). */
   onIndexError?: (err: unknown, retryInMs: number) => void
 }
@@ -103,12 +108,14 @@ export class EventLog {
   /** Woken whenever the indexer commits (or gives up a try). */
   private indexWaiters: Array<() => void> = []
   private closed = false
+  /** Set when a journal write failed: every append is refused from then on. */
+  private broken: Error | undefined
   private stopped = false
   private readonly maxBatch: number
   private readonly indexBatch: number
   private readonly maxUnindexed: number
   /** Figures for the benchmark and /broker/stats. */
-  readonly counters = { batches: 0, rows: 0, duplicates: 0, seqReused: 0, indexBatches: 0, indexed: 0, indexErrors: 0, lookups: 0 }
+  readonly counters = { batches: 0, rows: 0, duplicates: 0, seqReused: 0, indexBatches: 0, indexed: 0, indexErrors: 0, unindexable: 0, lookups: 0 }
 
   private constructor (
     private readonly db: Database,
@@ -159,6 +166,7 @@ export class EventLog {
   /** Logs an accepted message. Events are keyed by eventId and seq; status messages by device and receive time. */
   append (m: AcceptedMessage): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('event log is closed'))
+    if (this.broken !== undefined) return Promise.reject(this.broken)
     const row = toRow(m)
     return row.s === null ? this.enqueue(row) : this.admit(row, row.s)
   }
@@ -296,8 +304,14 @@ export class EventLog {
         try {
           await this.journal.append(text, firstN, this.lastN)
         } catch (err) {
-          this.written += batch.length
-          for (const p of batch) p.reject(err)
+          // After a failed write or sync nobody knows what reached the disk (a failed fsync may not fail
+          // again): stop acknowledging until a restart reads the journal back, as PostgreSQL does.
+          const reason = err instanceof Error ? err.message : String(err)
+          this.broken = new Error(`the event journal could not be written (${reason}); no event is acknowledged until the platform restarts`)
+          this.options.onJournalError?.(err)
+          const refused = [...batch, ...this.pending.splice(0)]
+          this.written += refused.length
+          for (const p of refused) p.reject(this.broken)
           continue
         }
         this.written += batch.length
@@ -326,7 +340,7 @@ export class EventLog {
         const batch = this.unindexed.slice(0, this.indexBatch)
         const through = batch[batch.length - 1]!.n
         try {
-          await this.insert(batch, through)
+          await this.copy(batch, through)
         } catch (err) {
           this.counters.indexErrors++
           this.options.onIndexError?.(err, retryMs)
@@ -347,6 +361,40 @@ export class EventLog {
       this.indexing = false
       this.wakeIndexWaiters()
     }
+  }
+
+  /**
+   * Inserts a batch. When the database refuses a value in it (an event that passed validation but that the
+   * database cannot store), halves the batch until each refused event stands alone, sets those aside in
+   * DATA_DIR/journal/unindexable.jsonl and goes on: one such event must not hold up every event behind it.
+   */
+  private async copy (rows: Journaled[], through: number): Promise<void> {
+    try {
+      await this.insert(rows, through)
+    } catch (err) {
+      if (!isDataError(err)) throw err
+      if (rows.length > 1) {
+        const mid = rows.length >> 1
+        await this.copy(rows.slice(0, mid), rows[mid - 1]!.n)
+        await this.copy(rows.slice(mid), through)
+        return
+      }
+      await this.setAside(rows[0]!, err)
+      await this.db.query('update event_index_progress set through = greatest(through, $1)', [through])
+    }
+  }
+
+  private async setAside (row: Journaled, err: unknown): Promise<void> {
+    const file = await open(join(this.options.dir, 'unindexable.jsonl'), 'a', 0o600)
+    try {
+      const reason = err instanceof Error ? err.message : String(err)
+      await file.write(`{"reason":${JSON.stringify(reason)},"code":${JSON.stringify(sqlState(err) ?? null)},"record":${row.line}}\n`)
+      await file.datasync()
+    } finally {
+      await file.close()
+    }
+    this.counters.unindexable++
+    this.options.onUnindexable?.(row.n, err)
   }
 
   private async insert (batch: Journaled[], through: number): Promise<void> {
@@ -390,6 +438,12 @@ export class EventLog {
     this.indexWaiters = []
     for (const w of waiters) w()
   }
+}
+
+/** An error about the values of the data (SQLSTATE class 22 or 23), not about reaching the database. */
+function isDataError (err: unknown): boolean {
+  const code = sqlState(err)
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'))
 }
 
 /** The journal's identity (DATA_DIR/journal/journal-id), created with the journal. */

@@ -10,10 +10,11 @@ export const SCHEMA_ID_PREFIX = 'rh/v1/'
 /**
  * RFC 3339 date-time, `T` and `Z` upper case, whole seconds or 1..3 fraction
  * digits, `Z` or a numeric offset. The `date-time` format is checked as well,
- * so impossible dates (2025-02-30) are refused.
+ * so impossible dates (2025-02-30) are refused; so is the year 0000, which
+ * the calendar (and the database) does not have.
  */
 export const DATE_TIME_PATTERN =
-  '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,3})?(Z|[+-][0-9]{2}:[0-9]{2})$'
+  '^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,3})?(Z|[+-][0-9]{2}:[0-9]{2})$'
 
 /** Largest `seq`: 2^53 - 1, the largest integer every JSON parser keeps exactly. */
 export const MAX_SEQ = Number.MAX_SAFE_INTEGER
