@@ -231,7 +231,7 @@ export class Platform {
 
     const devices: DeviceConnectivity = {
       counters: (id) => broker.stats.device(id),
-      totals: () => broker.stats.totals(),
+      totals: () => ({ ...broker.stats.totals(), eventLog: eventLog.stats() }),
       isConnected: (id) => broker.isConnected(id),
       sendCommand: (b, d, name, payload) => sender.sendCommand(b, d, name, payload),
       commands: (id) => commands.recent(id),

@@ -103,6 +103,8 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     const totals = await api('GET', '/broker/stats', undefined, 'admin')
     expect(Object.values(totals.body.refusedConnections as Record<string, number>).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1)
     expect(totals.body.rejected).toMatchObject({ schema_invalid: expect.any(Number), not_json: expect.any(Number) })
+    expect(totals.body.eventLog).toMatchObject({ journalFailed: false, setAside: 0 })
+    expect(totals.body.eventLog.journaled).toBeGreaterThanOrEqual(1)
 
     // Deregistering revokes the card on the reader.
     const dereg = await api('POST', `/registrations/${reg.body.registration.id}/deregister`, { reason: 'moved_out' })

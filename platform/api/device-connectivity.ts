@@ -1,6 +1,7 @@
 // What the API needs from the broker: live connection state and counters per
 // device, and a way to send a command.
 
+import type { EventLogCounters } from '../events/event-log.ts'
 import type { CommandName, CommandPayload } from '../../protocol/index.ts'
 import type { CommandRecord } from '../devices/command-log.ts'
 
@@ -26,6 +27,7 @@ export interface BrokerCounters {
   trackedDevices: number
   connectedPeople: number
   endedPersonSessions: number
+  eventLog?: EventLogCounters
 }
 
 export interface DeviceConnectivity {

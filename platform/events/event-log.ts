@@ -66,6 +66,26 @@ interface Journaled {
   line: string
 }
 
+/** The event log's figures, for GET /broker/stats. */
+export interface EventLogCounters {
+  /** Events made durable in the journal (and acknowledged). */
+  journaled: number
+  /** Of those, copied into the database (history queries, replay). */
+  inDatabase: number
+  /** Journaled events not in the database yet. */
+  behind: number
+  /** Copies dropped (redeliveries, replays). */
+  duplicates: number
+  /** Events refused because their seq was used before. */
+  seqReused: number
+  /** Events whose values the database refused, set aside in DATA_DIR/journal/unindexable.jsonl. */
+  setAside: number
+  /** Failed attempts to copy into the database (retried). */
+  databaseErrors: number
+  /** A journal write failed: no event is acknowledged until a restart. */
+  journalFailed: boolean
+}
+
 export interface EventLogOptions {
   /** Directory of the journal (DATA_DIR/journal). */
   dir: string
@@ -190,6 +210,15 @@ export class EventLog {
   /** Events journaled but not yet in the database. */
   get lag (): number {
     return this.unindexed.length
+  }
+
+  /** The figures of GET /broker/stats. */
+  stats (): EventLogCounters {
+    const c = this.counters
+    return {
+      journaled: c.rows, inDatabase: c.indexed, behind: this.unindexed.length, duplicates: c.duplicates, seqReused: c.seqReused,
+      setAside: c.unindexable, databaseErrors: c.indexErrors, journalFailed: this.broken !== undefined,
+    }
   }
 
   /**

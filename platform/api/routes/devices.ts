@@ -64,7 +64,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
   app.get('/broker/stats', {
     schema: {
       tags: ['devices'],
-      summary: 'Broker-wide counters (admin): messages accepted and rejected, ACL violations, refused connections (unknown client, wrong secret, disabled, throttled, ...), MQTT protocol violations',
+      summary: 'Broker-wide counters (admin): messages accepted and rejected, ACL violations, refused connections (unknown client, wrong secret, disabled, throttled, ...), MQTT protocol violations, the event log (journaled, in the database, behind)',
       response: {
         200: Type.Object({
           accepted: Type.Integer(),
@@ -76,6 +76,16 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
           trackedDevices: Type.Integer(),
           connectedPeople: Type.Integer({ description: 'dispatch connections (people receiving alerts)' }),
           endedPersonSessions: Type.Integer({ description: 'people disconnected because their session token stopped being valid' }),
+          eventLog: Type.Optional(Type.Object({
+            journaled: Type.Integer({ description: 'events made durable in the journal and acknowledged' }),
+            inDatabase: Type.Integer({ description: 'of those, copied into the database' }),
+            behind: Type.Integer({ description: 'journaled events not in the database yet' }),
+            duplicates: Type.Integer({ description: 'copies dropped (redeliveries, replays)' }),
+            seqReused: Type.Integer({ description: 'events refused because their seq was used before' }),
+            setAside: Type.Integer({ description: 'events whose values the database refused, kept in DATA_DIR/journal/unindexable.jsonl' }),
+            databaseErrors: Type.Integer({ description: 'failed attempts to copy into the database (retried)' }),
+            journalFailed: Type.Boolean({ description: 'a journal write failed: no event is acknowledged until the platform restarts' }),
+          })),
         }),
         ...errors(401, 403),
       },
