@@ -116,19 +116,18 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
     const crashDir = join(dir, 'crash')
     const flaky = new FailingInserts(t.db)
     const errors: unknown[] = []
-    const a = await EventLog.open(flaky, { dir: crashDir, onIndexError: (err) => errors.push(err) })
+    const a = await EventLog.open(flaky, { dir: crashDir, onIndexError: (err) => errors.push(err), olderSeqWaitMs: 300 })
     flaky.failing = true
     const answered = await Promise.all([1, 2, 3].map((i) => a.append(access(`crash-${i}`, i, 'dev-crash'))))
     expect(answered.every((r) => r.fresh)).toBe(true)
     expect(await a.caughtUp(300)).toBe(false)
     expect(errors.length).toBeGreaterThan(0)
     expect(await count(`device_id = 'dev-crash'`)).toBe(0)
-    // A copy is only told from a new event once the database has the original: until then it waits.
-    const copy = a.append(access('crash-2', 2, 'dev-crash'))
-    expect(await settle(copy, 300)).toBe('pending')
+    // A copy is only told from a new event once the database has the original: until then it gets no
+    // answer (no PUBACK; its device sends it again).
+    await expect(a.append(access('crash-2', 2, 'dev-crash'))).rejects.toThrow(/database is behind/)
     // The process dies: nothing more reaches the database. A torn write is left at the journal's end.
     await a.close(0)
-    await expect(copy).rejects.toThrow(/closed/)
     const segment = readdirSync(crashDir).find((f) => f.endsWith('.jsonl'))!
     appendFileSync(join(crashDir, segment), '{"n":999999,"d":"dev-crash","e":"torn')
 
@@ -216,6 +215,61 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
     }
   })
 
+  it('recognises copies of an event it set aside, also after a restart', async () => {
+    // This database is the one the journal in `aside` serves (other tests here took the progress row over).
+    await t.db.query('update event_index_progress set journal_id = $1', [readFileSync(join(dir, 'aside', 'journal-id'), 'utf8').trim()])
+    const l = await EventLog.open(t.db, { dir: join(dir, 'aside') })
+    try {
+      const bad = access('aside-bad', 2, 'dev-aside')
+      ;(bad.payload as { ts: string }).ts = '0000-01-01T00:00:00Z'
+      expect(await l.append(bad)).toEqual({ fresh: false, logSeq: null })
+      expect(await l.append(access('aside-other', 2, 'dev-aside'))).toEqual({ fresh: false, logSeq: null, conflict: 'seq_reused' })
+      expect(l.counters.unindexable).toBe(0)
+    } finally {
+      await l.close()
+    }
+  })
+
+  it('keeps every status, even two of a device in the same millisecond', async () => {
+    const status = (): AcceptedMessage => ({ buildingId: 'b-1', deviceId: 'dev-status', channel: 'status', receivedAt: 1_760_000_000_000, payload: sampleUplinks().status })
+    const l = await EventLog.open(t.db, { dir: join(dir, 'status') })
+    try {
+      const [a, b] = await Promise.all([l.append(status()), l.append(status())])
+      expect(a!.fresh && b!.fresh).toBe(true)
+      await l.caughtUp()
+      expect(await count(`device_id = 'dev-status'`)).toBe(2)
+    } finally {
+      await l.close()
+    }
+  })
+
+  it('closes within its time even while the database is down and appends wait for it', async () => {
+    const flaky = new FailingInserts(t.db)
+    const l = await EventLog.open(flaky, { dir: join(dir, 'close-down'), maxUnindexed: 2 })
+    flaky.failing = true
+    await Promise.all([1, 2].map((i) => l.append(access(`down-${i}`, i, 'dev-down'))))
+    const waiting = l.append(access('down-3', 3, 'dev-down'))
+    expect(await settle(waiting, 200)).toBe('pending')
+    const started = Date.now()
+    await l.close(300)
+    expect(Date.now() - started).toBeLessThan(3_000)
+    await expect(waiting).rejects.toThrow(/closed/)
+  })
+
+  it('gives an empty journal taken over by another database a new identity', async () => {
+    const takeDir = join(dir, 'take-over')
+    const first = await EventLog.open(t.db, { dir: takeDir })
+    await first.close()
+    const before = readFileSync(join(takeDir, 'journal-id'), 'utf8')
+    for (const f of readdirSync(takeDir).filter((x) => x.endsWith('.jsonl'))) rmSync(join(takeDir, f))
+    await t.db.query(`update event_index_progress set journal_id = 'another'`)
+    const second = await EventLog.open(t.db, { dir: takeDir })
+    await second.close()
+    const after = readFileSync(join(takeDir, 'journal-id'), 'utf8')
+    expect(after).not.toBe(before)
+    expect((await t.db.query<{ journal_id: string }>('select journal_id from event_index_progress')).rows[0]!.journal_id).toBe(after.trim())
+  })
+
   it('refuses to replay a journal into a database it does not belong to', async () => {
     const otherDir = join(dir, 'other')
     const flaky = new FailingInserts(t.db)
@@ -224,7 +278,7 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
     await a.append(access('foreign-1', 1, 'dev-foreign'))
     await a.close(0)
     writeFileSync(join(otherDir, 'journal-id'), 'some-other-database\n')
-    await expect(EventLog.open(t.db, { dir: otherDir })).rejects.toThrow(/belong to another database/)
+    await expect(EventLog.open(t.db, { dir: otherDir })).rejects.toThrow(/of another database/)
     expect(await count(`device_id = 'dev-foreign'`)).toBe(0)
   })
 })

@@ -18,13 +18,13 @@
 //   the rate the database keeps up with.
 
 import { randomUUID } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isEventChannel } from '../../protocol/index.ts'
 import type { AcceptedMessage } from '../broker/ports.ts'
 import { sqlState, type Database } from '../store/database.ts'
-import { EventJournal } from './journal.ts'
+import { EventJournal, writeDurably } from './journal.ts'
 
 export interface AppendResult {
   /** False when this event (same device and eventId, or same device and seq) was already logged. */
@@ -99,10 +99,15 @@ export interface EventLogOptions {
   indexBatch?: number
   /** Appends wait while this many journaled events are not in the database yet (default 100,000). */
   maxUnindexed?: number
+  /**
+   * How long an event with an older seq waits for the database to hold everything before it (default 10 s);
+   * then it is refused (no PUBACK) and its device sends it again later.
+   */
+  olderSeqWaitMs?: number
   /** Journal segment size (default 64 MiB). */
   segmentBytes?: number
   /** Told what opening found: events copied from the journal into the database, bytes cut from a torn tail. */
-  onOpen?: (found: { replayed: number; truncatedBytes: number }) => void
+  onOpen?: (found: { replayed: number; truncatedBytes: number; missing?: { from: number; to: number } }) => void
   /** Told when a journal write fails (from then on appends are refused until a restart). */
   onJournalError?: (err: unknown) => void
   /** Told when the database refuses one event's values: the event is set aside in DATA_DIR/journal/unindexable.jsonl. */
@@ -118,6 +123,8 @@ export class EventLog {
   private indexing = false
   private indexedThrough: number
   private lastN: number
+  /** Events set aside (device+seq -> eventId): the database does not have them, yet copies are copies. */
+  private readonly setAsideKeys = new Map<string, string>()
   /** Lookups of older seqs under way, by device+seq and device+eventId. */
   private readonly checking = new Map<string, Promise<unknown>>()
   /** Events handed to the journal, and those whose journal write has ended (either way). */
@@ -126,7 +133,7 @@ export class EventLog {
   private readonly maxSeq = new Map<string, number>()
   private readonly maxSeqLoading = new Map<string, Promise<number>>()
   /** Woken whenever the indexer commits (or gives up a try). */
-  private indexWaiters: Array<() => void> = []
+  private indexWaiters = new Set<() => void>()
   private closed = false
   /** Set when a journal write failed: every append is refused from then on. */
   private broken: Error | undefined
@@ -134,6 +141,7 @@ export class EventLog {
   private readonly maxBatch: number
   private readonly indexBatch: number
   private readonly maxUnindexed: number
+  private readonly olderSeqWaitMs: number
   /** Figures for the benchmark and /broker/stats. */
   readonly counters = { batches: 0, rows: 0, duplicates: 0, seqReused: 0, indexBatches: 0, indexed: 0, indexErrors: 0, unindexable: 0, lookups: 0 }
 
@@ -147,6 +155,7 @@ export class EventLog {
     this.maxBatch = options.maxBatch ?? 2000
     this.indexBatch = options.indexBatch ?? (db.kind === 'pglite' ? 1000 : 5000)
     this.maxUnindexed = options.maxUnindexed ?? 100_000
+    this.olderSeqWaitMs = options.olderSeqWaitMs ?? 10_000
     this.indexedThrough = through
     this.lastN = lastN
   }
@@ -162,24 +171,32 @@ export class EventLog {
     const row = progress.rows[0]
     const through = row === undefined ? 0 : Number(row.through)
     const behind = records.filter((r) => r.n > through)
-    if (behind.length > 0 && row?.journal_id !== journalId) {
-      await journal.close()
-      throw new Error(`the event journal in ${options.dir} holds events up to position ${records[records.length - 1]!.n} ` +
-        'that belong to another database: point the platform at that database, or move the journal directory away')
+    let id = journalId
+    if (row?.journal_id !== id) {
+      if (records.length > 0) {
+        await journal.close()
+        throw new Error(`the event journal in ${options.dir} holds events (positions ${records[0]!.n} to ${records[records.length - 1]!.n}) ` +
+          'of another database: point the platform at that database, or move the journal directory away')
+      }
+      // An empty journal taken over by this database gets a new identity, so that the database it served
+      // before cannot later be filled from it.
+      id = randomUUID()
+      writeDurably(join(options.dir, 'journal-id'), id + '\n')
+      if (row === undefined) await db.query('insert into event_index_progress (through, journal_id) values (0, $1)', [id])
+      else await db.query('update event_index_progress set journal_id = $1', [id])
     }
-    if (row === undefined) {
-      await db.query('insert into event_index_progress (through, journal_id) values (0, $1)', [journalId])
-    } else if (row.journal_id !== journalId) {
-      await db.query('update event_index_progress set journal_id = $1', [journalId])
-    }
+    // A database restored from a backup older than what the journal has already deleted: the events in
+    // between are in neither.
+    const missing = journal.releasedThrough > through ? { from: through + 1, to: journal.releasedThrough } : undefined
     const maxLogged = await db.query<{ n: string | number | null }>('select max(log_seq) as n from events')
     const lastN = Math.max(through, journal.lastN, Number(maxLogged.rows[0]?.n ?? 0))
     const log = new EventLog(db, journal, options, through, lastN)
+    for (const line of readSetAside(options.dir)) log.rememberSetAside(line)
     for (const r of behind) log.unindexed.push({ n: r.n, line: r.line })
     if (behind.length > 0) void log.indexLoop()
     await log.caughtUp()
     log.releaseSegments()
-    options.onOpen?.({ replayed: behind.length, truncatedBytes })
+    options.onOpen?.({ replayed: behind.length, truncatedBytes, ...(missing === undefined ? {} : { missing }) })
     return log
   }
 
@@ -227,6 +244,7 @@ export class EventLog {
    */
   async close (indexTimeoutMs = 10_000): Promise<void> {
     this.closed = true
+    this.wakeIndexWaiters()
     while (this.journaling || this.pending.length > 0) {
       if (!this.journaling) await this.flushJournal()
       else await this.nextIndexCommit(5)
@@ -265,10 +283,16 @@ export class EventLog {
   /** Decides an older seq against the database, once everything admitted before it is there. */
   private async decideOlder (row: LogRow, seq: number): Promise<AppendResult> {
     const mark = this.enqueued
-    while (this.written < mark) await this.nextIndexCommit(20)
-    await this.caughtUp()
+    const deadline = Date.now() + this.olderSeqWaitMs
+    while (this.written < mark && Date.now() < deadline && !this.closed) await this.nextIndexCommit(20)
+    if (this.written < mark || !(await this.caughtUp(deadline - Date.now()))) {
+      // The database is down or far behind: no answer now. Unacknowledged, the device sends it again.
+      throw new Error('the database is behind the event log; an event with an older seq cannot be checked now')
+    }
     if (this.closed) throw new Error('event log is closed')
-    const found = await this.lookup(row, seq)
+    let found = await this.lookup(row, seq)
+    const aside = found === 'new' ? this.setAsideKeys.get(`${row.d}\u0000${seq}`) : undefined
+    if (aside !== undefined) found = aside === row.e ? 'copy' : 'seq_reused'
     if (found === 'new') return await this.enqueue(row)
     return this.count(found === 'copy' ? COPY : SEQ_REUSED)
   }
@@ -306,6 +330,9 @@ export class EventLog {
   // --- journal (group commit) ------------------------------------------------------------------------------
 
   private enqueue (row: LogRow): Promise<AppendResult> {
+    // An older seq decided after a journal failure or after close() began must not be written.
+    if (this.broken !== undefined) return Promise.reject(this.broken)
+    if (this.stopped) return Promise.reject(new Error('event log is closed'))
     this.enqueued++
     const result = new Promise<AppendResult>((resolve, reject) => {
       this.pending.push({ row, resolve, reject })
@@ -319,13 +346,24 @@ export class EventLog {
     try {
       while (this.pending.length > 0) {
         // Backpressure: the journal runs at most maxUnindexed events ahead of the database.
-        while (this.unindexed.length >= this.maxUnindexed && !this.stopped) await this.nextIndexCommit(100)
+        while (this.unindexed.length >= this.maxUnindexed && !this.closed) await this.nextIndexCommit(100)
+        if (this.broken !== undefined || (this.closed && this.unindexed.length >= this.maxUnindexed)) {
+          // Closing while the database is far behind, or after a failed write: these get no PUBACK and are
+          // sent again by their devices.
+          const refused = this.pending.splice(0)
+          this.written += refused.length
+          const err = this.broken ?? new Error('event log is closed')
+          for (const p of refused) p.reject(err)
+          break
+        }
         const batch = this.pending.splice(0, this.maxBatch)
         const firstN = this.lastN + 1
         let text = ''
         const journaled: Journaled[] = []
         for (const p of batch) {
           const n = ++this.lastN
+          // Statuses have no event id: one per receipt, made unique by its log position.
+          if (p.row.s === null) p.row.e = `${p.row.e}#${n}`
           const line = `{"n":${n},${JSON.stringify(p.row).slice(1)}`
           text += line + '\n'
           journaled.push({ n, line })
@@ -422,51 +460,82 @@ export class EventLog {
     } finally {
       await file.close()
     }
+    this.rememberSetAside(row.line)
     this.counters.unindexable++
     this.options.onUnindexable?.(row.n, err)
+  }
+
+  private rememberSetAside (line: string): void {
+    const r = JSON.parse(line) as { d: string; e: string; s: number | null }
+    if (r.s !== null) this.setAsideKeys.set(`${r.d}\u0000${r.s}`, r.e)
   }
 
   private async insert (batch: Journaled[], through: number): Promise<void> {
     let json = '['
     for (let i = 0; i < batch.length; i++) json += (i === 0 ? '' : ',') + batch[i]!.line
     json += ']'
-    // One statement, one round trip. Durability is the journal's, so the commit does not wait for the
-    // database's own log to reach the disk (synchronous_commit off, for this transaction only): a commit
-    // lost in a crash is replayed from the journal, along with the progress row lost with it.
+    // One statement, one round trip. On the embedded database the commit does not wait for the database's
+    // own log to reach the disk (synchronous_commit off, for this statement only): the database and the
+    // platform fail together, and the next start replays from the journal what a crash took along with the
+    // progress row. A server can crash and come back while the platform runs on, so there each commit is
+    // durable before the journal counts it as copied.
     await this.db.query(
-      `with durability as (select set_config('synchronous_commit', 'off', true)),
+      `with durability as (select set_config('synchronous_commit', '${this.db.kind === 'pglite' ? 'off' : 'on'}', true)),
             logged as (
               insert into events (log_seq, device_id, event_id, seq, building_id, channel, door, credential_id, at, received_at, payload)
               select x.n, x.d, x.e, x.s, x.b, x.c, x.o, x.r, x.a, x.t, x.p
                 from json_to_recordset($1::json) as x (n bigint, d text, e text, s bigint, b text, c text, o text, r text,
                                                       a timestamptz, t timestamptz, p json)
                order by x.n
-              on conflict do nothing)
+              -- A copy already in the table (a replay of the journal) is skipped; any other conflict (a log
+              -- position taken, a seq taken by another event) fails the batch and is set aside loudly.
+              on conflict (device_id, event_id) do nothing)
        update event_index_progress set through = $2 where exists (select 1 from durability)`,
       [json, through])
   }
 
   /** Deletes journal segments wholly in the database, after one synchronous commit makes sure they are. */
   private releaseSegments (): void {
-    const count = this.journal.releasable(this.indexedThrough)
-    if (count === 0) return
-    void this.db.query('update event_index_progress set through = greatest(through, $1)', [this.indexedThrough])
-      .then(() => this.journal.release(this.journal.releasable(this.indexedThrough)))
+    const upTo = this.indexedThrough
+    if (this.journal.releasable(upTo) === 0) return
+    // A synchronous commit makes every earlier commit durable too; segments beyond `upTo` may not be yet.
+    void this.db.query('update event_index_progress set through = greatest(through, $1)', [upTo])
+      .then(() => this.journal.release(this.journal.releasable(upTo)))
       .catch((err: unknown) => this.options.onIndexError?.(err, 0))
   }
 
   private nextIndexCommit (timeoutMs?: number): Promise<void> {
     return new Promise((resolve) => {
-      this.indexWaiters.push(resolve)
-      if (timeoutMs !== undefined) setTimeout(resolve, timeoutMs)
+      this.indexWaiters.add(resolve)
+      if (timeoutMs === undefined) return
+      setTimeout(() => {
+        this.indexWaiters.delete(resolve)
+        resolve()
+      }, Math.max(0, timeoutMs))
     })
   }
 
   private wakeIndexWaiters (): void {
     const waiters = this.indexWaiters
-    this.indexWaiters = []
+    this.indexWaiters = new Set()
     for (const w of waiters) w()
   }
+}
+
+/** The records of DATA_DIR/journal/unindexable.jsonl (as journal lines). */
+function readSetAside (dir: string): string[] {
+  const file = join(dir, 'unindexable.jsonl')
+  if (!existsSync(file)) return []
+  const out: string[] = []
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line === '') continue
+    try {
+      out.push(JSON.stringify((JSON.parse(line) as { record: unknown }).record))
+    } catch {
+      // a torn last line: that event was not acknowledged as set aside
+    }
+  }
+  return out
 }
 
 /** An error about the values of the data (SQLSTATE class 22 or 23), not about reaching the database. */
@@ -480,7 +549,7 @@ function journalIdentity (dir: string): string {
   const file = join(dir, 'journal-id')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   const id = randomUUID()
-  writeFileSync(file, id + '\n', { mode: 0o600 })
+  writeDurably(file, id + '\n')
   return id
 }
 

@@ -9,7 +9,7 @@
 // last line, or zeros where the file system had not written yet): opening
 // the journal cuts the newest segment at its first unreadable line.
 
-import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs'
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 
@@ -41,6 +41,21 @@ export interface OpenedJournal {
 }
 
 const NAME = /^events-(\d{20})\.jsonl$/
+const RELEASED = 'released-through'
+
+/** Makes the names in a directory (files created, renamed, deleted) durable. */
+export function syncDirectory (dir: string): void {
+  const fd = openSync(dir, 'r')
+  try { fsyncSync(fd) } finally { closeSync(fd) }
+}
+
+/** Writes a small file and makes it and its name durable. */
+export function writeDurably (file: string, text: string): void {
+  writeFileSync(file, text, { mode: 0o600 })
+  const fd = openSync(file, 'r+')
+  try { fsyncSync(fd) } finally { closeSync(fd) }
+  syncDirectory(join(file, '..'))
+}
 
 export class EventJournal {
   private handle: FileHandle | undefined
@@ -50,6 +65,8 @@ export class EventJournal {
     readonly dir: string,
     private readonly segments: Segment[],
     private readonly segmentBytes: number,
+    /** Last position of the segments deleted so far (0: none): the database must hold everything up to it. */
+    public releasedThrough: number,
   ) {}
 
   /** Opens (or creates) the journal in `dir` and reads back what it holds. */
@@ -81,7 +98,9 @@ export class EventJournal {
       }
       segments.push({ file: path, firstN: good[0]!.n, lastN: good[good.length - 1]!.n, bytes: goodBytes })
     })
-    return { journal: new EventJournal(dir, segments, options.segmentBytes ?? 64 * 1024 * 1024), records, truncatedBytes }
+    const marker = join(dir, RELEASED)
+    const releasedThrough = existsSync(marker) ? Number(readFileSync(marker, 'utf8').trim()) || 0 : 0
+    return { journal: new EventJournal(dir, segments, options.segmentBytes ?? 64 * 1024 * 1024, releasedThrough), records, truncatedBytes }
   }
 
   /** Position of the last record (0: empty). */
@@ -109,7 +128,11 @@ export class EventJournal {
         seg = { file: join(this.dir, `events-${String(firstN).padStart(20, '0')}.jsonl`), firstN, lastN: firstN - 1, bytes: 0 }
         this.segments.push(seg)
       }
-      this.handle ??= await open(seg.file, 'a')
+      if (this.handle === undefined) {
+        this.handle = await open(seg.file, 'a')
+        // The new file's name must be durable before anything in it is acknowledged.
+        if (seg.bytes === 0) syncDirectory(this.dir)
+      }
       const buf = Buffer.from(text)
       const { bytesWritten } = await this.handle.write(buf)
       if (bytesWritten !== buf.length) throw new Error(`event journal: short write (${bytesWritten} of ${buf.length} bytes)`)
@@ -130,7 +153,12 @@ export class EventJournal {
 
   /** Deletes the first `count` segments (see `releasable`). */
   async release (count: number): Promise<void> {
-    for (const seg of this.segments.splice(0, count)) await unlink(seg.file)
+    const gone = this.segments.splice(0, count)
+    const last = gone[gone.length - 1]
+    if (last === undefined) return
+    this.releasedThrough = last.lastN
+    writeDurably(join(this.dir, RELEASED), `${last.lastN}\n`)
+    for (const seg of gone) await unlink(seg.file)
   }
 
   async close (): Promise<void> {

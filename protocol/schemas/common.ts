@@ -29,6 +29,8 @@ export const EventId = () =>
   Type.String({
     minLength: 1,
     maxLength: 64,
+    // No control characters (U+0000 cannot be stored as text by the database) and no lone surrogates.
+    pattern: '^(?:[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])+$',
     description: 'Unique per device and never reused, for example a UUID. Together with `seq` it identifies a ' +
       'redelivered or replayed copy of the same event.',
   })
