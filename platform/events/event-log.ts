@@ -200,7 +200,7 @@ export class EventLog {
     return log
   }
 
-  /** Logs an accepted message. Events are keyed by eventId and seq; status messages by device and receive time. */
+  /** Logs an accepted message. Events are keyed by device with eventId and seq; statuses are kept one per receipt. */
   append (m: AcceptedMessage): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('event log is closed'))
     if (this.broken !== undefined) return Promise.reject(this.broken)
