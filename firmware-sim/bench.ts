@@ -76,7 +76,8 @@ function line (r: SystemResult): string {
   return `${r.system.padEnd(20)} acked ${String(r.ackedPerS).padStart(7)}/s   ${r.system === 'platform' ? 'processed' : 'delivered'} ${String(r.eventsPerS).padStart(7)}/s` +
     `   latency p50 ${l.p50} ms p99 ${l.p99} ms   ack p50 ${r.ackLatency.p50} ms p99 ${r.ackLatency.p99} ms` +
     `   CPU ${r.cpuPercent.system ?? '–'} % (publishers ${r.cpuPercent.publishers ?? '–'} %${r.cpuPercent.subscriber === null ? '' : `, subscriber ${r.cpuPercent.subscriber} %`})` +
-    `${r.missing > 0 ? `   never delivered ${r.missing}` : ''}`
+    `${r.missing > 0 ? `   never delivered ${r.missing}` : ''}` +
+    `${r.stored === undefined ? '' : `\n${''.padEnd(20)} in the database ${r.stored.perS}/s, ${r.stored.behindAtEnd} behind at the end of the window`}`
 }
 
 async function main (): Promise<void> {

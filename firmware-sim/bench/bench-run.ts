@@ -31,6 +31,11 @@ export interface SystemResult {
   /** Processed or delivered after the window, and never (acked but not delivered 5 s after the window). */
   after: number
   missing: number
+  /**
+   * Platform only: events copied into the database within the window, per second, and how many acknowledged
+   * events were still waiting for that copy at its end (bounded: appends wait beyond 100,000).
+   */
+  stored?: { perS: number; behindAtEnd: number }
   latency: LatencySummary
   ackLatency: LatencySummary
   committedLatency?: LatencySummary
@@ -70,8 +75,10 @@ export async function measure (sys: System, o: BenchOptions, progress = new Prog
     const series: SystemResult['series'] = []
     let last = { t: t0, acked: 0, count: base.count }
     let count = base.count
+    let stored = base.stored
     const take = async (): Promise<void> => {
       const s = await sys.sample()
+      stored = s.stored
       latency.merge(s.latency)
       if (s.committed !== undefined) committed.merge(s.committed)
       count = s.count
@@ -87,6 +94,8 @@ export async function measure (sys: System, o: BenchOptions, progress = new Prog
     const windowMs = Date.now() - t0
     await take()
     const inWindow = count - base.count
+    const storedInWindow = base.stored === undefined || stored === undefined ? undefined
+      : { perS: Math.round((stored.inDatabase - base.stored.inDatabase) / (windowMs / 1000)), behindAtEnd: stored.behind }
     const cpu1 = { sys: pidSample(sys.pid), sub: sys.subscriberPid === undefined ? undefined : pidSample(sys.subscriberPid) }
     const rss = cpu1.sys?.rssBytes
     // What arrives after the window (a backlog), for up to 5 s.
@@ -106,6 +115,7 @@ export async function measure (sys: System, o: BenchOptions, progress = new Prog
       eventsPerS: Math.round(inWindow / seconds),
       after: delivered - inWindow,
       missing: Math.max(0, totals.acked - delivered),
+      ...(storedInWindow === undefined ? {} : { stored: storedInWindow }),
       latency: latency.summary(),
       ackLatency: pool.takeAckLatency().summary(),
       ...(committed.count > 0 ? { committedLatency: committed.summary() } : {}),

@@ -24,6 +24,8 @@ export interface SystemSample {
   latency: HistogramData
   /** Platform only: device timestamp → alert committed. */
   committed?: HistogramData
+  /** Platform only: events copied into the database so far, and journaled events not copied yet. */
+  stored?: { inDatabase: number; behind: number }
 }
 
 export interface System {
@@ -77,7 +79,7 @@ export async function startPlatform (devices: number, database: DatabaseChoice, 
       async sample () {
         host.send({ type: 'probe' })
         const { probe } = await nextMessage<{ type: 'probe'; probe: PlatformProbe }>(host, 'probe', 10_000)
-        return { count: probe.processed, latency: probe.decision, committed: probe.committedLatency }
+        return { count: probe.processed, latency: probe.decision, committed: probe.committedLatency, stored: { inDatabase: probe.inDatabase, behind: probe.behind } }
       },
       stop: () => stopChild(host),
     }

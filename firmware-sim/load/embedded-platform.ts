@@ -28,6 +28,9 @@ export interface PlatformProbe extends ProcessSample {
   opened: number
   decision: HistogramData
   committedLatency: HistogramData
+  /** Events the event log has copied into the database, and journaled events not copied yet. */
+  inDatabase: number
+  behind: number
 }
 
 export interface EmbeddedPlatform {
@@ -123,6 +126,8 @@ export async function startEmbeddedPlatform (o: { database?: DatabaseChoice; env
         opened: platform.alerts!.counters.opened,
         decision: decision.toJSON(),
         committedLatency: committedLatency.toJSON(),
+        inDatabase: platform.eventLog!.counters.indexed,
+        behind: platform.eventLog!.lag,
       }
       decision = new LatencyHistogram()
       committedLatency = new LatencyHistogram()
