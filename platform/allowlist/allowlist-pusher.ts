@@ -27,6 +27,11 @@ export class AllowlistPusher implements DevicePresenceListener {
   private unsubscribe: (() => void) | undefined
   private readonly state = new Map<string, ReaderSyncState>()
   private readonly pending = new Map<string, { deviceId: string; version: number }>()
+  /**
+   * Readers that subscribed and wait for their full list: a delta queued before that list is not sent to them
+   * (the list, read after it, already holds the change; sent first, the delta would only cost a version gap).
+   */
+  private readonly awaitingFull = new Set<string>()
   /** Per building, the tail of its pushes: they run one after another, in the order asked for. */
   private readonly turns = new Map<string, Promise<void>>()
 
@@ -52,12 +57,16 @@ export class AllowlistPusher implements DevicePresenceListener {
 
   /** A reader is listening for commands: bring its list up to date. */
   commandsSubscribed (device: { deviceId: string; buildingId: string }): void {
+    this.awaitingFull.add(device.deviceId)
     void this.deps.registry.devices.kindOf(device.deviceId)
       .then((kind) => kind === 'reader' ? this.pushFull(device.buildingId, device.deviceId) : undefined)
       .catch((err: unknown) => this.deps.logger.error({ err, deviceId: device.deviceId }, 'allow-list full sync failed'))
+      // Sent or failed: deltas flow again (after a failure they lead the reader to ask for the full list).
+      .finally(() => this.awaitingFull.delete(device.deviceId))
   }
 
   deviceDisconnected (device: { deviceId: string }): void {
+    this.awaitingFull.delete(device.deviceId)
     for (const [requestId, p] of this.pending) if (p.deviceId === device.deviceId) this.pending.delete(requestId)
   }
 
@@ -111,7 +120,7 @@ export class AllowlistPusher implements DevicePresenceListener {
     try {
       const readers = await this.deps.registry.devices.readersOf(change.buildingId)
       for (const deviceId of readers) {
-        if (!this.deps.sender.isConnected(deviceId)) continue
+        if (!this.deps.sender.isConnected(deviceId) || this.awaitingFull.has(deviceId)) continue
         await this.send(change.buildingId, deviceId, {
           mode: 'delta', version: change.version, baseVersion: change.baseVersion, upsert: change.upsert, remove: change.remove,
         })
