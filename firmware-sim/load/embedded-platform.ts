@@ -119,6 +119,7 @@ export async function startEmbeddedPlatform (o: { database?: DatabaseChoice; env
     dataKey,
     database,
     probe () {
+      const stored = platform.eventLog!.stats()
       const p: PlatformProbe = {
         ...selfSample(),
         processed: platform.pipeline!.counters.events,
@@ -126,8 +127,8 @@ export async function startEmbeddedPlatform (o: { database?: DatabaseChoice; env
         opened: platform.alerts!.counters.opened,
         decision: decision.toJSON(),
         committedLatency: committedLatency.toJSON(),
-        inDatabase: platform.eventLog!.counters.indexed,
-        behind: platform.eventLog!.lag,
+        inDatabase: stored.inDatabase,
+        behind: stored.behind,
       }
       decision = new LatencyHistogram()
       committedLatency = new LatencyHistogram()

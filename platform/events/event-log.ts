@@ -166,22 +166,22 @@ export class EventLog {
    */
   static async open (db: Database, options: EventLogOptions): Promise<EventLog> {
     const { journal, records, truncatedBytes } = EventJournal.open(options.dir, options)
-    const journalId = journalIdentity(options.dir)
+    const idFile = join(options.dir, 'journal-id')
+    const journalId = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : undefined
     const progress = await db.query<{ through: string | number; journal_id: string }>('select through, journal_id from event_index_progress')
     const row = progress.rows[0]
     const through = row === undefined ? 0 : Number(row.through)
     const behind = records.filter((r) => r.n > through)
-    let id = journalId
-    if (row?.journal_id !== id) {
+    if (journalId === undefined || row?.journal_id !== journalId) {
       if (records.length > 0) {
         await journal.close()
         throw new Error(`the event journal in ${options.dir} holds events (positions ${records[0]!.n} to ${records[records.length - 1]!.n}) ` +
           'of another database: point the platform at that database, or move the journal directory away')
       }
-      // An empty journal taken over by this database gets a new identity, so that the database it served
-      // before cannot later be filled from it.
-      id = randomUUID()
-      writeDurably(join(options.dir, 'journal-id'), id + '\n')
+      // A new journal, or an empty one taken over by this database, gets a new identity, so that a database
+      // it served before cannot later be filled from it.
+      const id = randomUUID()
+      writeDurably(idFile, id + '\n')
       if (row === undefined) await db.query('insert into event_index_progress (through, journal_id) values (0, $1)', [id])
       else await db.query('update event_index_progress set journal_id = $1', [id])
     }
@@ -222,11 +222,6 @@ export class EventLog {
       await this.nextIndexCommit(Number.isFinite(left) ? left : undefined)
     }
     return true
-  }
-
-  /** Events journaled but not yet in the database. */
-  get lag (): number {
-    return this.unindexed.length
   }
 
   /** The figures of GET /broker/stats. */
@@ -542,15 +537,6 @@ function readSetAside (dir: string): string[] {
 function isDataError (err: unknown): boolean {
   const code = sqlState(err)
   return code !== undefined && (code.startsWith('22') || code.startsWith('23'))
-}
-
-/** The journal's identity (DATA_DIR/journal/journal-id), created with the journal. */
-function journalIdentity (dir: string): string {
-  const file = join(dir, 'journal-id')
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
-  const id = randomUUID()
-  writeDurably(file, id + '\n')
-  return id
 }
 
 function toRow (m: AcceptedMessage): LogRow {
