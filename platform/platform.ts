@@ -2,7 +2,7 @@
 // them in reverse. `main.ts` runs it from the command line; tests start it on
 // ephemeral ports.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { Subject } from 'rxjs'
@@ -22,6 +22,7 @@ import type { Config } from './config.ts'
 import { seedDemoSite, type DemoSite } from './demo/demo-site.ts'
 import { EventHistory } from './events/event-history.ts'
 import { EventLog } from './events/event-log.ts'
+import { writeDurably } from './store/durable-file.ts'
 import { EventRetention } from './events/retention.ts'
 import { DEFAULT_RULE_PARAMS } from './pipeline/model.ts'
 import { Pipeline, type PipelineOptions } from './pipeline/pipeline.ts'
@@ -294,7 +295,7 @@ export class Platform {
     const file = join(this.config.dataDir, 'data.key')
     if (existsSync(file)) return readFileSync(file, 'utf8').trim()
     const key = IdVault.generateKey()
-    writeFileSync(file, `${key}\n`, { mode: 0o600 })
+    writeDurably(file, `${key}\n`)
     chmodSync(file, 0o600)
     this.logger.warn({ file }, 'created a new data key for ID numbers; back it up: without it encrypted ID numbers cannot be read')
     return key

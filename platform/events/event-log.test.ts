@@ -230,6 +230,23 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
     }
   })
 
+  it('counts a set-aside event in its device’s highest seq after a restart', async () => {
+    const topDir = join(dir, 'aside-top')
+    const bad = access('top-bad', 5, 'dev-aside-top')
+    ;(bad.payload as { ts: string }).ts = '0000-01-01T00:00:00Z'
+    const first = await EventLog.open(t.db, { dir: topDir })
+    expect((await first.append(bad)).fresh).toBe(true)
+    await first.caughtUp()
+    await first.close()
+    const second = await EventLog.open(t.db, { dir: topDir })
+    try {
+      expect(await second.append(bad)).toEqual({ fresh: false, logSeq: null })
+      expect(second.counters.unindexable).toBe(0)
+    } finally {
+      await second.close()
+    }
+  })
+
   it('keeps every status, even two of a device in the same millisecond', async () => {
     const status = (): AcceptedMessage => ({ buildingId: 'b-1', deviceId: 'dev-status', channel: 'status', receivedAt: 1_760_000_000_000, payload: sampleUplinks().status })
     const l = await EventLog.open(t.db, { dir: join(dir, 'status') })

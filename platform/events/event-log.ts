@@ -24,7 +24,8 @@ import { join } from 'node:path'
 import { isEventChannel } from '../../protocol/index.ts'
 import type { AcceptedMessage } from '../broker/ports.ts'
 import { sqlState, type Database } from '../store/database.ts'
-import { EventJournal, writeDurably } from './journal.ts'
+import { syncDirectory, writeDurably } from '../store/durable-file.ts'
+import { EventJournal } from './journal.ts'
 
 export interface AppendResult {
   /** False when this event (same device and eventId, or same device and seq) was already logged. */
@@ -70,7 +71,7 @@ interface Journaled {
 export interface EventLogCounters {
   /** Events made durable in the journal (and acknowledged). */
   journaled: number
-  /** Of those, copied into the database (history queries, replay). */
+  /** Events copied into the database since the start, a replayed journal included. */
   inDatabase: number
   /** Journaled events not in the database yet. */
   behind: number
@@ -125,6 +126,7 @@ export class EventLog {
   private lastN: number
   /** Events set aside (device+seq -> eventId): the database does not have them, yet copies are copies. */
   private readonly setAsideKeys = new Map<string, string>()
+  private readonly setAsideMaxSeq = new Map<string, number>()
   /** Lookups of older seqs under way, by device+seq and device+eventId. */
   private readonly checking = new Map<string, Promise<unknown>>()
   /** Events handed to the journal, and those whose journal write has ended (either way). */
@@ -305,7 +307,7 @@ export class EventLog {
     if (loading === undefined) {
       loading = this.db.query<{ s: string | number | null }>('select max(seq) as s from events where device_id = $1', [deviceId])
         .then((r) => {
-          const s = Number(r.rows[0]?.s ?? -1)
+          const s = Math.max(Number(r.rows[0]?.s ?? -1), this.setAsideMaxSeq.get(deviceId) ?? -1)
           // Events admitted while the query ran (none can be: admission waits for this) would be above it anyway.
           this.maxSeq.set(deviceId, Math.max(s, this.maxSeq.get(deviceId) ?? -1))
           return s
@@ -447,11 +449,15 @@ export class EventLog {
   }
 
   private async setAside (row: Journaled, err: unknown): Promise<void> {
-    const file = await open(join(this.options.dir, 'unindexable.jsonl'), 'a', 0o600)
+    const path = join(this.options.dir, 'unindexable.jsonl')
+    const created = !existsSync(path)
+    const file = await open(path, 'a', 0o600)
     try {
       const reason = err instanceof Error ? err.message : String(err)
       await file.write(`{"reason":${JSON.stringify(reason)},"code":${JSON.stringify(sqlState(err) ?? null)},"record":${row.line}}\n`)
       await file.datasync()
+      // The progress row moves past this event next: the file's name must be durable too.
+      if (created) syncDirectory(this.options.dir)
     } finally {
       await file.close()
     }
@@ -462,7 +468,10 @@ export class EventLog {
 
   private rememberSetAside (line: string): void {
     const r = JSON.parse(line) as { d: string; e: string; s: number | null }
-    if (r.s !== null) this.setAsideKeys.set(`${r.d}\u0000${r.s}`, r.e)
+    if (r.s === null) return
+    this.setAsideKeys.set(`${r.d}\u0000${r.s}`, r.e)
+    // Its seq was used, though the table does not show it: a device's highest seq counts it.
+    this.setAsideMaxSeq.set(r.d, Math.max(r.s, this.setAsideMaxSeq.get(r.d) ?? -1))
   }
 
   private async insert (batch: Journaled[], through: number): Promise<void> {
@@ -501,12 +510,17 @@ export class EventLog {
 
   private nextIndexCommit (timeoutMs?: number): Promise<void> {
     return new Promise((resolve) => {
-      this.indexWaiters.add(resolve)
-      if (timeoutMs === undefined) return
-      setTimeout(() => {
-        this.indexWaiters.delete(resolve)
+      if (timeoutMs === undefined) {
+        this.indexWaiters.add(resolve)
+        return
+      }
+      const wake = (): void => {
+        clearTimeout(timer)
+        this.indexWaiters.delete(wake)
         resolve()
-      }, Math.max(0, timeoutMs))
+      }
+      const timer = setTimeout(wake, Math.max(0, timeoutMs))
+      this.indexWaiters.add(wake)
     })
   }
 

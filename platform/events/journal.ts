@@ -9,9 +9,10 @@
 // last line, or zeros where the file system had not written yet): opening
 // the journal cuts the newest segment at its first unreadable line.
 
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs'
 import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
+import { syncDirectory, writeDurably } from '../store/durable-file.ts'
 
 export interface JournalRecord {
   /** Log position. */
@@ -42,20 +43,6 @@ export interface OpenedJournal {
 
 const NAME = /^events-(\d{20})\.jsonl$/
 const RELEASED = 'released-through'
-
-/** Makes the names in a directory (files created, renamed, deleted) durable. */
-export function syncDirectory (dir: string): void {
-  const fd = openSync(dir, 'r')
-  try { fsyncSync(fd) } finally { closeSync(fd) }
-}
-
-/** Writes a small file and makes it and its name durable. */
-export function writeDurably (file: string, text: string): void {
-  writeFileSync(file, text, { mode: 0o600 })
-  const fd = openSync(file, 'r+')
-  try { fsyncSync(fd) } finally { closeSync(fd) }
-  syncDirectory(join(file, '..'))
-}
 
 export class EventJournal {
   private handle: FileHandle | undefined
@@ -108,7 +95,7 @@ export class EventJournal {
     return this.segments[this.segments.length - 1]?.lastN ?? 0
   }
 
-  /** Segments on disk, for /broker/stats and the tests. */
+  /** Segments on disk (the tests read it). */
   get segmentCount (): number {
     return this.segments.length
   }

@@ -78,7 +78,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
           endedPersonSessions: Type.Integer({ description: 'people disconnected because their session token stopped being valid' }),
           eventLog: Type.Optional(Type.Object({
             journaled: Type.Integer({ description: 'events made durable in the journal and acknowledged' }),
-            inDatabase: Type.Integer({ description: 'of those, copied into the database' }),
+            inDatabase: Type.Integer({ description: 'events copied into the database since the start (a replayed journal included)' }),
             behind: Type.Integer({ description: 'journaled events not in the database yet' }),
             duplicates: Type.Integer({ description: 'copies dropped (redeliveries, replays)' }),
             seqReused: Type.Integer({ description: 'events refused because their seq was used before' }),
