@@ -220,25 +220,24 @@ async function main (cfg: PublisherConfig): Promise<void> {
     beat += 1000
   }, 1000)
 
-  const payloadFor = (c: Conn, now: number): string => {
+  const payloadFor = (c: Conn, ts: string): string => {
     seq++
-    const unknown = Math.random() < cfg.unknownShare
-    const card = distinctUnknown > 0 ? (seq % distinctUnknown).toString(16).padStart(6, '0') : seq.toString(16)
-    const credential = unknown
-      ? `{"kind":"card","value":"FF${card}"},"result":"denied","reason":"unknown_credential"`
+    const credential = Math.random() < cfg.unknownShare
+      ? `{"kind":"card","value":"FF${distinctUnknown > 0 ? (seq % distinctUnknown).toString(16).padStart(6, '0') : seq.toString(16)}"},"result":"denied","reason":"unknown_credential"`
       : `{"kind":"card","value":"${c.device.card}","credentialId":"${c.device.credentialId}"},"result":"granted"`
-    return `{"eventId":"${cfg.runId}-${seq}","seq":${seq},"ts":"${new Date(now).toISOString()}","door":"main-gate",` +
+    return `{"eventId":"${cfg.runId}-${seq}","seq":${seq},"ts":"${ts}","door":"main-gate",` +
       `"direction":"${seq % 2 === 0 ? 'in' : 'out'}","credential":${credential}}`
   }
   const publish = (c: Conn, n: number, now: number): void => {
     c.socket.cork()
+    const ts = new Date(now).toISOString()
     for (let k = 0; k < n; k++) {
       const id = c.nextId
       c.nextId = c.nextId === 65535 ? 1 : c.nextId + 1
       c.inflight++
       sent++
       if (sampleEvery > 0 && sent % sampleEvery === 0) c.sampled.set(id, performance.now())
-      c.socket.write(publishPacket(c.topic, payloadFor(c, now), id))
+      c.socket.write(publishPacket(c.topic, payloadFor(c, ts), id))
     }
     c.socket.uncork()
     c.lastWrite = now

@@ -1,7 +1,7 @@
 // npm run bench:pipeline — events/s through the whole pipeline (real broker
 // on a real socket, durable event log on the embedded database, rules, alert
 // persistence) and event -> alert latency percentiles at a paced rate.
-// The load generator runs in a worker thread on the same machine. The last
+// The load generator runs in a child process on the same machine. The last
 // line of output is one JSON object.
 
 import { mkdtempSync, rmSync } from 'node:fs'
