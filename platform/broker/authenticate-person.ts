@@ -5,7 +5,8 @@
 //   user name      `user:<username>`, username [A-Za-z0-9._-]{1,64}    else 4
 //   client id      `dispatch:<username>` or `dispatch:<username>:<tag>`,
 //                  tag [A-Za-z0-9_-]{1,32}, 64 characters at most      else 2 [MQTT-3.1.3-5]
-//   throttle       `ip:<address>` and `person:<username>` not blocked  else 5
+//   throttle       this address not blocked for the account or for
+//                  every login (login-throttle.ts)                     else 5
 //   password       a live API session token of that account            else 4
 //   role           police, grid_worker or admin                        else 5
 //   jurisdiction   police and grid workers have a valid area path      else 5
@@ -21,7 +22,7 @@
 import type { Client } from 'aedes'
 import { areaPathIds, ID_MAX_LENGTH } from '../../protocol/index.ts'
 import type { AuthenticateDeps } from './authenticate.ts'
-import { behindThrottles, ConnackCode, keepaliveRefusal, refuse, type Verdict } from './connack.ts'
+import { behindThrottle, ConnackCode, keepaliveRefusal, refuse, type Verdict } from './connack.ts'
 import type { ConnectFields, PersonIdentity } from './device-session.ts'
 import type { PersonLogin } from './ports.ts'
 
@@ -64,20 +65,19 @@ export async function decidePerson (
   fields: ConnectFields,
   login: string,
   password: Buffer | undefined,
-  ipKeys: string[],
+  address: string,
 ): Promise<Verdict> {
-  const { sessions, deviceThrottle, addressThrottle } = deps
+  const { sessions, throttle } = deps
   const username = login.slice(PERSON_USERNAME_PREFIX.length)
   if (!USERNAME.test(username)) {
-    addressThrottle.fail(ipKeys)
+    throttle.fail(address)
     return refuse(ConnackCode.BAD_USERNAME_OR_PASSWORD, 'invalid_username', 'user name must be user:<username>', false)
   }
   if (!isPersonClientId(fields.clientId, username)) {
-    addressThrottle.fail(ipKeys)
+    throttle.fail(address)
     return refuse(ConnackCode.IDENTIFIER_REJECTED, 'invalid_client_id', 'client id must be dispatch:<username> or dispatch:<username>:<tag>', false)
   }
-  const throttles = { address: addressThrottle, login: deviceThrottle }
-  const verdict = await behindThrottles(throttles, ipKeys, [`person:${username}`], () => check(deps, fields, username, password))
+  const verdict = await behindThrottle(throttle, address, `person:${username}`, () => check(deps, fields, username, password))
   if (verdict.ok && 'person' in verdict) sessions.setPerson(client, verdict.person)
   return verdict
 }

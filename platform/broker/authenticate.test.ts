@@ -1,17 +1,36 @@
 // CONNECT policy against a real broker on a real socket.
 
+import { connect as netConnect } from 'node:net'
+import { MqttClient } from 'mqtt'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { deviceTopic, LAST_WILL_PAYLOAD } from '../../protocol/index.ts'
 import { secretMatches } from './authenticate.ts'
-import { eventually, startHarness, type Harness } from './broker.test-kit.ts'
+import { eventually, startHarness, type Harness, type TestDevice } from './broker.test-kit.ts'
 
 let h: Harness
 beforeEach(async () => {
-  h = await startHarness({ throttle: { device: { maxFailures: 5, baseBlockMs: 30_000 } } })
+  h = await startHarness({ throttle: { pair: { maxFailures: 5, baseBlockMs: 30_000 } } })
 })
 afterEach(async () => {
   await h.stop()
 })
+
+/**
+ * Connects `d` from another loopback address (Linux routes all of 127/8 to
+ * lo): the CONNACK return code, 0 when accepted.
+ */
+function connackFrom (localAddress: string, d: TestDevice, secret = d.secret): Promise<number> {
+  const client = new MqttClient(() => netConnect({ port: h.tcpPort, host: '127.0.0.1', localAddress }), {
+    protocolVersion: 4, keepalive: 60, reconnectPeriod: 0, connectTimeout: 3000,
+    clientId: d.deviceId, username: d.deviceId, password: secret,
+    will: statusWill(d.buildingId, d.deviceId),
+  })
+  return new Promise((resolve, reject) => {
+    client.once('connect', () => { client.end(true); resolve(0) })
+    client.once('error', (err) => { client.end(true); resolve((err as Error & { code: number }).code) })
+    client.once('close', () => setTimeout(() => reject(new Error('closed without CONNACK')), 50))
+  })
+}
 
 const statusWill = (buildingId: string, deviceId: string, payload = LAST_WILL_PAYLOAD) =>
   ({ topic: deviceTopic(buildingId, deviceId, 'status'), payload: Buffer.from(payload), qos: 1 as const, retain: true })
@@ -99,7 +118,7 @@ describe('authenticate', () => {
     expect(h.logs.some((l) => l.msg === 'device directory lookup failed')).toBe(true)
   })
 
-  it('throttles a device after 5 failures, even with the right secret, until the block ends', async () => {
+  it('refuses the guessing address for that device after 5 failures, even with the right secret, until the block ends', async () => {
     const d = h.directory.add('reader-01')
     for (let i = 0; i < 5; i++) expect(await h.refusal({ ...d, secret: `guess-${i}` })).toBe(4)
     const lookups = h.directory.lookups
@@ -113,6 +132,30 @@ describe('authenticate', () => {
     // Another device from the same address is not affected by reader-01's block.
     const other = h.directory.add('reader-02')
     await h.device(other)
+  })
+
+  it('lets the real device in with its secret from its own address while another address guesses at it', async () => {
+    const d = h.directory.add('reader-01')
+    for (let i = 0; i < 5; i++) expect(await connackFrom('127.0.0.2', d, `guess-${i}`)).toBe(4)
+    expect(await connackFrom('127.0.0.2', d)).toBe(5) // the guesser's address is refused ...
+    expect(await connackFrom('127.0.0.3', d)).toBe(0) // ... the device, elsewhere, is not
+    await h.device(d)
+    expect(h.broker.stats.totals().refusedConnections).toEqual({ bad_secret: 5, throttled: 1 })
+  })
+
+  it('does not let a success from an address hide its failures on other devices', async () => {
+    const own = h.directory.add('reader-own')
+    const failures: number[] = []
+    // One wrong secret on each of many devices, with the sprayer's own device connecting in between.
+    for (let i = 0; i < 60 && !failures.includes(5); i++) {
+      failures.push(await connackFrom('127.0.0.4', { deviceId: `ghost-${i}`, buildingId: 'b', secret: 'x' }))
+      if (i % 10 === 4) expect(await connackFrom('127.0.0.4', own)).toBe(0)
+    }
+    // 50 failures a minute from one address block it (protocol/README.md 5.5).
+    expect(failures.filter((c) => c === 4)).toHaveLength(50)
+    expect(failures[failures.length - 1]).toBe(5)
+    expect(await connackFrom('127.0.0.4', own)).toBe(5)
+    expect(await connackFrom('127.0.0.5', own)).toBe(0)
   })
 
   it('logs refusals without the password or user name', async () => {

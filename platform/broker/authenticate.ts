@@ -6,7 +6,8 @@
 // authenticate-person.ts. Everything else is a device:
 //
 //   client id      a valid device id, sent by the device itself      else 2 [MQTT-3.1.3-9]
-//   throttle       `ip:<address>` and `device:<id>` not blocked      else 5
+//   throttle       this address not blocked for the device or for
+//                  every login (login-throttle.ts)                   else 5
 //   user name      equal to the client id                            else 4
 //   password       sha256 matches the directory's `secretHash`       else 4 (also: unknown device)
 //   enabled        the device is enabled                             else 5
@@ -23,7 +24,7 @@ import type { AedesOptions, AuthenticateError, Client } from 'aedes'
 import type { Logger } from 'pino'
 import { decodeUplink, deviceTopic, isValidId, UPLINK_DELIVERY } from '../../protocol/index.ts'
 import { decidePerson, isPersonLogin } from './authenticate-person.ts'
-import { behindThrottles, ConnackCode, keepaliveRefusal, refuse, type Verdict } from './connack.ts'
+import { behindThrottle, ConnackCode, keepaliveRefusal, refuse, type Verdict } from './connack.ts'
 import type { ConnectFields, DeviceIdentity, DeviceSessions } from './device-session.ts'
 import type { DeviceStats } from './device-stats.ts'
 import type { LoginThrottle } from './login-throttle.ts'
@@ -41,10 +42,8 @@ export interface AuthenticateDeps {
   sessions: DeviceSessions
   stats: DeviceStats
   logger: Logger
-  /** Throttles `device:<client id>` and `person:<username>`. */
-  deviceThrottle: LoginThrottle
-  /** Throttles `ip:<remote address>`; usually more lenient (many devices share a site's NAT address). */
-  addressThrottle: LoginThrottle
+  /** Failed logins per (address, `device:<id>` or `person:<username>`), per address and per login. */
+  throttle: LoginThrottle
   /** Largest keep-alive accepted, seconds. */
   maxKeepaliveS: number
 }
@@ -131,20 +130,19 @@ async function decide (
   username: string | undefined,
   password: Buffer | undefined,
 ): Promise<Verdict> {
-  const { sessions, deviceThrottle, addressThrottle } = deps
+  const { sessions, throttle } = deps
   const fields = sessions.connect(client)
-  const ipKeys = [`ip:${sessions.remoteAddress(client) ?? 'unknown'}`]
+  const address = sessions.remoteAddress(client) ?? 'unknown'
   const clientId = fields?.clientId ?? ''
-  if (fields && isPersonLogin(username)) return decidePerson(deps, client, fields, username, password, ipKeys)
+  if (fields && isPersonLogin(username)) return decidePerson(deps, client, fields, username, password, address)
 
   // [MQTT-3.1.3-5] the server may restrict client ids; ours are device ids.
   // An empty id (Aedes would invent one) is refused too [MQTT-3.1.3-9].
   if (!fields || !isValidId(clientId)) {
-    addressThrottle.fail(ipKeys)
+    throttle.fail(address)
     return refuse(ConnackCode.IDENTIFIER_REJECTED, 'invalid_client_id', 'client id must be a device id', false)
   }
-  const throttles = { address: addressThrottle, login: deviceThrottle }
-  const verdict = await behindThrottles(throttles, ipKeys, [`device:${clientId}`], () => check(deps, fields, clientId, username, password))
+  const verdict = await behindThrottle(throttle, address, `device:${clientId}`, () => check(deps, fields, clientId, username, password))
   if (verdict.ok && 'device' in verdict) sessions.setDevice(client, verdict.device)
   return verdict
 }

@@ -44,34 +44,33 @@ export function refuse (
 }
 
 /**
- * Runs `check` behind the failed-login throttles: refused with 5 while the
- * address or the login (`device:<id>`, `person:<username>`) is blocked, before
- * any lookup; an acceptance clears the login's failures; a refusal that
- * counts adds a failure to both.
+ * Runs `check` behind the failed-login throttle: refused with 5, before any
+ * lookup, while this address is blocked for this login (`device:<id>`,
+ * `person:<username>`) or for every login; held back first while the login
+ * is being guessed at from elsewhere (the right secret still gets in). An
+ * acceptance forgets this address's failures on this login only; a refusal
+ * that counts adds a failure.
  */
-export async function behindThrottles (
-  throttles: { address: LoginThrottle; login: LoginThrottle },
-  ipKeys: readonly string[],
-  loginKeys: readonly string[],
+export async function behindThrottle (
+  throttle: LoginThrottle,
+  address: string,
+  login: string,
   check: () => Promise<Verdict>,
+  sleep: (ms: number) => Promise<void> = wait,
 ): Promise<Verdict> {
-  const blocked = Math.max(retryAfter(throttles.address.check(ipKeys)), retryAfter(throttles.login.check(loginKeys)))
-  if (blocked > 0) {
-    return refuse(ConnackCode.NOT_AUTHORIZED, 'throttled', `too many failed logins, retry in ${Math.ceil(blocked / 1000)} s`, false)
+  const decision = throttle.check(address, login)
+  if (!decision.allowed) {
+    const why = decision.scope === 'pair' ? 'too many failed logins from this address' : 'too many failed logins from this address (all logins)'
+    return refuse(ConnackCode.NOT_AUTHORIZED, 'throttled', `${why}, retry in ${Math.ceil(decision.retryAfterMs / 1000)} s`, false)
   }
+  if (decision.delayMs > 0) await sleep(decision.delayMs)
   const verdict = await check()
-  if (verdict.ok) {
-    throttles.login.succeed(loginKeys)
-  } else if (verdict.countsAsFailure) {
-    throttles.address.fail(ipKeys)
-    throttles.login.fail(loginKeys)
-  }
+  if (verdict.ok) throttle.succeed(address, login)
+  else if (verdict.countsAsFailure) throttle.fail(address, login)
   return verdict
 }
 
-function retryAfter (d: { allowed: true } | { allowed: false; retryAfterMs: number }): number {
-  return d.allowed ? 0 : d.retryAfterMs
-}
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * [MQTT-3.1.2-24] The keep alive drives offline detection (and a device's last

@@ -42,7 +42,6 @@ import { PresenceRelay } from './presence-relay.ts'
 import type { DeviceDirectory, DevicePresenceListener, PersonDirectory, UplinkSink } from './ports.ts'
 import { guardConnection, type GuardViolation } from './protocol-guard.ts'
 
-export type ThrottleLimits = Omit<LoginThrottleOptions, 'now'>
 
 export interface MqttBrokerOptions {
   directory: DeviceDirectory
@@ -63,8 +62,8 @@ export interface MqttBrokerOptions {
   host?: string
   /** Largest uplink payload accepted, bytes; default MAX_UPLINK_PAYLOAD_BYTES. */
   maxPayloadBytes?: number
-  /** Failed-login throttles: per `device:<id>` (default 5 failures/min) and per `ip:<address>` (default 50/min). */
-  throttle?: { device?: ThrottleLimits; address?: ThrottleLimits }
+  /** Failed-login throttle (login-throttle.ts); per address across logins the default is 50 failures/min (sites share NAT addresses). */
+  throttle?: Omit<LoginThrottleOptions, 'now'>
   /** Largest keep-alive a device may ask for, seconds; default 1200. */
   maxKeepaliveS?: number
   /** Default 10 s. */
@@ -78,7 +77,7 @@ export interface MqttBrokerOptions {
 
 /** Room in a packet for everything but the payload (fixed header, topic, packet id). */
 const PACKET_OVERHEAD_BYTES = 1024
-const DEFAULT_ADDRESS_THROTTLE: ThrottleLimits = { maxFailures: 50 }
+const DEFAULT_ADDRESS_THROTTLE = { maxFailures: 50 }
 
 export class MqttBroker {
   /** Per-device and total counters of this broker. */
@@ -222,8 +221,7 @@ export class MqttBroker {
         sessions: this.sessions,
         stats: this.stats,
         logger: hookLog,
-        deviceThrottle: new LoginThrottle({ ...throttle.device, now }),
-        addressThrottle: new LoginThrottle({ ...DEFAULT_ADDRESS_THROTTLE, ...throttle.address, now }),
+        throttle: new LoginThrottle({ ...throttle, address: { ...DEFAULT_ADDRESS_THROTTLE, ...throttle.address }, now }),
         maxKeepaliveS: this.options.maxKeepaliveS ?? 1200,
       }),
       authorizePublish: createAuthorizePublish({

@@ -20,7 +20,7 @@ const TOPIC_S2 = alertTopic('/d2/s2/c3/g3/', 'b9')
 let h: Harness
 let police: TestPerson
 beforeEach(async () => {
-  h = await startHarness({ personRecheckMs: RECHECK_MS, throttle: { device: { maxFailures: 5, baseBlockMs: 30_000 } } })
+  h = await startHarness({ personRecheckMs: RECHECK_MS, throttle: { pair: { maxFailures: 5, baseBlockMs: 30_000 } } })
   police = h.people.add('police-s1', 'police', S1)
 })
 afterEach(async () => {

@@ -1,7 +1,7 @@
 // People's accounts, their sessions (bearer tokens) and logins.
 
 import { createHash, randomBytes } from 'node:crypto'
-import { LoginThrottle } from '../broker/login-throttle.ts'
+import { LoginThrottle, type LoginThrottleOptions } from '../broker/login-throttle.ts'
 import { Errors } from '../errors.ts'
 import { sqlState, UNIQUE_VIOLATION } from '../store/database.ts'
 import { ROLES, type Actor, type Role } from './access.ts'
@@ -52,11 +52,27 @@ const tokenHash = (token: string): string => createHash('sha256').update(token).
 
 const SELECT_USER = 'select u.*, a.path as area_path from users u left join areas a on a.id = u.area_id'
 
+/**
+ * API logins (people's passwords, which can be guessed, unlike device secrets):
+ * 5 failures a minute refuse that address for that account, 20 a minute refuse
+ * the address for every account; failures on one account from everywhere only
+ * slow its logins down (login-throttle.ts).
+ */
+export const LOGIN_THROTTLE: Omit<LoginThrottleOptions, 'now'> = { address: { maxFailures: 20 } }
+
+export interface UsersOptions {
+  throttle?: Omit<LoginThrottleOptions, 'now'>
+  /** Waits out a throttle delay; default setTimeout. */
+  sleep?: (ms: number) => Promise<void>
+}
+
 export class Users {
   private readonly throttle: LoginThrottle
+  private readonly sleep: (ms: number) => Promise<void>
 
-  constructor (private readonly ctx: RegistryContext) {
-    this.throttle = new LoginThrottle({ now: () => ctx.now().getTime() })
+  constructor (private readonly ctx: RegistryContext, options: UsersOptions = {}) {
+    this.throttle = new LoginThrottle({ ...LOGIN_THROTTLE, ...options.throttle, now: () => ctx.now().getTime() })
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
   }
 
   /** Creates an account. Admins create any; the platform itself creates the first admin (actor null). */
@@ -112,22 +128,26 @@ export class Users {
     return this.get(id)
   }
 
-  /** Checks a password and opens a session. Repeated failures per address or username are throttled. */
+  /**
+   * Checks a password and opens a session. Failed logins are throttled per
+   * address and account, per address, and (slowed down only) per account.
+   */
   async login (username: string, password: string, ip: string): Promise<{ token: string; expiresAt: string; user: User }> {
-    const keys = [`ip:${ip}`, `user:${username}`]
-    const decision = this.throttle.check(keys)
+    const decision = this.throttle.check(ip, username)
     if (!decision.allowed) {
-      throw new Errors.TooManyRequests(`too many failed logins; try again in ${Math.ceil(decision.retryAfterMs / 1000)} s`)
+      const which = decision.scope === 'pair' ? ' for this account' : ''
+      throw new Errors.TooManyRequests(`too many failed logins from this address${which}; try again in ${Math.ceil(decision.retryAfterMs / 1000)} s`)
     }
+    if (decision.delayMs > 0) await this.sleep(decision.delayMs)
     const r = await this.ctx.db.query<UserRow>(`${SELECT_USER} where u.username = $1`, [username])
     const row = r.rows[0]
     const ok = await verifyPassword(password, row?.password_hash ?? UNUSABLE_PASSWORD_HASH)
     if (row === undefined || !ok || row.disabled) {
-      this.throttle.fail(keys)
+      this.throttle.fail(ip, username)
       await writeAudit(this.ctx.db, null, 'login.failed', null, { username, ip })
       throw new Errors.Unauthenticated('wrong username or password')
     }
-    this.throttle.succeed(keys)
+    this.throttle.succeed(ip, username)
     const token = randomBytes(32).toString('base64url')
     const expiresAt = new Date(this.ctx.now().getTime() + SESSION_TTL_MS)
     await this.ctx.db.query('insert into sessions (token_hash, user_id, expires_at) values ($1, $2, $3)', [tokenHash(token), row.id, expiresAt])
