@@ -8,6 +8,7 @@ import { ROLES, type Actor, type Role } from './access.ts'
 import { writeAudit } from './audit-log.ts'
 import { iso, newId, type RegistryContext } from './context.ts'
 import { hashPassword, UNUSABLE_PASSWORD_HASH, verifyPassword } from './passwords.ts'
+import { SessionCache, type SessionCacheOptions } from './session-cache.ts'
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000
 export const MIN_PASSWORD_LENGTH = 10
@@ -48,9 +49,29 @@ const toUser = (r: UserRow): User => ({
   createdAt: iso(r.created_at),
 })
 
-const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex')
+function toActor (r: UserRow): Actor {
+  const actor: Actor = { id: r.id, role: r.role, username: r.username }
+  if (r.area_path !== null) actor.areaPath = r.area_path
+  return actor
+}
+
+/** Rejects when `p` has not settled within `ms` (`p` itself runs on). */
+function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+  })
+  return Promise.race([p, late]).finally(() => clearTimeout(timer))
+}
+
+export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex')
+
+/** A session lookup slower than this is treated as a database outage (the cache answers, or 503). */
+const SESSION_LOOKUP_TIMEOUT_MS = 3_000
 
 const SELECT_USER = 'select u.*, a.path as area_path from users u left join areas a on a.id = u.area_id'
+const SELECT_SESSION = 'select u.*, a.path as area_path, s.expires_at as session_expires_at ' +
+  'from sessions s join users u on u.id = s.user_id left join areas a on a.id = u.area_id'
 
 /**
  * API logins (people's passwords, which can be guessed, unlike device secrets):
@@ -64,14 +85,17 @@ export interface UsersOptions {
   throttle?: Omit<LoginThrottleOptions, 'now'>
   /** Waits out a throttle delay; default setTimeout. */
   sleep?: (ms: number) => Promise<void>
+  sessionCache?: Omit<SessionCacheOptions, 'now'>
 }
 
 export class Users {
   private readonly throttle: LoginThrottle
   private readonly sleep: (ms: number) => Promise<void>
+  private readonly sessions: SessionCache
 
   constructor (private readonly ctx: RegistryContext, options: UsersOptions = {}) {
     this.throttle = new LoginThrottle({ ...LOGIN_THROTTLE, ...options.throttle, now: () => ctx.now().getTime() })
+    this.sessions = new SessionCache({ ...options.sessionCache, now: () => ctx.now().getTime() })
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
   }
 
@@ -123,7 +147,10 @@ export class Users {
     if (actor.role !== 'admin') throw new Errors.Forbidden('only administrators disable accounts')
     const r = await this.ctx.db.query('update users set disabled = $2 where id = $1', [id, disabled])
     if (r.rowCount === 0) throw new Errors.NotFound(`user ${id}`)
-    if (disabled) await this.ctx.db.query('delete from sessions where user_id = $1', [id])
+    if (disabled) {
+      this.sessions.forgetUser(id)
+      await this.ctx.db.query('delete from sessions where user_id = $1', [id])
+    }
     await writeAudit(this.ctx.db, actor, disabled ? 'user.disabled' : 'user.enabled', { type: 'user', id })
     return this.get(id)
   }
@@ -152,23 +179,46 @@ export class Users {
     const expiresAt = new Date(this.ctx.now().getTime() + SESSION_TTL_MS)
     await this.ctx.db.query('insert into sessions (token_hash, user_id, expires_at) values ($1, $2, $3)', [tokenHash(token), row.id, expiresAt])
     await this.ctx.db.query('delete from sessions where expires_at < $1', [this.ctx.now()])
+    this.sessions.put(tokenHash(token), toActor(row), expiresAt.getTime())
     return { token, expiresAt: expiresAt.toISOString(), user: toUser(row) }
   }
 
-  /** The actor behind a bearer token, or undefined when unknown, expired or disabled. */
+  /**
+   * The actor behind a bearer token, or undefined when unknown, expired or
+   * disabled. While the database cannot be reached, a session this node
+   * validated recently is still known (session-cache.ts); any other token
+   * gets RH_UNAVAILABLE (503): it can be judged neither valid nor invalid.
+   */
   async actorForToken (token: string): Promise<Actor | undefined> {
-    const r = await this.ctx.db.query<UserRow>(
-      `${SELECT_USER} join sessions s on s.user_id = u.id where s.token_hash = $1 and s.expires_at > $2 and not u.disabled`,
-      [tokenHash(token), this.ctx.now()],
-    )
-    const row = r.rows[0]
-    if (row === undefined) return undefined
-    const actor: Actor = { id: row.id, role: row.role, username: row.username }
-    if (row.area_path !== null) actor.areaPath = row.area_path
+    return this.actorForSession(tokenHash(token))
+  }
+
+  /** actorForToken by the token's hash (what the database and stream tickets keep). */
+  async actorForSession (hash: string): Promise<Actor | undefined> {
+    let row: (UserRow & { session_expires_at: Date }) | undefined
+    try {
+      const r = await withTimeout(this.ctx.db.query<UserRow & { session_expires_at: Date }>(
+        `${SELECT_SESSION} where s.token_hash = $1 and s.expires_at > $2 and not u.disabled`,
+        [hash, this.ctx.now()],
+      ), SESSION_LOOKUP_TIMEOUT_MS)
+      row = r.rows[0]
+    } catch {
+      const known = this.sessions.get(hash)
+      if (known !== undefined) return known
+      throw new Errors.Unavailable('the accounts cannot be read right now; try again shortly')
+    }
+    if (row === undefined) {
+      this.sessions.forgetToken(hash)
+      return undefined
+    }
+    const actor = toActor(row)
+    this.sessions.put(hash, actor, row.session_expires_at.getTime())
     return actor
   }
 
   async logout (token: string): Promise<void> {
+    // Forgotten here first: even if the database cannot be told, this node no longer accepts it.
+    this.sessions.forgetToken(tokenHash(token))
     await this.ctx.db.query('delete from sessions where token_hash = $1', [tokenHash(token)])
   }
 }
