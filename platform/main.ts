@@ -1,7 +1,7 @@
 // `npm start`: the whole system on embedded defaults (see docs/config.md).
 
-import pino from 'pino'
 import { ConfigError, loadConfig } from './config.ts'
+import { createLogger } from './logger.ts'
 import { Platform } from './platform.ts'
 
 let config
@@ -15,7 +15,7 @@ try {
   throw err
 }
 
-const logger = pino({ level: config.logLevel })
+const logger = createLogger(config.logLevel)
 const platform = new Platform(config, logger)
 
 try {

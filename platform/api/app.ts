@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { ERROR_CODES, isAppError } from '../errors.ts'
+import { logRequest } from '../logger.ts'
 import type { Actor } from '../registry/access.ts'
 import type { AlertService } from '../alerts/alert-service.ts'
 import type { LiveStream } from '../alerts/live-stream.ts'
@@ -58,7 +59,8 @@ export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>
 
 export async function buildApp (deps: AppDeps): Promise<App> {
   const app = Fastify({
-    loggerInstance: deps.logger?.child({ part: 'api' }),
+    // Request lines never carry credentials: URLs are redacted, headers left out (logger.ts).
+    loggerInstance: deps.logger?.child({ part: 'api' }, { serializers: { req: logRequest } }),
     trustProxy: false,
     bodyLimit: 256 * 1024,
     // Reject unknown fields instead of silently dropping them.

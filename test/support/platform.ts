@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pino from 'pino'
+import pino, { type Logger } from 'pino'
 import { loadConfig } from '../../platform/config.ts'
 import { DEMO_PASSWORD } from '../../platform/demo/demo-site.ts'
 import { Platform } from '../../platform/platform.ts'
@@ -52,6 +52,8 @@ export async function provisionReader (tp: TestPlatform, who: string, buildingId
 export interface TestPlatformOptions {
   /** More settings (RULE_* for instance), on top of the test defaults. */
   env?: Record<string, string>
+  /** The platform's logger; default silent. */
+  logger?: Logger
   /** Pipeline timing and clock (see Platform). */
   pipeline?: ConstructorParameters<typeof Platform>[2] extends infer O ? O extends { pipeline?: infer P } ? P : never : never
 }
@@ -63,7 +65,7 @@ export async function startTestPlatform (kind: DatabaseKind = 'pglite', o: TestP
     HOST: '127.0.0.1', HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent',
     DATA_KEY: 'a3'.repeat(32), ...o.env,
   })
-  const platform = new Platform(config, pino({ level: 'silent' }), { database: t.db, ...(o.pipeline === undefined ? {} : { pipeline: o.pipeline }) })
+  const platform = new Platform(config, o.logger ?? pino({ level: 'silent' }), { database: t.db, ...(o.pipeline === undefined ? {} : { pipeline: o.pipeline }) })
   try {
     await platform.start()
   } catch (err) {

@@ -1,0 +1,58 @@
+// The platform's logger, and what it never writes: credentials. Every part
+// logs through a child of this one, so the redaction below applies to all of
+// them; the API adds a request serializer (logRequest) that redacts URLs.
+
+import pino, { type DestinationStream, type Logger } from 'pino'
+import type { Config } from './config.ts'
+
+const CENSOR = '[redacted]'
+
+/**
+ * Fields replaced by `[redacted]` wherever a part puts them (at the top of a
+ * line or one level down): request headers that carry credentials, and
+ * fields named like a credential.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]',
+  'headers.authorization', 'headers.cookie', 'headers["set-cookie"]',
+  '*.headers.authorization', '*.headers.cookie',
+  'password', 'token', 'secret', 'ticket', 'accessToken', 'access_token',
+  '*.password', '*.token', '*.secret', '*.ticket', '*.accessToken', '*.access_token',
+]
+
+export function createLogger (level: Config['logLevel'], destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: CENSOR } }
+  return destination === undefined ? pino(options) : pino(options, destination)
+}
+
+/** Query parameters whose values are never logged. */
+const SECRET_PARAMETER = /token|ticket|secret|passw|pwd|key|auth|session|signature|credential|cookie/i
+const MAX_LOGGED_URL = 2048
+
+/**
+ * The URL with the value of every credential-like query parameter replaced by
+ * `[redacted]` (names are kept, so the line still says what was sent).
+ */
+export function redactUrl (url: string): string {
+  const q = url.indexOf('?')
+  if (q < 0) return clip(url)
+  const parts = url.slice(q + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=')
+    const name = eq < 0 ? pair : pair.slice(0, eq)
+    return SECRET_PARAMETER.test(decodeName(name)) && eq >= 0 ? `${name}=${CENSOR}` : pair
+  })
+  return clip(`${url.slice(0, q)}?${parts.join('&')}`)
+}
+
+function decodeName (name: string): string {
+  try { return decodeURIComponent(name.replace(/\+/g, ' ')) } catch { return name }
+}
+
+function clip (s: string): string {
+  return s.length <= MAX_LOGGED_URL ? s : `${s.slice(0, MAX_LOGGED_URL)}…`
+}
+
+/** Fastify's request serializer, with the URL redacted and no headers. */
+export function logRequest (req: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }): Record<string, unknown> {
+  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }
+}
