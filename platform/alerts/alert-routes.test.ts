@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
-import { SseClient } from '../../test/support/sse-client.ts'
+import { SseClient, streamTicket } from '../../test/support/sse-client.ts'
 import { authPlugin } from '../api/auth.ts'
 import { alertRoutes } from '../api/routes/alerts.ts'
 import { webhookRoutes } from '../api/routes/webhooks.ts'
@@ -46,7 +46,7 @@ beforeAll(async () => {
     return reply.status(status).send({ statusCode: status, code, error: 'error', message: err.message })
   })
   await f.register(authPlugin, { users: registry.users })
-  await f.register(alertRoutes, { alerts, live, users: registry.users, heartbeatMs: 150 })
+  await f.register(alertRoutes, { alerts, live, users: registry.users, tickets: registry.streamTickets, heartbeatMs: 150 })
   await f.register(webhookRoutes, { webhooks: new Webhooks({ db: tp.platform.db! }) })
   await f.listen({ host: '127.0.0.1', port: 0 })
   app = f
@@ -67,7 +67,7 @@ async function call (who: string | null, method: string, url: string, payload?: 
 }
 
 describe('GET /alerts/stream (Server-Sent Events)', () => {
-  it('streams each console only the alerts of its scope, with heartbeats; token by header or ?access_token=', async () => {
+  it('streams each console only the alerts of its scope, with heartbeats; token by header or by stream ticket', async () => {
     const li = await SseClient.open(base, '/alerts/stream', tp.tokens['landlord-li'])
     const wang = await SseClient.open(base, '/alerts/stream', tp.tokens['landlord-wang'], true)
     const police = await SseClient.open(base, '/alerts/stream', tp.tokens['police-zumiao'])
@@ -93,10 +93,47 @@ describe('GET /alerts/stream (Server-Sent Events)', () => {
     await until(() => live.size === 0)
   })
 
-  it('refuses missing and unknown tokens (401) and vendors (403)', async () => {
+  it('refuses missing and unknown tokens and tickets (401) and vendors (403)', async () => {
     expect((await SseClient.open(base, '/alerts/stream')).status).toBe(401)
-    expect((await SseClient.open(base, '/alerts/stream', 'x'.repeat(40), true)).status).toBe(401)
+    expect((await SseClient.open(base, '/alerts/stream', 'x'.repeat(40))).status).toBe(401)
+    expect((await SseClient.open(base, `/alerts/stream?ticket=${'x'.repeat(43)}`)).status).toBe(401)
     expect((await SseClient.open(base, '/alerts/stream', tp.tokens['vendor-acme'])).status).toBe(403)
+    expect((await call('vendor-acme', 'POST', '/alerts/stream/ticket')).status).toBe(403)
+    expect((await call(null, 'POST', '/alerts/stream/ticket')).status).toBe(401)
+  })
+
+  it('takes a stream ticket once, within 60 s, from the address that asked for it, never the session token in the URL', async () => {
+    const token = tp.tokens['grid-chen']!
+    const issued = await call('grid-chen', 'POST', '/alerts/stream/ticket')
+    expect(issued).toMatchObject({ status: 201, body: { ticket: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), expiresAt: expect.any(String) } })
+    expect(Date.parse(issued.body.expiresAt as string) - Date.now()).toBeLessThanOrEqual(60_000)
+    const ticket = issued.body.ticket as string
+    expect(ticket).not.toBe(token)
+    const first = await SseClient.open(base, `/alerts/stream?ticket=${ticket}`)
+    expect(first.status).toBe(200)
+    first.close()
+    // Once only.
+    const again = await SseClient.open(base, `/alerts/stream?ticket=${ticket}`)
+    expect(again.status).toBe(401)
+    again.close()
+    // From the address it was issued to (inject's 127.0.0.2 differs from this client's 127.0.0.1).
+    const elsewhere = await app.inject({ method: 'POST', url: '/alerts/stream/ticket', headers: { authorization: `Bearer ${token}` }, remoteAddress: '127.0.0.2' })
+    const moved = await SseClient.open(base, `/alerts/stream?ticket=${(elsewhere.json() as { ticket: string }).ticket}`)
+    expect(moved.status).toBe(401)
+    moved.close()
+    // The session token itself is not accepted in the URL.
+    const old = await SseClient.open(base, `/alerts/stream?access_token=${token}`)
+    expect(old.status).toBe(400)
+    old.close()
+  })
+
+  it('ends a ticket with the session it came from', async () => {
+    const session = await tp.platform.registry!.users.login('landlord-wang', 'demo-password', '127.0.0.1')
+    const ticket = await streamTicket(base, session.token)
+    await tp.platform.registry!.users.logout(session.token)
+    const c = await SseClient.open(base, `/alerts/stream?ticket=${ticket}`)
+    expect(c.status).toBe(401)
+    c.close()
   })
 
   it('drops a console that stops reading, with event: close {reason: slow_consumer}', async () => {

@@ -115,7 +115,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(deviceRoutes, { registry: deps.registry, devices: deps.devices })
   await app.register(auditRoutes, { registry: deps.registry })
   await app.register(eventRoutes, { history: deps.history })
-  await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users })
+  await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users, tickets: deps.registry.streamTickets })
   await app.register(webhookRoutes, { webhooks: deps.webhooks })
   await app.ready()
   return app

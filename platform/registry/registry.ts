@@ -10,6 +10,7 @@ import { RegistryEvents, type RegistryContext } from './context.ts'
 import { Devices } from './devices.ts'
 import { Registrations } from './registrations.ts'
 import { Residents } from './residents.ts'
+import { StreamTickets } from './stream-tickets.ts'
 import { Users } from './users.ts'
 import { VisitorPasses } from './visitor-passes.ts'
 
@@ -24,6 +25,7 @@ export class Registry {
   readonly devices: Devices
   readonly visitorPasses: VisitorPasses
   readonly audit: AuditLog
+  readonly streamTickets: StreamTickets
 
   constructor (deps: { db: Database; vault: IdVault; now?: () => Date }) {
     this.ctx = { db: deps.db, vault: deps.vault, now: deps.now ?? (() => new Date()), events: this.events }
@@ -35,5 +37,6 @@ export class Registry {
     this.devices = new Devices(this.ctx)
     this.visitorPasses = new VisitorPasses(this.ctx)
     this.audit = new AuditLog(this.ctx)
+    this.streamTickets = new StreamTickets(this.ctx, this.users)
   }
 }

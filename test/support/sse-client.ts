@@ -14,11 +14,16 @@ export class SseClient {
   res: IncomingMessage | undefined
   private pending = ''
 
-  static open (base: string, path: string, token?: string, viaQuery = false): Promise<SseClient> {
+  /**
+   * Opens `path` with the token as `Authorization: Bearer`, or, `viaTicket`, the
+   * way a browser's EventSource does: a stream ticket first (POST
+   * /alerts/stream/ticket with the token), then `?ticket=` on the stream.
+   */
+  static async open (base: string, path: string, token?: string, viaTicket = false): Promise<SseClient> {
     const c = new SseClient()
     const url = new URL(path, base)
-    if (token !== undefined && viaQuery) url.searchParams.set('access_token', token)
-    const headers: Record<string, string> = token !== undefined && !viaQuery ? { authorization: `Bearer ${token}` } : {}
+    if (token !== undefined && viaTicket) url.searchParams.set('ticket', await streamTicket(base, token))
+    const headers: Record<string, string> = token !== undefined && !viaTicket ? { authorization: `Bearer ${token}` } : {}
     return new Promise((resolve, reject) => {
       const req = httpRequest(url, { headers }, (res) => {
         c.res = res
@@ -56,4 +61,12 @@ export class SseClient {
   }
 
   close (): void { this.res?.destroy() }
+}
+
+/** A stream ticket for `token` (POST /alerts/stream/ticket). */
+export async function streamTicket (base: string, token: string): Promise<string> {
+  const r = await fetch(new URL('/alerts/stream/ticket', base), { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+  const body = await r.json() as { ticket?: string }
+  if (r.status !== 201 || body.ticket === undefined) throw new Error(`no stream ticket: ${r.status} ${JSON.stringify(body)}`)
+  return body.ticket
 }

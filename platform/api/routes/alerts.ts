@@ -6,7 +6,8 @@ import type { LiveStream, LiveSubscriber } from '../../alerts/live-stream.ts'
 import { ALERT_ACTIONS, ALERT_STATUSES } from '../../alerts/model.ts'
 import { Errors } from '../../errors.ts'
 import { ALERT_TYPES, SEVERITIES } from '../../pipeline/model.ts'
-import type { Users } from '../../registry/users.ts'
+import type { StreamSession, StreamTickets } from '../../registry/stream-tickets.ts'
+import { tokenHash, type Users } from '../../registry/users.ts'
 import { bearerToken } from '../auth.ts'
 import { DateTimeStr, errors, IdParam, IdParams, Nullable } from '../schemas.ts'
 
@@ -62,13 +63,17 @@ const ListQuery = Type.Object({
 export interface AlertRoutesOptions {
   alerts: AlertService
   live: LiveStream
-  /** Resolves the stream's token, which may come as ?access_token= (registry.users). */
-  users: Pick<Users, 'actorForToken'>
+  /** Resolves the stream's token and checks its session again at every heartbeat (registry.users). */
+  users: Pick<Users, 'actorForToken' | 'actorForSession'>
+  /** Stream tickets, for clients that cannot send headers (registry.streamTickets). */
+  tickets: Pick<StreamTickets, 'issue' | 'redeem'>
   /** Interval of the stream's heartbeat comments; default 15 s. */
   heartbeatMs?: number
 }
 
-export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async (app, { alerts, live, users, heartbeatMs = 15_000 }) => {
+const TICKET = '^[A-Za-z0-9_-]{20,100}$'
+
+export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async (app, { alerts, live, users, tickets, heartbeatMs = 15_000 }) => {
   // Open streams would keep app.close() waiting: end them first.
   const streams = new Set<LiveSubscriber>()
   app.addHook('preClose', async () => {
@@ -83,21 +88,53 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
     },
   }, async (req) => alerts.list(req.actor, req.query))
 
+  app.post('/alerts/stream/ticket', {
+    schema: {
+      tags: ['alerts'], summary: 'A single-use ticket for GET /alerts/stream?ticket=, valid 60 s, for clients that cannot send headers (browser EventSource)',
+      response: { 201: Type.Object({ ticket: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...errors(401, 403, 503) },
+    },
+  }, async (req, reply) => {
+    if (req.actor.role === 'vendor') throw new Errors.Forbidden('device vendors do not receive alerts')
+    const token = bearerToken(req)
+    if (token === undefined) throw new Errors.Unauthenticated('send Authorization: Bearer <token>')
+    return reply.status(201).send(await tickets.issue(token, req.ip))
+  })
+
+  /** The session a stream request comes with: its bearer token, or a ticket taken now. */
+  async function streamSession (token: string | undefined, query: { ticket?: string; access_token?: string }, ip: string): Promise<StreamSession> {
+    if (query.access_token !== undefined) {
+      throw new Errors.BadRequest('access_token is not accepted (a session token in a URL ends up in logs): send Authorization: Bearer <token>, ' +
+        'or get a ticket from POST /alerts/stream/ticket and pass ?ticket=<ticket>')
+    }
+    if (token !== undefined) {
+      const actor = await users.actorForToken(token)
+      if (actor === undefined) throw new Errors.Unauthenticated('token unknown or expired; log in again')
+      return { actor, sessionHash: tokenHash(token) }
+    }
+    if (query.ticket !== undefined) {
+      const session = await tickets.redeem(query.ticket, ip)
+      if (session === undefined) throw new Errors.Unauthenticated('ticket unknown, used, expired or issued to another address; get a new one')
+      return session
+    }
+    throw new Errors.Unauthenticated('send Authorization: Bearer <token>, or ?ticket= from POST /alerts/stream/ticket')
+  }
+
   app.get('/alerts/stream', {
     config: { public: true },
     schema: {
       tags: ['alerts'], summary: 'Live alert changes in your scope as Server-Sent Events',
       description: 'Each change is `event: alert` with data `{kind: opened|updated|acknowledged|resolved, alert}`; a comment line every 15 s keeps ' +
-        'the connection open. Send `Authorization: Bearer <token>`, or `?access_token=<token>` where headers cannot be set (browser EventSource). ' +
+        'the connection open. Send `Authorization: Bearer <token>`, or, where headers cannot be set (browser EventSource), `?ticket=<ticket>` ' +
+        'from POST /alerts/stream/ticket (once, within 60 s, from the same address). `?access_token=` is refused (400). ' +
         'A consumer too slow to keep up gets `event: close` with data `{reason: "slow_consumer"}` and is disconnected: reconnect and resync with GET /alerts?status=live.',
-      querystring: Type.Object({ access_token: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' })) }, { additionalProperties: false }),
-      response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(400, 401, 403) },
+      querystring: Type.Object({
+        ticket: Type.Optional(Type.String({ pattern: TICKET })),
+        access_token: Type.Optional(Type.String({ description: 'No longer accepted: answered 400 with a pointer to tickets.' })),
+      }, { additionalProperties: false }),
+      response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(400, 401, 403, 503) },
     },
   }, async (req, reply) => {
-    const token = bearerToken(req) ?? req.query.access_token
-    if (token === undefined) throw new Errors.Unauthenticated('send Authorization: Bearer <token> or ?access_token=<token>')
-    const actor = await users.actorForToken(token)
-    if (actor === undefined) throw new Errors.Unauthenticated('token unknown or expired; log in again')
+    const { actor, sessionHash } = await streamSession(bearerToken(req), req.query, req.ip)
     if (actor.role === 'vendor') throw new Errors.Forbidden('device vendors do not receive alerts')
     actor.ip = req.ip
     const sub = live.subscribe(actor)
@@ -115,7 +152,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
     const heartbeat = setInterval(() => {
       res.write(': heartbeat\n\n')
       // A session that ended (logout, expiry, account disabled) ends the stream too.
-      users.actorForToken(token).then((a) => { if (a === undefined) sub.close('session_ended') }, () => {})
+      users.actorForSession(sessionHash).then((a) => { if (a === undefined) sub.close('session_ended') }, () => {})
     }, heartbeatMs)
     res.on('close', () => sub.close('client_disconnected'))
     void sub.closed.then((reason) => {
