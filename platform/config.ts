@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { createSecureContext } from 'node:tls'
+import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './alerts/live-stream.ts'
 import { DEFAULT_RULE_PARAMS, type RuleParams } from './pipeline/model.ts'
 
 export interface Config {
@@ -26,6 +27,10 @@ export interface Config {
   eventRetentionDays: number
   /** Days a person's data is kept after their last stay ended. */
   personalDataRetentionDays: number
+  /** Open live alert streams allowed per account, per client address and in total. */
+  streams: StreamLimits
+  /** The HTTP server: open sockets at most, and the time a client has to send a whole request. */
+  http: { maxConnections: number; requestTimeoutMs: number }
   /** Rule parameters (RULE_* variables); unset ones keep their defaults. */
   rules: Partial<RuleParams>
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -37,6 +42,8 @@ export class ConfigError extends Error {
     this.name = 'ConfigError'
   }
 }
+
+export const HTTP_DEFAULTS = { maxConnections: 5000, requestTimeoutMs: 30_000 } as const
 
 /** Documented in docs/config.md; keep both in step. */
 export const CONFIG_VARIABLES = {
@@ -56,6 +63,11 @@ export const CONFIG_VARIABLES = {
   PERSONAL_DATA_RETENTION_DAYS: 'Days a person\'s identifying data is kept after their last stay ended (default 1095); then it is erased.',
   DEMO: 'Load the demo site into an empty registry (default on; "off" to skip).',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent (default info).',
+  STREAM_MAX_PER_ACCOUNT: `Open live alert streams (GET /alerts/stream) one account may hold (default ${DEFAULT_STREAM_LIMITS.perAccount}).`,
+  STREAM_MAX_PER_ADDRESS: `Open live alert streams from one client address (default ${DEFAULT_STREAM_LIMITS.perAddress}).`,
+  STREAM_MAX_TOTAL: `Open live alert streams in total (default ${DEFAULT_STREAM_LIMITS.total}).`,
+  HTTP_MAX_CONNECTIONS: `Open HTTP sockets at most; further ones are closed at once (default ${HTTP_DEFAULTS.maxConnections}).`,
+  HTTP_REQUEST_TIMEOUT_S: `Seconds a client has to send a whole request, headers and body (default ${HTTP_DEFAULTS.requestTimeoutMs / 1000}).`,
   RULE_TAILGATING_WINDOW_S: `Seconds a granted entry may lie before or after a camera count and still explain it (default ${DEFAULT_RULE_PARAMS.tailgatingWindowS}).`,
   RULE_DENIED_IN_A_ROW: `Denials in a row at a door or with one credential that raise an alarm (default ${DEFAULT_RULE_PARAMS.deniedInARow}).`,
   RULE_DENIED_RUN_GAP_S: `Denials further apart than this many seconds do not count as in a row (default ${DEFAULT_RULE_PARAMS.deniedRunGapS}).`,
@@ -155,6 +167,24 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   if (dataKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(dataKey)) {
     problems.push('DATA_KEY must be 64 hexadecimal characters (32 bytes); generate one with: openssl rand -hex 32')
   }
+  const count = (name: string, fallback: number, max: number): number => {
+    const raw = env[name]?.trim()
+    if (raw === undefined || raw === '') return fallback
+    if (!/^\d{1,7}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
+      problems.push(`${name} must be a whole number 1..${max}, got ${JSON.stringify(raw)}`)
+      return fallback
+    }
+    return Number(raw)
+  }
+  const streams: StreamLimits = {
+    perAccount: count('STREAM_MAX_PER_ACCOUNT', DEFAULT_STREAM_LIMITS.perAccount, 100_000),
+    perAddress: count('STREAM_MAX_PER_ADDRESS', DEFAULT_STREAM_LIMITS.perAddress, 100_000),
+    total: count('STREAM_MAX_TOTAL', DEFAULT_STREAM_LIMITS.total, 100_000),
+  }
+  const http = {
+    maxConnections: count('HTTP_MAX_CONNECTIONS', HTTP_DEFAULTS.maxConnections, 1_000_000),
+    requestTimeoutMs: count('HTTP_REQUEST_TIMEOUT_S', HTTP_DEFAULTS.requestTimeoutMs / 1000, 3600) * 1000,
+  }
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel']
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`)
   const publicHost = env.PUBLIC_HOST?.trim() || (host === '0.0.0.0' || host === '::' ? 'localhost' : host)
@@ -177,5 +207,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     else rules[param] = Number(raw)
   }
   if (problems.length > 0) throw new ConfigError(problems)
-  return { host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays, rules, logLevel }
+  return {
+    host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays,
+    streams, http, rules, logLevel,
+  }
 }

@@ -130,7 +130,7 @@ export class Platform {
     const alerts = new AlertService({ db, events: dispatcher, logger: logger.child({ part: 'alerts' }) })
     this.alerts = alerts
     this.stack.push(() => alerts.close())
-    const live = new LiveStream({ changes$: alerts.changes$ })
+    const live = new LiveStream({ changes$: alerts.changes$, limits: config.streams })
     live.start()
     this.stack.push(() => live.stop())
     dispatcher.start()
@@ -233,7 +233,7 @@ export class Platform {
 
     const devices: DeviceConnectivity = {
       counters: (id) => broker.stats.device(id),
-      totals: () => ({ ...broker.stats.totals(), eventLog: eventLog.stats() }),
+      totals: () => ({ ...broker.stats.totals(), eventLog: eventLog.stats(), liveStreams: live.stats() }),
       isConnected: (id) => broker.isConnected(id),
       sendCommand: (b, d, name, payload) => sender.sendCommand(b, d, name, payload),
       commands: (id) => commands.recent(id),
@@ -255,6 +255,7 @@ export class Platform {
       history: new EventHistory(db, () => eventLog.caughtUp(2_000)),
       devices,
       logger: logger.child({ part: 'api' }),
+      server: config.http,
       health: () => ({ broker: this.broker !== undefined, registry: this.registry !== undefined, pipeline: this.pipelineUp }),
     })
     this.app = app

@@ -73,3 +73,34 @@ describe('LiveStream', () => {
     expect(live.subscribe(admin).closeReason).toBe(CLOSE_REASONS.shutdown)
   })
 })
+
+describe('LiveStream connection limits', () => {
+  const at = (a: Actor, ip: string): Actor => ({ ...a, ip })
+
+  it('refuses a subscriber beyond the limit per account, per address or in total, and counts each', () => {
+    const live = new LiveStream({ changes$: new Subject<AlertChange>(), limits: { perAccount: 2, perAddress: 2, total: 4 } })
+    live.start()
+    live.subscribe(at(police, '10.0.0.1'))
+    live.subscribe(at(police, '10.0.0.2'))
+    expect(() => live.subscribe(at(police, '10.0.0.3'))).toThrow(expect.objectContaining({ statusCode: 429, code: 'RH_TOO_MANY_STREAMS', message: expect.stringMatching(/account/) }))
+    live.subscribe(at(admin, '10.0.0.1'))
+    expect(() => live.subscribe(at(landlordA, '10.0.0.1'))).toThrow(expect.objectContaining({ code: 'RH_TOO_MANY_STREAMS', message: expect.stringMatching(/address/) }))
+    live.subscribe(at(landlordA, '10.0.0.4'))
+    expect(() => live.subscribe(at(landlordB, '10.0.0.5'))).toThrow(expect.objectContaining({ code: 'RH_TOO_MANY_STREAMS', message: expect.stringMatching(/platform/) }))
+    expect(live.stats()).toEqual({ open: 4, dropped: 0, refused: { account: 1, address: 1, total: 1 }, limits: { perAccount: 2, perAddress: 2, total: 4 } })
+    live.stop()
+  })
+
+  it('frees the places of closed subscribers', () => {
+    const live = new LiveStream({ changes$: new Subject<AlertChange>(), limits: { perAccount: 1, perAddress: 1, total: 1 } })
+    live.start()
+    const s = live.subscribe(at(police, '10.0.0.1'))
+    expect(() => live.subscribe(at(police, '10.0.0.1'))).toThrow()
+    s.close()
+    s.close() // idempotent: frees one place, once
+    live.subscribe(at(police, '10.0.0.1'))
+    expect(live.stats().open).toBe(1)
+    live.stop()
+    expect(live.stats().open).toBe(0)
+  })
+})

@@ -4,8 +4,14 @@
 // (the console gets the latest state), transitions are always kept, and a
 // consumer that still falls more than `maxBuffer` changes behind is closed
 // with a reason instead of growing memory. It reconnects and resyncs.
+//
+// Subscribers are limited per account, per client address and in total: one
+// account cannot take every place, and the server's memory and sockets stay
+// bounded. A subscriber beyond a limit is refused (RH_TOO_MANY_STREAMS) and
+// counted.
 
 import type { Observable, Subscription } from 'rxjs'
+import { Errors } from '../errors.ts'
 import type { Actor } from '../registry/access.ts'
 import { canSeeAlert, type AlertChange } from './model.ts'
 
@@ -16,6 +22,26 @@ export interface LiveStreamOptions {
    * twice the pipeline's largest batch, since one commit announces its changes at once.
    */
   maxBuffer?: number
+  /** Open subscribers allowed; defaults DEFAULT_STREAM_LIMITS. */
+  limits?: Partial<StreamLimits>
+}
+
+export interface StreamLimits {
+  perAccount: number
+  /** Per client address (`actor.ip`); subscribers without one count only per account and in total. */
+  perAddress: number
+  total: number
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { perAccount: 10, perAddress: 100, total: 1000 }
+
+/** What `stats()` reports (GET /broker/stats, `liveStreams`). */
+export interface LiveStreamStats {
+  open: number
+  /** Subscribers closed for falling too far behind. */
+  dropped: number
+  refused: { account: number; address: number; total: number }
+  limits: StreamLimits
 }
 
 export const CLOSE_REASONS = {
@@ -111,9 +137,14 @@ export class LiveStream {
   private readonly maxBuffer: number
   private stopped = false
   readonly counters = { dropped: 0 }
+  private readonly limits: StreamLimits
+  private readonly perAccount = new Map<string, number>()
+  private readonly perAddress = new Map<string, number>()
+  private readonly refused = { account: 0, address: 0, total: 0 }
 
   constructor (private readonly o: LiveStreamOptions) {
     this.maxBuffer = o.maxBuffer ?? 2000
+    this.limits = { ...DEFAULT_STREAM_LIMITS, ...o.limits }
   }
 
   start (): void {
@@ -134,19 +165,56 @@ export class LiveStream {
     this.closeAll(CLOSE_REASONS.shutdown)
   }
 
+  /** A new subscriber for `actor` (from `actor.ip`); throws RH_TOO_MANY_STREAMS beyond a limit. */
   subscribe (actor: Actor): LiveSubscriber {
+    this.admit(actor)
+    const address = actor.ip
     const s = new LiveSubscriber(actor, this.maxBuffer, (x) => {
       this.subscribers.delete(x)
+      decrement(this.perAccount, actor.id)
+      if (address !== undefined) decrement(this.perAddress, address)
       if (x.closeReason === CLOSE_REASONS.slow) this.counters.dropped++
     })
     this.subscribers.add(s)
+    increment(this.perAccount, actor.id)
+    if (address !== undefined) increment(this.perAddress, address)
     if (this.stopped) s.close(CLOSE_REASONS.shutdown)
     return s
   }
 
   get size (): number { return this.subscribers.size }
 
+  stats (): LiveStreamStats {
+    return { open: this.subscribers.size, dropped: this.counters.dropped, refused: { ...this.refused }, limits: { ...this.limits } }
+  }
+
+  private admit (actor: Actor): void {
+    const { perAccount, perAddress, total } = this.limits
+    if ((this.perAccount.get(actor.id) ?? 0) >= perAccount) {
+      this.refused.account++
+      throw new Errors.TooManyStreams(`this account already has ${perAccount} open streams (STREAM_MAX_PER_ACCOUNT); close one first`)
+    }
+    if (actor.ip !== undefined && (this.perAddress.get(actor.ip) ?? 0) >= perAddress) {
+      this.refused.address++
+      throw new Errors.TooManyStreams(`this address already has ${perAddress} open streams (STREAM_MAX_PER_ADDRESS)`)
+    }
+    if (this.subscribers.size >= total) {
+      this.refused.total++
+      throw new Errors.TooManyStreams(`the platform already serves ${total} streams (STREAM_MAX_TOTAL); try again later`)
+    }
+  }
+
   private closeAll (reason: string): void {
     for (const s of [...this.subscribers]) s.close(reason)
   }
+}
+
+function increment (m: Map<string, number>, key: string): void {
+  m.set(key, (m.get(key) ?? 0) + 1)
+}
+
+function decrement (m: Map<string, number>, key: string): void {
+  const n = (m.get(key) ?? 0) - 1
+  if (n > 0) m.set(key, n)
+  else m.delete(key)
 }

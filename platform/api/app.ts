@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { HTTP_DEFAULTS } from '../config.ts'
 import { ERROR_CODES, isAppError } from '../errors.ts'
 import { logRequest } from '../logger.ts'
 import type { Actor } from '../registry/access.ts'
@@ -53,12 +54,24 @@ export interface AppDeps {
   health: HealthCheck
   logger?: Logger
   version?: string
+  /** Limits of the HTTP server (HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT_S); defaults HTTP_DEFAULTS. */
+  server?: { maxConnections: number; requestTimeoutMs: number }
 }
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>
 
 export async function buildApp (deps: AppDeps): Promise<App> {
+  const { maxConnections, requestTimeoutMs } = deps.server ?? HTTP_DEFAULTS
   const app = Fastify({
+    // A client that never finishes its request (slowloris) is cut off; Fastify's default is no limit at all.
+    // Streams are not affected: the timeout ends once the request is in. Idle keep-alive sockets are closed
+    // after Fastify's 72 s, longer than the idle timeout of common load balancers.
+    requestTimeout: requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(requestTimeoutMs, 10_000),
+      // How often Node looks for requests past their timeout (its default, 30 s, would let them run on).
+      connectionsCheckingInterval: Math.min(requestTimeoutMs, 5_000),
+    },
     // Request lines never carry credentials: URLs are redacted, headers left out (logger.ts).
     loggerInstance: deps.logger?.child({ part: 'api' }, { serializers: { req: logRequest } }),
     trustProxy: false,
@@ -66,6 +79,9 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     // Reject unknown fields instead of silently dropping them.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // Sockets beyond this are closed by Node as soon as they are accepted.
+  app.server.maxConnections = maxConnections
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isAppError(err)) {

@@ -1,6 +1,7 @@
 // What the API needs from the broker: live connection state and counters per
 // device, and a way to send a command.
 
+import type { LiveStreamStats } from '../alerts/live-stream.ts'
 import type { EventLogCounters } from '../events/event-log.ts'
 import type { CommandName, CommandPayload } from '../../protocol/index.ts'
 import type { CommandRecord } from '../devices/command-log.ts'
@@ -28,6 +29,7 @@ export interface BrokerCounters {
   connectedPeople: number
   endedPersonSessions: number
   eventLog?: EventLogCounters
+  liveStreams?: LiveStreamStats
 }
 
 export interface DeviceConnectivity {

@@ -64,7 +64,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
   app.get('/broker/stats', {
     schema: {
       tags: ['devices'],
-      summary: 'Broker-wide counters (admin): messages accepted and rejected, ACL violations, refused connections (unknown client, wrong secret, disabled, throttled, ...), MQTT protocol violations, the event log (journaled, in the database, behind)',
+      summary: 'Broker-wide counters (admin): messages accepted and rejected, ACL violations, refused connections (unknown client, wrong secret, disabled, throttled, ...), MQTT protocol violations, the event log (journaled, in the database, behind), live alert streams (open, refused by limit)',
       response: {
         200: Type.Object({
           accepted: Type.Integer(),
@@ -86,6 +86,16 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
             databaseErrors: Type.Integer({ description: 'failed attempts to copy into the database (retried)' }),
             journalFailed: Type.Boolean({ description: 'a journal write failed: no event is acknowledged until the platform restarts' }),
           })),
+          liveStreams: Type.Optional(Type.Object({
+            open: Type.Integer({ description: 'open GET /alerts/stream connections' }),
+            dropped: Type.Integer({ description: 'streams closed because the console fell too far behind' }),
+            refused: Type.Object({
+              account: Type.Integer({ description: 'refused: the account had STREAM_MAX_PER_ACCOUNT open' }),
+              address: Type.Integer({ description: 'refused: the address had STREAM_MAX_PER_ADDRESS open' }),
+              total: Type.Integer({ description: 'refused: STREAM_MAX_TOTAL were open' }),
+            }),
+            limits: Type.Object({ perAccount: Type.Integer(), perAddress: Type.Integer(), total: Type.Integer() }),
+          }, { description: 'the live alert stream (SSE) and its connection limits' })),
         }),
         ...errors(401, 403),
       },
