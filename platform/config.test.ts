@@ -4,8 +4,25 @@ import { ConfigError, loadConfig } from './config.ts'
 describe('loadConfig', () => {
   it('has working defaults', () => {
     const c = loadConfig({}, '/srv/app')
-    expect(c).toMatchObject({ host: '0.0.0.0', httpPort: 8080, mqttPort: 1884, mqttWsPort: 8083, dataDir: '/srv/app/data', demo: true, publicHost: 'localhost', eventRetentionDays: 180 })
+    expect(c).toMatchObject({ host: '127.0.0.1', httpPort: 8080, mqttPort: 1884, mqttWsPort: 8083, dataDir: '/srv/app/data', demo: true, publicHost: '127.0.0.1', eventRetentionDays: 180 })
+    expect(c).toMatchObject({ dataDirShared: false, streams: { perAccount: 10, perAddress: 100, total: 1000 }, http: { maxConnections: 5000, requestTimeoutMs: 30_000 } })
     expect(c.databaseUrl).toBeUndefined()
+  })
+
+  it('listens on loopback while the demo site is on, unless HOST says otherwise', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1')
+    expect(loadConfig({ DEMO: 'off' })).toMatchObject({ host: '0.0.0.0', publicHost: 'localhost' })
+    expect(loadConfig({ HOST: '0.0.0.0' })).toMatchObject({ host: '0.0.0.0', demo: true })
+    expect(loadConfig({ HOST: ' ' }).host).toBe('127.0.0.1')
+  })
+
+  it('reads the connection limits and DATA_DIR_SHARED, refusing values out of range by name', () => {
+    const c = loadConfig({ STREAM_MAX_PER_ACCOUNT: '3', STREAM_MAX_PER_ADDRESS: '20', STREAM_MAX_TOTAL: '50', HTTP_MAX_CONNECTIONS: '900', HTTP_REQUEST_TIMEOUT_S: '5', DATA_DIR_SHARED: 'on' })
+    expect(c).toMatchObject({ streams: { perAccount: 3, perAddress: 20, total: 50 }, http: { maxConnections: 900, requestTimeoutMs: 5000 }, dataDirShared: true })
+    let err: unknown
+    try { loadConfig({ STREAM_MAX_PER_ACCOUNT: '0', STREAM_MAX_TOTAL: 'lots', HTTP_REQUEST_TIMEOUT_S: '99999', DATA_DIR_SHARED: 'perhaps' }) } catch (e) { err = e }
+    const problems = (err as ConfigError).problems.join('\n')
+    for (const name of ['STREAM_MAX_PER_ACCOUNT', 'STREAM_MAX_TOTAL', 'HTTP_REQUEST_TIMEOUT_S', 'DATA_DIR_SHARED']) expect(problems).toContain(name)
   })
 
   it('reads ports, data dir, database and switches', () => {

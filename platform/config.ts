@@ -18,6 +18,8 @@ export interface Config {
   /** Host name devices and API clients are told to use. */
   publicHost: string
   dataDir: string
+  /** DATA_DIR may be open to group or others (DATA_DIR_SHARED); otherwise such a DATA_DIR is refused at start. */
+  dataDirShared: boolean
   /** PostgreSQL server; undefined: embedded PGlite in `${dataDir}/registry`. */
   databaseUrl: string | undefined
   /** Master key for ID numbers (64 hex chars); undefined: read or create `${dataDir}/data.key`. */
@@ -47,7 +49,7 @@ export const HTTP_DEFAULTS = { maxConnections: 5000, requestTimeoutMs: 30_000 } 
 
 /** Documented in docs/config.md; keep both in step. */
 export const CONFIG_VARIABLES = {
-  HOST: 'Address the API and the broker listen on (default 0.0.0.0).',
+  HOST: 'Address the API and the broker listen on (default 0.0.0.0; 127.0.0.1 while DEMO is on).',
   HTTP_PORT: 'API and OpenAPI docs port (default 8080).',
   MQTT_PORT: 'MQTT over TCP port (default 1884; 1883 is often taken by another broker).',
   MQTT_WS_PORT: 'MQTT over WebSocket port, path /mqtt (default 8083; "off" disables it).',
@@ -56,7 +58,8 @@ export const CONFIG_VARIABLES = {
   TLS_CERT_FILE: 'PEM certificate (chain) for the TLS listeners.',
   TLS_KEY_FILE: 'PEM private key of that certificate.',
   PUBLIC_HOST: 'Host name given to devices and clients in connection details (default: HOST, or localhost for 0.0.0.0).',
-  DATA_DIR: 'Directory for the embedded database, the event journal and the data key (default ./data); keep it on durable storage.',
+  DATA_DIR: 'Directory for the embedded database, the event journal and the data key (default ./data); keep it on durable storage. Created 0700; refused at start when other users can access it.',
+  DATA_DIR_SHARED: 'Accept a DATA_DIR that group or others can access, e.g. a mounted volume (default off). Files in it stay 0600.',
   DATABASE_URL: 'postgres:// URL of a PostgreSQL server; unset: embedded PGlite in DATA_DIR.',
   DATA_KEY: 'Master key protecting ID numbers, 64 hex characters; unset: created once in DATA_DIR/data.key.',
   EVENT_RETENTION_DAYS: 'Days device events are kept (default 180, the national code minimum for the central host).',
@@ -115,7 +118,10 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     return fallback
   }
 
-  const host = env.HOST?.trim() || '0.0.0.0'
+  // The demo accounts have a published password: with the demo site on, only this machine may reach them
+  // unless the operator chooses an address.
+  const demo = flag('DEMO', true)
+  const host = env.HOST?.trim() || (demo ? '127.0.0.1' : '0.0.0.0')
   const httpPort = port('HTTP_PORT', 8080)!
   const mqttPort = port('MQTT_PORT', 1884)!
   const mqttWsPort = port('MQTT_WS_PORT', 8083, true)
@@ -188,7 +194,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel']
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`)
   const publicHost = env.PUBLIC_HOST?.trim() || (host === '0.0.0.0' || host === '::' ? 'localhost' : host)
-  const demo = flag('DEMO', true)
+  const dataDirShared = flag('DATA_DIR_SHARED', false)
   const retentionRaw = env.EVENT_RETENTION_DAYS?.trim() || '180'
   if (!/^\d{1,5}$/.test(retentionRaw) || Number(retentionRaw) < 1) {
     problems.push(`EVENT_RETENTION_DAYS must be a whole number of days, at least 1, got ${JSON.stringify(retentionRaw)}`)
@@ -208,7 +214,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return {
-    host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays,
+    host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, dataDirShared, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays,
     streams, http, rules, logLevel,
   }
 }

@@ -1,8 +1,12 @@
 // `npm start`: the whole system on embedded defaults (see docs/config.md).
 
+import { startBanner } from './banner.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logger.ts'
 import { Platform } from './platform.ts'
+
+// Whatever this process creates (DATA_DIR and everything the embedded database writes) is its user's alone.
+process.umask(0o077)
 
 let config
 try {
@@ -20,19 +24,12 @@ const platform = new Platform(config, logger)
 
 try {
   const a = await platform.start()
-  const lines = [
-    'Rental-block access platform is up.',
-    `  API            ${a.api}`,
-    `  API docs       ${a.docs}`,
-    `  MQTT (TCP)     ${a.mqtt}`,
-    `  MQTT (WS)      ${a.mqttWs ?? 'off'}`,
-    ...(a.mqtts === null ? [] : [`  MQTT (TLS)     ${a.mqtts}`]),
-    ...(a.mqttWss === null ? [] : [`  MQTT (WSS)     ${a.mqttWss}`]),
-    `  Data           ${config.databaseUrl === undefined ? `${config.dataDir} (embedded PGlite)` : 'PostgreSQL (DATABASE_URL)'}`,
-  ]
-  if (platform.demo !== undefined) lines.push('', ...platform.demo.describe())
-  console.log(lines.join('\n'))
+  console.log(startBanner(config, a, platform.demo?.describe()))
 } catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message)
+    process.exit(2)
+  }
   logger.fatal({ err }, 'could not start')
   process.exit(1)
 }

@@ -2,7 +2,7 @@
 // them in reverse. `main.ts` runs it from the command line; tests start it on
 // ephemeral ports.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { Subject } from 'rxjs'
@@ -37,6 +37,11 @@ import type { Database } from './store/database.ts'
 import { migrate } from './store/migrate.ts'
 import { PgDatabase } from './store/pg-database.ts'
 import { PgliteWorkerDatabase } from './store/pglite-worker-database.ts'
+import { preparePrivateDir, tightenTree } from './store/private-files.ts'
+
+const DEMO_SECRETS_FILE = 'demo-devices.json'
+/** What the platform keeps in DATA_DIR. */
+const PRIVATE_ENTRIES = ['registry', 'journal', 'data.key', DEMO_SECRETS_FILE]
 
 export interface PlatformAddresses {
   api: string
@@ -94,11 +99,15 @@ export class Platform {
 
   private async startParts (): Promise<void> {
     const { config, logger } = this
-    mkdirSync(config.dataDir, { recursive: true })
+    preparePrivateDir(config.dataDir, config.dataDirShared)
+    // What an older version (or the embedded database's initial files) left open to other users.
+    for (const entry of PRIVATE_ENTRIES) tightenTree(join(config.dataDir, entry))
     const db: Database = this.options.database ?? (config.databaseUrl === undefined
       ? await PgliteWorkerDatabase.open(join(config.dataDir, 'registry'))
       : new PgDatabase(config.databaseUrl))
     this.db = db
+    // A new embedded database unpacks its initial files 0666.
+    tightenTree(join(config.dataDir, 'registry'))
     if (this.options.database === undefined) this.stack.push(() => db.close())
     const applied = await migrate(db)
     if (applied.length > 0) logger.info({ applied }, 'database migrated')
@@ -106,7 +115,7 @@ export class Platform {
     const registry = new Registry({ db, vault: IdVault.fromKey(this.dataKey()) })
     registry.events.onListenerError = (err) => logger.error({ err }, 'registry listener failed')
     this.registry = registry
-    if (config.demo) this.demo = await seedDemoSite(registry, logger)
+    if (config.demo) this.demo = await seedDemoSite(registry, logger, join(config.dataDir, DEMO_SECRETS_FILE))
 
     // Every command goes out through here, so the command log knows what became of each.
     const commands = new CommandLog(this.options.clock === undefined ? {} : { now: this.options.clock })

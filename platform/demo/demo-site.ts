@@ -1,8 +1,12 @@
 // A small demo site loaded into an empty registry by `npm start`, so the API,
 // the broker and the consoles have something to show. Every account has the
-// password DEMO_PASSWORD; the README lists them.
+// password DEMO_PASSWORD; the README lists them. The demo devices' secrets go
+// to a file only the platform's user can read (DATA_DIR/demo-devices.json),
+// never to the console or the log.
 
+import { existsSync } from 'node:fs'
 import type { Logger } from 'pino'
+import { writeDurably } from '../store/durable-file.ts'
 import type { Actor } from '../registry/access.ts'
 import type { Registry } from '../registry/registry.ts'
 
@@ -22,6 +26,13 @@ export interface DemoSite {
   describe (): string[]
 }
 
+/** The banner's lines on where the demo devices' secrets are. */
+function secretsLines (secretsFile: string): string[] {
+  return existsSync(secretsFile)
+    ? [`Demo device secrets: ${secretsFile} (readable by this user only), or give a device a new one with POST /devices/{id}/rotate-secret.`]
+    : ['Demo device secrets: give a device a new one with POST /devices/{id}/rotate-secret.']
+}
+
 /** 17 digits + GB 11643 check character. */
 function residentId (first17: string): string {
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -29,10 +40,13 @@ function residentId (first17: string): string {
   return first17 + '10X98765432'[sum % 11]!
 }
 
-export async function seedDemoSite (registry: Registry, logger: Logger): Promise<DemoSite | undefined> {
+/** Loads the demo site into an empty registry; `secretsFile` receives the devices' secrets (mode 0600). */
+export async function seedDemoSite (registry: Registry, logger: Logger, secretsFile: string): Promise<DemoSite | undefined> {
   const existing = await registry.ctx.db.query<{ n: number }>('select count(*)::int as n from users')
   if (existing.rows[0]!.n > 0) {
-    return { describe: () => [`Demo accounts (password ${DEMO_PASSWORD}): ${DEMO_ACCOUNTS.map((a) => a.username).join(', ')}`] }
+    return {
+      describe: () => [`Demo accounts (password ${DEMO_PASSWORD}): ${DEMO_ACCOUNTS.map((a) => a.username).join(', ')}`, ...secretsLines(secretsFile)],
+    }
   }
   const admin = await registry.users.create(null, { ...DEMO_ACCOUNTS[0], password: DEMO_PASSWORD })
   const root: Actor = { id: admin.id, role: 'admin', username: admin.username }
@@ -67,14 +81,20 @@ export async function seedDemoSite (registry: Registry, logger: Logger): Promise
   }
   const reader = await registry.devices.provision(root, 'demo-b1', { id: 'demo-b1-reader', door: 'main-gate', kind: 'reader', vendor: 'Acme Access', model: 'AR-200' })
   const camera = await registry.devices.provision(root, 'demo-b1', { id: 'demo-b1-cam', door: 'main-gate', kind: 'camera', vendor: 'Acme Access', model: 'AC-10' })
-  logger.info('demo site loaded')
+  const devices = [reader, camera].map(({ device, secret }) => ({
+    clientId: device.id, username: device.id, password: secret, buildingId: device.buildingId, kind: device.kind,
+  }))
+  writeDurably(secretsFile, `${JSON.stringify({
+    note: 'MQTT logins of the demo devices (protocol/README.md section 5). For local trials only; rotate with POST /devices/{id}/rotate-secret.',
+    devices,
+  }, null, 2)}\n`)
+  logger.info({ secretsFile }, 'demo site loaded')
   return {
     describe: () => [
       `Demo site loaded (buildings demo-b1, demo-b2). Accounts, all with password "${DEMO_PASSWORD}":`,
       ...DEMO_ACCOUNTS.map((a) => `  ${a.username.padEnd(14)} ${a.role}`),
-      'Demo devices (secrets shown once, now):',
-      `  ${reader.device.id}  secret ${reader.secret}`,
-      `  ${camera.device.id}  secret ${camera.secret}`,
+      `Demo devices: ${devices.map((d) => d.clientId).join(', ')}.`,
+      ...secretsLines(secretsFile),
     ],
   }
 }

@@ -58,7 +58,7 @@ export class EventJournal {
 
   /** Opens (or creates) the journal in `dir` and reads back what it holds. */
   static open (dir: string, options: JournalOptions = {}): OpenedJournal {
-    mkdirSync(dir, { recursive: true })
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
     const files = readdirSync(dir).filter((f) => NAME.test(f)).sort()
     const segments: Segment[] = []
     const records: JournalRecord[] = []
@@ -116,7 +116,7 @@ export class EventJournal {
         this.segments.push(seg)
       }
       if (this.handle === undefined) {
-        this.handle = await open(seg.file, 'a')
+        this.handle = await open(seg.file, 'a', 0o600)
         // The new file's name must be durable before anything in it is acknowledged.
         if (seg.bytes === 0) syncDirectory(this.dir)
       }

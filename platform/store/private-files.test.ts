@@ -1,0 +1,62 @@
+// Modes on the real file system (tests may run as root, so modes are checked, not access).
+
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ConfigError } from '../config.ts'
+import { preparePrivateDir, tightenTree } from './private-files.ts'
+
+let root: string
+beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'rh-private-')) })
+afterEach(() => { rmSync(root, { recursive: true, force: true }) })
+
+const mode = (p: string): number => statSync(p).mode & 0o7777
+
+describe('preparePrivateDir', () => {
+  it('creates a missing DATA_DIR, parents included, 0700', () => {
+    const dir = join(root, 'a', 'b', 'data')
+    preparePrivateDir(dir, false)
+    expect(mode(dir)).toBe(0o700)
+    expect(mode(join(root, 'a'))).toBe(0o700)
+  })
+
+  it('refuses one that group or others can access, naming it and the fix, unless shared', () => {
+    const dir = join(root, 'data')
+    mkdirSync(dir)
+    for (const m of [0o755, 0o750, 0o701, 0o720]) {
+      chmodSync(dir, m)
+      expect(() => preparePrivateDir(dir, false)).toThrow(ConfigError)
+      expect(() => preparePrivateDir(dir, false)).toThrow(new RegExp(`${dir}.*chmod 700.*DATA_DIR_SHARED`, 's'))
+      expect(() => preparePrivateDir(dir, true)).not.toThrow()
+      expect(mode(dir)).toBe(m)
+    }
+    chmodSync(dir, 0o700)
+    expect(() => preparePrivateDir(dir, false)).not.toThrow()
+  })
+})
+
+describe('tightenTree', () => {
+  it('takes every group and other permission away below a path, and leaves symbolic links and their targets alone', () => {
+    const dir = join(root, 'registry')
+    mkdirSync(join(dir, 'base', '1'), { recursive: true })
+    chmodSync(join(dir, 'base'), 0o755)
+    writeFileSync(join(dir, 'PG_VERSION'), '17', { mode: 0o666 })
+    chmodSync(join(dir, 'PG_VERSION'), 0o666)
+    writeFileSync(join(dir, 'base', '1', '1259'), 'x')
+    chmodSync(join(dir, 'base', '1', '1259'), 0o664)
+    writeFileSync(join(dir, 'script'), '#!/bin/sh\n')
+    chmodSync(join(dir, 'script'), 0o755)
+    const outside = join(root, 'outside.txt')
+    writeFileSync(outside, 'x')
+    chmodSync(outside, 0o644)
+    symlinkSync(outside, join(dir, 'link'))
+    tightenTree(dir)
+    expect(mode(join(dir, 'base'))).toBe(0o700)
+    expect(mode(join(dir, 'PG_VERSION'))).toBe(0o600)
+    expect(mode(join(dir, 'base', '1', '1259'))).toBe(0o600)
+    expect(mode(join(dir, 'script'))).toBe(0o700)
+    expect(mode(outside)).toBe(0o644)
+    expect(() => tightenTree(join(root, 'missing'))).not.toThrow()
+  })
+})

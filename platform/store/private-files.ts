@@ -1,0 +1,43 @@
+// DATA_DIR holds ID-number ciphertexts, movement records (the event journal)
+// and the key that protects them: nobody but the platform's own user may
+// read it. The directory is created 0700 and refused at start when group or
+// others have any access to it (unless the operator says so); what the
+// platform keeps in it is tightened to 0700 / 0600 at every start, since the
+// embedded database unpacks its initial files world-readable and an older
+// version created files 0644.
+
+import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { ConfigError } from '../config.ts'
+
+const GROUP_OTHER = 0o077
+
+/** Creates `dir` (0700) if needed; refuses one that group or others can enter, read or write, unless `shared`. */
+export function preparePrivateDir (dir: string, shared: boolean): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const mode = lstatSync(dir).mode & 0o777
+  if ((mode & GROUP_OTHER) !== 0 && !shared) {
+    throw new ConfigError([
+      `DATA_DIR ${dir} is open to other users (mode ${mode.toString(8).padStart(4, '0')}); it holds personal data and its key. ` +
+      `Run: chmod 700 ${dir}   (or set DATA_DIR_SHARED=on if other accounts must reach it, e.g. a mounted volume)`,
+    ])
+  }
+}
+
+/**
+ * Removes every group and other permission below `path` (and on it):
+ * directories end up 0700 at most, files 0600 at most. Symbolic links are
+ * neither followed nor changed. A missing path is nothing to do.
+ */
+export function tightenTree (path: string): void {
+  let st
+  try {
+    st = lstatSync(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw err
+  }
+  if (st.isSymbolicLink()) return
+  if ((st.mode & GROUP_OTHER) !== 0) chmodSync(path, st.mode & 0o7700 & ~GROUP_OTHER)
+  if (st.isDirectory()) for (const name of readdirSync(path)) tightenTree(join(path, name))
+}
