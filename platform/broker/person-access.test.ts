@@ -55,7 +55,7 @@ describe('people: authenticate', () => {
     expect(h.broker.stats.totals().trackedDevices).toBe(0)
   })
 
-  it('refuses an unknown or revoked token with 4, then throttles the account and keeps others out of it', async () => {
+  it('refuses an unknown or revoked token with 4, then refuses the guessing address for that account only', async () => {
     const other = h.people.add('police-other', 'police', S1)
     h.people.revoke(other.token)
     for (let i = 0; i < 5; i++) expect(await h.personRefusal({ ...police, token: `guess-${i}` })).toBe(4)
