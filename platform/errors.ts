@@ -6,6 +6,8 @@ import createError from '@fastify/error'
 
 export const Errors = {
   BadRequest: createError<'RH_BAD_REQUEST', 400, [string]>('RH_BAD_REQUEST', '%s', 400),
+  /** The database refused a value of the request (SQLSTATE class 22): the safety net behind the route schemas. */
+  UnstorableValue: createError<'RH_UNSTORABLE_VALUE', 400, [string]>('RH_UNSTORABLE_VALUE', 'a value in the request cannot be stored: %s', 400),
   InvalidIdNumber: createError<'RH_INVALID_ID_NUMBER', 400, [string]>('RH_INVALID_ID_NUMBER', 'invalid ID number: %s', 400),
   Unauthenticated: createError<'RH_UNAUTHENTICATED', 401, [string]>('RH_UNAUTHENTICATED', '%s', 401),
   Forbidden: createError<'RH_FORBIDDEN', 403, [string]>('RH_FORBIDDEN', '%s', 403),

@@ -1,14 +1,13 @@
 // The HTTP API as a Fastify app built from plugins. `server.ts` only listens;
 // tests call `app.inject`.
 
-import { STATUS_CODES } from 'node:http'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { HTTP_DEFAULTS } from '../config.ts'
-import { ERROR_CODES, isAppError } from '../errors.ts'
+import { ERROR_CODES } from '../errors.ts'
 import { logRequest } from '../logger.ts'
 import type { Actor } from '../registry/access.ts'
 import type { AlertService } from '../alerts/alert-service.ts'
@@ -18,6 +17,7 @@ import type { EventHistory } from '../events/event-history.ts'
 import type { Registry } from '../registry/registry.ts'
 import { authPlugin } from './auth.ts'
 import type { DeviceConnectivity } from './device-connectivity.ts'
+import { errorHandler } from './error-handler.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { areaRoutes } from './routes/areas.ts'
 import { auditRoutes } from './routes/audit.ts'
@@ -83,21 +83,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   // Sockets beyond this are closed by Node as soon as they are accepted.
   app.server.maxConnections = maxConnections
 
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (isAppError(err)) {
-      const status = err.statusCode ?? 400
-      return reply.status(status).send({ statusCode: status, code: err.code, error: STATUS_CODES[status] ?? 'Error', message: err.message })
-    }
-    if (err.validation !== undefined) {
-      return reply.status(400).send({ statusCode: 400, code: 'RH_VALIDATION', error: 'Bad Request', message: err.message })
-    }
-    const status = err.statusCode ?? 500
-    if (status < 500) {
-      return reply.status(status).send({ statusCode: status, code: err.code ?? 'RH_BAD_REQUEST', error: STATUS_CODES[status] ?? 'Error', message: err.message })
-    }
-    request.log.error({ err }, 'request failed')
-    return reply.status(500).send({ statusCode: 500, code: 'RH_INTERNAL', error: 'Internal Server Error', message: 'internal error; see the platform log' })
-  })
+  app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ statusCode: 404, code: 'RH_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url}` })
   })
