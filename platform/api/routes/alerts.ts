@@ -9,7 +9,7 @@ import { ALERT_TYPES, SEVERITIES } from '../../pipeline/model.ts'
 import type { StreamSession, StreamTickets } from '../../registry/stream-tickets.ts'
 import { tokenHash, type Users } from '../../registry/users.ts'
 import { bearerToken } from '../auth.ts'
-import { DateTimeStr, errors, IdParam, IdParams, Nullable } from '../schemas.ts'
+import { DateTimeInput, DateTimeStr, errors, IdParam, IdParams, LimitInput, Nullable, Text } from '../schemas.ts'
 
 const DateTime = DateTimeStr()
 
@@ -55,8 +55,8 @@ const ListQuery = Type.Object({
   buildingId: Type.Optional(IdParam),
   severity: Type.Optional(Type.Enum(SEVERITIES, { description: 'Exactly this severity.' })),
   minSeverity: Type.Optional(Type.Enum(SEVERITIES, { description: 'This severity or higher.' })),
-  since: Type.Optional(Type.String({ format: 'date-time', description: 'Latest occurrence at or after this time.' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Default 100.' })),
+  since: Type.Optional(DateTimeInput('Latest occurrence at or after this time.')),
+  limit: Type.Optional(LimitInput(1000, 'Default 100.')),
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$', description: 'nextCursor of the previous page.' })),
 }, { additionalProperties: false })
 
@@ -175,7 +175,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
     schema: {
       tags: ['alerts'], summary: 'Acknowledge an open alert (anyone who sees it)',
       params: IdParams,
-      body: Type.Object({ note: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })) }, { additionalProperties: false }),
+      body: Type.Object({ note: Type.Optional(Text(1000, { minLength: 1 })) }, { additionalProperties: false }),
       response: { 200: AlertSchema, ...errors(400, 401, 404, 409) },
     },
   }, async (req) => alerts.acknowledge(req.actor, req.params.id, req.body.note))
@@ -184,7 +184,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
     schema: {
       tags: ['alerts'], summary: 'Resolve an open or acknowledged alert with a note (police, grid workers, admin)',
       params: IdParams,
-      body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+      body: Type.Object({ note: Text(1000, { minLength: 1 }) }, { additionalProperties: false }),
       response: { 200: AlertSchema, ...errors(400, 401, 403, 404, 409) },
     },
   }, async (req) => alerts.resolve(req.actor, req.params.id, req.body.note))

@@ -3,7 +3,7 @@ import Type from 'typebox'
 import { ID_PATTERN } from '../../../protocol/index.ts'
 import { AREA_KINDS } from '../../registry/areas.ts'
 import type { Registry } from '../../registry/registry.ts'
-import { AreaSchema, errors } from '../schemas.ts'
+import { AreaSchema, errors, Text } from '../schemas.ts'
 
 export const areaRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
   app.post('/areas', {
@@ -13,7 +13,7 @@ export const areaRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
         id: Type.Optional(Type.String({ pattern: ID_PATTERN })),
         parentId: Type.Optional(Type.String({ pattern: ID_PATTERN })),
         kind: Type.Enum(AREA_KINDS),
-        name: Type.String({ minLength: 1, maxLength: 100 }),
+        name: Text(100, { minLength: 1 }),
       }, { additionalProperties: false }),
       response: { 201: AreaSchema, ...errors(400, 401, 403, 404, 409) },
     },

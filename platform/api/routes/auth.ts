@@ -2,14 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { Registry } from '../../registry/registry.ts'
 import { bearerToken } from '../auth.ts'
-import { errors, UserSchema } from '../schemas.ts'
+import { errors, Text, UserSchema } from '../schemas.ts'
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
   app.post('/auth/login', {
     config: { public: true },
     schema: {
       tags: ['auth'], summary: 'Log in; returns a bearer token valid for 12 hours', security: [],
-      body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+      body: Type.Object({ username: Text(100, { minLength: 1 }), password: Text(200, { minLength: 1 }) }, { additionalProperties: false }),
       response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }), user: UserSchema }), ...errors(400, 401, 429) },
     },
   }, async (req) => registry.users.login(req.body.username, req.body.password, req.ip))

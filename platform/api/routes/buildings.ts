@@ -4,7 +4,9 @@ import { ID_PATTERN } from '../../../protocol/index.ts'
 import { GRADES, loadBuilding } from '../../registry/buildings.ts'
 import { readLedger } from '../../registry/ledger.ts'
 import type { Registry } from '../../registry/registry.ts'
-import { BuildingSchema, errors, IdParams, LedgerEntrySchema, RegistrationSchema, RoomSchema } from '../schemas.ts'
+import {
+  BuildingSchema, DateTimeInput, errors, IdParams, Int, LedgerEntrySchema, LimitInput, Nullable, RegistrationSchema, RoomSchema, SeqInput, Text,
+} from '../schemas.ts'
 
 export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
   app.post('/buildings', {
@@ -14,8 +16,8 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       body: Type.Object({
         id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Becomes part of device topics; generated when absent.' })),
         gridId: Type.String({ pattern: ID_PATTERN }),
-        name: Type.String({ minLength: 1, maxLength: 100 }),
-        address: Type.String({ minLength: 1, maxLength: 200 }),
+        name: Text(100, { minLength: 1 }),
+        address: Text(200, { minLength: 1 }),
         landlordId: Type.Optional(Type.String({ pattern: ID_PATTERN })),
         grade: Type.Optional(Type.Enum(GRADES)),
       }, { additionalProperties: false }),
@@ -36,10 +38,10 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       tags: ['buildings'], summary: 'Edit name/address/agreement (landlord, admin) or grade (police, admin)',
       params: IdParams,
       body: Type.Object({
-        name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-        address: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        name: Type.Optional(Text(100, { minLength: 1 })),
+        address: Type.Optional(Text(200, { minLength: 1 })),
         grade: Type.Optional(Type.Enum(GRADES, { description: 'trusted (放心), normal (一般), focus (重点), strict (严控).' })),
-        responsibilitySignedAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+        responsibilitySignedAt: Type.Optional(Nullable(DateTimeInput())),
       }, { additionalProperties: false }),
       response: { 200: BuildingSchema, ...errors(400, 401, 403, 404) },
     },
@@ -63,8 +65,8 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       params: IdParams,
       body: Type.Object({
         id: Type.Optional(Type.String({ pattern: ID_PATTERN })),
-        number: Type.String({ minLength: 1, maxLength: 20 }),
-        capacity: Type.Integer({ minimum: 1, maximum: 100, description: 'How many people may live in the room.' }),
+        number: Text(20, { minLength: 1 }),
+        capacity: Int(1, 100, 'How many people may live in the room.'),
       }, { additionalProperties: false }),
       response: { 201: RoomSchema, ...errors(400, 401, 403, 404, 409) },
     },
@@ -80,7 +82,7 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       params: IdParams,
       querystring: Type.Object({
         status: Type.Optional(Type.Enum(['active', 'departed'])),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        limit: Type.Optional(LimitInput(1000)),
       }, { additionalProperties: false }),
       response: { 200: Type.Array(RegistrationSchema), ...errors(401, 403, 404) },
     },
@@ -91,8 +93,8 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       tags: ['registrations'], summary: 'The building\'s registry ledger: every arrival, departure, credential and device change, in order',
       params: IdParams,
       querystring: Type.Object({
-        afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        afterSeq: Type.Optional(SeqInput(0)),
+        limit: Type.Optional(LimitInput(1000)),
       }, { additionalProperties: false }),
       response: { 200: Type.Array(LedgerEntrySchema), ...errors(401, 403, 404) },
     },

@@ -8,7 +8,7 @@ import type { Device } from '../../registry/devices.ts'
 import { DEVICE_KINDS } from '../../registry/devices.ts'
 import type { Registry } from '../../registry/registry.ts'
 import type { DeviceConnectivity } from '../device-connectivity.ts'
-import { DateTimeStr, DeviceSchema, DeviceStatsSchema, errors, IdParams, MqttConnectionSchema, Nullable } from '../schemas.ts'
+import { DateTimeStr, DeviceSchema, DeviceStatsSchema, errors, IdParams, Int, MqttConnectionSchema, Nullable, Text } from '../schemas.ts'
 
 const ProvisionedSchema = Type.Object({ device: DeviceSchema, mqtt: MqttConnectionSchema })
 
@@ -47,8 +47,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
         id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Device id (e.g. serial number); generated when absent.' })),
         door: Type.String({ pattern: ID_PATTERN, description: 'The door the device guards or watches.' }),
         kind: Type.Enum(DEVICE_KINDS),
-        vendor: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Taken from the account for vendor users.' })),
-        model: Type.String({ minLength: 1, maxLength: 100 }),
+        vendor: Type.Optional(Text(100, { minLength: 1, description: 'Taken from the account for vendor users.' })),
+        model: Text(100, { minLength: 1 }),
       }, { additionalProperties: false }),
       response: { 201: ProvisionedSchema, ...errors(400, 401, 403, 404, 409) },
     },
@@ -156,8 +156,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
       tags: ['devices'], summary: 'Send an open-door command to a connected reader (landlord, admin); GET /devices/{id}/commands shows its outcome',
       params: IdParams,
       body: Type.Object({
-        durationS: Type.Optional(Type.Integer({ minimum: 1, maximum: 300 })),
-        reason: Type.String({ minLength: 1, maxLength: 200 }),
+        durationS: Type.Optional(Int(1, 300)),
+        reason: Text(200, { minLength: 1 }),
       }, { additionalProperties: false }),
       response: { 202: Type.Object({ requestId: Type.String() }), ...errors(400, 401, 403, 404, 409) },
     },

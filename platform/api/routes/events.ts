@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { EventHistory } from '../../events/event-history.ts'
-import { errors, IdParams, IdParam } from '../schemas.ts'
+import { DateTimeInput, errors, IdParam, IdParams, LimitInput, SeqInput } from '../schemas.ts'
 
 const Range = Type.Object({
-  from: Type.String({ format: 'date-time', description: 'Start (device time), inclusive.' }),
-  to: Type.String({ format: 'date-time', description: 'End, exclusive. At most 366 days after from.' }),
-  afterLogSeq: Type.Optional(Type.Integer({ minimum: 0, description: 'Continue after this logSeq (pagination).' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+  from: DateTimeInput('Start (device time), inclusive.'),
+  to: DateTimeInput('End, exclusive. At most 366 days after from.'),
+  afterLogSeq: Type.Optional(SeqInput(0, 'Continue after this logSeq (pagination).')),
+  limit: Type.Optional(LimitInput(5000)),
 }, { additionalProperties: false })
 
 const LoggedEventSchema = Type.Object({

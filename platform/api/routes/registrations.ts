@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { Registry } from '../../registry/registry.ts'
-import { CredentialInputSchema, CredentialSchema, errors, IdParams, RegistrationSchema } from '../schemas.ts'
+import { CredentialInputSchema, CredentialSchema, DateInput, DateTimeInput, errors, IdParams, RegistrationSchema, Text } from '../schemas.ts'
 
 export const registrationRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
   app.get('/registrations/:id', {
@@ -13,8 +13,8 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ registry: Registry 
       tags: ['registrations'], summary: 'Deregister on departure: close the stay and revoke its credentials on every reader',
       params: IdParams,
       body: Type.Object({
-        reason: Type.String({ minLength: 1, maxLength: 200, description: 'e.g. moved_out, lease_ended, permit_expired.' }),
-        departedAt: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now.' })),
+        reason: Text(200, { minLength: 1, description: 'e.g. moved_out, lease_ended, permit_expired.' }),
+        departedAt: Type.Optional(DateTimeInput('Default: now.')),
       }, { additionalProperties: false }),
       response: { 200: RegistrationSchema, ...errors(400, 401, 403, 404, 409) },
     },
@@ -25,8 +25,8 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ registry: Registry 
       tags: ['registrations'], summary: 'Record a renewed residence permit (and lease)',
       params: IdParams,
       body: Type.Object({
-        permitValidUntil: Type.String({ format: 'date' }),
-        leaseUntil: Type.Optional(Type.String({ format: 'date' })),
+        permitValidUntil: DateInput(),
+        leaseUntil: Type.Optional(DateInput()),
       }, { additionalProperties: false }),
       response: { 200: RegistrationSchema, ...errors(400, 401, 403, 404, 409) },
     },
@@ -48,7 +48,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ registry: Registry 
     schema: {
       tags: ['credentials'], summary: 'Revoke a credential (lost card, ...) and remove it from the readers',
       params: IdParams,
-      body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+      body: Type.Object({ reason: Text(200, { minLength: 1 }) }, { additionalProperties: false }),
       response: { 200: CredentialSchema, ...errors(400, 401, 403, 404, 409) },
     },
   }, async (req) => registry.registrations.revokeCredential(req.actor, req.params.id, req.body.reason))

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { Registry } from '../../registry/registry.ts'
-import { errors, IdParams, RegistrationSchema, ResidentSummarySchema } from '../schemas.ts'
+import { errors, IdParams, RegistrationSchema, ResidentSummarySchema, Text } from '../schemas.ts'
 
 const ResidentSchema = Type.Object({
   ...ResidentSummarySchema.properties,
@@ -26,7 +26,7 @@ export const residentRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       tags: ['residents'],
       summary: 'Read the unmasked ID number (police of the jurisdiction, admin). Every request, allowed or refused, is written to the audit log.',
       params: IdParams,
-      body: Type.Object({ reason: Type.String({ minLength: 4, maxLength: 200, description: 'Why you need it (case number, ...).' }) }, { additionalProperties: false }),
+      body: Type.Object({ reason: Text(200, { minLength: 4, description: 'Why you need it (case number, ...).' }) }, { additionalProperties: false }),
       response: { 200: Type.Object({ idType: Type.String(), idNumber: Type.String() }), ...errors(400, 401, 403, 404) },
     },
   }, async (req) => registry.residents.revealIdNumber(req.actor, req.params.id, req.body.reason))

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { Registry } from '../../registry/registry.ts'
-import { CredentialInputSchema, CredentialSchema, errors, IdParams, RegistrationSchema, ResidentInputSchema, RoomSchema } from '../schemas.ts'
+import {
+  CredentialInputSchema, CredentialSchema, DateInput, DateTimeInput, errors, IdParams, Int, RegistrationSchema, ResidentInputSchema, RoomSchema,
+} from '../schemas.ts'
 
 export const roomRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
   app.get('/rooms/:id', {
@@ -12,7 +14,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
     schema: {
       tags: ['rooms'], summary: 'Change a room\'s capacity (landlord, admin)',
       params: IdParams,
-      body: Type.Object({ capacity: Type.Integer({ minimum: 1, maximum: 100 }) }, { additionalProperties: false }),
+      body: Type.Object({ capacity: Int(1, 100) }, { additionalProperties: false }),
       response: { 200: RoomSchema, ...errors(400, 401, 403, 404) },
     },
   }, async (req) => registry.buildings.updateRoom(req.actor, req.params.id, req.body))
@@ -26,10 +28,10 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
       params: IdParams,
       body: Type.Object({
         resident: ResidentInputSchema,
-        arrivedAt: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now.' })),
-        permitValidUntil: Type.Optional(Type.String({ format: 'date', description: 'End of the residence permit validity.' })),
-        leaseUntil: Type.Optional(Type.String({ format: 'date' })),
-        minors: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: 'Accompanying children under 16.' })),
+        arrivedAt: Type.Optional(DateTimeInput('Default: now.')),
+        permitValidUntil: Type.Optional(DateInput('End of the residence permit validity.')),
+        leaseUntil: Type.Optional(DateInput()),
+        minors: Type.Optional(Int(0, 20, 'Accompanying children under 16.')),
         credentials: Type.Optional(Type.Array(CredentialInputSchema, { maxItems: 5 })),
       }, { additionalProperties: false }),
       response: {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { ROLES } from '../../registry/access.ts'
 import type { Registry } from '../../registry/registry.ts'
-import { errors, IdParams, UserSchema } from '../schemas.ts'
+import { errors, IdParam, IdParams, Text, UserSchema } from '../schemas.ts'
 
 export const userRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
   app.post('/users', {
@@ -10,11 +10,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
       tags: ['users'], summary: 'Create an account (admin). Grid workers and police need an areaId, vendors an organisation.',
       body: Type.Object({
         username: Type.String({ pattern: '^[a-z0-9._-]{3,40}$' }),
-        displayName: Type.String({ minLength: 1, maxLength: 100 }),
+        displayName: Text(100, { minLength: 1 }),
         role: Type.Enum(ROLES),
-        password: Type.String({ minLength: 10, maxLength: 200 }),
-        areaId: Type.Optional(Type.String()),
-        organisation: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        password: Text(200, { minLength: 10 }),
+        areaId: Type.Optional(IdParam),
+        organisation: Type.Optional(Text(100, { minLength: 1 })),
       }, { additionalProperties: false }),
       response: { 201: UserSchema, ...errors(400, 401, 403, 404, 409) },
     },

@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { Registry } from '../../registry/registry.ts'
 import { MAX_VISITOR_PASS_DAYS } from '../../registry/visitor-passes.ts'
-import { CredentialInputSchema, CredentialSchema, errors, IdParams } from '../schemas.ts'
+import { CredentialInputSchema, CredentialSchema, DateTimeInput, errors, IdParams, Text } from '../schemas.ts'
 
 const VisitorPassInputSchema = Type.Object({
   ...CredentialInputSchema.properties,
   kind: Type.Optional(CredentialInputSchema.properties.kind),
-  visitorName: Type.String({ minLength: 1, maxLength: 64, description: 'Who the pass is for (a name, never an ID number).' }),
-  validUntil: Type.String({ format: 'date-time', description: `End of the allowed stay; at most ${MAX_VISITOR_PASS_DAYS} days after validFrom (default now).` }),
+  visitorName: Text(64, { minLength: 1, description: 'Who the pass is for (a name, never an ID number).' }),
+  validUntil: DateTimeInput(`End of the allowed stay; at most ${MAX_VISITOR_PASS_DAYS} days after validFrom (default now).`),
 }, { additionalProperties: false })
 
 export const visitorPassRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {

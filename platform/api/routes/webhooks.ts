@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { Webhooks } from '../../alerts/webhooks.ts'
 import { SEVERITIES } from '../../pipeline/model.ts'
-import { errors, IdParam, IdParams, Nullable } from '../schemas.ts'
+import { errors, IdParam, IdParams, LimitInput, Nullable, SeqInput, Text } from '../schemas.ts'
 
 const WebhookSchema = Type.Object({
   id: Type.String(), url: Type.String(), areaId: Type.String(), areaPath: Type.String(), minSeverity: Type.Enum(SEVERITIES),
@@ -24,7 +24,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webhooks }> = 
       summary: 'Register a dispatch centre endpoint for the alerts of an area (police for their jurisdiction, admin). The signing secret is returned once.',
       description: 'Deliveries are POSTed as JSON with X-RH-Signature: sha256=<hex HMAC-SHA256 of the raw body>, X-RH-Delivery and X-RH-Timestamp; see docs/alerts.md.',
       body: Type.Object({
-        url: Type.String({ minLength: 8, maxLength: 2000, description: 'http(s) URL.' }),
+        url: Text(2000, { minLength: 8, description: 'https URL of a public address (see docs/alerts.md).' }),
         areaId: IdParam,
         minSeverity: Type.Optional(Type.Enum(SEVERITIES, { description: 'Default info.' })),
       }, { additionalProperties: false }),
@@ -49,8 +49,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webhooks }> = 
       params: IdParams,
       querystring: Type.Object({
         pending: Type.Optional(Type.Boolean({ description: 'Only deliveries not yet accepted.' })),
-        beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        beforeSeq: Type.Optional(SeqInput(1)),
+        limit: Type.Optional(LimitInput(1000)),
       }, { additionalProperties: false }),
       response: { 200: Type.Array(DeliverySchema), ...errors(401, 403, 404) },
     },
