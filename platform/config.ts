@@ -35,6 +35,8 @@ export interface Config {
   http: { maxConnections: number; requestTimeoutMs: number }
   /** Rule parameters (RULE_* variables); unset ones keep their defaults. */
   rules: Partial<RuleParams>
+  /** WEBHOOK_ALLOW_INSECURE_LOCAL: webhooks may target loopback, over http too (development only). */
+  webhookAllowInsecureLocal: boolean
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -71,6 +73,7 @@ export const CONFIG_VARIABLES = {
   STREAM_MAX_TOTAL: `Open live alert streams in total (default ${DEFAULT_STREAM_LIMITS.total}).`,
   HTTP_MAX_CONNECTIONS: `Open HTTP sockets at most; further ones are closed at once (default ${HTTP_DEFAULTS.maxConnections}).`,
   HTTP_REQUEST_TIMEOUT_S: `Seconds a client has to send a whole request, headers and body (default ${HTTP_DEFAULTS.requestTimeoutMs / 1000}).`,
+  WEBHOOK_ALLOW_INSECURE_LOCAL: 'Development only: webhooks may also target loopback addresses, over plain http too, except the platform\'s own ports (default off: https to public addresses only).',
   RULE_TAILGATING_WINDOW_S: `Seconds a granted entry may lie before or after a camera count and still explain it (default ${DEFAULT_RULE_PARAMS.tailgatingWindowS}).`,
   RULE_DENIED_IN_A_ROW: `Denials in a row at a door or with one credential that raise an alarm (default ${DEFAULT_RULE_PARAMS.deniedInARow}).`,
   RULE_DENIED_RUN_GAP_S: `Denials further apart than this many seconds do not count as in a row (default ${DEFAULT_RULE_PARAMS.deniedRunGapS}).`,
@@ -195,6 +198,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`)
   const publicHost = env.PUBLIC_HOST?.trim() || (host === '0.0.0.0' || host === '::' ? 'localhost' : host)
   const dataDirShared = flag('DATA_DIR_SHARED', false)
+  const webhookAllowInsecureLocal = flag('WEBHOOK_ALLOW_INSECURE_LOCAL', false)
   const retentionRaw = env.EVENT_RETENTION_DAYS?.trim() || '180'
   if (!/^\d{1,5}$/.test(retentionRaw) || Number(retentionRaw) < 1) {
     problems.push(`EVENT_RETENTION_DAYS must be a whole number of days, at least 1, got ${JSON.stringify(retentionRaw)}`)
@@ -215,6 +219,6 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   if (problems.length > 0) throw new ConfigError(problems)
   return {
     host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, dataDirShared, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays,
-    streams, http, rules, logLevel,
+    streams, http, rules, webhookAllowInsecureLocal, logLevel,
   }
 }

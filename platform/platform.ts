@@ -10,6 +10,7 @@ import { AlertService } from './alerts/alert-service.ts'
 import { LiveStream } from './alerts/live-stream.ts'
 import { MqttAlertPublisher } from './alerts/mqtt-alert-publisher.ts'
 import { WebhookDispatcher } from './alerts/webhook-dispatcher.ts'
+import type { WebhookTargetPolicy } from './alerts/webhook-target.ts'
 import { Webhooks } from './alerts/webhooks.ts'
 import { AllowlistPusher } from './allowlist/allowlist-pusher.ts'
 import { CommandLog } from './devices/command-log.ts'
@@ -134,7 +135,10 @@ export class Platform {
     this.stack.push(credentialsListener)
 
     // Alerts: one per condition, delivered to webhooks from a durable outbox and to live consoles.
-    const dispatcher = new WebhookDispatcher({ db, logger: logger.child({ part: 'webhooks' }) })
+    // Webhooks reach public addresses only, never the platform's own ports (webhook-target.ts).
+    const webhookTargets: WebhookTargetPolicy = { allowInsecureLocal: config.webhookAllowInsecureLocal, ownPorts: () => this.ownPorts() }
+    if (config.webhookAllowInsecureLocal) logger.warn('WEBHOOK_ALLOW_INSECURE_LOCAL is on: webhooks may target loopback addresses over plain http (development only)')
+    const dispatcher = new WebhookDispatcher({ db, targets: webhookTargets, logger: logger.child({ part: 'webhooks' }) })
     this.dispatcher = dispatcher
     const alerts = new AlertService({ db, events: dispatcher, logger: logger.child({ part: 'alerts' }) })
     this.alerts = alerts
@@ -260,7 +264,7 @@ export class Platform {
       registry,
       alerts,
       live,
-      webhooks: new Webhooks({ db }),
+      webhooks: new Webhooks({ db, targets: webhookTargets }),
       history: new EventHistory(db, () => eventLog.caughtUp(2_000)),
       devices,
       logger: logger.child({ part: 'api' }),
@@ -285,6 +289,17 @@ export class Platform {
       mqtts: b?.tls == null ? null : `mqtts://${host}:${b.tls.port}`,
       mqttWss: b?.wss == null ? null : `wss://${host}:${b.wss.port}${b.wss.path}`,
     }
+  }
+
+  /** Every port the platform listens on (configured, and what the system chose for port 0). */
+  private ownPorts (): number[] {
+    const c = this.config
+    const ports = [c.httpPort, c.mqttPort, c.mqttWsPort, c.tls?.mqttTlsPort, c.tls?.mqttWssPort]
+    const http = this.app?.server.address()
+    if (typeof http === 'object' && http !== null) ports.push(http.port)
+    const b = this.broker?.addresses()
+    ports.push(b?.tcp.port, b?.ws?.port, b?.tls?.port, b?.wss?.port)
+    return ports.filter((p): p is number => typeof p === 'number' && p > 0)
   }
 
   /** Stops what started, newest first; safe to call twice. */

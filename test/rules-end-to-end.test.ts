@@ -39,7 +39,8 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
 
   beforeAll(async () => {
     tp = await startTestPlatform(kind, {
-      env: { RULE_HEARTBEAT_S: '30', RULE_MISSED_HEARTBEATS: '2', RULE_TAILGATING_WINDOW_S: '1', RULE_VISITOR_MAX_STAY_H: '1' },
+      // The webhook receiver below listens on loopback over http: the development setting allows it.
+      env: { WEBHOOK_ALLOW_INSECURE_LOCAL: 'on', RULE_HEARTBEAT_S: '30', RULE_MISSED_HEARTBEATS: '2', RULE_TAILGATING_WINDOW_S: '1', RULE_VISITOR_MAX_STAY_H: '1' },
       pipeline: { tickMs: 100, sweepMs: 200, now: () => Date.now() + clockOffset },
     })
     // The police station's webhook receiver, and its console stream and MQTT feed.

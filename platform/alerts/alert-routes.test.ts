@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
+import { callApi, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
 import { SseClient, streamTicket } from '../../test/support/sse-client.ts'
 import { authPlugin } from '../api/auth.ts'
 import { alertRoutes } from '../api/routes/alerts.ts'
@@ -32,7 +32,8 @@ let alerts: AlertService
 let live: LiveStream
 
 beforeAll(async () => {
-  tp = await startTestPlatform('pglite')
+  // Webhook receivers of tests listen on loopback: the development setting allows them.
+  tp = await startTestPlatform('pglite', { env: { WEBHOOK_ALLOW_INSECURE_LOCAL: 'on' } })
   const registry = tp.platform.registry!
   const root = { id: tp.userIds.admin!, role: 'admin' as const, username: 'admin' }
   await registry.buildings.create(root, { id: 'other-b1', gridId: 'other-grid', name: 'Other 1', address: 'Other road 1', landlordId: tp.userIds['landlord-wang']! })
@@ -47,7 +48,7 @@ beforeAll(async () => {
   })
   await f.register(authPlugin, { users: registry.users })
   await f.register(alertRoutes, { alerts, live, users: registry.users, tickets: registry.streamTickets, heartbeatMs: 150 })
-  await f.register(webhookRoutes, { webhooks: new Webhooks({ db: tp.platform.db! }) })
+  await f.register(webhookRoutes, { webhooks: new Webhooks({ db: tp.platform.db!, targets: { allowInsecureLocal: true } }) })
   await f.listen({ host: '127.0.0.1', port: 0 })
   app = f
   base = `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`
@@ -191,6 +192,23 @@ describe('alert routes', () => {
     expect((await call('police-other', 'DELETE', `/webhooks/${id}`)).status).toBe(404)
     expect((await call('police-zumiao', 'DELETE', `/webhooks/${id}`)).status).toBe(204)
     expect((await call('police-zumiao', 'GET', `/webhooks/${id}/deliveries`)).status).toBe(404)
+  })
+
+  it('never takes the platform itself as a webhook target, even with the development setting on', async () => {
+    const platform = tp.platform.addresses()
+    const ports = [new URL(platform.api).port, new URL(platform.mqtt).port, new URL(platform.mqttWs!).port]
+    for (const port of ports) {
+      const r = await callApi(tp, 'admin', 'POST', '/webhooks', { url: `http://127.0.0.1:${port}/auth/login`, areaId: 'lianhua' })
+      expect({ port, status: r.status, message: r.body.message }).toEqual({ port, status: 400, message: expect.stringContaining('a port of the platform itself') })
+    }
+    const metadata = await callApi(tp, 'police-zumiao', 'POST', '/webhooks', { url: 'https://169.254.169.254/latest/meta-data/', areaId: 'lianhua' })
+    expect(metadata).toMatchObject({ status: 400, body: { code: 'RH_BAD_REQUEST', message: expect.stringContaining('not a public address') } })
+    const audit = await callApi(tp, 'admin', 'GET', '/audit?action=webhook.refused')
+    // Newest first; the earlier test's ftp:// URL was refused before these.
+    expect((audit.body as Array<{ actorId: string; detail: { reason: string } }>).slice(0, 4).map((e) => [e.actorId, e.detail.reason])).toEqual([
+      [tp.userIds['police-zumiao'], 'not a public address'],
+      ...ports.map(() => [tp.userIds.admin, 'a port of the platform itself']),
+    ])
   })
 })
 

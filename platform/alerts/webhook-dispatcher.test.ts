@@ -1,31 +1,44 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { readFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/support/databases.ts'
+import { selfSignedCertificate, type TestCertificate } from '../../test/support/tls-cert.ts'
 import { AlertService } from './alert-service.ts'
 import { candidate, seedAlertWorld, type AlertWorld } from './alerts.test-kit.ts'
 import { verifySignature } from './signature.ts'
 import { WebhookDispatcher } from './webhook-dispatcher.ts'
+import { PUBLIC_TARGETS_ONLY, type ResolvedAddress, type WebhookTargetPolicy } from './webhook-target.ts'
 import { Webhooks } from './webhooks.ts'
+
+/** The development setting: the receivers of these tests listen on loopback. */
+const LOCAL: WebhookTargetPolicy = { allowInsecureLocal: true }
 
 interface Received { path: string; delivery: number; body: string; signature: string | undefined; timestamp: string | undefined; status: number; at: number }
 
-/** A dispatch centre on a real socket: `mode` decides what each request gets. */
+/** A dispatch centre on a real socket (http, or https with `cert`): `mode` decides what each request gets. */
 class Receiver {
   readonly requests: Received[] = []
-  mode: 'down' | 'reset' | 'up' = 'up'
+  mode: 'down' | 'reset' | 'up' | 'redirect' | 'hang' = 'up'
   /** Deliveries processed but answered 500 once (the response is "lost"): the dispatcher must send them again. */
   readonly flaky = new Set<number>()
   private server: Server | undefined
   url = ''
+  port = 0
+
+  constructor (private readonly cert?: TestCertificate) {}
 
   async start (): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req).then(({ status, destroy }) => {
+    const handler: RequestListener = (req, res) => void this.handle(req).then(({ status, destroy }) => {
       if (destroy) { req.socket.destroy(); return }
-      res.writeHead(status, { 'content-type': 'text/plain' }).end('ok')
-    }))
+      if (this.mode === 'hang') return
+      res.writeHead(status, { 'content-type': 'text/plain', ...(status === 302 ? { location: `${this.url}/elsewhere` } : {}) }).end('ok')
+    })
+    this.server = this.cert === undefined ? createServer(handler) : createTlsServer({ cert: this.cert.cert, key: readKey(this.cert) }, handler)
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r))
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`
+    this.port = (this.server!.address() as AddressInfo).port
+    this.url = `${this.cert === undefined ? 'http' : 'https'}://127.0.0.1:${this.port}`
   }
 
   private async handle (req: IncomingMessage): Promise<{ status: number; destroy: boolean }> {
@@ -33,7 +46,7 @@ class Receiver {
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     const delivery = Number(req.headers['x-rh-delivery'])
-    let status = mode === 'up' ? 200 : 503
+    let status = mode === 'up' || mode === 'hang' ? 200 : mode === 'redirect' ? 302 : 503
     if (mode === 'up' && this.flaky.delete(delivery)) status = 500
     this.requests.push({
       path: req.url ?? '', delivery, body: Buffer.concat(chunks).toString('utf8'), status, at: Date.now(),
@@ -47,6 +60,8 @@ class Receiver {
     await new Promise((r) => this.server?.close(r))
   }
 }
+
+const readKey = (c: TestCertificate): string => readFileSync(c.keyFile, 'utf8')
 
 const until = async (what: () => Promise<boolean>, ms = 20_000): Promise<void> => {
   const end = Date.now() + ms
@@ -67,12 +82,11 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
   })
   afterAll(async () => { await receiver.stop(); await t?.dispose() })
 
-  const dispatcher = (): WebhookDispatcher => new WebhookDispatcher({
-    db: t.db, pollMs: 100, timeoutMs: 2000, backoff: { baseMs: 20, maxMs: 200 },
-  })
+  const dispatcher = (targets: WebhookTargetPolicy = LOCAL, more: Partial<ConstructorParameters<typeof WebhookDispatcher>[0]> = {}): WebhookDispatcher =>
+    new WebhookDispatcher({ db: t.db, pollMs: 100, timeoutMs: 2000, backoff: { baseMs: 20, maxMs: 200 }, targets, ...more })
 
   it('delivers every alert change once per delivery id, in order, signed, through an outage', async () => {
-    const hooks = new Webhooks({ db: t.db })
+    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
     const d1 = await hooks.create(w.police, { url: `${receiver.url}/d1`, areaId: 'w-s1' })
     const d2 = await hooks.create(w.admin, { url: `${receiver.url}/d2`, areaId: 'w-d2', minSeverity: 'critical' })
     const secrets: Record<string, string> = { '/d1': d1.secret, '/d2': d2.secret }
@@ -135,7 +149,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
   })
 
   it('keeps undelivered rows across a stop and delivers them after a restart', async () => {
-    const hooks = new Webhooks({ db: t.db })
+    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
     const h = await hooks.create(w.admin, { url: `${receiver.url}/restart`, areaId: 'w-d1' })
     receiver.mode = 'down'
     const first = dispatcher()
@@ -160,10 +174,10 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
   })
 
   it('reaches the receiver well within a second of the commit (woken by the alert service, not by polling)', async () => {
-    const hooks = new Webhooks({ db: t.db })
+    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
     const h = await hooks.create(w.admin, { url: `${receiver.url}/fast`, areaId: 'w-d1' })
     receiver.mode = 'up'
-    const disp = new WebhookDispatcher({ db: t.db, pollMs: 60_000 })
+    const disp = new WebhookDispatcher({ db: t.db, pollMs: 60_000, targets: LOCAL })
     const alerts = new AlertService({ db: t.db, events: disp })
     disp.start()
     await new Promise((r) => setTimeout(r, 50))
@@ -177,6 +191,122 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
     await disp.stop()
     await hooks.remove(w.admin, h.webhook.id)
     expect(Math.max(...latencies)).toBeLessThan(1000)
+  })
+
+  /** Starts `disp`, raises one alert and waits for the first attempt at the newest delivery of webhook `id`. */
+  const oneDelivery = async (hooks: Webhooks, id: string, disp: WebhookDispatcher, alerts: AlertService, key: string) => {
+    disp.start()
+    await alerts.raise(candidate(w.bA, { dedupKey: key }))
+    await until(async () => ((await hooks.deliveries(w.admin, id))[0]?.attempts ?? 0) > 0)
+    await disp.stop()
+    return (await hooks.deliveries(w.admin, id))[0]!
+  }
+
+  it('refuses to register targets inside the network, and audits every webhook change', async () => {
+    const hooks = new Webhooks({ db: t.db })
+    for (const url of ['http://127.0.0.1:9/x', 'https://2130706433/x', 'https://0x7f.1/x', 'https://169.254.169.254/latest/meta-data/',
+      'https://10.0.0.5:5432/', 'https://[::ffff:127.0.0.1]/', 'https://[fd00::1]/', 'https://100.64.0.1/', 'https://localhost/x',
+      'http://hooks.example.org/x']) {
+      await expect(hooks.create(w.admin, { url, areaId: 'w-d1' }), url).rejects.toMatchObject({ code: 'RH_BAD_REQUEST', message: expect.stringMatching(/^url /) })
+    }
+    // A name is resolved and every address checked: one inside address is enough.
+    const inside = new Webhooks({ db: t.db, targets: { allowInsecureLocal: false, resolve: async () => [{ address: '93.184.215.14', family: 4 }, { address: '10.1.2.3', family: 4 }] } })
+    await expect(inside.create(w.admin, { url: 'https://hooks.example.org/x', areaId: 'w-d1' })).rejects.toMatchObject({ code: 'RH_BAD_REQUEST' })
+    const unresolved = new Webhooks({ db: t.db, targets: { allowInsecureLocal: false, resolve: () => Promise.reject(new Error('ENOTFOUND')) } })
+    await expect(unresolved.create(w.admin, { url: 'https://nowhere.example.org/x', areaId: 'w-d1' })).rejects.toMatchObject({ code: 'RH_BAD_REQUEST' })
+    expect((await t.db.query(`select 1 from webhooks where url like '%169.254%' or url like '%example.org%'`)).rows).toEqual([])
+    const refused = await t.db.query<{ actor_id: string; detail: { host: string; reason: string } }>(
+      `select actor_id, detail from audit_log where action = 'webhook.refused' order by seq`)
+    expect(refused.rows).toHaveLength(12)
+    expect(refused.rows[3]).toMatchObject({ actor_id: w.admin.id, detail: { host: '169.254.169.254', reason: 'not a public address' } })
+
+    const publicHooks = new Webhooks({ db: t.db, targets: { allowInsecureLocal: false, resolve: async () => [{ address: '93.184.215.14', family: 4 }] } })
+    const made = await publicHooks.create(w.police, { url: 'https://Hooks.Example.org/alerts?token=secret', areaId: 'w-s1', minSeverity: 'major' })
+    expect(made.webhook.url).toBe('https://hooks.example.org/alerts?token=secret')
+    await publicHooks.remove(w.police, made.webhook.id)
+    const changes = await t.db.query<{ action: string; actor_id: string; subject_id: string; detail: Record<string, unknown> }>(
+      `select action, actor_id, subject_id, detail from audit_log where action in ('webhook.created', 'webhook.deleted') and subject_id = $1 order by seq`, [made.webhook.id])
+    expect(changes.rows).toEqual([
+      { action: 'webhook.created', actor_id: w.police.id, subject_id: made.webhook.id, detail: { host: 'hooks.example.org', areaId: 'w-s1', minSeverity: 'major' } },
+      { action: 'webhook.deleted', actor_id: w.police.id, subject_id: made.webhook.id, detail: { host: 'hooks.example.org' } },
+    ])
+    // The URL's path and query (which may hold the receiver's own token) stay out of the audit log.
+    expect(JSON.stringify(changes.rows)).not.toContain('secret')
+  })
+
+  it('checks again at delivery: a target that is no longer allowed is refused and nothing is sent', async () => {
+    // Registered while WEBHOOK_ALLOW_INSECURE_LOCAL was on; the platform now runs without it.
+    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
+    const h = await hooks.create(w.admin, { url: `${receiver.url}/now-refused`, areaId: 'w-d1' })
+    receiver.mode = 'up'
+    const disp = dispatcher(PUBLIC_TARGETS_ONLY)
+    const row = await oneDelivery(hooks, h.webhook.id, disp, new AlertService({ db: t.db, events: disp }), 'now-refused')
+    expect(row).toMatchObject({ deliveredAt: null, lastStatus: null, lastError: 'refused: target not allowed' })
+    expect(receiver.requests.filter((r) => r.path === '/now-refused')).toEqual([])
+    await hooks.remove(w.admin, h.webhook.id)
+  })
+
+  it('shows the owner generic outcomes: unreachable, timeout, HTTP <status>; follows no redirect', async () => {
+    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
+    const closed = createServer()
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
+    const closedPort = (closed.address() as AddressInfo).port
+    await new Promise((r) => closed.close(r))
+    const outcomes: Record<string, unknown> = {}
+    for (const [name, url, mode] of [
+      ['closed port', `http://127.0.0.1:${closedPort}/x`, 'up'],
+      ['hanging receiver', `${receiver.url}/hang`, 'hang'],
+      ['redirect', `${receiver.url}/redirect`, 'redirect'],
+    ] as const) {
+      const h = await hooks.create(w.admin, { url, areaId: 'w-d1' })
+      receiver.mode = mode
+      const disp = dispatcher(LOCAL, { timeoutMs: 300 })
+      const row = await oneDelivery(hooks, h.webhook.id, disp, new AlertService({ db: t.db, events: disp }), `generic-${name}`)
+      outcomes[name] = [row.lastStatus, row.lastError]
+      await hooks.remove(w.admin, h.webhook.id)
+    }
+    receiver.mode = 'up'
+    expect(outcomes).toEqual({ 'closed port': [null, 'unreachable'], 'hanging receiver': [null, 'timeout'], redirect: [302, 'HTTP 302'] })
+    // The redirect's target was never asked.
+    expect(receiver.requests.filter((r) => r.path === '/elsewhere')).toEqual([])
+  })
+
+  it('resolves the name at each delivery and connects to exactly the checked address (https, name verified)', async () => {
+    const cert = selfSignedCertificate(['hooks.example.org'])
+    const tls = new Receiver(cert)
+    await tls.start()
+    try {
+      // DNS as the dispatcher sees it: a public address at registration, then the receiver's loopback address.
+      const answers: ResolvedAddress[][] = [[{ address: '93.184.215.14', family: 4 }]]
+      const asked: string[] = []
+      const resolve = async (host: string): Promise<ResolvedAddress[]> => { asked.push(host); return answers.shift() ?? [{ address: '127.0.0.1', family: 4 }] }
+      const strict: WebhookTargetPolicy = { allowInsecureLocal: false, resolve }
+      const url = `https://hooks.example.org:${tls.port}/rebind`
+      const hooks = new Webhooks({ db: t.db, targets: strict })
+      const h = await hooks.create(w.admin, { url, areaId: 'w-d1' })
+      // Rebound to loopback: refused at delivery, although the name passed at registration.
+      const disp = dispatcher(strict, { ca: cert.cert, backoff: { baseMs: 60_000 } })
+      const row = await oneDelivery(hooks, h.webhook.id, disp, new AlertService({ db: t.db, events: disp }), 'rebind')
+      expect(row).toMatchObject({ deliveredAt: null, lastError: 'refused: target not allowed' })
+      expect(tls.requests).toEqual([])
+      expect(asked).toEqual(['hooks.example.org', 'hooks.example.org'])
+      // With loopback allowed (development), the same name reaches the receiver through the checked address
+      // only: nothing else resolves hooks.example.org on this machine. The certificate is checked against the name.
+      await t.db.query('update webhook_outbox set next_attempt_at = null where webhook_id = $1', [h.webhook.id]) // the retry is due now
+      const dev = dispatcher({ allowInsecureLocal: true, resolve }, { ca: cert.cert })
+      dev.start()
+      await until(async () => (await hooks.deliveries(w.admin, h.webhook.id, { pending: true })).length === 0)
+      await dev.stop()
+      expect(tls.requests.map((r) => [r.path, verifySignature(h.secret, r.body, r.signature)])).toEqual([['/rebind', true]])
+      // Without the receiver's certificate trusted, https fails as it should: unreachable, not delivered.
+      const untrusting = dispatcher({ allowInsecureLocal: true, resolve })
+      const failed = await oneDelivery(hooks, h.webhook.id, untrusting, new AlertService({ db: t.db, events: untrusting }), 'untrusted')
+      expect(failed).toMatchObject({ deliveredAt: null, lastError: 'unreachable' })
+      await hooks.remove(w.admin, h.webhook.id)
+    } finally {
+      await tls.stop()
+      cert.dispose()
+    }
   })
 
   it('backs off from 1 s doubling to a 5 min cap, jittered to 50..100 %', () => {

@@ -6,18 +6,31 @@
 // outbox seq) lets the receiver make it exactly-once.
 // One dispatcher at a time drains a webhook (a lease row in `webhooks`), so
 // several platform nodes may run one each.
+// Every attempt resolves the target again and connects only to addresses the
+// target policy allows (webhook-target.ts), follows no redirect, and records
+// for the owner only a generic outcome (`HTTP <status>`, `timeout`,
+// `unreachable`, `refused: target not allowed`): the details, which would
+// describe the network behind the platform, go to the platform log.
 
 import { randomBytes } from 'node:crypto'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import type { Logger } from 'pino'
 import type { Database } from '../store/database.ts'
 import type { AlertServiceEvents } from './alert-service.ts'
 import { signBody } from './signature.ts'
+import {
+  parseWebhookTarget, pinnedLookup, PUBLIC_TARGETS_ONLY, resolveWebhookTarget, TargetRefused, type WebhookTargetPolicy,
+} from './webhook-target.ts'
 
 export interface WebhookDispatcherOptions {
   db: Database
   logger?: Pick<Logger, 'warn' | 'error'>
   now?: () => Date
-  fetch?: typeof fetch
+  /** Which targets deliveries may reach; default https to public addresses only. */
+  targets?: WebhookTargetPolicy
+  /** Certificates trusted for https receivers besides the system's (PEM); default none. */
+  ca?: string | string[]
   /** Per request. Default 10 s. */
   timeoutMs?: number
   /** Fallback scan for rows written by other nodes or missed wakes. Default 2 s. */
@@ -164,26 +177,20 @@ export class WebhookDispatcher implements AlertServiceEvents {
     this.inFlight.add(ac)
     let status: number | null = null
     let error: string | null = null
+    let cause: unknown
     try {
-      const res = await (this.o.fetch ?? fetch)(target.url, {
-        method: 'POST',
-        body,
-        redirect: 'manual',
-        signal: ac.signal,
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'rental-block-alerts/1',
-          'x-rh-signature': signBody(target.secret, body),
-          'x-rh-delivery': String(head.seq),
-          'x-rh-timestamp': String(Math.floor(this.now().getTime() / 1000)),
-          'x-rh-event': head.event,
-        },
-      })
-      status = res.status
-      await res.body?.cancel().catch(() => {})
+      status = await this.post(target.url, body, {
+        'content-type': 'application/json',
+        'user-agent': 'rental-block-alerts/1',
+        'x-rh-signature': signBody(target.secret, body),
+        'x-rh-delivery': String(head.seq),
+        'x-rh-timestamp': String(Math.floor(this.now().getTime() / 1000)),
+        'x-rh-event': head.event,
+      }, ac.signal)
       if (status < 200 || status > 299) error = `HTTP ${status}`
     } catch (err) {
-      error = ac.signal.aborted && ac.signal.reason instanceof Error ? ac.signal.reason.message : describe(err)
+      cause = err
+      error = err instanceof TargetRefused ? 'refused: target not allowed' : ac.signal.aborted && ac.signal.reason instanceof Error ? ac.signal.reason.message : 'unreachable'
     } finally {
       clearTimeout(timer)
       this.inFlight.delete(ac)
@@ -202,13 +209,41 @@ export class WebhookDispatcher implements AlertServiceEvents {
     const next = now.getTime() + this.backoff(attempts)
     await this.o.db.query(
       `update webhook_outbox set attempts = $2, next_attempt_at = $3::timestamptz, last_status = $4, last_error = $5 where seq = $1`,
-      [head.seq, attempts, new Date(next), status, error.slice(0, 500)])
+      [head.seq, attempts, new Date(next), status, error])
     this.counters.failures++
     if (attempts === 1 || attempts % 10 === 0) {
-      this.o.logger?.warn({ webhookId: target.id, delivery: head.seq, attempts, error }, 'webhook delivery failed; will retry')
+      this.o.logger?.warn({ webhookId: target.id, delivery: head.seq, attempts, error, cause: describe(cause) }, 'webhook delivery failed; will retry')
     }
     this.wakeAt(next)
     return false
+  }
+
+  /**
+   * One POST to a checked address: the target is parsed and resolved now, every address checked, and the
+   * connection pinned to them (no second lookup a DNS answer could change). Redirects are not followed.
+   * Resolves with the status; the response body is not read.
+   */
+  private async post (rawUrl: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<number> {
+    const policy = this.o.targets ?? PUBLIC_TARGETS_ONLY
+    const target = parseWebhookTarget(rawUrl, policy)
+    const addresses = await resolveWebhookTarget(target, policy)
+    signal.throwIfAborted()
+    const request = target.url.protocol === 'https:' ? httpsRequest : httpRequest
+    return new Promise<number>((resolve, reject) => {
+      const req = request(target.url, {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        agent: false,
+        lookup: pinnedLookup(addresses),
+        signal,
+        ...(this.o.ca === undefined ? {} : { ca: this.o.ca }),
+      }, (res: IncomingMessage) => {
+        resolve(res.statusCode ?? 0)
+        res.destroy()
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
   }
 
   /** Delay before attempt n + 1: base * 2^(n - 1), capped, jittered to 50..100 %. */
@@ -235,8 +270,10 @@ export class WebhookDispatcher implements AlertServiceEvents {
   }
 }
 
-function describe (err: unknown): string {
-  const e = err as { message?: string; cause?: { code?: string; message?: string } }
-  const cause = e.cause?.code ?? e.cause?.message
-  return cause === undefined ? String(e.message ?? err) : `${e.message ?? 'fetch failed'}: ${cause}`
+/** The detail of a failed attempt, for the platform log only. */
+function describe (err: unknown): string | undefined {
+  if (err === undefined) return undefined
+  const e = err as { message?: string; code?: string; cause?: { code?: string; message?: string } }
+  const inner = e.cause?.code ?? e.cause?.message
+  return [e.code, e.message ?? String(err), inner].filter((x) => x !== undefined).join(': ')
 }

@@ -1,14 +1,20 @@
 // Webhooks of dispatch centres: police (for an area inside their
 // jurisdiction) and administrators register a URL; every alert change of a
 // building in that area, at or above the threshold, is queued for it in the
-// outbox and delivered by the WebhookDispatcher.
+// outbox and delivered by the WebhookDispatcher. A URL is taken only when it
+// is https to public addresses (webhook-target.ts); every change, and every
+// refused target, is written to the audit log.
 
 import { Errors } from '../errors.ts'
 import { SEVERITIES, type Severity } from '../pipeline/model.ts'
 import type { Actor } from '../registry/access.ts'
+import { writeAudit } from '../registry/audit-log.ts'
 import { iso, newId } from '../registry/context.ts'
 import type { Database } from '../store/database.ts'
 import { newWebhookSecret } from './signature.ts'
+import {
+  parseWebhookTarget, PUBLIC_TARGETS_ONLY, resolveWebhookTarget, TargetRefused, type WebhookTarget, type WebhookTargetPolicy,
+} from './webhook-target.ts'
 
 export interface Webhook {
   id: string
@@ -66,33 +72,59 @@ function assertManager (actor: Actor): void {
 const inScope = (actor: Actor, areaPath: string): boolean =>
   actor.role === 'admin' || (actor.areaPath !== undefined && areaPath.startsWith(actor.areaPath))
 
-export function checkWebhookUrl (url: string): void {
-  let u: URL
+/** Host of a stored URL, for the audit log (its path and query may hold the receiver's own token). */
+const hostOf = (url: string): string => {
   try {
-    u = new URL(url)
+    return new URL(url).host
   } catch {
-    throw new Errors.BadRequest('url is not a valid URL')
+    return '(invalid)'
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Errors.BadRequest('url must be http or https')
-  if (u.username !== '' || u.password !== '') throw new Errors.BadRequest('put no credentials in the url; deliveries are signed')
 }
 
 export class Webhooks {
-  constructor (private readonly deps: { db: Database }) {}
+  private readonly targets: WebhookTargetPolicy
+
+  constructor (private readonly deps: { db: Database; targets?: WebhookTargetPolicy }) {
+    this.targets = deps.targets ?? PUBLIC_TARGETS_ONLY
+  }
 
   /** Registers a webhook; the secret is returned here only. */
   async create (actor: Actor, input: { url: string; areaId: string; minSeverity?: Severity }): Promise<{ webhook: Webhook; secret: string }> {
     assertManager(actor)
-    checkWebhookUrl(input.url)
     if (input.minSeverity !== undefined && !SEVERITIES.includes(input.minSeverity)) throw new Errors.BadRequest('unknown minSeverity')
     const area = (await this.deps.db.query<{ path: string }>('select path from areas where id = $1', [input.areaId])).rows[0]
     if (area === undefined || !inScope(actor, area.path)) throw new Errors.NotFound(`area ${input.areaId}`)
+    const target = await this.checkTarget(actor, input.url)
     const id = newId('wh')
     const secret = newWebhookSecret()
-    await this.deps.db.query(
-      `insert into webhooks (id, url, secret, area_id, area_path, min_severity, created_by) values ($1, $2, $3, $4, $5, $6, $7)`,
-      [id, input.url, secret, input.areaId, area.path, input.minSeverity ?? 'info', actor.id])
+    const minSeverity = input.minSeverity ?? 'info'
+    await this.deps.db.transaction(async (tx) => {
+      await tx.query(
+        `insert into webhooks (id, url, secret, area_id, area_path, min_severity, created_by) values ($1, $2, $3, $4, $5, $6, $7)`,
+        [id, target.url.href, secret, input.areaId, area.path, minSeverity, actor.id])
+      await writeAudit(tx, actor, 'webhook.created', { type: 'webhook', id }, { host: target.url.host, areaId: input.areaId, minSeverity })
+    })
     return { webhook: await this.get(actor, id), secret }
+  }
+
+  /**
+   * The URL as a target a webhook may have: https (http to loopback only with WEBHOOK_ALLOW_INSECURE_LOCAL),
+   * an allowed address or a name whose every address is allowed now. A refusal is audited: someone tried
+   * to point the platform inside the network.
+   */
+  private async checkTarget (actor: Actor, url: string): Promise<WebhookTarget> {
+    let target: WebhookTarget | undefined
+    try {
+      target = parseWebhookTarget(url, this.targets)
+      await resolveWebhookTarget(target, this.targets)
+      return target
+    } catch (err) {
+      // For a name, one answer whether it did not resolve or resolved inside: which, is no business of the caller's.
+      const reason = err instanceof TargetRefused ? err.reason : 'the host name did not resolve'
+      await writeAudit(this.deps.db, actor, 'webhook.refused', null, { host: target?.url.host ?? hostOf(url), reason })
+      if (target === undefined || target.literal) throw new Errors.BadRequest(`url refused: ${reason}; webhooks go to https URLs of public addresses`)
+      throw new Errors.BadRequest('url refused: its host name must resolve, to public addresses only; webhooks go to https URLs of public addresses')
+    }
   }
 
   async get (actor: Actor, id: string): Promise<Webhook> {
@@ -111,8 +143,11 @@ export class Webhooks {
 
   /** Stops deliveries to it; its delivery history stays readable in the database. */
   async remove (actor: Actor, id: string): Promise<void> {
-    await this.get(actor, id)
-    await this.deps.db.query('update webhooks set enabled = false, deleted_at = now(), deleted_by = $2 where id = $1', [id, actor.id])
+    const webhook = await this.get(actor, id)
+    await this.deps.db.transaction(async (tx) => {
+      await tx.query('update webhooks set enabled = false, deleted_at = now(), deleted_by = $2 where id = $1', [id, actor.id])
+      await writeAudit(tx, actor, 'webhook.deleted', { type: 'webhook', id }, { host: hostOf(webhook.url) })
+    })
   }
 
   /** The outbox of one webhook, newest first; `pending` only undelivered ones. */
