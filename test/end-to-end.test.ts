@@ -55,7 +55,7 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     })
     expect(reg.status).toBe(201)
     expect(JSON.stringify(reg.body)).not.toContain(idNumber)
-    expect(reg.body.registration.resident.idNumberMasked).toBe(`${idNumber.slice(0, 3)}***********${idNumber.slice(-4)}`)
+    expect(reg.body.registration.resident.idNumberMasked).toBe(`${idNumber.slice(0, 2)}****************`)
     const cardId = reg.body.credentials[0].id
     const delta = await box.next(/command\/allowlist-sync$/) as AllowlistSync
     expect(delta).toMatchObject({ mode: 'delta', baseVersion: full.version, version: full.version + 1, remove: [] })

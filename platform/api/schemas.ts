@@ -93,8 +93,10 @@ export const RoomSchema = Type.Object({
 
 export const ResidentSummarySchema = Type.Object({
   id: Str(), name: Str(), idType: Str(),
-  idNumberMasked: Str('The ID number, masked. The unmasked number is only available through the audited reveal route.'),
-  sex: Nullable(Type.Enum(['male', 'female'])), birthDate: Nullable(DateStr()),
+  idNumberMasked: Str('The ID number, masked so that what is shown of a person leaves at least a million candidates (docs/api.md). ' +
+    'The unmasked number is only available through the audited reveal route.'),
+  sex: Nullable(Type.Enum(['male', 'female'])),
+  birthDecade: Nullable(Type.Integer({ description: 'First year of the decade of birth (1990: born 1990..1999); the date itself is not shown.' })),
 })
 
 export const RegistrationSchema = Type.Object({

@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest'
-import { maskIdNumber, maskName, maskPhone } from './mask.ts'
+import { birthDecade, maskIdNumber, maskName, maskPhone } from './mask.ts'
 
 describe('masks', () => {
-  it('ID numbers keep the first 3 and last 4', () => {
-    expect(maskIdNumber('11010519491231002X')).toBe('110***********002X')
-    expect(maskIdNumber('E12345678')).toBe('E******78')
-    expect(maskIdNumber('')).toBe('')
-    expect(maskIdNumber('AB')).toBe('**')
+  it('18-character ID numbers keep their first 2 characters only', () => {
+    expect(maskIdNumber('resident_id', '11010519491231002X')).toBe('11****************')
+    expect(maskIdNumber('hk_macao_tw_residence_permit', '810000198806121234')).toBe('81****************')
+    expect(maskIdNumber('foreign_permanent_resident', '911234199503034567')).toBe('91****************')
+    expect(maskIdNumber('resident_id', '')).toBe('')
+  })
+  it('other documents keep their first character, and their length is not shown', () => {
+    expect(maskIdNumber('passport', 'E12345678')).toBe('E********')
+    expect(maskIdNumber('passport', 'A1234')).toBe('A********')
+    expect(maskIdNumber('passport', 'X12345678901234567890')).toBe('X********')
+    expect(maskIdNumber('foreign_permanent_resident', 'USA123456789012')).toBe('U********')
+    expect(maskIdNumber('tw_pass', '12345678')).toBe('1********')
+  })
+  it('shows the birth decade instead of the date', () => {
+    expect(birthDecade('1993-07-14')).toBe(1990)
+    expect(birthDecade('2000-01-01')).toBe(2000)
+    expect(birthDecade('1909-12-31')).toBe(1900)
+    expect(birthDecade(null)).toBeNull()
   })
   it('names keep the family name or initials', () => {
     expect(maskName('张三')).toBe('张*')

@@ -1,10 +1,37 @@
 // What personal data looks like on screen.
+//
+// An ID number is masked so that what any role sees of a person (the masked
+// number, sex, birth decade; a household address may give away the region)
+// still leaves at least a million numbers it could be:
+// - 18-character numbers (resident ID card, Hong Kong/Macao/Taiwan residence
+//   permit, the 2023 foreign permanent residence card) are region (6) + birth
+//   date (8) + sequence (3, its parity the sex) + check character. Shown: the
+//   first 2 characters. Hidden: the rest of the region (taken as known, to be
+//   safe), the birth date within its decade (3,652 days), the sequence within
+//   the sex (500), and the check character, which follows from the others:
+//   3,652 x 500 = 1,826,000 candidates.
+// - Other documents (passports, travel permits, the older foreign permanent
+//   residence card): the first character and a fixed 8 asterisks, so that not
+//   even the length is shown; 7 or more hidden characters remain (at least
+//   10^7 candidates for digits).
+// docs/api.md gives the same table; platform/privacy/masked-view.test.ts counts.
 
-/** Keeps the first 3 and last 4 characters (first 1 and last 2 below 10 characters). */
-export function maskIdNumber (n: string): string {
+import type { IdType } from './national-id.ts'
+
+const EIGHTEEN_CHARACTER_LAYOUT: readonly string[] = ['resident_id', 'hk_macao_tw_residence_permit', 'foreign_permanent_resident'] satisfies IdType[]
+
+/** `44****************` for 18-character numbers; `E********` (length hidden) for the others. */
+export function maskIdNumber (idType: string, n: string): string {
   if (n.length === 0) return ''
-  const [head, tail] = n.length >= 10 ? [3, 4] : n.length >= 4 ? [1, 2] : [0, 0]
-  return n.slice(0, head) + '*'.repeat(n.length - head - tail) + n.slice(n.length - tail)
+  if (n.length === 18 && EIGHTEEN_CHARACTER_LAYOUT.includes(idType)) return n.slice(0, 2) + '*'.repeat(16)
+  return n.slice(0, 1) + '*'.repeat(8)
+}
+
+/** The first year of the decade of a birth date (`1993-07-14` → 1990): the age hint shown instead of the date. */
+export function birthDecade (birthDate: string | null): number | null {
+  if (birthDate === null) return null
+  const year = Number(birthDate.slice(0, 4))
+  return Number.isInteger(year) ? year - (year % 10) : null
 }
 
 /** `张*`, `欧阳**`; Latin names keep each word's first letter: `J*** S****`. */

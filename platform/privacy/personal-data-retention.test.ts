@@ -40,7 +40,7 @@ describe.each(DATABASE_KINDS)('personal data retention (%s)', (kind) => {
     expect(await job.runOnce()).toEqual({ residents: 0, visitors: 0 })
 
     const gone = await callApi(tp, 'admin', 'GET', `/residents/${longGone.residentId}`)
-    expect(gone.body).toMatchObject({ name: ERASED, idNumberMasked: ERASED, phone: null, employer: null, sex: null, birthDate: null })
+    expect(gone.body).toMatchObject({ name: ERASED, idNumberMasked: ERASED, phone: null, employer: null, sex: null, birthDecade: null })
     expect(gone.body.registrations).toHaveLength(1)
     const row = (await tp.platform.db!.query<{ id_cipher: string; id_hash: string }>('select id_cipher, id_hash from residents where id = $1', [longGone.residentId])).rows[0]!
     expect(row.id_cipher).toBe('')

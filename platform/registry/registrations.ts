@@ -4,7 +4,7 @@
 // the credentials the same way. Both leave a trail in the ledger.
 
 import { Errors } from '../errors.ts'
-import { maskIdNumber } from '../privacy/mask.ts'
+import { birthDecade, maskIdNumber } from '../privacy/mask.ts'
 import { validateIdNumber, type IdType } from '../privacy/national-id.ts'
 import type { Queryable } from '../store/database.ts'
 import { buildingScope, type Actor } from './access.ts'
@@ -38,10 +38,11 @@ export interface ResidentSummary {
   id: string
   name: string
   idType: string
-  /** Always masked, e.g. 440***********123X. */
+  /** Always masked so that it leaves a million candidates, e.g. 44****************; see privacy/mask.ts. */
   idNumberMasked: string
   sex: 'male' | 'female' | null
-  birthDate: string | null
+  /** First year of the birth decade (1990 for 1993-07-14); the date itself comes only with the audited reveal. */
+  birthDecade: number | null
 }
 
 export interface Registration {
@@ -91,7 +92,7 @@ export const toRegistration = (r: RegistrationRow): Registration => ({
   departedAt: iso(r.departed_at),
   departureReason: r.departure_reason,
   resident: {
-    id: r.resident_id, name: r.name, idType: r.id_type, idNumberMasked: r.id_masked, sex: r.sex, birthDate: r.birth_date,
+    id: r.resident_id, name: r.name, idType: r.id_type, idNumberMasked: r.id_masked, sex: r.sex, birthDecade: birthDecade(r.birth_date),
   },
 })
 
@@ -255,7 +256,7 @@ export class Registrations {
     await tx.query(
       `insert into residents (id, name, id_type, id_hash, id_cipher, id_masked, sex, birth_date, phone, household_address, employer)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [id, input.name, input.idType, hash, this.ctx.vault.encrypt(normalized), maskIdNumber(normalized), sex, birthDate,
+      [id, input.name, input.idType, hash, this.ctx.vault.encrypt(normalized), maskIdNumber(input.idType, normalized), sex, birthDate,
         input.phone ?? null, input.householdAddress ?? null, input.employer ?? null])
     return id
   }

@@ -2,6 +2,7 @@
 // the ID number masked, and the one audited way to read it unmasked.
 
 import { Errors } from '../errors.ts'
+import { birthDecade } from '../privacy/mask.ts'
 import { buildingScope, can, type Actor } from './access.ts'
 import { writeAudit } from './audit-log.ts'
 import type { BuildingRow } from './buildings.ts'
@@ -41,7 +42,7 @@ export class Residents {
       idType: row.id_type,
       idNumberMasked: row.id_masked,
       sex: row.sex,
-      birthDate: row.birth_date,
+      birthDecade: birthDecade(row.birth_date),
       phone: row.phone,
       householdAddress: row.household_address,
       employer: row.employer,
