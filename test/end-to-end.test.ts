@@ -127,7 +127,7 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     ])
   })
 
-  it('shows ID numbers masked everywhere and reveals them only to police of the area, audited', async () => {
+  it('shows ID numbers masked everywhere and reveals them only to police of the area, every read audited', async () => {
     const idNumber = residentIdNumber(777)
     const reg = await api('POST', '/rooms/demo-b1-201/registrations', { resident: { name: 'Audit Case', idType: 'resident_id', idNumber } })
     const residentId = reg.body.registration.resident.id
@@ -147,6 +147,9 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     expect(audit.body.map((e: any) => [e.action, e.actorId, e.detail.reason])).toEqual([
       ['resident.id_number.read', tp.userIds['police-zumiao'], 'case 2026-0042'],
       ['resident.id_number.denied', tp.userIds['landlord-li'], 'curious'],
+      // Reading the masked record is audited too.
+      ['resident.read', tp.userIds['police-zumiao'], undefined],
+      ['resident.read', tp.userIds['landlord-li'], undefined],
     ])
   })
 

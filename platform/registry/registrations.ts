@@ -8,6 +8,7 @@ import { birthDecade, maskIdNumber } from '../privacy/mask.ts'
 import { validateIdNumber, type IdType } from '../privacy/national-id.ts'
 import type { Queryable } from '../store/database.ts'
 import { buildingScope, type Actor } from './access.ts'
+import { writeAudit } from './audit-log.ts'
 import { loadBuilding, loadRoom, notFoundAs } from './buildings.ts'
 import { announceAllowlist, iso, newId, type AllowlistChange, type RegistryContext } from './context.ts'
 import {
@@ -213,13 +214,18 @@ export class Registrations {
     return credential
   }
 
+  // Reads of stays show a person: each request is audited once (not once per row returned).
+
   async get (actor: Actor, registrationId: string): Promise<Registration> {
-    return this.loadScoped(this.ctx.db, actor, registrationId, 'residents.read')
+    const registration = await this.loadScoped(this.ctx.db, actor, registrationId, 'residents.read')
+    await writeAudit(this.ctx.db, actor, 'registration.read', { type: 'registration', id: registrationId })
+    return registration
   }
 
   async credentials (actor: Actor, registrationId: string): Promise<Credential[]> {
     await this.loadScoped(this.ctx.db, actor, registrationId, 'residents.read')
     const r = await this.ctx.db.query<CredentialRow>('select * from credentials where registration_id = $1 order by issued_at, id', [registrationId])
+    await writeAudit(this.ctx.db, actor, 'registration.credentials.read', { type: 'registration', id: registrationId }, { returned: r.rows.length })
     return r.rows.map(toCredential)
   }
 
@@ -236,6 +242,8 @@ export class Registrations {
     params.push(Math.min(filter.limit ?? 200, 1000))
     const r = await this.ctx.db.query<RegistrationRow>(
       `${SELECT_REGISTRATION} where ${where.join(' and ')} order by g.arrived_at desc, g.id limit $${params.length}`, params)
+    const subject = filter.roomId !== undefined ? { type: 'room', id: filter.roomId } : filter.buildingId !== undefined ? { type: 'building', id: filter.buildingId } : null
+    await writeAudit(this.ctx.db, actor, 'registrations.list', subject, { status: filter.status ?? null, returned: r.rows.length })
     return r.rows.map(toRegistration)
   }
 

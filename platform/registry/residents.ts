@@ -1,5 +1,6 @@
 // Residents as people: what the registry holds about a person, always with
-// the ID number masked, and the one audited way to read it unmasked.
+// the ID number masked, and the one way to read it unmasked. Both reads are
+// audited: who looked at whom is personal data's own record.
 
 import { Errors } from '../errors.ts'
 import { birthDecade } from '../privacy/mask.ts'
@@ -36,6 +37,7 @@ export class Residents {
       `${SELECT_REGISTRATION} where g.resident_id = $1 and exists (select 1 from buildings b where b.id = g.building_id
          and ${buildingScope(actor, 'residents.read', 'b', params)}) order by g.arrived_at desc`, params)
     if (stays.rows.length === 0) throw new Errors.NotFound(`resident ${residentId}`)
+    await writeAudit(this.ctx.db, actor, 'resident.read', { type: 'resident', id: residentId })
     return {
       id: row.id,
       name: row.name,

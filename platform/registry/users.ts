@@ -175,6 +175,7 @@ export class Users {
       throw new Errors.Unauthenticated('wrong username or password')
     }
     this.throttle.succeed(ip, username)
+    await writeAudit(this.ctx.db, { id: row.id, role: row.role, username: row.username, ip }, 'login.succeeded', { type: 'user', id: row.id })
     const token = randomBytes(32).toString('base64url')
     const expiresAt = new Date(this.ctx.now().getTime() + SESSION_TTL_MS)
     await this.ctx.db.query('insert into sessions (token_hash, user_id, expires_at) values ($1, $2, $3)', [tokenHash(token), row.id, expiresAt])

@@ -6,6 +6,7 @@
 
 import { Errors } from '../errors.ts'
 import type { Actor } from './access.ts'
+import { writeAudit } from './audit-log.ts'
 import { loadRoom } from './buildings.ts'
 import { announceAllowlist, type RegistryContext } from './context.ts'
 import { bumpAllowlist, insertCredential, toCredential, type Credential, type CredentialInput, type CredentialRow } from './credentials.ts'
@@ -51,6 +52,8 @@ export class VisitorPasses {
          order by issued_at desc, id limit 500`, [roomId, this.ctx.now()])
       : await this.ctx.db.query<CredentialRow>(
         'select * from credentials where room_id = $1 and visitor order by issued_at desc, id limit 500', [roomId])
+    // Visitors' names: the listing is audited, once per request.
+    await writeAudit(this.ctx.db, actor, 'visitor_passes.list', { type: 'room', id: roomId }, { active: opts.active === true, returned: r.rows.length })
     return r.rows.map(toCredential)
   }
 }

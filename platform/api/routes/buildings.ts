@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { ID_PATTERN } from '../../../protocol/index.ts'
 import { GRADES, loadBuilding } from '../../registry/buildings.ts'
+import { writeAudit } from '../../registry/audit-log.ts'
 import { readLedger } from '../../registry/ledger.ts'
 import type { Registry } from '../../registry/registry.ts'
 import {
@@ -100,6 +101,9 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
     },
   }, async (req) => {
     await loadBuilding(registry.ctx.db, req.actor, req.params.id, 'residents.read')
-    return readLedger(registry.ctx.db, req.params.id, req.query.afterSeq, req.query.limit)
+    const entries = await readLedger(registry.ctx.db, req.params.id, req.query.afterSeq, req.query.limit)
+    // Who lived where, and when: audited once per request.
+    await writeAudit(registry.ctx.db, req.actor, 'ledger.read', { type: 'building', id: req.params.id }, { afterSeq: req.query.afterSeq ?? 0, returned: entries.length })
+    return entries
   })
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { COMMAND_NAMES, deviceSubscriptionFilters, deviceTopic, ID_PATTERN, LAST_WILL_PAYLOAD, UPLINK_CHANNELS } from '../../../protocol/index.ts'
 import { Errors } from '../../errors.ts'
+import { writeAudit } from '../../registry/audit-log.ts'
 import { loadBuilding } from '../../registry/buildings.ts'
 import type { Device } from '../../registry/devices.ts'
 import { DEVICE_KINDS } from '../../registry/devices.ts'
@@ -172,6 +173,10 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
       requestId, ts: new Date().toISOString(), door: device.door, reason: req.body.reason,
     }
     if (req.body.durationS !== undefined) payload.durationS = req.body.durationS
+    // Who opened which door, and why, outlives the in-memory command log: written before the command goes out.
+    await writeAudit(registry.ctx.db, req.actor, 'device.open_door', { type: 'device', id: device.id }, {
+      buildingId: device.buildingId, door: device.door, reason: req.body.reason, ...(req.body.durationS === undefined ? {} : { durationS: req.body.durationS }), requestId,
+    })
     await devices.sendCommand(device.buildingId, device.id, 'open-door', payload)
     return reply.status(202).send({ requestId })
   })
