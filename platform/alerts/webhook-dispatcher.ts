@@ -190,7 +190,7 @@ export class WebhookDispatcher implements AlertServiceEvents {
       if (status < 200 || status > 299) error = `HTTP ${status}`
     } catch (err) {
       cause = err
-      error = err instanceof TargetRefused ? 'refused: target not allowed' : ac.signal.aborted && ac.signal.reason instanceof Error ? ac.signal.reason.message : 'unreachable'
+      error = ownerError(err, ac.signal)
     } finally {
       clearTimeout(timer)
       this.inFlight.delete(ac)
@@ -268,6 +268,13 @@ export class WebhookDispatcher implements AlertServiceEvents {
     const cutoff = new Date(now.getTime() - (this.o.retainDeliveredDays ?? 30) * 86_400_000)
     await this.o.db.query('delete from webhook_outbox where delivered_at < $1::timestamptz', [cutoff])
   }
+}
+
+/** What the webhook's owner is shown of a failed attempt: generic, so that it describes nothing of the network. */
+function ownerError (err: unknown, signal: AbortSignal): string {
+  if (err instanceof TargetRefused) return 'refused: target not allowed'
+  if (signal.aborted && signal.reason instanceof Error && signal.reason.message === 'timeout') return 'timeout'
+  return 'unreachable'
 }
 
 /** The detail of a failed attempt, for the platform log only. */
