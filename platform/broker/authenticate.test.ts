@@ -103,6 +103,26 @@ describe('authenticate', () => {
     expect(h.broker.stats.totals().refusedConnections.throttled).toBe(1)
   })
 
+  it('accepts only the will payload issued at provisioning: offline, reason lwt, nothing else', async () => {
+    const d = h.directory.add('reader-01')
+    // Key order and JSON whitespace are not part of the contract.
+    ;(await h.device(d, { will: statusWill(d.buildingId, d.deviceId, '{ "reason": "lwt", "state": "offline" }') })).end(true)
+    const variants = [
+      '{"state":"offline","reason":"shutdown"}', // a power cut would read as a planned shutdown
+      '{"state":"offline","reason":"reboot"}', // ... or as a reboot, which raises nothing
+      '{"state":"offline"}',
+      '{"state":"offline","reason":"lwt","ts":"2026-11-03T22:00:00Z"}', // a time fixed at CONNECT is stale when published
+      '{"state":"offline","reason":"lwt","firmware":"2.4.1"}',
+    ]
+    for (const payload of variants) {
+      const refused = await h.refusal(d, { will: statusWill(d.buildingId, d.deviceId, payload) })
+      expect(refused, payload).toBe(5)
+    }
+    const invalid = h.logs.filter((l) => l.reason === 'will_invalid')
+    expect(invalid).toHaveLength(variants.length)
+    expect(String(invalid[0]?.detail)).toContain(LAST_WILL_PAYLOAD)
+  })
+
   it('refuses keep-alive 0 (no offline detection) with 5', async () => {
     const d = h.directory.add('reader-01')
     expect(await h.refusal(d, { keepalive: 0 })).toBe(5)

@@ -13,7 +13,8 @@
 //   enabled        the device is enabled                             else 5
 //   keep alive     1..maxKeepaliveS seconds (presence needs it)      else 5
 //   last will      exactly the device's own status topic, retained,
-//                  QoS <= 1, a valid `offline` DeviceStatus          else 5
+//                  QoS <= 1, payload the offline status with reason
+//                  `lwt` and nothing else (LAST_WILL_PAYLOAD)        else 5
 //
 // Every refusal is logged (never the password or user name) and counted by
 // reason. A refused attempt counts as a throttle failure, except refusals by
@@ -22,7 +23,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { AedesOptions, AuthenticateError, Client } from 'aedes'
 import type { Logger } from 'pino'
-import { decodeUplink, deviceTopic, isValidId, UPLINK_DELIVERY } from '../../protocol/index.ts'
+import { deviceTopic, isValidId, lastWillProblem, UPLINK_DELIVERY } from '../../protocol/index.ts'
 import { decidePerson, isPersonLogin } from './authenticate-person.ts'
 import { behindThrottle, ConnackCode, keepaliveRefusal, refuse, type Verdict } from './connack.ts'
 import type { ConnectFields, DeviceIdentity, DeviceSessions } from './device-session.ts'
@@ -181,7 +182,8 @@ async function check (
 
 /**
  * The protocol requires every device to set its last will [MQTT-3.1.2-8]:
- * its own status topic, retained, QoS 0 or 1, payload an offline DeviceStatus.
+ * its own status topic, retained, QoS 0 or 1, payload LAST_WILL_PAYLOAD (see
+ * protocol/status-reasons.ts for why no variant is accepted).
  */
 export function checkWill (
   will: ConnectFields['will'],
@@ -192,9 +194,8 @@ export function checkWill (
   if (will.topic !== expected) return { reason: 'will_invalid', detail: `will topic must be ${expected}` }
   if (will.qos > UPLINK_DELIVERY.status.maxQos) return { reason: 'will_invalid', detail: 'will QoS must be 0 or 1' }
   if (!will.retain) return { reason: 'will_invalid', detail: 'will must be retained' }
-  const decoded = decodeUplink('status', will.payload)
-  if (!decoded.ok) return { reason: 'will_invalid', detail: `will payload: ${decoded.message}` }
-  if (decoded.value.state !== 'offline') return { reason: 'will_invalid', detail: 'will payload must have state "offline"' }
+  const payloadProblem = lastWillProblem(will.payload)
+  if (payloadProblem !== undefined) return { reason: 'will_invalid', detail: `will payload ${payloadProblem}` }
   return undefined
 }
 

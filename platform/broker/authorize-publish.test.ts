@@ -207,6 +207,27 @@ describe('authorizePublish: bad payloads are acknowledged and dropped', () => {
   })
 })
 
+describe('authorizePublish: status reasons', () => {
+  it('acknowledges and drops a status the device publishes itself with the will\'s reason lwt', async () => {
+    const client = await h.device(a)
+    const replies = await errorReplies(client, a)
+    await publishAcked(client, topicOf(a, 'status'), LAST_WILL_PAYLOAD, { retain: true })
+    await eventually(() => replies.length === 1)
+    expect(replies[0]).toMatchObject({ code: 'schema_invalid', errors: [{ path: '/reason' }] })
+    expect(h.sink.calls).toBe(0)
+    expect(await retained(h.aedes(), topicOf(a, 'status'))).toBeUndefined()
+  })
+
+  it('acknowledges and drops an online status that carries an offline reason', async () => {
+    const client = await h.device(a)
+    const replies = await errorReplies(client, a)
+    await publishAcked(client, topicOf(a, 'status'), json({ state: 'online', ts: '2026-11-20T08:00:00Z', reason: 'lwt' }), { retain: true })
+    await eventually(() => replies.length === 1)
+    expect(replies[0]).toMatchObject({ code: 'schema_invalid' })
+    expect(h.sink.calls).toBe(0)
+  })
+})
+
 describe('last will', () => {
   it('reaches the sink as status offline when the connection drops, before the presence callback', async () => {
     const client = await h.device(a)

@@ -11,6 +11,8 @@
 //   channels, QoS above the channel's maximum          -> close (ACL violation)
 //   own tree, not an uplink channel                    -> ack and drop, ErrorReply `unknown_channel`
 //   uplink channel, payload fails decodeUplink         -> ack and drop, ErrorReply with the reason
+//   a status the device publishes itself with the will's
+//   reason `lwt` (protocol/status-reasons.ts)            -> ack and drop, ErrorReply `schema_invalid`
 //   uplink channel, valid payload                      -> sink.accept, then ack and route
 //   ... which the sink refuses (an event reusing a seq)  -> ack and drop, ErrorReply `seq_reused`
 //
@@ -32,9 +34,11 @@ import {
   errorTopic,
   isUplinkChannel,
   isValidId,
+  ownStatusProblem,
   TOPIC_ROOT,
   unknownChannelReply,
   UPLINK_DELIVERY,
+  type DeviceStatus,
   type ErrorReply,
   type UplinkChannel,
 } from '../../protocol/index.ts'
@@ -101,7 +105,7 @@ export function createAuthorizePublish (deps: AuthorizePublishDeps): AuthorizePu
     const device = client === null ? storedWillOwner(packet) : sessions.device(client)
     const person = device ? undefined : sessions.person(client)
     const decision = device
-      ? decide(deps, device, packet)
+      ? decide(deps, device, packet, isWill || client === null)
       : person
         ? deny('person_publish', 'people receive alerts; they publish nothing')
         : deny('not_authenticated', 'publish without an authenticated device')
@@ -177,6 +181,8 @@ export function decide (
   deps: Pick<AuthorizePublishDeps, 'maxPayloadBytes' | 'now'>,
   device: DeviceIdentity,
   packet: Pick<PublishPacket, 'topic' | 'qos' | 'payload'>,
+  /** The connection's last will (checked at CONNECT), not a message the device published. */
+  isWill = false,
 ): Decision {
   const topic = packet.topic
   // [MQTT-4.7.2-1] `$` topics belong to the server.
@@ -197,6 +203,11 @@ export function decide (
   const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
   const decoded = decodeUplink(suffix, payload, deps.maxPayloadBytes)
   if (!decoded.ok) return { kind: 'drop', code: decoded.code, message: decoded.message, reply: errorReplyFor(topic, decoded) }
+  const own = suffix === 'status' && !isWill ? ownStatusProblem(decoded.value as DeviceStatus) : undefined
+  if (own !== undefined) {
+    const message = `status reason not allowed: ${own.message}`
+    return { kind: 'drop', code: 'schema_invalid', message, reply: { code: 'schema_invalid', message, topic: clip(topic), errors: [own] } }
+  }
   const message = {
     buildingId: device.buildingId,
     deviceId: device.deviceId,

@@ -28,8 +28,9 @@ export const DeviceStatusSchema = Type.Object(
       '{"state":"offline","reason":"lwt"}.'),
     if: { properties: { state: { const: 'online' } } },
     then: {
-      description: 'An online status carries ts.',
+      description: 'An online status carries ts, and no reason (reasons say why a device went offline).',
       required: ['ts'],
+      not: { required: ['reason'] },
     },
   },
 )

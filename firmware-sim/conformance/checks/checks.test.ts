@@ -7,7 +7,7 @@ import type { CheckContext } from '../result.ts'
 import { checkAllowlistSync, checkCommandReplies } from './command-checks.ts'
 import { checkIdentity, checkLastWill, checkSubscriptions } from './connect-checks.ts'
 import { checkEventIds, checkSeq } from './event-checks.ts'
-import { checkClock, checkQosRetain, checkTopics } from './message-checks.ts'
+import { checkClock, checkQosRetain, checkSchemas, checkTopics } from './message-checks.ts'
 import { checkBackoff, checkReplay } from './reconnect-checks.ts'
 import { checkLineCounts } from './timing-checks.ts'
 
@@ -50,10 +50,18 @@ describe('connect checks', () => {
     connect(o, { will: { topic: 'rh/v1/b1/other/status', payload: '{"state":"offline"}', qos: 1, retain: true } })
     expect(checkLastWill(o)).toMatchObject({ verdict: 'fail', reason: expect.stringContaining('not the device\'s status topic') })
     const q0 = obs()
-    connect(q0, { will: { topic: `${TREE}status`, payload: '{"state":"offline"}', qos: 0, retain: true } })
+    connect(q0, { will: { topic: `${TREE}status`, payload: '{ "reason": "lwt", "state": "offline" }', qos: 0, retain: true } })
     const r = checkLastWill(q0)
     expect(r.verdict).toBe('pass')
     expect(r.notes?.join(' ')).toMatch(/QoS 0.*exactly/s)
+  })
+
+  it('last will: any payload but the offline status with reason lwt fails, as the broker refuses it', () => {
+    for (const payload of ['{"state":"offline"}', '{"state":"offline","reason":"shutdown"}', '{"state":"offline","reason":"lwt","ts":"2026-11-03T22:00:00Z"}']) {
+      const o = obs()
+      connect(o, { will: { topic: `${TREE}status`, payload, qos: 1, retain: true } })
+      expect(checkLastWill(o), payload).toMatchObject({ verdict: 'fail', reason: expect.stringContaining('{"state":"offline","reason":"lwt"}') })
+    }
   })
 
   it('subscriptions: a filter beyond the two, or no error filter, fails', () => {
@@ -73,6 +81,12 @@ describe('message checks', () => {
       o.pub('', {}, { topic, qos })
       expect(checkTopics(o).reason).toMatch(why)
     }
+  })
+
+  it('schemas: a status the device publishes itself with the will\'s reason lwt fails', () => {
+    const o = obs()
+    o.pub('status', { state: 'offline', reason: 'lwt' }, { retain: true })
+    expect(checkSchemas(o)).toMatchObject({ verdict: 'fail', reason: expect.stringContaining('1 of 1') })
   })
 
   it('QoS and retain per channel', () => {

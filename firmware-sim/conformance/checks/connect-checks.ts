@@ -1,7 +1,7 @@
 // Requirements on the CONNECT and the SUBSCRIBE (listen mode only: the kit
 // is the broker and sees the packets).
 
-import { COMMAND_NAMES, decodeUplink, LAST_WILL_PAYLOAD } from '../../../protocol/index.ts'
+import { COMMAND_NAMES, LAST_WILL_PAYLOAD, lastWillProblem } from '../../../protocol/index.ts'
 import { deviceTree, onChannel, type ConnectRecord, type Observation } from '../observation.ts'
 import { fail, notChecked, pass, type CheckResult } from '../result.ts'
 
@@ -59,11 +59,11 @@ export function checkLastWill (o: Observation): CheckResult {
     if (w.topic !== statusTopic) return `the will topic ${JSON.stringify(w.topic)} is not the device's status topic ${statusTopic}`
     if (!w.retain) return 'the will is not retained'
     if (w.qos > 1) return `will QoS ${w.qos}: at most 1`
-    const decoded = decodeUplink('status', Buffer.from(w.payload, 'utf8'))
-    if (!decoded.ok) return `the will payload is not a valid status: ${decoded.message} ${JSON.stringify(decoded.errors)}`
-    if (decoded.value.state !== 'offline') return 'the will payload must have "state":"offline"'
+    // The same check as the broker's at CONNECT: a variant would be refused with CONNACK 5.
+    const problem = lastWillProblem(Buffer.from(w.payload, 'utf8'))
+    if (problem !== undefined) return `the will payload ${JSON.stringify(w.payload)} is refused: it ${problem}`
     if (w.qos === 0) notes.add('will QoS 0 is accepted; QoS 1 is what the checklist asks for')
-    if (w.payload !== LAST_WILL_PAYLOAD) notes.add(`the will payload should be exactly ${LAST_WILL_PAYLOAD}`)
+    if (w.payload !== LAST_WILL_PAYLOAD) notes.add(`the will payload is accepted; byte for byte it should be exactly ${LAST_WILL_PAYLOAD}`)
     return undefined
   })
   return bad ?? pass([...notes])

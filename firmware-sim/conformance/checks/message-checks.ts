@@ -1,7 +1,7 @@
 // Requirements on every message the device publishes: its online status,
 // schemas, topics, QoS and retain flags, and its clock.
 
-import { decodeUplink, isUplinkChannel, UPLINK_DELIVERY, type UplinkChannel } from '../../../protocol/index.ts'
+import { decodeUplink, isUplinkChannel, ownStatusProblem, UPLINK_DELIVERY, type DeviceStatus, type UplinkChannel } from '../../../protocol/index.ts'
 import { channelOf, deviceTree, jsonObject, onChannel, printable, type Observation, type PublishRecord } from '../observation.ts'
 import { fail, notChecked, pass, type CheckContext, type CheckResult } from '../result.ts'
 
@@ -54,7 +54,14 @@ export function checkSchemas (o: Observation): CheckResult {
   const all = uplinks(o)
   for (const { p, channel } of all) {
     const d = decodeUplink(channel, p.payload)
-    if (!d.ok) bad.push({ p, detail: { code: d.code, message: d.message, errors: d.errors } })
+    if (!d.ok) {
+      bad.push({ p, detail: { code: d.code, message: d.message, errors: d.errors } })
+      continue
+    }
+    // What the schema cannot say: a device's own status never carries the will's reason (the platform drops
+    // it). Only in listen mode are the device's publishes told apart from the will the broker publishes.
+    const own = channel === 'status' && o.mode === 'listen' ? ownStatusProblem(d.value as DeviceStatus) : undefined
+    if (own !== undefined) bad.push({ p, detail: { code: 'schema_invalid', message: own.message, errors: [own] } })
   }
   if (all.length === 0) return notChecked('the device published nothing on its uplink channels')
   if (bad.length > 0) {
