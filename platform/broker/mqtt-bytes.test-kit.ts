@@ -97,10 +97,37 @@ export function subscribe (packetId: number, filters: Array<[Bytes, number]>, fl
   return frame(0x80 | flags, Buffer.concat(parts))
 }
 
-export function puback (packetId: number): Buffer {
+/** An acknowledgement (fixed header + packet id): PUBACK 0x40, PUBREC 0x50, PUBREL 0x62, PUBCOMP 0x70. */
+export function ack (firstByte: number, packetId: number): Buffer {
   const id = Buffer.alloc(2)
   id.writeUInt16BE(packetId)
-  return frame(0x40, id)
+  return frame(firstByte, id)
+}
+
+export const puback = (packetId: number): Buffer => ack(0x40, packetId)
+export const pubrec = (packetId: number): Buffer => ack(0x50, packetId)
+export const pubrel = (packetId: number): Buffer => ack(0x62, packetId)
+export const pubcomp = (packetId: number): Buffer => ack(0x70, packetId)
+
+/** The packets in `bytes` (whole frames only), each as its first byte, packet id (if any) and body. */
+export function parsePackets (bytes: Buffer): Array<{ type: number; flags: number; body: Buffer }> {
+  const out: Array<{ type: number; flags: number; body: Buffer }> = []
+  let off = 0
+  while (off + 2 <= bytes.length) {
+    let len = 0
+    let mul = 1
+    let i = off + 1
+    for (;;) {
+      const b = bytes[i++]!
+      len += (b & 0x7f) * mul
+      mul *= 128
+      if ((b & 0x80) === 0) break
+    }
+    if (i + len > bytes.length) break
+    out.push({ type: bytes[off]! >> 4, flags: bytes[off]! & 0x0f, body: bytes.subarray(i, i + len) })
+    off = i + len
+  }
+  return out
 }
 
 export const PINGREQ = Buffer.from([0xc0, 0x00])

@@ -4,7 +4,7 @@ import { connect as netConnect } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { deviceTopic, LAST_WILL_PAYLOAD, sampleUplinks } from '../../protocol/index.ts'
 import { eventually, sleep, startHarness, type Harness, type RawClient, type TestDevice } from './broker.test-kit.ts'
-import { connect, publish, type ConnectSpec } from './mqtt-bytes.test-kit.ts'
+import { connect, parsePackets, PINGREQ, puback, pubcomp, publish, pubrec, subscribe, type ConnectSpec } from './mqtt-bytes.test-kit.ts'
 
 let h: Harness
 let d: TestDevice
@@ -128,6 +128,71 @@ describe('guard in front of the broker', () => {
     await sleep(100)
     expect(raw.closed).toBe(false)
     await raw.waitClosed(2000)
+  })
+})
+
+describe('acknowledgements of what the broker sent [MQTT-4.8.0-1]', () => {
+  const commandTopic = (): string => deviceTopic(d.buildingId, d.deviceId, 'command/open-door')
+
+  /** An authenticated raw device subscribed to its commands at QoS 2 (so QoS 2 flows can be tested too). */
+  async function subscribed (): Promise<RawClient> {
+    const raw = await session()
+    raw.send(subscribe(7, [[`rh/v1/${d.buildingId}/${d.deviceId}/command/+`, 2]]))
+    await eventually(() => parsePackets(raw.received).some((p) => p.type === 9))
+    return raw
+  }
+
+  /** Has the broker deliver one message at `qos` on the command topic; resolves with its packet id. */
+  async function deliver (raw: RawClient, qos: 1 | 2): Promise<number> {
+    const before = parsePackets(raw.received).filter((p) => p.type === 3).length
+    h.aedes().publish({ cmd: 'publish', topic: commandTopic(), payload: Buffer.from('{}'), qos, retain: false, dup: false }, () => {})
+    await eventually(() => parsePackets(raw.received).filter((p) => p.type === 3).length > before)
+    const p = parsePackets(raw.received).filter((x) => x.type === 3)[before]!
+    expect((p.flags >> 1) & 3).toBe(qos)
+    return p.body.readUInt16BE(2 + p.body.readUInt16BE(0))
+  }
+
+  it('keeps a device that answers QoS 1 with PUBACK and QoS 2 with PUBREC, then PUBCOMP after PUBREL', async () => {
+    const raw = await subscribed()
+    raw.send(puback(await deliver(raw, 1)))
+    const id = await deliver(raw, 2)
+    raw.send(pubrec(id))
+    await eventually(() => parsePackets(raw.received).some((p) => p.type === 6))
+    raw.send(pubcomp(id))
+    raw.send(PINGREQ)
+    await eventually(() => parsePackets(raw.received).some((p) => p.type === 13))
+    expect(raw.closed).toBe(false)
+    expect(h.broker.stats.totals().guardViolations).toEqual({})
+  })
+
+  for (const [name, answer] of [['PUBREC', pubrec], ['PUBCOMP', pubcomp]] as const) {
+    it(`closes a device that answers a QoS 1 command with ${name}`, async () => {
+      const raw = await subscribed()
+      raw.send(answer(await deliver(raw, 1)))
+      await raw.waitClosed()
+      expect(h.broker.stats.totals().guardViolations).toEqual({ wrong_ack_type: 1 })
+      expect(violationLogged('wrong_ack_type')).toBe(true)
+    })
+  }
+
+  it('closes a device that answers a QoS 2 message with PUBACK, or with PUBCOMP before the PUBREL', async () => {
+    const raw = await subscribed()
+    raw.send(puback(await deliver(raw, 2)))
+    await raw.waitClosed()
+    const early = await subscribed()
+    early.send(pubcomp(await deliver(early, 2)))
+    await early.waitClosed()
+    expect(h.broker.stats.totals().guardViolations).toEqual({ wrong_ack_type: 2 })
+  })
+
+  it('tolerates an acknowledgement of an id it never sent on this connection (a reconnect may leave one)', async () => {
+    const raw = await subscribed()
+    raw.send(puback(4242))
+    raw.send(pubrec(4243))
+    raw.send(PINGREQ)
+    await eventually(() => parsePackets(raw.received).some((p) => p.type === 13))
+    expect(raw.closed).toBe(false)
+    expect(h.broker.stats.totals().guardViolations).toEqual({})
   })
 })
 

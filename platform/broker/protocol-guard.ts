@@ -10,6 +10,7 @@
 
 import { isUtf8 } from 'node:buffer'
 import { Duplex } from 'node:stream'
+import { AckTracker } from './ack-tracker.ts'
 
 export type GuardViolationCode =
   | 'malformed_remaining_length'
@@ -26,6 +27,7 @@ export type GuardViolationCode =
   | 'utf8_null'
   | 'invalid_topic'
   | 'zero_packet_id'
+  | 'wrong_ack_type'
   | 'malformed_packet'
 
 export interface GuardViolation {
@@ -43,6 +45,8 @@ export interface GuardResult {
 export interface FrameGuardOptions {
   /** Largest accepted packet, fixed header included. */
   maxPacketBytes: number
+  /** What the broker sent and the client owes; without it acknowledgements are checked for form only. */
+  acks?: AckTracker
 }
 
 export interface GuardConnectionOptions extends FrameGuardOptions {
@@ -53,6 +57,7 @@ export interface GuardConnectionOptions extends FrameGuardOptions {
 const CONNECT = 1
 const PUBLISH = 3
 const PUBACK = 4
+const PUBREC = 5
 const PUBREL = 6
 const PUBCOMP = 7
 const SUBSCRIBE = 8
@@ -91,6 +96,7 @@ const malformed = (message: string): GuardViolation => violation('malformed_pack
  */
 export class MqttFrameGuard {
   private readonly maxPacketBytes: number
+  private readonly acks: AckTracker | undefined
   private seenConnect = false
   private failure: GuardViolation | undefined
   // The frame currently split across chunks.
@@ -101,6 +107,7 @@ export class MqttFrameGuard {
 
   constructor (options: FrameGuardOptions) {
     this.maxPacketBytes = options.maxPacketBytes
+    this.acks = options.acks
   }
 
   get violation (): GuardViolation | undefined {
@@ -123,7 +130,7 @@ export class MqttFrameGuard {
         this.frameLen = total
         break
       }
-      const problem = checkPacket(chunk, off, off + this.headerLen, off + total)
+      const problem = this.check(chunk, off, off + this.headerLen, off + total)
       if (problem) {
         this.failure = problem
         break
@@ -171,7 +178,7 @@ export class MqttFrameGuard {
     this.pending = []
     this.pendingBytes = 0
     this.frameLen = INCOMPLETE
-    const problem = checkPacket(frame, 0, this.headerLen, frame.length)
+    const problem = this.check(frame, 0, this.headerLen, frame.length)
     if (problem) {
       this.failure = problem
       return -1
@@ -235,6 +242,14 @@ export class MqttFrameGuard {
     return total
   }
 
+  /** The packet's own checks, then (acknowledgements of what the broker sent) the answer it owes. */
+  private check (buf: Buffer, off: number, body: number, end: number): GuardViolation | undefined {
+    const problem = checkPacket(buf, off, body, end)
+    if (problem || this.acks === undefined) return problem
+    const type = buf[off]! >> 4
+    return type === PUBACK || type === PUBREC || type === PUBCOMP ? this.acks.inbound(type, buf.readUInt16BE(body)) : undefined
+  }
+
   private fail (v: GuardViolation): number {
     this.failure = v
     return FAILED
@@ -249,7 +264,7 @@ function checkPacket (buf: Buffer, off: number, body: number, end: number): Guar
       return checkConnect(buf, body, end)
     case PUBLISH:
       return checkPublish(buf, (buf[off]! >> 1) & 3, body, end)
-    case PUBACK: case PUBACK + 1: case PUBREL: case PUBCOMP:
+    case PUBACK: case PUBREC: case PUBREL: case PUBCOMP:
       if (end - body !== 2) return malformed('acknowledgement remaining length must be 2')
       return buf.readUInt16BE(body) === 0 ? zeroPacketId() : undefined
     case SUBSCRIBE:
@@ -397,7 +412,9 @@ export function guardConnection (
   options: GuardConnectionOptions,
   onViolation: (v: GuardViolation) => void,
 ): Duplex {
-  const guard = new MqttFrameGuard(options)
+  // Every connection tracks what the broker sent it, so a wrong acknowledgement closes it [MQTT-4.8.0-1].
+  const acks = options.acks ?? new AckTracker()
+  const guard = new MqttFrameGuard({ ...options, acks })
   const lingerMs = options.lingerMs ?? 2_000
   let waitingWrite: ((err?: Error | null) => void) | null = null
   let readableEnded = false
@@ -453,6 +470,7 @@ export function guardConnection (
         callback(new Error('connection closed'))
         return
       }
+      acks.outbound(chunk)
       if (socket.write(chunk)) callback()
       else waitingWrite = callback
     },
@@ -465,7 +483,10 @@ export function guardConnection (
       }
       socket.cork()
       let ok = true
-      for (const c of chunks) ok = socket.write(c.chunk)
+      for (const c of chunks) {
+        acks.outbound(c.chunk)
+        ok = socket.write(c.chunk)
+      }
       socket.uncork()
       if (ok) callback()
       else waitingWrite = callback
