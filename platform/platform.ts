@@ -32,6 +32,7 @@ import { MemoryRegistryView } from './pipeline/registry-view.ts'
 import { ViewRefresher } from './pipeline/view-refresher.ts'
 import { IdVault } from './privacy/id-vault.ts'
 import { PersonalDataRetention } from './privacy/personal-data-retention.ts'
+import { DeviceLogins } from './registry/device-logins.ts'
 import { personDirectory } from './registry/person-directory.ts'
 import { Registry } from './registry/registry.ts'
 import type { Database } from './store/database.ts'
@@ -215,8 +216,12 @@ export class Platform {
     this.pipelineUp = true
     this.stack.push(() => { this.pipelineUp = false; this.accepted$.complete() })
 
+    // Device logins in memory, so a CONNECT needs no database round trip (floods, database outages).
+    const logins = new DeviceLogins({ db, events: registry.events, logger: logger.child({ part: 'broker' }) })
+    await logins.start()
+    this.stack.push(() => logins.stop())
     const broker = new MqttBroker({
-      directory: registry.devices,
+      directory: logins,
       people: personDirectory(registry.users),
       sink,
       presence: presenceListeners(pusher, new DeviceConfigPusher({

@@ -18,7 +18,7 @@
 //
 // Every refusal is logged (never the password or user name) and counted by
 // reason. A refused attempt counts as a throttle failure, except refusals by
-// the throttle itself and our own failures (directory down: code 3).
+// the throttle itself and our own failures (directory down or busy: code 3).
 
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { AedesOptions, AuthenticateError, Client } from 'aedes'
@@ -29,7 +29,7 @@ import { behindThrottle, ConnackCode, keepaliveRefusal, refuse, type Verdict } f
 import type { ConnectFields, DeviceIdentity, DeviceSessions } from './device-session.ts'
 import type { DeviceStats } from './device-stats.ts'
 import type { LoginThrottle } from './login-throttle.ts'
-import type { DeviceDirectory, PersonDirectory } from './ports.ts'
+import { DirectoryBusyError, type DeviceDirectory, type PersonDirectory } from './ports.ts'
 
 type AuthenticateHandler = NonNullable<AedesOptions['authenticate']>
 type PreConnectHandler = NonNullable<AedesOptions['preConnect']>
@@ -88,10 +88,12 @@ export function createAuthenticate (deps: AuthenticateDeps): AuthenticateHandler
         answer(verdict)
       },
       (err: unknown) => {
-        logger.error({ err, clientId: clip(sessions.connect(client)?.clientId) }, 'device directory lookup failed')
-        const verdict: Verdict = {
-          ok: false, code: ConnackCode.SERVER_UNAVAILABLE, reason: 'directory_error', detail: 'device directory unavailable', countsAsFailure: false,
-        }
+        // Busy: the directory shed the lookup (see DeviceLogins); the refusal itself is logged below.
+        const busy = err instanceof DirectoryBusyError
+        if (!busy) logger.error({ err, clientId: clip(sessions.connect(client)?.clientId) }, 'device directory lookup failed')
+        const verdict: Verdict = busy
+          ? refuse(ConnackCode.SERVER_UNAVAILABLE, 'directory_busy', 'device directory busy, retry later', false)
+          : refuse(ConnackCode.SERVER_UNAVAILABLE, 'directory_error', 'device directory unavailable', false)
         report(verdict, client)
         answer(verdict)
       },

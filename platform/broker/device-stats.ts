@@ -23,6 +23,7 @@ export type RefusalReason =
   | 'will_missing'
   | 'will_invalid'
   | 'directory_error'
+  | 'directory_busy'
   // people (`user:<username>` logins)
   | 'invalid_username'
   | 'bad_token'

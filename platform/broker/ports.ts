@@ -15,7 +15,16 @@ export interface DeviceLogin {
 
 /** Looks devices up by id (the MQTT client id and username). */
 export interface DeviceDirectory {
+  /** Rejects when the lookup itself failed; with DirectoryBusyError when it was not even tried (overloaded). */
   find (deviceId: string): Promise<DeviceLogin | undefined>
+}
+
+/** A directory that sheds load: the device is told to come back later (CONNACK 3), not that its login failed. */
+export class DirectoryBusyError extends Error {
+  constructor () {
+    super('device directory busy')
+    this.name = 'DirectoryBusyError'
+  }
 }
 
 /** An uplink message that passed the ACL and the schema. */

@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto'
 import type { AllowEntry } from '../../protocol/index.ts'
+import type { DeviceLogin } from '../broker/ports.ts'
 import type { IdVault } from '../privacy/id-vault.ts'
 import type { Database } from '../store/database.ts'
 
@@ -18,6 +19,12 @@ export interface AllowlistChange {
 export interface RegistryListener {
   /** A building's allow-list moved from `baseVersion` to `version`. */
   allowlistChanged? (change: AllowlistChange): void
+  /**
+   * A device's login (building, secret hash, enabled) as just committed: provisioned, enabled, disabled or
+   * rotated. Emitted before `deviceCredentialsChanged`, so the broker's directory is current when the device
+   * is disconnected and tries again.
+   */
+  deviceLoginChanged? (login: DeviceLogin): void
   /** A device was disabled, re-enabled or had its secret rotated: live sessions must end. */
   deviceCredentialsChanged? (deviceId: string): void
   /** Any registration, credential, room or building change (for caches). */

@@ -76,17 +76,19 @@ export class Devices implements DeviceDirectory {
     }
     if (vendor === undefined || vendor.trim() === '') throw new Errors.BadRequest('vendor is required')
     const secret = newSecret()
+    const secretHash = hashDeviceSecret(secret)
     try {
       await this.ctx.db.transaction(async (tx) => {
         await tx.query(
           `insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [id, buildingId, input.door, input.kind, vendor, input.model, hashDeviceSecret(secret), actor.id])
+          [id, buildingId, input.door, input.kind, vendor, input.model, secretHash, actor.id])
         await appendLedger(tx, actor, 'device.provisioned', { buildingId, deviceId: id }, { kind: input.kind, door: input.door, vendor, model: input.model })
       })
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) throw new Errors.Conflict(`device ${id} already exists`)
       throw err
     }
+    this.ctx.events.emit('deviceLoginChanged', { deviceId: id, buildingId, secretHash, enabled: true })
     this.ctx.events.emit('registryChanged', { kind: 'device', buildingId, id })
     return { device: await this.get(actor, id), secret }
   }
@@ -118,6 +120,7 @@ export class Devices implements DeviceDirectory {
       await tx.query('update devices set enabled = $2 where id = $1', [id, enabled])
       await appendLedger(tx, actor, enabled ? 'device.enabled' : 'device.disabled', { buildingId: row.building_id, deviceId: id })
     })
+    this.ctx.events.emit('deviceLoginChanged', { deviceId: id, buildingId: row.building_id, secretHash: row.secret_hash, enabled })
     if (!enabled) this.ctx.events.emit('deviceCredentialsChanged', id)
     this.ctx.events.emit('registryChanged', { kind: 'device', buildingId: row.building_id, id })
     return this.get(actor, id)
@@ -127,10 +130,12 @@ export class Devices implements DeviceDirectory {
   async rotateSecret (actor: Actor, id: string): Promise<{ device: Device; secret: string }> {
     const row = await this.loadFor(actor, id)
     const secret = newSecret()
+    const secretHash = hashDeviceSecret(secret)
     await this.ctx.db.transaction(async (tx) => {
-      await tx.query('update devices set secret_hash = $2, secret_rotated_at = $3 where id = $1', [id, hashDeviceSecret(secret), this.ctx.now()])
+      await tx.query('update devices set secret_hash = $2, secret_rotated_at = $3 where id = $1', [id, secretHash, this.ctx.now()])
       await appendLedger(tx, actor, 'device.secret_rotated', { buildingId: row.building_id, deviceId: id })
     })
+    this.ctx.events.emit('deviceLoginChanged', { deviceId: id, buildingId: row.building_id, secretHash, enabled: row.enabled })
     this.ctx.events.emit('deviceCredentialsChanged', id)
     return { device: await this.get(actor, id), secret }
   }
