@@ -55,3 +55,11 @@ describe('rule parameters', () => {
     expect(() => loadConfig({ RULE_VACANT_DAYS: '0', RULE_HEARTBEAT_S: 'soon' })).toThrow(/RULE_VACANT_DAYS[\s\S]*RULE_HEARTBEAT_S/)
   })
 })
+
+describe('MQTT connection limits', () => {
+  it('reads MQTT_MAX_CONNECTIONS* and refuses values below 1, by name', () => {
+    expect(loadConfig({}).mqttLimits).toEqual({ maxConnections: 20_000, maxPerAddress: 1_000, maxPerAccount: 10 })
+    expect(loadConfig({ MQTT_MAX_CONNECTIONS: '500', MQTT_MAX_CONNECTIONS_PER_ACCOUNT: '3' }).mqttLimits).toEqual({ maxConnections: 500, maxPerAddress: 1_000, maxPerAccount: 3 })
+    expect(() => loadConfig({ MQTT_MAX_CONNECTIONS_PER_ADDRESS: '0', MQTT_MAX_CONNECTIONS: 'many' })).toThrow(/MQTT_MAX_CONNECTIONS must[\s\S]*MQTT_MAX_CONNECTIONS_PER_ADDRESS must/)
+  })
+})

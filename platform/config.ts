@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { createSecureContext } from 'node:tls'
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './alerts/live-stream.ts'
+import { DEFAULT_CONNECTION_LIMITS } from './broker/connection-limits.ts'
 import { DEFAULT_RULE_PARAMS, type RuleParams } from './pipeline/model.ts'
 
 export interface Config {
@@ -37,6 +38,8 @@ export interface Config {
   rules: Partial<RuleParams>
   /** WEBHOOK_ALLOW_INSECURE_LOCAL: webhooks may target loopback, over http too (development only). */
   webhookAllowInsecureLocal: boolean
+  /** MQTT connections held at once: in all, per remote address, per person account. */
+  mqttLimits: { maxConnections: number; maxPerAddress: number; maxPerAccount: number }
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -74,6 +77,9 @@ export const CONFIG_VARIABLES = {
   HTTP_MAX_CONNECTIONS: `Open HTTP sockets at most; further ones are closed at once (default ${HTTP_DEFAULTS.maxConnections}).`,
   HTTP_REQUEST_TIMEOUT_S: `Seconds a client has to send a whole request, headers and body (default ${HTTP_DEFAULTS.requestTimeoutMs / 1000}).`,
   WEBHOOK_ALLOW_INSECURE_LOCAL: 'Development only: webhooks may also target loopback addresses, over plain http too, except the platform\'s own ports (default off: https to public addresses only).',
+  MQTT_MAX_CONNECTIONS: `MQTT connections held at once over all listeners (default ${DEFAULT_CONNECTION_LIMITS.maxConnections}); more are refused with CONNACK 3.`,
+  MQTT_MAX_CONNECTIONS_PER_ADDRESS: `MQTT connections from one remote address (default ${DEFAULT_CONNECTION_LIMITS.maxPerAddress}: a site's NAT gateway carries many devices); more are refused with CONNACK 3.`,
+  MQTT_MAX_CONNECTIONS_PER_ACCOUNT: `Alert connections (user:<name> logins) of one account (default ${DEFAULT_CONNECTION_LIMITS.maxPerAccount}); more are refused with CONNACK 5.`,
   RULE_TAILGATING_WINDOW_S: `Seconds a granted entry may lie before or after a camera count and still explain it (default ${DEFAULT_RULE_PARAMS.tailgatingWindowS}).`,
   RULE_DENIED_IN_A_ROW: `Denials in a row at a door or with one credential that raise an alarm (default ${DEFAULT_RULE_PARAMS.deniedInARow}).`,
   RULE_DENIED_RUN_GAP_S: `Denials further apart than this many seconds do not count as in a row (default ${DEFAULT_RULE_PARAMS.deniedRunGapS}).`,
@@ -216,9 +222,23 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) problems.push(`${name} must be a whole number, at least 1, got ${JSON.stringify(raw)}`)
     else rules[param] = Number(raw)
   }
+  const atLeastOne = (name: string, fallback: number): number => {
+    const raw = env[name]?.trim()
+    if (raw === undefined || raw === '') return fallback
+    if (!/^\d{1,7}$/.test(raw) || Number(raw) < 1) {
+      problems.push(`${name} must be a whole number, at least 1, got ${JSON.stringify(raw)}`)
+      return fallback
+    }
+    return Number(raw)
+  }
+  const mqttLimits = {
+    maxConnections: atLeastOne('MQTT_MAX_CONNECTIONS', DEFAULT_CONNECTION_LIMITS.maxConnections),
+    maxPerAddress: atLeastOne('MQTT_MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_CONNECTION_LIMITS.maxPerAddress),
+    maxPerAccount: atLeastOne('MQTT_MAX_CONNECTIONS_PER_ACCOUNT', DEFAULT_CONNECTION_LIMITS.maxPerAccount),
+  }
   if (problems.length > 0) throw new ConfigError(problems)
   return {
     host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, dataDirShared, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays,
-    streams, http, rules, webhookAllowInsecureLocal, logLevel,
+    streams, http, rules, webhookAllowInsecureLocal, mqttLimits, logLevel,
   }
 }

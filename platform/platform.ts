@@ -232,6 +232,7 @@ export class Platform {
       })),
       logger: logger.child({ part: 'broker' }),
       host: config.host,
+      limits: config.mqttLimits,
       tcpPort: config.mqttPort,
       wsPort: config.mqttWsPort,
       ...(config.tls === undefined ? {} : {

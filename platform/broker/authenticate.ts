@@ -16,6 +16,10 @@
 //                  QoS <= 1, payload the offline status with reason
 //                  `lwt` and nothing else (LAST_WILL_PAYLOAD)        else 5
 //
+// Before any of this, a socket over the total or per-address connection limit
+// is refused with 3 (connection-limits.ts); a person past the account's limit
+// of connections gets 5 once every other check passed.
+//
 // Every refusal is logged (never the password or user name) and counted by
 // reason. A refused attempt counts as a throttle failure, except refusals by
 // the throttle itself and our own failures (directory down or busy: code 3).
@@ -26,7 +30,7 @@ import type { Logger } from 'pino'
 import { deviceTopic, isValidId, lastWillProblem, UPLINK_DELIVERY } from '../../protocol/index.ts'
 import { decidePerson, isPersonLogin } from './authenticate-person.ts'
 import { behindThrottle, ConnackCode, keepaliveRefusal, refuse, type Verdict } from './connack.ts'
-import type { ConnectFields, DeviceIdentity, DeviceSessions } from './device-session.ts'
+import type { ConnectFields, DeviceIdentity, DeviceSessions, PersonIdentity } from './device-session.ts'
 import type { DeviceStats } from './device-stats.ts'
 import type { LoginThrottle } from './login-throttle.ts'
 import { DirectoryBusyError, type DeviceDirectory, type PersonDirectory } from './ports.ts'
@@ -47,6 +51,8 @@ export interface AuthenticateDeps {
   throttle: LoginThrottle
   /** Largest keep-alive accepted, seconds. */
   maxKeepaliveS: number
+  /** Takes a connection slot of the person's account; false when the account holds all it may (connection-limits.ts). */
+  reservePerson?: (client: Client, person: PersonIdentity, clientId: string) => boolean
 }
 
 /** Records the CONNECT fields for `authenticate`; never refuses by itself. */
@@ -83,7 +89,8 @@ export function createAuthenticate (deps: AuthenticateDeps): AuthenticateHandler
       done(err, false)
     }
     decide(deps, client, username, password).then(
-      (verdict) => {
+      (decided) => {
+        const verdict = withinAccountLimit(decided, client)
         report(verdict, client)
         answer(verdict)
       },
@@ -98,6 +105,14 @@ export function createAuthenticate (deps: AuthenticateDeps): AuthenticateHandler
         answer(verdict)
       },
     )
+  }
+
+  /** An accepted person still needs a free slot of their account; refused with 5 otherwise, not a failed login. */
+  function withinAccountLimit (verdict: Verdict, client: Client): Verdict {
+    if (!verdict.ok || !('person' in verdict) || deps.reservePerson === undefined) return verdict
+    const clientId = sessions.connect(client)?.clientId ?? ''
+    if (deps.reservePerson(client, verdict.person, clientId)) return verdict
+    return refuse(ConnackCode.NOT_AUTHORIZED, 'too_many_connections_for_account', 'this account holds as many alert connections as it may', false)
   }
 
   function report (verdict: Verdict, client: Client): void {

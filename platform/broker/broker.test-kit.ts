@@ -162,7 +162,8 @@ export interface Harness {
   /** Connects a person (`dispatch:<username>`, `user:<username>`, token); rejects with the CONNACK error on refusal. */
   person: (p: TestPerson, options?: IClientOptions) => Promise<MqttClient>
   personRefusal: (p: TestPerson, options?: IClientOptions) => Promise<number>
-  raw: () => Promise<RawClient>
+  /** A raw TCP connection, from `localAddress` (a loopback address, default 127.0.0.1). */
+  raw: (localAddress?: string) => Promise<RawClient>
   aedes: () => Aedes
   stop: () => Promise<void>
 }
@@ -229,8 +230,8 @@ export async function startHarness (options: Partial<MqttBrokerOptions> = {}): P
     refusal: (d, opts) => refused(open(d, opts)),
     person: (p, opts) => accepted(openPerson(p, opts)),
     personRefusal: (p, opts) => refused(openPerson(p, opts)),
-    raw: async () => {
-      const r = await RawClient.open(a.tcp.port)
+    raw: async (localAddress) => {
+      const r = await RawClient.open(a.tcp.port, localAddress)
       raws.add(r)
       return r
     },
@@ -271,9 +272,9 @@ export class RawClient {
     socket.on('error', () => {})
   }
 
-  static open (port: number): Promise<RawClient> {
+  static open (port: number, localAddress = '127.0.0.1'): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = netConnect(port, '127.0.0.1', () => resolve(new RawClient(socket)))
+      const socket = netConnect({ port, host: '127.0.0.1', localAddress }, () => resolve(new RawClient(socket)))
       socket.once('error', reject)
     })
   }

@@ -24,6 +24,10 @@ export type RefusalReason =
   | 'will_invalid'
   | 'directory_error'
   | 'directory_busy'
+  // connection limits (connection-limits.ts)
+  | 'too_many_connections'
+  | 'too_many_connections_from_address'
+  | 'too_many_connections_for_account'
   // people (`user:<username>` logins)
   | 'invalid_username'
   | 'bad_token'

@@ -31,6 +31,7 @@ import {
   type ErrorReply,
 } from '../../protocol/index.ts'
 import { createAuthenticate, createPreConnect } from './authenticate.ts'
+import { ConnectionLimits, LogLimiter, refuseOverLimit, type ConnectionLimitOptions, type LimitReason } from './connection-limits.ts'
 import { createAuthorizePublish } from './authorize-publish.ts'
 import { createAuthorizeForward, createAuthorizeSubscribe } from './authorize-subscribe.ts'
 import { DeviceSessions, type DeviceIdentity, type Transport } from './device-session.ts'
@@ -66,6 +67,8 @@ export interface MqttBrokerOptions {
   throttle?: Omit<LoginThrottleOptions, 'now'>
   /** Largest keep-alive a device may ask for, seconds; default 1200. */
   maxKeepaliveS?: number
+  /** Connections held at once: in all, per remote address, per person account (connection-limits.ts). */
+  limits?: ConnectionLimitOptions
   /** Default 10 s. */
   connectTimeoutMs?: number
   /** Default 10 s. */
@@ -93,6 +96,8 @@ export class MqttBroker {
   private readonly inflight = new Set<Promise<unknown>>()
   private readonly presence: PresenceRelay
   private readonly people: PersonSessions
+  private readonly limits: ConnectionLimits
+  private readonly limitLog = new LogLimiter()
   private stopping: Promise<void> | undefined
 
   constructor (private readonly options: MqttBrokerOptions) {
@@ -100,6 +105,7 @@ export class MqttBroker {
     this.now = options.now ?? Date.now
     this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_UPLINK_PAYLOAD_BYTES
     this.id = options.id ?? `rh-${randomUUID()}`
+    this.limits = new ConnectionLimits(options.limits)
     this.presence = new PresenceRelay(options.presence, this.log)
     this.people = new PersonSessions({
       directory: options.people, sessions: this.sessions, stats: this.stats, logger: this.log, recheckMs: options.personRecheckMs ?? 30_000,
@@ -223,6 +229,7 @@ export class MqttBroker {
         logger: hookLog,
         throttle: new LoginThrottle({ ...throttle, address: { ...DEFAULT_ADDRESS_THROTTLE, ...throttle.address }, now }),
         maxKeepaliveS: this.options.maxKeepaliveS ?? 1200,
+        reservePerson: (client, person, clientId) => this.limits.reserveAccount(person.username, clientId, client),
       }),
       authorizePublish: createAuthorizePublish({
         sink,
@@ -288,9 +295,33 @@ export class MqttBroker {
       stream.destroy()
       return
     }
+    const over = this.limits.open(remoteAddress)
+    if (over !== undefined) {
+      this.refuseForLimit(stream, over, remoteAddress, transport)
+      return
+    }
     const conn = guardConnection(stream, { maxPacketBytes: this.maxPacketBytes() }, (v) => this.onGuardViolation(v, remoteAddress, transport))
     const client = aedes.handle(conn)
     this.sessions.open(client, remoteAddress, transport)
+    // Every stream closes once, whatever ended it: the one place its slots are freed.
+    stream.once('close', () => this.safely(() => {
+      this.limits.close(remoteAddress)
+      const person = this.sessions.person(client)
+      const clientId = this.sessions.connect(client)?.clientId
+      if (person !== undefined && clientId !== undefined) this.limits.releaseAccount(person.username, clientId, client)
+    }))
+  }
+
+  private refuseForLimit (stream: Duplex, reason: LimitReason, remoteAddress: string, transport: Transport): void {
+    refuseOverLimit(stream)
+    this.safely(() => {
+      this.stats.connectionRefused(reason)
+      const suppressed = this.limitLog.due(reason)
+      if (suppressed === undefined) return
+      const { maxConnections, maxPerAddress } = this.limits.limits
+      this.log.warn({ reason, remoteAddress, transport, returnCode: 3, maxConnections, maxPerAddress, suppressed },
+        'mqtt connection refused: connection limit reached (one line per 10 s; suppressed: refusals since the last line)')
+    })
   }
 
   private onGuardViolation (v: GuardViolation, remoteAddress: string, transport: Transport): void {
