@@ -131,7 +131,7 @@ export class Platform {
     const pusher = new AllowlistPusher({ registry, sender, logger: logger.child({ part: 'allowlist' }) })
     this.pusher = pusher
     const credentialsListener = registry.events.subscribe({
-      deviceCredentialsChanged: (deviceId) => this.broker?.disconnectDevice(deviceId),
+      deviceCredentialsChanged: (deviceId, cause) => this.broker?.disconnectDevice(deviceId, cause),
     })
     this.stack.push(credentialsListener)
 

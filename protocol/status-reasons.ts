@@ -8,7 +8,11 @@
 //                      will that said "shutdown" would make a power cut read
 //                      as a planned stop, and a `ts` fixed at CONNECT is stale
 //                      by the time the broker publishes it
-//   the device's own   never `lwt`: only the broker publishes the will
+//   the device's own   never `lwt`: only the broker publishes the will; never
+//                      `disabled` or `secret_rotated`: the platform publishes
+//                      those itself, in place of the will, when an operator
+//                      disables the device or rotates its secret (so that
+//                      the disconnect that follows does not read as a power cut)
 //
 // An online status with any reason is refused by the schema itself.
 
@@ -19,6 +23,15 @@ import { LAST_WILL_PAYLOAD } from './topics.ts'
 
 /** The one reason a last will carries. */
 export const WILL_REASON = 'lwt' as const
+
+/** Reasons only the platform gives, when it takes a device off the broker on an operator's order. */
+export const PLATFORM_REASONS = ['disabled', 'secret_rotated'] as const
+export type PlatformReason = (typeof PLATFORM_REASONS)[number]
+
+/** The offline status the platform publishes in place of the device's will when it closes the connection for `reason`. */
+export function platformOfflineStatus (reason: PlatformReason): string {
+  return JSON.stringify({ state: 'offline', reason })
+}
 
 /** Why `payload` is not the last will the platform issues at provisioning; undefined when it is. */
 export function lastWillProblem (payload: Uint8Array): string | undefined {
@@ -40,6 +53,9 @@ export function lastWillProblem (payload: Uint8Array): string | undefined {
 export function ownStatusProblem (status: DeviceStatus): ValidationError | undefined {
   if (status.reason === WILL_REASON) {
     return { path: '/reason', message: 'reason "lwt" belongs to the last will, which the broker publishes; a device says "shutdown" or "reboot"' }
+  }
+  if ((PLATFORM_REASONS as readonly string[]).includes(status.reason ?? '')) {
+    return { path: '/reason', message: `reason "${status.reason}" is given by the platform only; a device says "shutdown" or "reboot"` }
   }
   return undefined
 }

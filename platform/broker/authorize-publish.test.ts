@@ -218,6 +218,15 @@ describe('authorizePublish: status reasons', () => {
     expect(await retained(h.aedes(), topicOf(a, 'status'))).toBeUndefined()
   })
 
+  it('acknowledges and drops a status with a reason only the platform gives', async () => {
+    const client = await h.device(a)
+    const replies = await errorReplies(client, a)
+    for (const reason of ['disabled', 'secret_rotated']) await publishAcked(client, topicOf(a, 'status'), json({ state: 'offline', reason }), { retain: true })
+    await eventually(() => replies.length === 2)
+    expect(replies.map((r) => r.errors?.[0]?.path)).toEqual(['/reason', '/reason'])
+    expect(h.sink.calls).toBe(0)
+  })
+
   it('acknowledges and drops an online status that carries an offline reason', async () => {
     const client = await h.device(a)
     const replies = await errorReplies(client, a)
@@ -260,6 +269,17 @@ describe('last will', () => {
     expect(h.sink.messages[0]?.payload).toEqual({ state: 'offline', reason: 'lwt' })
     await eventually(() => !h.broker.isConnected('reader-a'))
     expect(h.broker.disconnectDevice('reader-a')).toBe(false)
+  })
+
+  it('is replaced by the offline status with the operator\'s reason when the platform disconnects for one', async () => {
+    const client = await h.device(a)
+    expect(h.broker.disconnectDevice('reader-a', 'disabled')).toBe(true)
+    await closed(client)
+    await h.sink.until(() => h.sink.messages.length === 1)
+    expect(h.sink.messages[0]?.payload).toEqual({ state: 'offline', reason: 'disabled' })
+    let stored: { payload: Buffer } | undefined
+    await eventually(() => { void retained(h.aedes(), topicOf(a, 'status')).then((r) => { stored = r }); return stored !== undefined })
+    expect(JSON.parse(String(stored?.payload))).toEqual({ state: 'offline', reason: 'disabled' })
   })
 
   it('of a replaced session does not overwrite the retained status of the new one', async () => {

@@ -24,11 +24,13 @@ import {
   MAX_TOPIC_LEVELS,
   MAX_UPLINK_PAYLOAD_BYTES,
   parseAlertTopic,
+  platformOfflineStatus,
   TOPIC_ROOT,
   validateCommand,
   type CommandName,
   type CommandPayload,
   type ErrorReply,
+  type PlatformReason,
 } from '../../protocol/index.ts'
 import { createAuthenticate, createPreConnect } from './authenticate.ts'
 import { ConnectionLimits, LogLimiter, refuseOverLimit, type ConnectionLimitOptions, type LimitReason } from './connection-limits.ts'
@@ -170,11 +172,19 @@ export class MqttBroker {
     await route(aedes, topic, typeof payload === 'string' ? Buffer.from(payload) : payload, ALERT_QOS)
   }
 
-  /** Closes the device's live connection (its last will is published). False if it was not connected. */
-  disconnectDevice (deviceId: string): boolean {
+  /**
+   * Closes the device's live connection. False if it was not connected. Its
+   * last will is published; with a `reason` (an operator disabled the device
+   * or rotated its secret) the will's payload is replaced by the offline
+   * status with that reason, so the platform records the disconnect as what
+   * it is, not as a lost connection.
+   */
+  disconnectDevice (deviceId: string, reason?: PlatformReason): boolean {
     const client = this.liveClient(deviceId)
     if (!client) return false
-    this.log.info({ deviceId }, 'disconnecting device')
+    this.log.info({ deviceId, reason }, 'disconnecting device')
+    const will = (client as unknown as { will?: { payload: Buffer | string } | null }).will
+    if (reason !== undefined && will != null) will.payload = Buffer.from(platformOfflineStatus(reason))
     client.close()
     return true
   }

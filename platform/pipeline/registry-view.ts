@@ -137,6 +137,15 @@ export class MemoryRegistryView implements RegistryView {
   roomsOf (buildingId: string): readonly RoomInfo[] { return this.buildings.get(buildingId)?.rooms ?? [] }
   allRooms (): Iterable<RoomInfo> { return this.rooms.values() }
   device (deviceId: string): DeviceInfo | undefined { return this.devices.get(deviceId) }
+
+  /**
+   * A device's enabled flag as just committed, ahead of its building's reload: the offline rule must know of
+   * a disable by the time the device's connection is closed (the reload takes a query).
+   */
+  setDeviceEnabled (deviceId: string, enabled: boolean): void {
+    const d = this.devices.get(deviceId)
+    if (d !== undefined) d.enabled = enabled
+  }
   devicesOf (buildingId: string): readonly DeviceInfo[] { return this.buildings.get(buildingId)?.devices ?? [] }
   jurisdiction (buildingId: string): Jurisdiction | undefined { return this.buildings.get(buildingId)?.jurisdiction }
   timeZone (_buildingId: string): string { return DEFAULT_TIME_ZONE }

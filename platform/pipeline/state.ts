@@ -41,8 +41,8 @@ export interface DoorState {
   pending: PendingCount[]
 }
 
-/** A level condition this pipeline raised and has not yet seen clear. */
-export interface Latch { at: number; buildingId: string }
+/** A level condition this pipeline raised and has not yet seen clear; `cause` where a rule needs to tell episodes apart. */
+export interface Latch { at: number; buildingId: string; cause?: string }
 
 export interface DenialRun { buildingId: string; count: number; lastAt: number; refs: string[] }
 

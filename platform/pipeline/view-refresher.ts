@@ -17,7 +17,11 @@ export class ViewRefresher {
   constructor (private readonly deps: { view: MemoryRegistryView; events: RegistryEvents; logger: Pick<Logger, 'error'> }) {}
 
   start (): void {
-    this.unsubscribe = this.deps.events.subscribe({ registryChanged: ({ buildingId }) => this.refresh(buildingId) })
+    this.unsubscribe = this.deps.events.subscribe({
+      registryChanged: ({ buildingId }) => this.refresh(buildingId),
+      // Emitted before the device is disconnected: the view knows of a disable before its offline status arrives.
+      deviceLoginChanged: ({ deviceId, enabled }) => this.deps.view.setDeviceEnabled(deviceId, enabled),
+    })
   }
 
   /** Waits for reloads under way (tests, shutdown). */

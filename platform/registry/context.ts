@@ -25,8 +25,8 @@ export interface RegistryListener {
    * is disconnected and tries again.
    */
   deviceLoginChanged? (login: DeviceLogin): void
-  /** A device was disabled, re-enabled or had its secret rotated: live sessions must end. */
-  deviceCredentialsChanged? (deviceId: string): void
+  /** A device was disabled or had its secret rotated (`cause`): its live session must end. */
+  deviceCredentialsChanged? (deviceId: string, cause: 'disabled' | 'secret_rotated'): void
   /** Any registration, credential, room or building change (for caches). */
   registryChanged? (what: { kind: string; buildingId: string; id: string }): void
 }

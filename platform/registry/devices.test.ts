@@ -82,6 +82,50 @@ describe.each(DATABASE_KINDS)('device access through the API (%s)', (kind) => {
     expect(await ledgerActions(details.clientId)).toEqual(['device.provisioned', 'device.secret_rotated'])
   })
 
+  interface OfflineAlert { id: string; severity: string; deviceId: string; explanation: string; autoResolved: boolean }
+  const offlineAlerts = async (deviceId: string, status: 'live' | 'resolved'): Promise<OfflineAlert[]> =>
+    ((await api('GET', `/alerts?buildingId=demo-b1&type=device_offline&status=${status}`)).body.items as OfflineAlert[])
+      .filter((a) => a.deviceId === deviceId)
+  async function offlineAlert (deviceId: string, status: 'live' | 'resolved'): Promise<OfflineAlert> {
+    let found: OfflineAlert[] = []
+    await until(`a ${status} device_offline alert of ${deviceId}`, async () => (found = await offlineAlerts(deviceId, status)).length > 0, 8000)
+    return found[0]!
+  }
+
+  it('a disable reads as the operator\'s act, not as a power cut; enabling again clears it', async () => {
+    const details = await provision(`off-${kind}`)
+    const client = await connect(details)
+    await shownConnected(details.clientId, true)
+    const closed = closedByBroker(client)
+    await api('PATCH', `/devices/${details.clientId}`, { enabled: false })
+    await closed
+    const a = await offlineAlert(details.clientId, 'live')
+    expect(a.severity).toBe('info')
+    expect(a.explanation).toContain('disabled by an operator')
+    expect(a.explanation).not.toContain('last will')
+    // Still open a few ticks later: the device is off on purpose, and nothing else is raised for it.
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    expect((await offlineAlerts(details.clientId, 'live')).map((x) => [x.id, x.severity])).toEqual([[a.id, 'info']])
+    await api('PATCH', `/devices/${details.clientId}`, { enabled: true })
+    expect((await offlineAlert(details.clientId, 'resolved')).id).toBe(a.id)
+    expect(await offlineAlerts(details.clientId, 'live')).toEqual([])
+  })
+
+  it('a rotated secret is a warning until the device is back with its new secret, not a power cut', async () => {
+    const details = await provision(`rotoff-${kind}`)
+    const client = await connect(details)
+    await shownConnected(details.clientId, true)
+    const closed = closedByBroker(client)
+    const fresh = (await api('POST', `/devices/${details.clientId}/rotate-secret`)).body.mqtt as MqttDetails
+    await closed
+    const a = await offlineAlert(details.clientId, 'live')
+    expect(a.severity).toBe('warning')
+    expect(a.explanation).toContain('secret was rotated')
+    const back = await connect(fresh)
+    await back.publishAsync(fresh.will.topic, JSON.stringify({ state: 'online', ts: new Date().toISOString() }), { qos: 1, retain: true })
+    expect((await offlineAlert(details.clientId, 'resolved')).id).toBe(a.id)
+  })
+
   it('opens a door only through a connected reader', async () => {
     const details = await provision(`door-${kind}`)
     const offline = await api('POST', `/devices/${details.clientId}/open-door`, { reason: 'delivery' })

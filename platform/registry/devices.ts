@@ -121,7 +121,7 @@ export class Devices implements DeviceDirectory {
       await appendLedger(tx, actor, enabled ? 'device.enabled' : 'device.disabled', { buildingId: row.building_id, deviceId: id })
     })
     this.ctx.events.emit('deviceLoginChanged', { deviceId: id, buildingId: row.building_id, secretHash: row.secret_hash, enabled })
-    if (!enabled) this.ctx.events.emit('deviceCredentialsChanged', id)
+    if (!enabled) this.ctx.events.emit('deviceCredentialsChanged', id, 'disabled')
     this.ctx.events.emit('registryChanged', { kind: 'device', buildingId: row.building_id, id })
     return this.get(actor, id)
   }
@@ -136,7 +136,7 @@ export class Devices implements DeviceDirectory {
       await appendLedger(tx, actor, 'device.secret_rotated', { buildingId: row.building_id, deviceId: id })
     })
     this.ctx.events.emit('deviceLoginChanged', { deviceId: id, buildingId: row.building_id, secretHash, enabled: row.enabled })
-    this.ctx.events.emit('deviceCredentialsChanged', id)
+    this.ctx.events.emit('deviceCredentialsChanged', id, 'secret_rotated')
     return { device: await this.get(actor, id), secret }
   }
 

@@ -9,9 +9,11 @@ export const DeviceStatusSchema = Type.Object(
     vendor: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Manufacturer.' })),
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Device model.' })),
     reason: Type.Optional(
-      Type.Enum(['lwt', 'shutdown', 'reboot'], {
+      Type.Enum(['lwt', 'shutdown', 'reboot', 'disabled', 'secret_rotated'], {
         description: 'Why the device went offline: `lwt` in the last will (set by the device, published by the ' +
-          'broker), `shutdown` or `reboot` when the device says so itself before disconnecting.',
+          'broker), `shutdown` or `reboot` when the device says so itself before disconnecting; `disabled` and ' +
+          '`secret_rotated` only from the platform, in place of the will, when an operator disabled the device ' +
+          'or rotated its secret (a device publishing either is refused).',
       }),
     ),
     doors: Type.Optional(

@@ -71,6 +71,38 @@ describe('device offline', () => {
   })
 })
 
+describe('device offline on an operator\'s order', () => {
+  const params = { heartbeatS: 60, missedHeartbeats: 3 }
+
+  it('a disable is an info record, open while disabled, resolved when enabled again; silence counts afresh', () => {
+    const view = new TestView()
+    const d = view.addDevice('reader-1')
+    const h = new RuleHarness(view, { only: [detectDeviceOffline], params })
+    h.feed(heartbeat({ at: T0 }))
+    d.enabled = false // the view knows before the status arrives (view-refresher.ts)
+    const [a] = h.feed(status('offline', { reason: 'disabled', at: T0 + S }))
+    expect(a).toMatchObject({ type: 'device_offline', severity: 'info', dedupKey: 'device_offline:reader-1' })
+    expect(a!.explanation).toContain('disabled by an operator')
+    expect(h.feed(tick(T0 + 60 * MIN))).toEqual([]) // neither resolved nor escalated while disabled
+    d.enabled = true
+    const [c] = h.feed(tick(T0 + 61 * MIN))
+    expect(c).toMatchObject({ clears: true, dedupKey: 'device_offline:reader-1' })
+    // The allowance runs from the re-enabling, not from the last message an hour ago.
+    expect(h.feed(tick(T0 + 61 * MIN + 2 * MIN))).toEqual([])
+    expect(h.feed(tick(T0 + 61 * MIN + 3 * MIN + S))).toEqual([expect.objectContaining({ severity: 'major' })])
+  })
+
+  it('a rotated secret is a warning, resolved by the next message', () => {
+    const view = new TestView()
+    view.addDevice('reader-1')
+    const h = new RuleHarness(view, { only: [detectDeviceOffline], params })
+    const [a] = h.feed(status('offline', { reason: 'secret_rotated' }))
+    expect(a).toMatchObject({ severity: 'warning' })
+    expect(a!.explanation).toContain('secret was rotated')
+    expect(h.feed(status('online', { at: T0 + MIN }))).toEqual([expect.objectContaining({ clears: true })])
+  })
+})
+
 describe('clock drift', () => {
   it('raises when a heartbeat is more than the limit off the platform clock, resolves when back', () => {
     const h = new RuleHarness(new TestView(), { only: [detectClockDrift], params: { clockDriftMaxS: 5 } })

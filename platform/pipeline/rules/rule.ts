@@ -36,9 +36,9 @@ export function ruleOf (step: Step): Detector {
  * Level conditions (offline, overcrowded, not seen, ...) are raised once per
  * episode: the first time they hold, not on every event while they hold.
  */
-export function raiseOnce (ctx: RuleContext, c: AlertCandidate): readonly AlertCandidate[] {
+export function raiseOnce (ctx: RuleContext, c: AlertCandidate, cause?: string): readonly AlertCandidate[] {
   if (ctx.state.latched.has(c.dedupKey)) return NONE
-  ctx.state.latched.set(c.dedupKey, { at: c.at, buildingId: c.buildingId })
+  ctx.state.latched.set(c.dedupKey, cause === undefined ? { at: c.at, buildingId: c.buildingId } : { at: c.at, buildingId: c.buildingId, cause })
   return [c]
 }
 
