@@ -9,6 +9,7 @@ import { formatReport } from './index.ts'
 
 const BREAKS: Array<[DeviceFault, 'reader' | 'camera', string]> = [
   ['no_will', 'reader', 'last-will'],
+  ['shutdown_will', 'camera', 'last-will'],
   ['seq_not_increasing', 'reader', 'seq'],
   ['status_not_retained', 'reader', 'online-status'],
   ['no_command_reply', 'reader', 'command-replies'],

@@ -188,10 +188,13 @@ export abstract class DeviceCore implements SimDevice {
 
   private attempt (): Promise<void> {
     this.connecting = true
-    const willFault = this.o.faults.has('no_will')
+    const willTopic = deviceTopic(this.buildingId, this.deviceId, 'status')
+    const will = this.o.faults.has('no_will')
+      ? undefined
+      : { topic: willTopic, payload: this.o.faults.has('shutdown_will') ? '{"state":"offline","reason":"shutdown"}' : LAST_WILL_PAYLOAD }
     const link = connectionLink(this.creds, {
       keepaliveS: this.o.keepaliveS,
-      will: willFault ? undefined : { topic: deviceTopic(this.buildingId, this.deviceId, 'status'), payload: LAST_WILL_PAYLOAD },
+      will,
       onMessage: (topic, payload) => { void this.received(link, topic, payload) },
       onClose: (wasUp) => this.lost(link, wasUp),
     })

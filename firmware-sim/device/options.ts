@@ -6,6 +6,8 @@ import type { DeviceOptions } from './device-api.ts'
 /**
  * Each fault breaks exactly one requirement of the protocol:
  * - `no_will`: connects without a last will (§5.3);
+ * - `shutdown_will`: sets a last will that says `"reason":"shutdown"`, so a power cut would read as a planned
+ *   stop (§5.3; the platform refuses the CONNECT);
  * - `seq_not_increasing`: every other event repeats the previous `seq` (§10.1);
  * - `status_not_retained`: publishes its online status without the retain flag (§7.6);
  * - `no_command_reply`: carries commands out but never replies (§8);
@@ -16,6 +18,7 @@ import type { DeviceOptions } from './device-api.ts'
  */
 export const DEVICE_FAULTS = [
   'no_will',
+  'shutdown_will',
   'seq_not_increasing',
   'status_not_retained',
   'no_command_reply',
