@@ -7,7 +7,7 @@
 //                   spread over loopback source addresses (127.0.0.2 and up,
 //                   so a per-address throttle does not end it at once), each
 //                   in a loop of: a CONNECT as an unknown device with a wrong
-//                   secret (a directory lookup each), or a valid-looking
+//                   secret (a directory lookup each; 6 in 8), or a valid-looking
 //                   CONNECT followed by random bytes, or random bytes alone.
 //                   It stops by itself after `maxConnections` or `seconds`.
 //
@@ -116,18 +116,18 @@ export function flood (o: FloodOptions): Flood {
       report.connacks[code] = (report.connacks[code] ?? 0) + 1
       socket.destroy()
     })
-    socket.setTimeout(5_000, () => socket.destroy())
+    socket.setTimeout(3_000, () => socket.destroy())
     socket.on('connect', () => {
       const id = `flood-${randomBytes(6).toString('hex')}`
-      const kind = report.connections % 4
+      const kind = report.connections % 8
       const login = connectPacket({
         clientId: id, username: id, password: randomBytes(12).toString('base64url'), keepaliveS: 30,
         will: { topic: `rh/v1/${buildingId}/${id}/status`, payload: '{"state":"offline","reason":"lwt"}' },
       })
-      if (kind === 3) {
+      if (kind === 7) {
         send(randomBytes(64)) // not MQTT at all
         socket.end()
-      } else if (kind === 2) {
+      } else if (kind === 6) {
         send(Buffer.concat([login, randomBytes(256)])) // a CONNECT, then garbage
       } else {
         send(login) // an unknown device with a wrong secret
