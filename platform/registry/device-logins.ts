@@ -31,9 +31,10 @@ export interface DeviceLoginsOptions {
   maxMissLookups?: number
 }
 
-interface LoginRow { id: string; building_id: string; secret_hash: string; enabled: boolean }
-
-const toLogin = (r: LoginRow): DeviceLogin => ({ deviceId: r.id, buildingId: r.building_id, secretHash: r.secret_hash, enabled: r.enabled })
+/** The columns of a device's login, and the login they make. */
+export const LOGIN_COLUMNS = 'id, building_id, secret_hash, enabled'
+export interface LoginRow { id: string; building_id: string; secret_hash: string; enabled: boolean }
+export const toLogin = (r: LoginRow): DeviceLogin => ({ deviceId: r.id, buildingId: r.building_id, secretHash: r.secret_hash, enabled: r.enabled })
 
 export class DeviceLogins implements DeviceDirectory {
   private logins = new Map<string, DeviceLogin>()
@@ -97,7 +98,7 @@ export class DeviceLogins implements DeviceDirectory {
       const changed = new Map<string, DeviceLogin>()
       this.changedDuringReload = changed
       try {
-        const r = await this.o.db.query<LoginRow>('select id, building_id, secret_hash, enabled from devices')
+        const r = await this.o.db.query<LoginRow>(`select ${LOGIN_COLUMNS} from devices`)
         const next = new Map<string, DeviceLogin>()
         for (const row of r.rows) next.set(row.id, toLogin(row))
         for (const [id, login] of changed) next.set(id, login)
@@ -114,7 +115,7 @@ export class DeviceLogins implements DeviceDirectory {
     if (this.missLookups >= this.maxMissLookups) throw new DirectoryBusyError()
     this.missLookups++
     try {
-      const r = await this.o.db.query<LoginRow>('select id, building_id, secret_hash, enabled from devices where id = $1', [deviceId])
+      const r = await this.o.db.query<LoginRow>(`select ${LOGIN_COLUMNS} from devices where id = $1`, [deviceId])
       const row = r.rows[0]
       if (row === undefined) return undefined
       const login = toLogin(row)

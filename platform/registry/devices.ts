@@ -10,6 +10,7 @@ import { buildingScope, type Actor } from './access.ts'
 import { loadBuilding, notFoundAs } from './buildings.ts'
 import { iso, newId, type RegistryContext } from './context.ts'
 import { appendLedger } from './ledger.ts'
+import { LOGIN_COLUMNS, toLogin, type LoginRow } from './device-logins.ts'
 
 export const DEVICE_KINDS = ['reader', 'camera'] as const
 export type DeviceKind = (typeof DEVICE_KINDS)[number]
@@ -116,11 +117,12 @@ export class Devices implements DeviceDirectory {
 
   async setEnabled (actor: Actor, id: string, enabled: boolean): Promise<Device> {
     const row = await this.loadFor(actor, id)
-    await this.ctx.db.transaction(async (tx) => {
-      await tx.query('update devices set enabled = $2 where id = $1', [id, enabled])
+    const login = await this.ctx.db.transaction(async (tx) => {
+      const updated = await tx.query<LoginRow>(`update devices set enabled = $2 where id = $1 returning ${LOGIN_COLUMNS}`, [id, enabled])
       await appendLedger(tx, actor, enabled ? 'device.enabled' : 'device.disabled', { buildingId: row.building_id, deviceId: id })
+      return updated.rows[0]!
     })
-    this.ctx.events.emit('deviceLoginChanged', { deviceId: id, buildingId: row.building_id, secretHash: row.secret_hash, enabled })
+    this.ctx.events.emit('deviceLoginChanged', toLogin(login))
     if (!enabled) this.ctx.events.emit('deviceCredentialsChanged', id, 'disabled')
     this.ctx.events.emit('registryChanged', { kind: 'device', buildingId: row.building_id, id })
     return this.get(actor, id)
@@ -131,21 +133,23 @@ export class Devices implements DeviceDirectory {
     const row = await this.loadFor(actor, id)
     const secret = newSecret()
     const secretHash = hashDeviceSecret(secret)
-    await this.ctx.db.transaction(async (tx) => {
-      await tx.query('update devices set secret_hash = $2, secret_rotated_at = $3 where id = $1', [id, secretHash, this.ctx.now()])
+    const login = await this.ctx.db.transaction(async (tx) => {
+      const updated = await tx.query<LoginRow>(
+        `update devices set secret_hash = $2, secret_rotated_at = $3 where id = $1 returning ${LOGIN_COLUMNS}`, [id, secretHash, this.ctx.now()])
       await appendLedger(tx, actor, 'device.secret_rotated', { buildingId: row.building_id, deviceId: id })
+      return updated.rows[0]!
     })
-    this.ctx.events.emit('deviceLoginChanged', { deviceId: id, buildingId: row.building_id, secretHash, enabled: row.enabled })
+    // The row as committed (not as read before): a concurrent disable and rotation both end up in the directory.
+    this.ctx.events.emit('deviceLoginChanged', toLogin(login))
     this.ctx.events.emit('deviceCredentialsChanged', id, 'secret_rotated')
     return { device: await this.get(actor, id), secret }
   }
 
-  /** DeviceDirectory for the broker. */
+  /** DeviceDirectory straight from the database (the broker uses DeviceLogins, which keeps them in memory). */
   async find (deviceId: string): Promise<DeviceLogin | undefined> {
-    const r = await this.ctx.db.query<DeviceRow>('select * from devices where id = $1', [deviceId])
+    const r = await this.ctx.db.query<LoginRow>(`select ${LOGIN_COLUMNS} from devices where id = $1`, [deviceId])
     const row = r.rows[0]
-    if (row === undefined) return undefined
-    return { deviceId: row.id, buildingId: row.building_id, secretHash: row.secret_hash, enabled: row.enabled }
+    return row === undefined ? undefined : toLogin(row)
   }
 
   async kindOf (deviceId: string): Promise<DeviceKind | undefined> {
