@@ -1,25 +1,18 @@
-// Protects ID numbers at rest. Two keys are derived from one master key:
+// Protects ID numbers at rest. Two keys are derived from the data key:
 // one for a keyed hash (HMAC) so a returning person is recognised without
 // storing the number in the clear, one for an AES-256-GCM copy that only the
 // audited reveal route decrypts.
 
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto'
-
-const VERSION = 'v1'
+import { createHmac, randomBytes } from 'node:crypto'
+import { deriveKey, parseDataKey, Sealer } from './data-key.ts'
 
 export class IdVault {
-  private constructor (private readonly hashKey: Buffer, private readonly encKey: Buffer) {}
+  private constructor (private readonly hashKey: Buffer, private readonly sealer: Sealer) {}
 
   /** From 64 hex characters or a base64 encoding of 32 bytes. */
   static fromKey (key: string): IdVault {
-    const k = key.trim()
-    let master: Buffer
-    if (/^[0-9a-fA-F]{64}$/.test(k)) master = Buffer.from(k, 'hex')
-    else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(k)) master = Buffer.from(k, 'base64')
-    else throw new Error('the data key must be 64 hex characters or base64 of 32 bytes')
-    if (master.length !== 32) throw new Error('the data key must be 32 bytes')
-    const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32))
-    return new IdVault(derive('rh-id-hash-v1'), derive('rh-id-enc-v1'))
+    const master = parseDataKey(key)
+    return new IdVault(deriveKey(master, 'rh-id-hash-v1'), new Sealer(deriveKey(master, 'rh-id-enc-v1'), 'ID number'))
   }
 
   static generateKey (): string {
@@ -33,21 +26,10 @@ export class IdVault {
 
   /** `v1.<iv>.<tag>.<ciphertext>`, base64url parts, fresh IV each time. */
   encrypt (plain: string): string {
-    const iv = randomBytes(12)
-    const c = createCipheriv('aes-256-gcm', this.encKey, iv)
-    const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()])
-    return [VERSION, iv.toString('base64url'), c.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.')
+    return this.sealer.seal(plain)
   }
 
   decrypt (token: string): string {
-    const parts = token.split('.')
-    if (parts.length !== 4 || parts[0] !== VERSION) throw new Error('not an encrypted ID number')
-    try {
-      const d = createDecipheriv('aes-256-gcm', this.encKey, Buffer.from(parts[1]!, 'base64url'))
-      d.setAuthTag(Buffer.from(parts[2]!, 'base64url'))
-      return Buffer.concat([d.update(Buffer.from(parts[3]!, 'base64url')), d.final()]).toString('utf8')
-    } catch {
-      throw new Error('cannot decrypt the ID number: wrong data key or tampered value')
-    }
+    return this.sealer.open(token)
   }
 }
