@@ -2,7 +2,7 @@
 //   [--listen <port> [--host <addr>] | --broker mqtt://host:port [--username u --password p]]
 //   [--door <id>] [--interactive] [--json] [--skip id,id] [--heartbeat-s 5] [--line-period-s 5]
 //   [--outage-s 20] [--reply-timeout-s 10] [--connect-timeout-s 120] [--reconnect-timeout-s 120]
-//   [--grace-s 65] [--clock-tolerance-s 5]
+//   [--grace-s 65] [--clock-tolerance-s 5] [--allowlist-key <64 hex>]
 //
 // Checks a device against the device protocol rh/v1 and prints a PASS/FAIL
 // report per requirement (docs/conformance.md). Exit code 0 when nothing
@@ -11,8 +11,8 @@
 
 import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
-import { isValidId } from '../protocol/index.ts'
-import { DEFAULT_LISTEN_PORT, formatReport, REQUIREMENTS, runConformance, type ConformanceOptions } from './conformance/index.ts'
+import { ALLOWLIST_KEY_PATTERN, isValidId } from '../protocol/index.ts'
+import { DEFAULT_LISTEN_PORT, formatReport, KIT_ALLOWLIST_KEY, REQUIREMENTS, runConformance, type ConformanceOptions } from './conformance/index.ts'
 
 const USAGE = `usage: npm run conformance -- --device <id> --building <id> [options]
 
@@ -22,7 +22,8 @@ const USAGE = `usage: npm run conformance -- --device <id> --building <id> [opti
   --broker <url>              instead: watch a broker the device is connected to (mqtt://host:port)
   --username <u> --password <p>   the kit's own login on that broker
   --door <id>                 the reader's door for open-door (default: from its online status)
-  --interactive               ask before the outage step and wait for Enter (present a card meanwhile)
+  --allowlist-key <hex>       the reader's allow-list key, 64 hex digits (default the kit's test key ${KIT_ALLOWLIST_KEY.slice(0, 8)}…)
+  --interactive               wait for Enter when credentials are to be presented and during the outage
   --json                      print the report as JSON
   --skip <id,...>             requirements not to judge; "reconnect" also skips the outage step
   --heartbeat-s <n>           heartbeatS sent in config (default 5)
@@ -55,7 +56,8 @@ function options (argv: string[]): { run: ConformanceOptions; json: boolean; int
       door: { type: 'string' }, interactive: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
       skip: { type: 'string' }, 'heartbeat-s': { type: 'string' }, 'line-period-s': { type: 'string' }, 'outage-s': { type: 'string' },
       'reply-timeout-s': { type: 'string' }, 'connect-timeout-s': { type: 'string' }, 'reconnect-timeout-s': { type: 'string' },
-      'grace-s': { type: 'string' }, 'clock-tolerance-s': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      'grace-s': { type: 'string' }, 'clock-tolerance-s': { type: 'string' }, 'allowlist-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   })
   if (v.help) throw new UsageError('')
@@ -63,6 +65,8 @@ function options (argv: string[]): { run: ConformanceOptions; json: boolean; int
   if (v.building === undefined || !isValidId(v.building)) throw new UsageError('--building <id> is required (the building id of its topics)')
   if (v.kind !== 'reader' && v.kind !== 'camera') throw new UsageError('--kind must be reader or camera')
   if (v.broker !== undefined && v.listen !== undefined) throw new UsageError('--listen and --broker exclude each other')
+  const key = v['allowlist-key']
+  if (key !== undefined && !new RegExp(ALLOWLIST_KEY_PATTERN).test(key)) throw new UsageError('--allowlist-key takes the reader\'s key: 64 lower-case hex digits')
   if (v.broker !== undefined && !/^(mqtts?|wss?|tcp):\/\//.test(v.broker)) throw new UsageError('--broker takes a URL such as mqtt://host:1883')
   const port = v.listen === undefined ? DEFAULT_LISTEN_PORT : Number(v.listen)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--listen takes a port number')
@@ -76,6 +80,7 @@ function options (argv: string[]): { run: ConformanceOptions; json: boolean; int
       ? { broker: { url: v.broker, ...(v.username === undefined ? {} : { username: v.username }), ...(v.password === undefined ? {} : { password: v.password }) } }
       : { listen: { port, host: v.host ?? '0.0.0.0' } }),
     ...(v.door === undefined ? {} : { door: v.door }),
+    ...(key === undefined ? {} : { allowlistKey: key }),
     ...(v.skip === undefined ? {} : { skip: v.skip.split(',').map((x) => x.trim()).filter((x) => x !== '') }),
   }
   const set = <K extends keyof ConformanceOptions>(key: K, value: ConformanceOptions[K] | undefined): void => { if (value !== undefined) run[key] = value }

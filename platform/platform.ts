@@ -30,9 +30,11 @@ import { Pipeline, type PipelineOptions } from './pipeline/pipeline.ts'
 import { SqlPipelineStore } from './pipeline/pipeline-store.ts'
 import { MemoryRegistryView } from './pipeline/registry-view.ts'
 import { ViewRefresher } from './pipeline/view-refresher.ts'
+import { CredentialSecrets } from './privacy/credential-secrets.ts'
 import { IdVault } from './privacy/id-vault.ts'
 import { PersonalDataRetention } from './privacy/personal-data-retention.ts'
 import { DeviceLogins } from './registry/device-logins.ts'
+import { sealLegacyPins } from './registry/credentials.ts'
 import { personDirectory } from './registry/person-directory.ts'
 import { Registry } from './registry/registry.ts'
 import type { Database } from './store/database.ts'
@@ -114,7 +116,11 @@ export class Platform {
     const applied = await migrate(db)
     if (applied.length > 0) logger.info({ applied }, 'database migrated')
 
-    const registry = new Registry({ db, vault: IdVault.fromKey(this.dataKey()) })
+    const dataKey = this.dataKey()
+    const secrets = CredentialSecrets.fromKey(dataKey)
+    const sealedPins = await sealLegacyPins(db, secrets)
+    if (sealedPins > 0) logger.info({ sealedPins }, 'PINs stored as plain SHA-256 hashes are now kept under the data key')
+    const registry = new Registry({ db, vault: IdVault.fromKey(dataKey), secrets })
     registry.events.onListenerError = (err) => logger.error({ err }, 'registry listener failed')
     this.registry = registry
     if (config.demo) this.demo = await seedDemoSite(registry, logger, join(config.dataDir, DEMO_SECRETS_FILE))

@@ -63,18 +63,19 @@ export function sampleCommands (): CommandPayloads {
       mode: 'delta',
       version: 17,
       baseVersion: 16,
+      keyId: 'ofYAob68XSIm',
       upsert: [
         {
           credentialId: 'cred-7781',
           kind: 'ic_card',
-          value: 'E0040150A1B2C3D4',
+          digest: 'hmac-sha256:FWkJDsDogeGNnTgBoWC6Iw',
           validFrom: '2025-03-01T00:00:00+08:00',
           validUntil: '2026-02-28T23:59:59+08:00',
         },
         {
           credentialId: 'cred-7782',
           kind: 'pin',
-          value: 'sha256:8d969eef6ecad3c29a3a629280e686cf0c3f5d5a86aff3ca12020c923adc6c92',
+          digest: 'hmac-sha256:UsLuaEabWwpszOBW5Ty1nw',
           windows: [{ days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' }],
           visitor: true,
         },

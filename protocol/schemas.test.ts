@@ -157,8 +157,16 @@ describe('command schemas', () => {
     ['version 0', (m) => { m.version = 0 }, '/version'],
     ['unknown mode', (m) => { m.mode = 'patch' }, '/mode'],
     ['missing upsert', (m) => { delete m.upsert }, '/upsert'],
-    ['plain PIN', (m) => { (m.upsert as Obj[])[1]!.value = '123456' }, '/upsert/1/value'],
-    ['upper-case PIN hash', (m) => { (m.upsert as Obj[])[1]!.value = `sha256:${'A'.repeat(64)}` }, '/upsert/1/value'],
+    ['a card number in the clear', (m) => { (m.upsert as Obj[])[0]!.value = 'E0040150A1B2C3D4' }, '/upsert/0/value'],
+    ['a PIN hash in the clear (v1 revision 1)', (m) => {
+      const e = (m.upsert as Obj[])[1]!
+      delete e.digest
+      e.value = `sha256:${'a'.repeat(64)}`
+    }, '/upsert/1/digest'],
+    ['a digest of another form', (m) => { (m.upsert as Obj[])[0]!.digest = `sha256:${'a'.repeat(64)}` }, '/upsert/0/digest'],
+    ['a digest cut short', (m) => { (m.upsert as Obj[])[0]!.digest = 'hmac-sha256:FWkJDsDogeGNnTgBoWC6I' }, '/upsert/0/digest'],
+    ['no keyId', (m) => { delete m.keyId }, '/keyId'],
+    ['a keyId of another form', (m) => { m.keyId = 'ofYAob68XSI=' }, '/keyId'],
     ['weekday 0', (m) => { (m.upsert as Obj[])[1]!.windows = [{ days: [0], from: '08:00', to: '09:00' }] }, '/upsert/1/windows/0/days/0'],
     ['bad time of day', (m) => { (m.upsert as Obj[])[1]!.windows = [{ days: [1], from: '8:00', to: '24:00' }] }, '/upsert/1/windows/0/from'],
     ['bad validUntil', (m) => { (m.upsert as Obj[])[0]!.validUntil = '2026-13-01T00:00:00Z' }, '/upsert/0/validUntil'],

@@ -10,6 +10,8 @@
 
 export const PROTOCOL_VERSION = 'v1' as const
 export const TOPIC_ROOT = 'rh/v1' as const
+/** Revision of the v1 spec (protocol/README.md §2, §14); provisioning responses carry it. */
+export const PROTOCOL_REVISION = 2 as const
 
 /** Building, device, door and credential ids: 1..64 chars, ASCII letters, digits, `_`, `-`, not starting with `_` or `-`. */
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'

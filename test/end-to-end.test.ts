@@ -1,14 +1,15 @@
 // The first user path, end to end, on both databases: a landlord creates a
 // building and a room, provisions a reader, registers a tenant with a card;
 // the reader connects over a real socket with the issued credentials, gets its
-// allow-list, publishes a swipe that is accepted and a malformed message that
-// is rejected and counted; deregistration revokes the card on the reader.
+// allow-list (the card as a digest under the reader's own key), publishes a
+// swipe that is accepted and a malformed message that is rejected and counted;
+// deregistration revokes the card on the reader.
 
 import mqtt, { type MqttClient } from 'mqtt'
 import { firstValueFrom, filter, take, timeout } from 'rxjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AllowlistSync, ErrorReply } from '../protocol/index.ts'
-import { sampleUplinks } from '../protocol/index.ts'
+import { allowlistKeyId, parseAllowlistKey, presentedDigest, PROTOCOL_REVISION, sampleUplinks } from '../protocol/index.ts'
 import { DATABASE_KINDS } from './support/databases.ts'
 import { residentIdNumber } from './support/id-numbers.ts'
 import { inbox } from './support/mqtt-device.ts'
@@ -34,7 +35,9 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     expect(provisioned.status).toBe(201)
     const creds = provisioned.body.mqtt
     expect(creds.password).toMatch(/^[A-Za-z0-9_-]{32}$/)
-    expect(JSON.stringify(await api('GET', `/devices/${creds.clientId}`))).not.toContain(creds.password)
+    expect(creds).toMatchObject({ allowlistKey: expect.stringMatching(/^[0-9a-f]{64}$/), protocolRevision: PROTOCOL_REVISION })
+    const key = parseAllowlistKey(creds.allowlistKey)
+    for (const secret of [creds.password, creds.allowlistKey]) expect(JSON.stringify(await api('GET', `/devices/${creds.clientId}`))).not.toContain(secret)
 
     // The reader connects with the issued credentials and subscribes as the spec says.
     reader = await mqtt.connectAsync(tp.mqttUrl, {
@@ -44,7 +47,7 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     const box = inbox(reader)
     await reader.subscribeAsync(creds.subscribe as string[], { qos: 1 })
     const full = await box.next(/command\/allowlist-sync$/) as AllowlistSync
-    expect(full).toMatchObject({ mode: 'full', upsert: [], remove: [] })
+    expect(full).toMatchObject({ mode: 'full', upsert: [], remove: [], keyId: allowlistKeyId(key) })
 
     // Register a tenant with a card: the reader receives the delta.
     const idNumber = residentIdNumber(4242)
@@ -59,7 +62,7 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     const cardId = reg.body.credentials[0].id
     const delta = await box.next(/command\/allowlist-sync$/) as AllowlistSync
     expect(delta).toMatchObject({ mode: 'delta', baseVersion: full.version, version: full.version + 1, remove: [] })
-    expect(delta.upsert).toEqual([{ credentialId: cardId, kind: 'card', value: '0A1B2C3D' }])
+    expect(delta.upsert).toEqual([{ credentialId: cardId, kind: 'card', digest: presentedDigest(key, 'card', '0a1b2c3d') }])
     await reader.publishAsync(creds.publish.find((t: string) => t.endsWith('/reply')), JSON.stringify({ requestId: delta.requestId, command: 'allowlist-sync', status: 'ok', data: { version: delta.version } }), { qos: 1 })
 
     // A valid swipe is acknowledged and reaches the pipeline stream.

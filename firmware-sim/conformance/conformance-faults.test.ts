@@ -18,6 +18,7 @@ const BREAKS: Array<[DeviceFault, 'reader' | 'camera', string]> = [
   ['no_heartbeat', 'reader', 'heartbeat'],
   ['no_replay', 'reader', 'replay'],
   ['no_replay', 'camera', 'replay'],
+  ['ignores_key_id', 'reader', 'allowlist-digests'],
   ['bad_payload', 'camera', 'schemas'],
 ]
 

@@ -4,7 +4,7 @@
 
 import { eventually, fastClock } from '../device/device.test-kit.ts'
 import { createCamera, createReader, type DeviceFault, type SimCameraDevice, type SimReaderDevice } from '../device/index.ts'
-import { runConformance, type ConformanceOptions, type ConformanceReport } from './index.ts'
+import { KIT_ALLOWLIST_KEY, KIT_CREDENTIALS, runConformance, type ConformanceOptions, type ConformanceReport } from './index.ts'
 
 export const SPEED = 10
 export const BUILDING = 'conf-bldg'
@@ -12,7 +12,7 @@ export const BUILDING = 'conf-bldg'
 type Device = SimReaderDevice | SimCameraDevice
 
 function device (kind: 'reader' | 'camera', url: string, deviceId: string, faults: DeviceFault[], clock: { now (): number }, heartbeatS = 30): Device {
-  const creds = { url, buildingId: BUILDING, deviceId, door: 'gate', password: 'secret' }
+  const creds = { url, buildingId: BUILDING, deviceId, door: 'gate', password: 'secret', allowlistKey: KIT_ALLOWLIST_KEY }
   const opts = { clock, heartbeatS, tickMs: 10, faults, lineCountPeriodS: 10 }
   return kind === 'reader' ? createReader(creds, opts) : createCamera(creds, opts)
 }
@@ -31,6 +31,13 @@ export function fastKit (clock: { now (): number }): Partial<ConformanceOptions>
     graceS: 5,
     replayWaitS: 3,
   }
+}
+
+/** What a person presents once the kit's lists are in place: its QR code and PIN, the card it removed, a stranger's card. */
+async function presentKitCredentials (d: Device | undefined): Promise<void> {
+  if (d === undefined || !('present' in d)) return
+  const { qr, pin, card } = KIT_CREDENTIALS
+  for (const c of [qr, pin, card, { kind: 'card', value: '5EEDBEEF' }] as const) await d.present({ kind: c.kind, value: c.value }, 'in')
 }
 
 /** Something the device records while it is offline: a card at a reader, a detection at a camera. */
@@ -56,6 +63,7 @@ export async function listenRun (kind: 'reader' | 'camera', faults: DeviceFault[
         d = device(kind, `mqtt://127.0.0.1:${port}`, deviceId, faults, clock)
         d.start().catch(() => {})
       },
+      presentCredentials: () => presentKitCredentials(d),
       duringOutage: () => actWhileOffline(d!),
       ...extra,
     })
@@ -71,7 +79,7 @@ export async function brokerRun (url: string, kind: 'reader' | 'camera', faults:
   const d = device(kind, url, deviceId, faults, clock, 10)
   await d.start()
   try {
-    return await runConformance({ deviceId, buildingId: BUILDING, kind, broker: { url }, ...fastKit(clock) })
+    return await runConformance({ deviceId, buildingId: BUILDING, kind, broker: { url }, ...fastKit(clock), presentCredentials: () => presentKitCredentials(d) })
   } finally {
     await d.stop()
   }

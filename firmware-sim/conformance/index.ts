@@ -2,7 +2,9 @@
 // device protocol rh/v1 and reports per requirement. `runConformance` is the
 // whole run; firmware-sim/conformance.ts is its command line.
 
+import { parseAllowlistKey } from '../../protocol/index.ts'
 import { BrokerTransport } from './broker-transport.ts'
+import { KIT_ALLOWLIST_KEY } from './commands.ts'
 import { ListenTransport } from './listen-transport.ts'
 import { newObservation, type DeviceKind } from './observation.ts'
 import { buildReport, type ConformanceReport } from './report.ts'
@@ -11,6 +13,7 @@ import { Session } from './session.ts'
 import type { Transport } from './transport.ts'
 
 export { REQUIREMENTS, type Requirement, type RequirementResult } from './requirements.ts'
+export { KIT_ALLOWLIST_KEY, KIT_CREDENTIALS } from './commands.ts'
 export { formatReport, type ConformanceReport } from './report.ts'
 export type { Verdict } from './result.ts'
 export type { DeviceKind } from './observation.ts'
@@ -45,10 +48,14 @@ export interface ConformanceOptions {
   replayWaitS?: number
   /** Largest accepted clock difference, seconds; default 5. */
   clockToleranceS?: number
+  /** Readers: the allow-list key the reader holds, 64 hex digits; default the kit's test key (KIT_ALLOWLIST_KEY). */
+  allowlistKey?: string
   /** Requirement ids not to judge; `reconnect` also skips the outage step. */
   skip?: Iterable<string>
   /** The kit's clock, ms; default Date.now. Tests with simulated devices pass their simulation clock. */
   clock?: () => number
+  /** Readers: called once the allow-lists are in place: present the kit's credentials (KIT_CREDENTIALS) now. */
+  presentCredentials?: () => Promise<void>
   /** Called once the kit has dropped the device's connection: make the device record events now. */
   duringOutage?: () => Promise<void>
   /** Asks the operator to act and waits for confirmation (--interactive). */
@@ -67,6 +74,8 @@ export async function runConformance (o: ConformanceOptions): Promise<Conformanc
   const known = new Set(REQUIREMENTS.map((r) => r.id))
   for (const id of skip) if (!known.has(id)) throw new RangeError(`unknown requirement ${JSON.stringify(id)} in skip`)
   const mode = o.broker !== undefined ? 'broker' : 'listen'
+  const allowlistKey = o.allowlistKey ?? KIT_ALLOWLIST_KEY
+  parseAllowlistKey(allowlistKey) // a bad key stops the run before anything is sent
   const obs = newObservation(mode, o.kind, o.deviceId, o.buildingId)
   const transport: Transport = o.broker !== undefined
     ? new BrokerTransport({ ...o.broker, observation: obs, clock })
@@ -91,6 +100,8 @@ export async function runConformance (o: ConformanceOptions): Promise<Conformanc
       replayWaitS: o.replayWaitS ?? 5,
       reconnect: !skip.has('reconnect'),
       clock,
+      allowlistKey,
+      ...(o.presentCredentials === undefined ? {} : { presentCredentials: o.presentCredentials }),
       ...(o.duringOutage === undefined ? {} : { duringOutage: o.duringOutage }),
       ...(o.prompt === undefined ? {} : { prompt: o.prompt }),
       log: o.log ?? (() => {}),
@@ -99,7 +110,7 @@ export async function runConformance (o: ConformanceOptions): Promise<Conformanc
   } finally {
     await transport.close()
   }
-  const results = evaluate(obs, { clockToleranceMs: (o.clockToleranceS ?? 5) * 1000, replyTimeoutMs, intervals }, skip)
+  const results = evaluate(obs, { clockToleranceMs: (o.clockToleranceS ?? 5) * 1000, replyTimeoutMs, intervals, allowlistKey }, skip)
   return buildReport({
     deviceId: o.deviceId, buildingId: o.buildingId, kind: o.kind, mode, endpoint: transport.endpoint,
     startedAt, finishedAt: new Date().toISOString(), ...(aborted === undefined ? {} : { aborted }),

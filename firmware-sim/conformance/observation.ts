@@ -47,7 +47,7 @@ export interface PublishRecord {
   retain: boolean
 }
 
-export type CommandPurpose = 'allowlist-full' | 'allowlist-delta' | 'allowlist-gap' | 'open-door' | 'config'
+export type CommandPurpose = 'allowlist-full' | 'allowlist-delta' | 'allowlist-gap' | 'allowlist-wrong-key' | 'open-door' | 'config'
 
 export interface CommandRecord {
   purpose: CommandPurpose
@@ -74,6 +74,8 @@ export interface Observation {
   commands: CommandRecord[]
   /** Set when the kit sent config with heartbeatS: where to look for heartbeats. */
   heartbeatWindow?: { from: number; to: number; heartbeatS: number }
+  /** Readers: set once every allow-list command was sent and answered (or timed out); decisions after it are judged. */
+  decisionsFrom?: number
   /** Set when the kit sent config with lineCountPeriodS (cameras). */
   lineWindow?: { from: number; to: number; periodS: number }
   /** Set when the kit dropped the connection (listen mode). */

@@ -4,6 +4,7 @@
 
 import { checkAllowlistSync, checkCommandReplies } from './checks/command-checks.ts'
 import { checkIdentity, checkKeepalive, checkLastWill, checkSubscriptions } from './checks/connect-checks.ts'
+import { checkAllowlistDigests } from './checks/decision-checks.ts'
 import { checkEventIds, checkSeq } from './checks/event-checks.ts'
 import { checkClock, checkOnlineStatus, checkQosRetain, checkSchemas, checkTopics } from './checks/message-checks.ts'
 import { checkBackoff, checkReconnect, checkReplay } from './checks/reconnect-checks.ts'
@@ -61,6 +62,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     title: 'Exactly one reply per command, with its requestId and name, in time; open-door and config succeed' },
   { id: 'allowlist-sync', section: '§8.1', kinds: ['reader'], modes: BOTH_MODES, check: checkAllowlistSync,
     title: 'Full sync replaces, delta applies on its base version only, otherwise version_gap' },
+  { id: 'allowlist-digests', section: '§7.2, §8.1', kinds: ['reader'], modes: BOTH_MODES, check: checkAllowlistDigests,
+    title: 'Decides by keyed digests with its own key; refuses a list under another key (wrong_key)' },
   { id: 'line-counts', section: '§7.4', kinds: ['camera'], modes: BOTH_MODES, check: checkLineCounts,
     title: 'Line counts every lineCountPeriodS, zeros included, periods not overlapping' },
   { id: 'reconnect', section: '§5.4', kinds: BOTH_KINDS, modes: LISTEN, check: checkReconnect,

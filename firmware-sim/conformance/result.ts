@@ -20,6 +20,8 @@ export interface CheckContext {
   replyTimeoutMs: number
   /** Heartbeat intervals (and line-count periods) that must be seen. */
   intervals: number
+  /** The reader's allow-list key the kit digested its lists with, 64 hex digits. */
+  allowlistKey: string
 }
 
 export const pass = (notes: string[] = []): CheckResult => (notes.length > 0 ? { verdict: 'pass', notes } : { verdict: 'pass' })

@@ -3,7 +3,7 @@
 // heartbeats (and line counts), then (listen mode) cut its connection and
 // watch it come back. Every step only records; the checks judge afterwards.
 
-import { allowlistCommands, configCommand, openDoorCommand, type PlannedCommand } from './commands.ts'
+import { allowlistCommands, configCommand, KIT_CREDENTIALS, openDoorCommand, type PlannedCommand } from './commands.ts'
 import { channelOf, deviceTree, jsonObject, onChannel, type Observation } from './observation.ts'
 import type { Transport } from './transport.ts'
 import { sleepUntil, waitFor } from './wait.ts'
@@ -21,6 +21,10 @@ export interface SessionSettings {
   replayWaitS: number
   reconnect: boolean
   clock: () => number
+  /** The reader's allow-list key, 64 hex digits. */
+  allowlistKey: string
+  /** Readers: called once the allow-lists are in place; present the kit's credentials now. */
+  presentCredentials?: () => Promise<void>
   duringOutage?: () => Promise<void>
   prompt?: (text: string) => Promise<void>
   log: (line: string) => void
@@ -106,10 +110,16 @@ export class Session {
     const from = this.now()
     await this.send(configCommand(iso(), { heartbeatS: s.heartbeatS, ...(camera ? { lineCountPeriodS: s.lineCountPeriodS } : {}) }))
     if (!camera) {
-      for (const c of allowlistCommands(iso())) await this.send(c)
+      for (const c of allowlistCommands(iso(), s.allowlistKey)) await this.send(c)
+      obs.decisionsFrom = this.now()
       const door = this.doorOf()
       if (door === undefined) obs.skipped.commands = 'open-door not sent: no --door given and no doors in the online status'
       else await this.send(openDoorCommand(iso(), door))
+      const { qr, pin } = KIT_CREDENTIALS
+      const what = `present the kit's test credentials at the reader: the QR code "${qr.value}", the PIN ${pin.value}, and any card`
+      s.log(`allow-lists in place; ${what} (decisions are judged from now on)`)
+      await s.presentCredentials?.()
+      await s.prompt?.(`Now ${what}, then press Enter.`)
     }
     // Heartbeats (and line counts) on the new schedule: the first may still come on the old one.
     const need = s.intervals + 1

@@ -1,10 +1,13 @@
 // The allow-list a reader holds and decides on (protocol §7.2, §8.1), as pure
-// functions: applying a sync gives a new list or a version gap and leaves the
-// old one untouched (atomic), and a decision needs only the list, the
-// credential, the time and the time zone.
+// functions: applying a sync gives a new list, a version gap or a wrong key
+// and leaves the old one untouched (atomic), and a decision needs only the
+// list, the reader's key, the credential, the time and the time zone. The
+// list holds digests only: the reader finds an entry by the digest of what
+// it reads, computed with its own key.
 
-import { createHash } from 'node:crypto'
-import { inWindows, type AllowEntry, type AllowlistSync, type CREDENTIAL_KINDS, type DenyReason } from '../../protocol/index.ts'
+import {
+  allowlistKeyId, inWindows, presentedDigest, type AllowEntry, type AllowlistSync, type CREDENTIAL_KINDS, type DenyReason,
+} from '../../protocol/index.ts'
 
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number]
 
@@ -12,15 +15,15 @@ export interface HeldAllowlist {
   /** 0 while the reader holds none. */
   readonly version: number
   readonly byId: ReadonlyMap<string, AllowEntry>
-  /** Entries by matching key (kind and normalised value). */
-  readonly byKey: ReadonlyMap<string, readonly AllowEntry[]>
-  /** Keys of entries removed by a delta and not added again: denied as `revoked`. */
+  /** Entries by digest. */
+  readonly byDigest: ReadonlyMap<string, readonly AllowEntry[]>
+  /** Digests of entries removed by a delta and not added again: denied as `revoked`. */
   readonly revoked: ReadonlySet<string>
 }
 
 export type SyncOutcome =
   | { ok: true; list: HeldAllowlist }
-  | { ok: false; code: 'version_gap'; message: string }
+  | { ok: false; code: 'version_gap' | 'wrong_key'; message: string }
 
 export interface Decision {
   result: 'granted' | 'denied'
@@ -29,38 +32,31 @@ export interface Decision {
   credentialId?: string
 }
 
-export const EMPTY_ALLOWLIST: HeldAllowlist = { version: 0, byId: new Map(), byKey: new Map(), revoked: new Set() }
-
-/** `sha256:` + lower-case hex SHA-256 of the PIN digits, as allow-list PIN entries carry it. */
-export function pinHash (pin: string): string {
-  return `sha256:${createHash('sha256').update(pin, 'utf8').digest('hex')}`
-}
-
-/** What an allow-list entry is matched on: cards without regard to case, PINs by hash, the rest exactly. */
-export function entryKey (kind: CredentialKind, value: string): string {
-  return kind === 'card' || kind === 'ic_card' ? `${kind}:${value.toUpperCase()}` : `${kind}:${value}`
-}
-
-/** The key of a credential as presented at the reader (a PIN as typed). */
-export function presentedKey (kind: CredentialKind, value: string): string {
-  return entryKey(kind, kind === 'pin' ? pinHash(value) : value)
-}
+export const EMPTY_ALLOWLIST: HeldAllowlist = { version: 0, byId: new Map(), byDigest: new Map(), revoked: new Set() }
 
 function build (version: number, entries: Iterable<AllowEntry>, revoked: ReadonlySet<string>): HeldAllowlist {
   const byId = new Map<string, AllowEntry>()
   for (const e of entries) byId.set(e.credentialId, e)
-  const byKey = new Map<string, AllowEntry[]>()
+  const byDigest = new Map<string, AllowEntry[]>()
   for (const e of byId.values()) {
-    const key = entryKey(e.kind, e.value)
-    const same = byKey.get(key)
+    const same = byDigest.get(e.digest)
     if (same) same.push(e)
-    else byKey.set(key, [e])
+    else byDigest.set(e.digest, [e])
   }
-  return { version, byId, byKey, revoked }
+  return { version, byId, byDigest, revoked }
 }
 
-/** Applies a full or delta sync to the list held (§8.1). */
-export function applySync (held: HeldAllowlist, sync: AllowlistSync): SyncOutcome {
+/**
+ * Applies a full or delta sync to the list held (§8.1), after checking that
+ * it was computed with this reader's key (`undefined`: the reader has none).
+ * `checkKeyId: false` is the conformance self-test's faulty reader.
+ */
+export function applySync (held: HeldAllowlist, sync: AllowlistSync, key: Uint8Array | undefined, checkKeyId = true): SyncOutcome {
+  if (key === undefined) return { ok: false, code: 'wrong_key', message: 'this reader holds no allow-list key' }
+  const own = allowlistKeyId(key)
+  if (checkKeyId && sync.keyId !== own) {
+    return { ok: false, code: 'wrong_key', message: `list computed with key ${sync.keyId}, this reader holds key ${own}` }
+  }
   if (sync.mode === 'full') return { ok: true, list: build(sync.version, sync.upsert, new Set()) }
   if (sync.baseVersion !== held.version) {
     return { ok: false, code: 'version_gap', message: `holding version ${held.version}, delta applies to ${sync.baseVersion ?? '?'}` }
@@ -71,11 +67,11 @@ export function applySync (held: HeldAllowlist, sync: AllowlistSync): SyncOutcom
     const gone = entries.get(id)
     if (gone === undefined) continue
     entries.delete(id)
-    revoked.add(entryKey(gone.kind, gone.value))
+    revoked.add(gone.digest)
   }
   for (const e of sync.upsert) {
     entries.set(e.credentialId, e)
-    revoked.delete(entryKey(e.kind, e.value))
+    revoked.delete(e.digest)
   }
   return { ok: true, list: build(sync.version, entries.values(), revoked) }
 }
@@ -87,17 +83,20 @@ function refusal (entry: AllowEntry, t: number, timeZone: string): DenyReason | 
   return undefined
 }
 
-/** Grants or denies a presented credential at time `t` (§7.2 matching rules and deny reasons). */
-export function decide (held: HeldAllowlist, kind: CredentialKind, value: string, t: number, timeZone: string): Decision {
-  const key = presentedKey(kind, value)
-  const matches = held.byKey.get(key) ?? []
+/** Grants or denies a presented credential at time `t` (§7.2 matching rules and deny reasons); no key: nothing matches. */
+export function decide (
+  held: HeldAllowlist, key: Uint8Array | undefined, kind: CredentialKind, value: string, t: number, timeZone: string,
+): Decision {
+  const digest = key === undefined ? '' : presentedDigest(key, kind, value)
+  const matches = held.byDigest.get(digest) ?? []
   let first: Decision | undefined
   for (const entry of matches) {
+    if (entry.kind !== kind) continue
     const reason = refusal(entry, t, timeZone)
     if (reason === undefined) return { result: 'granted', credentialId: entry.credentialId }
     first ??= { result: 'denied', reason, credentialId: entry.credentialId }
   }
   if (first) return first
-  if (held.revoked.has(key)) return { result: 'denied', reason: 'revoked' }
+  if (held.revoked.has(digest)) return { result: 'denied', reason: 'revoked' }
   return { result: 'denied', reason: kind === 'pin' ? 'wrong_pin' : 'unknown_credential' }
 }

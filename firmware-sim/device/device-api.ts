@@ -23,6 +23,8 @@ export interface DeviceCredentials {
   /** The door this device controls or watches. */
   door: string
   password: string
+  /** Readers: the allow-list key from provisioning (64 hex digits). A reader without one answers every list with `wrong_key`. */
+  allowlistKey?: string | null
 }
 
 export interface DeviceOptions {
@@ -54,8 +56,9 @@ export interface SimDevice {
 export interface SimReader extends SimDevice {
   /**
    * Someone presents a credential. The reader decides from the allow-list the
-   * platform synced to it (validity, windows; PINs by hash), publishes the
-   * access event, and on a grant opens and later closes the door (door events).
+   * platform synced to it (by the digest of what it read, with its own key;
+   * validity, windows), publishes the access event, and on a grant opens and
+   * later closes the door (door events).
    */
   present (credential: { kind: CredentialKind; value: string }, direction: 'in' | 'out'): Promise<'granted' | 'denied'>
   /** A door state the world causes (forced open, held open, tamper). */

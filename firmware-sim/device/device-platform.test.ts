@@ -23,10 +23,13 @@ describe('simulated devices on the platform', () => {
   async function provision (id: string, kind: 'reader' | 'camera') {
     const r = await callApi(tp, 'landlord-li', 'POST', '/buildings/demo-b1/devices', { id, door: 'main-gate', kind, vendor: 'RH Simulator', model: 'SIM' })
     expect(r.status, JSON.stringify(r.body)).toBe(201)
-    return { url: r.body.mqtt.url.replace('localhost', '127.0.0.1'), buildingId: 'demo-b1', deviceId: id, door: 'main-gate', password: r.body.mqtt.password }
+    return {
+      url: r.body.mqtt.url.replace('localhost', '127.0.0.1'), buildingId: 'demo-b1', deviceId: id, door: 'main-gate',
+      password: r.body.mqtt.password, allowlistKey: r.body.mqtt.allowlistKey,
+    }
   }
 
-  it('a reader gets the allow-list, grants a registered card, and nothing it sends is rejected', async () => {
+  it('a reader gets the allow-list, grants a registered card by its digest, and nothing it sends is rejected', async () => {
     const reader = createReader(await provision('sim-reader-p', 'reader'), { clock: { now: Date.now }, heartbeatS: 30, tickMs: 20 })
     started.push(reader)
     await reader.start()

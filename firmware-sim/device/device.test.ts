@@ -2,7 +2,7 @@
 // publishes, how it answers commands, what happens across an outage.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { decodeUplink, type UplinkChannel } from '../../protocol/index.ts'
+import { allowlistKeyId, decodeUplink, parseAllowlistKey, presentedDigest, type UplinkChannel } from '../../protocol/index.ts'
 import { eventually, fastClock, plainBroker, type PlainBroker, type Watcher } from './device.test-kit.ts'
 import { createCamera, createReader, type SimDevice } from './index.ts'
 
@@ -22,7 +22,9 @@ afterEach(async () => {
 })
 
 const clock = fastClock(10)
-const creds = (deviceId: string) => ({ url: pb.url, buildingId: B, deviceId, door: 'gate', password: 'secret' })
+const KEY = '5a'.repeat(32)
+const key = parseAllowlistKey(KEY)
+const creds = (deviceId: string) => ({ url: pb.url, buildingId: B, deviceId, door: 'gate', password: 'secret', allowlistKey: KEY })
 const base = { clock, heartbeatS: 5, tickMs: 10, backoffMinS: 1 }
 
 function valid (w: Watcher): void {
@@ -54,12 +56,13 @@ describe('simulated reader', () => {
     await eventually('the retained status', () => late.messages.some((m) => m.retain && m.payload.state === 'online'))
 
     expect(await r.present({ kind: 'card', value: 'abc123' }, 'in')).toBe('denied')
+    const keyId = allowlistKeyId(key)
     const full = await command('reader-1', 'allowlist-sync', {
-      mode: 'full', version: 7, remove: [],
+      mode: 'full', version: 7, keyId, remove: [],
       upsert: [
-        { credentialId: 'c1', kind: 'card', value: 'ABC123' },
-        { credentialId: 'c2', kind: 'pin', value: 'sha256:03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4' },
-        { credentialId: 'c3', kind: 'qr', value: 'old', validUntil: '2020-01-01T00:00:00Z' },
+        { credentialId: 'c1', kind: 'card', digest: presentedDigest(key, 'card', 'ABC123') },
+        { credentialId: 'c2', kind: 'pin', digest: presentedDigest(key, 'pin', '1234') },
+        { credentialId: 'c3', kind: 'qr', digest: presentedDigest(key, 'qr', 'old'), validUntil: '2020-01-01T00:00:00Z' },
       ],
     })
     expect(full).toMatchObject({ status: 'ok', data: { version: 7 } })
@@ -68,9 +71,12 @@ describe('simulated reader', () => {
     expect(await r.present({ kind: 'pin', value: '1234' }, 'in')).toBe('granted')
     expect(await r.present({ kind: 'pin', value: '9999' }, 'out')).toBe('denied')
     expect(await r.present({ kind: 'qr', value: 'old' }, 'in')).toBe('denied')
-    const gap = await command('reader-1', 'allowlist-sync', { mode: 'delta', version: 9, baseVersion: 8, upsert: [], remove: [] })
+    const gap = await command('reader-1', 'allowlist-sync', { mode: 'delta', version: 9, baseVersion: 8, keyId, upsert: [], remove: [] })
     expect(gap).toMatchObject({ status: 'error', error: { code: 'version_gap' } })
-    const delta = await command('reader-1', 'allowlist-sync', { mode: 'delta', version: 8, baseVersion: 7, upsert: [], remove: ['c1'] })
+    const foreign = await command('reader-1', 'allowlist-sync', { mode: 'full', version: 9, keyId: allowlistKeyId(parseAllowlistKey('a5'.repeat(32))), upsert: [], remove: [] })
+    expect(foreign).toMatchObject({ status: 'error', error: { code: 'wrong_key' } })
+    expect(r.allowlistVersion).toBe(7)
+    const delta = await command('reader-1', 'allowlist-sync', { mode: 'delta', version: 8, baseVersion: 7, keyId, upsert: [], remove: ['c1'] })
     expect(delta).toMatchObject({ status: 'ok', data: { version: 8 } })
     expect(await r.present({ kind: 'card', value: 'ABC123' }, 'in')).toBe('denied')
     expect(await command('reader-1', 'open-door', { door: 'other' })).toMatchObject({ status: 'error', error: { code: 'unknown_door' } })

@@ -14,7 +14,8 @@ import type { DeviceOptions } from './device-api.ts'
  * - `bad_payload`: adds a field of its own to every event, which the schemas forbid (§2, §6);
  * - `duplicate_event_ids`: every other event reuses the previous `eventId` (§10.1);
  * - `no_heartbeat`: never sends a heartbeat (§7.7);
- * - `no_replay`: throws its buffered events away when it reconnects (§10.3).
+ * - `no_replay`: throws its buffered events away when it reconnects (§10.3);
+ * - `ignores_key_id`: applies allow-lists computed with any key, not only its own (§8.1).
  */
 export const DEVICE_FAULTS = [
   'no_will',
@@ -26,6 +27,7 @@ export const DEVICE_FAULTS = [
   'duplicate_event_ids',
   'no_heartbeat',
   'no_replay',
+  'ignores_key_id',
 ] as const
 export type DeviceFault = (typeof DEVICE_FAULTS)[number]
 

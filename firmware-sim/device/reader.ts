@@ -2,7 +2,7 @@
 // syncs to it (§7.2, §8.1), reports every decision, opens and closes its door
 // (§7.3), and carries out open-door (§8.2).
 
-import type { AllowlistSync, CommandName, CommandPayloads, DoorState, Heartbeat, OpenDoor } from '../../protocol/index.ts'
+import { parseAllowlistKey, type AllowlistSync, type CommandName, type CommandPayloads, type DoorState, type Heartbeat, type OpenDoor } from '../../protocol/index.ts'
 import { applySync, decide, EMPTY_ALLOWLIST, type CredentialKind, type HeldAllowlist } from './allowlist.ts'
 import { errorBody, type ReplyBody } from './commands.ts'
 import type { DeviceCredentials, SimReader } from './device-api.ts'
@@ -12,9 +12,12 @@ import type { SimDeviceOptions } from './options.ts'
 export class SimReaderDevice extends DeviceCore implements SimReader {
   private list: HeldAllowlist = EMPTY_ALLOWLIST
   private open: { since: number; cancelClose: () => void } | undefined
+  /** The allow-list key from provisioning; kept in memory only, never published. */
+  private readonly key: Buffer | undefined
 
   constructor (creds: DeviceCredentials, options: SimDeviceOptions) {
     super(creds, options, 'reader', options.onLog)
+    this.key = creds.allowlistKey == null ? undefined : parseAllowlistKey(creds.allowlistKey)
   }
 
   get allowlistVersion (): number {
@@ -23,7 +26,7 @@ export class SimReaderDevice extends DeviceCore implements SimReader {
 
   async present (credential: { kind: CredentialKind; value: string }, direction: 'in' | 'out'): Promise<'granted' | 'denied'> {
     const now = this.clock.now()
-    const d = decide(this.list, credential.kind, credential.value, now, this.settings.timezone)
+    const d = decide(this.list, this.key, credential.kind, credential.value, now, this.settings.timezone)
     this.recordEvent('event/access', {
       door: this.door,
       direction,
@@ -49,7 +52,7 @@ export class SimReaderDevice extends DeviceCore implements SimReader {
 
   protected execute<N extends Exclude<CommandName, 'config'>> (name: N, command: CommandPayloads[N]): ReplyBody {
     if (name === 'allowlist-sync') {
-      const outcome = applySync(this.list, command as AllowlistSync)
+      const outcome = applySync(this.list, command as AllowlistSync, this.key, !this.o.faults.has('ignores_key_id'))
       if (!outcome.ok) return errorBody(outcome.code, outcome.message)
       this.list = outcome.list
       return { status: 'ok', data: { version: outcome.list.version } }

@@ -10,6 +10,7 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { MemoryRegistryView } from '../../platform/pipeline/registry-view.ts'
+import { CredentialSecrets } from '../../platform/privacy/credential-secrets.ts'
 import { IdVault } from '../../platform/privacy/id-vault.ts'
 import type { Actor } from '../../platform/registry/access.ts'
 import { Registry } from '../../platform/registry/registry.ts'
@@ -98,7 +99,7 @@ async function residents (embedded: EmbeddedPlatform, levels: number[], progress
   // A registry of our own on the platform's database: the same writes, without the platform
   // reloading a building's view and pushing allow-lists after every registration (the fresh
   // view below, and the platform's own at the end of each level, load them all).
-  const registry = new Registry({ db, vault: IdVault.fromKey(embedded.dataKey) })
+  const registry = new Registry({ db, vault: IdVault.fromKey(embedded.dataKey), secrets: CredentialSecrets.fromKey(embedded.dataKey) })
   const adminId = (await db.query<{ id: string }>('select id from users where username = $1', [embedded.admin.username])).rows[0]!.id
   const root: Actor = { id: adminId, role: 'admin', username: embedded.admin.username }
   const t = runTag()

@@ -15,7 +15,7 @@ export interface ProvisionedSite {
   roomsCreatedAt: number
 }
 
-interface ProvisionResponse { mqtt: { url: string; password: string } }
+interface ProvisionResponse { mqtt: { url: string; password: string; allowlistKey: string | null } }
 
 export async function provisionSite (admin: PlatformApi, site: Site, o: { mqttUrl?: string } = {}): Promise<ProvisionedSite> {
   const ns = site.namespace
@@ -39,7 +39,7 @@ export async function provisionSite (admin: PlatformApi, site: Site, o: { mqttUr
       const p = await landlord.call<ProvisionResponse>('POST', `/buildings/${b.id}/devices`, {
         id: d.id, door: d.door, kind: d.kind, vendor: 'RH Simulator', model: d.kind === 'reader' ? 'SIM-R1' : 'SIM-C1',
       })
-      devices.set(d.id, { url: o.mqttUrl ?? p.mqtt.url, buildingId: b.id, deviceId: d.id, door: d.door, password: p.mqtt.password })
+      devices.set(d.id, { url: o.mqttUrl ?? p.mqtt.url, buildingId: b.id, deviceId: d.id, door: d.door, password: p.mqtt.password, allowlistKey: p.mqtt.allowlistKey })
     }
   }
   return { landlord, devices, roomsCreatedAt }

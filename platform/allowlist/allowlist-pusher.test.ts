@@ -1,14 +1,15 @@
 // The allow-list pusher against readers on a real socket, on both databases:
 // a reader gets the full list once it subscribes, a delta for every change
 // (in order, chained by version), the full list again when it reports a
-// version gap, and only its own building's changes.
+// version gap, and only its own building's changes; every list is digested
+// with the reader's own key and names no credential in the clear.
 
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AllowlistSync } from '../../protocol/index.ts'
+import { allowlistKeyId, parseAllowlistKey, pinSha256, presentedDigest, type AllowlistSync } from '../../protocol/index.ts'
 import { DATABASE_KINDS } from '../../test/support/databases.ts'
 import { residentIdNumber } from '../../test/support/id-numbers.ts'
-import { connectReader, endedAfterEach, type Inbox } from '../../test/support/mqtt-device.ts'
+import { connectReader, endedAfterEach, type Inbox, type MqttDetails } from '../../test/support/mqtt-device.ts'
 import { callApi, provisionReader, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
 import { until } from '../../test/support/wait.ts'
 
@@ -18,6 +19,8 @@ interface Reader {
   id: string
   client: MqttClient
   box: Inbox
+  /** The key from provisioning. */
+  key: Buffer
   nextSync (): Promise<AllowlistSync>
   reply (sync: AllowlistSync, outcome: { version: number } | { code: string }): Promise<void>
 }
@@ -41,6 +44,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
       id,
       client,
       box,
+      key: parseAllowlistKey(details.allowlistKey!),
       nextSync: () => box.next(SYNC) as Promise<AllowlistSync>,
       async reply (sync, outcome) {
         const body = 'version' in outcome
@@ -78,9 +82,9 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     ])
     expect(reg.status).toBe(201)
     const delta = await r.nextSync()
-    expect(delta).toMatchObject({ mode: 'delta', baseVersion: full.version, version: full.version + 1, remove: [] })
+    expect(delta).toMatchObject({ mode: 'delta', baseVersion: full.version, version: full.version + 1, remove: [], keyId: allowlistKeyId(r.key) })
     expect(delta.upsert).toEqual([{
-      credentialId: reg.body.credentials[0].id, kind: 'card', value: 'D1E2F3A4',
+      credentialId: reg.body.credentials[0].id, kind: 'card', digest: presentedDigest(r.key, 'card', 'D1E2F3A4'),
       validFrom: '2026-12-01T00:00:00.000Z', validUntil: '2027-12-01T00:00:00.000Z', windows,
     }])
     await r.reply(delta, { version: delta.version })
@@ -166,6 +170,68 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     } finally {
       unsubscribe()
     }
+  })
+
+  it('digests every entry with the reader\'s own key: no card number, token or PIN hash in the clear, another reader\'s digests differ', async () => {
+    const reg = await register('demo-b1-102', residentIdNumber(9007), [
+      { kind: 'card', value: 'C0DE1234' }, { kind: 'pin', value: '246813' }, { kind: 'qr', value: 'qr-token-9007' }, { kind: 'face', value: 'face-ref-9007' },
+    ])
+    expect(reg.status).toBe(201)
+    const a = await reader('demo-b1')
+    const b = await reader('demo-b1')
+    const [fullA, fullB] = [await a.nextSync(), await b.nextSync()]
+    expect(fullA.keyId).toBe(allowlistKeyId(a.key))
+    expect(fullB.keyId).toBe(allowlistKeyId(b.key))
+    expect(fullA.keyId).not.toBe(fullB.keyId)
+    expect(fullA.version).toBe(fullB.version)
+
+    // Every active credential of the building, each as the reader computes it from what it reads.
+    const values = await tp.platform.db!.query<{ id: string; kind: string; value: string }>(
+      `select id, kind, value from credentials where building_id = 'demo-b1' and status = 'active'`)
+    const presented: Record<string, [string, string]> = Object.fromEntries([
+      ...values.rows.filter((c) => c.kind !== 'pin').map((c) => [c.id, [c.kind, c.value]]),
+      [reg.body.credentials[1].id, ['pin', '246813']],
+    ])
+    for (const [r, full] of [[a, fullA], [b, fullB]] as const) {
+      expect(full.upsert.length).toBe(values.rows.length)
+      for (const e of full.upsert) {
+        const [k, v] = presented[e.credentialId] ?? ['?', '?']
+        expect({ id: e.credentialId, digest: e.digest }).toEqual({ id: e.credentialId, digest: presentedDigest(r.key, k as 'card', v) })
+        expect(e).not.toHaveProperty('value')
+      }
+    }
+    const digestsA = new Set(fullA.upsert.map((e) => e.digest))
+    expect(fullB.upsert.filter((e) => digestsA.has(e.digest))).toEqual([])
+
+    // Nothing the building keeps about its credentials travels: not the values, not what the database holds for a PIN.
+    const stored = await tp.platform.db!.query<{ value: string; secret_sealed: string | null }>(
+      `select value, secret_sealed from credentials where building_id = 'demo-b1' and status = 'active'`)
+    const wire = JSON.stringify([fullA, fullB])
+    for (const c of stored.rows) {
+      expect(wire).not.toContain(c.value)
+      if (c.secret_sealed !== null) expect(wire).not.toContain(c.secret_sealed)
+    }
+    for (const secret of ['C0DE1234', 'qr-token-9007', 'face-ref-9007', '246813', pinSha256('246813')]) expect(wire).not.toContain(secret)
+    expect(wire).not.toMatch(/sha256:[0-9a-f]{64}/)
+  })
+
+  it('after a secret rotation, digests the reader\'s lists with the new key it was given, and no longer with the old one', async () => {
+    const r = await reader('demo-b1')
+    const before = await r.nextSync()
+    const rotated = await api('POST', `/devices/${r.id}/rotate-secret`)
+    expect(rotated.status).toBe(200)
+    const details = rotated.body.mqtt as MqttDetails
+    const key = parseAllowlistKey(details.allowlistKey!)
+    expect(key.equals(r.key)).toBe(false)
+    await until('the old session ends', () => !r.client.connected)
+    const again = await connectReader(details)
+    clients.push(again.client)
+    const full = await again.box.next(SYNC) as AllowlistSync
+    expect(full).toMatchObject({ mode: 'full', version: before.version, keyId: allowlistKeyId(key) })
+    const card = full.upsert.find((e) => e.kind === 'card')!
+    const value = (await tp.platform.db!.query<{ value: string }>('select value from credentials where id = $1', [card.credentialId])).rows[0]!.value
+    expect(card.digest).toBe(presentedDigest(key, 'card', value))
+    expect(card.digest).not.toBe(presentedDigest(r.key, 'card', value))
   })
 
   it('sends a reader that connects later the full list as it is then', async () => {

@@ -1,14 +1,18 @@
 // Keeps every connected reader's allow-list equal to its building's: a full
-// sync once the reader has subscribed to its commands, a delta on every registry change, and a full
-// sync again when a reader reports a version gap.
+// sync once the reader has subscribed to its commands, a delta on every
+// registry change, and a full sync again when a reader reports a version gap.
+// Each reader gets the list digested with its own key; a reader without a key
+// gets none.
 
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { AllowEntry, CommandName, CommandPayload, CommandReply } from '../../protocol/index.ts'
+import { allowlistKeyId, type CommandName, type CommandPayload, type CommandReply } from '../../protocol/index.ts'
 import type { DevicePresenceListener } from '../broker/ports.ts'
-import type { AllowlistChange } from '../registry/context.ts'
+import type { AllowlistChange, ListedCredential } from '../registry/context.ts'
 import { fullAllowlist } from '../registry/credentials.ts'
+import type { AllowlistStatus } from '../registry/devices.ts'
 import type { Registry } from '../registry/registry.ts'
+import { digestFor, openEntries, type OpenedCredential } from './reader-list.ts'
 
 export interface CommandSender {
   sendCommand<N extends CommandName> (buildingId: string, deviceId: string, name: N, payload: CommandPayload<N>): Promise<void>
@@ -58,8 +62,7 @@ export class AllowlistPusher implements DevicePresenceListener {
   /** A reader is listening for commands: bring its list up to date. */
   commandsSubscribed (device: { deviceId: string; buildingId: string }): void {
     this.awaitingFull.add(device.deviceId)
-    void this.deps.registry.devices.kindOf(device.deviceId)
-      .then((kind) => kind === 'reader' ? this.pushFull(device.buildingId, device.deviceId) : undefined)
+    void this.pushFull(device.buildingId, device.deviceId)
       .catch((err: unknown) => this.deps.logger.error({ err, deviceId: device.deviceId }, 'allow-list full sync failed'))
       // Sent or failed: deltas flow again (after a failure they lead the reader to ask for the full list).
       .finally(() => this.awaitingFull.delete(device.deviceId))
@@ -93,10 +96,23 @@ export class AllowlistPusher implements DevicePresenceListener {
 
   async pushFull (buildingId: string, deviceId: string): Promise<void> {
     await this.inTurn(buildingId, async () => {
+      const to = await this.deps.registry.devices.allowlistRecipient(deviceId)
+      if (!('key' in to)) return this.withheld(deviceId, to.refused)
       // Read in turn: every delta announced before this read has been sent before this list.
       const { version, entries } = await fullAllowlist(this.deps.registry.ctx.db, buildingId)
-      await this.send(buildingId, deviceId, { mode: 'full', version, upsert: entries, remove: [] })
+      await this.send(buildingId, deviceId, to.key, { mode: 'full', version, upsert: this.open(entries), remove: [] })
     })
+  }
+
+  private withheld (deviceId: string, why: AllowlistStatus): void {
+    if (why === 'needs_key') {
+      this.deps.logger.warn({ deviceId }, 'no allow-list for this reader: it has no allow-list key (provisioned before protocol revision 2); rotate its secret to issue one')
+    }
+  }
+
+  private open (entries: readonly ListedCredential[]): OpenedCredential[] {
+    return openEntries(entries, this.deps.registry.ctx.secrets, (credentialId, err) =>
+      this.deps.logger.error({ err, credentialId }, 'a PIN could not be opened; it is left out of the allow-list'))
   }
 
   private pushDelta (change: AllowlistChange): Promise<void> {
@@ -118,11 +134,12 @@ export class AllowlistPusher implements DevicePresenceListener {
 
   private async sendDelta (change: AllowlistChange): Promise<void> {
     try {
-      const readers = await this.deps.registry.devices.readersOf(change.buildingId)
-      for (const deviceId of readers) {
+      const readers = await this.deps.registry.devices.allowlistRecipients(change.buildingId)
+      const upsert = this.open(change.upsert)
+      for (const { deviceId, key } of readers) {
         if (!this.deps.sender.isConnected(deviceId) || this.awaitingFull.has(deviceId)) continue
-        await this.send(change.buildingId, deviceId, {
-          mode: 'delta', version: change.version, baseVersion: change.baseVersion, upsert: change.upsert, remove: change.remove,
+        await this.send(change.buildingId, deviceId, key, {
+          mode: 'delta', version: change.version, baseVersion: change.baseVersion, upsert, remove: change.remove,
         })
       }
     } catch (err) {
@@ -133,7 +150,8 @@ export class AllowlistPusher implements DevicePresenceListener {
   private async send (
     buildingId: string,
     deviceId: string,
-    body: { mode: 'full' | 'delta'; version: number; baseVersion?: number; upsert: AllowEntry[]; remove: string[] },
+    key: Buffer,
+    body: { mode: 'full' | 'delta'; version: number; baseVersion?: number; upsert: OpenedCredential[]; remove: string[] },
   ): Promise<void> {
     const requestId = randomUUID()
     const ts = (this.deps.now?.() ?? new Date()).toISOString()
@@ -141,7 +159,11 @@ export class AllowlistPusher implements DevicePresenceListener {
     // Bounded: a reader that never replies must not grow the table.
     if (this.pending.size > 10_000) this.pending.delete(this.pending.keys().next().value!)
     this.stateOf(deviceId).sentVersion = body.version
-    await this.deps.sender.sendCommand(buildingId, deviceId, 'allowlist-sync', { requestId, ts, ...body })
+    const { mode, version, baseVersion, remove } = body
+    await this.deps.sender.sendCommand(buildingId, deviceId, 'allowlist-sync', {
+      requestId, ts, mode, version, keyId: allowlistKeyId(key), ...(baseVersion === undefined ? {} : { baseVersion }),
+      upsert: digestFor(key, body.upsert), remove,
+    })
   }
 
   private stateOf (deviceId: string): ReaderSyncState {

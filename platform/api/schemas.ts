@@ -139,6 +139,9 @@ export const ResidentInputSchema = Type.Object({
 
 export const DeviceSchema = Type.Object({
   id: Str(), buildingId: Str(), door: Str(), kind: Type.Enum(DEVICE_KINDS), vendor: Str(), model: Str(), enabled: Type.Boolean(),
+  allowlist: Type.Enum(['receives', 'needs_key', 'disabled', 'none'], {
+    description: 'What the device gets of the building\'s allow-list: `receives`; `needs_key` (a reader provisioned before protocol revision 2: rotate its secret to issue its key); `disabled`; `none` (cameras).',
+  }),
   provisionedBy: Str(), createdAt: DateTimeStr(), secretRotatedAt: Nullable(DateTimeStr()),
 })
 
@@ -160,6 +163,8 @@ export const MqttConnectionSchema = Type.Object({
   tlsUrl: Nullable(Str('mqtts://host:port, when the platform has a TLS listener: use it over any network you do not control')),
   wssUrl: Nullable(Str('wss://host:port/mqtt, when configured')),
   clientId: Str(), username: Str(), password: Str('The device secret. Shown once; store it in the device now.'),
+  allowlistKey: Nullable(Str('Readers: the allow-list key, 64 hex digits, that the reader computes credential digests with (protocol/README.md 5.1, 7.2). Shown once, with the secret; store it in the device now. Null for cameras.')),
+  protocolRevision: Type.Integer({ description: 'The revision of device protocol rh/v1 this device is provisioned for (protocol/README.md 14).' }),
   will: Type.Object({ topic: Str(), payload: Str(), qos: Type.Literal(1), retain: Type.Literal(true) }),
   publish: Type.Array(Str()), subscribe: Type.Array(Str()),
 })

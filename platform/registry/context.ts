@@ -5,14 +5,23 @@
 import { randomBytes } from 'node:crypto'
 import type { AllowEntry } from '../../protocol/index.ts'
 import type { DeviceLogin } from '../broker/ports.ts'
+import type { CredentialSecrets } from '../privacy/credential-secrets.ts'
 import type { IdVault } from '../privacy/id-vault.ts'
 import type { Database } from '../store/database.ts'
+
+/**
+ * An allow-list entry before it is digested for one reader. `value` is what
+ * the digest is computed over (card number upper case, QR token, face
+ * reference), except for a PIN: there it is still sealed, and only the
+ * allow-list pusher opens it, one entry at a time.
+ */
+export type ListedCredential = Omit<AllowEntry, 'digest'> & { value: string }
 
 export interface AllowlistChange {
   buildingId: string
   version: number
   baseVersion: number
-  upsert: AllowEntry[]
+  upsert: ListedCredential[]
   remove: string[]
 }
 
@@ -66,6 +75,8 @@ export function announceAllowlist (events: RegistryEvents, change: AllowlistChan
 export interface RegistryContext {
   db: Database
   vault: IdVault
+  /** Allow-list keys of readers and PINs, sealed under the data key. */
+  secrets: CredentialSecrets
   now: () => Date
   events: RegistryEvents
 }

@@ -1,16 +1,18 @@
 // Credential validity periods and weekly time windows, on both databases:
 // accepted on registration and on a later issue, stored, shown as given and
 // put in the building's allow-list; a bad period or window gets a coded 400
-// and changes nothing. (That they reach a connected reader is in
-// platform/allowlist/allowlist-pusher.test.ts.)
+// and changes nothing. PINs are kept only under the data key, also those
+// stored by an older version. (That lists reach a connected reader, digested
+// with its key, is in platform/allowlist/allowlist-pusher.test.ts.)
 
-import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseAllowlistKey, pinSha256, presentedDigest } from '../../protocol/index.ts'
 import { DATABASE_KINDS } from '../../test/support/databases.ts'
 import { residentIdNumber } from '../../test/support/id-numbers.ts'
-import { callApi, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
+import { connectReader, endedAfterEach } from '../../test/support/mqtt-device.ts'
+import { callApi, provisionReader, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
 import { registryFingerprint } from '../../test/support/registry-state.ts'
-import { fullAllowlist } from './credentials.ts'
+import { fullAllowlist, sealLegacyPins } from './credentials.ts'
 
 const WORKDAYS = { days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' }
 /** Past midnight: Saturday and Sunday nights, 22:00 to 06:00 the next morning. */
@@ -39,6 +41,7 @@ const BAD: Array<[string, object, string]> = [
 
 describe.each(DATABASE_KINDS)('credential validity and time windows (%s)', (kind) => {
   let tp: TestPlatform
+  const clients = endedAfterEach()
   let registrationId: string
   let serial = 0
   beforeAll(async () => {
@@ -78,10 +81,45 @@ describe.each(DATABASE_KINDS)('credential validity and time windows (%s)', (kind
     const { entries } = await fullAllowlist(tp.platform.db!, 'demo-b1')
     expect(entries.find((e) => e.credentialId === card.id)).toEqual(
       { credentialId: card.id, kind: 'card', value: 'C0FFEE01', ...VALIDITY, windows: [WORKDAYS, WEEKEND_NIGHTS] })
-    expect(entries.find((e) => e.credentialId === pin.body.id)).toEqual({
-      credentialId: pin.body.id, kind: 'pin', value: `sha256:${createHash('sha256').update('4821').digest('hex')}`,
-      validUntil: VALIDITY.validUntil, windows: [WEEKEND_NIGHTS],
-    })
+    // The PIN stays sealed until the pusher digests it for a reader.
+    const secrets = tp.platform.registry!.ctx.secrets
+    const listedPin = entries.find((e) => e.credentialId === pin.body.id)!
+    expect(listedPin).toEqual({ credentialId: pin.body.id, kind: 'pin', value: expect.any(String), validUntil: VALIDITY.validUntil, windows: [WEEKEND_NIGHTS] })
+    expect(secrets.openPin(listedPin.value)).toBe(pinSha256('4821'))
+  })
+
+  it('keeps a PIN only under the data key: never the digits, never a bare hash that the database alone reverses', async () => {
+    const reg = await register({ credentials: [{ kind: 'pin', value: '735190' }] })
+    expect(reg.status).toBe(201)
+    const row = (await tp.platform.db!.query<{ value: string; secret_sealed: string }>(
+      'select value, secret_sealed from credentials where id = $1', [reg.body.credentials[0].id])).rows[0]!
+    for (const stored of [row.value, row.secret_sealed]) {
+      expect(stored).not.toContain('735190')
+      expect(stored).not.toContain(pinSha256('735190'))
+    }
+    expect(row.value).toMatch(/^hmac:[0-9a-f]{64}$/)
+    // Keyed and deterministic: the same PIN twice in the building is still refused.
+    const again = await register({ credentials: [{ kind: 'pin', value: '735190' }] })
+    expect([again.status, again.body.code]).toEqual([409, 'RH_CONFLICT'])
+  })
+
+  it('brings PINs stored as plain SHA-256 by an older version under the data key, and readers get their digests', async () => {
+    const reg = await register({ credentials: [{ kind: 'pin', value: '604211' }] })
+    const id = reg.body.credentials[0].id as string
+    const db = tp.platform.db!
+    // As revision 1 stored it.
+    await db.query(`update credentials set value = $2, secret_sealed = null where id = $1`, [id, `sha256:${pinSha256('604211')}`])
+    expect(await sealLegacyPins(db, tp.platform.registry!.ctx.secrets)).toBe(1)
+    expect(await sealLegacyPins(db, tp.platform.registry!.ctx.secrets)).toBe(0)
+    const row = (await db.query<{ value: string }>('select value from credentials where id = $1', [id])).rows[0]!
+    expect(row.value).toMatch(/^hmac:/)
+    expect(row.value).not.toContain(pinSha256('604211'))
+
+    const details = await provisionReader(tp, 'landlord-li', 'demo-b1', `pin-reader-${kind}`)
+    const reader = await connectReader(details)
+    clients.push(reader.client)
+    const full = await reader.box.next(/\/command\/allowlist-sync$/) as { upsert: Array<{ credentialId: string; digest: string }> }
+    expect(full.upsert.find((e) => e.credentialId === id)?.digest).toBe(presentedDigest(parseAllowlistKey(details.allowlistKey!), 'pin', '604211'))
   })
 
   it('leaves out of the allow-list what was not given: no windows means at any time', async () => {

@@ -1,15 +1,18 @@
 // Credentials (cards, IC residence-permit cards, QR codes, face enrolments,
 // PINs) and the building allow-list they make up. Every change bumps the
-// building's allow-list version; readers get it as a delta (or a full sync).
+// building's allow-list version; readers get it as a delta (or a full sync),
+// digested with each reader's own key by the allow-list pusher. A PIN is kept
+// only under the data key: a keyed hash in `value`, its SHA-256 sealed.
 
-import { createHash, randomBytes } from 'node:crypto'
-import type { AllowEntry, TimeWindow } from '../../protocol/index.ts'
+import { randomBytes } from 'node:crypto'
+import { pinSha256, type AllowEntry, type TimeWindow } from '../../protocol/index.ts'
 
 export type CredentialKind = AllowEntry['kind']
 import { Errors } from '../errors.ts'
+import type { CredentialSecrets } from '../privacy/credential-secrets.ts'
 import { sqlState, UNIQUE_VIOLATION, type Database, type Queryable } from '../store/database.ts'
 import type { Actor } from './access.ts'
-import { iso, newId, type AllowlistChange } from './context.ts'
+import { iso, newId, type AllowlistChange, type ListedCredential } from './context.ts'
 import { appendLedger } from './ledger.ts'
 
 export interface CredentialInput {
@@ -43,6 +46,8 @@ export interface CredentialRow {
   id: string; building_id: string; room_id: string; registration_id: string | null; kind: CredentialKind; value: string
   valid_from: Date | null; valid_until: Date | null; windows: TimeWindow[] | null; visitor: boolean
   status: 'active' | 'revoked'; issued_at: Date; revoked_at: Date | null; revoke_reason: string | null
+  /** A PIN's SHA-256, sealed; null for the other kinds. */
+  secret_sealed: string | null
 }
 
 export const HIDDEN_PIN = '(PIN hidden)'
@@ -64,8 +69,9 @@ export const toCredential = (r: CredentialRow): Credential => ({
   revokeReason: r.revoke_reason,
 })
 
-export function toAllowEntry (r: CredentialRow): AllowEntry {
-  const e: AllowEntry = { credentialId: r.id, kind: r.kind, value: r.value }
+/** The entry every reader's list is digested from; a PIN's value stays sealed (see ListedCredential). */
+export function toListed (r: CredentialRow): ListedCredential {
+  const e: ListedCredential = { credentialId: r.id, kind: r.kind, value: r.kind === 'pin' ? r.secret_sealed ?? '' : r.value }
   if (r.valid_from !== null) e.validFrom = iso(r.valid_from)
   if (r.valid_until !== null) e.validUntil = iso(r.valid_until)
   if (r.windows !== null && r.windows.length > 0) e.windows = r.windows
@@ -77,26 +83,31 @@ const CARD_VALUE = /^[0-9A-Fa-f]{4,32}$|^[0-9]{4,32}$/
 const PIN_VALUE = /^[0-9]{4,8}$/
 const REF_VALUE = /^[\x21-\x7e]{4,128}$/
 
-/** Checks and normalises what a person typed for a credential; the stored value (PINs hashed). */
-export function credentialValue (input: CredentialInput): string {
+/**
+ * Checks and normalises what a person typed for a credential; what is stored:
+ * the value, and for a PIN a keyed hash as the value and its SHA-256 sealed.
+ */
+export function storedCredential (input: CredentialInput, secrets: CredentialSecrets): { value: string; sealed: string | null } {
   const v = input.value?.trim()
   switch (input.kind) {
     case 'card':
     case 'ic_card':
       if (v === undefined || !CARD_VALUE.test(v)) throw new Errors.BadRequest(`a ${input.kind} number is 4..32 hex digits`)
-      return v.toUpperCase()
-    case 'pin':
+      return { value: v.toUpperCase(), sealed: null }
+    case 'pin': {
       if (v === undefined || !PIN_VALUE.test(v)) throw new Errors.BadRequest('a PIN is 4..8 digits')
-      return `sha256:${createHash('sha256').update(v).digest('hex')}`
+      const hash = pinSha256(v)
+      return { value: secrets.pinLookup(hash), sealed: secrets.sealPin(hash) }
+    }
     case 'qr':
-      if (v === undefined) return randomBytes(18).toString('base64url')
+      if (v === undefined) return { value: randomBytes(18).toString('base64url'), sealed: null }
       if (!REF_VALUE.test(v)) throw new Errors.BadRequest('a QR token is 4..128 printable ASCII characters')
-      return v
+      return { value: v, sealed: null }
     case 'face':
       if (v === undefined || !REF_VALUE.test(v)) {
         throw new Errors.BadRequest('a face credential is the enrolment reference the reader returned (4..128 printable ASCII), never an image')
       }
-      return v
+      return { value: v, sealed: null }
     default:
       throw new Errors.BadRequest(`unknown credential kind ${String(input.kind)}`)
   }
@@ -104,11 +115,12 @@ export function credentialValue (input: CredentialInput): string {
 
 export async function insertCredential (
   tx: Queryable,
+  secrets: CredentialSecrets,
   actor: Actor,
   target: { buildingId: string; roomId: string; registrationId: string | null; residentId?: string; visitor?: string },
   input: CredentialInput,
 ): Promise<CredentialRow> {
-  const value = credentialValue(input)
+  const { value, sealed } = storedCredential(input, secrets)
   if (input.validFrom !== undefined && input.validUntil !== undefined && new Date(input.validFrom) >= new Date(input.validUntil)) {
     throw new Errors.BadRequest('validUntil must be after validFrom')
   }
@@ -119,11 +131,11 @@ export async function insertCredential (
   const id = newId('c')
   try {
     const r = await tx.query<CredentialRow>(
-      `insert into credentials (id, building_id, room_id, registration_id, kind, value, valid_from, valid_until, windows, visitor, visitor_name, issued_by)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning *`,
+      `insert into credentials (id, building_id, room_id, registration_id, kind, value, valid_from, valid_until, windows, visitor, visitor_name, issued_by, secret_sealed)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning *`,
       [id, target.buildingId, target.roomId, target.registrationId, input.kind, value, input.validFrom ?? null,
         input.validUntil ?? null, input.windows === undefined ? null : JSON.stringify(input.windows),
-        target.visitor !== undefined, target.visitor ?? null, actor.id],
+        target.visitor !== undefined, target.visitor ?? null, actor.id, sealed],
     )
     await appendLedger(tx, actor, 'credential.issued', {
       buildingId: target.buildingId, roomId: target.roomId, registrationId: target.registrationId ?? undefined,
@@ -165,18 +177,41 @@ export async function bumpAllowlist (tx: Queryable, buildingId: string, upsert: 
   const r = await tx.query<{ allowlist_version: number }>(
     'update buildings set allowlist_version = allowlist_version + 1 where id = $1 returning allowlist_version', [buildingId])
   const version = r.rows[0]!.allowlist_version
-  return { buildingId, version, baseVersion: version - 1, upsert: upsert.map(toAllowEntry), remove: removed.map((c) => c.id) }
+  return { buildingId, version, baseVersion: version - 1, upsert: upsert.map(toListed), remove: removed.map((c) => c.id) }
 }
 
 /** The whole allow-list of a building: every active credential, with the version it is at. */
-export async function fullAllowlist (db: Database, buildingId: string): Promise<{ version: number; entries: AllowEntry[] }> {
+export async function fullAllowlist (db: Database, buildingId: string): Promise<{ version: number; entries: ListedCredential[] }> {
   return db.transaction(async (q) => {
     // One snapshot for the version and the entries.
     if (db.kind === 'postgres') await q.query('set transaction isolation level repeatable read')
     const b = await q.query<{ allowlist_version: number }>('select allowlist_version from buildings where id = $1', [buildingId])
-  if (b.rows.length === 0) throw new Errors.NotFound(`building ${buildingId}`)
-  const r = await q.query<CredentialRow>(
-    `select * from credentials where building_id = $1 and status = 'active' order by id`, [buildingId])
-    return { version: b.rows[0]!.allowlist_version, entries: r.rows.map(toAllowEntry) }
+    if (b.rows.length === 0) throw new Errors.NotFound(`building ${buildingId}`)
+    const r = await q.query<CredentialRow>(
+      `select * from credentials where building_id = $1 and status = 'active' order by id`, [buildingId])
+    return { version: b.rows[0]!.allowlist_version, entries: r.rows.map(toListed) }
   })
+}
+
+const LEGACY_PIN = /^sha256:([0-9a-f]{64})$/
+
+/**
+ * Brings PINs stored before protocol revision 2 (value `sha256:<hex>`, which
+ * anyone holding the database could reverse in a second) under the data key:
+ * the keyed hash as the value, the SHA-256 sealed. Nothing else changes, so the
+ * building's allow-list version stays; readers get the new digests with their
+ * next full list. Safe to run at every start.
+ */
+export async function sealLegacyPins (db: Database, secrets: CredentialSecrets): Promise<number> {
+  const r = await db.query<{ id: string; value: string }>(
+    `select id, value from credentials where kind = 'pin' and secret_sealed is null`)
+  let sealed = 0
+  for (const row of r.rows) {
+    const hash = LEGACY_PIN.exec(row.value)?.[1]
+    if (hash === undefined) continue
+    await db.query('update credentials set value = $2, secret_sealed = $3 where id = $1 and secret_sealed is null',
+      [row.id, secrets.pinLookup(hash), secrets.sealPin(hash)])
+    sealed++
+  }
+  return sealed
 }

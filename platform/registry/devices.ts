@@ -1,5 +1,6 @@
 // Readers and cameras: provisioned through the API with a secret shown once
-// (stored only as a hash), enabled or disabled, secrets rotated.
+// (stored only as a hash) and, for readers, an allow-list key shown once
+// (stored sealed); enabled or disabled, secrets and keys rotated.
 
 import { createHash, randomBytes } from 'node:crypto'
 import { isValidId } from '../../protocol/index.ts'
@@ -15,6 +16,12 @@ import { LOGIN_COLUMNS, toLogin, type LoginRow } from './device-logins.ts'
 export const DEVICE_KINDS = ['reader', 'camera'] as const
 export type DeviceKind = (typeof DEVICE_KINDS)[number]
 
+/**
+ * What a device gets of its building's allow-list: `receives`; `needs_key` (a reader provisioned before
+ * protocol revision 2: rotate its secret); `disabled`; `none` (a camera).
+ */
+export type AllowlistStatus = 'receives' | 'needs_key' | 'disabled' | 'none'
+
 export interface Device {
   id: string
   buildingId: string
@@ -23,9 +30,25 @@ export interface Device {
   vendor: string
   model: string
   enabled: boolean
+  allowlist: AllowlistStatus
   provisionedBy: string
   createdAt: string
   secretRotatedAt: string | null
+}
+
+/** What provisioning and rotation hand out once: the secret and, for a reader, its allow-list key. */
+export interface IssuedDevice {
+  device: Device
+  secret: string
+  /** 64 hex digits; null for cameras. */
+  allowlistKey: string | null
+}
+
+/** A reader that may receive its building's allow-list, with its key. */
+export interface AllowlistRecipient {
+  deviceId: string
+  buildingId: string
+  key: Buffer
 }
 
 export interface ProvisionInput {
@@ -39,6 +62,14 @@ export interface ProvisionInput {
 interface DeviceRow {
   id: string; building_id: string; door: string; kind: DeviceKind; vendor: string; model: string; secret_hash: string
   enabled: boolean; provisioned_by: string; created_at: Date; secret_rotated_at: Date | null
+  allowlist_key_sealed: string | null
+}
+
+function allowlistStatus (r: DeviceRow): AllowlistStatus {
+  if (r.kind !== 'reader') return 'none'
+  if (!r.enabled) return 'disabled'
+  if (r.allowlist_key_sealed === null) return 'needs_key'
+  return 'receives'
 }
 
 const toDevice = (r: DeviceRow): Device => ({
@@ -49,6 +80,7 @@ const toDevice = (r: DeviceRow): Device => ({
   vendor: r.vendor,
   model: r.model,
   enabled: r.enabled,
+  allowlist: allowlistStatus(r),
   provisionedBy: r.provisioned_by,
   createdAt: iso(r.created_at),
   secretRotatedAt: iso(r.secret_rotated_at),
@@ -64,8 +96,8 @@ const newSecret = (): string => randomBytes(24).toString('base64url')
 export class Devices implements DeviceDirectory {
   constructor (private readonly ctx: RegistryContext) {}
 
-  /** Registers a device and returns it with its secret; the secret is not stored and cannot be shown again. */
-  async provision (actor: Actor, buildingId: string, input: ProvisionInput): Promise<{ device: Device; secret: string }> {
+  /** Registers a device and returns it with its secret and (readers) allow-list key; neither can be shown again. */
+  async provision (actor: Actor, buildingId: string, input: ProvisionInput): Promise<IssuedDevice> {
     await loadBuilding(this.ctx.db, actor, buildingId, 'devices.provision')
     const id = input.id ?? newId('d')
     if (!isValidId(id)) throw new Errors.BadRequest('device id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$ (it is the MQTT client id)')
@@ -78,11 +110,13 @@ export class Devices implements DeviceDirectory {
     if (vendor === undefined || vendor.trim() === '') throw new Errors.BadRequest('vendor is required')
     const secret = newSecret()
     const secretHash = hashDeviceSecret(secret)
+    const key = input.kind === 'reader' ? this.ctx.secrets.issueReaderKey() : null
     try {
       await this.ctx.db.transaction(async (tx) => {
         await tx.query(
-          `insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [id, buildingId, input.door, input.kind, vendor, input.model, secretHash, actor.id])
+          `insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by, allowlist_key_sealed)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [id, buildingId, input.door, input.kind, vendor, input.model, secretHash, actor.id, key?.sealed ?? null])
         await appendLedger(tx, actor, 'device.provisioned', { buildingId, deviceId: id }, { kind: input.kind, door: input.door, vendor, model: input.model })
       })
     } catch (err) {
@@ -91,7 +125,7 @@ export class Devices implements DeviceDirectory {
     }
     this.ctx.events.emit('deviceLoginChanged', { deviceId: id, buildingId, secretHash, enabled: true })
     this.ctx.events.emit('registryChanged', { kind: 'device', buildingId, id })
-    return { device: await this.get(actor, id), secret }
+    return { device: await this.get(actor, id), secret, allowlistKey: key?.text ?? null }
   }
 
   async get (actor: Actor, id: string): Promise<Device> {
@@ -128,21 +162,27 @@ export class Devices implements DeviceDirectory {
     return this.get(actor, id)
   }
 
-  /** Issues a new secret; the old one stops working at once and a connected device is disconnected. */
-  async rotateSecret (actor: Actor, id: string): Promise<{ device: Device; secret: string }> {
+  /**
+   * Issues a new secret and (readers) a new allow-list key; the old ones stop working at once and a connected
+   * device is disconnected.
+   */
+  async rotateSecret (actor: Actor, id: string): Promise<IssuedDevice> {
     const row = await this.loadFor(actor, id)
     const secret = newSecret()
     const secretHash = hashDeviceSecret(secret)
+    const key = row.kind === 'reader' ? this.ctx.secrets.issueReaderKey() : null
     const login = await this.ctx.db.transaction(async (tx) => {
       const updated = await tx.query<LoginRow>(
-        `update devices set secret_hash = $2, secret_rotated_at = $3 where id = $1 returning ${LOGIN_COLUMNS}`, [id, secretHash, this.ctx.now()])
+        `update devices set secret_hash = $2, secret_rotated_at = $3, allowlist_key_sealed = $4 where id = $1 returning ${LOGIN_COLUMNS}`,
+        [id, secretHash, this.ctx.now(), key?.sealed ?? null])
       await appendLedger(tx, actor, 'device.secret_rotated', { buildingId: row.building_id, deviceId: id })
       return updated.rows[0]!
     })
     // The row as committed (not as read before): a concurrent disable and rotation both end up in the directory.
     this.ctx.events.emit('deviceLoginChanged', toLogin(login))
     this.ctx.events.emit('deviceCredentialsChanged', id, 'secret_rotated')
-    return { device: await this.get(actor, id), secret }
+    this.ctx.events.emit('registryChanged', { kind: 'device', buildingId: row.building_id, id })
+    return { device: await this.get(actor, id), secret, allowlistKey: key?.text ?? null }
   }
 
   /** DeviceDirectory straight from the database (the broker uses DeviceLogins, which keeps them in memory). */
@@ -152,16 +192,25 @@ export class Devices implements DeviceDirectory {
     return row === undefined ? undefined : toLogin(row)
   }
 
-  async kindOf (deviceId: string): Promise<DeviceKind | undefined> {
-    const r = await this.ctx.db.query<{ kind: DeviceKind }>('select kind from devices where id = $1', [deviceId])
-    return r.rows[0]?.kind
+  /**
+   * The reader, if it may receive its building's allow-list now (enabled, with a key), with its key;
+   * otherwise why not.
+   */
+  async allowlistRecipient (deviceId: string): Promise<AllowlistRecipient | { refused: AllowlistStatus }> {
+    const r = await this.ctx.db.query<DeviceRow>('select * from devices where id = $1', [deviceId])
+    const row = r.rows[0]
+    if (row === undefined) return { refused: 'none' }
+    const status = allowlistStatus(row)
+    if (status !== 'receives' || row.allowlist_key_sealed === null) return { refused: status }
+    return { deviceId: row.id, buildingId: row.building_id, key: this.ctx.secrets.openReaderKey(row.allowlist_key_sealed) }
   }
 
-  /** Readers of a building (for allow-list pushes). */
-  async readersOf (buildingId: string): Promise<string[]> {
-    const r = await this.ctx.db.query<{ id: string }>(
-      `select id from devices where building_id = $1 and kind = 'reader' and enabled order by id`, [buildingId])
-    return r.rows.map((x) => x.id)
+  /** Readers of a building that may receive its allow-list, with their keys (for deltas). */
+  async allowlistRecipients (buildingId: string): Promise<AllowlistRecipient[]> {
+    const r = await this.ctx.db.query<{ id: string; allowlist_key_sealed: string }>(
+      `select id, allowlist_key_sealed from devices
+        where building_id = $1 and kind = 'reader' and enabled and allowlist_key_sealed is not null order by id`, [buildingId])
+    return r.rows.map((x) => ({ deviceId: x.id, buildingId, key: this.ctx.secrets.openReaderKey(x.allowlist_key_sealed) }))
   }
 
   private async loadFor (actor: Actor, id: string): Promise<DeviceRow> {

@@ -139,7 +139,7 @@ export class Registrations {
         { buildingId: building.id, roomId, residentId, registrationId }, { arrivedAt: arrivedAt.toISOString() })
       const issued: CredentialRow[] = []
       for (const c of input.credentials ?? []) {
-        issued.push(await insertCredential(tx, actor, { buildingId: building.id, roomId, registrationId, residentId }, c))
+        issued.push(await insertCredential(tx, this.ctx.secrets, actor, { buildingId: building.id, roomId, registrationId, residentId }, c))
       }
       if (issued.length > 0) changes.push(await bumpAllowlist(tx, building.id, issued, []))
       const registration = await this.load(tx, registrationId)
@@ -189,7 +189,7 @@ export class Registrations {
     const credential = await this.ctx.db.transaction(async (tx) => {
       const row = await this.loadScoped(tx, actor, registrationId, 'residents.write')
       if (row.status !== 'active') throw new Errors.Conflict('credentials are issued only to active registrations')
-      const c = await insertCredential(tx, actor,
+      const c = await insertCredential(tx, this.ctx.secrets, actor,
         { buildingId: row.buildingId, roomId: row.roomId, registrationId, residentId: row.resident.id }, input)
       change = await bumpAllowlist(tx, row.buildingId, [c], [])
       return toCredential(c)

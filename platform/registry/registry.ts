@@ -1,6 +1,7 @@
 // The registry as one object: what the API, the broker and (later) the
 // pipeline are given.
 
+import type { CredentialSecrets } from '../privacy/credential-secrets.ts'
 import type { IdVault } from '../privacy/id-vault.ts'
 import type { Database } from '../store/database.ts'
 import { Areas } from './areas.ts'
@@ -27,8 +28,8 @@ export class Registry {
   readonly audit: AuditLog
   readonly streamTickets: StreamTickets
 
-  constructor (deps: { db: Database; vault: IdVault; now?: () => Date }) {
-    this.ctx = { db: deps.db, vault: deps.vault, now: deps.now ?? (() => new Date()), events: this.events }
+  constructor (deps: { db: Database; vault: IdVault; secrets: CredentialSecrets; now?: () => Date }) {
+    this.ctx = { db: deps.db, vault: deps.vault, secrets: deps.secrets, now: deps.now ?? (() => new Date()), events: this.events }
     this.areas = new Areas(this.ctx)
     this.users = new Users(this.ctx)
     this.buildings = new Buildings(this.ctx)

@@ -2,7 +2,7 @@
 // pushed to the building's readers as visitor entries, listed, revoked.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AllowlistSync } from '../../protocol/index.ts'
+import { parseAllowlistKey, presentedDigest, type AllowlistSync } from '../../protocol/index.ts'
 import { connectReader } from '../../test/support/mqtt-device.ts'
 import { callApi, provisionReader, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
 
@@ -15,7 +15,8 @@ describe('visitor passes', () => {
   const api = (method: string, url: string, body?: object, who = 'landlord-li') => callApi(tp, who, method, url, body)
 
   it('issues a QR pass that readers receive as a visitor entry, lists it, and revokes it', async () => {
-    const reader = await connectReader(await provisionReader(tp, 'admin', 'demo-b1', 'vp-reader'))
+    const details = await provisionReader(tp, 'admin', 'demo-b1', 'vp-reader')
+    const reader = await connectReader(details)
     const full = await reader.box.next(/command\/allowlist-sync$/) as AllowlistSync
     const until = new Date(Date.now() + 2 * DAY).toISOString()
     const pass = await api('POST', '/rooms/demo-b1-101/visitor-passes', { visitorName: 'Aunt Mei', validUntil: until })
@@ -24,7 +25,8 @@ describe('visitor passes', () => {
     expect(pass.body.value).toMatch(/^[A-Za-z0-9_-]{20,}$/)
     const delta = await reader.box.next(/command\/allowlist-sync$/) as AllowlistSync
     expect(delta).toMatchObject({ mode: 'delta', baseVersion: full.version })
-    expect(delta.upsert).toEqual([{ credentialId: pass.body.id, kind: 'qr', value: pass.body.value, validUntil: until, visitor: true }])
+    const digest = presentedDigest(parseAllowlistKey(details.allowlistKey!), 'qr', pass.body.value)
+    expect(delta.upsert).toEqual([{ credentialId: pass.body.id, kind: 'qr', digest, validUntil: until, visitor: true }])
     expect((await api('GET', '/rooms/demo-b1-101/visitor-passes?active=true')).body.map((c: { id: string }) => c.id)).toEqual([pass.body.id])
     expect((await api('POST', `/credentials/${pass.body.id}/revoke`, { reason: 'left early' })).body.status).toBe('revoked')
     expect((await reader.box.next(/command\/allowlist-sync$/) as AllowlistSync).remove).toEqual([pass.body.id])

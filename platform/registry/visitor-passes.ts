@@ -36,7 +36,7 @@ export class VisitorPasses {
     const { visitorName: _name, ...credential } = input
     const { pass, change } = await this.ctx.db.transaction(async (tx) => {
       const { room } = await loadRoom(tx, actor, roomId, 'residents.write')
-      const row = await insertCredential(tx, actor, { buildingId: room.building_id, roomId, registrationId: null, visitor: name }, credential)
+      const row = await insertCredential(tx, this.ctx.secrets, actor, { buildingId: room.building_id, roomId, registrationId: null, visitor: name }, credential)
       return { pass: toCredential(row), change: await bumpAllowlist(tx, room.building_id, [row], []) }
     })
     announceAllowlist(this.ctx.events, change)

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { DIGEST_PATTERN, KEY_ID_PATTERN } from '../allowlist-digest.ts'
 import { CommandTs, CredentialKind, DateTime, Id, messageOptions, RequestId } from './common.ts'
 
 export const TIME_OF_DAY_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$'
@@ -25,11 +26,12 @@ export const AllowEntrySchema = Type.Object(
   {
     credentialId: Id('Platform id of this allow-list entry; the device echoes it in access events it matches.'),
     kind: CredentialKind(),
-    value: Type.String({
-      minLength: 1,
-      maxLength: 128,
-      description: 'Card number, QR token or face enrolment reference. For `pin`: "sha256:" followed by the ' +
-        'lowercase hex SHA-256 of the PIN digits.',
+    digest: Type.String({
+      pattern: DIGEST_PATTERN,
+      description: 'Keyed digest of the credential, never its value: "hmac-sha256:" + base64url (no padding) of the ' +
+        'first 16 bytes of HMAC-SHA-256 under the reader\'s allow-list key of the kind, one 0x00 byte and the value ' +
+        '(card numbers upper case, a PIN as the lower-case hex SHA-256 of its digits, QR tokens and face references ' +
+        'as read). The reader computes the digest of what it reads and looks it up.',
     }),
     validFrom: Type.Optional(DateTime('Not valid before this instant.')),
     validUntil: Type.Optional(DateTime('Not valid from this instant on.')),
@@ -41,15 +43,7 @@ export const AllowEntrySchema = Type.Object(
     ),
     visitor: Type.Optional(Type.Boolean({ description: 'A visitor credential (time-limited stay).' })),
   },
-  {
-    additionalProperties: false,
-    description: 'One credential allowed to open the doors of the building.',
-    if: { properties: { kind: { const: 'pin' } } },
-    then: {
-      description: 'For kind "pin", value is "sha256:" + 64 lowercase hex digits.',
-      properties: { value: { pattern: '^sha256:[0-9a-f]{64}$' } },
-    },
-  },
+  { additionalProperties: false, description: 'One credential allowed to open the doors of the building.' },
 )
 
 export const AllowlistSyncSchema = Type.Object(
@@ -61,6 +55,12 @@ export const AllowlistSyncSchema = Type.Object(
         'to the list held at `baseVersion`.',
     }),
     version: Type.Integer({ minimum: 1, description: 'The building allow-list version after applying this command.' }),
+    keyId: Type.String({
+      pattern: KEY_ID_PATTERN,
+      description: 'Names the allow-list key the digests were computed with: base64url of the first 9 bytes of ' +
+        'HMAC-SHA-256(key, "rh/v1 allowlist key id"). A reader whose own key has another id replies error code ' +
+        '"wrong_key" and changes nothing.',
+    }),
     baseVersion: Type.Optional(
       Type.Integer({
         minimum: 0,

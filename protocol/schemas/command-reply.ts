@@ -4,6 +4,7 @@ import { CommandNameEnum, messageOptions, RequestId } from './common.ts'
 /** Error codes a device uses in a reply. Others matching the pattern are allowed and logged as they are. */
 export const REPLY_ERROR_CODES = [
   'version_gap',
+  'wrong_key',
   'invalid_command',
   'unknown_door',
   'busy',
@@ -18,7 +19,7 @@ export const ReplyErrorSchema = Type.Object(
       minLength: 1,
       maxLength: 64,
       pattern: '^[a-z][a-z0-9_]*$',
-      description: 'Machine-readable snake_case code: version_gap, invalid_command, unknown_door, busy, ' +
+      description: 'Machine-readable snake_case code: version_gap, wrong_key, invalid_command, unknown_door, busy, ' +
         'unsupported, storage_full, internal.',
     }),
     message: Type.String({ maxLength: 500, description: 'Human-readable explanation.' }),

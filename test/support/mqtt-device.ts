@@ -11,6 +11,8 @@ export interface MqttDetails {
   clientId: string
   username: string
   password: string
+  /** Readers: the allow-list key (64 hex digits) their lists are digested with; null for cameras. */
+  allowlistKey: string | null
   will: { topic: string; payload: string; qos: 1; retain: true }
   publish: string[]
   subscribe: string[]

@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest'
 import { newObservation, type ConnectRecord, type Observation } from '../observation.ts'
 import type { CheckContext } from '../result.ts'
+import { allowlistCommands, KIT_ALLOWLIST_KEY, KIT_CREDENTIALS } from '../commands.ts'
 import { checkAllowlistSync, checkCommandReplies } from './command-checks.ts'
+import { checkAllowlistDigests } from './decision-checks.ts'
 import { checkIdentity, checkLastWill, checkSubscriptions } from './connect-checks.ts'
 import { checkEventIds, checkSeq } from './event-checks.ts'
 import { checkClock, checkQosRetain, checkSchemas, checkTopics } from './message-checks.ts'
@@ -12,7 +14,7 @@ import { checkBackoff, checkReplay } from './reconnect-checks.ts'
 import { checkLineCounts } from './timing-checks.ts'
 
 const T0 = Date.parse('2026-11-20T08:00:00Z')
-const ctx: CheckContext = { clockToleranceMs: 5000, replyTimeoutMs: 1000, intervals: 2 }
+const ctx: CheckContext = { clockToleranceMs: 5000, replyTimeoutMs: 1000, intervals: 2, allowlistKey: KIT_ALLOWLIST_KEY }
 const TREE = 'rh/v1/b1/d1/'
 
 function obs (kind: 'reader' | 'camera' = 'reader'): Observation & { pub: (channel: string, payload: object, o?: Partial<{ at: number; qos: number; retain: boolean; connection: number; topic: string }>) => void } {
@@ -150,6 +152,62 @@ describe('command checks', () => {
     expect(checkAllowlistSync(quiet)).toMatchObject({ verdict: 'pass', notes: [expect.stringContaining('heartbeat')] })
     quiet.pub('heartbeat', { ts: new Date(T0).toISOString(), uptimeS: 1, allowlistVersion: 104 }, { at: T0 + 2 })
     expect(checkAllowlistSync(quiet).verdict).toBe('fail')
+  })
+})
+
+describe('allow-list digest checks', () => {
+  const { qr, pin, card } = KIT_CREDENTIALS
+  /** The kit's syncs sent, each answered as a conforming reader would (the list under another key refused). */
+  function synced (wrongKeyReply: object = { status: 'error', error: { code: 'wrong_key', message: 'not my key' } }) {
+    const o = obs()
+    for (const c of allowlistCommands(new Date(T0).toISOString(), KIT_ALLOWLIST_KEY)) {
+      o.commands.push({ purpose: c.purpose, name: c.name, requestId: c.payload.requestId, at: T0, realAt: T0, payload: c.payload })
+      const version = c.payload.version as number
+      const body = c.purpose === 'allowlist-wrong-key' ? wrongKeyReply
+        : c.purpose === 'allowlist-gap' ? { status: 'error', error: { code: 'version_gap', message: 'gap' } } : { status: 'ok', data: { version } }
+      o.pub('reply', { requestId: c.payload.requestId, command: 'allowlist-sync', ...body }, { at: T0 + 1 })
+    }
+    o.decisionsFrom = T0 + 2
+    return o
+  }
+  const swipe = (o: ReturnType<typeof synced>, n: number, credential: object, result: 'granted' | 'denied') =>
+    o.pub('event/access', { eventId: `a${n}`, seq: n, ts: new Date(T0 + 3000 + n).toISOString(), door: 'gate', direction: 'in', credential, result }, { at: T0 + 3000 + n })
+
+  it('passes a reader that decides as the digests of the list it holds say', () => {
+    const o = synced()
+    swipe(o, 1, { kind: 'qr', value: qr.value, credentialId: qr.credentialId }, 'granted')
+    swipe(o, 2, { kind: 'pin', value: 'entered', credentialId: pin.credentialId }, 'granted')
+    swipe(o, 3, { kind: 'card', value: card.value.toLowerCase() }, 'denied')
+    swipe(o, 4, { kind: 'card', value: '5EEDBEEF' }, 'denied')
+    expect(checkAllowlistDigests(o, ctx)).toEqual({ verdict: 'pass', notes: ['4 decision(s) match the digests of the list held'] })
+  })
+
+  it('fails a reader that grants a removed card, refuses its own QR code, or grants a PIN as another entry', () => {
+    const removed = synced()
+    swipe(removed, 1, { kind: 'card', value: card.value, credentialId: card.credentialId }, 'granted')
+    expect(checkAllowlistDigests(removed, ctx).reason).toMatch(/card "C0FFEE01" was granted as conformance-card-1; .* must be denied/)
+    const refused = synced()
+    swipe(refused, 1, { kind: 'qr', value: qr.value }, 'denied')
+    expect(checkAllowlistDigests(refused, ctx).reason).toMatch(/must be granted as conformance-qr-1/)
+    const pinAsQr = synced()
+    swipe(pinAsQr, 1, { kind: 'pin', value: 'entered', credentialId: qr.credentialId }, 'granted')
+    expect(checkAllowlistDigests(pinAsQr, ctx).reason).toMatch(/no PIN entry/)
+  })
+
+  it('fails a reader that takes a list computed with another key', () => {
+    const o = synced({ status: 'ok', data: { version: 102 } })
+    expect(checkAllowlistDigests(o, ctx)).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/wrong_key/) })
+  })
+
+  it('judges nothing when no credential was presented after the syncs, or with another key than the reader\'s', () => {
+    const o = synced()
+    swipe(o, 1, { kind: 'qr', value: qr.value, credentialId: qr.credentialId }, 'granted')
+    o.publishes.at(-1)!.at = T0 // before the syncs were in place
+    expect(checkAllowlistDigests(o, ctx)).toMatchObject({ verdict: 'not_checked', reason: expect.stringMatching(/no credential was presented/) })
+    const other = synced()
+    swipe(other, 1, { kind: 'qr', value: qr.value, credentialId: qr.credentialId }, 'granted')
+    // Checked against a key the kit did not use, the grant no longer matches.
+    expect(checkAllowlistDigests(other, { ...ctx, allowlistKey: 'ab'.repeat(32) }).verdict).toBe('fail')
   })
 })
 

@@ -5,7 +5,7 @@ import { jsonObject, onChannel, type CommandPurpose, type CommandRecord, type Ob
 import { fail, notChecked, pass, type CheckContext, type CheckResult } from '../result.ts'
 import { shown } from './message-checks.ts'
 
-function repliesTo (o: Observation, c: CommandRecord): PublishRecord[] {
+export function repliesTo (o: Observation, c: CommandRecord): PublishRecord[] {
   return onChannel(o, 'reply').filter((p) => jsonObject(p.payload)?.requestId === c.requestId)
 }
 
@@ -53,7 +53,8 @@ function judge (o: Observation, c: CommandRecord): Step {
 }
 
 export function checkAllowlistSync (o: Observation): CheckResult {
-  const syncs = o.commands.filter((c) => c.name === 'allowlist-sync')
+  // The list under another key is the digests requirement's (decision-checks.ts).
+  const syncs = o.commands.filter((c) => c.name === 'allowlist-sync' && c.purpose !== 'allowlist-wrong-key')
   if (syncs.length === 0) return notChecked(o.skipped.commands ?? 'the kit sent no allow-list sync')
   const steps = syncs.map((c) => judge(o, c))
   const wrong = steps.find((s) => s.verdict === 'wrong')

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { COMMAND_NAMES, deviceSubscriptionFilters, deviceTopic, ID_PATTERN, LAST_WILL_PAYLOAD, UPLINK_CHANNELS } from '../../../protocol/index.ts'
+import { COMMAND_NAMES, deviceSubscriptionFilters, deviceTopic, ID_PATTERN, LAST_WILL_PAYLOAD, PROTOCOL_REVISION, UPLINK_CHANNELS } from '../../../protocol/index.ts'
 import { Errors } from '../../errors.ts'
 import { writeAudit } from '../../registry/audit-log.ts'
 import { loadBuilding } from '../../registry/buildings.ts'
-import type { Device } from '../../registry/devices.ts'
+import type { IssuedDevice } from '../../registry/devices.ts'
 import { DEVICE_KINDS } from '../../registry/devices.ts'
 import type { Registry } from '../../registry/registry.ts'
 import type { DeviceConnectivity } from '../device-connectivity.ts'
@@ -23,7 +23,7 @@ const CommandRecordSchema = Type.Object({
 })
 
 export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devices: DeviceConnectivity }> = async (app, { registry, devices }) => {
-  const connection = (device: Device, secret: string) => {
+  const connection = ({ device, secret, allowlistKey }: IssuedDevice) => {
     const { url, wsUrl, tlsUrl, wssUrl } = devices.endpoints()
     return {
       url,
@@ -33,6 +33,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
       clientId: device.id,
       username: device.id,
       password: secret,
+      allowlistKey,
+      protocolRevision: PROTOCOL_REVISION,
       will: { topic: deviceTopic(device.buildingId, device.id, 'status'), payload: LAST_WILL_PAYLOAD, qos: 1 as const, retain: true as const },
       publish: UPLINK_CHANNELS.map((c) => deviceTopic(device.buildingId, device.id, c)),
       subscribe: [...deviceSubscriptionFilters(device.buildingId, device.id)],
@@ -42,7 +44,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
   app.post('/buildings/:id/devices', {
     schema: {
       tags: ['devices'],
-      summary: 'Provision a reader or camera. The response holds its MQTT credentials; the secret is shown only this once.',
+      summary: 'Provision a reader or camera. The response holds its MQTT credentials and, for a reader, its allow-list key; both are shown only this once.',
       params: IdParams,
       body: Type.Object({
         id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Device id (e.g. serial number); generated when absent.' })),
@@ -54,8 +56,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
       response: { 201: ProvisionedSchema, ...errors(400, 401, 403, 404, 409) },
     },
   }, async (req, reply) => {
-    const { device, secret } = await registry.devices.provision(req.actor, req.params.id, req.body)
-    return reply.status(201).send({ device, mqtt: connection(device, secret) })
+    const issued = await registry.devices.provision(req.actor, req.params.id, req.body)
+    return reply.status(201).send({ device: issued.device, mqtt: connection(issued) })
   })
 
   app.get('/buildings/:id/devices', {
@@ -144,12 +146,13 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
 
   app.post('/devices/:id/rotate-secret', {
     schema: {
-      tags: ['devices'], summary: 'Issue a new secret; the old one stops working and a connected device is disconnected',
+      tags: ['devices'],
+      summary: 'Issue a new secret and (readers) a new allow-list key; the old ones stop working and a connected device is disconnected',
       params: IdParams, response: { 200: ProvisionedSchema, ...errors(401, 403, 404) },
     },
   }, async (req) => {
-    const { device, secret } = await registry.devices.rotateSecret(req.actor, req.params.id)
-    return { device, mqtt: connection(device, secret) }
+    const issued = await registry.devices.rotateSecret(req.actor, req.params.id)
+    return { device: issued.device, mqtt: connection(issued) }
   })
 
   app.post('/devices/:id/open-door', {

@@ -1,0 +1,56 @@
+// The secrets behind readers' allow-lists, kept under keys derived from the
+// data key: each reader's allow-list key (sealed: the platform must use it to
+// compute that reader's digests), and each PIN as its SHA-256 sealed (to
+// compute digests for every reader) beside a keyed hash (to find the same PIN
+// twice in a building). No PIN is stored in a form that can be checked
+// without the data key, and no allow-list key can be derived from anything
+// else the platform stores or sends.
+
+import { createHmac, randomBytes } from 'node:crypto'
+import { ALLOWLIST_KEY_BYTES, parseAllowlistKey } from '../../protocol/index.ts'
+import { deriveKey, parseDataKey, Sealer } from './data-key.ts'
+
+/** The stored form of a PIN in credentials.value: `hmac:` + hex HMAC-SHA-256 of its SHA-256. */
+export const PIN_LOOKUP_PREFIX = 'hmac:'
+
+export class CredentialSecrets {
+  private constructor (
+    private readonly pinHashKey: Buffer,
+    private readonly pins: Sealer,
+    private readonly readerKeys: Sealer,
+  ) {}
+
+  /** From the data key (64 hex characters or base64 of 32 bytes). */
+  static fromKey (key: string): CredentialSecrets {
+    const master = parseDataKey(key)
+    return new CredentialSecrets(
+      deriveKey(master, 'rh-pin-hash-v1'),
+      new Sealer(deriveKey(master, 'rh-pin-enc-v1'), 'PIN'),
+      new Sealer(deriveKey(master, 'rh-allowlist-key-enc-v1'), 'allow-list key'),
+    )
+  }
+
+  /** What credentials.value holds for a PIN: the same PIN gives the same value, under this data key only. */
+  pinLookup (pinSha256: string): string {
+    return PIN_LOOKUP_PREFIX + createHmac('sha256', this.pinHashKey).update(pinSha256, 'utf8').digest('hex')
+  }
+
+  sealPin (pinSha256: string): string {
+    return this.pins.seal(pinSha256)
+  }
+
+  /** The PIN's lower-case hex SHA-256, what its allow-list digests are computed over. */
+  openPin (sealed: string): string {
+    return this.pins.open(sealed)
+  }
+
+  /** A new allow-list key: its text for the provisioning response (shown once) and its sealed form to store. */
+  issueReaderKey (): { text: string; sealed: string } {
+    const text = randomBytes(ALLOWLIST_KEY_BYTES).toString('hex')
+    return { text, sealed: this.readerKeys.seal(text) }
+  }
+
+  openReaderKey (sealed: string): Buffer {
+    return parseAllowlistKey(this.readerKeys.open(sealed))
+  }
+}

@@ -1,0 +1,14 @@
+-- Readers get keyed digests of credentials, never their values (device
+-- protocol revision 2).
+
+-- A PIN's SHA-256, encrypted under a key derived from the data key: the
+-- platform computes each reader's digests from it. credentials.value holds
+-- 'hmac:<hex>' for a PIN (a keyed hash, for uniqueness in the building). PINs
+-- stored before (value 'sha256:<hex>') are converted at start, which needs
+-- the data key and therefore happens in the platform, not here.
+alter table credentials add column secret_sealed text;
+
+-- The reader's own allow-list key, encrypted; null for cameras and for
+-- readers provisioned before revision 2 (they get a key when their secret is
+-- rotated, and no allow-list until then).
+alter table devices add column allowlist_key_sealed text;
