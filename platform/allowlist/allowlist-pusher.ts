@@ -1,8 +1,8 @@
 // Keeps every connected reader's allow-list equal to its building's: a full
-// sync once the reader has subscribed to its commands, a delta on every
-// registry change, and a full sync again when a reader reports a version gap.
-// Each reader gets the list digested with its own key; a reader without a key
-// gets none.
+// sync once the reader has subscribed to its commands (or is approved while
+// connected), a delta on every registry change, and a full sync again when a
+// reader reports a version gap. Each reader gets the list digested with its
+// own key; a reader that is not approved, or has no key, gets none.
 
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -44,6 +44,8 @@ export class AllowlistPusher implements DevicePresenceListener {
   start (): void {
     this.unsubscribe = this.deps.registry.events.subscribe({
       allowlistChanged: (change) => { void this.pushDelta(change) },
+      // Approved while connected: the reader gets its list now, not at its next connection.
+      deviceApproved: (device) => { if (this.deps.sender.isConnected(device.deviceId)) this.commandsSubscribed(device) },
     })
   }
 
@@ -105,7 +107,9 @@ export class AllowlistPusher implements DevicePresenceListener {
   }
 
   private withheld (deviceId: string, why: AllowlistStatus): void {
-    if (why === 'needs_key') {
+    if (why === 'awaiting_approval') {
+      this.deps.logger.info({ deviceId }, 'no allow-list for this reader until the landlord approves it')
+    } else if (why === 'needs_key') {
       this.deps.logger.warn({ deviceId }, 'no allow-list for this reader: it has no allow-list key (provisioned before protocol revision 2); rotate its secret to issue one')
     }
   }

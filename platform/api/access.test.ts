@@ -117,6 +117,12 @@ const cases: RouteCase[] = [
   { name: 'GET /devices/:id/commands', allowed: READ_B1, request: () => ({ method: 'GET', url: '/devices/demo-b1-reader/commands' }) },
   { name: 'PATCH /devices/:id', allowed: PROVISION_B1, request: () => ({ method: 'PATCH', url: '/devices/demo-b1-cam', payload: { enabled: true } }) },
   { name: 'POST /devices/:id/rotate-secret', allowed: PROVISION_B1, request: () => ({ method: 'POST', url: '/devices/demo-b1-cam/rotate-secret' }) },
+  { name: 'POST /devices/:id/approve', allowed: MANAGE_B1, request: async () => {
+    // A fresh device of the vendor's for every caller, waiting for approval.
+    const d = await call('vendor-acme', 'POST', '/buildings/demo-b1/devices', { id: `bench-${++serial}`, door: 'side-door', kind: 'reader', model: 'AR-200' })
+    expect(d.body.device.approved).toBe(false)
+    return { method: 'POST', url: `/devices/${d.body.device.id}/approve` }
+  }, expectBody: (_who, body) => { expect(body).toMatchObject({ approved: true, allowlist: 'receives' }) } },
   { name: 'POST /devices/:id/open-door', allowed: MANAGE_B1, okStatus: 202,
     request: () => ({ method: 'POST', url: `/devices/${READER}/open-door`, payload: { reason: `access test ${++serial}`, durationS: 3 } }),
     // Exactly the allowed calls reach the reader, in order; refused ones send nothing.

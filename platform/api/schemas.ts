@@ -139,8 +139,10 @@ export const ResidentInputSchema = Type.Object({
 
 export const DeviceSchema = Type.Object({
   id: Str(), buildingId: Str(), door: Str(), kind: Type.Enum(DEVICE_KINDS), vendor: Str(), model: Str(), enabled: Type.Boolean(),
-  allowlist: Type.Enum(['receives', 'needs_key', 'disabled', 'none'], {
-    description: 'What the device gets of the building\'s allow-list: `receives`; `needs_key` (a reader provisioned before protocol revision 2: rotate its secret to issue its key); `disabled`; `none` (cameras).',
+  approved: Type.Boolean({ description: 'A device a vendor provisioned waits for the landlord\'s or an administrator\'s approval (POST /devices/{id}/approve) before it receives an allow-list or door commands, and its events raise no alerts.' }),
+  approvedBy: Nullable(Str()), approvedAt: Nullable(DateTimeStr()),
+  allowlist: Type.Enum(['receives', 'awaiting_approval', 'needs_key', 'disabled', 'none'], {
+    description: 'What the device gets of the building\'s allow-list: `receives`; `awaiting_approval`; `needs_key` (a reader provisioned before protocol revision 2: rotate its secret to issue its key); `disabled`; `none` (cameras).',
   }),
   provisionedBy: Str(), createdAt: DateTimeStr(), secretRotatedAt: Nullable(DateTimeStr()),
 })

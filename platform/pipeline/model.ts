@@ -116,6 +116,8 @@ export interface DeviceInfo {
   door: string
   kind: 'reader' | 'camera'
   enabled: boolean
+  /** False while a vendor's device waits for the landlord's approval: its events are not judged. */
+  approved: boolean
 }
 
 /** The in-memory view of the registry the pipeline enriches with (no database round trip per event). */

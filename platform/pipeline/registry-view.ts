@@ -58,8 +58,8 @@ export class MemoryRegistryView implements RegistryView {
           where r.building_id = $1 group by r.id`, [buildingId]),
       this.db.query<{ id: string; room_id: string; resident_id: string; arrived_at: Date }>(
         `select id, room_id, resident_id, arrived_at from registrations where building_id = $1 and status = 'active'`, [buildingId]),
-      this.db.query<{ id: string; door: string; kind: 'reader' | 'camera'; enabled: boolean }>(
-        'select id, door, kind, enabled from devices where building_id = $1', [buildingId]),
+      this.db.query<{ id: string; door: string; kind: 'reader' | 'camera'; enabled: boolean; approved: boolean }>(
+        'select id, door, kind, enabled, approved from devices where building_id = $1', [buildingId]),
     ])
     this.drop(buildingId)
     const path = b.rows[0]?.path
@@ -96,7 +96,7 @@ export class MemoryRegistryView implements RegistryView {
           residentIds: residents.map((x) => x.residentId), residents, changedAt: new Date(r.changed_at).getTime(),
         }
       }),
-      devices: devices.rows.map((d) => ({ deviceId: d.id, buildingId, door: d.door, kind: d.kind, enabled: d.enabled })),
+      devices: devices.rows.map((d) => ({ deviceId: d.id, buildingId, door: d.door, kind: d.kind, enabled: d.enabled, approved: d.approved })),
     }
     this.buildings.set(buildingId, slice)
     for (const c of slice.credentials) {

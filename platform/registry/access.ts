@@ -25,6 +25,7 @@ export type Permission =
   | 'national_id.reveal'
   | 'devices.read'
   | 'devices.provision' // provision, enable/disable, rotate secrets
+  | 'devices.approve' // let a vendor's device receive the allow-list
 
 type Relation = 'landlord' | 'area' | 'vendor'
 
@@ -37,6 +38,7 @@ const GRANTS: Record<Exclude<Role, 'admin'>, Partial<Record<Permission, Relation
     'residents.write': 'landlord',
     'devices.read': 'landlord',
     'devices.provision': 'landlord',
+    'devices.approve': 'landlord',
   },
   grid_worker: {
     'building.read': 'area',

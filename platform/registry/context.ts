@@ -36,6 +36,8 @@ export interface RegistryListener {
   deviceLoginChanged? (login: DeviceLogin): void
   /** A device was disabled or had its secret rotated (`cause`): its live session must end. */
   deviceCredentialsChanged? (deviceId: string, cause: 'disabled' | 'secret_rotated'): void
+  /** The landlord or an administrator approved a device: it may now receive its allow-list. */
+  deviceApproved? (device: { deviceId: string; buildingId: string }): void
   /** Any registration, credential, room or building change (for caches). */
   registryChanged? (what: { kind: string; buildingId: string; id: string }): void
 }

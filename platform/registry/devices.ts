@@ -1,6 +1,8 @@
 // Readers and cameras: provisioned through the API with a secret shown once
 // (stored only as a hash) and, for readers, an allow-list key shown once
-// (stored sealed); enabled or disabled, secrets and keys rotated.
+// (stored sealed); enabled or disabled, secrets and keys rotated. A device a
+// vendor provisions waits for the landlord's (or an administrator's) approval
+// before it receives an allow-list or door commands.
 
 import { createHash, randomBytes } from 'node:crypto'
 import { isValidId } from '../../protocol/index.ts'
@@ -10,6 +12,7 @@ import { sqlState, UNIQUE_VIOLATION } from '../store/database.ts'
 import { buildingScope, type Actor } from './access.ts'
 import { loadBuilding, notFoundAs } from './buildings.ts'
 import { iso, newId, type RegistryContext } from './context.ts'
+import { writeAudit } from './audit-log.ts'
 import { appendLedger } from './ledger.ts'
 import { LOGIN_COLUMNS, toLogin, type LoginRow } from './device-logins.ts'
 
@@ -17,10 +20,10 @@ export const DEVICE_KINDS = ['reader', 'camera'] as const
 export type DeviceKind = (typeof DEVICE_KINDS)[number]
 
 /**
- * What a device gets of its building's allow-list: `receives`; `needs_key` (a reader provisioned before
- * protocol revision 2: rotate its secret); `disabled`; `none` (a camera).
+ * What a device gets of its building's allow-list: `receives`; `awaiting_approval` (a vendor provisioned it);
+ * `needs_key` (a reader provisioned before protocol revision 2: rotate its secret); `disabled`; `none` (a camera).
  */
-export type AllowlistStatus = 'receives' | 'needs_key' | 'disabled' | 'none'
+export type AllowlistStatus = 'receives' | 'awaiting_approval' | 'needs_key' | 'disabled' | 'none'
 
 export interface Device {
   id: string
@@ -30,6 +33,9 @@ export interface Device {
   vendor: string
   model: string
   enabled: boolean
+  approved: boolean
+  approvedBy: string | null
+  approvedAt: string | null
   allowlist: AllowlistStatus
   provisionedBy: string
   createdAt: string
@@ -62,12 +68,13 @@ export interface ProvisionInput {
 interface DeviceRow {
   id: string; building_id: string; door: string; kind: DeviceKind; vendor: string; model: string; secret_hash: string
   enabled: boolean; provisioned_by: string; created_at: Date; secret_rotated_at: Date | null
-  allowlist_key_sealed: string | null
+  allowlist_key_sealed: string | null; approved: boolean; approved_by: string | null; approved_at: Date | null
 }
 
 function allowlistStatus (r: DeviceRow): AllowlistStatus {
   if (r.kind !== 'reader') return 'none'
   if (!r.enabled) return 'disabled'
+  if (!r.approved) return 'awaiting_approval'
   if (r.allowlist_key_sealed === null) return 'needs_key'
   return 'receives'
 }
@@ -80,6 +87,9 @@ const toDevice = (r: DeviceRow): Device => ({
   vendor: r.vendor,
   model: r.model,
   enabled: r.enabled,
+  approved: r.approved,
+  approvedBy: r.approved_by,
+  approvedAt: iso(r.approved_at),
   allowlist: allowlistStatus(r),
   provisionedBy: r.provisioned_by,
   createdAt: iso(r.created_at),
@@ -96,7 +106,10 @@ const newSecret = (): string => randomBytes(24).toString('base64url')
 export class Devices implements DeviceDirectory {
   constructor (private readonly ctx: RegistryContext) {}
 
-  /** Registers a device and returns it with its secret and (readers) allow-list key; neither can be shown again. */
+  /**
+   * Registers a device and returns it with its secret and (readers) allow-list key; neither can be shown again.
+   * A vendor's device starts unapproved; one the landlord or an administrator provisions is approved at once.
+   */
   async provision (actor: Actor, buildingId: string, input: ProvisionInput): Promise<IssuedDevice> {
     await loadBuilding(this.ctx.db, actor, buildingId, 'devices.provision')
     const id = input.id ?? newId('d')
@@ -111,13 +124,15 @@ export class Devices implements DeviceDirectory {
     const secret = newSecret()
     const secretHash = hashDeviceSecret(secret)
     const key = input.kind === 'reader' ? this.ctx.secrets.issueReaderKey() : null
+    const approved = actor.role !== 'vendor'
     try {
       await this.ctx.db.transaction(async (tx) => {
         await tx.query(
-          `insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by, allowlist_key_sealed)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [id, buildingId, input.door, input.kind, vendor, input.model, secretHash, actor.id, key?.sealed ?? null])
-        await appendLedger(tx, actor, 'device.provisioned', { buildingId, deviceId: id }, { kind: input.kind, door: input.door, vendor, model: input.model })
+          `insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by, allowlist_key_sealed, approved, approved_by, approved_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          [id, buildingId, input.door, input.kind, vendor, input.model, secretHash, actor.id, key?.sealed ?? null,
+            approved, approved ? actor.id : null, approved ? this.ctx.now() : null])
+        await appendLedger(tx, actor, 'device.provisioned', { buildingId, deviceId: id }, { kind: input.kind, door: input.door, vendor, model: input.model, approved })
       })
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) throw new Errors.Conflict(`device ${id} already exists`)
@@ -164,18 +179,23 @@ export class Devices implements DeviceDirectory {
 
   /**
    * Issues a new secret and (readers) a new allow-list key; the old ones stop working at once and a connected
-   * device is disconnected.
+   * device is disconnected. Rotated by a vendor, the device needs approval again: whoever holds the new secret
+   * and key could be any device of theirs.
    */
   async rotateSecret (actor: Actor, id: string): Promise<IssuedDevice> {
     const row = await this.loadFor(actor, id)
     const secret = newSecret()
     const secretHash = hashDeviceSecret(secret)
     const key = row.kind === 'reader' ? this.ctx.secrets.issueReaderKey() : null
+    const withdrawn = actor.role === 'vendor' && row.approved
     const login = await this.ctx.db.transaction(async (tx) => {
       const updated = await tx.query<LoginRow>(
-        `update devices set secret_hash = $2, secret_rotated_at = $3, allowlist_key_sealed = $4 where id = $1 returning ${LOGIN_COLUMNS}`,
-        [id, secretHash, this.ctx.now(), key?.sealed ?? null])
-      await appendLedger(tx, actor, 'device.secret_rotated', { buildingId: row.building_id, deviceId: id })
+        `update devices set secret_hash = $2, secret_rotated_at = $3, allowlist_key_sealed = $4,
+           approved = approved and not $5, approved_by = case when $5 then null else approved_by end,
+           approved_at = case when $5 then null else approved_at end
+         where id = $1 returning ${LOGIN_COLUMNS}`,
+        [id, secretHash, this.ctx.now(), key?.sealed ?? null, actor.role === 'vendor'])
+      await appendLedger(tx, actor, 'device.secret_rotated', { buildingId: row.building_id, deviceId: id }, withdrawn ? { approvalWithdrawn: true } : {})
       return updated.rows[0]!
     })
     // The row as committed (not as read before): a concurrent disable and rotation both end up in the directory.
@@ -185,6 +205,30 @@ export class Devices implements DeviceDirectory {
     return { device: await this.get(actor, id), secret, allowlistKey: key?.text ?? null }
   }
 
+  /**
+   * The landlord or an administrator lets a device receive the building's allow-list and door commands
+   * (audited and in the ledger). Approving an approved device changes nothing.
+   */
+  async approve (actor: Actor, id: string): Promise<Device> {
+    const row = await this.load(id)
+    await notFoundAs(loadBuilding(this.ctx.db, actor, row.building_id, 'devices.approve'), `device ${id}`)
+    if (row.approved) return toDevice(row)
+    const approved = await this.ctx.db.transaction(async (tx) => {
+      const r = await tx.query<{ id: string }>(
+        'update devices set approved = true, approved_by = $2, approved_at = $3 where id = $1 and not approved returning id',
+        [id, actor.id, this.ctx.now()])
+      if (r.rows.length === 0) return false
+      await appendLedger(tx, actor, 'device.approved', { buildingId: row.building_id, deviceId: id }, { provisionedBy: row.provisioned_by, vendor: row.vendor })
+      await writeAudit(tx, actor, 'device.approved', { type: 'device', id }, { buildingId: row.building_id, provisionedBy: row.provisioned_by })
+      return true
+    })
+    if (approved) {
+      this.ctx.events.emit('registryChanged', { kind: 'device', buildingId: row.building_id, id })
+      this.ctx.events.emit('deviceApproved', { deviceId: id, buildingId: row.building_id })
+    }
+    return this.get(actor, id)
+  }
+
   /** DeviceDirectory straight from the database (the broker uses DeviceLogins, which keeps them in memory). */
   async find (deviceId: string): Promise<DeviceLogin | undefined> {
     const r = await this.ctx.db.query<LoginRow>(`select ${LOGIN_COLUMNS} from devices where id = $1`, [deviceId])
@@ -192,8 +236,14 @@ export class Devices implements DeviceDirectory {
     return row === undefined ? undefined : toLogin(row)
   }
 
+  /** Whether a device is approved (door commands wait for it). */
+  async isApproved (deviceId: string): Promise<boolean> {
+    const r = await this.ctx.db.query<{ approved: boolean }>('select approved from devices where id = $1', [deviceId])
+    return r.rows[0]?.approved ?? false
+  }
+
   /**
-   * The reader, if it may receive its building's allow-list now (enabled, with a key), with its key;
+   * The reader, if it may receive its building's allow-list now (enabled, approved, with a key), with its key;
    * otherwise why not.
    */
   async allowlistRecipient (deviceId: string): Promise<AllowlistRecipient | { refused: AllowlistStatus }> {
@@ -209,7 +259,7 @@ export class Devices implements DeviceDirectory {
   async allowlistRecipients (buildingId: string): Promise<AllowlistRecipient[]> {
     const r = await this.ctx.db.query<{ id: string; allowlist_key_sealed: string }>(
       `select id, allowlist_key_sealed from devices
-        where building_id = $1 and kind = 'reader' and enabled and allowlist_key_sealed is not null order by id`, [buildingId])
+        where building_id = $1 and kind = 'reader' and enabled and approved and allowlist_key_sealed is not null order by id`, [buildingId])
     return r.rows.map((x) => ({ deviceId: x.id, buildingId, key: this.ctx.secrets.openReaderKey(x.allowlist_key_sealed) }))
   }
 

@@ -10,7 +10,7 @@ export type LedgerAction =
   | 'room.created' | 'room.updated'
   | 'registration.arrived' | 'registration.departed' | 'registration.renewed'
   | 'credential.issued' | 'credential.revoked'
-  | 'device.provisioned' | 'device.enabled' | 'device.disabled' | 'device.secret_rotated'
+  | 'device.provisioned' | 'device.enabled' | 'device.disabled' | 'device.secret_rotated' | 'device.approved'
 
 export interface LedgerRefs {
   buildingId?: string

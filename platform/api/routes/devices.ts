@@ -44,7 +44,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
   app.post('/buildings/:id/devices', {
     schema: {
       tags: ['devices'],
-      summary: 'Provision a reader or camera. The response holds its MQTT credentials and, for a reader, its allow-list key; both are shown only this once.',
+      summary: 'Provision a reader or camera. The response holds its MQTT credentials and, for a reader, its allow-list key; both are shown only this once. A vendor\'s device waits for approval (POST /devices/{id}/approve).',
       params: IdParams,
       body: Type.Object({
         id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Device id (e.g. serial number); generated when absent.' })),
@@ -147,13 +147,21 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
   app.post('/devices/:id/rotate-secret', {
     schema: {
       tags: ['devices'],
-      summary: 'Issue a new secret and (readers) a new allow-list key; the old ones stop working and a connected device is disconnected',
+      summary: 'Issue a new secret and (readers) a new allow-list key; the old ones stop working and a connected device is disconnected. Rotated by a vendor, the device needs approval again.',
       params: IdParams, response: { 200: ProvisionedSchema, ...errors(401, 403, 404) },
     },
   }, async (req) => {
     const issued = await registry.devices.rotateSecret(req.actor, req.params.id)
     return { device: issued.device, mqtt: connection(issued) }
   })
+
+  app.post('/devices/:id/approve', {
+    schema: {
+      tags: ['devices'],
+      summary: 'Approve a device a vendor provisioned (landlord of the building, admin): it then receives the allow-list and door commands, and its events are judged. Audited; in the building ledger.',
+      params: IdParams, response: { 200: DeviceSchema, ...errors(401, 403, 404) },
+    },
+  }, async (req) => registry.devices.approve(req.actor, req.params.id))
 
   app.post('/devices/:id/open-door', {
     schema: {
@@ -170,6 +178,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
     // Opening doors is for those who manage the building.
     await loadBuilding(registry.ctx.db, req.actor, device.buildingId, 'building.manage')
     if (device.kind !== 'reader') throw new Errors.BadRequest('only readers open doors')
+    if (!device.approved) throw new Errors.DeviceNotApproved(`device ${device.id} waits for the landlord's approval`)
     if (!devices.isConnected(device.id)) throw new Errors.Conflict(`device ${device.id} is not connected`)
     const requestId = randomUUID()
     const payload: { requestId: string; ts: string; door: string; reason: string; durationS?: number } = {
