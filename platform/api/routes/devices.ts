@@ -165,7 +165,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
 
   app.post('/devices/:id/open-door', {
     schema: {
-      tags: ['devices'], summary: 'Send an open-door command to a connected reader (landlord, admin); GET /devices/{id}/commands shows its outcome',
+      tags: ['devices'], summary: 'Send an open-door command to a connected, approved reader (landlord, admin); GET /devices/{id}/commands shows its outcome',
       params: IdParams,
       body: Type.Object({
         durationS: Type.Optional(Int(1, 300)),
