@@ -66,11 +66,13 @@ describe('a first start with the demo site on', () => {
     const file = join(dataDir, 'demo-devices.json')
     expect(out).toContain(file)
     expect(statSync(file).mode & 0o777).toBe(0o600)
-    const { devices } = JSON.parse(readFileSync(file, 'utf8')) as { devices: Array<{ clientId: string; buildingId: string; password: string }> }
+    const { devices } = JSON.parse(readFileSync(file, 'utf8')) as { devices: Array<{ clientId: string; buildingId: string; password: string; allowlistKey?: string }> }
     const reader = devices.find((d) => d.clientId === 'demo-b1-reader')!
     expect(out).not.toContain(reader.password)
+    expect(reader.allowlistKey).toMatch(/^[0-9a-f]{64}$/)
+    expect(out).not.toContain(reader.allowlistKey)
     const client = await connectDevice({
-      url: `mqtt://127.0.0.1:${ports.mqtt}`, clientId: reader.clientId, username: reader.clientId, password: reader.password,
+      url: `mqtt://127.0.0.1:${ports.mqtt}`, clientId: reader.clientId, username: reader.clientId, password: reader.password, allowlistKey: reader.allowlistKey!,
       will: { topic: `rh/v1/${reader.buildingId}/${reader.clientId}/status`, payload: '{"state":"offline","reason":"lwt"}', qos: 1, retain: true },
       publish: [], subscribe: [],
     })

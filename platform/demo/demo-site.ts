@@ -81,11 +81,13 @@ export async function seedDemoSite (registry: Registry, logger: Logger, secretsF
   }
   const reader = await registry.devices.provision(root, 'demo-b1', { id: 'demo-b1-reader', door: 'main-gate', kind: 'reader', vendor: 'Acme Access', model: 'AR-200' })
   const camera = await registry.devices.provision(root, 'demo-b1', { id: 'demo-b1-cam', door: 'main-gate', kind: 'camera', vendor: 'Acme Access', model: 'AC-10' })
-  const devices = [reader, camera].map(({ device, secret }) => ({
+  const devices = [reader, camera].map(({ device, secret, allowlistKey }) => ({
     clientId: device.id, username: device.id, password: secret, buildingId: device.buildingId, kind: device.kind,
+    ...(allowlistKey === null ? {} : { allowlistKey }),
   }))
   writeDurably(secretsFile, `${JSON.stringify({
-    note: 'MQTT logins of the demo devices (protocol/README.md section 5). For local trials only; rotate with POST /devices/{id}/rotate-secret.',
+    note: 'MQTT logins of the demo devices (protocol/README.md section 5) and the reader\'s allow-list key (section 7.2). ' +
+      'For local trials only; rotate with POST /devices/{id}/rotate-secret.',
     devices,
   }, null, 2)}\n`)
   logger.info({ secretsFile }, 'demo site loaded')

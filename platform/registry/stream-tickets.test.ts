@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/support/databases.ts'
+import { CredentialSecrets } from '../privacy/credential-secrets.ts'
 import { IdVault } from '../privacy/id-vault.ts'
 import { Registry } from './registry.ts'
 import { STREAM_TICKET_TTL_MS } from './stream-tickets.ts'
@@ -13,7 +14,7 @@ describe.each(DATABASE_KINDS)('stream tickets (%s)', (kind) => {
   const clock = { t: Date.parse('2026-11-20T08:00:00Z') }
   beforeAll(async () => {
     t = await openTestDatabase(kind)
-    registry = new Registry({ db: t.db, vault: IdVault.fromKey('b4'.repeat(32)), now: () => new Date(clock.t) })
+    registry = new Registry({ db: t.db, vault: IdVault.fromKey('b4'.repeat(32)), secrets: CredentialSecrets.fromKey('b4'.repeat(32)), now: () => new Date(clock.t) })
     await registry.users.create(null, { username: 'root', displayName: 'Root', role: 'admin', password: 'a-long-password' })
   }, 60_000)
   afterAll(async () => { await t?.dispose() })
