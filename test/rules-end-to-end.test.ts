@@ -65,7 +65,7 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
     dispatch.on('message', (topic, payload) => onTopic.push({ topic, ...JSON.parse(payload.toString()) as { kind: string; alert: Alert } }))
     await dispatch.subscribeAsync('rh-alerts/v1/chancheng/zumiao/#', { qos: 1 })
     for (const [id, deviceKind] of [['e2e-reader', 'reader'], ['e2e-cam', 'camera']] as const) {
-      const p = await api('landlord-li', 'POST', `/buildings/${b}/devices`, { id: `${id}-${kind}`, door: 'main-gate', kind: deviceKind, vendor: 'Acme Access', model: 'X' })
+      const p = await api('landlord-li', 'POST', `/buildings/${b}/devices`, { door: 'main-gate', kind: deviceKind, vendor: 'Acme Access', model: 'X' })
       expect(p.status).toBe(201)
       devices[id] = { client: await connectDevice(p.body.mqtt), details: p.body.mqtt, seq: 0 }
       await publish(id, 'status', { state: 'online', ts: new Date().toISOString() })

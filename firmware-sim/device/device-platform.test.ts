@@ -20,17 +20,20 @@ describe('simulated devices on the platform', () => {
     await tp?.dispose()
   })
 
-  async function provision (id: string, kind: 'reader' | 'camera') {
-    const r = await callApi(tp, 'landlord-li', 'POST', '/buildings/demo-b1/devices', { id, door: 'main-gate', kind, vendor: 'RH Simulator', model: 'SIM' })
+  /** The landlord provisions it; the platform chooses its id. */
+  async function provision (kind: 'reader' | 'camera') {
+    const r = await callApi(tp, 'landlord-li', 'POST', '/buildings/demo-b1/devices', { door: 'main-gate', kind, vendor: 'RH Simulator', model: 'SIM' })
     expect(r.status, JSON.stringify(r.body)).toBe(201)
+    const deviceId = r.body.device.id as string
     return {
-      url: r.body.mqtt.url.replace('localhost', '127.0.0.1'), buildingId: 'demo-b1', deviceId: id, door: 'main-gate',
+      url: r.body.mqtt.url.replace('localhost', '127.0.0.1'), buildingId: 'demo-b1', deviceId, door: 'main-gate',
       password: r.body.mqtt.password, allowlistKey: r.body.mqtt.allowlistKey,
     }
   }
 
   it('a reader gets the allow-list, grants a registered card by its digest, and nothing it sends is rejected', async () => {
-    const reader = createReader(await provision('sim-reader-p', 'reader'), { clock: { now: Date.now }, heartbeatS: 30, tickMs: 20 })
+    const creds = await provision('reader')
+    const reader = createReader(creds, { clock: { now: Date.now }, heartbeatS: 30, tickMs: 20 })
     started.push(reader)
     await reader.start()
     await eventually('the full allow-list', () => reader.allowlistVersion > 0, 5000)
@@ -38,29 +41,30 @@ describe('simulated devices on the platform', () => {
     expect(await reader.present({ kind: 'card', value: '0BADCAFE' }, 'in')).toBe('denied')
     await reader.doorEvent('tamper')
     await eventually('the events acknowledged', () => reader.counters.acked >= 6 && reader.pendingEvents === 0, 5000)
-    const open = await callApi(tp, 'landlord-li', 'POST', '/devices/sim-reader-p/open-door', { reason: 'test' })
+    const open = await callApi(tp, 'landlord-li', 'POST', `/devices/${creds.deviceId}/open-door`, { reason: 'test' })
     expect(open.status).toBe(202)
     let commands: Array<{ command: string; status: string }> = []
     await eventually('open-door answered', () => {
-      void callApi(tp, 'landlord-li', 'GET', '/devices/sim-reader-p/commands').then((r) => { commands = r.body })
+      void callApi(tp, 'landlord-li', 'GET', `/devices/${creds.deviceId}/commands`).then((r) => { commands = r.body })
       return commands.some((c) => c.command === 'open-door' && c.status === 'ok')
     }, 5000)
     expect(commands.filter((c) => c.command === 'allowlist-sync').map((c) => c.status), JSON.stringify(commands)).toContain('ok')
-    const status = await callApi(tp, 'landlord-li', 'GET', '/devices/sim-reader-p')
+    const status = await callApi(tp, 'landlord-li', 'GET', `/devices/${creds.deviceId}`)
     expect(status.body.status).toMatchObject({ connected: true, rejected: 0, aclViolations: 0 })
     expect(status.body.status.accepted).toBeGreaterThanOrEqual(7)
     expect(reader.counters.errorReplies).toBe(0)
   })
 
   it('a camera reports line counts and detections, accepted', async () => {
-    const camera = createCamera(await provision('sim-cam-p', 'camera'), { clock: { now: Date.now }, heartbeatS: 30, tickMs: 20, lineCountPeriodS: 1 })
+    const creds = await provision('camera')
+    const camera = createCamera(creds, { clock: { now: Date.now }, heartbeatS: 30, tickMs: 20, lineCountPeriodS: 1 })
     started.push(camera)
     await camera.start()
     camera.cross('in', 1)
     await camera.detect(1)
     await eventually('two periods acknowledged', () => camera.counters.acked >= 4, 5000)
     expect(camera.counters.errorReplies).toBe(0)
-    const status = await callApi(tp, 'landlord-li', 'GET', '/devices/sim-cam-p')
+    const status = await callApi(tp, 'landlord-li', 'GET', `/devices/${creds.deviceId}`)
     expect(status.body.status).toMatchObject({ connected: true, rejected: 0, aclViolations: 0 })
   })
 })

@@ -1,21 +1,27 @@
 // Puts the simulated site on the platform through its API, as people would:
 // an administrator creates the areas (district to grid) and a landlord
 // account; the landlord registers the buildings, their rooms with capacities
-// and the devices, and keeps the landlord session for registrations.
+// and the devices, and keeps the landlord session for registrations. The
+// platform chooses the ids of what the landlord creates; they are returned
+// for the world to adopt (world/platform-ids.ts).
 
 import { randomBytes } from 'node:crypto'
 import type { DeviceCredentials } from '../device/index.ts'
 import type { Site } from '../world/model.ts'
+import type { PlatformIds } from '../world/platform-ids.ts'
 import { PlatformApi } from './platform-api.ts'
 
 export interface ProvisionedSite {
   landlord: PlatformApi
+  /** By the platform's device id. */
   devices: Map<string, DeviceCredentials>
+  /** The platform's ids of the site's buildings, rooms and devices. */
+  ids: PlatformIds
   /** System time the rooms were created (the platform counts vacancy from it). */
   roomsCreatedAt: number
 }
 
-interface ProvisionResponse { mqtt: { url: string; password: string; allowlistKey: string | null } }
+interface ProvisionResponse { device: { id: string }; mqtt: { url: string; password: string; allowlistKey: string | null } }
 
 export async function provisionSite (admin: PlatformApi, site: Site, o: { mqttUrl?: string } = {}): Promise<ProvisionedSite> {
   const ns = site.namespace
@@ -31,16 +37,22 @@ export async function provisionSite (admin: PlatformApi, site: Site, o: { mqttUr
   await admin.call('POST', '/users', { username, displayName: `Landlord of the simulated site ${ns}`, role: 'landlord', password })
   const landlord = await PlatformApi.login(admin.base, username, password)
   const devices = new Map<string, DeviceCredentials>()
+  const ids = { buildings: new Map<string, string>(), rooms: new Map<string, string>(), devices: new Map<string, string>() }
   const roomsCreatedAt = Date.now()
   for (const b of site.buildings) {
-    await landlord.call('POST', '/buildings', { id: b.id, gridId: `${ns}-g`, name: b.name, address: b.address })
-    for (const r of b.rooms) await landlord.call('POST', `/buildings/${b.id}/rooms`, { id: r.id, number: r.number, capacity: r.capacity })
+    const building = await landlord.call<{ id: string }>('POST', '/buildings', { gridId: `${ns}-g`, name: b.name, address: b.address })
+    ids.buildings.set(b.id, building.id)
+    for (const r of b.rooms) {
+      const room = await landlord.call<{ id: string }>('POST', `/buildings/${building.id}/rooms`, { number: r.number, capacity: r.capacity })
+      ids.rooms.set(r.id, room.id)
+    }
     for (const d of b.devices) {
-      const p = await landlord.call<ProvisionResponse>('POST', `/buildings/${b.id}/devices`, {
-        id: d.id, door: d.door, kind: d.kind, vendor: 'RH Simulator', model: d.kind === 'reader' ? 'SIM-R1' : 'SIM-C1',
+      const p = await landlord.call<ProvisionResponse>('POST', `/buildings/${building.id}/devices`, {
+        door: d.door, kind: d.kind, vendor: 'RH Simulator', model: d.kind === 'reader' ? 'SIM-R1' : 'SIM-C1',
       })
-      devices.set(d.id, { url: o.mqttUrl ?? p.mqtt.url, buildingId: b.id, deviceId: d.id, door: d.door, password: p.mqtt.password, allowlistKey: p.mqtt.allowlistKey })
+      ids.devices.set(d.id, p.device.id)
+      devices.set(p.device.id, { url: o.mqttUrl ?? p.mqtt.url, buildingId: building.id, deviceId: p.device.id, door: d.door, password: p.mqtt.password, allowlistKey: p.mqtt.allowlistKey })
     }
   }
-  return { landlord, devices, roomsCreatedAt }
+  return { landlord, devices, ids, roomsCreatedAt }
 }

@@ -8,6 +8,7 @@ import { deriveTruth } from '../world/facts.ts'
 import { atLocal, HOUR, MINUTE } from '../world/local-time.ts'
 import type { Action, Scenario } from '../world/model.ts'
 import { buildScenario, type AnomalyKind } from '../world/scenario.ts'
+import { adoptPlatformIds } from '../world/platform-ids.ts'
 import { SimClock } from '../world/sim-clock.ts'
 import { resolveTruth, type DetectionTiming, type RuleSettings, type TruthFile } from '../world/truth.ts'
 import { expectedAlerts, matchAlerts, type MatchResult, type PlatformAlert, type SeenAlert } from '../score/match.ts'
@@ -99,6 +100,7 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
     })
     const { site } = planned
     const provisioned = await provisionSite(admin, site, mqttUrl === undefined ? {} : { mqttUrl })
+    adoptPlatformIds(planned, provisioned.ids)
     runner = new WorldRunner({ site, landlord: provisioned.landlord, clock, devices: provisioned.devices, heartbeatS: o.rules.heartbeatS, cameraPeriodS: o.cameraPeriodS, log: o.log })
     const setup = planned.actions.filter((a) => a.setup === true)
     const timeline = planned.actions.filter((a) => a.setup !== true)

@@ -42,10 +42,13 @@ export async function callApi (tp: TestPlatform, who: string | null, method: str
   return { status: r.statusCode, body: r.body.length > 0 ? JSON.parse(r.body) : {} }
 }
 
-/** Provisions a reader at the main gate of a building, as `who`; returns its MQTT connection details. */
-export async function provisionReader (tp: TestPlatform, who: string, buildingId: string, id: string): Promise<MqttDetails> {
-  const r = await callApi(tp, who, 'POST', `/buildings/${buildingId}/devices`, { id, door: 'main-gate', kind: 'reader', vendor: 'Acme Access', model: 'AR-200' })
-  if (r.status !== 201) throw new Error(`provisioning ${id} in ${buildingId} as ${who}: ${r.status} ${JSON.stringify(r.body)}`)
+/**
+ * Provisions a reader at the main gate of a building, as `who`; returns its MQTT connection details. Only
+ * administrators choose the id; for anyone else leave it out and read `clientId`.
+ */
+export async function provisionReader (tp: TestPlatform, who: string, buildingId: string, id?: string): Promise<MqttDetails> {
+  const r = await callApi(tp, who, 'POST', `/buildings/${buildingId}/devices`, { ...(id === undefined ? {} : { id }), door: 'main-gate', kind: 'reader', vendor: 'Acme Access', model: 'AR-200' })
+  if (r.status !== 201) throw new Error(`provisioning ${id ?? 'a reader'} in ${buildingId} as ${who}: ${r.status} ${JSON.stringify(r.body)}`)
   return r.body.mqtt as MqttDetails
 }
 
