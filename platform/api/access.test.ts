@@ -111,7 +111,7 @@ const cases: RouteCase[] = [
   { name: 'GET /buildings/:id/doors/:door/events', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/doors/main-gate/events?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z' }) },
   { name: 'GET /residents/:id', allowed: RESIDENTS_READ_B1, request: async () => ({ method: 'GET', url: `/residents/${(await register()).residentId}` }) },
   { name: 'POST /residents/:id/id-number', allowed: ['admin', 'police-zumiao'], request: async () => ({ method: 'POST', url: `/residents/${(await register()).residentId}/id-number`, payload: { reason: 'case 2026-118' } }) },
-  { name: 'POST /buildings/:id/devices', allowed: PROVISION_B1, request: () => ({ method: 'POST', url: '/buildings/demo-b1/devices', payload: { id: `dev-${++serial}`, door: 'side-door', kind: 'reader', vendor: 'Acme Access', model: 'AR-200' } }), okStatus: 201 },
+  { name: 'POST /buildings/:id/devices', allowed: PROVISION_B1, request: () => ({ method: 'POST', url: '/buildings/demo-b1/devices', payload: { door: `side-${++serial}`, kind: 'reader', vendor: 'Acme Access', model: 'AR-200' } }), okStatus: 201 },
   { name: 'GET /buildings/:id/devices', allowed: READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/devices' }) },
   { name: 'GET /devices/:id', allowed: READ_B1, request: () => ({ method: 'GET', url: '/devices/demo-b1-reader' }) },
   { name: 'GET /devices/:id/commands', allowed: READ_B1, request: () => ({ method: 'GET', url: '/devices/demo-b1-reader/commands' }) },
@@ -149,7 +149,7 @@ const cases: RouteCase[] = [
       expect(JSON.stringify(body)).not.toMatch(/password|scrypt/i)
     } },
   // Landlords report their own buildings anywhere; grid workers only inside their jurisdiction.
-  { name: 'POST /buildings', allowed: ['admin', 'landlord-li', 'landlord-wang', 'grid-chen'], request: () => ({ method: 'POST', url: '/buildings', payload: { id: `nb-${++serial}`, gridId: 'lianhua-g1', name: 'New', address: 'Somewhere 1' } }), okStatus: 201 },
+  { name: 'POST /buildings', allowed: ['admin', 'landlord-li', 'landlord-wang', 'grid-chen'], request: () => ({ method: 'POST', url: '/buildings', payload: { gridId: 'lianhua-g1', name: `New ${++serial}`, address: 'Somewhere 1' } }), okStatus: 201 },
   { name: 'POST /users', allowed: ['admin'], request: () => ({ method: 'POST', url: '/users', payload: { username: `user-${++serial}`, displayName: 'U', role: 'landlord', password: 'long-enough-pw' } }), okStatus: 201 },
   { name: 'GET /users', allowed: ['admin'], request: () => ({ method: 'GET', url: '/users' }) },
   { name: 'PATCH /users/:id', allowed: ['admin'], request: async () => {

@@ -4,7 +4,7 @@ import { isValidId } from '../../protocol/index.ts'
 import { Errors } from '../errors.ts'
 import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION, type Queryable } from '../store/database.ts'
 import { buildingScope, can, type Actor, type BuildingRef, type Permission } from './access.ts'
-import { iso, newId, type RegistryContext } from './context.ts'
+import { idForNew, iso, type RegistryContext } from './context.ts'
 import { appendLedger } from './ledger.ts'
 
 export const GRADES = ['trusted', 'normal', 'focus', 'strict'] as const
@@ -97,7 +97,7 @@ export class Buildings {
   constructor (private readonly ctx: RegistryContext) {}
 
   async create (actor: Actor, input: { id?: string; gridId: string; name: string; address: string; landlordId?: string; grade?: Grade }): Promise<Building> {
-    const id = input.id ?? newId('b')
+    const id = idForNew(actor, input.id, 'b', 'building')
     if (!isValidId(id)) throw new Errors.BadRequest('building id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$ (it is part of MQTT topics)')
     const grid = await this.ctx.db.query<{ kind: string; path: string }>('select kind, path from areas where id = $1', [input.gridId])
     const g = grid.rows[0]
@@ -184,7 +184,7 @@ export class Buildings {
 
   async createRoom (actor: Actor, buildingId: string, input: { id?: string; number: string; capacity: number }): Promise<Room> {
     await loadBuilding(this.ctx.db, actor, buildingId, 'building.manage')
-    const id = input.id ?? newId('r')
+    const id = idForNew(actor, input.id, 'r', 'room')
     try {
       await this.ctx.db.transaction(async (tx) => {
         await tx.query('insert into rooms (id, building_id, number, capacity) values ($1, $2, $3, $4)', [id, buildingId, input.number, input.capacity])

@@ -5,9 +5,11 @@
 import { randomBytes } from 'node:crypto'
 import type { AllowEntry } from '../../protocol/index.ts'
 import type { DeviceLogin } from '../broker/ports.ts'
+import { Errors } from '../errors.ts'
 import type { CredentialSecrets } from '../privacy/credential-secrets.ts'
 import type { IdVault } from '../privacy/id-vault.ts'
 import type { Database } from '../store/database.ts'
+import type { Actor } from './access.ts'
 
 /**
  * An allow-list entry before it is digested for one reader. `value` is what
@@ -86,6 +88,22 @@ export interface RegistryContext {
 /** A new id matching the protocol id pattern: `<prefix>-<12 random base64url chars>`. */
 export function newId (prefix: string): string {
   return `${prefix}-${randomBytes(9).toString('base64url')}`
+}
+
+/**
+ * The id of a new building, room or device. Ids are one namespace across all
+ * landlords and jurisdictions, so "that id already exists" would tell a caller
+ * about something outside their scope. Only administrators, who see
+ * everything, choose ids; anyone else gets a generated one, and a chosen id
+ * from them is refused whether it exists or not: the answer never depends on
+ * what lies outside their scope.
+ */
+export function idForNew (actor: Actor, requested: string | undefined, prefix: string, what: string): string {
+  if (requested === undefined) return newId(prefix)
+  if (actor.role !== 'admin') {
+    throw new Errors.Forbidden(`only administrators choose ${what} ids; leave id out and use the id in the answer`)
+  }
+  return requested
 }
 
 export function iso (d: Date | string): string

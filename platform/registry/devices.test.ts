@@ -94,7 +94,7 @@ describe.each(DATABASE_KINDS)('device access through the API (%s)', (kind) => {
   }
 
   it('a disable reads as the operator\'s act, not as a power cut; enabling again clears it', async () => {
-    const details = await provision(`off-${kind}`)
+    const details = await provision()
     const client = await connect(details)
     await shownConnected(details.clientId, true)
     const closed = closedByBroker(client)
@@ -113,7 +113,7 @@ describe.each(DATABASE_KINDS)('device access through the API (%s)', (kind) => {
   })
 
   it('a rotated secret is a warning until the device is back with its new secret, not a power cut', async () => {
-    const details = await provision(`rotoff-${kind}`)
+    const details = await provision()
     const client = await connect(details)
     await shownConnected(details.clientId, true)
     const closed = closedByBroker(client)

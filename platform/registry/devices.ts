@@ -11,7 +11,7 @@ import { Errors } from '../errors.ts'
 import { sqlState, UNIQUE_VIOLATION } from '../store/database.ts'
 import { buildingScope, type Actor } from './access.ts'
 import { loadBuilding, notFoundAs } from './buildings.ts'
-import { iso, newId, type RegistryContext } from './context.ts'
+import { idForNew, iso, type RegistryContext } from './context.ts'
 import { writeAudit } from './audit-log.ts'
 import { appendLedger } from './ledger.ts'
 import { LOGIN_COLUMNS, toLogin, type LoginRow } from './device-logins.ts'
@@ -112,7 +112,7 @@ export class Devices implements DeviceDirectory {
    */
   async provision (actor: Actor, buildingId: string, input: ProvisionInput): Promise<IssuedDevice> {
     await loadBuilding(this.ctx.db, actor, buildingId, 'devices.provision')
-    const id = input.id ?? newId('d')
+    const id = idForNew(actor, input.id, 'd', 'device')
     if (!isValidId(id)) throw new Errors.BadRequest('device id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$ (it is the MQTT client id)')
     if (!isValidId(input.door)) throw new Errors.BadRequest('door must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$')
     let vendor = input.vendor

@@ -15,7 +15,7 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       tags: ['buildings'],
       summary: 'Register a building in a grid. Landlords register their own; grid workers in their jurisdiction; admins any.',
       body: Type.Object({
-        id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Becomes part of device topics; generated when absent.' })),
+        id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Becomes part of device topics. Administrators may choose it; for everyone else the platform does (leave it out and read it from the answer).' })),
         gridId: Type.String({ pattern: ID_PATTERN }),
         name: Text(100, { minLength: 1 }),
         address: Text(200, { minLength: 1 }),
@@ -65,7 +65,7 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       tags: ['rooms'], summary: 'Add a room with its capacity (landlord, admin)',
       params: IdParams,
       body: Type.Object({
-        id: Type.Optional(Type.String({ pattern: ID_PATTERN })),
+        id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Administrators only; the platform chooses it for everyone else.' })),
         number: Text(20, { minLength: 1 }),
         capacity: Int(1, 100, 'How many people may live in the room.'),
       }, { additionalProperties: false }),

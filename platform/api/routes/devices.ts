@@ -47,7 +47,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
       summary: 'Provision a reader or camera. The response holds its MQTT credentials and, for a reader, its allow-list key; both are shown only this once. A vendor\'s device waits for approval (POST /devices/{id}/approve).',
       params: IdParams,
       body: Type.Object({
-        id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Device id (e.g. serial number); generated when absent.' })),
+        id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Device id, also its MQTT client id. Administrators may choose it (e.g. a serial number); for everyone else the platform does: read it from the answer.' })),
         door: Type.String({ pattern: ID_PATTERN, description: 'The door the device guards or watches.' }),
         kind: Type.Enum(DEVICE_KINDS),
         vendor: Type.Optional(Text(100, { minLength: 1, description: 'Taken from the account for vendor users.' })),
