@@ -34,6 +34,8 @@ export interface Config {
   streams: StreamLimits
   /** The HTTP server: open sockets at most, and the time a client has to send a whole request. */
   http: { maxConnections: number; requestTimeoutMs: number }
+  /** Hours the side of a stay a person leaves has to confirm or dispute the move before the jurisdiction decides. */
+  moveConfirmHours: number
   /** Rule parameters (RULE_* variables); unset ones keep their defaults. */
   rules: Partial<RuleParams>
   /** WEBHOOK_ALLOW_INSECURE_LOCAL: webhooks may target loopback, over http too (development only). */
@@ -69,6 +71,7 @@ export const CONFIG_VARIABLES = {
   DATA_KEY: 'Master key protecting ID numbers, 64 hex characters; unset: created once in DATA_DIR/data.key.',
   EVENT_RETENTION_DAYS: 'Days device events are kept (default 180, the national code minimum for the central host).',
   PERSONAL_DATA_RETENTION_DAYS: 'Days a person\'s identifying data is kept after their last stay ended (default 1095); then it is erased.',
+  MOVE_CONFIRM_HOURS: 'Hours the landlord of a person\'s current stay has to confirm or dispute their move to another landlord\'s building before the grid worker or police decides (default 72).',
   DEMO: 'Load the demo site into an empty registry (default on; "off" to skip).',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent (default info).',
   STREAM_MAX_PER_ACCOUNT: `Open live alert streams (GET /alerts/stream) one account may hold (default ${DEFAULT_STREAM_LIMITS.perAccount}).`,
@@ -215,6 +218,11 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     problems.push(`PERSONAL_DATA_RETENTION_DAYS must be a whole number of days, at least 1, got ${JSON.stringify(personalRaw)}`)
   }
   const personalDataRetentionDays = Number(personalRaw) || 1095
+  const moveRaw = env.MOVE_CONFIRM_HOURS?.trim() || '72'
+  if (!/^\d{1,4}$/.test(moveRaw) || Number(moveRaw) < 1 || Number(moveRaw) > 2160) {
+    problems.push(`MOVE_CONFIRM_HOURS must be a whole number of hours, 1..2160, got ${JSON.stringify(moveRaw)}`)
+  }
+  const moveConfirmHours = Number(moveRaw) || 72
   const rules: Partial<RuleParams> = {}
   for (const [param, name] of Object.entries(RULE_VARIABLES) as Array<[keyof RuleParams, string]>) {
     const raw = env[name]?.trim()
@@ -239,6 +247,6 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   if (problems.length > 0) throw new ConfigError(problems)
   return {
     host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, dataDirShared, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays,
-    streams, http, rules, webhookAllowInsecureLocal, mqttLimits, logLevel,
+    moveConfirmHours, streams, http, rules, webhookAllowInsecureLocal, mqttLimits, logLevel,
   }
 }

@@ -81,6 +81,7 @@ export class Platform {
    * `clock`: the time devices live in, for the broker's receive times and the rules' clock (ms since the
    * epoch; default the system clock). The simulator runs a week in minutes with a clock of its own; the
    * registry, accounts and alert bookkeeping keep the system clock.
+   * `registryClock`: the registry's clock instead (tests of what waits for days: a move's due time).
    */
   constructor (
     private readonly config: Config, private readonly logger: Logger,
@@ -88,6 +89,7 @@ export class Platform {
       database?: Database
       pipeline?: Partial<Pick<PipelineOptions, 'tickMs' | 'sweepMs' | 'checkpointMs' | 'batchMs' | 'now'>>
       clock?: () => number
+      registryClock?: () => number
     } = {},
   ) {}
 
@@ -120,7 +122,11 @@ export class Platform {
     const secrets = CredentialSecrets.fromKey(dataKey)
     const sealedPins = await sealLegacyPins(db, secrets)
     if (sealedPins > 0) logger.info({ sealedPins }, 'PINs stored as plain SHA-256 hashes are now kept under the data key')
-    const registry = new Registry({ db, vault: IdVault.fromKey(dataKey), secrets })
+    const registryClock = this.options.registryClock
+    const registry = new Registry({
+      db, vault: IdVault.fromKey(dataKey), secrets, moveConfirmHours: config.moveConfirmHours,
+      ...(registryClock === undefined ? {} : { now: () => new Date(registryClock()) }),
+    })
     registry.events.onListenerError = (err) => logger.error({ err }, 'registry listener failed')
     this.registry = registry
     if (config.demo) this.demo = await seedDemoSite(registry, logger, join(config.dataDir, DEMO_SECRETS_FILE))

@@ -34,6 +34,8 @@ describe('the started platform', () => {
     expect(Object.keys(registrations!.post!.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '404', '409']))
     expect(doc.paths).toHaveProperty(['/health', 'get'])
     expect(doc.paths).toHaveProperty(['/devices/{id}/open-door', 'post'])
+    for (const step of ['confirm', 'dispute', 'decide', 'withdraw']) expect(doc.paths).toHaveProperty([`/moves/{id}/${step}`, 'post'])
+    expect(doc.paths).toHaveProperty(['/moves', 'get'])
   })
 
   it('serves the docs UI without a token', async () => {

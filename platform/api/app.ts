@@ -26,6 +26,7 @@ import { buildingRoutes } from './routes/buildings.ts'
 import { deviceRoutes } from './routes/devices.ts'
 import { eventRoutes } from './routes/events.ts'
 import { healthRoutes, type HealthCheck } from './routes/health.ts'
+import { moveRoutes } from './routes/moves.ts'
 import { registrationRoutes } from './routes/registrations.ts'
 import { residentRoutes } from './routes/residents.ts'
 import { roomRoutes } from './routes/rooms.ts'
@@ -113,6 +114,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(roomRoutes, { registry: deps.registry })
   await app.register(registrationRoutes, { registry: deps.registry })
   await app.register(residentRoutes, { registry: deps.registry })
+  await app.register(moveRoutes, { registry: deps.registry })
   await app.register(visitorPassRoutes, { registry: deps.registry })
   await app.register(deviceRoutes, { registry: deps.registry, devices: deps.devices })
   await app.register(auditRoutes, { registry: deps.registry })

@@ -7,6 +7,7 @@ import { ROLES } from '../registry/access.ts'
 import { AREA_KINDS } from '../registry/areas.ts'
 import { GRADES } from '../registry/buildings.ts'
 import { DEVICE_KINDS } from '../registry/devices.ts'
+import { MOVE_ACTIONS, MOVE_STATUSES } from '../registry/move-view.ts'
 import { ID_TYPES } from '../privacy/national-id.ts'
 
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
@@ -99,11 +100,35 @@ export const ResidentSummarySchema = Type.Object({
   birthDecade: Nullable(Type.Integer({ description: 'First year of the decade of birth (1990: born 1990..1999); the date itself is not shown.' })),
 })
 
+export const REGISTRATION_STATUSES = ['pending', 'active', 'departed', 'cancelled'] as const
+
 export const RegistrationSchema = Type.Object({
-  id: Str(), buildingId: Str(), roomId: Str(), roomNumber: Str(), status: Type.Enum(['active', 'departed']),
+  id: Str(), buildingId: Str(), roomId: Str(), roomNumber: Str(),
+  status: Type.Enum(REGISTRATION_STATUSES, {
+    description: 'pending: waits for the person\'s move from another address to be confirmed (GET /moves); active: a stay; ' +
+      'departed: a stay that ended; cancelled: a pending registration that never became a stay.',
+  }),
   arrivedAt: DateTimeStr(), permitValidUntil: Nullable(DateStr()), leaseUntil: Nullable(DateStr()), minors: Type.Integer(),
   departedAt: Nullable(DateTimeStr()), departureReason: Nullable(Str()), resident: ResidentSummarySchema,
 })
+
+export const MoveSchema = Type.Object({
+  id: Str(),
+  status: Type.Enum(MOVE_STATUSES, {
+    description: 'waiting: for the side the person leaves to confirm or dispute; disputed: for its jurisdiction to decide; ' +
+      'confirmed, decided_moved, released: the person moved (released: their old stay ended by deregistration); ' +
+      'decided_stays, withdrawn: the waiting registration was cancelled.',
+  }),
+  message: Str('The state in words; it names nothing of the side you cannot see.'),
+  requestedAt: DateTimeStr('When the side the person leaves was asked.'),
+  dueAt: DateTimeStr('Until then that side answers; after it the grid worker or police of its jurisdiction may decide (MOVE_CONFIRM_HOURS).'),
+  overdue: Type.Boolean({ description: 'Open and past dueAt.' }),
+  disputeReason: Nullable(Str('Shown only to readers of the side the person leaves.')),
+  closedAt: Nullable(DateTimeStr()),
+  from: Nullable(RegistrationSchema),
+  to: Nullable(RegistrationSchema),
+  actions: Type.Array(Type.Enum(MOVE_ACTIONS), { description: 'What you may do now.' }),
+}, { description: 'A move between two stays. from (the stay the person leaves) and to (the registration that waits) are shown only to readers of that side\'s building, else null.' })
 
 export const CredentialKindSchema = Type.Enum(['card', 'ic_card', 'qr', 'face', 'pin'], {
   description: 'card: proximity card; ic_card: IC residence-permit card; qr: QR code; face: face enrolment reference; pin: PIN.',
@@ -113,7 +138,9 @@ export const CredentialSchema = Type.Object({
   id: Str(), buildingId: Str(), roomId: Str(), registrationId: Nullable(Str()), kind: CredentialKindSchema,
   value: Str('Card number, QR token or face enrolment reference; PINs are never shown.'),
   validFrom: Nullable(DateTimeStr()), validUntil: Nullable(DateTimeStr()), windows: Nullable(Type.Array(TimeWindowSchema)),
-  visitor: Type.Boolean(), status: Type.Enum(['active', 'revoked']), issuedAt: DateTimeStr(), revokedAt: Nullable(DateTimeStr()),
+  visitor: Type.Boolean(),
+  status: Type.Enum(['pending', 'active', 'revoked'], { description: 'pending: issued to a pending registration; on no reader until it is active.' }),
+  issuedAt: DateTimeStr(), revokedAt: Nullable(DateTimeStr()),
   revokeReason: Nullable(Str()),
 })
 

@@ -3,6 +3,7 @@
 // these types only, never on the database, the broker or the clock.
 
 import type { CredentialKind } from '../registry/credentials.ts'
+import type { RegistrationStatus } from '../registry/registration-rows.ts'
 import type { TimeWindow } from '../../protocol/index.ts'
 
 export const ALERT_TYPES = [
@@ -82,8 +83,8 @@ export interface CredentialInfo {
   validUntil: number | null
   windows: TimeWindow[] | null
   visitor: boolean
-  /** Registration status; null for visitor passes. */
-  registrationStatus: 'active' | 'departed' | null
+  /** Registration status; null for visitor passes. Credentials of pending or cancelled registrations are never active. */
+  registrationStatus: RegistrationStatus | null
   /** End of the residence permit (end of that day, UTC ms), if recorded. */
   permitValidUntil: number | null
 }

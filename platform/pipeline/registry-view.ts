@@ -5,6 +5,7 @@
 
 import type { Database } from '../store/database.ts'
 import type { CredentialKind } from '../registry/credentials.ts'
+import type { RegistrationStatus } from '../registry/registration-rows.ts'
 import type { TimeWindow } from '../../protocol/index.ts'
 import type { CredentialInfo, DeviceInfo, Jurisdiction, RegistryView, RoomInfo, RoomResident } from './model.ts'
 
@@ -22,7 +23,7 @@ interface BuildingSlice {
 interface CredentialRow {
   id: string; building_id: string; room_id: string; registration_id: string | null; resident_id: string | null
   kind: CredentialKind; value: string; status: 'active' | 'revoked'; valid_from: Date | null; valid_until: Date | null
-  windows: TimeWindow[] | null; visitor: boolean; registration_status: 'active' | 'departed' | null; permit_valid_until: string | null
+  windows: TimeWindow[] | null; visitor: boolean; registration_status: RegistrationStatus | null; permit_valid_until: string | null
 }
 
 const ms = (d: Date | null): number | null => d === null ? null : d.getTime()
@@ -48,13 +49,17 @@ export class MemoryRegistryView implements RegistryView {
     const since = new Date(this.now() - REVOKED_KEPT_MS)
     const [b, creds, rooms, regs, devices] = await Promise.all([
       this.db.query<{ path: string }>('select a.path from buildings b join areas a on a.id = b.grid_id where b.id = $1', [buildingId]),
+      // Active and recently revoked credentials. Those of a registration that waits for a move, or never
+      // became a stay, were on no reader: presented at a door they are what the reader takes them for, unknown.
       this.db.query<CredentialRow>(
         `select c.*, g.resident_id, g.status as registration_status, g.permit_valid_until
            from credentials c left join registrations g on g.id = c.registration_id
-          where c.building_id = $1 and (c.status = 'active' or c.revoked_at > $2)`, [buildingId, since]),
+          where c.building_id = $1 and (c.status = 'active' or c.revoked_at > $2)
+            and (g.status is null or g.status in ('active', 'departed'))`, [buildingId, since]),
       this.db.query<{ id: string; number: string; capacity: number; changed_at: Date }>(
+        // A pending or cancelled registration is no arrival: the room changes when a stay begins or ends.
         `select r.id, r.number, r.capacity, greatest(r.created_at, max(g.arrived_at), max(g.departed_at)) as changed_at
-           from rooms r left join registrations g on g.room_id = r.id
+           from rooms r left join registrations g on g.room_id = r.id and g.status in ('active', 'departed')
           where r.building_id = $1 group by r.id`, [buildingId]),
       this.db.query<{ id: string; room_id: string; resident_id: string; arrived_at: Date }>(
         `select id, room_id, resident_id, arrived_at from registrations where building_id = $1 and status = 'active'`, [buildingId]),

@@ -1,8 +1,9 @@
 // Deletes personal data on schedule. A resident whose last stay ended more
 // than `retentionDays` ago (and who has no stay now) is erased: name, the ID
 // number's encrypted copy, its keyed hash and masked form, sex, birth date,
-// phone, household address, employer. The stays remain as history of the
-// room, without a person behind them. Visitor names on passes that ended as
+// phone, household address, employer (also as entered with each of their
+// registrations). The stays remain as history of the room, without a person
+// behind them. Visitor names on passes that ended as
 // long ago go too. Each run that erases something is written to the audit
 // log; a request for an erased person's ID number is refused as erased.
 
@@ -53,17 +54,24 @@ export class PersonalDataRetention {
     let residents = 0
     for (;;) {
       const r = await this.deps.db.transaction(async (tx) => {
+        // The shared record and what each landlord entered with their registrations, in one statement.
         const erased = await tx.query<{ id: string }>(
-          `update residents p set name = $4, id_hash = 'erased:' || p.id, id_cipher = '', id_masked = $4,
-                  sex = null, birth_date = null, phone = null, household_address = null, employer = null,
-                  erased_at = $2, updated_at = $2
-            where p.id in (
-              select q.id from residents q
-               where q.erased_at is null
-                 and not exists (select 1 from registrations g where g.resident_id = q.id and g.status = 'active')
-                 and (select max(g.departed_at) from registrations g where g.resident_id = q.id) < $1
-               limit $3)
-           returning p.id`, [cutoff, now, batch, ERASED])
+          `with erased as (
+             update residents p set name = $4, id_hash = 'erased:' || p.id, id_cipher = '', id_masked = $4,
+                    sex = null, birth_date = null, phone = null, household_address = null, employer = null,
+                    erased_at = $2, updated_at = $2
+              where p.id in (
+                select q.id from residents q
+                 where q.erased_at is null
+                   and not exists (select 1 from registrations g where g.resident_id = q.id and g.status in ('active', 'pending'))
+                   and (select max(g.departed_at) from registrations g where g.resident_id = q.id) < $1
+                 limit $3)
+             returning p.id),
+           entries as (
+             update registration_details d set name = $4, phone = null, household_address = null, employer = null
+               from registrations g where g.id = d.registration_id and g.resident_id in (select id from erased)
+             returning d.registration_id)
+           select id from erased`, [cutoff, now, batch, ERASED])
         if (erased.rows.length > 0) {
           await tx.query(
             `insert into audit_log (action, subject_type, detail) values ('personal_data.erased', 'resident', $1)`,

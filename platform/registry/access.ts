@@ -21,7 +21,8 @@ export type Permission =
   | 'building.manage' // rooms, capacity, vendors, name/address
   | 'building.grade'
   | 'residents.read' // registrations, masked resident data, ledger
-  | 'residents.write' // register, deregister, renew, credentials
+  | 'residents.write' // register, deregister, renew, credentials; confirm or dispute a move away
+  | 'moves.decide' // decide a move away from the building its landlord disputed or left unanswered
   | 'national_id.reveal'
   | 'devices.read'
   | 'devices.provision' // provision, enable/disable, rotate secrets
@@ -44,6 +45,7 @@ const GRANTS: Record<Exclude<Role, 'admin'>, Partial<Record<Permission, Relation
     'building.read': 'area',
     'residents.read': 'area',
     'residents.write': 'area',
+    'moves.decide': 'area',
     'devices.read': 'area',
   },
   police: {
@@ -51,6 +53,7 @@ const GRANTS: Record<Exclude<Role, 'admin'>, Partial<Record<Permission, Relation
     'building.grade': 'area',
     'residents.read': 'area',
     'national_id.reveal': 'area',
+    'moves.decide': 'area',
     'devices.read': 'area',
   },
   vendor: {

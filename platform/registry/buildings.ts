@@ -72,6 +72,14 @@ export async function loadBuilding (q: Queryable, actor: Actor, id: string, perm
   return row
 }
 
+/** What a permission check needs of a building, unchecked: for deciding what a caller may do about it. */
+export async function buildingRef (q: Queryable, id: string): Promise<BuildingRef & { id: string }> {
+  const r = await q.query<BuildingRef & { id: string }>('select id, landlord_id, area_path from buildings where id = $1', [id])
+  const row = r.rows[0]
+  if (row === undefined) throw new Errors.NotFound(`building ${id}`)
+  return row
+}
+
 /**
  * Awaits a building check made on behalf of something inside the building; a
  * hidden building makes that thing not found as well, under its own name.

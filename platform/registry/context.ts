@@ -83,6 +83,8 @@ export interface RegistryContext {
   secrets: CredentialSecrets
   now: () => Date
   events: RegistryEvents
+  /** Hours the side of a stay a person leaves has to confirm or dispute the move before the jurisdiction decides. */
+  moveConfirmHours: number
 }
 
 /** A new id matching the protocol id pattern: `<prefix>-<12 random base64url chars>`. */

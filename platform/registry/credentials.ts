@@ -36,7 +36,8 @@ export interface Credential {
   validUntil: string | null
   windows: TimeWindow[] | null
   visitor: boolean
-  status: 'active' | 'revoked'
+  /** pending: issued to a registration that waits for a move; on no reader until it is active. */
+  status: CredentialStatus
   issuedAt: string
   revokedAt: string | null
   revokeReason: string | null
@@ -45,10 +46,12 @@ export interface Credential {
 export interface CredentialRow {
   id: string; building_id: string; room_id: string; registration_id: string | null; kind: CredentialKind; value: string
   valid_from: Date | null; valid_until: Date | null; windows: TimeWindow[] | null; visitor: boolean
-  status: 'active' | 'revoked'; issued_at: Date; revoked_at: Date | null; revoke_reason: string | null
+  status: CredentialStatus; issued_at: Date; revoked_at: Date | null; revoke_reason: string | null
   /** A PIN's SHA-256, sealed; null for the other kinds. */
   secret_sealed: string | null
 }
+
+export type CredentialStatus = 'pending' | 'active' | 'revoked'
 
 export const HIDDEN_PIN = '(PIN hidden)'
 
@@ -119,6 +122,8 @@ export async function insertCredential (
   actor: Actor,
   target: { buildingId: string; roomId: string; registrationId: string | null; residentId?: string; visitor?: string },
   input: CredentialInput,
+  /** Issued to a pending registration: it holds its value but reaches no reader until the registration is active. */
+  pending = false,
 ): Promise<CredentialRow> {
   const { value, sealed } = storedCredential(input, secrets)
   if (input.validFrom !== undefined && input.validUntil !== undefined && new Date(input.validFrom) >= new Date(input.validUntil)) {
@@ -131,16 +136,16 @@ export async function insertCredential (
   const id = newId('c')
   try {
     const r = await tx.query<CredentialRow>(
-      `insert into credentials (id, building_id, room_id, registration_id, kind, value, valid_from, valid_until, windows, visitor, visitor_name, issued_by, secret_sealed)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning *`,
+      `insert into credentials (id, building_id, room_id, registration_id, kind, value, valid_from, valid_until, windows, visitor, visitor_name, issued_by, secret_sealed, status)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning *`,
       [id, target.buildingId, target.roomId, target.registrationId, input.kind, value, input.validFrom ?? null,
         input.validUntil ?? null, input.windows === undefined ? null : JSON.stringify(input.windows),
-        target.visitor !== undefined, target.visitor ?? null, actor.id, sealed],
+        target.visitor !== undefined, target.visitor ?? null, actor.id, sealed, pending ? 'pending' : 'active'],
     )
     await appendLedger(tx, actor, 'credential.issued', {
       buildingId: target.buildingId, roomId: target.roomId, registrationId: target.registrationId ?? undefined,
       residentId: target.residentId, credentialId: id,
-    }, { kind: input.kind, visitor: target.visitor !== undefined })
+    }, { kind: input.kind, visitor: target.visitor !== undefined, ...(pending ? { pending: true } : {}) })
     return r.rows[0]!
   } catch (err) {
     if (sqlState(err) === UNIQUE_VIOLATION) {
@@ -150,22 +155,27 @@ export async function insertCredential (
   }
 }
 
-/** Revokes credentials matching `where` (SQL on alias-free credentials columns); returns their ids. */
+/**
+ * Revokes the credentials matching `where` that are in status `from` (active
+ * ones, which readers hold; or pending ones, which no reader has seen); returns
+ * them. The ledger names `o.ledgerAs` (default the actor).
+ */
 export async function revokeCredentials (
   tx: Queryable,
   actor: Actor,
   where: { registrationId?: string; credentialId?: string },
   reason: string,
   at: Date,
+  o: { from?: 'active' | 'pending'; ledgerAs?: Pick<Actor, 'id'> } = {},
 ): Promise<CredentialRow[]> {
   const [column, value] = where.credentialId !== undefined ? ['id', where.credentialId] : ['registration_id', where.registrationId]
   const r = await tx.query<CredentialRow>(
     `update credentials set status = 'revoked', revoked_at = $2, revoked_by = $3, revoke_reason = $4
-     where ${column} = $1 and status = 'active' returning *`,
-    [value, at, actor.id, reason],
+     where ${column} = $1 and status = $5 returning *`,
+    [value, at, actor.id, reason, o.from ?? 'active'],
   )
   for (const c of r.rows) {
-    await appendLedger(tx, actor, 'credential.revoked', {
+    await appendLedger(tx, o.ledgerAs ?? actor, 'credential.revoked', {
       buildingId: c.building_id, roomId: c.room_id, registrationId: c.registration_id ?? undefined, credentialId: c.id,
     }, { reason })
   }

@@ -2,14 +2,16 @@
 // revoked, device provisioned, in order, never rewritten (hotel-style book).
 
 import type { Queryable } from '../store/database.ts'
-import type { Actor } from './access.ts'
+import { can, type Actor, type BuildingRef } from './access.ts'
 import { iso } from './context.ts'
 
 export type LedgerAction =
   | 'building.created' | 'building.updated' | 'building.vendor_granted'
   | 'room.created' | 'room.updated'
   | 'registration.arrived' | 'registration.departed' | 'registration.renewed'
-  | 'credential.issued' | 'credential.revoked'
+  | 'registration.pending' | 'registration.activated' | 'registration.cancelled'
+  | 'credential.issued' | 'credential.revoked' | 'credential.activated'
+  | 'move.requested' | 'move.disputed' | 'move.confirmed' | 'move.decided' | 'move.withdrawn' | 'move.released' | 'move.transferred'
   | 'device.provisioned' | 'device.enabled' | 'device.disabled' | 'device.secret_rotated' | 'device.approved'
 
 export interface LedgerRefs {
@@ -29,9 +31,21 @@ export interface LedgerEntry extends LedgerRefs {
   detail: Record<string, unknown>
 }
 
+/**
+ * The actor id a building's ledger records for a step someone took who may not
+ * read that building's residents (the other side of a move): who it was is
+ * the other side's business; the audit log keeps it.
+ */
+export const WITHHELD_ACTOR = '(withheld)'
+
+/** The actor as `building`'s ledger shows them: themselves if they may read its residents, else withheld. */
+export function ledgerActor (actor: Actor, building: BuildingRef): Pick<Actor, 'id'> {
+  return can(actor, 'residents.read', building) ? actor : { id: WITHHELD_ACTOR }
+}
+
 export async function appendLedger (
   q: Queryable,
-  actor: Actor,
+  actor: Pick<Actor, 'id'>,
   action: LedgerAction,
   refs: LedgerRefs,
   detail: Record<string, unknown> = {},

@@ -1,21 +1,34 @@
 // "Register on arrival, deregister on departure." Registering a resident into
 // a room records the stay, issues their credentials and pushes the allow-list
 // change to the building's readers; deregistering closes the stay and revokes
-// the credentials the same way. Both leave a trail in the ledger.
+// the credentials the same way. Both leave a trail in the ledger. A person
+// still registered where the registering person may not change anything is
+// not moved by them: the registration waits as pending for that side to
+// confirm the move (moves.ts).
 
 import { Errors } from '../errors.ts'
 import { birthDecade, maskIdNumber } from '../privacy/mask.ts'
 import { validateIdNumber, type IdType } from '../privacy/national-id.ts'
 import type { Queryable } from '../store/database.ts'
-import { buildingScope, type Actor } from './access.ts'
+import { buildingScope, can, type Actor } from './access.ts'
 import { writeAudit } from './audit-log.ts'
-import { loadBuilding, loadRoom, notFoundAs } from './buildings.ts'
+import { buildingRef, loadBuilding, loadRoom, notFoundAs } from './buildings.ts'
 import { announceAllowlist, iso, newId, type AllowlistChange, type RegistryContext } from './context.ts'
 import {
   bumpAllowlist, insertCredential, revokeCredentials, toCredential,
   type Credential, type CredentialInput, type CredentialKind, type CredentialRow,
 } from './credentials.ts'
 import { appendLedger } from './ledger.ts'
+import type { Move } from './move-view.ts'
+import { Moves, requestMove, settleMovesFrom } from './moves.ts'
+import {
+  loadRegistration, SELECT_REGISTRATION, toRegistration,
+  type Registration, type RegistrationRow, type RegistrationStatus,
+} from './registration-rows.ts'
+import { adoptDetails, recordDetails } from './resident-details.ts'
+import { closeStay, stayRefs, type StayRef } from './stays.ts'
+
+export type { Registration, RegistrationStatus, ResidentSummary } from './registration-rows.ts'
 
 export interface ResidentInput {
   name: string
@@ -35,70 +48,23 @@ export interface RegisterInput {
   credentials?: CredentialInput[]
 }
 
-export interface ResidentSummary {
-  id: string
-  name: string
-  idType: string
-  /** Always masked so that it leaves a million candidates, e.g. 44****************; see privacy/mask.ts. */
-  idNumberMasked: string
-  sex: 'male' | 'female' | null
-  /** First year of the birth decade (1990 for 1993-07-14); the date itself comes only with the audited reveal. */
-  birthDecade: number | null
-}
-
-export interface Registration {
-  id: string
-  buildingId: string
-  roomId: string
-  roomNumber: string
-  status: 'active' | 'departed'
-  arrivedAt: string
-  permitValidUntil: string | null
-  leaseUntil: string | null
-  minors: number
-  departedAt: string | null
-  departureReason: string | null
-  resident: ResidentSummary
-}
-
 export interface RegisterResult {
   registration: Registration
   credentials: Credential[]
-  /** Active registrations in the room now exceed its capacity. */
+  /** Active registrations in the room now exceed its capacity (for a pending one: would, once it is active). */
   overCapacity: boolean
-  /** The stay this registration closed, when the person was still registered elsewhere. */
+  /** The stay this registration closed, when the person was still registered elsewhere and the actor may change that stay. */
   closedRegistrationId: string | null
+  /** The move the registration waits for, when the person is registered where the actor may not change anything. */
+  move: Move | null
 }
-
-interface RegistrationRow {
-  id: string; building_id: string; room_id: string; room_number: string; status: 'active' | 'departed'; arrived_at: Date
-  permit_valid_until: string | null; lease_until: string | null; minors: number; departed_at: Date | null
-  departure_reason: string | null; resident_id: string; name: string; id_type: string; id_masked: string
-  sex: 'male' | 'female' | null; birth_date: string | null
-}
-
-export const SELECT_REGISTRATION = `select g.*, r.number as room_number, p.name, p.id_type, p.id_masked, p.sex, p.birth_date
-  from registrations g join rooms r on r.id = g.room_id join residents p on p.id = g.resident_id`
-
-export const toRegistration = (r: RegistrationRow): Registration => ({
-  id: r.id,
-  buildingId: r.building_id,
-  roomId: r.room_id,
-  roomNumber: r.room_number,
-  status: r.status,
-  arrivedAt: iso(r.arrived_at),
-  permitValidUntil: r.permit_valid_until,
-  leaseUntil: r.lease_until,
-  minors: r.minors,
-  departedAt: iso(r.departed_at),
-  departureReason: r.departure_reason,
-  resident: {
-    id: r.resident_id, name: r.name, idType: r.id_type, idNumberMasked: r.id_masked, sex: r.sex, birthDecade: birthDecade(r.birth_date),
-  },
-})
 
 export class Registrations {
-  constructor (private readonly ctx: RegistryContext) {}
+  private readonly moves: Moves
+
+  constructor (private readonly ctx: RegistryContext) {
+    this.moves = new Moves(ctx)
+  }
 
   async register (actor: Actor, roomId: string, input: RegisterInput): Promise<RegisterResult> {
     const id = validateIdNumber(input.resident.idType, input.resident.idNumber, this.ctx.now())
@@ -109,92 +75,123 @@ export class Registrations {
     const kinds = (input.credentials ?? []).map((c) => c.kind)
     if (new Set(kinds).size !== kinds.length) throw new Errors.BadRequest('at most one credential of each kind per registration')
     const changes: AllowlistChange[] = []
-    const result = await this.ctx.db.transaction(async (tx) => {
+    const touched = new Set<string>()
+    const { result, moveId } = await this.ctx.db.transaction(async (tx) => {
       const { building } = await loadRoom(tx, actor, roomId, 'residents.write')
       // Registrations into one room take turns, so each counts the ones before it.
       const locked = await tx.query<{ capacity: number }>('select capacity from rooms where id = $1 for update', [roomId])
-      const residentId = await this.upsertResident(tx, input.resident, id.normalized, id.sex ?? null, id.birthDate ?? null)
-      const previous = await tx.query<{ id: string; room_id: string; building_id: string; arrived_at: Date }>(
-        `select id, room_id, building_id, arrived_at from registrations where resident_id = $1 and status = 'active' for update`, [residentId])
-      let closedRegistrationId: string | null = null
+      const residentId = await this.findOrCreateResident(tx, input.resident, id.normalized, id.sex ?? null, id.birthDate ?? null)
+      const previous = await tx.query<StayRef & { arrived_at: Date }>(
+        `select id, room_id, building_id, resident_id, arrived_at from registrations where resident_id = $1 and status = 'active' for update`, [residentId])
       const prev = previous.rows[0]
-      if (prev !== undefined) {
-        if (prev.room_id === roomId) throw new Errors.Conflict('this person is already registered in this room')
+      if (prev?.room_id === roomId) throw new Errors.Conflict('this person is already registered in this room')
+      const waiting = await tx.query(`select 1 from registrations where resident_id = $1 and room_id = $2 and status = 'pending'`, [residentId, roomId])
+      if (waiting.rows.length > 0) throw new Errors.Conflict('a registration of this person in this room already waits for their move')
+      // Whoever may change the stay the person is in moves them at once; anyone else waits for that stay's side.
+      const pending = prev !== undefined && !can(actor, 'residents.write', await buildingRef(tx, prev.building_id))
+      let closedRegistrationId: string | null = null
+      if (prev !== undefined && !pending) {
         if (arrivedAt.getTime() < new Date(prev.arrived_at).getTime()) {
           throw new Errors.BadRequest(`arrivedAt is before the start of this person's current stay (${iso(prev.arrived_at)}), which it would end`)
         }
         // The registry follows the person: their old stay ends where the new one starts.
-        const change = await this.close(tx, actor, prev, { reason: 'registered_elsewhere', at: arrivedAt })
+        const change = await closeStay(tx, actor, prev, { reason: 'registered_elsewhere', at: arrivedAt })
         if (change !== null) changes.push(change)
+        touched.add(prev.building_id)
         closedRegistrationId = prev.id
       }
-      const registrationId = newId('g')
+      const stay: StayRef = { id: newId('g'), room_id: roomId, building_id: building.id, resident_id: residentId }
       await tx.query(
-        `insert into registrations (id, resident_id, room_id, building_id, arrived_at, permit_valid_until, lease_until, minors, registered_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [registrationId, residentId, roomId, building.id, arrivedAt, input.permitValidUntil ?? null, input.leaseUntil ?? null,
-          input.minors ?? 0, actor.id],
+        `insert into registrations (id, resident_id, room_id, building_id, arrived_at, permit_valid_until, lease_until, minors, registered_by, status)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [stay.id, residentId, roomId, building.id, arrivedAt, input.permitValidUntil ?? null, input.leaseUntil ?? null,
+          input.minors ?? 0, actor.id, pending ? 'pending' : 'active'],
       )
-      await appendLedger(tx, actor, 'registration.arrived',
-        { buildingId: building.id, roomId, residentId, registrationId }, { arrivedAt: arrivedAt.toISOString() })
+      await recordDetails(tx, stay.id, input.resident)
+      let moveId: string | null = null
+      if (prev !== undefined && pending) {
+        moveId = await requestMove(this.ctx, tx, actor, prev, stay, now)
+        await appendLedger(tx, actor, 'registration.pending', stayRefs(stay), { arrivedAt: arrivedAt.toISOString(), moveId })
+      } else {
+        await appendLedger(tx, actor, 'registration.arrived', stayRefs(stay), { arrivedAt: arrivedAt.toISOString() })
+        await adoptDetails(tx, residentId, stay.id, now)
+      }
       const issued: CredentialRow[] = []
       for (const c of input.credentials ?? []) {
-        issued.push(await insertCredential(tx, this.ctx.secrets, actor, { buildingId: building.id, roomId, registrationId, residentId }, c))
+        issued.push(await insertCredential(tx, this.ctx.secrets, actor, { buildingId: building.id, roomId, registrationId: stay.id, residentId }, c, pending))
       }
-      if (issued.length > 0) changes.push(await bumpAllowlist(tx, building.id, issued, []))
-      const registration = await this.load(tx, registrationId)
+      // Pending credentials reach no reader: the allow-list moves when the registration becomes active.
+      if (issued.length > 0 && !pending) changes.push(await bumpAllowlist(tx, building.id, issued, []))
+      if (prev !== undefined && !pending) changes.push(...await settleMovesFrom(this.ctx, tx, actor, prev, now))
+      const registration = await loadRegistration(tx, stay.id)
       const occupants = await tx.query<{ n: number }>(
         `select count(*)::int as n from registrations where room_id = $1 and status = 'active'`, [roomId])
-      return {
+      touched.add(building.id)
+      const result: RegisterResult = {
         registration,
         credentials: issued.map(toCredential),
-        overCapacity: occupants.rows[0]!.n > locked.rows[0]!.capacity,
+        overCapacity: occupants.rows[0]!.n + (pending ? 1 : 0) > locked.rows[0]!.capacity,
         closedRegistrationId,
+        move: null,
       }
+      return { moveId, result }
     })
-    this.publish(changes, result.registration)
+    this.publish(changes, touched, result.registration.id)
+    if (moveId !== null) result.move = await this.moves.get(actor, moveId)
     return result
   }
 
   async deregister (actor: Actor, registrationId: string, input: { reason: string; departedAt?: string }): Promise<Registration> {
     const at = input.departedAt === undefined ? this.ctx.now() : new Date(input.departedAt)
     const changes: AllowlistChange[] = []
+    const touched = new Set<string>()
     const registration = await this.ctx.db.transaction(async (tx) => {
       const row = await this.loadScoped(tx, actor, registrationId, 'residents.write')
+      if (row.status === 'pending') {
+        throw new Errors.Conflict('this registration waits for the person\'s move; withdraw it instead (POST /moves/{id}/withdraw)')
+      }
       if (row.status !== 'active') throw new Errors.Conflict('this registration has already ended')
       if (at.getTime() < new Date(row.arrivedAt).getTime()) throw new Errors.BadRequest('departedAt is before the arrival')
-      const change = await this.close(tx, actor, { id: row.id, room_id: row.roomId, building_id: row.buildingId }, { reason: input.reason, at })
+      const stay: StayRef = { id: row.id, room_id: row.roomId, building_id: row.buildingId, resident_id: row.resident.id }
+      const change = await closeStay(tx, actor, stay, { reason: input.reason, at })
       if (change !== null) changes.push(change)
-      return this.load(tx, registrationId)
+      // A move waiting on this stay can now take effect.
+      const settled = await settleMovesFrom(this.ctx, tx, actor, stay, this.ctx.now())
+      changes.push(...settled)
+      for (const c of [change, ...settled]) if (c !== null) touched.add(c.buildingId)
+      touched.add(row.buildingId)
+      return loadRegistration(tx, registrationId)
     })
-    this.publish(changes, registration)
+    this.publish(changes, touched, registrationId)
     return registration
   }
 
   async renew (actor: Actor, registrationId: string, input: { permitValidUntil: string; leaseUntil?: string }): Promise<Registration> {
     const registration = await this.ctx.db.transaction(async (tx) => {
       const row = await this.loadScoped(tx, actor, registrationId, 'residents.write')
-      if (row.status !== 'active') throw new Errors.Conflict('a registration that has ended cannot be renewed')
+      if (row.status !== 'active' && row.status !== 'pending') throw new Errors.Conflict('a registration that has ended cannot be renewed')
       await tx.query('update registrations set permit_valid_until = $2, lease_until = coalesce($3, lease_until) where id = $1',
         [registrationId, input.permitValidUntil, input.leaseUntil ?? null])
       await appendLedger(tx, actor, 'registration.renewed', { buildingId: row.buildingId, roomId: row.roomId, registrationId, residentId: row.resident.id }, input)
-      return this.load(tx, registrationId)
+      return loadRegistration(tx, registrationId)
     })
     this.ctx.events.emit('registryChanged', { kind: 'registration', buildingId: registration.buildingId, id: registration.id })
     return registration
   }
 
+  /** Another credential; for a pending registration it waits with it, on no reader. */
   async issueCredential (actor: Actor, registrationId: string, input: CredentialInput): Promise<Credential> {
     let change: AllowlistChange | undefined
     const credential = await this.ctx.db.transaction(async (tx) => {
       const row = await this.loadScoped(tx, actor, registrationId, 'residents.write')
-      if (row.status !== 'active') throw new Errors.Conflict('credentials are issued only to active registrations')
+      if (row.status !== 'active' && row.status !== 'pending') throw new Errors.Conflict('credentials are issued only to active or pending registrations')
+      const pending = row.status === 'pending'
       const c = await insertCredential(tx, this.ctx.secrets, actor,
-        { buildingId: row.buildingId, roomId: row.roomId, registrationId, residentId: row.resident.id }, input)
-      change = await bumpAllowlist(tx, row.buildingId, [c], [])
+        { buildingId: row.buildingId, roomId: row.roomId, registrationId, residentId: row.resident.id }, input, pending)
+      if (!pending) change = await bumpAllowlist(tx, row.buildingId, [c], [])
       return toCredential(c)
     })
-    if (change !== undefined) this.publish([change], null)
+    this.publish(change === undefined ? [] : [change], new Set([credential.buildingId]), credential.id)
     return credential
   }
 
@@ -205,12 +202,15 @@ export class Registrations {
       const row = c.rows[0]
       if (row === undefined) throw new Errors.NotFound(`credential ${credentialId}`)
       await notFoundAs(loadBuilding(tx, actor, row.building_id, 'residents.write'), `credential ${credentialId}`)
-      const revoked = await revokeCredentials(tx, actor, { credentialId }, reason, this.ctx.now())
+      if (row.status === 'revoked') throw new Errors.Conflict('this credential is already revoked')
+      const from = row.status
+      const revoked = await revokeCredentials(tx, actor, { credentialId }, reason, this.ctx.now(), { from })
       if (revoked.length === 0) throw new Errors.Conflict('this credential is already revoked')
-      change = await bumpAllowlist(tx, row.building_id, [], revoked)
+      // A pending credential was never on a reader: nothing to take off.
+      if (from === 'active') change = await bumpAllowlist(tx, row.building_id, [], revoked)
       return toCredential(revoked[0]!)
     })
-    if (change !== undefined) this.publish([change], null)
+    this.publish(change === undefined ? [] : [change], new Set([credential.buildingId]), credential.id)
     return credential
   }
 
@@ -230,7 +230,7 @@ export class Registrations {
   }
 
   /** Registrations in scope, newest arrival first. */
-  async list (actor: Actor, filter: { buildingId?: string; roomId?: string; status?: 'active' | 'departed'; limit?: number }): Promise<Registration[]> {
+  async list (actor: Actor, filter: { buildingId?: string; roomId?: string; status?: RegistrationStatus; limit?: number }): Promise<Registration[]> {
     if (filter.roomId !== undefined) await loadRoom(this.ctx.db, actor, filter.roomId, 'residents.read')
     else if (filter.buildingId !== undefined) await loadBuilding(this.ctx.db, actor, filter.buildingId, 'residents.read')
     const params: unknown[] = []
@@ -249,17 +249,16 @@ export class Registrations {
 
   // ---------------------------------------------------------------- internals
 
-  private async upsertResident (tx: Queryable, input: ResidentInput, normalized: string, sex: 'male' | 'female' | null, birthDate: string | null): Promise<string> {
+  /**
+   * The person by the keyed hash of their ID number, or a new record with
+   * this entry. An existing record is not rewritten here: it takes an entry
+   * only when that registration becomes the person's current stay.
+   */
+  private async findOrCreateResident (tx: Queryable, input: ResidentInput, normalized: string, sex: 'male' | 'female' | null, birthDate: string | null): Promise<string> {
     const hash = this.ctx.vault.hash(input.idType, normalized)
     const existing = await tx.query<{ id: string }>('select id from residents where id_hash = $1 for update', [hash])
     const found = existing.rows[0]
-    if (found !== undefined) {
-      await tx.query(
-        `update residents set name = $2, phone = coalesce($3, phone), household_address = coalesce($4, household_address),
-           employer = coalesce($5, employer), updated_at = now() where id = $1`,
-        [found.id, input.name, input.phone ?? null, input.householdAddress ?? null, input.employer ?? null])
-      return found.id
-    }
+    if (found !== undefined) return found.id
     const id = newId('p')
     await tx.query(
       `insert into residents (id, name, id_type, id_hash, id_cipher, id_masked, sex, birth_date, phone, household_address, employer)
@@ -269,34 +268,16 @@ export class Registrations {
     return id
   }
 
-  /** Ends an active stay and revokes its credentials. */
-  private async close (tx: Queryable, actor: Actor, reg: { id: string; room_id: string; building_id: string }, how: { reason: string; at: Date }): Promise<AllowlistChange | null> {
-    await tx.query(
-      `update registrations set status = 'departed', departed_at = $2, departure_reason = $3, deregistered_by = $4 where id = $1`,
-      [reg.id, how.at, how.reason, actor.id])
-    await appendLedger(tx, actor, 'registration.departed',
-      { buildingId: reg.building_id, roomId: reg.room_id, registrationId: reg.id }, { reason: how.reason, departedAt: how.at.toISOString() })
-    const revoked = await revokeCredentials(tx, actor, { registrationId: reg.id }, `departed: ${how.reason}`, how.at)
-    return revoked.length > 0 ? bumpAllowlist(tx, reg.building_id, [], revoked) : null
-  }
-
-  private async load (q: Queryable, registrationId: string): Promise<Registration> {
-    const r = await q.query<RegistrationRow>(`${SELECT_REGISTRATION} where g.id = $1`, [registrationId])
-    if (r.rows.length === 0) throw new Errors.NotFound(`registration ${registrationId}`)
-    return toRegistration(r.rows[0]!)
-  }
-
   private async loadScoped (q: Queryable, actor: Actor, registrationId: string, permission: 'residents.read' | 'residents.write'): Promise<Registration> {
-    const reg = await this.load(q, registrationId)
+    const reg = await loadRegistration(q, registrationId)
     await notFoundAs(loadBuilding(q, actor, reg.buildingId, permission), `registration ${registrationId}`)
     return reg
   }
 
-  private publish (changes: AllowlistChange[], registration: Registration | null): void {
+  /** After the commit: allow-list changes to the readers, and every building touched to the caches. */
+  private publish (changes: AllowlistChange[], buildings: ReadonlySet<string>, id: string): void {
     for (const c of changes) announceAllowlist(this.ctx.events, c)
-    if (registration !== null) {
-      this.ctx.events.emit('registryChanged', { kind: 'registration', buildingId: registration.buildingId, id: registration.id })
-    }
+    for (const buildingId of buildings) this.ctx.events.emit('registryChanged', { kind: 'registration', buildingId, id })
   }
 }
 

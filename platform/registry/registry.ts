@@ -9,6 +9,7 @@ import { AuditLog } from './audit-log.ts'
 import { Buildings } from './buildings.ts'
 import { RegistryEvents, type RegistryContext } from './context.ts'
 import { Devices } from './devices.ts'
+import { DEFAULT_MOVE_CONFIRM_HOURS, Moves } from './moves.ts'
 import { Registrations } from './registrations.ts'
 import { Residents } from './residents.ts'
 import { StreamTickets } from './stream-tickets.ts'
@@ -25,11 +26,15 @@ export class Registry {
   readonly residents: Residents
   readonly devices: Devices
   readonly visitorPasses: VisitorPasses
+  readonly moves: Moves
   readonly audit: AuditLog
   readonly streamTickets: StreamTickets
 
-  constructor (deps: { db: Database; vault: IdVault; secrets: CredentialSecrets; now?: () => Date }) {
-    this.ctx = { db: deps.db, vault: deps.vault, secrets: deps.secrets, now: deps.now ?? (() => new Date()), events: this.events }
+  constructor (deps: { db: Database; vault: IdVault; secrets: CredentialSecrets; now?: () => Date; moveConfirmHours?: number }) {
+    this.ctx = {
+      db: deps.db, vault: deps.vault, secrets: deps.secrets, now: deps.now ?? (() => new Date()), events: this.events,
+      moveConfirmHours: deps.moveConfirmHours ?? DEFAULT_MOVE_CONFIRM_HOURS,
+    }
     this.areas = new Areas(this.ctx)
     this.users = new Users(this.ctx)
     this.buildings = new Buildings(this.ctx)
@@ -37,6 +42,7 @@ export class Registry {
     this.residents = new Residents(this.ctx)
     this.devices = new Devices(this.ctx)
     this.visitorPasses = new VisitorPasses(this.ctx)
+    this.moves = new Moves(this.ctx)
     this.audit = new AuditLog(this.ctx)
     this.streamTickets = new StreamTickets(this.ctx, this.users)
   }

@@ -1,6 +1,9 @@
 // Residents as people: what the registry holds about a person, always with
 // the ID number masked, and the one way to read it unmasked. Both reads are
-// audited: who looked at whom is personal data's own record.
+// audited: who looked at whom is personal data's own record. Several
+// landlords may have registered one person; each reader is shown the stays
+// and the entries (name, phone, ...) of the buildings they may read, never
+// another landlord's.
 
 import { Errors } from '../errors.ts'
 import { birthDecade } from '../privacy/mask.ts'
@@ -8,13 +11,16 @@ import { buildingScope, can, type Actor } from './access.ts'
 import { writeAudit } from './audit-log.ts'
 import type { BuildingRow } from './buildings.ts'
 import { iso, type RegistryContext } from './context.ts'
-import { SELECT_REGISTRATION, toRegistration, type Registration, type ResidentSummary } from './registrations.ts'
+import { SELECT_REGISTRATION, toRegistration, type Registration, type RegistrationRow, type ResidentSummary } from './registration-rows.ts'
+import { detailsFor, type EnteredDetails } from './resident-details.ts'
 
 export interface Resident extends ResidentSummary {
   phone: string | null
   householdAddress: string | null
   employer: string | null
+  /** When the first of the registrations the reader may see was recorded. */
   createdAt: string
+  /** The latest arrival or departure recorded among them. */
   updatedAt: string
   /** Stays in buildings the reader may see, newest first. */
   registrations: Registration[]
@@ -29,27 +35,35 @@ interface ResidentRow {
 export class Residents {
   constructor (private readonly ctx: RegistryContext) {}
 
-  /** A person, visible when they have (or had) a stay in a building the actor may read residents of. */
+  /**
+   * A person, visible when they have (or had, or wait for) a registration in a
+   * building the actor may read residents of; name and contact as entered for
+   * those registrations.
+   */
   async get (actor: Actor, residentId: string): Promise<Resident> {
     const row = await this.load(residentId)
     const params: unknown[] = [residentId]
-    const stays = await this.ctx.db.query<Parameters<typeof toRegistration>[0]>(
-      `${SELECT_REGISTRATION} where g.resident_id = $1 and exists (select 1 from buildings b where b.id = g.building_id
-         and ${buildingScope(actor, 'residents.read', 'b', params)}) order by g.arrived_at desc`, params)
+    const stays = await this.ctx.db.query<RegistrationRow & { phone: string | null; household_address: string | null; employer: string | null }>(
+      `select s.*, d.phone, d.household_address, d.employer from (${SELECT_REGISTRATION} where g.resident_id = $1
+         and exists (select 1 from buildings b where b.id = g.building_id and ${buildingScope(actor, 'residents.read', 'b', params)})) s
+         left join registration_details d on d.registration_id = s.id
+       order by s.arrived_at desc, s.id`, params)
     if (stays.rows.length === 0) throw new Errors.NotFound(`resident ${residentId}`)
     await writeAudit(this.ctx.db, actor, 'resident.read', { type: 'resident', id: residentId })
+    const entries: EnteredDetails[] = stays.rows.map((g) => ({
+      name: g.name, phone: g.phone, householdAddress: g.household_address, employer: g.employer, status: g.status, arrivedAt: g.arrived_at,
+    }))
+    const recorded = stays.rows.map((g) => new Date(g.created_at).getTime())
+    const departed = stays.rows.flatMap((g) => g.departed_at === null ? [] : [new Date(g.departed_at).getTime()])
     return {
       id: row.id,
-      name: row.name,
       idType: row.id_type,
       idNumberMasked: row.id_masked,
       sex: row.sex,
       birthDecade: birthDecade(row.birth_date),
-      phone: row.phone,
-      householdAddress: row.household_address,
-      employer: row.employer,
-      createdAt: iso(row.created_at),
-      updatedAt: iso(row.updated_at),
+      ...detailsFor(entries),
+      createdAt: iso(new Date(Math.min(...recorded))),
+      updatedAt: iso(new Date(Math.max(...recorded, ...departed))),
       registrations: stays.rows.map(toRegistration),
     }
   }

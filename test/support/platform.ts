@@ -26,6 +26,11 @@ export interface TestPlatform {
   /** Bearer tokens by username (demo accounts and OTHER_ACCOUNTS). */
   tokens: Record<string, string>
   userIds: Record<string, string>
+  /**
+   * Stops the platform and starts a new one on the same database and data directory, as after a restart
+   * (`registryClock`: the time the new registry lives in); tokens are issued afresh.
+   */
+  restart (o?: { registryClock?: () => number }): Promise<void>
   dispose (): Promise<void>
 }
 
@@ -68,9 +73,16 @@ export async function startTestPlatform (kind: DatabaseKind = 'pglite', o: TestP
     HOST: '127.0.0.1', HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent',
     DATA_KEY: 'a3'.repeat(32), ...o.env,
   })
-  const platform = new Platform(config, o.logger ?? pino({ level: 'silent' }), { database: t.db, ...(o.pipeline === undefined ? {} : { pipeline: o.pipeline }) })
-  try {
+  const launch = async (registryClock?: () => number): Promise<Platform> => {
+    const platform = new Platform(config, o.logger ?? pino({ level: 'silent' }), {
+      database: t.db, ...(o.pipeline === undefined ? {} : { pipeline: o.pipeline }), ...(registryClock === undefined ? {} : { registryClock }),
+    })
     await platform.start()
+    return platform
+  }
+  let platform: Platform
+  try {
+    platform = await launch()
   } catch (err) {
     await t.dispose()
     throw err
@@ -84,25 +96,37 @@ export async function startTestPlatform (kind: DatabaseKind = 'pglite', o: TestP
   await registry.areas.create(root, { id: 'other-grid', parentId: 'other-community', kind: 'grid', name: 'Other grid' })
   for (const a of OTHER_ACCOUNTS) await registry.users.create(root, { ...a, password: DEMO_PASSWORD })
 
-  const tokens: Record<string, string> = {}
-  const userIds: Record<string, string> = {}
-  const users = await t.db.query<{ id: string; username: string }>('select id, username from users')
-  for (const u of users.rows) {
-    const s = await registry.users.login(u.username, DEMO_PASSWORD, '127.0.0.1')
-    tokens[u.username] = s.token
-    userIds[u.username] = u.id
-  }
-  const a = platform.broker!.addresses()
-  return {
+  const tp: TestPlatform = {
     platform,
-    mqttUrl: `mqtt://127.0.0.1:${a.tcp.port}`,
-    wsUrl: `ws://127.0.0.1:${a.ws!.port}${a.ws!.path}`,
-    tokens,
-    userIds,
+    mqttUrl: '',
+    wsUrl: '',
+    tokens: {},
+    userIds: {},
+    async restart (r = {}) {
+      await tp.platform.stop()
+      tp.platform = await launch(r.registryClock)
+      await connect(tp)
+    },
     async dispose () {
-      await platform.stop()
+      await tp.platform.stop()
       await t.dispose()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
+  await connect(tp)
+  return tp
+}
+
+/** Logs every account in and notes where the broker listens. */
+async function connect (tp: TestPlatform): Promise<void> {
+  const registry = tp.platform.registry!
+  const users = await tp.platform.db!.query<{ id: string; username: string }>('select id, username from users')
+  for (const u of users.rows) {
+    const s = await registry.users.login(u.username, DEMO_PASSWORD, '127.0.0.1')
+    tp.tokens[u.username] = s.token
+    tp.userIds[u.username] = u.id
+  }
+  const a = tp.platform.broker!.addresses()
+  tp.mqttUrl = `mqtt://127.0.0.1:${a.tcp.port}`
+  tp.wsUrl = `ws://127.0.0.1:${a.ws!.port}${a.ws!.path}`
 }

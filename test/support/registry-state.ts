@@ -13,6 +13,8 @@ export async function registryFingerprint (db: Queryable): Promise<string> {
     (select string_agg(concat_ws(',', id, name, phone, household_address, employer), ';' order by id) from residents),
     (select string_agg(concat_ws(',', id, status, permit_valid_until, lease_until, departed_at), ';' order by id) from registrations),
     (select string_agg(concat_ws(',', id, status, valid_from, valid_until, windows), ';' order by id) from credentials),
-    (select count(*) from building_vendors)) as f`)
+    (select count(*) from building_vendors),
+    (select string_agg(concat_ws(',', registration_id, name, phone, household_address, employer), ';' order by registration_id) from registration_details),
+    (select string_agg(concat_ws(',', id, status, from_registration_id, due_at, dispute_reason, closed_at), ';' order by id) from moves)) as f`)
   return r.rows[0]!.f
 }

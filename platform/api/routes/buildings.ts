@@ -6,7 +6,8 @@ import { writeAudit } from '../../registry/audit-log.ts'
 import { readLedger } from '../../registry/ledger.ts'
 import type { Registry } from '../../registry/registry.ts'
 import {
-  BuildingSchema, DateTimeInput, errors, IdParams, Int, LedgerEntrySchema, LimitInput, Nullable, RegistrationSchema, RoomSchema, SeqInput, Text,
+  BuildingSchema, DateTimeInput, errors, IdParams, Int, LedgerEntrySchema, LimitInput, Nullable, REGISTRATION_STATUSES, RegistrationSchema,
+  RoomSchema, SeqInput, Text,
 } from '../schemas.ts'
 
 export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
@@ -82,7 +83,7 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
       tags: ['registrations'], summary: 'Registrations in a building (ID numbers masked)',
       params: IdParams,
       querystring: Type.Object({
-        status: Type.Optional(Type.Enum(['active', 'departed'])),
+        status: Type.Optional(Type.Enum(REGISTRATION_STATUSES)),
         limit: Type.Optional(LimitInput(1000)),
       }, { additionalProperties: false }),
       response: { 200: Type.Array(RegistrationSchema), ...errors(401, 403, 404) },

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { Registry } from '../../registry/registry.ts'
 import {
-  CredentialInputSchema, CredentialSchema, DateInput, DateTimeInput, errors, IdParams, Int, RegistrationSchema, ResidentInputSchema, RoomSchema,
+  CredentialInputSchema, CredentialSchema, DateInput, DateTimeInput, errors, IdParams, Int, MoveSchema, Nullable, REGISTRATION_STATUSES,
+  RegistrationSchema, ResidentInputSchema, RoomSchema,
 } from '../schemas.ts'
 
 export const roomRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
@@ -23,8 +24,10 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
     schema: {
       tags: ['registrations'],
       summary: 'Register on arrival: record the resident in the room, issue their credentials and push them to the building\'s readers',
-      description: 'If the person is still registered in another room, that stay is closed (reason registered_elsewhere) and its credentials revoked. ' +
-        'overCapacity tells when the room now has more registered residents than its capacity.',
+      description: 'If the person is still registered in another room you may change, that stay is closed (reason registered_elsewhere) and its credentials revoked. ' +
+        'If they are registered where you may not change anything, nothing of that stay changes: the registration is pending, its credentials reach no reader, ' +
+        'and move says that it waits for the move to be confirmed (GET /moves). ' +
+        'overCapacity tells when the room now has (for a pending registration: would have) more registered residents than its capacity.',
       params: IdParams,
       body: Type.Object({
         resident: ResidentInputSchema,
@@ -40,6 +43,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
           credentials: Type.Array(CredentialSchema),
           overCapacity: Type.Boolean(),
           closedRegistrationId: Type.Union([Type.String(), Type.Null()]),
+          move: Nullable(MoveSchema),
         }),
         ...errors(400, 401, 403, 404, 409),
       },
@@ -50,7 +54,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
     schema: {
       tags: ['registrations'], summary: 'Registrations of a room, current and past (ID numbers masked)',
       params: IdParams,
-      querystring: Type.Object({ status: Type.Optional(Type.Enum(['active', 'departed'])) }, { additionalProperties: false }),
+      querystring: Type.Object({ status: Type.Optional(Type.Enum(REGISTRATION_STATUSES)) }, { additionalProperties: false }),
       response: { 200: Type.Array(RegistrationSchema), ...errors(401, 403, 404) },
     },
   }, async (req) => registry.registrations.list(req.actor, { roomId: req.params.id, ...req.query }))
