@@ -193,6 +193,8 @@ export class Moves {
       if (!moveActions(actor, m, from, to, now).includes(action)) throw refusal(actor, m, action, from, to)
       const fromStay = await lockStay(tx, m.from_registration_id)
       const toStay = await lockStay(tx, m.to_registration_id)
+      // An open move always waits on an active stay with a pending registration (settleMovesFrom keeps it so).
+      if (fromStay.status !== 'active' || toStay.status !== 'pending') throw new Errors.Conflict('this move is being settled; read it again')
       await run(tx, { m, from, to, fromStay, toStay, now, changes })
       return [from.id, to.id]
     })

@@ -26,7 +26,7 @@ import {
   type Registration, type RegistrationRow, type RegistrationStatus,
 } from './registration-rows.ts'
 import { adoptDetails, recordDetails } from './resident-details.ts'
-import { closeStay, stayRefs, type StayRef } from './stays.ts'
+import { closeStay, lockStay, stayRefs, type StayRef } from './stays.ts'
 
 export type { Registration, RegistrationStatus, ResidentSummary } from './registration-rows.ts'
 
@@ -147,12 +147,13 @@ export class Registrations {
     const touched = new Set<string>()
     const registration = await this.ctx.db.transaction(async (tx) => {
       const row = await this.loadScoped(tx, actor, registrationId, 'residents.write')
-      if (row.status === 'pending') {
+      // Locked, and its status read under the lock: a move confirmed meanwhile may have ended the stay.
+      const stay = await lockStay(tx, registrationId)
+      if (stay.status === 'pending') {
         throw new Errors.Conflict('this registration waits for the person\'s move; withdraw it instead (POST /moves/{id}/withdraw)')
       }
-      if (row.status !== 'active') throw new Errors.Conflict('this registration has already ended')
+      if (stay.status !== 'active') throw new Errors.Conflict('this registration has already ended')
       if (at.getTime() < new Date(row.arrivedAt).getTime()) throw new Errors.BadRequest('departedAt is before the arrival')
-      const stay: StayRef = { id: row.id, room_id: row.roomId, building_id: row.buildingId, resident_id: row.resident.id }
       const change = await closeStay(tx, actor, stay, { reason: input.reason, at })
       if (change !== null) changes.push(change)
       // A move waiting on this stay can now take effect.
