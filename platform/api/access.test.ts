@@ -152,7 +152,7 @@ const cases: RouteCase[] = [
   { name: 'POST /devices/:id/rotate-secret', allowed: PROVISION_B1, request: () => ({ method: 'POST', url: '/devices/demo-b1-cam/rotate-secret' }) },
   { name: 'POST /devices/:id/approve', allowed: MANAGE_B1, request: async () => {
     // A fresh device of the vendor's for every caller, waiting for approval.
-    const d = await call('vendor-acme', 'POST', '/buildings/demo-b1/devices', { id: `bench-${++serial}`, door: 'side-door', kind: 'reader', model: 'AR-200' })
+    const d = await call('vendor-acme', 'POST', '/buildings/demo-b1/devices', { door: 'side-door', kind: 'reader', model: 'AR-200' })
     expect(d.body.device.approved).toBe(false)
     return { method: 'POST', url: `/devices/${d.body.device.id}/approve` }
   }, expectBody: (_who, body) => { expect(body).toMatchObject({ approved: true, allowlist: 'receives' }) } },

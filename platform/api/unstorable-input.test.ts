@@ -165,6 +165,12 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     ids.webhook = hook.body.webhook.id
     ids.alert = (await tp.platform.alerts!.raise(candidate('demo-b1', { dedupKey: 'walk:demo-b1' })))!.alert.id
     ids.user = tp.userIds['vendor-other']!
+    // A move: landlord Li registers someone who lives in landlord Wang's building.
+    const person = { name: 'Moving Tenant', idType: 'resident_id', idNumber: residentIdNumber(7002) }
+    expect((await callApi(tp, 'landlord-wang', 'POST', '/rooms/demo-b2-101/registrations', { resident: person })).status).toBe(201)
+    const pending = await callApi(tp, 'landlord-li', 'POST', '/rooms/demo-b1-201/registrations', { resident: person })
+    expect(pending.body.move?.id).toEqual(expect.any(String))
+    ids.move = pending.body.move.id
   }, 60_000)
   afterAll(async () => { await tp?.dispose() })
 
@@ -179,6 +185,7 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     .replace(/^\/alerts\/\{id\}/, `/alerts/${ids.alert}`)
     .replace(/^\/webhooks\/\{id\}/, `/webhooks/${ids.webhook}`)
     .replace(/^\/users\/\{id\}/, `/users/${ids.user}`)
+    .replace(/^\/moves\/\{id\}/, `/moves/${ids.move}`)
 
   it('refuses a NUL byte, a lone surrogate, an overlong text, an impossible date or an out-of-range number in any field', async () => {
     const doc = tp.platform.app!.swagger() as { paths: Record<string, Record<string, Operation>> }

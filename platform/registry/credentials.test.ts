@@ -115,7 +115,7 @@ describe.each(DATABASE_KINDS)('credential validity and time windows (%s)', (kind
     expect(row.value).toMatch(/^hmac:/)
     expect(row.value).not.toContain(pinSha256('604211'))
 
-    const details = await provisionReader(tp, 'landlord-li', 'demo-b1', `pin-reader-${kind}`)
+    const details = await provisionReader(tp, 'landlord-li', 'demo-b1')
     const reader = await connectReader(details)
     clients.push(reader.client)
     const full = await reader.box.next(/\/command\/allowlist-sync$/) as { upsert: Array<{ credentialId: string; digest: string }> }

@@ -37,15 +37,15 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
   }
 
   it('gives a vendor\'s reader no allow-list, no delta and no door command until the landlord approves it; then its list at once', async () => {
-    const id = `bench-${kind}-${++serial}`
-    const details = await provisionReader(tp, 'vendor-acme', 'demo-b1', id)
+    const details = await provisionReader(tp, 'vendor-acme', 'demo-b1')
+    const id = details.clientId
     const shown = await call('landlord-li', 'GET', `/devices/${id}`)
     expect(shown.body.device).toMatchObject({ approved: false, approvedBy: null, approvedAt: null, allowlist: 'awaiting_approval' })
     expect(details.allowlistKey).toMatch(/^[0-9a-f]{64}$/)
 
     const reader = await connected(details)
     const reg = await call('landlord-li', 'POST', '/rooms/demo-b1-101/registrations', {
-      resident: { name: 'While waiting', idType: 'resident_id', idNumber: residentIdNumber(7100 + serial) }, credentials: [{ kind: 'card', value: 'BE4C0001' }],
+      resident: { name: 'While waiting', idType: 'resident_id', idNumber: residentIdNumber(7100 + ++serial) }, credentials: [{ kind: 'card', value: 'BE4C0001' }],
     })
     expect(reg.status).toBe(201)
     const door = await call('landlord-li', 'POST', `/devices/${id}/open-door`, { reason: 'try' })
@@ -79,8 +79,8 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
   })
 
   it('judges no event of a device waiting for approval: a bench device raises no alert in a live building', async () => {
-    const id = `bench-ev-${kind}-${++serial}`
-    const details = await provisionReader(tp, 'vendor-acme', 'demo-b1', id)
+    const details = await provisionReader(tp, 'vendor-acme', 'demo-b1')
+    const id = details.clientId
     const { client } = await connected(details)
     const topic = details.publish.find((t) => t.endsWith('/event/door'))!
     let seq = 0
@@ -101,8 +101,7 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
   })
 
   it('approves what the landlord provisions at once; a vendor who rotates a device\'s secret needs the approval again', async () => {
-    const id = `own-${kind}-${++serial}`
-    await provisionReader(tp, 'landlord-li', 'demo-b1', id)
+    const id = (await provisionReader(tp, 'landlord-li', 'demo-b1')).clientId
     expect((await call('landlord-li', 'GET', `/devices/${id}`)).body.device).toMatchObject({ approved: true, approvedBy: tp.userIds['landlord-li'], allowlist: 'receives' })
 
     const byLandlord = await call('landlord-li', 'POST', `/devices/${id}/rotate-secret`)

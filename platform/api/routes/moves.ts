@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { Registry } from '../../registry/registry.ts'
-import { DateTimeStr, errors, IdParam, IdParams, MoveSchema } from '../schemas.ts'
+import { DateTimeInput, errors, IdParam, IdParams, LimitInput, MoveSchema, Text } from '../schemas.ts'
 
-const Reason = (description: string) => Type.String({ minLength: 4, maxLength: 500, description })
+const Reason = (description: string) => Text(500, { minLength: 4, description })
 
 export const moveRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
   app.get('/moves', {
@@ -14,7 +14,7 @@ export const moveRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
         status: Type.Optional(Type.Enum(['open', 'closed'])),
         awaiting: Type.Optional(Type.Boolean()),
         registrationId: Type.Optional(IdParam),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        limit: Type.Optional(LimitInput(1000)),
       }, { additionalProperties: false }),
       response: { 200: Type.Array(MoveSchema), ...errors(401) },
     },
@@ -29,7 +29,7 @@ export const moveRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
       tags: ['registrations'],
       summary: 'Confirm that the person left (the side of the stay they leave): that stay ends (reason moved), the waiting registration becomes active',
       params: IdParams,
-      body: Type.Object({ departedAt: Type.Optional(DateTimeStr('When they left; default now.')) }, { additionalProperties: false }),
+      body: Type.Object({ departedAt: Type.Optional(DateTimeInput('When they left; default now.')) }, { additionalProperties: false }),
       response: { 200: MoveSchema, ...errors(400, 401, 403, 404, 409) },
     },
   }, async (req) => registry.moves.confirm(req.actor, req.params.id, req.body))
@@ -52,7 +52,7 @@ export const moveRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
       body: Type.Object({
         outcome: Type.Enum(['moved', 'stays'], { description: 'moved: the old stay ends, the waiting registration becomes active; stays: it is cancelled.' }),
         reason: Reason('What the decision rests on (visit, call, ...).'),
-        departedAt: Type.Optional(DateTimeStr('For moved: when they left; default now.')),
+        departedAt: Type.Optional(DateTimeInput('For moved: when they left; default now.')),
       }, { additionalProperties: false }),
       response: { 200: MoveSchema, ...errors(400, 401, 403, 404, 409) },
     },
@@ -63,7 +63,7 @@ export const moveRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
       tags: ['registrations'],
       summary: 'Withdraw the waiting registration (the side that registered the person); it is cancelled with its credentials',
       params: IdParams,
-      body: Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false }),
+      body: Type.Object({ reason: Type.Optional(Text(500, { minLength: 1 })) }, { additionalProperties: false }),
       response: { 200: MoveSchema, ...errors(400, 401, 403, 404, 409) },
     },
   }, async (req) => registry.moves.withdraw(req.actor, req.params.id, req.body))
