@@ -8,7 +8,8 @@ import { VirtualTimeScheduler } from 'rxjs'
 import { describe, expect, it } from 'vitest'
 import type { AlertCandidate } from './model.ts'
 import { Pipeline, type LiveLevelAlert, type LoggedMessage, type PipelineProgress, type PipelineStore } from './pipeline.ts'
-import { detectAll, DETECTORS } from './rules/index.ts'
+import { detectAll, DETECTORS, type Detector } from './rules/index.ts'
+import { NONE, ruleOf, type Step } from './rules/rule.ts'
 import { T0, TestView } from './rules/rules.test-kit.ts'
 import { detectUnknownCredential } from './rules/unknown-credential.ts'
 
@@ -65,12 +66,14 @@ const silent = pino({ level: 'silent' })
 /** Hands a logged message to the pipeline as the platform's sink does. */
 const pushLogged = (p: Pipeline, m: LoggedMessage): void => p.push(m, m.logSeq)
 
-/** A pipeline with only the unknown-credential rule (one candidate per swipe), unless `allRules`. */
-function pipeline (store: PipelineStore, o: { checkpointMs?: number; allRules?: boolean } = {}): { p: Pipeline; scheduler: VirtualTimeScheduler } {
+/** A pipeline with only the unknown-credential rule (one candidate per swipe), unless `allRules` or `rules`. */
+function pipeline (
+  store: PipelineStore, o: { checkpointMs?: number; allRules?: boolean; rules?: readonly Detector[]; logger?: typeof silent } = {},
+): { p: Pipeline; scheduler: VirtualTimeScheduler } {
   const scheduler = new VirtualTimeScheduler()
-  const rules = o.allRules === true ? DETECTORS : [detectUnknownCredential]
+  const rules = o.rules ?? (o.allRules === true ? DETECTORS : [detectUnknownCredential])
   const p = new Pipeline({
-    view: new TestView(), store, logger: silent, scheduler, now: () => T0 + scheduler.now(), checkpointMs: o.checkpointMs ?? 60_000, batchMs: 1,
+    view: new TestView(), store, logger: o.logger ?? silent, scheduler, now: () => T0 + scheduler.now(), checkpointMs: o.checkpointMs ?? 60_000, batchMs: 1,
     detect: (input$, ctx) => detectAll(input$, ctx, rules),
   })
   return { p, scheduler }
@@ -143,6 +146,49 @@ describe('pipeline', () => {
     const runs = store.alerts.filter((c) => c.type === 'repeated_denials')
     expect(runs).toHaveLength(1)
     expect(runs[0]!.evidence).toHaveLength(5)
+  })
+
+  it('a rule step that throws is caught and counted for that rule; the event still goes through the other rules', async () => {
+    const store = new MemoryStore()
+    const stepBrokenOnAccess: Step = (input) => {
+      if (input.kind === 'access') throw new TypeError('a bug in one rule')
+      return NONE
+    }
+    const lines: Array<{ level: string; msg: string; rule?: string; suppressed?: number }> = []
+    const logger = pino({ level: 'warn' }, { write: (l: string) => { lines.push(JSON.parse(l)) } })
+    const { p } = pipeline(store, { rules: [ruleOf(stepBrokenOnAccess), detectUnknownCredential], logger })
+    await p.start()
+    // Before, the throw escaped the RxJS subscriber and was re-thrown on the next turn: the process died.
+    for (let i = 0; i < 5; i++) pushLogged(p, store.swipe(`BAD0000${i}`))
+    await p.settle()
+    expect(store.alerts.map((c) => c.dedupKey)).toEqual([0, 1, 2, 3, 4].map((i) => `unknown_credential:b1:card:BAD0000${i}`))
+    expect(store.progress!.through).toBe(5)
+    expect(p.stats().ruleFailures).toEqual({ 'broken-on-access': 5 })
+    // Logged once, then counted: the other four failures wait for the end of the interval.
+    const failed = lines.filter((l) => l.rule === 'broken-on-access')
+    expect(failed).toHaveLength(1)
+    expect(failed[0]).toMatchObject({ msg: expect.stringContaining('rule broken-on-access failed') })
+    await p.stop()
+    expect(lines.filter((l) => l.rule === 'broken-on-access').at(-1)).toMatchObject({ suppressed: 4 })
+  })
+
+  it('a state step that throws is caught and counted; the rules still judge the input', async () => {
+    const store = new MemoryStore()
+    const { p } = pipeline(store)
+    await p.start()
+    // A checkpoint restored from a corrupt row, say: the tracker's map holds a value it cannot use.
+    ;(p as unknown as { state: { persons: { get: () => never } } }).state.persons.get = () => { throw new RangeError('corrupt state') }
+    const view = (p as unknown as { o: { view: TestView } }).o.view
+    view.addResident('r1', 'room-1')
+    const m = store.swipe('C-R1')
+    ;(m.payload as { result: string; reason?: string }).result = 'granted'
+    delete (m.payload as { reason?: string }).reason
+    pushLogged(p, m)
+    pushLogged(p, store.swipe('BAD00009'))
+    await p.settle()
+    expect(p.stats().ruleFailures).toEqual({ state: 1 })
+    expect(store.alerts.map((c) => c.dedupKey)).toEqual(['unknown_credential:b1:card:BAD00009'])
+    await p.stop()
   })
 
   it('ticks come from the injected scheduler', async () => {

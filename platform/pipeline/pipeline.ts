@@ -12,6 +12,7 @@
 import type { Logger } from 'pino'
 import { asyncScheduler, interval, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs'
 import type { AcceptedMessage } from '../broker/ports.ts'
+import { RateLimitedLog } from '../rate-limited-log.ts'
 import { enrich } from './enrich.ts'
 import {
   DEFAULT_RULE_PARAMS, LEVEL_ALERT_TYPES, type AlertCandidate, type PipelineInput, type RegistryView, type RuleParams,
@@ -66,6 +67,20 @@ export interface PipelineOptions {
   checkpointMs?: number
   /** Events read per replay query; default 5000. */
   replayPage?: number
+  /** Failures that repeat (a rule throwing on every event) are logged once per this interval; default 10 s. */
+  logIntervalMs?: number
+}
+
+/** The pipeline's figures, for GET /broker/stats and /health. */
+export interface PipelineStats {
+  /** Events judged since the start (a replay included). */
+  events: number
+  /** Alert candidates committed since the start. */
+  committed: number
+  /** Failed commits (retried, or split when the database refused values). */
+  commitFailures: number
+  /** Failures per rule (`state`: the state tracker) since the start; each failure cost that rule one input. */
+  ruleFailures: Record<string, number>
 }
 
 interface Pending { c: AlertCandidate; tag: number }
@@ -92,11 +107,22 @@ export class Pipeline {
   private writing: Promise<void> | undefined
   private started = false
   private stopping = false
+  private readonly ruleFailures = new Map<string, number>()
+  private readonly limitedLog: RateLimitedLog
 
   constructor (private readonly o: PipelineOptions) {
     this.params = { ...DEFAULT_RULE_PARAMS, ...o.params }
     const scheduler = o.scheduler ?? asyncScheduler
     this.now = o.now ?? (() => scheduler.now())
+    this.limitedLog = new RateLimitedLog(o.logger, { intervalMs: o.logIntervalMs ?? 10_000 })
+  }
+
+  stats (): PipelineStats {
+    const c = this.counters
+    return {
+      events: c.events, committed: c.committed, commitFailures: c.commitFailures,
+      ruleFailures: Object.fromEntries(this.ruleFailures),
+    }
   }
 
 
@@ -160,6 +186,7 @@ export class Pipeline {
     }
     this.input$.complete()
     this.committed$.complete()
+    this.limitedLog.close()
   }
 
   /** Waits until everything proposed so far is committed (tests). */
@@ -175,12 +202,21 @@ export class Pipeline {
   }
 
   private subscribeRules (): void {
-    const ctx: RuleContext = { view: this.o.view, params: this.params, state: this.state }
+    const ctx: RuleContext = { view: this.o.view, params: this.params, state: this.state, failed: (rule, err, input) => this.ruleFailed(rule, err, input) }
     const detect = this.o.detect ?? detectAll
     this.subscriptions.push(detect(this.input$, ctx).subscribe({
       next: (c) => this.propose(c),
       error: (err: unknown) => this.o.logger.error({ err }, 'pipeline rules failed; alerts stopped'),
     }))
+  }
+
+  /** One rule lost one input: counted and logged (once per interval and rule); the other rules judged it. */
+  private ruleFailed (rule: string, err: unknown, input: PipelineInput): void {
+    this.ruleFailures.set(rule, (this.ruleFailures.get(rule) ?? 0) + 1)
+    // Which input, but nothing of what it carries (a card number, a resident).
+    const where = input.kind === 'tick' ? { input: 'tick' } : { input: input.kind, deviceId: input.deviceId, ref: input.ref }
+    this.limitedLog.log('error', `rule:${rule}`, { err, rule, ...where },
+      `rule ${rule} failed on an input; the other rules judged it`, { rule })
   }
 
   private feedMessage (m: AcceptedMessage, logSeq: number | null): void {

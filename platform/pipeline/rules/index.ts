@@ -17,7 +17,7 @@ import { detectOvercrowdingRegistered } from './overcrowding-registered.ts'
 import { detectRepeatedDenials } from './repeated-denials.ts'
 import { detectResidentNotSeen } from './resident-not-seen.ts'
 import { detectRoomVacant } from './room-vacant.ts'
-import type { Detector, RuleContext } from './rule.ts'
+import { guarded, type Detector, type RuleContext } from './rule.ts'
 import { detectTailgating } from './tailgating.ts'
 import { detectTamper } from './tamper.ts'
 import { detectUnknownCredential } from './unknown-credential.ts'
@@ -44,8 +44,8 @@ export const DETECTORS: readonly Detector[] = [
 
 export type { Detector, RuleContext } from './rule.ts'
 
-/** All rules over one input stream, state tracked first. */
+/** All rules over one input stream, state tracked first (a tracker that throws is reported as rule `state`). */
 export function detectAll (input$: Observable<PipelineInput>, ctx: RuleContext, detectors: readonly Detector[] = DETECTORS): Observable<AlertCandidate> {
-  const tracked$ = input$.pipe(tap((input) => track(input, ctx)), share())
+  const tracked$ = input$.pipe(tap((input) => guarded(ctx, 'state', input, () => track(input, ctx))), share())
   return merge(...detectors.map((d) => d(tracked$, ctx)))
 }

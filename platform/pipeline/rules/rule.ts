@@ -3,6 +3,9 @@
 // proposes; and `ruleOf`, the thin operator that turns a step into a
 // detector over the input stream. Steps never read the clock or the database:
 // time comes from the events (device clock) and the ticks (platform clock).
+// A step that throws (a bug, a state it did not expect) fails for that input
+// only: the pipeline counts and logs it per rule, and every other rule still
+// judges the input.
 
 import { Observable } from 'rxjs'
 import type { AlertCandidate, PipelineInput, RegistryView, RuleParams } from '../model.ts'
@@ -12,6 +15,11 @@ export interface RuleContext {
   view: RegistryView
   params: RuleParams
   state: PipelineState
+  /**
+   * Told when a step (a rule's, or the state tracker's as `state`) threw on an input; the input goes on to the
+   * other rules. Absent (unit tests of one rule), the error is thrown: a bug there shows at once.
+   */
+  failed?: (rule: string, err: unknown, input: PipelineInput) => void
 }
 
 export type Step = (input: PipelineInput, ctx: RuleContext) => readonly AlertCandidate[] | undefined
@@ -20,16 +28,39 @@ export type Detector = (input$: Observable<PipelineInput>, ctx: RuleContext) => 
 
 export const NONE: readonly AlertCandidate[] = Object.freeze([])
 
-/** A detector that runs `step` on every input, in order, and emits what it returns. */
-export function ruleOf (step: Step): Detector {
+/**
+ * A detector that runs `step` on every input, in order, and emits what it returns. `name` (the rule's file
+ * name by default: stepDoorForced -> door-forced) is what its failures are counted under.
+ */
+export function ruleOf (step: Step, name = ruleName(step)): Detector {
   return (input$, ctx) => new Observable<AlertCandidate>((out) => input$.subscribe({
     next: (input) => {
-      const found = step(input, ctx)
+      const found = guarded(ctx, name, input, () => step(input, ctx))
       if (found !== undefined) for (const c of found) out.next(c)
     },
     error: (err: unknown) => out.error(err),
     complete: () => out.complete(),
   }))
+}
+
+/**
+ * Runs one step on one input. A throw inside an RxJS subscriber is re-thrown by RxJS on a later turn of the
+ * event loop, out of reach of any catch, and ends the process: it is caught here and reported instead.
+ */
+export function guarded<T> (ctx: RuleContext, rule: string, input: PipelineInput, step: () => T): T | undefined {
+  if (ctx.failed === undefined) return step()
+  try {
+    return step()
+  } catch (err) {
+    ctx.failed(rule, err, input)
+    return undefined
+  }
+}
+
+/** `stepTailgating` -> `tailgating`, `stepDoorHeldOpen` -> `door-held-open`. */
+export function ruleName (step: Step): string {
+  const base = step.name.replace(/^step/, '')
+  return base === '' ? 'unnamed' : base.replace(/(?<!^)([A-Z])/g, '-$1').toLowerCase()
 }
 
 /**
