@@ -80,7 +80,17 @@ describe('uplink schemas', () => {
     ['credential value too long', (m) => { (m.credential as Obj).value = 'x'.repeat(129) }, '/credential/value'],
     ['PIN digits sent', (m) => { m.credential = { kind: 'pin', value: '123456' } }, '/credential/value'],
     ['extra credential field', (m) => { (m.credential as Obj).pin = '1234' }, '/credential/pin'],
+    // The reproduction of issue 10: acknowledged, then refused by the database on the alert's write.
+    ['credential value with U+0000', (m) => { (m.credential as Obj).value = 'CARD\u00001' }, '/credential/value'],
+    ['credential value with a lone surrogate', (m) => { (m.credential as Obj).value = 'CARD\udc00' }, '/credential/value'],
+    ['credential value with a newline', (m) => { (m.credential as Obj).value = 'CARD\n1' }, '/credential/value'],
   ])
+
+  it('event/access accepts a credential value outside ASCII (a surrogate pair included)', () => {
+    const m = uplink('event/access')
+    ;(m.credential as Obj).value = 'QR-住户-\ud83d\udd11'
+    expect(validateUplink('event/access', m).ok).toBe(true)
+  })
 
   it('event/access accepts a denial with a reason and a PIN entry', () => {
     const m = { ...uplink('event/access'), result: 'denied', reason: 'wrong_pin', credential: { kind: 'pin', value: 'entered' } }
@@ -112,6 +122,8 @@ describe('uplink schemas', () => {
     ['zero count', (m) => { m.count = 0 }, '/count'],
     ['confidence above 1', (m) => { m.confidence = 1.2 }, '/confidence'],
     ['image bytes as snapshot', (m) => { m.snapshot = 'data:image/jpeg;base64,/9j/4AAQ' }, '/snapshot'],
+    ['snapshot with U+0000', (m) => { m.snapshot = 'nvr://rec/1\u0000' }, '/snapshot'],
+    ['zone with a lone surrogate', (m) => { m.zone = 'lobby\ud800' }, '/zone'],
   ])
 
   rejectsUplink('status', [
@@ -120,6 +132,9 @@ describe('uplink schemas', () => {
     ['wrong reason', (m) => { m.state = 'offline'; m.reason = 'power' }, '/reason'],
     ['duplicate doors', (m) => { m.doors = ['a', 'a'] }, '/doors'],
     ['extra field', (m) => { m.ip = '10.0.0.2' }, '/ip'],
+    ['firmware with U+0000', (m) => { m.firmware = '1.0\u0000' }, '/firmware'],
+    ['vendor with a lone surrogate', (m) => { m.vendor = '\udbff' }, '/vendor'],
+    ['model with a tab', (m) => { m.model = 'AR\t200' }, '/model'],
   ])
 
   it('status accepts the last will', () => {
@@ -131,6 +146,7 @@ describe('uplink schemas', () => {
     ['negative allowlist version', (m) => { m.allowlistVersion = -1 }, '/allowlistVersion'],
     ['bad ts', (m) => { m.ts = 'yesterday' }, '/ts'],
     ['negative seq', (m) => { m.seq = -1 }, '/seq'],
+    ['firmware with U+0000', (m) => { m.firmware = '\u0000' }, '/firmware'],
   ])
 
   rejectsUplink('reply', [
@@ -141,11 +157,19 @@ describe('uplink schemas', () => {
     ['error without error', (m) => { m.status = 'error'; m.command = 'config'; delete m.data }],
     ['allowlist-sync ok without version', (m) => { m.data = {} }],
     ['bad error code', (m) => { m.status = 'error'; m.error = { code: 'Version Gap', message: '' } }, '/error/code'],
+    ['error message with U+0000', (m) => { m.status = 'error'; delete m.data; m.error = { code: 'busy', message: 'a\u0000b' } }, '/error/message'],
+    ['requestId with U+0000', (m) => { m.requestId = 'r\u0000' }, '/requestId'],
+    ['a string with U+0000 in data', (m) => { m.data = { version: 3, note: 'x\u0000' } }, '/data/note'],
+    ['an object nested in data', (m) => { m.data = { version: 3, detail: { note: 'x\u0000' } } }, '/data/detail'],
+    ['an array in data', (m) => { m.data = { version: 3, list: ['x'] } }, '/data/list'],
+    ['data over 32 fields', (m) => { m.data = { version: 3, ...Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${i}`, i])) } }, '/data'],
   ])
 
-  it('reply accepts an error reply', () => {
-    const m = { requestId: 'r1', command: 'allowlist-sync', status: 'error', error: { code: 'version_gap', message: 'holding 15' } }
+  it('reply accepts an error reply, and flat data (a config reply echoes its settings)', () => {
+    const m = { requestId: 'r1', command: 'allowlist-sync', status: 'error', error: { code: 'version_gap', message: 'holding 15\nbase 17' } }
     expect(validateUplink('reply', m).ok).toBe(true)
+    const config = { requestId: 'r2', command: 'config', status: 'ok', data: { heartbeatS: 60, timezone: 'Asia/Shanghai', dst: false } }
+    expect(validateUplink('reply', config).ok).toBe(true)
   })
 })
 
@@ -172,6 +196,7 @@ describe('command schemas', () => {
     ['bad validUntil', (m) => { (m.upsert as Obj[])[0]!.validUntil = '2026-13-01T00:00:00Z' }, '/upsert/0/validUntil'],
     ['bad credentialId in remove', (m) => { m.remove = ['ok', 'not ok'] }, '/remove/1'],
     ['missing requestId', (m) => { delete m.requestId }, '/requestId'],
+    ['card value with U+0000', (m) => { (m.upsert as Obj[])[0]!.value = 'AB\u0000' }, '/upsert/0/value'],
   ])
 
   it('allowlist-sync accepts a full sync', () => {
@@ -185,6 +210,7 @@ describe('command schemas', () => {
     ['duration 0', (m) => { m.durationS = 0 }, '/durationS'],
     ['duration over 300', (m) => { m.durationS = 301 }, '/durationS'],
     ['reason too long', (m) => { m.reason = 'x'.repeat(201) }, '/reason'],
+    ['reason with U+0000', (m) => { m.reason = 'x\u0000' }, '/reason'],
   ])
 
   rejectsCommand('config', [

@@ -130,6 +130,25 @@ describe('error replies', () => {
     }
     expect(validateErrorReply(unknownChannelReply('rh/v1/b/d/event/fire')).ok).toBe(true)
   })
+
+  it('stays a valid ErrorReply when the rejected message carries U+0000 or lone surrogates', () => {
+    const access = sampleUplinks()['event/access']
+    const failures = [
+      // V8 quotes the input in its parse error: a raw NUL byte would travel back in the message.
+      fails(decodeUplink('event/access', Buffer.concat([bytes('{"a":'), Buffer.from([0]), bytes('}')]))),
+      fails(decodeUplink('event/access', bytes(JSON.stringify({ ...access, 'x\u0000y': 1, ['z\ud800']: 2 })))),
+      fails(decodeUplink('event/access', bytes(JSON.stringify({ ...access, eventId: 'a\u0000b' })))),
+      fails(decodeUplink('reply', bytes(JSON.stringify({ requestId: 'r\ud800', command: 'config', status: 'maybe' })))),
+    ]
+    for (const f of failures) {
+      const reply = errorReplyFor('rh/v1/b/d/event/access\n', f)
+      expect(validateErrorReply(reply)).toEqual({ ok: true, value: reply })
+    }
+    // An id the protocol would refuse is not echoed; the error still points at the field.
+    expect(failures[2]!.eventId).toBeUndefined()
+    expect(failures[2]!.errors.map((e) => e.path)).toContain('/eventId')
+    expect(failures[3]!.requestId).toBeUndefined()
+  })
 })
 
 describe('decodeCommand', () => {

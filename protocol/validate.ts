@@ -7,7 +7,7 @@ import type { TSchema } from 'typebox'
 import { Compile, type Validator } from 'typebox/compile'
 import type { TLocalizedValidationError } from 'typebox/error'
 import { CommandSchemas, UplinkSchemas, type CommandPayload, type UplinkPayload } from './messages.ts'
-import { DATE_TIME_PATTERN } from './schemas/common.ts'
+import { DATE_TIME_PATTERN, TEXT_PATTERN, TOKEN_PATTERN } from './schemas/common.ts'
 import {
   ErrorReplySchema,
   MAX_REPORTED_ERRORS,
@@ -128,19 +128,35 @@ function decode<T> (checker: Checker | undefined, what: string, payload: Uint8Ar
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const { eventId, requestId } = value as Record<string, unknown>
-    if (typeof eventId === 'string' && eventId.length > 0 && eventId.length <= 64) result.eventId = eventId
-    if (typeof requestId === 'string' && requestId.length > 0 && requestId.length <= 64) result.requestId = requestId
+    if (isEchoableId(eventId)) result.eventId = eventId
+    if (isEchoableId(requestId)) result.requestId = requestId
   }
   return result
 }
 
 function failure (code: DecodeFailureCode, message: string): DecodeFailure {
-  return { ok: false, code, message, errors: [] }
+  return { ok: false, code, message: storableText(message), errors: [] }
+}
+
+const TOKEN_REGEX = new RegExp(TOKEN_PATTERN)
+const TEXT_REGEX = new RegExp(TEXT_PATTERN)
+
+/** An eventId or requestId the error reply may carry back: one the protocol itself would accept. */
+function isEchoableId (id: unknown): id is string {
+  return typeof id === 'string' && id.length > 0 && id.length <= 64 && TOKEN_REGEX.test(id)
+}
+
+/**
+ * Text the platform writes into an error reply can quote what the device sent (a property name, a parser's
+ * excerpt): U+0000 and lone surrogates become U+FFFD, so the reply stays a valid message.
+ */
+export function storableText (s: string): string {
+  return TEXT_REGEX.test(s) ? s : s.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
 }
 
 /** The ErrorReply the platform publishes on the device's `error` topic for a rejected message. */
 export function errorReplyFor (topic: string, rejected: DecodeFailure): ErrorReply {
-  const reply: ErrorReply = { code: rejected.code, message: rejected.message, topic: truncate(topic, 512) }
+  const reply: ErrorReply = { code: rejected.code, message: rejected.message, topic: storableText(truncate(topic, 512)) }
   if (rejected.eventId !== undefined) reply.eventId = rejected.eventId
   if (rejected.requestId !== undefined) reply.requestId = rejected.requestId
   if (rejected.errors.length > 0) reply.errors = rejected.errors
@@ -149,12 +165,17 @@ export function errorReplyFor (topic: string, rejected: DecodeFailure): ErrorRep
 
 /** The ErrorReply for a publish to a topic under the device that is not an uplink channel. */
 export function unknownChannelReply (topic: string): ErrorReply {
-  return { code: 'unknown_channel', message: 'not an uplink channel of protocol v1', topic: truncate(topic, 512) }
+  return { code: 'unknown_channel', message: 'not an uplink channel of protocol v1', topic: storableText(truncate(topic, 512)) }
 }
 
 // ---------------------------------------------------------------- error details
 
 const DATE_TIME_MESSAGE = 'must be an RFC 3339 date-time with Z or offset, e.g. "2025-03-01T08:15:30.250+08:00"'
+const PATTERN_MESSAGES = new Map<string, string>([
+  [DATE_TIME_PATTERN, DATE_TIME_MESSAGE],
+  [TEXT_PATTERN, 'must not contain U+0000 or an unpaired surrogate'],
+  [TOKEN_PATTERN, 'must be one line without control characters (U+0000-U+001F, U+007F) or unpaired surrogates'],
+])
 
 /** Turns TypeBox errors into at most 10 `{path, message}` pairs with JSON Pointer paths. */
 function describeErrors (checker: Checker, value: unknown): ValidationError[] {
@@ -164,7 +185,7 @@ function describeErrors (checker: Checker, value: unknown): ValidationError[] {
     const key = `${path}\u0000${message}`
     if (seen.has(key) || out.length >= MAX_REPORTED_ERRORS) return
     seen.add(key)
-    out.push({ path: truncate(path, 512), message: truncate(message, 512) })
+    out.push({ path: storableText(truncate(path, 512)), message: storableText(truncate(message, 512)) })
   }
   for (const e of checker.validator.Errors(value)) {
     if (out.length >= MAX_REPORTED_ERRORS) break
@@ -202,7 +223,7 @@ function describeError (
       push(path, e.params.format === 'date-time' ? DATE_TIME_MESSAGE : e.message)
       return
     case 'pattern':
-      push(path, e.params.pattern === DATE_TIME_PATTERN ? DATE_TIME_MESSAGE : e.message)
+      push(path, PATTERN_MESSAGES.get(String(e.params.pattern)) ?? e.message)
       return
     case 'if': {
       // Conditional rules carry their own description; prefer the branch that failed.

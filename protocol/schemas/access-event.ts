@@ -1,17 +1,13 @@
 import Type, { type Static } from 'typebox'
-import { CredentialKind, Door, eventFields, Id, messageOptions } from './common.ts'
+import { CredentialKind, Door, eventFields, Id, messageOptions, Token } from './common.ts'
 
 export const DENY_REASONS = ['unknown_credential', 'expired', 'outside_window', 'revoked', 'wrong_pin', 'other'] as const
 
 export const PresentedCredentialSchema = Type.Object(
   {
     kind: CredentialKind(),
-    value: Type.String({
-      minLength: 1,
-      maxLength: 128,
-      description: 'What was read: card number, QR token or face enrolment reference. For `pin` the literal ' +
-        '"entered" - the PIN itself is never sent.',
-    }),
+    value: Token('What was read: card number, QR token or face enrolment reference. For `pin` the literal ' +
+      '"entered" - the PIN itself is never sent.', { maxLength: 128 }),
     credentialId: Type.Optional(Id('The allow-list entry the device matched; present exactly when it matched one.')),
   },
   {

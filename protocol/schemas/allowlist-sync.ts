@@ -12,9 +12,10 @@ export const TimeWindowSchema = Type.Object(
       uniqueItems: true,
       description: 'ISO weekdays the window applies to: 1 = Monday .. 7 = Sunday.',
     }),
-    from: Type.String({ pattern: TIME_OF_DAY_PATTERN, description: 'Start, local time "HH:MM", inclusive.' }),
+    from: Type.String({ pattern: TIME_OF_DAY_PATTERN, maxLength: 5, description: 'Start, local time "HH:MM", inclusive.' }),
     to: Type.String({
       pattern: TIME_OF_DAY_PATTERN,
+      maxLength: 5,
       description: 'End, local time "HH:MM", exclusive. If `to` is not after `from` the window runs past ' +
         'midnight into the next day.',
     }),

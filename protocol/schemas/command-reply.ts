@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { CommandNameEnum, messageOptions, RequestId } from './common.ts'
+import { CommandNameEnum, messageOptions, RequestId, Text } from './common.ts'
 
 /** Error codes a device uses in a reply. Others matching the pattern are allowed and logged as they are. */
 export const REPLY_ERROR_CODES = [
@@ -22,7 +22,7 @@ export const ReplyErrorSchema = Type.Object(
       description: 'Machine-readable snake_case code: version_gap, wrong_key, invalid_command, unknown_door, busy, ' +
         'unsupported, storage_full, internal.',
     }),
-    message: Type.String({ maxLength: 500, description: 'Human-readable explanation.' }),
+    message: Text('Human-readable explanation.', { maxLength: 500 }),
   },
   { additionalProperties: false, description: 'Why the command failed.' },
 )
@@ -34,8 +34,15 @@ const CommandReplyBaseSchema = Type.Object(
     status: Type.Enum(['ok', 'error'], { description: '`ok`: the command was carried out; `error`: it was not.' }),
     data: Type.Optional(
       Type.Object({}, {
-        additionalProperties: true,
-        description: 'Command-specific result. allowlist-sync: {"version": <allow-list version now held>}.',
+        // Flat: every value the platform receives is checked, however it is nested.
+        additionalProperties: Type.Union([
+          Text('A text value.', { maxLength: 500 }),
+          Type.Number({ description: 'A number.' }),
+          Type.Boolean({ description: 'A flag.' }),
+        ]),
+        maxProperties: 32,
+        description: 'Command-specific result: a flat object of at most 32 fields, each a text (at most 500 ' +
+          'characters), a number or a boolean. allowlist-sync: {"version": <allow-list version now held>}.',
       }),
     ),
     error: Type.Optional(ReplyErrorSchema),

@@ -25,15 +25,36 @@ export const Id = (description: string) =>
 export const DateTime = (description: string) =>
   Type.String({ format: 'date-time', pattern: DATE_TIME_PATTERN, maxLength: 29, description })
 
-export const EventId = () =>
+// What the stores can hold: PostgreSQL text and jsonb refuse U+0000, and a lone
+// surrogate (half of a UTF-16 pair) is not Unicode at all, so it has no UTF-8
+// form. A surrogate pair (an emoji, a rare CJK character) is fine. The patterns
+// hold in both regex modes: in Unicode mode a pair is one code point outside
+// the excluded range, in plain mode it matches the pair alternative.
+const PAIR = '[\\ud800-\\udbff][\\udc00-\\udfff]'
+/** Any text without U+0000 and without a lone surrogate. */
+export const TEXT_PATTERN = `^(?:[^\\u0000\\ud800-\\udfff]|${PAIR})*$`
+/** The same without any control character (U+0000-U+001F, U+007F): names, versions, references, card values. */
+export const TOKEN_PATTERN = `^(?:[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]|${PAIR})*$`
+
+/** Free text (a message, a reason): bounded, no U+0000, no lone surrogate. */
+export const Text = (description: string, o: { maxLength: number; minLength?: number }) =>
+  Type.String({ ...(o.minLength === undefined ? {} : { minLength: o.minLength }), maxLength: o.maxLength, pattern: TEXT_PATTERN, description })
+
+/**
+ * A one-line value (a name, a version, a reference): bounded, no control character, no lone surrogate.
+ * `notStarting` is a regex lookahead body the value must not match at its start (e.g. `data:`).
+ */
+export const Token = (description: string, o: { maxLength: number; minLength?: number; notStarting?: string }) =>
   Type.String({
-    minLength: 1,
-    maxLength: 64,
-    // No control characters (U+0000 cannot be stored as text by the database) and no lone surrogates.
-    pattern: '^(?:[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])+$',
-    description: 'Unique per device and never reused, for example a UUID. Together with `seq` it identifies a ' +
-      'redelivered or replayed copy of the same event.',
+    minLength: o.minLength ?? 1,
+    maxLength: o.maxLength,
+    pattern: o.notStarting === undefined ? TOKEN_PATTERN : `^(?!${o.notStarting})${TOKEN_PATTERN.slice(1)}`,
+    description,
   })
+
+export const EventId = () =>
+  Token('Unique per device and never reused, for example a UUID. Together with `seq` it identifies a ' +
+    'redelivered or replayed copy of the same event.', { maxLength: 64 })
 
 export const Seq = (description = 'Per-device event sequence number. Strictly increasing across all event ' +
   'channels and across reboots: the firmware persists it before publishing.') =>
@@ -59,7 +80,7 @@ export const CredentialKind = () =>
   })
 
 export const RequestId = (description = 'Chosen by the platform, unique per command; echoed in the reply.') =>
-  Type.String({ minLength: 1, maxLength: 64, description })
+  Token(description, { maxLength: 64 })
 
 export const CommandNameEnum = (description: string) => Type.Enum(COMMAND_NAMES, { description })
 

@@ -1,13 +1,13 @@
 import Type, { type Static } from 'typebox'
-import { DateTime, Door, messageOptions } from './common.ts'
+import { DateTime, Door, messageOptions, Token } from './common.ts'
 
 export const DeviceStatusSchema = Type.Object(
   {
     state: Type.Enum(['online', 'offline'], { description: 'Availability of the device.' }),
     ts: Type.Optional(DateTime('Device clock when the status was published; required when online.')),
-    firmware: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Firmware version.' })),
-    vendor: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Manufacturer.' })),
-    model: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Device model.' })),
+    firmware: Type.Optional(Token('Firmware version.', { maxLength: 64 })),
+    vendor: Type.Optional(Token('Manufacturer.', { maxLength: 64 })),
+    model: Type.Optional(Token('Device model.', { maxLength: 64 })),
     reason: Type.Optional(
       Type.Enum(['lwt', 'shutdown', 'reboot', 'disabled', 'secret_rotated'], {
         description: 'Why the device went offline: `lwt` in the last will (set by the device, published by the ' +

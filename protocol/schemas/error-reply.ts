@@ -1,13 +1,13 @@
 import Type, { type Static } from 'typebox'
-import { messageOptions } from './common.ts'
+import { messageOptions, Text, Token } from './common.ts'
 
 export const ERROR_REPLY_CODES = ['not_json', 'schema_invalid', 'unknown_channel', 'payload_too_large', 'seq_reused'] as const
 export const MAX_REPORTED_ERRORS = 10
 
 export const ValidationErrorSchema = Type.Object(
   {
-    path: Type.String({ maxLength: 512, description: 'JSON Pointer (RFC 6901) to the offending value; "" is the whole message.' }),
-    message: Type.String({ maxLength: 512, description: 'What is wrong there.' }),
+    path: Text('JSON Pointer (RFC 6901) to the offending value; "" is the whole message.', { maxLength: 512 }),
+    message: Text('What is wrong there.', { maxLength: 512 }),
   },
   { additionalProperties: false },
 )
@@ -20,10 +20,10 @@ export const ErrorReplySchema = Type.Object(
         '`payload_too_large`: over the payload limit; `seq_reused`: an event with a new eventId but a seq this ' +
         'device already used for another event (its counter went back, e.g. after a reset without persisting it).',
     }),
-    message: Type.String({ maxLength: 1024, description: 'Human-readable summary.' }),
-    topic: Type.String({ maxLength: 512, description: 'The topic the rejected message was published to.' }),
-    eventId: Type.Optional(Type.String({ maxLength: 64, description: 'eventId of the rejected message, when it had one.' })),
-    requestId: Type.Optional(Type.String({ maxLength: 64, description: 'requestId of the rejected reply, when it had one.' })),
+    message: Text('Human-readable summary.', { maxLength: 1024 }),
+    topic: Text('The topic the rejected message was published to.', { maxLength: 512 }),
+    eventId: Type.Optional(Token('eventId of the rejected message, when it had one.', { maxLength: 64 })),
+    requestId: Type.Optional(Token('requestId of the rejected reply, when it had one.', { maxLength: 64 })),
     errors: Type.Optional(
       Type.Array(ValidationErrorSchema, {
         maxItems: MAX_REPORTED_ERRORS,

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { CommandTs, Door, messageOptions, RequestId } from './common.ts'
+import { CommandTs, Door, messageOptions, RequestId, Text } from './common.ts'
 
 export const OpenDoorSchema = Type.Object(
   {
@@ -9,7 +9,7 @@ export const OpenDoorSchema = Type.Object(
     durationS: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 300, description: 'Seconds to keep the lock released; device default if absent.' }),
     ),
-    reason: Type.Optional(Type.String({ maxLength: 200, description: 'Why the door is opened remotely, for the device log.' })),
+    reason: Type.Optional(Text('Why the door is opened remotely, for the device log.', { maxLength: 200 })),
   },
   messageOptions('open-door', 'OpenDoor', 'Unlock a door remotely. Topic ' +
     'rh/v1/{buildingId}/{deviceId}/command/open-door, QoS 1, not retained.'),

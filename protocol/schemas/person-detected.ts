@@ -1,21 +1,16 @@
 import Type, { type Static } from 'typebox'
-import { Door, eventFields, messageOptions } from './common.ts'
+import { Door, eventFields, messageOptions, Token } from './common.ts'
 
 export const PersonDetectedSchema = Type.Object(
   {
     ...eventFields(),
     door: Type.Optional(Door('The door the detection area belongs to, if any.')),
-    zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Detection zone name set on the camera.' })),
+    zone: Type.Optional(Token('Detection zone name set on the camera.', { maxLength: 64 })),
     count: Type.Integer({ minimum: 1, description: 'People detected in the frame.' }),
     confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Detector confidence, 0..1.' })),
     snapshot: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 1024,
-        pattern: '^(?![Dd][Aa][Tt][Aa]:)',
-        description: 'Reference (URI or NVR recording id) to a snapshot kept on the device or NVR. Never the ' +
-          'image itself: `data:` URIs are refused.',
-      }),
+      Token('Reference (URI or NVR recording id) to a snapshot kept on the device or NVR. Never the ' +
+        'image itself: `data:` URIs are refused.', { maxLength: 1024, notStarting: '[Dd][Aa][Tt][Aa]:' }),
     ),
   },
   messageOptions('person-detected', 'PersonDetected', 'A camera detected one or more people. Topic ' +
