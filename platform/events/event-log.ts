@@ -23,7 +23,7 @@ import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isEventChannel } from '../../protocol/index.ts'
 import type { AcceptedMessage } from '../broker/ports.ts'
-import { sqlState, type Database } from '../store/database.ts'
+import { isDataError, sqlState, type Database } from '../store/database.ts'
 import { syncDirectory, writeDurably } from '../store/durable-file.ts'
 import { EventJournal } from './journal.ts'
 
@@ -545,12 +545,6 @@ function readSetAside (dir: string): string[] {
     }
   }
   return out
-}
-
-/** An error about the values of the data (SQLSTATE class 22 or 23), not about reaching the database. */
-function isDataError (err: unknown): boolean {
-  const code = sqlState(err)
-  return code !== undefined && (code.startsWith('22') || code.startsWith('23'))
 }
 
 function toRow (m: AcceptedMessage): LogRow {

@@ -1,13 +1,16 @@
 // The pipeline's storage on the Database port: its progress row, the event
 // log to replay, and the alert commit (the AlertService transaction, with the
-// progress written inside it).
+// progress and the candidates set aside written inside it).
 
 import type { AlertService } from '../alerts/alert-service.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import { LEVEL_ALERT_TYPES, type AlertCandidate, type RegistryView } from './model.ts'
-import type { LiveLevelAlert, LoggedMessage, PipelineProgress, PipelineStore } from './pipeline.ts'
+import type { LiveLevelAlert, LoggedMessage, PipelineProgress, PipelineStore, Progress, SetAsideCandidate } from './pipeline.ts'
 
 interface LogRow { log_seq: string | number; device_id: string; building_id: string; channel: string; payload: unknown; received_at: Date }
+
+/** Thrown inside a probe's transaction once the alert statements ran, to roll it back. */
+const PROBED = Symbol('probed')
 
 export class SqlPipelineStore implements PipelineStore {
   constructor (private readonly deps: { db: Database; alerts: AlertService; view: RegistryView; name?: string }) {}
@@ -47,11 +50,34 @@ export class SqlPipelineStore implements PipelineStore {
     return r.rows.map((a) => ({ dedupKey: a.dedup_key, buildingId: a.building_id, lastAt: new Date(a.last_at).getTime() }))
   }
 
-  async commit (candidates: AlertCandidate[], progress: { through: number; checkpoint?: { seq: number; state: string } }): Promise<void> {
-    await this.deps.alerts.raiseBatch(candidates, (b) => this.deps.view.jurisdiction(b), (tx) => this.saveProgress(tx, progress))
+  async commit (candidates: AlertCandidate[], progress: Progress, setAside: SetAsideCandidate[] = []): Promise<void> {
+    await this.deps.alerts.raiseBatch(candidates, (b) => this.deps.view.jurisdiction(b), async (tx) => {
+      await this.saveProgress(tx, progress)
+      await this.saveSetAside(tx, setAside)
+    })
   }
 
-  private async saveProgress (tx: Queryable, p: { through: number; checkpoint?: { seq: number; state: string } }): Promise<void> {
+  async probe (candidates: AlertCandidate[]): Promise<void> {
+    try {
+      await this.deps.alerts.raiseBatch(candidates, (b) => this.deps.view.jurisdiction(b), () => { throw PROBED })
+    } catch (err) {
+      if (err !== PROBED) throw err
+    }
+  }
+
+  async setAsideCount (): Promise<number> {
+    const r = await this.deps.db.query<{ n: number }>('select count(*)::int as n from pipeline_set_aside where pipeline = $1', [this.name])
+    return r.rows[0]?.n ?? 0
+  }
+
+  private async saveSetAside (tx: Queryable, items: readonly SetAsideCandidate[]): Promise<void> {
+    for (const a of items) {
+      await tx.query('insert into pipeline_set_aside (pipeline, log_seq, code, reason, candidate) values ($1, $2, $3, $4, $5)',
+        [this.name, a.logSeq, a.code, a.reason, JSON.stringify(a.candidate)])
+    }
+  }
+
+  private async saveProgress (tx: Queryable, p: Progress): Promise<void> {
     if (p.checkpoint === undefined) {
       const r = await tx.query('update pipeline_progress set through = $2, updated_at = now() where pipeline = $1', [this.name, p.through])
       if (r.rowCount > 0) return

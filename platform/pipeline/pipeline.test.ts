@@ -7,18 +7,26 @@ import pino from 'pino'
 import { VirtualTimeScheduler } from 'rxjs'
 import { describe, expect, it } from 'vitest'
 import type { AlertCandidate } from './model.ts'
-import { Pipeline, type LiveLevelAlert, type LoggedMessage, type PipelineProgress, type PipelineStore } from './pipeline.ts'
+import { Pipeline, type LiveLevelAlert, type LoggedMessage, type PipelineProgress, type PipelineStore, type SetAsideCandidate } from './pipeline.ts'
 import { detectAll, DETECTORS, type Detector } from './rules/index.ts'
 import { NONE, ruleOf, type Step } from './rules/rule.ts'
 import { T0, TestView } from './rules/rules.test-kit.ts'
 import { detectUnknownCredential } from './rules/unknown-credential.ts'
 
+/** What the database says when a value cannot be stored (U+0000 in jsonb) and when it cannot be reached. */
+const refusedValue = (): Error => Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' })
+const unreachable = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+
 class MemoryStore implements PipelineStore {
   readonly log: LoggedMessage[] = []
   readonly alerts: AlertCandidate[] = []
+  readonly setAside: SetAsideCandidate[] = []
   progress: PipelineProgress | undefined
   failing = false
   commits = 0
+  probes = 0
+  /** Candidates the "database" refuses: a commit holding one fails as a whole, as a transaction does. */
+  refuses: (c: AlertCandidate) => boolean = () => false
 
   /** What one process sees of the store; `dead` makes its writes fail forever (the process crashed). */
   forProcess (): MemoryStore & { dead: boolean } {
@@ -35,10 +43,19 @@ class MemoryStore implements PipelineStore {
   async readLog (afterSeq: number, limit: number): Promise<LoggedMessage[]> { return this.log.filter((m) => m.logSeq! > afterSeq).slice(0, limit) }
   async lastLogSeq (): Promise<number> { return this.log.length }
   async liveLevelAlerts (): Promise<LiveLevelAlert[]> { return [] }
-  async commit (candidates: AlertCandidate[], p: { through: number; checkpoint?: { seq: number; state: string } }): Promise<void> {
-    if (this.failing) throw new Error('database gone')
+  async setAsideCount (): Promise<number> { return this.setAside.length }
+  async probe (candidates: AlertCandidate[]): Promise<void> {
+    if (this.failing) throw unreachable()
+    this.probes++
+    if (candidates.some(this.refuses)) throw refusedValue()
+  }
+
+  async commit (candidates: AlertCandidate[], p: { through: number; checkpoint?: { seq: number; state: string } }, aside: SetAsideCandidate[] = []): Promise<void> {
+    if (this.failing) throw unreachable()
+    if (candidates.some(this.refuses)) throw refusedValue()
     this.commits++
     this.alerts.push(...candidates)
+    this.setAside.push(...aside)
     this.progress = {
       through: p.through,
       checkpointSeq: p.checkpoint?.seq ?? this.progress?.checkpointSeq ?? null,
@@ -188,6 +205,51 @@ describe('pipeline', () => {
     await p.settle()
     expect(p.stats().ruleFailures).toEqual({ state: 1 })
     expect(store.alerts.map((c) => c.dedupKey)).toEqual(['unknown_credential:b1:card:BAD00009'])
+    await p.stop()
+  })
+
+  it('a batch the database refuses is split: the refused candidate is set aside with the progress, the rest commit', async () => {
+    const store = new MemoryStore()
+    store.refuses = (c) => c.dedupKey.includes('\u0000')
+    const { p } = pipeline(store)
+    await p.start()
+    const cards = ['GOOD0001', 'BAD\u00001', 'GOOD0002', 'GOOD0003', 'BAD\u00002', 'GOOD0004']
+    for (const card of cards) pushLogged(p, store.swipe(card))
+    await p.settle()
+    // Every good alert, in event order, in one commit after the split; nothing waits behind the refused ones.
+    expect(store.alerts.map((c) => c.dedupKey.split(':').pop())).toEqual(['GOOD0001', 'GOOD0002', 'GOOD0003', 'GOOD0004'])
+    expect(store.setAside.map((a) => [a.logSeq, a.code, a.candidate.dedupKey.split(':').pop()])).toEqual([
+      [2, '22P05', 'BAD\u00001'], [5, '22P05', 'BAD\u00002'],
+    ])
+    expect(store.setAside[0]!.reason).toBe('unsupported Unicode escape sequence')
+    expect(store.progress!.through).toBe(6)
+    expect(p.stats()).toMatchObject({ setAside: 2, committed: 4 })
+    // Later events go on as usual.
+    pushLogged(p, store.swipe('GOOD0005'))
+    await p.settle()
+    expect(store.alerts).toHaveLength(5)
+    expect(store.progress!.through).toBe(7)
+    await p.stop()
+  })
+
+  it('a database that is down is retried with back-off, and nothing is set aside', async () => {
+    const store = new MemoryStore()
+    const { p } = pipeline(store)
+    await p.start()
+    store.failing = true
+    pushLogged(p, store.swipe('CARD0001'))
+    pushLogged(p, store.swipe('CARD0002'))
+    await new Promise((r) => setTimeout(r, 400))
+    expect(p.stats().commitFailures).toBeGreaterThanOrEqual(2)
+    // Back-off: a few attempts in 400 ms (100, 200 ms ...), not one per millisecond.
+    expect(p.stats().commitFailures).toBeLessThan(6)
+    expect(store.probes).toBe(0)
+    expect(p.stats().uncommitted).toBe(2)
+    store.failing = false
+    await p.settle()
+    expect(store.alerts.map((c) => c.dedupKey.split(':').pop())).toEqual(['CARD0001', 'CARD0002'])
+    expect(store.setAside).toEqual([])
+    expect(p.stats()).toMatchObject({ setAside: 0, uncommitted: 0 })
     await p.stop()
   })
 

@@ -8,6 +8,11 @@
 // logged after it are replayed from the event log; candidates of events whose
 // alerts were already committed are dropped, the rest are raised. So every
 // logged event has its effect on the alerts once, crash or not.
+//
+// A commit the database cannot take right now (it is down, a deadlock) is
+// retried with back-off. A commit it refuses for the values in it is split
+// (alert-commit.ts): the refused candidates are set aside, recorded in
+// the same transaction as the rest and the progress, and alerting goes on.
 
 import type { Logger } from 'pino'
 import { asyncScheduler, interval, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs'
@@ -17,8 +22,11 @@ import { enrich } from './enrich.ts'
 import {
   DEFAULT_RULE_PARAMS, LEVEL_ALERT_TYPES, type AlertCandidate, type PipelineInput, type RegistryView, type RuleParams,
 } from './model.ts'
+import { commitBatch, type SetAsideCandidate } from './alert-commit.ts'
 import { detectAll, type RuleContext } from './rules/index.ts'
 import { PipelineState } from './state.ts'
+
+export type { SetAsideCandidate } from './alert-commit.ts'
 
 /** An accepted message and its position in the event log (null: not logged, e.g. heartbeats). */
 export type LoggedMessage = AcceptedMessage & { logSeq: number | null }
@@ -41,9 +49,16 @@ export interface PipelineStore {
   lastLogSeq (): Promise<number>
   /** Live alerts of the level types (raised once per episode), to know which conditions are raised. */
   liveLevelAlerts (): Promise<LiveLevelAlert[]>
-  /** Candidates and progress in one transaction. */
-  commit (candidates: AlertCandidate[], progress: { through: number; checkpoint?: { seq: number; state: string } }): Promise<void>
+  /** Candidates, progress and the candidates set aside (refused by the database), in one transaction. */
+  commit (candidates: AlertCandidate[], progress: Progress, setAside?: SetAsideCandidate[]): Promise<void>
+  /** The commit of `candidates`, rolled back: throws what the database throws for them. */
+  probe (candidates: AlertCandidate[]): Promise<void>
+  /** Candidates set aside so far (by every run of this pipeline). */
+  setAsideCount (): Promise<number>
 }
+
+/** What a commit records of the pipeline's progress. */
+export interface Progress { through: number; checkpoint?: { seq: number; state: string } }
 
 export interface PipelineOptions {
   view: RegistryView
@@ -81,9 +96,18 @@ export interface PipelineStats {
   commitFailures: number
   /** Failures per rule (`state`: the state tracker) since the start; each failure cost that rule one input. */
   ruleFailures: Record<string, number>
+  /** Candidates the database refused, kept in pipeline_set_aside (every run). */
+  setAside: number
+  /** Candidates proposed and not committed yet. */
+  uncommitted: number
+  /** How long the oldest of them has waited (wall clock, ms); 0 when none waits. */
+  oldestUncommittedMs: number
+  /** The rules' stream ended with an error: nothing is judged any more (a restart is needed). */
+  rulesStopped: boolean
 }
 
-interface Pending { c: AlertCandidate; tag: number }
+/** A proposed candidate, the log position it belongs to, and when it was proposed (wall clock). */
+interface Pending { c: AlertCandidate; tag: number; at: number }
 
 export class Pipeline {
   readonly counters = { events: 0, ticks: 0, candidates: 0, committed: 0, suppressed: 0, replayed: 0, commitFailures: 0, enrichFailures: 0, checkpoints: 0 }
@@ -109,6 +133,10 @@ export class Pipeline {
   private stopping = false
   private readonly ruleFailures = new Map<string, number>()
   private readonly limitedLog: RateLimitedLog
+  /** The batch being committed (its candidates are no longer in `pending`). */
+  private inFlight: Pending[] = []
+  private setAsideTotal = 0
+  private rulesStopped = false
 
   constructor (private readonly o: PipelineOptions) {
     this.params = { ...DEFAULT_RULE_PARAMS, ...o.params }
@@ -119,9 +147,14 @@ export class Pipeline {
 
   stats (): PipelineStats {
     const c = this.counters
+    const oldest = this.inFlight[0] ?? this.pending[0]
     return {
       events: c.events, committed: c.committed, commitFailures: c.commitFailures,
       ruleFailures: Object.fromEntries(this.ruleFailures),
+      setAside: this.setAsideTotal,
+      uncommitted: this.inFlight.length + this.pending.length,
+      oldestUncommittedMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest.at),
+      rulesStopped: this.rulesStopped,
     }
   }
 
@@ -129,6 +162,7 @@ export class Pipeline {
   /** Restores the state, replays what the log holds beyond it, then starts the clock. Call before devices connect. */
   async start (): Promise<void> {
     const progress = await this.o.store.loadProgress()
+    this.setAsideTotal = await this.o.store.setAsideCount()
     let committedThrough: number
     if (progress === undefined) {
       // First start: history before it is not judged again.
@@ -206,7 +240,10 @@ export class Pipeline {
     const detect = this.o.detect ?? detectAll
     this.subscriptions.push(detect(this.input$, ctx).subscribe({
       next: (c) => this.propose(c),
-      error: (err: unknown) => this.o.logger.error({ err }, 'pipeline rules failed; alerts stopped'),
+      error: (err: unknown) => {
+        this.rulesStopped = true
+        this.o.logger.error({ err }, 'pipeline rules failed; alerts stopped')
+      },
     }))
   }
 
@@ -246,7 +283,7 @@ export class Pipeline {
     }
     // A logged event's candidates carry its log position; those of ticks and heartbeats
     // come after the event at `position` and before the next one.
-    this.pending.push({ c, tag: this.judging ?? this.position + 0.5 })
+    this.pending.push({ c, tag: this.judging ?? this.position + 0.5, at: Date.now() })
     this.schedule(this.o.batchMs ?? 5)
   }
 
@@ -300,10 +337,14 @@ export class Pipeline {
         const batch = this.pending.splice(0, take)
         const next = this.pending[0]
         const through = next === undefined ? this.position : Math.ceil(next.tag) - 1
-        const progress: { through: number; checkpoint?: { seq: number; state: string } } = { through }
+        const progress: Progress = { through }
         if (next === undefined && checkpointDue) progress.checkpoint = { seq: this.position, state: this.state.serialize() }
-        const candidates = batch.map((p) => p.c)
-        await this.commit(candidates, progress)
+        this.inFlight = batch
+        try {
+          await this.commit(batch, progress)
+        } finally {
+          this.inFlight = []
+        }
         if (progress.checkpoint !== undefined) {
           checkpointed = true
           this.lastCheckpoint = this.now()
@@ -317,23 +358,19 @@ export class Pipeline {
     if (this.pending.length > 0 && !this.stopping) this.schedule(0)
   }
 
-  /** Retries until the database takes it: an alert is never dropped. */
-  private async commit (candidates: AlertCandidate[], progress: { through: number; checkpoint?: { seq: number; state: string } }): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.o.store.commit(candidates, progress)
+  /** Commits one batch (alert-commit.ts: retried while the database cannot take it, split when it refuses values). */
+  private async commit (batch: Pending[], progress: Progress): Promise<void> {
+    await commitBatch(batch, progress, {
+      store: this.o.store,
+      logger: this.o.logger,
+      limitedLog: this.limitedLog,
+      stopping: () => this.stopping,
+      failed: () => { this.counters.commitFailures++ },
+      committed: (candidates, setAside) => {
         this.counters.committed += candidates.length
+        this.setAsideTotal += setAside
         if (candidates.length > 0) this.committed$.next(candidates)
-        return
-      } catch (err) {
-        this.counters.commitFailures++
-        if (this.stopping && attempt >= 3) {
-          this.o.logger.error({ err, candidates: candidates.length }, 'could not commit alerts while stopping; the event log replays them at the next start')
-          return
-        }
-        this.o.logger.error({ err, attempt, candidates: candidates.length }, 'committing alerts failed; retrying')
-        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5000)))
-      }
-    }
+      },
+    })
   }
 }

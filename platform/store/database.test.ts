@@ -3,8 +3,10 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/support/databases.ts'
-import { sqlState, UNIQUE_VIOLATION } from './database.ts'
+import { freePort } from '../../test/support/platform-process.ts'
+import { isDataError, sqlState, UNIQUE_VIOLATION } from './database.ts'
 import { loadMigrations, migrate } from './migrate.ts'
+import { PgDatabase } from './pg-database.ts'
 
 describe.each([...DATABASE_KINDS, 'pglite-worker'] as const)('Database on %s', (kind) => {
   let t: TestDatabase
@@ -49,6 +51,24 @@ describe.each([...DATABASE_KINDS, 'pglite-worker'] as const)('Database on %s', (
     expect(sqlState(err)).toBe(UNIQUE_VIOLATION)
   })
 
+  it('tells values the database refuses from failures that may pass on a later try', async () => {
+    const refused = async (sql: string, params: unknown[] = []): Promise<unknown> => t.db.query(sql, params).then(() => undefined, (e: unknown) => e)
+    // U+0000 in jsonb (the alert write of issue 10), a number out of range, a duplicate key, an index entry too large.
+    await t.db.exec('create table conf_refuse (k int primary key, s text)')
+    await t.db.exec('create index conf_refuse_s on conf_refuse (s)')
+    await t.db.query('insert into conf_refuse values (1, null)')
+    const errors = [
+      await refused('select $1::jsonb', [JSON.stringify({ v: 'a\u0000b' })]),
+      await refused('select $1::int4', [2 ** 40]),
+      await refused('insert into conf_refuse values (1, null)'),
+      await refused('insert into conf_refuse values (2, $1)', [Array.from({ length: 3000 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join('')]),
+    ]
+    expect(errors.map((e) => [sqlState(e)?.slice(0, 2), isDataError(e)])).toEqual([['22', true], ['22', true], ['23', true], ['54', true]])
+    // Not about the values: a statement that is wrong, a transaction given up.
+    expect(isDataError(await refused('select * from no_such_table'))).toBe(false)
+    expect(isDataError(new Error('no code at all'))).toBe(false)
+  })
+
   it('serialises a transaction against other statements and keeps its reads consistent', async () => {
     await t.db.exec('create table conf_iso (k int primary key, v int not null)')
     await t.db.query('insert into conf_iso values (1, 0)')
@@ -73,5 +93,15 @@ describe.each([...DATABASE_KINDS, 'pglite-worker'] as const)('Database on %s', (
     for (const table of ['registrations', 'registry_ledger', 'audit_log', 'alert_events']) {
       expect(sqlState(await t.db.query(`truncate ${table} cascade`).catch((e: unknown) => e))).toBe('55000')
     }
+  })
+})
+
+describe('isDataError on a server that is not there', () => {
+  it('is false: a connection refused is retried, never taken for refused values', async () => {
+    const db = new PgDatabase(`postgres://postgres@127.0.0.1:${await freePort()}/postgres`)
+    const err = await db.query('select 1').then(() => undefined, (e: unknown) => e)
+    await db.close()
+    expect(sqlState(err)).toBe('ECONNREFUSED')
+    expect(isDataError(err)).toBe(false)
   })
 })

@@ -27,6 +27,16 @@ export function sqlState (err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined
 }
 
+/**
+ * The database refuses the values themselves, so trying again cannot help: a data exception (class 22: U+0000
+ * in jsonb, a number out of range), an integrity constraint (23) or a program limit (54: an index entry too
+ * large). Anything else (no connection, a server shutting down, a deadlock) may pass on a later try.
+ */
+export function isDataError (err: unknown): boolean {
+  const code = sqlState(err)
+  return code !== undefined && /^(22|23|54)[0-9A-Z]{3}$/.test(code)
+}
+
 export const UNIQUE_VIOLATION = '23505'
 export const FOREIGN_KEY_VIOLATION = '23503'
 export const CHECK_VIOLATION = '23514'
