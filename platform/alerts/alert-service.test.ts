@@ -83,6 +83,31 @@ describe.each(DATABASE_KINDS)('AlertService on %s', (kind) => {
     expect(live.items.filter((a) => a.dedupKey === key)).toHaveLength(1)
   })
 
+  it('queues the deliveries of one batch in event order, whatever the keys (delivery ids follow the events)', async () => {
+    const k = (x: string): string => `k-order-${kind}-${x}`
+    const earlier = (await alerts.raise(candidate(w.bA, { dedupKey: k('m-earlier') })))!.alert
+    // Event order z, clear m-earlier, a, q, escalation of z, b: neither the order of the keys nor any the
+    // database happens to return.
+    const batch = [
+      candidate(w.bA, { dedupKey: k('z') }), candidate(w.bA, { dedupKey: k('m-earlier'), clears: true }),
+      candidate(w.bA, { dedupKey: k('a') }), candidate(w.bA, { dedupKey: k('q') }),
+      candidate(w.bA, { dedupKey: k('z'), severity: 'critical' }), candidate(w.bA, { dedupKey: k('b') }),
+    ]
+    await alerts.raiseBatch(batch)
+    const r = await t.db.query<{ event: string; dedup_key: string }>(`select o.event, a.dedup_key from webhook_outbox o
+      join alerts a on a.id = o.alert_id where a.dedup_key like $1 and o.seq > (select min(seq) from webhook_outbox where alert_id = $2) order by o.seq`,
+    [k('%'), earlier.id])
+    expect(r.rows.map((x) => [x.event, x.dedup_key.slice(k('').length)])).toEqual([
+      ['alert.opened', 'z'], ['alert.resolved', 'm-earlier'], ['alert.opened', 'a'], ['alert.opened', 'q'],
+      ['alert.opened', 'b'],
+    ])
+    // History and live changes follow the same order.
+    const history = await t.db.query<{ dedup_key: string; action: string }>(`select a.dedup_key, e.action from alert_events e
+      join alerts a on a.id = e.alert_id where a.dedup_key like $1 and e.seq > (select min(seq) from alert_events where alert_id = $2) order by e.seq`,
+    [k('%'), earlier.id])
+    expect(history.rows.map((x) => `${x.action} ${x.dedup_key.slice(k('').length)}`)).toEqual(['opened z', 'resolved m-earlier', 'opened a', 'opened q', 'opened b'])
+  })
+
   it('is safe under concurrent raises of the same key: one alert, every occurrence counted', async () => {
     const key = `k-race-${kind}`
     await Promise.all(Array.from({ length: 20 }, () => alerts.raiseMany([candidate(w.bC, { dedupKey: key }), candidate(w.bC, { dedupKey: `${key}-b` })])))

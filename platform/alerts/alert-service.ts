@@ -55,6 +55,9 @@ const DEFAULT_LIMIT = 100
 
 interface Outcome<T> { value: T; changes: AlertChange[]; queued: number }
 
+/** One raise's or clear's announcements, and the position in its batch of the event behind it. */
+interface Effect { order: number; change: AlertChange; history?: HistoryInput; outbox?: WebhookPayload }
+
 export class AlertService {
   /** Every committed change, in commit order. Subscribers must not throw. */
   readonly changes$ = new Subject<AlertChange>()
@@ -105,42 +108,48 @@ export class AlertService {
     if (rounds.length === 0 && alsoInTx === undefined) return summary
     const outcome = await this.write(async (tx) => {
       const s = { ...summary }
-      const changes: AlertChange[] = []
-      const history: HistoryInput[] = []
-      const outbox: WebhookPayload[] = []
+      // What each raise and clear announces, with its place in the batch: the statements run in key order
+      // (for row locks), the announcements (history, webhook deliveries, live changes) follow the events.
+      const effects: Effect[] = []
       for (const round of rounds) {
         const upserted = await upsertRaises(tx, round.raises, now, jurisdictionOf)
         s.unknownBuilding += round.raises.length - upserted.length
-        for (const { row, inserted, prevSeverity } of upserted) {
+        for (const { raise, row, inserted, prevSeverity } of upserted) {
           const alert = toAlert(row)
+          const effect: Effect = { order: raise.order, change: { kind: inserted ? 'opened' : 'updated', alert, scope: scopeOf(row) } }
           if (inserted) {
             s.opened++
-            history.push({ alertId: alert.id, actorId: null, action: 'opened', detail: { severity: alert.severity } })
-            outbox.push({ event: 'alert.opened', alert })
+            effect.history = { alertId: alert.id, actorId: null, action: 'opened', detail: { severity: alert.severity } }
+            effect.outbox = { event: 'alert.opened', alert }
           } else {
             s.updated++
             if (prevSeverity !== null && severityRank(alert.severity) > severityRank(prevSeverity)) {
               s.escalated++
-              history.push({ alertId: alert.id, actorId: null, action: 'escalated', detail: { from: prevSeverity, to: alert.severity } })
-              outbox.push({ event: 'alert.escalated', alert })
+              effect.history = { alertId: alert.id, actorId: null, action: 'escalated', detail: { from: prevSeverity, to: alert.severity } }
+              effect.outbox = { event: 'alert.escalated', alert }
             }
           }
-          changes.push({ kind: inserted ? 'opened' : 'updated', alert, scope: scopeOf(row) })
+          effects.push(effect)
         }
         const resolved = await resolveClears(tx, round.clears, now)
         s.resolved += resolved.length
         s.clearsIgnored += round.clears.length - resolved.length
-        for (const row of resolved) {
+        for (const { clear, row } of resolved) {
           const alert = toAlert(row)
-          history.push({ alertId: alert.id, actorId: null, action: 'resolved', note: 'condition cleared', detail: { auto: true } })
-          outbox.push({ event: 'alert.resolved', alert })
-          changes.push({ kind: 'resolved', alert, scope: scopeOf(row) })
+          effects.push({
+            order: clear.order,
+            change: { kind: 'resolved', alert, scope: scopeOf(row) },
+            history: { alertId: alert.id, actorId: null, action: 'resolved', note: 'condition cleared', detail: { auto: true } },
+            outbox: { event: 'alert.resolved', alert },
+          })
         }
       }
-      await insertHistory(tx, history, now)
-      const queued = await enqueueOutbox(tx, outbox)
+      // Stable: a key's later runs (rounds) come after its earlier ones, as their events did.
+      effects.sort((a, b) => a.order - b.order)
+      await insertHistory(tx, effects.flatMap((e) => (e.history === undefined ? [] : [e.history])), now)
+      const queued = await enqueueOutbox(tx, effects.flatMap((e) => (e.outbox === undefined ? [] : [e.outbox])))
       if (alsoInTx !== undefined) await alsoInTx(tx)
-      return { value: s, changes, queued }
+      return { value: s, changes: effects.map((e) => e.change), queued }
     })
     const s = outcome.value
     Object.assign(this.counters, {

@@ -11,6 +11,8 @@ import { newId } from '../registry/context.ts'
 export const SELECT_ALERT = 'select a.*, b.landlord_id from alerts a join buildings b on b.id = a.building_id'
 
 export interface UpsertResult {
+  /** The raise this row answers. */
+  raise: MergedRaise
   row: AlertRow
   inserted: boolean
   /** Severity before this statement (null when inserted, or when a concurrent insert hid it). */
@@ -42,7 +44,7 @@ export async function upsertRaises (
       n: m.count, first_at: isoAt(m.firstAt), last_at: isoAt(m.lastAt), evidence: m.evidence, explanation: c.explanation,
     }
   })
-  const r = await tx.query<AlertRow & { inserted: boolean; prev_severity: Severity | null }>(`
+  const r = await tx.query<AlertRow & { inserted: boolean; prev_severity: Severity | null; ord: number }>(`
     with x as (
       select * from jsonb_to_recordset($1::jsonb) as x (
         ord int, id text, dedup_key text, type text, severity text, building_id text, room_id text, door text,
@@ -77,26 +79,36 @@ export async function upsertRaises (
         updated_at = excluded.updated_at
       returning a.*, (a.xmax = 0) as inserted
     )
-    select up.*, prev.severity as prev_severity, b.landlord_id
-    from up join buildings b on b.id = up.building_id left join prev on prev.dedup_key = up.dedup_key`,
+    select up.*, prev.severity as prev_severity, b.landlord_id, x.ord
+    from up join buildings b on b.id = up.building_id join x on x.dedup_key = up.dedup_key
+      left join prev on prev.dedup_key = up.dedup_key
+    order by x.ord`,
   [JSON.stringify(rows), now])
-  return r.rows.map((row) => ({ row, inserted: row.inserted, prevSeverity: row.inserted ? null : row.prev_severity }))
+  // A round holds each key once, so `ord` names the raise of each row.
+  return r.rows.flatMap(({ ord, ...row }) => {
+    const raise = raises[ord]
+    return raise === undefined ? [] : [{ raise, row, inserted: row.inserted, prevSeverity: row.inserted ? null : row.prev_severity }]
+  })
 }
 
-/** Auto-resolves the live alert of each cleared key, if there is one. */
-export async function resolveClears (tx: Queryable, clears: readonly ClearOp[], now: Date): Promise<AlertRow[]> {
+/** Auto-resolves the live alert of each cleared key, if there is one; each row with the clear it answers. */
+export async function resolveClears (tx: Queryable, clears: readonly ClearOp[], now: Date): Promise<Array<{ clear: ClearOp; row: AlertRow }>> {
   if (clears.length === 0) return []
-  const r = await tx.query<AlertRow>(`
-    with x as (select * from jsonb_to_recordset($1::jsonb) as x (dedup_key text)),
+  const r = await tx.query<AlertRow & { ord: number }>(`
+    with x as (select * from jsonb_to_recordset($1::jsonb) as x (ord int, dedup_key text)),
     up as (
       update alerts a set status = 'resolved', resolved_at = $2::timestamptz, resolved_by = null, auto_resolved = true,
         resolution_note = 'condition cleared', updated_at = $2::timestamptz
       from x where a.dedup_key = x.dedup_key and a.status <> 'resolved'
       returning a.*
     )
-    select up.*, b.landlord_id from up join buildings b on b.id = up.building_id`,
-  [JSON.stringify(clears.map((c) => ({ dedup_key: c.dedupKey }))), now])
-  return r.rows
+    select up.*, b.landlord_id, x.ord from up join buildings b on b.id = up.building_id join x on x.dedup_key = up.dedup_key
+    order by x.ord`,
+  [JSON.stringify(clears.map((c, ord) => ({ ord, dedup_key: c.dedupKey }))), now])
+  return r.rows.flatMap(({ ord, ...row }) => {
+    const clear = clears[ord]
+    return clear === undefined ? [] : [{ clear, row }]
+  })
 }
 
 export interface HistoryInput {

@@ -3,7 +3,10 @@
 // highest severity, evidence, first/last time); a `clears` candidate splits
 // the key's history: what comes after it belongs to a new alert. Round i
 // holds the i-th run of every key, so a batch of thousands usually costs one
-// round of three or four statements.
+// round of three or four statements. Each raise and clear remembers where in
+// the batch it came from (`order`), so what the batch announces (history,
+// webhook deliveries, live changes) follows the events, not the key order the
+// statements use.
 
 import { ALERT_TYPES, SEVERITIES, type AlertCandidate, type Severity } from '../pipeline/model.ts'
 import { severityRank } from './model.ts'
@@ -21,11 +24,15 @@ export interface MergedRaise {
   lastAt: number
   /** Most recent last, at most EVIDENCE_CAP, no repeats. */
   evidence: string[]
+  /** Position in the batch of the first candidate folded in. */
+  order: number
 }
 
 export interface ClearOp {
   dedupKey: string
   at: number
+  /** Position in the batch of the (first) clear. */
+  order: number
 }
 
 export interface Round {
@@ -39,7 +46,7 @@ export interface Plan {
   rejected: Array<{ candidate: AlertCandidate; reason: string }>
 }
 
-type Run = { kind: 'raise'; items: AlertCandidate[] } | { kind: 'clear'; at: number }
+type Run = { kind: 'raise'; items: AlertCandidate[]; order: number } | { kind: 'clear'; at: number; order: number }
 
 function problem (c: AlertCandidate): string | undefined {
   if (typeof c.dedupKey !== 'string' || c.dedupKey.length === 0) return 'empty dedupKey'
@@ -62,7 +69,7 @@ export function tailDistinct (items: readonly string[], cap = EVIDENCE_CAP): str
   return out.reverse()
 }
 
-export function merge (items: readonly AlertCandidate[]): MergedRaise {
+export function merge (items: readonly AlertCandidate[], order = 0): MergedRaise {
   const latest = items[items.length - 1]!
   let severity = items[0]!.severity
   let firstAt = Infinity
@@ -74,14 +81,14 @@ export function merge (items: readonly AlertCandidate[]): MergedRaise {
     lastAt = Math.max(lastAt, c.at)
     for (const e of c.evidence) evidence.push(e)
   }
-  return { dedupKey: latest.dedupKey, latest, count: items.length, severity, firstAt, lastAt, evidence: tailDistinct(evidence) }
+  return { dedupKey: latest.dedupKey, latest, count: items.length, severity, firstAt, lastAt, evidence: tailDistinct(evidence), order }
 }
 
 /** `now` replaces event times that are not finite numbers. */
 export function plan (candidates: readonly AlertCandidate[], now: number): Plan {
   const rejected: Plan['rejected'] = []
   const runs = new Map<string, Run[]>()
-  for (const raw of candidates) {
+  for (const [order, raw] of candidates.entries()) {
     const reason = problem(raw)
     if (reason !== undefined) {
       rejected.push({ candidate: raw, reason })
@@ -93,19 +100,19 @@ export function plan (candidates: readonly AlertCandidate[], now: number): Plan 
     const last = list[list.length - 1]
     if (c.clears === true) {
       if (last?.kind === 'clear') last.at = Math.max(last.at, c.at)
-      else list.push({ kind: 'clear', at: c.at })
+      else list.push({ kind: 'clear', at: c.at, order })
     } else if (last?.kind === 'raise') {
       last.items.push(c)
     } else {
-      list.push({ kind: 'raise', items: [c] })
+      list.push({ kind: 'raise', items: [c], order })
     }
   }
   const rounds: Round[] = []
   for (const [dedupKey, list] of runs) {
     list.forEach((run, i) => {
       const round = rounds[i] ?? (rounds[i] = { raises: [], clears: [] })
-      if (run.kind === 'clear') round.clears.push({ dedupKey, at: run.at })
-      else round.raises.push(merge(run.items))
+      if (run.kind === 'clear') round.clears.push({ dedupKey, at: run.at, order: run.order })
+      else round.raises.push(merge(run.items, run.order))
     })
   }
   // A stable order for row locks: concurrent batches lock keys in the same order (no deadlock cycles).
