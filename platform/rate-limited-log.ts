@@ -7,7 +7,7 @@
 
 import type { Logger } from 'pino'
 
-export type LimitedLevel = 'error' | 'warn' | 'info'
+export type LimitedLevel = 'error' | 'warn'
 
 interface Window {
   level: LimitedLevel

@@ -156,7 +156,8 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
     const alerts = new AlertService({ db: t.db, events: first })
     first.start()
     for (let i = 0; i < 3; i++) await alerts.raise(candidate(w.bA, { dedupKey: `restart-${i}` }))
-    await until(async () => receiver.requests.some((r) => r.path === '/restart'))
+    // Once the refusal is recorded (the receiver answering is not enough: a stop mid-request records nothing).
+    await until(async () => (await hooks.deliveries(w.admin, h.webhook.id, { pending: true })).some((d) => d.lastError !== null))
     await first.stop()
     const pending = await hooks.deliveries(w.admin, h.webhook.id, { pending: true })
     expect(pending).toHaveLength(3)
@@ -306,6 +307,51 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
     } finally {
       await tls.stop()
       cert.dispose()
+    }
+  })
+
+  it('does not send a delivery again when only recording it failed, and backs off while the database refuses', async () => {
+    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
+    const h = await hooks.create(w.admin, { url: `${receiver.url}/unrecorded`, areaId: 'w-d1' })
+    receiver.mode = 'up'
+    // The database accepts reads but no write to this webhook's outbox rows (a full disk, say): every attempt
+    // is counted by a sequence, which a failed statement does not roll back.
+    await t.db.exec(`create sequence outbox_write_attempts;
+      create table outbox_writes_fail (webhook_id text not null, on_ boolean not null);
+      create function outbox_write_refused () returns trigger language plpgsql as $$
+      begin
+        if exists (select 1 from outbox_writes_fail where webhook_id = new.webhook_id) then
+          perform nextval('outbox_write_attempts');
+          if (select on_ from outbox_writes_fail where webhook_id = new.webhook_id) then
+            raise exception 'could not write' using errcode = '53100';
+          end if;
+        end if;
+        return new;
+      end $$;
+      create trigger outbox_write_refused before update on webhook_outbox for each row execute function outbox_write_refused();`)
+    await t.db.query('insert into outbox_writes_fail values ($1, true)', [h.webhook.id])
+    try {
+      const disp = dispatcher()
+      const alerts = new AlertService({ db: t.db, events: disp })
+      disp.start()
+      await alerts.raise(candidate(w.bA, { dedupKey: `unrecorded-${kind}` }))
+      await until(async () => receiver.requests.some((r) => r.path === '/unrecorded'))
+      await new Promise((r) => setTimeout(r, 1500))
+      const sent = receiver.requests.filter((r) => r.path === '/unrecorded')
+      // Before: sent again on every poll (every 100 ms here, every 2 s by default), about 15 times.
+      expect(sent).toHaveLength(1)
+      const attempts = (await t.db.query<{ n: number }>('select last_value::int as n from outbox_write_attempts')).rows[0]!.n
+      // Retried with back-off (20 ms doubling to 200 ms here), not on every poll or in a tight loop.
+      expect(attempts).toBeGreaterThanOrEqual(3)
+      expect(attempts).toBeLessThan(15)
+      await t.db.query('update outbox_writes_fail set on_ = false')
+      await until(async () => (await hooks.deliveries(w.admin, h.webhook.id, { pending: true })).length === 0)
+      await disp.stop()
+      expect(receiver.requests.filter((r) => r.path === '/unrecorded')).toHaveLength(1)
+      expect((await hooks.deliveries(w.admin, h.webhook.id))[0]).toMatchObject({ lastStatus: 200, deliveredAt: expect.any(String) })
+    } finally {
+      await t.db.exec('drop trigger outbox_write_refused on webhook_outbox; drop function outbox_write_refused(); drop table outbox_writes_fail; drop sequence outbox_write_attempts')
+      await hooks.remove(w.admin, h.webhook.id)
     }
   })
 

@@ -11,11 +11,16 @@
 // for the owner only a generic outcome (`HTTP <status>`, `timeout`,
 // `unreachable`, `refused: target not allowed`): the details, which would
 // describe the network behind the platform, go to the platform log.
+// When the database fails (it cannot record an outcome, or read the outbox),
+// the webhook waits with the same back-off as a failed delivery; a delivery
+// the receiver took but the database could not mark done is remembered and
+// only marked on the next try, not sent again (while this process lives).
 
 import { randomBytes } from 'node:crypto'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { Logger } from 'pino'
+import { RateLimitedLog } from '../rate-limited-log.ts'
 import type { Database } from '../store/database.ts'
 import type { AlertServiceEvents } from './alert-service.ts'
 import { signBody } from './signature.ts'
@@ -63,9 +68,15 @@ export class WebhookDispatcher implements AlertServiceEvents {
   private poll: NodeJS.Timeout | undefined
   private retryTimer: { at: number; timer: NodeJS.Timeout } | undefined
   private lastPrune = 0
+  /** Deliveries the receiver accepted (2xx) whose outcome the database has not recorded yet: seq -> status. */
+  private readonly unrecorded = new Map<number, number>()
+  /** Webhooks waiting after a database failure: id -> failures in a row and when to try again. */
+  private readonly stalled = new Map<string, { failures: number; until: number }>()
+  private readonly limitedLog: RateLimitedLog | undefined
 
   constructor (private readonly o: WebhookDispatcherOptions) {
     this.now = o.now ?? (() => new Date())
+    this.limitedLog = o.logger === undefined ? undefined : new RateLimitedLog(o.logger)
   }
 
   start (): void {
@@ -87,6 +98,7 @@ export class WebhookDispatcher implements AlertServiceEvents {
     await Promise.allSettled([...this.active.values()])
     await this.o.db.query('update webhooks set lease_owner = null, lease_until = null where lease_owner = $1', [this.owner])
       .catch((err: unknown) => this.o.logger?.error({ err }, 'could not release webhook leases'))
+    this.limitedLog?.close()
   }
 
   /** New rows may be due: scan now. Cheap; called by the AlertService after every commit that queued deliveries. */
@@ -112,13 +124,13 @@ export class WebhookDispatcher implements AlertServiceEvents {
              and exists (select 1 from webhook_outbox o where o.webhook_id = w.id and o.delivered_at is null)`,
           [this.owner, now])
         for (const { id } of r.rows) {
-          if (this.active.has(id)) continue
+          if (this.active.has(id) || this.waiting(id, now.getTime())) continue
           const p = this.work(id).finally(() => this.active.delete(id))
           this.active.set(id, p)
         }
         await this.prune(now)
       } catch (err) {
-        this.o.logger?.error({ err }, 'webhook outbox scan failed')
+        this.limitedLog?.log('error', 'scan', { err }, 'webhook outbox scan failed; the next poll tries again')
         return
       }
     }
@@ -153,11 +165,25 @@ export class WebhookDispatcher implements AlertServiceEvents {
             return
           }
           if (!await this.deliver(target, head)) return
+          this.stalled.delete(webhookId)
         }
       }
     } catch (err) {
-      this.o.logger?.error({ err, webhookId }, 'webhook delivery failed unexpectedly; retrying on the next scan')
+      // The database failed us (reading the outbox, recording an outcome): wait before this webhook is tried
+      // again, longer each time, as for a receiver that is down.
+      const failures = (this.stalled.get(webhookId)?.failures ?? 0) + 1
+      const until = this.now().getTime() + this.backoff(failures)
+      this.stalled.set(webhookId, { failures, until })
+      this.wakeAt(until)
+      this.limitedLog?.log('error', `db:${webhookId}`, { err, webhookId, failures, retryInMs: until - this.now().getTime() },
+        'webhook delivery stopped by a database error; retrying with back-off', { webhookId })
     }
+  }
+
+  /** The webhook waits after a database failure. */
+  private waiting (webhookId: string, now: number): boolean {
+    const s = this.stalled.get(webhookId)
+    return s !== undefined && s.until > now
   }
 
   private async claim (webhookId: string, now: Date): Promise<Target | undefined> {
@@ -171,6 +197,12 @@ export class WebhookDispatcher implements AlertServiceEvents {
 
   /** POSTs one row; records the outcome. False: not delivered (stop draining this webhook for now). */
   private async deliver (target: Target, head: Head): Promise<boolean> {
+    const accepted = this.unrecorded.get(head.seq)
+    if (accepted !== undefined) {
+      // The receiver has it; only the record is missing.
+      await this.markDelivered(head, accepted)
+      return true
+    }
     const body = JSON.stringify({ delivery: head.seq, webhookId: target.id, ...head.payload })
     const ac = new AbortController()
     const timer = setTimeout(() => ac.abort(new Error('timeout')), this.o.timeoutMs ?? 10_000)
@@ -199,10 +231,8 @@ export class WebhookDispatcher implements AlertServiceEvents {
     if (!this.running && error !== null) return false
     const now = this.now()
     if (error === null) {
-      await this.o.db.query(
-        `update webhook_outbox set delivered_at = $2::timestamptz, attempts = attempts + 1, last_status = $3, last_error = null
-         where seq = $1`, [head.seq, now, status])
-      this.counters.delivered++
+      this.unrecorded.set(head.seq, status ?? 200)
+      await this.markDelivered(head, status ?? 200)
       return true
     }
     const attempts = head.attempts + 1
@@ -244,6 +274,15 @@ export class WebhookDispatcher implements AlertServiceEvents {
       req.on('error', reject)
       req.end(body)
     })
+  }
+
+  /** Records an accepted delivery; until it is recorded it stays in `unrecorded` (a failure here throws). */
+  private async markDelivered (head: Head, status: number): Promise<void> {
+    await this.o.db.query(
+      `update webhook_outbox set delivered_at = $2::timestamptz, attempts = attempts + 1, last_status = $3, last_error = null
+       where seq = $1`, [head.seq, this.now(), status])
+    this.unrecorded.delete(head.seq)
+    this.counters.delivered++
   }
 
   /** Delay before attempt n + 1: base * 2^(n - 1), capped, jittered to 50..100 %. */
