@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sampleUplinks } from '../../protocol/index.ts'
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/support/databases.ts'
 import type { AcceptedMessage } from '../broker/ports.ts'
+import { mountTinyDisk, tinyDisksWork } from '../../test/support/tiny-disk.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import { EventLog } from './event-log.ts'
 
@@ -210,8 +211,28 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
       await expect(l.append(access('broken-2', 2, 'dev-broken'))).rejects.toThrow(/journal could not be written.*restarts/)
       await expect(l.append(access('broken-3', 3, 'dev-broken'))).rejects.toThrow(/journal could not be written/)
       expect(failures).toHaveLength(1)
+      expect(l.stats()).toMatchObject({ journalFailed: true, journalError: 'EISDIR' })
     } finally {
       await l.close()
+    }
+  })
+
+  // Needs root to mount a tmpfs (skipped otherwise).
+  it.skipIf(!tinyDisksWork)('says the disk is full when it is (ENOSPC), in the error, the log hook and the stats', async () => {
+    const disk = mountTinyDisk(16 * 1024)
+    const failures: Array<NodeJS.ErrnoException> = []
+    const l = await EventLog.open(t.db, { dir: disk.dir, onJournalError: (err) => failures.push(err as NodeJS.ErrnoException) })
+    try {
+      let refused: Error | undefined
+      for (let i = 1; i <= 1000 && refused === undefined; i++) {
+        await l.append(access(`full-${i}`, i, 'dev-full')).catch((err: Error) => { refused = err })
+      }
+      expect(refused?.message).toMatch(/journal could not be written \(ENOSPC: no space left on device/)
+      expect(failures.map((f) => f.code)).toEqual(['ENOSPC'])
+      expect(l.stats()).toMatchObject({ journalFailed: true, journalError: 'ENOSPC' })
+    } finally {
+      await l.close()
+      disk.remove()
     }
   })
 

@@ -24,7 +24,7 @@ import { join } from 'node:path'
 import { isEventChannel } from '../../protocol/index.ts'
 import type { AcceptedMessage } from '../broker/ports.ts'
 import { isDataError, sqlState, type Database } from '../store/database.ts'
-import { syncDirectory, writeDurably } from '../store/durable-file.ts'
+import { appendFully, syncDirectory, writeDurably } from '../store/durable-file.ts'
 import { EventJournal } from './journal.ts'
 
 export interface AppendResult {
@@ -85,6 +85,8 @@ export interface EventLogCounters {
   databaseErrors: number
   /** A journal write failed: no event is acknowledged until a restart. */
   journalFailed: boolean
+  /** The system's error code of that failure (ENOSPC: the disk is full; EIO: it failed), null while none. */
+  journalError: string | null
 }
 
 export interface EventLogOptions {
@@ -139,6 +141,7 @@ export class EventLog {
   private closed = false
   /** Set when a journal write failed: every append is refused from then on. */
   private broken: Error | undefined
+  private brokenCode: string | null = null
   private stopped = false
   private readonly maxBatch: number
   private readonly indexBatch: number
@@ -231,7 +234,7 @@ export class EventLog {
     const c = this.counters
     return {
       journaled: c.rows, inDatabase: c.indexed, behind: this.unindexed.length, duplicates: c.duplicates, seqReused: c.seqReused,
-      setAside: c.unindexable, databaseErrors: c.indexErrors, journalFailed: this.broken !== undefined,
+      setAside: c.unindexable, databaseErrors: c.indexErrors, journalFailed: this.broken !== undefined, journalError: this.brokenCode,
     }
   }
 
@@ -371,7 +374,11 @@ export class EventLog {
           // After a failed write or sync nobody knows what reached the disk (a failed fsync may not fail
           // again): stop acknowledging until a restart reads the journal back, as PostgreSQL does.
           const reason = err instanceof Error ? err.message : String(err)
-          this.broken = new Error(`the event journal could not be written (${reason}); no event is acknowledged until the platform restarts`)
+          const code = (err as NodeJS.ErrnoException | null)?.code
+          this.brokenCode = typeof code === 'string' ? code : 'unknown'
+          this.broken = Object.assign(
+            new Error(`the event journal could not be written (${reason}); no event is acknowledged until the platform restarts`),
+            { code: this.brokenCode })
           this.options.onJournalError?.(err)
           const refused = [...batch, ...this.pending.splice(0)]
           this.written += refused.length
@@ -454,7 +461,7 @@ export class EventLog {
     const file = await open(path, 'a', 0o600)
     try {
       const reason = err instanceof Error ? err.message : String(err)
-      await file.write(`{"reason":${JSON.stringify(reason)},"code":${JSON.stringify(sqlState(err) ?? null)},"record":${row.line}}\n`)
+      await appendFully(file, Buffer.from(`{"reason":${JSON.stringify(reason)},"code":${JSON.stringify(sqlState(err) ?? null)},"record":${row.line}}\n`))
       await file.datasync()
       // The progress row moves past this event next: the file's name must be durable too.
       if (created) syncDirectory(this.options.dir)

@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from '
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { mountTinyDisk, tinyDisksWork } from '../../test/support/tiny-disk.ts'
 import { EventJournal } from './journal.ts'
 
 const lines = (from: number, to: number): string => {
@@ -73,5 +74,26 @@ describe('EventJournal', () => {
     await journal.release(journal.releasable(2))
     await journal.close()
     expect(EventJournal.open(dir).records.map((r) => r.n)).toEqual([3, 4])
+  })
+
+  // Needs root to mount a tmpfs (skipped otherwise): a real disk that fills up mid-write.
+  it.skipIf(!tinyDisksWork)('reports a full disk as the system does (ENOSPC), not as a short write', async () => {
+    const disk = mountTinyDisk(64 * 1024)
+    try {
+      const { journal } = EventJournal.open(disk.dir)
+      await journal.append(lines(1, 10), 1, 10)
+      // Far more than fits: the kernel writes what fits, then refuses the rest.
+      const big = lines(11, 3000)
+      const err = await journal.append(big, 11, 3000).then(() => undefined, (e: unknown) => e as NodeJS.ErrnoException)
+      expect(err?.code).toBe('ENOSPC')
+      expect(err?.message).not.toMatch(/short write/)
+      await journal.close()
+      // What was synced before is intact; the cut-off tail is cut at the next open.
+      const again = EventJournal.open(disk.dir)
+      expect(again.records.slice(0, 10).map((r) => r.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+      await again.journal.close()
+    } finally {
+      disk.remove()
+    }
   })
 })

@@ -12,7 +12,7 @@
 import { closeSync, existsSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs'
 import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { syncDirectory, writeDurably } from '../store/durable-file.ts'
+import { appendFully, syncDirectory, writeDurably } from '../store/durable-file.ts'
 
 export interface JournalRecord {
   /** Log position. */
@@ -121,8 +121,7 @@ export class EventJournal {
         if (seg.bytes === 0) syncDirectory(this.dir)
       }
       const buf = Buffer.from(text)
-      const { bytesWritten } = await this.handle.write(buf)
-      if (bytesWritten !== buf.length) throw new Error(`event journal: short write (${bytesWritten} of ${buf.length} bytes)`)
+      await appendFully(this.handle, buf)
       await this.handle.datasync()
       seg.bytes += buf.length
       seg.lastN = lastN
