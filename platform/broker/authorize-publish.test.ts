@@ -4,6 +4,7 @@ import type { MqttClient } from 'mqtt'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeErrorReply, deviceTopic, errorTopic, LAST_WILL_PAYLOAD, sampleUplinks, type ErrorReply } from '../../protocol/index.ts'
 import pino from 'pino'
+import { RateLimitedLog } from '../rate-limited-log.ts'
 import { createAuthorizePublish, decide, quarantineTopic } from './authorize-publish.ts'
 import { DeviceSessions } from './device-session.ts'
 import { DeviceStats } from './device-stats.ts'
@@ -105,6 +106,24 @@ describe('authorizePublish: valid uplink', () => {
     expect(ack.acked).toBe(false)
     expect(h.broker.stats.device('reader-a').accepted).toBe(0)
     expect(h.logs.some((l) => String(l.msg).startsWith('uplink sink refused'))).toBe(true)
+  })
+
+  it('logs the first refusal of a failing sink and then counts them, not one line per publish', async () => {
+    h.sink.failWith = new Error('the event journal could not be written (ENOSPC: no space left on device, write)')
+    const devices = Array.from({ length: 12 }, (_, i) => h.directory.add(`reader-r${i}`))
+    for (const d of devices) {
+      const client = await h.device(d)
+      void publishAcked(client, topicOf(d, 'event/access'), json(sampleUplinks()['event/access'])).catch(() => {})
+      await closed(client)
+    }
+    const refusals = (): Array<Record<string, unknown>> => h.logs.filter((l) => String(l.msg).startsWith('uplink sink refused'))
+    // Before: one line per refused publish (44k in a minute during a journal fail-stop).
+    expect(refusals()).toHaveLength(1)
+    expect(refusals()[0]).toMatchObject({ deviceId: 'reader-r0', err: { message: expect.stringContaining('ENOSPC') } })
+    await h.stop()
+    // The count (the wills of the closed connections were refused too) comes in one line.
+    expect(refusals()).toHaveLength(2)
+    expect(Number(refusals()[1]!.suppressed)).toBeGreaterThanOrEqual(11)
   })
 })
 
@@ -339,6 +358,7 @@ describe('a will replayed from persistence (no client: aedes.js _clearWills)', (
       sessions: new DeviceSessions(),
       stats: new DeviceStats(),
       logger: pino({ level: 'silent' }),
+      limitedLog: new RateLimitedLog(pino({ level: 'silent' })),
       brokerId: 'b1',
       maxPayloadBytes: 1024,
       now: () => 7,

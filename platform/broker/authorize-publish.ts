@@ -42,6 +42,7 @@ import {
   type ErrorReply,
   type UplinkChannel,
 } from '../../protocol/index.ts'
+import type { RateLimitedLog } from '../rate-limited-log.ts'
 import type { DeviceIdentity, DeviceSessions } from './device-session.ts'
 import type { AclViolationKind, DeviceStats, RejectionCode } from './device-stats.ts'
 import type { AcceptedMessage, SinkRejection, UplinkSink } from './ports.ts'
@@ -53,6 +54,11 @@ export interface AuthorizePublishDeps {
   sessions: DeviceSessions
   stats: DeviceStats
   logger: Logger
+  /**
+   * For refusals that come in floods (every publish while the event journal is failed): the first is logged,
+   * the rest counted per interval.
+   */
+  limitedLog: RateLimitedLog
   brokerId: string
   maxPayloadBytes: number
   now: () => number
@@ -123,8 +129,9 @@ export function createAuthorizePublish (deps: AuthorizePublishDeps): AuthorizePu
         try {
           refused = await deps.sink.accept(decision.message)
         } catch (err) {
-          logger.error({ err, deviceId: device!.deviceId, channel: decision.channel, will: isWill },
-            'uplink sink refused a message; closing the connection so the device redelivers')
+          const cause = (err as { code?: unknown } | null)?.code ?? (err instanceof Error ? err.message.slice(0, 100) : 'unknown')
+          deps.limitedLog.log('error', `sink-refused:${String(cause)}`, { err, deviceId: device!.deviceId, channel: decision.channel, will: isWill },
+            'uplink sink refused a message; closing the connection so the device redelivers', { cause })
           return err instanceof Error ? err : new Error(String(err))
         }
         if (refused) {

@@ -32,6 +32,7 @@ import {
   type ErrorReply,
   type PlatformReason,
 } from '../../protocol/index.ts'
+import { RateLimitedLog } from '../rate-limited-log.ts'
 import { createAuthenticate, createPreConnect } from './authenticate.ts'
 import { ConnectionLimits, LogLimiter, refuseOverLimit, type ConnectionLimitOptions, type LimitReason } from './connection-limits.ts'
 import { createAuthorizePublish } from './authorize-publish.ts'
@@ -89,6 +90,8 @@ export class MqttBroker {
   readonly stats = new DeviceStats()
   private readonly sessions = new DeviceSessions()
   private readonly log: Logger
+  /** Failures that come in floods (refused publishes), logged once per interval with a count. */
+  private readonly limitedLog: RateLimitedLog
   private readonly now: () => number
   private readonly maxPayloadBytes: number
   private readonly id: string
@@ -104,6 +107,7 @@ export class MqttBroker {
 
   constructor (private readonly options: MqttBrokerOptions) {
     this.log = options.logger.child({ component: 'mqtt-broker' })
+    this.limitedLog = new RateLimitedLog(this.log)
     this.now = options.now ?? Date.now
     this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_UPLINK_PAYLOAD_BYTES
     this.id = options.id ?? `rh-${randomUUID()}`
@@ -209,6 +213,7 @@ export class MqttBroker {
     await this.presence.settled()
     this.listeners?.destroyConnections()
     await listenersClosed
+    this.limitedLog.close()
     this.log.info('mqtt broker stopped')
   }
 
@@ -246,6 +251,7 @@ export class MqttBroker {
         sessions: this.sessions,
         stats: this.stats,
         logger: hookLog,
+        limitedLog: this.limitedLog,
         brokerId: this.id,
         maxPayloadBytes: this.maxPayloadBytes,
         now,
