@@ -45,6 +45,17 @@ describe('loadConfig', () => {
   })
 })
 
+describe('health bounds', () => {
+  it('default to 30 s for alerts and 60 s for the event copy, and are read in seconds', () => {
+    expect(loadConfig({}).health).toEqual({ alertDelayMaxS: 30, eventCopyDelayMaxS: 60 })
+    expect(loadConfig({ HEALTH_ALERT_DELAY_MAX_S: '5', HEALTH_EVENT_COPY_DELAY_MAX_S: '120' }).health).toEqual({ alertDelayMaxS: 5, eventCopyDelayMaxS: 120 })
+  })
+
+  it('refuses what is not a whole number of seconds, by name', () => {
+    expect(() => loadConfig({ HEALTH_ALERT_DELAY_MAX_S: '0', HEALTH_EVENT_COPY_DELAY_MAX_S: '1m' })).toThrow(/HEALTH_ALERT_DELAY_MAX_S[\s\S]*HEALTH_EVENT_COPY_DELAY_MAX_S/)
+  })
+})
+
 describe('rule parameters', () => {
   it('reads RULE_* variables and keeps defaults for the rest', () => {
     expect(loadConfig({}).rules).toEqual({})

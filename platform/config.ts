@@ -42,8 +42,19 @@ export interface Config {
   webhookAllowInsecureLocal: boolean
   /** MQTT connections held at once: in all, per remote address, per person account. */
   mqttLimits: { maxConnections: number; maxPerAddress: number; maxPerAccount: number }
+  /** Bounds past which GET /health answers 503 (HEALTH_* variables). */
+  health: HealthLimits
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
+
+export interface HealthLimits {
+  /** Longest an alert may wait to be committed (or commits may keep failing), seconds. */
+  alertDelayMaxS: number
+  /** Longest an acknowledged event may wait to be copied into the database, seconds. */
+  eventCopyDelayMaxS: number
+}
+
+export const DEFAULT_HEALTH_LIMITS: HealthLimits = { alertDelayMaxS: 30, eventCopyDelayMaxS: 60 }
 
 export class ConfigError extends Error {
   constructor (readonly problems: string[]) {
@@ -83,6 +94,8 @@ export const CONFIG_VARIABLES = {
   MQTT_MAX_CONNECTIONS: `MQTT connections held at once over all listeners (default ${DEFAULT_CONNECTION_LIMITS.maxConnections}); more are refused with CONNACK 3.`,
   MQTT_MAX_CONNECTIONS_PER_ADDRESS: `MQTT connections from one remote address (default ${DEFAULT_CONNECTION_LIMITS.maxPerAddress}: a site's NAT gateway carries many devices); more are refused with CONNACK 3.`,
   MQTT_MAX_CONNECTIONS_PER_ACCOUNT: `Alert connections (user:<name> logins) of one account (default ${DEFAULT_CONNECTION_LIMITS.maxPerAccount}); more are refused with CONNACK 5.`,
+  HEALTH_ALERT_DELAY_MAX_S: `GET /health answers 503 when an alert has waited this many seconds to be committed, or commits have failed that long (default ${DEFAULT_HEALTH_LIMITS.alertDelayMaxS}).`,
+  HEALTH_EVENT_COPY_DELAY_MAX_S: `GET /health answers 503 when an acknowledged event has waited this many seconds to be copied into the database (default ${DEFAULT_HEALTH_LIMITS.eventCopyDelayMaxS}).`,
   RULE_TAILGATING_WINDOW_S: `Seconds a granted entry may lie before or after a camera count and still explain it (default ${DEFAULT_RULE_PARAMS.tailgatingWindowS}).`,
   RULE_DENIED_IN_A_ROW: `Denials in a row at a door or with one credential that raise an alarm (default ${DEFAULT_RULE_PARAMS.deniedInARow}).`,
   RULE_DENIED_RUN_GAP_S: `Denials further apart than this many seconds do not count as in a row (default ${DEFAULT_RULE_PARAMS.deniedRunGapS}).`,
@@ -244,9 +257,16 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     maxPerAddress: atLeastOne('MQTT_MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_CONNECTION_LIMITS.maxPerAddress),
     maxPerAccount: atLeastOne('MQTT_MAX_CONNECTIONS_PER_ACCOUNT', DEFAULT_CONNECTION_LIMITS.maxPerAccount),
   }
+  const health = { ...DEFAULT_HEALTH_LIMITS }
+  for (const [limit, name] of [['alertDelayMaxS', 'HEALTH_ALERT_DELAY_MAX_S'], ['eventCopyDelayMaxS', 'HEALTH_EVENT_COPY_DELAY_MAX_S']] as const) {
+    const raw = env[name]?.trim()
+    if (raw === undefined || raw === '') continue
+    if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) problems.push(`${name} must be a whole number of seconds, at least 1, got ${JSON.stringify(raw)}`)
+    else health[limit] = Number(raw)
+  }
   if (problems.length > 0) throw new ConfigError(problems)
   return {
     host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, dataDirShared, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays,
-    moveConfirmHours, streams, http, rules, webhookAllowInsecureLocal, mqttLimits, logLevel,
+    moveConfirmHours, streams, http, rules, webhookAllowInsecureLocal, mqttLimits, health, logLevel,
   }
 }

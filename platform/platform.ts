@@ -16,6 +16,7 @@ import { AllowlistPusher } from './allowlist/allowlist-pusher.ts'
 import { CommandLog } from './devices/command-log.ts'
 import { DeviceConfigPusher, presenceListeners } from './devices/device-config-pusher.ts'
 import { buildApp, type App } from './api/app.ts'
+import { judgeHealth } from './api/routes/health.ts'
 import type { DeviceConnectivity } from './api/device-connectivity.ts'
 import { MqttBroker } from './broker/mqtt-broker.ts'
 import type { AcceptedMessage, SinkRejection } from './broker/ports.ts'
@@ -264,7 +265,7 @@ export class Platform {
 
     const devices: DeviceConnectivity = {
       counters: (id) => broker.stats.device(id),
-      totals: () => ({ ...broker.stats.totals(), eventLog: eventLog.stats(), liveStreams: live.stats() }),
+      totals: () => ({ ...broker.stats.totals(), eventLog: eventLog.stats(), pipeline: pipeline.stats(), liveStreams: live.stats() }),
       isConnected: (id) => broker.isConnected(id),
       sendCommand: (b, d, name, payload) => sender.sendCommand(b, d, name, payload),
       commands: (id) => commands.recent(id),
@@ -287,7 +288,10 @@ export class Platform {
       devices,
       logger: logger.child({ part: 'api' }),
       server: config.http,
-      health: () => ({ broker: this.broker !== undefined, registry: this.registry !== undefined, pipeline: this.pipelineUp }),
+      health: () => judgeHealth({
+        broker: this.broker !== undefined, registry: this.registry !== undefined, pipeline: this.pipelineUp,
+        eventLog: eventLog.stats(), alerts: pipeline.stats(),
+      }, config.health),
     })
     this.app = app
     await app.listen({ host: config.host, port: config.httpPort })

@@ -20,7 +20,10 @@ describe('the started platform', () => {
   it('answers GET /health with 200 and every part up', async () => {
     const r = await fetch(`${base}/health`)
     expect(r.status).toBe(200)
-    expect(await r.json()).toEqual({ status: 'ok', broker: true, registry: true, pipeline: true })
+    expect(await r.json()).toEqual({
+      status: 'ok', broker: true, registry: true, pipeline: true, reasons: [],
+      figures: { eventsBehind: 0, eventCopyLagS: 0, uncommittedAlerts: 0, alertCommitLagS: 0 },
+    })
   })
 
   it('serves the OpenAPI 3.1 document without a token', async () => {

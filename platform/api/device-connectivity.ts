@@ -3,6 +3,7 @@
 
 import type { LiveStreamStats } from '../alerts/live-stream.ts'
 import type { EventLogCounters } from '../events/event-log.ts'
+import type { PipelineStats } from '../pipeline/pipeline.ts'
 import type { CommandName, CommandPayload } from '../../protocol/index.ts'
 import type { CommandRecord } from '../devices/command-log.ts'
 
@@ -30,6 +31,7 @@ export interface BrokerCounters {
   endedPersonSessions: number
   eventLog?: EventLogCounters
   liveStreams?: LiveStreamStats
+  pipeline?: PipelineStats
 }
 
 export interface DeviceConnectivity {

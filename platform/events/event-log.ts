@@ -65,6 +65,8 @@ interface Pending {
 interface Journaled {
   n: number
   line: string
+  /** When it was made durable in the journal (wall clock), for the copy's lag. */
+  at: number
 }
 
 /** The event log's figures, for GET /broker/stats. */
@@ -75,6 +77,10 @@ export interface EventLogCounters {
   inDatabase: number
   /** Journaled events not in the database yet. */
   behind: number
+  /** How long the oldest of them has waited for its copy (ms); 0 when none waits. */
+  oldestBehindMs: number
+  /** So many wait that appends are held until the database catches up: no event is acknowledged meanwhile. */
+  backlogFull: boolean
   /** Copies dropped (redeliveries, replays). */
   duplicates: number
   /** Events refused because their seq was used before. */
@@ -197,7 +203,8 @@ export class EventLog {
     const lastN = Math.max(through, journal.lastN, Number(maxLogged.rows[0]?.n ?? 0))
     const log = new EventLog(db, journal, options, through, lastN)
     for (const line of readSetAside(options.dir)) log.rememberSetAside(line)
-    for (const r of behind) log.unindexed.push({ n: r.n, line: r.line })
+    const openedAt = Date.now()
+    for (const r of behind) log.unindexed.push({ n: r.n, line: r.line, at: openedAt })
     if (behind.length > 0) void log.indexLoop()
     await log.caughtUp()
     log.releaseSegments()
@@ -232,8 +239,11 @@ export class EventLog {
   /** The figures of GET /broker/stats. */
   stats (): EventLogCounters {
     const c = this.counters
+    const oldest = this.unindexed[0]
     return {
-      journaled: c.rows, inDatabase: c.indexed, behind: this.unindexed.length, duplicates: c.duplicates, seqReused: c.seqReused,
+      journaled: c.rows, inDatabase: c.indexed, behind: this.unindexed.length,
+      oldestBehindMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest.at),
+      backlogFull: this.unindexed.length >= this.maxUnindexed, duplicates: c.duplicates, seqReused: c.seqReused,
       setAside: c.unindexable, databaseErrors: c.indexErrors, journalFailed: this.broken !== undefined, journalError: this.brokenCode,
     }
   }
@@ -360,13 +370,14 @@ export class EventLog {
         const firstN = this.lastN + 1
         let text = ''
         const journaled: Journaled[] = []
+        const at = Date.now()
         for (const p of batch) {
           const n = ++this.lastN
           // Statuses have no event id: one per receipt, made unique by its log position.
           if (p.row.s === null) p.row.e = `${p.row.e}#${n}`
           const line = `{"n":${n},${JSON.stringify(p.row).slice(1)}`
           text += line + '\n'
-          journaled.push({ n, line })
+          journaled.push({ n, line, at })
         }
         try {
           await this.journal.append(text, firstN, this.lastN)

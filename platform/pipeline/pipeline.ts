@@ -102,6 +102,8 @@ export interface PipelineStats {
   uncommitted: number
   /** How long the oldest of them has waited (wall clock, ms); 0 when none waits. */
   oldestUncommittedMs: number
+  /** How long commits have been failing without a success in between (ms; a checkpoint's too); 0 when the last one went through. */
+  commitFailingMs: number
   /** The rules' stream ended with an error: nothing is judged any more (a restart is needed). */
   rulesStopped: boolean
 }
@@ -137,6 +139,8 @@ export class Pipeline {
   private inFlight: Pending[] = []
   private setAsideTotal = 0
   private rulesStopped = false
+  /** Wall clock of the first failed commit since the last one that went through. */
+  private failingSince: number | undefined
 
   constructor (private readonly o: PipelineOptions) {
     this.params = { ...DEFAULT_RULE_PARAMS, ...o.params }
@@ -154,6 +158,7 @@ export class Pipeline {
       setAside: this.setAsideTotal,
       uncommitted: this.inFlight.length + this.pending.length,
       oldestUncommittedMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest.at),
+      commitFailingMs: this.failingSince === undefined ? 0 : Date.now() - this.failingSince,
       rulesStopped: this.rulesStopped,
     }
   }
@@ -365,8 +370,12 @@ export class Pipeline {
       logger: this.o.logger,
       limitedLog: this.limitedLog,
       stopping: () => this.stopping,
-      failed: () => { this.counters.commitFailures++ },
+      failed: () => {
+        this.counters.commitFailures++
+        this.failingSince ??= Date.now()
+      },
       committed: (candidates, setAside) => {
+        this.failingSince = undefined
         this.counters.committed += candidates.length
         this.setAsideTotal += setAside
         if (candidates.length > 0) this.committed$.next(candidates)

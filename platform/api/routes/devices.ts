@@ -67,7 +67,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
   app.get('/broker/stats', {
     schema: {
       tags: ['devices'],
-      summary: 'Broker-wide counters (admin): messages accepted and rejected, ACL violations, refused connections (unknown client, wrong secret, disabled, throttled, ...), MQTT protocol violations, the event log (journaled, in the database, behind), live alert streams (open, refused by limit)',
+      summary: 'Broker-wide counters (admin): messages accepted and rejected, ACL violations, refused connections (unknown client, wrong secret, disabled, throttled, ...), MQTT protocol violations, the event log (journaled, in the database, behind), the pipeline (alerts committed and waiting, set aside, rule failures), live alert streams (open, refused by limit)',
       response: {
         200: Type.Object({
           accepted: Type.Integer(),
@@ -83,11 +83,25 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
             journaled: Type.Integer({ description: 'events made durable in the journal and acknowledged' }),
             inDatabase: Type.Integer({ description: 'events copied into the database since the start (a replayed journal included)' }),
             behind: Type.Integer({ description: 'journaled events not in the database yet' }),
+            oldestBehindMs: Type.Integer({ description: 'how long the oldest of them has waited for the database, ms' }),
+            backlogFull: Type.Boolean({ description: 'so many wait that acknowledgements are held until the database catches up' }),
             duplicates: Type.Integer({ description: 'copies dropped (redeliveries, replays)' }),
             seqReused: Type.Integer({ description: 'events refused because their seq was used before' }),
             setAside: Type.Integer({ description: 'events whose values the database refused, kept in DATA_DIR/journal/unindexable.jsonl' }),
             databaseErrors: Type.Integer({ description: 'failed attempts to copy into the database (retried)' }),
             journalFailed: Type.Boolean({ description: 'a journal write failed: no event is acknowledged until the platform restarts' }),
+            journalError: Nullable(Type.String({ description: 'the system error of that failure, e.g. ENOSPC (disk full) or EIO' })),
+          })),
+          pipeline: Type.Optional(Type.Object({
+            events: Type.Integer({ description: 'events judged since the start (a replay included)' }),
+            committed: Type.Integer({ description: 'alert candidates committed since the start' }),
+            commitFailures: Type.Integer({ description: 'failed commit attempts (retried; or split when the database refused values)' }),
+            uncommitted: Type.Integer({ description: 'alert candidates waiting to be committed' }),
+            oldestUncommittedMs: Type.Integer({ description: 'how long the oldest of them has waited, ms' }),
+            commitFailingMs: Type.Integer({ description: 'how long commits have been failing without a success, ms' }),
+            setAside: Type.Integer({ description: 'alert candidates the database refused, kept in the pipeline_set_aside table (all runs)' }),
+            ruleFailures: Type.Record(Type.String(), Type.Integer(), { description: 'inputs each rule failed on (threw), by rule; `state` is the state tracker' }),
+            rulesStopped: Type.Boolean({ description: 'the rules stopped: nothing is judged until the platform restarts' }),
           })),
           liveStreams: Type.Optional(Type.Object({
             open: Type.Integer({ description: 'open GET /alerts/stream connections' }),

@@ -1,24 +1,90 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
+// GET /health: what a load balancer or a supervisor polls. 200 only when the
+// platform can do its job: every part up, the event journal writable, alerts
+// committed and events copied into the database within their bounds
+// (HEALTH_* settings). 503 otherwise, with the reasons as codes and a few
+// figures. Public (no token), so it tells no detail: no error text, no path,
+// no device or building.
 
-export interface HealthCheck {
-  (): { broker: boolean; registry: boolean; pipeline: boolean }
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type, { type Static } from 'typebox'
+import type { HealthLimits } from '../../config.ts'
+
+/** What the parts report (platform.ts gathers it); judged by judgeHealth. */
+export interface HealthInputs {
+  broker: boolean
+  registry: boolean
+  pipeline: boolean
+  eventLog?: { journalFailed: boolean; behind: number; oldestBehindMs: number; backlogFull: boolean }
+  alerts?: { uncommitted: number; oldestUncommittedMs: number; commitFailingMs: number; rulesStopped: boolean }
 }
 
-const Health = Type.Object({
-  status: Type.Enum(['ok', 'starting']),
+export const HEALTH_REASONS = ['journal_failed', 'event_log_full', 'event_copy_behind', 'alert_commit_behind', 'pipeline_stopped'] as const
+
+export const HealthSchema = Type.Object({
+  status: Type.Enum(['ok', 'starting', 'unhealthy'], {
+    description: '`ok` (200); `starting` (503): a part is not up yet; `unhealthy` (503): up, but see `reasons`.',
+  }),
   broker: Type.Boolean(),
   registry: Type.Boolean(),
   pipeline: Type.Boolean(),
+  reasons: Type.Array(Type.Enum(HEALTH_REASONS), {
+    description: '`journal_failed`: the event journal could not be written, no event is acknowledged until a restart; ' +
+      '`event_log_full`: so many events wait for the database that acknowledgements are held; `event_copy_behind`: an ' +
+      'acknowledged event has waited longer than HEALTH_EVENT_COPY_DELAY_MAX_S for the database; `alert_commit_behind`: an ' +
+      'alert has waited longer than HEALTH_ALERT_DELAY_MAX_S to be committed, or commits have failed that long; ' +
+      '`pipeline_stopped`: the rules stopped, nothing is judged until a restart.',
+  }),
+  figures: Type.Object({
+    eventsBehind: Type.Integer({ description: 'acknowledged events not in the database yet' }),
+    eventCopyLagS: Type.Number({ description: 'seconds the oldest of them has waited' }),
+    uncommittedAlerts: Type.Integer({ description: 'alert candidates not committed yet' }),
+    alertCommitLagS: Type.Number({ description: 'seconds the oldest of them has waited, or commits have failed' }),
+  }),
 })
+export type Health = Static<typeof HealthSchema>
+
+/** The verdict: pure over what the parts report and the bounds. */
+export function judgeHealth (h: HealthInputs, limits: HealthLimits): Health {
+  const reasons: Health['reasons'] = []
+  const log = h.eventLog
+  const alerts = h.alerts
+  const alertLagMs = alerts === undefined ? 0 : Math.max(alerts.oldestUncommittedMs, alerts.commitFailingMs)
+  if (log?.journalFailed === true) reasons.push('journal_failed')
+  if (log?.backlogFull === true) reasons.push('event_log_full')
+  if (log !== undefined && log.oldestBehindMs > limits.eventCopyDelayMaxS * 1000) reasons.push('event_copy_behind')
+  if (alertLagMs > limits.alertDelayMaxS * 1000) reasons.push('alert_commit_behind')
+  if (alerts?.rulesStopped === true) reasons.push('pipeline_stopped')
+  const up = h.broker && h.registry && h.pipeline
+  return {
+    status: !up ? 'starting' : reasons.length > 0 ? 'unhealthy' : 'ok',
+    broker: h.broker,
+    registry: h.registry,
+    pipeline: h.pipeline,
+    reasons,
+    figures: {
+      eventsBehind: log?.behind ?? 0,
+      eventCopyLagS: seconds(log?.oldestBehindMs ?? 0),
+      uncommittedAlerts: alerts?.uncommitted ?? 0,
+      alertCommitLagS: seconds(alertLagMs),
+    },
+  }
+}
+
+const seconds = (ms: number): number => Math.round(ms / 100) / 10
+
+export type HealthCheck = () => Health
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ health: HealthCheck }> = async (app, { health }) => {
   app.get('/health', {
     config: { public: true },
-    schema: { tags: ['health'], summary: '200 once broker, registry and pipeline are up; 503 before', security: [], response: { 200: Health, 503: Health } },
+    schema: {
+      tags: ['health'],
+      summary: '200 when the platform can do its job; 503 while starting, or when the journal failed or alerts or events wait past their bounds',
+      security: [],
+      response: { 200: HealthSchema, 503: HealthSchema },
+    },
   }, async (_req, reply) => {
     const h = health()
-    const ok = h.broker && h.registry && h.pipeline
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'starting', ...h })
+    return reply.status(h.status === 'ok' ? 200 : 503).send(h)
   })
 }
