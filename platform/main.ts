@@ -22,18 +22,7 @@ try {
 const logger = createLogger(config.logLevel)
 const platform = new Platform(config, logger)
 
-try {
-  const a = await platform.start()
-  console.log(startBanner(config, a, platform.demo?.describe()))
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message)
-    process.exit(2)
-  }
-  logger.fatal({ err }, 'could not start')
-  process.exit(1)
-}
-
+// Before the start: a start that waits (for PostgreSQL) must still stop on Ctrl-C.
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -45,4 +34,20 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.exit(1)
     })
   })
+}
+
+try {
+  const a = await platform.start()
+  console.log(startBanner(config, a, platform.demo?.describe()))
+} catch (err) {
+  // A DATA_DIR others can read is refused at start, like a bad setting.
+  if (err instanceof ConfigError) {
+    console.error(err.message)
+    process.exit(2)
+  }
+  // Stopped by a signal while starting: the signal's handler exits.
+  if (!stopping) {
+    logger.fatal({ err }, 'could not start')
+    process.exit(1)
+  }
 }

@@ -47,6 +47,7 @@ import { preparePrivateDir, tightenTree } from './store/private-files.ts'
 const DEMO_SECRETS_FILE = 'demo-devices.json'
 /** What the platform keeps in DATA_DIR. */
 const PRIVATE_ENTRIES = ['registry', 'journal', 'data.key', DEMO_SECRETS_FILE]
+import { describeDatabaseUrl, waitForDatabase } from './store/wait-for-database.ts'
 
 export interface PlatformAddresses {
   api: string
@@ -75,6 +76,8 @@ export class Platform {
   demo: DemoSite | undefined
   private pipelineUp = false
   private readonly stack: Array<() => Promise<void> | void> = []
+  /** Aborted by stop(): a start still waiting (for the database) gives up. */
+  private readonly startup = new AbortController()
 
   /**
    * `database`: use this (already open) database instead of the configured one; tests pass a fresh one.
@@ -116,6 +119,9 @@ export class Platform {
     // A new embedded database unpacks its initial files 0666.
     tightenTree(join(config.dataDir, 'registry'))
     if (this.options.database === undefined) this.stack.push(() => db.close())
+    if (config.databaseUrl !== undefined && this.options.database === undefined) {
+      await waitForDatabase(db, { logger, signal: this.startup.signal, where: describeDatabaseUrl(config.databaseUrl) })
+    }
     const applied = await migrate(db)
     if (applied.length > 0) logger.info({ applied }, 'database migrated')
 
@@ -324,8 +330,9 @@ export class Platform {
     return ports.filter((p): p is number => typeof p === 'number' && p > 0)
   }
 
-  /** Stops what started, newest first; safe to call twice. */
+  /** Stops what started, newest first (a start still under way gives up); safe to call twice. */
   async stop (): Promise<void> {
+    this.startup.abort(new Error('the platform was stopped while it started'))
     while (this.stack.length > 0) {
       const stop = this.stack.pop()!
       try {
