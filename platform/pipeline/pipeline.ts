@@ -96,6 +96,8 @@ export interface PipelineStats {
   commitFailures: number
   /** Failures per rule (`state`: the state tracker) since the start; each failure cost that rule one input. */
   ruleFailures: Record<string, number>
+  /** Events that could not be read into the rules' form (enrich.ts threw): no rule judged them. */
+  enrichFailures: number
   /** Candidates the database refused, kept in pipeline_set_aside (every run). */
   setAside: number
   /** Candidates proposed and not committed yet. */
@@ -155,6 +157,7 @@ export class Pipeline {
     return {
       events: c.events, committed: c.committed, commitFailures: c.commitFailures,
       ruleFailures: Object.fromEntries(this.ruleFailures),
+      enrichFailures: c.enrichFailures,
       setAside: this.setAsideTotal,
       uncommitted: this.inFlight.length + this.pending.length,
       oldestUncommittedMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest.at),
@@ -267,7 +270,7 @@ export class Pipeline {
       e = enrich(m, this.o.view)
     } catch (err) {
       this.counters.enrichFailures++
-      this.o.logger.error({ err, deviceId: m.deviceId, channel: m.channel }, 'could not enrich an event; skipped')
+      this.limitedLog.log('error', 'enrich', { err, deviceId: m.deviceId, channel: m.channel }, 'could not enrich an event; skipped')
     }
     if (logSeq !== null && logSeq > this.position) this.position = logSeq
     if (e === undefined) return

@@ -101,6 +101,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
             commitFailingMs: Type.Integer({ description: 'how long commits have been failing without a success, ms' }),
             setAside: Type.Integer({ description: 'alert candidates the database refused, kept in the pipeline_set_aside table (all runs)' }),
             ruleFailures: Type.Record(Type.String(), Type.Integer(), { description: 'inputs each rule failed on (threw), by rule; `state` is the state tracker' }),
+            enrichFailures: Type.Integer({ description: 'events that could not be prepared for the rules (none judged them)' }),
             rulesStopped: Type.Boolean({ description: 'the rules stopped: nothing is judged until the platform restarts' }),
           })),
           liveStreams: Type.Optional(Type.Object({
