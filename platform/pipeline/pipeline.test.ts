@@ -148,6 +148,37 @@ describe('pipeline', () => {
     void first.stop()
   })
 
+  it('never splits one event\'s candidates over two commits: a crash between them would raise the first ones twice', async () => {
+    const store = new MemoryStore()
+    // A second rule that also reacts to every swipe: each event proposes two candidates.
+    const stepAlsoTamper: Step = (input) => input.kind === 'access'
+      ? [{ type: 'tamper', severity: 'major', dedupKey: `tamper:b1:${input.ref}`, buildingId: 'b1', evidence: [input.ref], explanation: 'x', at: input.at }]
+      : NONE
+    const first = store.forProcess()
+    const commit = first.commit
+    // The process dies right after its first commit of alerts.
+    first.commit = async (c, p, a) => {
+      await commit(c, p, a)
+      if (c.length > 0) first.dead = true
+    }
+    const scheduler = new VirtualTimeScheduler()
+    const make = (s: PipelineStore): Pipeline => new Pipeline({
+      view: new TestView(), store: s, logger: silent, scheduler, now: () => T0 + scheduler.now(), checkpointMs: 60_000, batchMs: 1, maxBatch: 1,
+      detect: (input$, ctx) => detectAll(input$, ctx, [detectUnknownCredential, ruleOf(stepAlsoTamper)]),
+    })
+    const a = make(first)
+    await a.start()
+    pushLogged(a, store.swipe('CARD0001'))
+    await new Promise((r) => setTimeout(r, 50))
+    const b = make(store)
+    await b.start()
+    await b.settle()
+    const keys = store.alerts.map((c) => c.dedupKey)
+    expect(keys.sort()).toEqual(['tamper:b1:reader-1/e1', 'unknown_credential:b1:card:CARD0001'])
+    await b.stop()
+    void a.stop()
+  })
+
   it('restores the rules state from the checkpoint: a run of denials goes on across a restart', async () => {
     const store = new MemoryStore()
     const first = pipeline(store, { checkpointMs: 0, allRules: true }).p

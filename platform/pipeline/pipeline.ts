@@ -341,7 +341,10 @@ export class Pipeline {
         const checkpointDue = !checkpointed && (final || this.now() - this.lastCheckpoint >= (this.o.checkpointMs ?? 5000))
         if (this.pending.length === 0 && !checkpointDue) break
         // A checkpoint must be the state at `through`: only when the batch takes everything pending.
-        const take = checkpointDue ? this.pending.length : Math.min(this.pending.length, this.o.maxBatch ?? 2000)
+        let take = checkpointDue ? this.pending.length : Math.min(this.pending.length, this.o.maxBatch ?? 2000)
+        // All of one event's candidates in one commit: `through` stops before the event whose candidates come next,
+        // so a crash between two commits splitting it would raise its first candidates a second time on replay.
+        while (take < this.pending.length && this.pending[take]?.tag === this.pending[take - 1]?.tag) take++
         const batch = this.pending.splice(0, take)
         const next = this.pending[0]
         const through = next === undefined ? this.position : Math.ceil(next.tag) - 1
