@@ -17,12 +17,15 @@ export const DIGEST_PREFIX = 'hmac-sha256:'
 /** Bytes of the HMAC kept in a digest: 128 bits, base64url without padding (22 characters). */
 export const DIGEST_BYTES = 16
 export const DIGEST_PATTERN = '^hmac-sha256:[A-Za-z0-9_-]{22}$'
+/** Length of every digest: the prefix and 22 base64url characters. */
+export const DIGEST_LENGTH = DIGEST_PREFIX.length + 22
 
 /** What the key id is the HMAC of: it names a key without revealing it (a key check value). */
 export const KEY_ID_LABEL = 'rh/v1 allowlist key id'
 /** Bytes of the HMAC kept in a key id: 72 bits, base64url (12 characters). */
 export const KEY_ID_BYTES = 9
 export const KEY_ID_PATTERN = '^[A-Za-z0-9_-]{12}$'
+export const KEY_ID_LENGTH = 12
 
 const KEY_TEXT = new RegExp(ALLOWLIST_KEY_PATTERN)
 

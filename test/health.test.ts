@@ -34,7 +34,7 @@ describe.skipIf(!tinyDisksWork)('health after the journal failed', () => {
 
   it('answers 503 journal_failed once nothing can be acknowledged', async () => {
     expect(await health(tp)).toMatchObject({ status: 200, body: { status: 'ok', reasons: [] } })
-    const device = await provisionReader(tp, 'landlord-li', 'demo-b1', 'health-disk')
+    const device = await provisionReader(tp, 'landlord-li', 'demo-b1')
     let n = 0
     let refused = false
     while (!refused && n < 2000) {
@@ -72,7 +72,7 @@ describe('health while the database holds the commits up (PostgreSQL)', () => {
   afterAll(async () => { await locker?.end().catch(() => {}); await tp?.dispose() })
 
   it('answers 503 while alerts and events wait past their bounds, and 200 again once they are written', async () => {
-    const device = await provisionReader(tp, 'landlord-li', 'demo-b1', 'health-lock')
+    const device = await provisionReader(tp, 'landlord-li', 'demo-b1')
     const client = await connectDevice(device)
     await client.publishAsync(device.publish[0]!, swipe(1), { qos: 1 })
     await until('health 200', async () => (await health(tp)).status === 200)

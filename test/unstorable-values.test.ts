@@ -22,7 +22,7 @@ describe.each(DATABASE_KINDS)('a card value the database cannot store, on %s', (
   afterAll(async () => { await tp?.dispose() })
 
   it('is refused at the edge with an error reply, and alerting goes on', async () => {
-    const details = await provisionReader(tp, 'landlord-li', 'demo-b1', `unstorable-${kind}`)
+    const details = await provisionReader(tp, 'landlord-li', 'demo-b1')
     const { client, box } = await connectReader(details)
     const topic = details.publish[0]!
     await client.publishAsync(topic, swipe(1, 'CARD\u00000001'), { qos: 1 })

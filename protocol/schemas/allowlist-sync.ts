@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { DIGEST_PATTERN, KEY_ID_PATTERN } from '../allowlist-digest.ts'
+import { DIGEST_LENGTH, DIGEST_PATTERN, KEY_ID_LENGTH, KEY_ID_PATTERN } from '../allowlist-digest.ts'
 import { CommandTs, CredentialKind, DateTime, Id, messageOptions, RequestId } from './common.ts'
 
 export const TIME_OF_DAY_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$'
@@ -29,6 +29,7 @@ export const AllowEntrySchema = Type.Object(
     kind: CredentialKind(),
     digest: Type.String({
       pattern: DIGEST_PATTERN,
+      maxLength: DIGEST_LENGTH,
       description: 'Keyed digest of the credential, never its value: "hmac-sha256:" + base64url (no padding) of the ' +
         'first 16 bytes of HMAC-SHA-256 under the reader\'s allow-list key of the kind, one 0x00 byte and the value ' +
         '(card numbers upper case, a PIN as the lower-case hex SHA-256 of its digits, QR tokens and face references ' +
@@ -58,6 +59,7 @@ export const AllowlistSyncSchema = Type.Object(
     version: Type.Integer({ minimum: 1, description: 'The building allow-list version after applying this command.' }),
     keyId: Type.String({
       pattern: KEY_ID_PATTERN,
+      maxLength: KEY_ID_LENGTH,
       description: 'Names the allow-list key the digests were computed with: base64url of the first 9 bytes of ' +
         'HMAC-SHA-256(key, "rh/v1 allowlist key id"). A reader whose own key has another id replies error code ' +
         '"wrong_key" and changes nothing.',
