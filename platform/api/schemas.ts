@@ -139,6 +139,8 @@ export const CredentialSchema = Type.Object({
   value: Str('Card number, QR token or face enrolment reference; PINs are never shown.'),
   validFrom: Nullable(DateTimeStr()), validUntil: Nullable(DateTimeStr()), windows: Nullable(Type.Array(TimeWindowSchema)),
   visitor: Type.Boolean(),
+  visitorId: Nullable(Str('Visitor passes: the visitor\'s identity, the id of their first pass; renewals keep it. Presence follows it.')),
+  renews: Nullable(Str('The visitor pass this one renewed.')),
   status: Type.Enum(['pending', 'active', 'revoked'], { description: 'pending: issued to a pending registration; on no reader until it is active.' }),
   issuedAt: DateTimeStr(), revokedAt: Nullable(DateTimeStr()),
   revokeReason: Nullable(Str()),

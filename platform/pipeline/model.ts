@@ -83,6 +83,13 @@ export interface CredentialInfo {
   validUntil: number | null
   windows: TimeWindow[] | null
   visitor: boolean
+  /**
+   * Visitor passes: the visitor they were issued to, the id of the visitor's
+   * first pass (a renewal keeps it). Presence and overstay follow it, so a
+   * visitor who enters on one pass and leaves on another has left. null for
+   * residents' credentials.
+   */
+  visitorId: string | null
   /** Registration status; null for visitor passes. Credentials of pending or cancelled registrations are never active. */
   registrationStatus: RegistrationStatus | null
   /** End of the residence permit (end of that day, UTC ms), if recorded. */
@@ -125,6 +132,8 @@ export interface DeviceInfo {
 export interface RegistryView {
   credentialByValue (kind: CredentialKind, value: string): CredentialInfo | undefined
   credentialById (credentialId: string): CredentialInfo | undefined
+  /** The passes of one visitor (CredentialInfo.visitorId), revoked ones included while the view keeps them. */
+  visitorPasses (visitorId: string): readonly CredentialInfo[]
   room (roomId: string): RoomInfo | undefined
   roomsOf (buildingId: string): readonly RoomInfo[]
   allRooms (): Iterable<RoomInfo>

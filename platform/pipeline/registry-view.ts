@@ -23,7 +23,7 @@ interface BuildingSlice {
 interface CredentialRow {
   id: string; building_id: string; room_id: string; registration_id: string | null; resident_id: string | null
   kind: CredentialKind; value: string; status: 'active' | 'revoked'; valid_from: Date | null; valid_until: Date | null
-  windows: TimeWindow[] | null; visitor: boolean; registration_status: RegistrationStatus | null; permit_valid_until: string | null
+  windows: TimeWindow[] | null; visitor: boolean; visitor_id: string | null; registration_status: RegistrationStatus | null; permit_valid_until: string | null
 }
 
 const ms = (d: Date | null): number | null => d === null ? null : d.getTime()
@@ -33,6 +33,7 @@ export class MemoryRegistryView implements RegistryView {
   private readonly buildings = new Map<string, BuildingSlice>()
   private readonly byValue = new Map<string, CredentialInfo[]>()
   private readonly byId = new Map<string, CredentialInfo>()
+  private readonly byVisitor = new Map<string, CredentialInfo[]>()
   private readonly rooms = new Map<string, RoomInfo>()
   private readonly devices = new Map<string, DeviceInfo>()
 
@@ -90,6 +91,7 @@ export class MemoryRegistryView implements RegistryView {
         validUntil: ms(c.valid_until),
         windows: c.windows,
         visitor: c.visitor,
+        visitorId: c.visitor_id,
         registrationStatus: c.registration_status,
         permitValidUntil: c.permit_valid_until === null ? null : Date.parse(`${c.permit_valid_until}T23:59:59.999+08:00`),
         value: c.value,
@@ -110,6 +112,11 @@ export class MemoryRegistryView implements RegistryView {
       const list = this.byValue.get(key) ?? []
       list.push(c)
       this.byValue.set(key, list)
+      if (c.visitorId !== null) {
+        const passes = this.byVisitor.get(c.visitorId) ?? []
+        passes.push(c)
+        this.byVisitor.set(c.visitorId, passes)
+      }
     }
     for (const r of slice.rooms) this.rooms.set(r.roomId, r)
     for (const d of slice.devices) this.devices.set(d.deviceId, d)
@@ -125,6 +132,8 @@ export class MemoryRegistryView implements RegistryView {
       const rest = (this.byValue.get(key) ?? []).filter((x) => x.credentialId !== c.credentialId)
       if (rest.length === 0) this.byValue.delete(key)
       else this.byValue.set(key, rest)
+      // A visitor's passes are all of one room, so of this building: the whole list goes.
+      if (c.visitorId !== null) this.byVisitor.delete(c.visitorId)
     }
     for (const r of old.rooms) this.rooms.delete(r.roomId)
     for (const d of old.devices) this.devices.delete(d.deviceId)
@@ -138,6 +147,7 @@ export class MemoryRegistryView implements RegistryView {
   }
 
   credentialById (credentialId: string): CredentialInfo | undefined { return this.byId.get(credentialId) }
+  visitorPasses (visitorId: string): readonly CredentialInfo[] { return this.byVisitor.get(visitorId) ?? [] }
   room (roomId: string): RoomInfo | undefined { return this.rooms.get(roomId) }
   roomsOf (buildingId: string): readonly RoomInfo[] { return this.buildings.get(buildingId)?.rooms ?? [] }
   allRooms (): Iterable<RoomInfo> { return this.rooms.values() }

@@ -5,10 +5,13 @@
 // as JSON and restored after a restart. Every map is bounded: by the registry
 // (persons, rooms, devices, doors), or by a cap with eviction (denial runs).
 
-/** Someone who presented a registered credential. Residents are keyed by resident id, visitors by credential. */
+import type { CredentialInfo } from './model.ts'
+
+/** Someone who presented a registered credential. Residents are keyed by resident id, visitors by visitor (personKey). */
 export interface PersonState {
   roomId: string
   buildingId: string
+  /** The credential of the latest passage. */
   credentialId: string
   visitor: boolean
   inside: boolean
@@ -53,8 +56,14 @@ export const MAX_GRANTS_PER_DOOR = 2_000
 /** Cap on camera periods waiting per door. */
 export const MAX_PENDING_PER_DOOR = 500
 
-export const personKey = (residentId: string | null, credentialId: string): string =>
-  residentId !== null ? residentId : `visitor:${credentialId}`
+/**
+ * Whose passage a credential records: the resident, or the visitor. A
+ * visitor's passes share the id of their first pass (visitorId), which is
+ * also what older checkpoints keyed visitors by (`visitor:<credentialId>` of
+ * a pass that was never renewed), so they restore unchanged.
+ */
+export const personKey = (c: Pick<CredentialInfo, 'residentId' | 'visitorId' | 'credentialId'>): string =>
+  c.residentId !== null ? c.residentId : `visitor:${c.visitorId ?? c.credentialId}`
 
 export class PipelineState {
   readonly persons = new Map<string, PersonState>()

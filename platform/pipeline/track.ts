@@ -24,7 +24,7 @@ function trackAccess (e: AccessIn, ctx: RuleContext): void {
   const c = e.match
   if (c === undefined || e.result !== 'granted' || c.buildingId !== e.buildingId) return
   const { state } = ctx
-  const key = personKey(c.residentId, c.credentialId)
+  const key = personKey(c)
   let p = state.persons.get(key)
   if (p === undefined || p.roomId !== c.roomId) {
     if (p !== undefined) state.removePerson(key)

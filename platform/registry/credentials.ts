@@ -36,6 +36,10 @@ export interface Credential {
   validUntil: string | null
   windows: TimeWindow[] | null
   visitor: boolean
+  /** Visitor passes: the visitor's identity, the id of their first pass (kept by renewals); null otherwise. */
+  visitorId: string | null
+  /** The pass this one renewed, if any. */
+  renews: string | null
   /** pending: issued to a registration that waits for a move; on no reader until it is active. */
   status: CredentialStatus
   issuedAt: string
@@ -46,6 +50,7 @@ export interface Credential {
 export interface CredentialRow {
   id: string; building_id: string; room_id: string; registration_id: string | null; kind: CredentialKind; value: string
   valid_from: Date | null; valid_until: Date | null; windows: TimeWindow[] | null; visitor: boolean
+  visitor_id: string | null; renews: string | null; visitor_name: string | null
   status: CredentialStatus; issued_at: Date; revoked_at: Date | null; revoke_reason: string | null
   /** A PIN's SHA-256, sealed; null for the other kinds. */
   secret_sealed: string | null
@@ -66,6 +71,8 @@ export const toCredential = (r: CredentialRow): Credential => ({
   validUntil: iso(r.valid_until),
   windows: r.windows,
   visitor: r.visitor,
+  visitorId: r.visitor_id,
+  renews: r.renews,
   status: r.status,
   issuedAt: iso(r.issued_at),
   revokedAt: iso(r.revoked_at),
@@ -120,7 +127,11 @@ export async function insertCredential (
   tx: Queryable,
   secrets: CredentialSecrets,
   actor: Actor,
-  target: { buildingId: string; roomId: string; registrationId: string | null; residentId?: string; visitor?: string },
+  target: {
+    buildingId: string; roomId: string; registrationId: string | null; residentId?: string
+    /** A visitor pass for this visitor (name); `visitorId` and `renews` when it renews another pass. */
+    visitor?: string; visitorId?: string; renews?: string
+  },
   input: CredentialInput,
   /** Issued to a pending registration: it holds its value but reaches no reader until the registration is active. */
   pending = false,
@@ -134,18 +145,21 @@ export async function insertCredential (
     throw new Errors.BadRequest('give at least one time window, or leave windows out for a credential valid at any time')
   }
   const id = newId('c')
+  const visitor = target.visitor !== undefined
   try {
     const r = await tx.query<CredentialRow>(
-      `insert into credentials (id, building_id, room_id, registration_id, kind, value, valid_from, valid_until, windows, visitor, visitor_name, issued_by, secret_sealed, status)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning *`,
+      `insert into credentials (id, building_id, room_id, registration_id, kind, value, valid_from, valid_until, windows, visitor, visitor_name,
+         visitor_id, renews, issued_by, secret_sealed, status)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) returning *`,
       [id, target.buildingId, target.roomId, target.registrationId, input.kind, value, input.validFrom ?? null,
         input.validUntil ?? null, input.windows === undefined ? null : JSON.stringify(input.windows),
-        target.visitor !== undefined, target.visitor ?? null, actor.id, sealed, pending ? 'pending' : 'active'],
+        visitor, target.visitor ?? null, visitor ? target.visitorId ?? id : null, target.renews ?? null, actor.id, sealed,
+        pending ? 'pending' : 'active'],
     )
     await appendLedger(tx, actor, 'credential.issued', {
       buildingId: target.buildingId, roomId: target.roomId, registrationId: target.registrationId ?? undefined,
       residentId: target.residentId, credentialId: id,
-    }, { kind: input.kind, visitor: target.visitor !== undefined, ...(pending ? { pending: true } : {}) })
+    }, { kind: input.kind, visitor, ...(target.renews === undefined ? {} : { renews: target.renews }), ...(pending ? { pending: true } : {}) })
     return r.rows[0]!
   } catch (err) {
     if (sqlState(err) === UNIQUE_VIOLATION) {

@@ -10,7 +10,7 @@ export type LedgerAction =
   | 'room.created' | 'room.updated'
   | 'registration.arrived' | 'registration.departed' | 'registration.renewed'
   | 'registration.pending' | 'registration.activated' | 'registration.cancelled'
-  | 'credential.issued' | 'credential.revoked' | 'credential.activated'
+  | 'credential.issued' | 'credential.revoked' | 'credential.activated' | 'credential.shortened'
   | 'move.requested' | 'move.disputed' | 'move.confirmed' | 'move.decided' | 'move.withdrawn' | 'move.released' | 'move.transferred'
   | 'device.provisioned' | 'device.enabled' | 'device.disabled' | 'device.secret_rotated' | 'device.approved'
 

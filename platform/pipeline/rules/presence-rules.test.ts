@@ -46,6 +46,24 @@ describe('overcrowding by observation', () => {
     expect(cleared).toMatchObject({ clears: true, dedupKey: 'overcrowding_observed:room1' })
   })
 
+  it('follows visitors, not passes: in on a renewed pass and out on the old one leaves nobody inside', () => {
+    const view = new TestView()
+    view.addRoom('room1', { capacity: 2 })
+    view.addResident('r1', 'room1')
+    view.addResident('r2', 'room1')
+    for (const v of ['va', 'vb']) {
+      view.addVisitor(`${v}-old`, 'room1', { validUntil: T0 + 2 * DAY })
+      view.addVisitor(`${v}-new`, 'room1', { validUntil: T0 + 3 * DAY, renews: `${v}-old` })
+    }
+    const h = new RuleHarness(view, { only: [detectOvercrowdingObserved] })
+    for (const v of ['va', 'vb']) h.feed(access(view, { card: `QR-${v}-new`, kind: 'qr', at: T0 + MIN }))
+    for (const v of ['va', 'vb']) h.feed(access(view, { card: `QR-${v}-old`, kind: 'qr', direction: 'out', at: T0 + 2 * MIN }))
+    expect(h.state.presentIn('room1')).toBe(0)
+    expect(h.feed(access(view, { card: 'C-R1', at: T0 + 3 * MIN }), access(view, { card: 'C-R2', at: T0 + 4 * MIN }))
+      .filter((c) => c.clears !== true)).toEqual([])
+    expect(h.state.presentIn('room1')).toBe(2)
+  })
+
   it('a passage replayed late does not override a newer one', () => {
     const view = new TestView()
     view.addRoom('room1', { capacity: 1 })
@@ -72,6 +90,31 @@ describe('visitor overstay', () => {
     expect(h.feed(tick(T0 + 25 * H))).toEqual([])
     const [cleared] = h.feed(access(view, { card: 'QR-v1', kind: 'qr', direction: 'out', at: T0 + 26 * H }))
     expect(cleared).toMatchObject({ clears: true, dedupKey: c!.dedupKey })
+  })
+
+  it('a renewal moves the end of the stay: the latest pass of the visitor counts, whichever they entered on', () => {
+    const view = new TestView()
+    view.addVisitor('v1', 'room1', { validUntil: T0 + 2 * H })
+    const h = new RuleHarness(view, { only: [detectVisitorOverstay] })
+    h.feed(access(view, { card: 'QR-v1', kind: 'qr' }))
+    view.addVisitor('v1-renewed', 'room1', { validUntil: T0 + 20 * H, renews: 'v1' })
+    expect(h.feed(tick(T0 + 3 * H))).toEqual([])
+    const [c] = h.feed(tick(T0 + 24 * H + MIN))
+    expect(c).toMatchObject({ type: 'visitor_overstay', dedupKey: 'visitor_overstay:v1', roomId: 'room1' })
+    // Out on the renewed pass: the same visitor left.
+    const [cleared] = h.feed(access(view, { card: 'QR-v1-renewed', kind: 'qr', direction: 'out', at: T0 + 25 * H }))
+    expect(cleared).toMatchObject({ clears: true, dedupKey: 'visitor_overstay:v1' })
+  })
+
+  it('an overstay by the end of the pass clears when the pass is renewed while the visitor is inside', () => {
+    const view = new TestView()
+    view.addVisitor('v1', 'room1', { validUntil: T0 + 2 * H })
+    const h = new RuleHarness(view, { only: [detectVisitorOverstay] })
+    h.feed(access(view, { card: 'QR-v1', kind: 'qr' }))
+    expect(h.feed(tick(T0 + 2 * H + MIN))).toHaveLength(1)
+    view.addVisitor('v1-renewed', 'room1', { validUntil: T0 + 20 * H, renews: 'v1' })
+    const [cleared] = h.feed(tick(T0 + 2 * H + 2 * MIN))
+    expect(cleared).toMatchObject({ clears: true, dedupKey: 'visitor_overstay:v1' })
   })
 
   it('the end of the pass comes first when it is earlier than the stay limit', () => {

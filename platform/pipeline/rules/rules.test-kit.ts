@@ -32,6 +32,7 @@ export class TestView implements RegistryView {
   jurisdiction (_b: string): Jurisdiction { return { district: 'd', street: 's', community: 'c', grid: 'g' } }
   timeZone (_b: string): string { return 'Asia/Shanghai' }
   credentialById (id: string): CredentialInfo | undefined { return this.credentials.find((c) => c.credentialId === id) }
+  visitorPasses (visitorId: string): readonly CredentialInfo[] { return this.credentials.filter((c) => c.visitorId === visitorId) }
   credentialByValue (kind: CredentialKind, value: string): CredentialInfo | undefined {
     const all = this.credentials.filter((c) => c.kind === kind && c.value === value)
     return all.find((c) => c.status === 'active') ?? all[all.length - 1]
@@ -59,18 +60,20 @@ export class TestView implements RegistryView {
     })
   }
 
-  addVisitor (credentialId: string, roomId: string, o: { validUntil?: number | null } = {}): CredentialInfo {
+  /** A visitor pass `QR-<credentialId>`; `renews`: the pass it renews (the same visitor). */
+  addVisitor (credentialId: string, roomId: string, o: { validUntil?: number | null; renews?: string } = {}): CredentialInfo {
     const room = this.rooms.get(roomId) ?? this.addRoom(roomId)
+    const renewed = o.renews === undefined ? undefined : this.credentialById(o.renews)
     return this.addCredential({
       credentialId, kind: 'qr', value: `QR-${credentialId}`, buildingId: room.buildingId, roomId, visitor: true,
-      validUntil: o.validUntil ?? null,
+      validUntil: o.validUntil ?? null, visitorId: renewed?.visitorId ?? credentialId,
     })
   }
 
   addCredential (c: Partial<CredentialInfo> & { credentialId: string; value: string; buildingId: string; roomId: string }): CredentialInfo {
     const full: CredentialInfo & { value: string } = {
       kind: 'card', registrationId: null, residentId: null, status: 'active', validFrom: null, validUntil: null, windows: null,
-      visitor: false, registrationStatus: null, permitValidUntil: null, ...c,
+      visitor: false, visitorId: null, registrationStatus: null, permitValidUntil: null, ...c,
     }
     this.credentials.push(full)
     return full
