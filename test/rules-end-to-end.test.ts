@@ -17,7 +17,10 @@ import { callApi, startTestPlatform, type TestPlatform } from './support/platfor
 import { SseClient } from './support/sse-client.ts'
 import { until } from './support/wait.ts'
 
-interface Alert { id: string; type: string; status: string; count: number; severity: string; roomId: string | null; door: string | null; evidence: string[]; autoResolved: boolean; explanation: string }
+interface Alert {
+  id: string; type: string; status: string; count: number; level: number | null; severity: string; roomId: string | null; door: string | null
+  credentialId: string | null; evidence: string[]; autoResolved: boolean; explanation: string
+}
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -200,19 +203,62 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
     await register('demo-b1-101', `0E3E${kind === 'pglite' ? '01' : '02'}`, 3) // 101 holds 2: Zhang Wei + this one
     await register('demo-b1-101', `0E3E${kind === 'pglite' ? '11' : '12'}`, 4)
     expect((await waitFor('overcrowding_registered'))[0]).toMatchObject({ roomId: 'demo-b1-101', severity: 'major' })
-    // Room 102 (capacity 3): its tenant and three visitors go in.
+    // Room 102 (capacity 3): its tenant and three visitors go in, then a fourth.
     const passes: string[] = []
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       const p = await api('landlord-li', 'POST', '/rooms/demo-b1-102/visitor-passes', { visitorName: `Guest ${i}`, validUntil: new Date(Date.now() + 2 * DAY).toISOString() })
       expect(p.status).toBe(201)
       passes.push(p.body.value)
     }
-    await until('the view to know the passes', () => tp.platform.view!.credentialByValue('qr', passes[2]!) !== undefined)
+    await until('the view to know the passes', () => tp.platform.view!.credentialByValue('qr', passes[3]!) !== undefined)
     await swipe('E0040150A1B2C3D4', { kind: 'ic_card', result: 'granted' })
-    for (const qr of passes) await swipe(qr, { kind: 'qr', result: 'granted' })
-    expect((await waitFor('overcrowding_observed'))[0]).toMatchObject({ roomId: 'demo-b1-102' })
+    for (const qr of passes.slice(0, 3)) await swipe(qr, { kind: 'qr', result: 'granted' })
+    const [raised] = await waitFor('overcrowding_observed')
+    expect(raised).toMatchObject({ roomId: 'demo-b1-102', level: 4, count: 1 })
+    // The open alert follows the room: five inside now, everywhere the alert goes.
+    await swipe(passes[3]!, { kind: 'qr', result: 'granted' })
+    const [five] = await waitFor('overcrowding_observed', (x) => x[0]?.level === 5)
+    expect(five).toMatchObject({ id: raised!.id, count: 1 })
+    expect(five!.explanation).toContain('5 people of room 102 are inside')
+    expect(five!.evidence).toHaveLength(5)
+    const isFive = (a: Alert): boolean => a.id === raised!.id && a.level === 5 && a.explanation.includes('5 people')
+    await until('the live stream to show five', () => sse.events.some((e) => e.event === 'alert' && isFive((e.data as { alert: Alert }).alert)))
+    await until('the MQTT topic to carry five', () => onTopic.some((m) => m.kind === 'updated' && isFive(m.alert)))
+    await until('the webhook to be told', () => hooks.some((h) => h.event === 'alert.changed' && isFive(h.alert)))
+    const history = (await api('police-zumiao', 'GET', `/alerts/${raised!.id}`)).body.history as Array<{ action: string; detail: object }>
+    expect(history.map((h) => [h.action, h.detail])).toContainEqual(['changed', { level: { from: 4, to: 5 } }])
     await swipe(passes[0]!, { kind: 'qr', direction: 'out', result: 'granted' })
+    await waitFor('overcrowding_observed', (x) => x[0]?.level === 4)
+    await swipe(passes[1]!, { kind: 'qr', direction: 'out', result: 'granted' })
     await waitFor('overcrowding_observed', (x) => x.some((y) => y.roomId === 'demo-b1-102' && y.autoResolved), 'resolved')
+  })
+
+  it('presence follows visitors across renewed passes: in on the new pass, out on the old one', async () => {
+    const room = await api('landlord-li', 'POST', `/buildings/${b}/rooms`, { number: `3${kind === 'pglite' ? '01' : '02'}`, capacity: 2 })
+    expect(room.status).toBe(201)
+    const url = `/rooms/${room.body.id}/visitor-passes`
+    const issue = async (body: object) => {
+      const r = await api('landlord-li', 'POST', url, { validUntil: new Date(Date.now() + DAY).toISOString(), ...body })
+      expect(r.status).toBe(201)
+      return r.body as { id: string; value: string }
+    }
+    const old = [await issue({ visitorName: 'Guest A' }), await issue({ visitorName: 'Guest B' })]
+    const renewed = [await issue({ renews: old[0]!.id }), await issue({ renews: old[1]!.id })]
+    const later = [await issue({ visitorName: 'Guest C' }), await issue({ visitorName: 'Guest D' })]
+    await until('the view to know the passes', () => tp.platform.view!.credentialById(later[1]!.id) !== undefined)
+    for (const p of renewed) await swipe(p.value, { kind: 'qr', result: 'granted' })
+    // A reader that has not yet heard of the renewal lets them out on yesterday's pass.
+    for (const p of old) await swipe(p.value, { kind: 'qr', direction: 'out', result: 'granted' })
+    for (const p of later) await swipe(p.value, { kind: 'qr', result: 'granted' })
+    // A later event with an alert of its own: once it is raised, everything before it was judged.
+    await swipe(`0E4E${kind === 'pglite' ? '01' : '02'}`)
+    await waitFor('unknown_credential', (x) => x.some((a) => a.explanation.includes(`…4E${kind === 'pglite' ? '01' : '02'}`)))
+    expect((await alertsOf('overcrowding_observed')).filter((a) => a.roomId === room.body.id)).toEqual([])
+    // The stale reader is reported, for the pass it should no longer have taken.
+    const stale = await alertsOf('expired_credential')
+    expect(old.every((p) => stale.some((a) => a.credentialId === p.id))).toBe(true)
+    // C and D leave again, so that only room 102's visitors overstay later on.
+    for (const p of later) await swipe(p.value, { kind: 'qr', direction: 'out', result: 'granted' })
   })
 
   it('devices: offline by last will and resolved on return; clock drift', async () => {

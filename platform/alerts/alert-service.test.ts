@@ -68,6 +68,35 @@ describe.each(DATABASE_KINDS)('AlertService on %s', (kind) => {
     expect(await outbox(a1.id)).toEqual([{ event: 'alert.opened', webhook_id: 'wh-1' }, { event: 'alert.resolved', webhook_id: 'wh-1' }])
   })
 
+  it('updates a raised condition as it changes: level, explanation and evidence, not the count; told everywhere', async () => {
+    const key = `overcrowding_observed:${kind}-room`
+    const crowd = (n: number, o: object = {}) => candidate(w.bA, {
+      type: 'overcrowding_observed', dedupKey: key, roomId: `${kind}-room`, level: n,
+      explanation: `${n} people of room 101 are inside by the door records, for a capacity of 2.`, ...o,
+    })
+    const opened = (await alerts.raise(crowd(3, { evidence: ['d/in1', 'd/in2', 'd/in3'] })))!
+    expect(opened.alert).toMatchObject({ level: 3, count: 1 })
+    const before = changes.length
+    const s = await alerts.raiseBatch([crowd(4, { updates: true, evidence: ['d/in1', 'd/in2', 'd/in3', 'd/in4'], at: Date.parse('2026-03-01T12:00:00Z') })])
+    expect(s).toMatchObject({ opened: 0, updated: 0, changed: 1 })
+    const got = await alerts.get(w.admin, opened.alert.id)
+    expect(got).toMatchObject({ level: 4, count: 1, lastAt: '2026-03-01T12:00:00.000Z', evidence: ['d/in1', 'd/in2', 'd/in3', 'd/in4'] })
+    expect(got.explanation).toContain('4 people')
+    expect(got.history.map((h) => [h.action, h.detail])).toEqual([['opened', { severity: 'major' }], ['changed', { level: { from: 3, to: 4 } }]])
+    expect(changes.slice(before)).toEqual([expect.objectContaining({ kind: 'updated', alert: expect.objectContaining({ id: opened.alert.id, level: 4 }) })])
+    expect(await outbox(opened.alert.id)).toEqual([{ event: 'alert.opened', webhook_id: 'wh-1' }, { event: 'alert.changed', webhook_id: 'wh-1' }])
+    // The same state again is no news; an update never opens an alert once it is resolved.
+    expect(await alerts.raiseBatch([crowd(4, { updates: true })])).toMatchObject({ changed: 0 })
+    await alerts.raise(crowd(4, { clears: true }))
+    expect(await alerts.raiseBatch([crowd(5, { updates: true })])).toMatchObject({ opened: 0, changed: 0 })
+    expect((await alerts.list(w.admin, { type: 'overcrowding_observed', status: 'live' })).items.filter((a) => a.dedupKey === key)).toEqual([])
+    // Raised and changed in one batch: one alert, opened with the latest state.
+    const key2 = `${key}-2`
+    await alerts.raiseBatch([crowd(3, { dedupKey: key2 }), crowd(5, { dedupKey: key2, updates: true })])
+    const [both] = (await alerts.list(w.admin, { type: 'overcrowding_observed', status: 'live' })).items.filter((a) => a.dedupKey === key2)
+    expect(both).toMatchObject({ level: 5, count: 1 })
+  })
+
   it('keeps the order of raise / clear / raise of one key inside a batch', async () => {
     const key = `k-batch-${kind}`
     const before = changes.length
@@ -76,7 +105,7 @@ describe.each(DATABASE_KINDS)('AlertService on %s', (kind) => {
       candidate(w.bA, { dedupKey: key, severity: 'critical' }), candidate(w.bA, { dedupKey: `${key}-other` }),
       candidate('no-such-building', { dedupKey: `${key}-ghost` }), { ...candidate(w.bA), type: 'bogus' as 'tamper' },
     ])
-    expect(s).toEqual({ opened: 3, updated: 0, escalated: 0, resolved: 1, clearsIgnored: 0, unknownBuilding: 1, rejected: 1 })
+    expect(s).toEqual({ opened: 3, updated: 0, escalated: 0, changed: 0, resolved: 1, clearsIgnored: 0, unknownBuilding: 1, rejected: 1 })
     const mine = changes.slice(before).filter((c) => c.alert.dedupKey === key)
     expect(mine.map((c) => [c.kind, c.alert.count, c.alert.status])).toEqual([['opened', 2, 'open'], ['resolved', 2, 'resolved'], ['opened', 1, 'open']])
     const live = await alerts.list(w.admin, { status: 'live', buildingId: w.bA, type: 'door_forced' })

@@ -11,7 +11,7 @@ import type { AlertCandidate, Jurisdiction } from '../pipeline/model.ts'
 import type { Actor } from '../registry/access.ts'
 import { sqlState, UNIQUE_VIOLATION, type Database, type Queryable } from '../store/database.ts'
 import {
-  enqueueOutbox, insertHistory, resolveClears, SELECT_ALERT, upsertRaises,
+  enqueueOutbox, insertHistory, resolveClears, SELECT_ALERT, updateConditions, upsertRaises,
   type HistoryInput, type WebhookPayload,
 } from './alert-store.ts'
 import {
@@ -37,6 +37,8 @@ export interface RaiseSummary {
   /** Counter bumps of live alerts (escalations included). */
   updated: number
   escalated: number
+  /** Raised conditions brought up to date (level, explanation): `updates` candidates that changed a live alert. */
+  changed: number
   /** Auto-resolved because the condition cleared. */
   resolved: number
   /** `clears` for a key with no live alert. */
@@ -55,13 +57,13 @@ const DEFAULT_LIMIT = 100
 
 interface Outcome<T> { value: T; changes: AlertChange[]; queued: number }
 
-/** One raise's or clear's announcements, and the position in its batch of the event behind it. */
+/** One raise's, update's or clear's announcements, and the position in its batch of the event behind it. */
 interface Effect { order: number; change: AlertChange; history?: HistoryInput; outbox?: WebhookPayload }
 
 export class AlertService {
   /** Every committed change, in commit order. Subscribers must not throw. */
   readonly changes$ = new Subject<AlertChange>()
-  readonly counters = { batches: 0, candidates: 0, opened: 0, updated: 0, resolved: 0, retries: 0, rejected: 0, unknownBuilding: 0 }
+  readonly counters = { batches: 0, candidates: 0, opened: 0, updated: 0, changed: 0, resolved: 0, retries: 0, rejected: 0, unknownBuilding: 0 }
   private readonly now: () => Date
 
   constructor (private readonly deps: AlertServiceDeps) {
@@ -104,7 +106,7 @@ export class AlertService {
     const now = this.now()
     const { rounds, rejected } = plan(candidates, now.getTime())
     for (const r of rejected) this.deps.logger?.warn({ dedupKey: r.candidate.dedupKey, reason: r.reason }, 'alert candidate rejected')
-    const summary: RaiseSummary = { opened: 0, updated: 0, escalated: 0, resolved: 0, clearsIgnored: 0, unknownBuilding: 0, rejected: rejected.length }
+    const summary: RaiseSummary = { opened: 0, updated: 0, escalated: 0, changed: 0, resolved: 0, clearsIgnored: 0, unknownBuilding: 0, rejected: rejected.length }
     if (rounds.length === 0 && alsoInTx === undefined) return summary
     const outcome = await this.write(async (tx) => {
       const s = { ...summary }
@@ -130,6 +132,16 @@ export class AlertService {
             }
           }
           effects.push(effect)
+        }
+        for (const { update, row, prevLevel } of await updateConditions(tx, round.updates, now)) {
+          const alert = toAlert(row)
+          s.changed++
+          effects.push({
+            order: update.order,
+            change: { kind: 'updated', alert, scope: scopeOf(row) },
+            history: { alertId: alert.id, actorId: null, action: 'changed', detail: { level: { from: prevLevel, to: alert.level } } },
+            outbox: { event: 'alert.changed', alert },
+          })
         }
         const resolved = await resolveClears(tx, round.clears, now)
         s.resolved += resolved.length
@@ -157,6 +169,7 @@ export class AlertService {
       candidates: this.counters.candidates + candidates.length,
       opened: this.counters.opened + s.opened,
       updated: this.counters.updated + s.updated,
+      changed: this.counters.changed + s.changed,
       resolved: this.counters.resolved + s.resolved,
       rejected: this.counters.rejected + s.rejected,
       unknownBuilding: this.counters.unknownBuilding + s.unknownBuilding,

@@ -41,7 +41,7 @@ export async function upsertRaises (
       room_id: c.roomId ?? null, door: c.door ?? null, device_id: c.deviceId ?? null,
       credential_id: c.credentialId ?? null, resident_id: c.residentId ?? null,
       district: j?.district ?? null, street: j?.street ?? null, community: j?.community ?? null, grid: j?.grid || null,
-      n: m.count, first_at: isoAt(m.firstAt), last_at: isoAt(m.lastAt), evidence: m.evidence, explanation: c.explanation,
+      n: m.count, first_at: isoAt(m.firstAt), last_at: isoAt(m.lastAt), evidence: m.evidence, explanation: c.explanation, level: m.level,
     }
   })
   const r = await tx.query<AlertRow & { inserted: boolean; prev_severity: Severity | null; ord: number }>(`
@@ -49,14 +49,14 @@ export async function upsertRaises (
       select * from jsonb_to_recordset($1::jsonb) as x (
         ord int, id text, dedup_key text, type text, severity text, building_id text, room_id text, door text,
         device_id text, credential_id text, resident_id text, district text, street text, community text, grid text,
-        n int, first_at timestamptz, last_at timestamptz, evidence jsonb, explanation text)
+        n int, first_at timestamptz, last_at timestamptz, evidence jsonb, explanation text, level int)
     ),
     prev as (
       select a.dedup_key, a.severity from alerts a join x on x.dedup_key = a.dedup_key where a.status <> 'resolved'
     ),
     up as (
       insert into alerts as a (id, dedup_key, type, severity, building_id, room_id, door, device_id, credential_id,
-        resident_id, district, street, community, grid, area_path, count, first_at, last_at, evidence, explanation,
+        resident_id, district, street, community, grid, area_path, count, first_at, last_at, evidence, explanation, level,
         created_at, updated_at)
       select x.id, x.dedup_key, x.type, x.severity, x.building_id, x.room_id, x.door, x.device_id, x.credential_id,
         x.resident_id,
@@ -65,7 +65,7 @@ export async function upsertRaises (
         coalesce(x.community, nullif(split_part(b.area_path, '/', 4), '')),
         coalesce(x.grid, nullif(split_part(b.area_path, '/', 5), ''), b.grid_id),
         b.area_path, x.n, x.first_at, x.last_at,
-        array(select jsonb_array_elements_text(x.evidence)), x.explanation, $2::timestamptz, $2::timestamptz
+        array(select jsonb_array_elements_text(x.evidence)), x.explanation, x.level, $2::timestamptz, $2::timestamptz
       from x join buildings b on b.id = x.building_id
       order by x.ord
       on conflict (dedup_key) where status <> 'resolved' do update set
@@ -76,6 +76,7 @@ export async function upsertRaises (
         severity = case when alert_severity_rank(excluded.severity) > alert_severity_rank(a.severity)
           then excluded.severity else a.severity end,
         explanation = excluded.explanation,
+        level = coalesce(excluded.level, a.level),
         updated_at = excluded.updated_at
       returning a.*, (a.xmax = 0) as inserted
     )
@@ -89,6 +90,54 @@ export async function upsertRaises (
     const raise = raises[ord]
     return raise === undefined ? [] : [{ raise, row, inserted: row.inserted, prevSeverity: row.inserted ? null : row.prev_severity }]
   })
+}
+
+export interface ChangeResult {
+  /** The update this row answers (its `order` places it in the batch). */
+  update: MergedRaise
+  row: AlertRow
+  /** Level before the change. */
+  prevLevel: number | null
+}
+
+/**
+ * Brings the live alert of each changed condition up to date: level,
+ * explanation, latest time, evidence appended (repeats dropped, last 20
+ * kept). A key without a live alert is left alone (a condition a person
+ * resolved stays resolved until it ends), and so is an alert that already
+ * says the same (an update repeated after a restart): only real changes
+ * come back.
+ */
+export async function updateConditions (tx: Queryable, updates: readonly MergedRaise[], now: Date): Promise<ChangeResult[]> {
+  if (updates.length === 0) return []
+  const rows = updates.map((m) => ({
+    dedup_key: m.dedupKey, level: m.level, last_at: isoAt(m.lastAt), evidence: m.evidence, explanation: m.latest.explanation,
+  }))
+  const r = await tx.query<AlertRow & { prev_level: number | null }>(`
+    with x as (
+      select * from jsonb_to_recordset($1::jsonb) as x (dedup_key text, level int, last_at timestamptz, evidence jsonb, explanation text)
+    ),
+    prev as (
+      select a.id, a.level from alerts a join x on x.dedup_key = a.dedup_key where a.status <> 'resolved'
+    ),
+    up as (
+      update alerts a set level = x.level, explanation = x.explanation, last_at = greatest(a.last_at, x.last_at),
+        evidence = array(
+          select e from (
+            select e, max(o) as o from unnest(a.evidence || array(select jsonb_array_elements_text(x.evidence))) with ordinality as t (e, o)
+            group by e order by max(o) desc limit 20
+          ) d order by o),
+        updated_at = $2::timestamptz
+      from x where a.dedup_key = x.dedup_key and a.status <> 'resolved'
+        and (a.level is distinct from x.level or a.explanation <> x.explanation)
+      returning a.*
+    )
+    select up.*, prev.level as prev_level, b.landlord_id
+    from up join prev on prev.id = up.id join buildings b on b.id = up.building_id
+    order by up.dedup_key`,
+  [JSON.stringify(rows), now])
+  const byKey = new Map(updates.map((u) => [u.dedupKey, u]))
+  return r.rows.map((row) => ({ update: byKey.get(row.dedup_key)!, row, prevLevel: row.prev_level }))
 }
 
 /** Auto-resolves the live alert of each cleared key, if there is one; each row with the clear it answers. */
@@ -131,7 +180,7 @@ export async function insertHistory (tx: Queryable, entries: readonly HistoryInp
     order by x.ord`, [JSON.stringify(rows), now])
 }
 
-export const WEBHOOK_EVENTS = ['alert.opened', 'alert.escalated', 'alert.acknowledged', 'alert.resolved'] as const
+export const WEBHOOK_EVENTS = ['alert.opened', 'alert.escalated', 'alert.changed', 'alert.acknowledged', 'alert.resolved'] as const
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
 
 /** What is stored in the outbox; the delivery adds its id (`delivery`) and `webhookId`. */

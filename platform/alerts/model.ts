@@ -26,6 +26,12 @@ export interface Alert {
   areaPath: string
   /** Occurrences folded into this alert. */
   count: number
+  /**
+   * Conditions: how big the condition is now (people inside, registrations,
+   * seconds open or off), following it while the alert is live; null for
+   * incidents and conditions without a size.
+   */
+  level: number | null
   /** Event time (device clock) of the first and latest occurrence. */
   firstAt: string
   lastAt: string
@@ -42,7 +48,7 @@ export interface Alert {
   autoResolved: boolean
 }
 
-export const ALERT_ACTIONS = ['opened', 'escalated', 'acknowledged', 'resolved'] as const
+export const ALERT_ACTIONS = ['opened', 'escalated', 'changed', 'acknowledged', 'resolved'] as const
 export type AlertAction = (typeof ALERT_ACTIONS)[number]
 
 export interface AlertHistoryEntry {
@@ -119,7 +125,7 @@ export interface AlertRow {
   building_id: string; room_id: string | null; door: string | null; device_id: string | null
   credential_id: string | null; resident_id: string | null
   district: string | null; street: string | null; community: string | null; grid: string | null; area_path: string
-  count: number; first_at: Date; last_at: Date; created_at: Date; updated_at: Date; evidence: string[]; explanation: string
+  count: number; level: number | null; first_at: Date; last_at: Date; created_at: Date; updated_at: Date; evidence: string[]; explanation: string
   acknowledged_by: string | null; acknowledged_at: Date | null; resolved_by: string | null; resolved_at: Date | null
   resolution_note: string | null; auto_resolved: boolean; landlord_id: string | null
 }
@@ -139,6 +145,7 @@ export const toAlert = (r: AlertRow): Alert => ({
   jurisdiction: { district: r.district, street: r.street, community: r.community, grid: r.grid ?? '' },
   areaPath: r.area_path,
   count: r.count,
+  level: r.level,
   firstAt: iso(r.first_at),
   lastAt: iso(r.last_at),
   createdAt: iso(r.created_at),

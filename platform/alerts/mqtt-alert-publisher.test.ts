@@ -14,7 +14,7 @@ function alert (id: string, count: number, over: Partial<Alert> = {}): Alert {
   return {
     id, dedupKey: `k-${id}`, type: 'door_forced', severity: 'major', status: 'open', buildingId: 'b1', roomId: null, door: 'main',
     deviceId: 'dev-1', credentialId: null, residentId: null,
-    jurisdiction: { district: 'd1', street: 's1', community: 'c1', grid: 'g1' }, areaPath: AREA, count,
+    jurisdiction: { district: 'd1', street: 's1', community: 'c1', grid: 'g1' }, areaPath: AREA, count, level: null,
     firstAt: '2026-03-01T10:00:00.000Z', lastAt: '2026-03-01T10:00:00.000Z', createdAt: '2026-03-01T10:00:00.000Z',
     updatedAt: '2026-03-01T10:00:00.000Z', evidence: [], explanation: 'x', acknowledgedBy: null, acknowledgedAt: null,
     resolvedBy: null, resolvedAt: null, resolutionNote: null, autoResolved: false, ...over,

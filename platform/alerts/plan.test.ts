@@ -25,6 +25,17 @@ describe('plan', () => {
     ])
   })
 
+  it('folds a condition\'s updates into the run they follow without counting them; updates alone update', () => {
+    const p = plan([
+      candidate('b', { dedupKey: 'raised', level: 3 }), candidate('b', { dedupKey: 'raised', level: 4, updates: true, explanation: 'four' }),
+      candidate('b', { dedupKey: 'earlier', level: 5, updates: true }), candidate('b', { dedupKey: 'earlier', level: 6, updates: true, explanation: 'six' }),
+    ], 0)
+    expect(p.rounds).toHaveLength(1)
+    const [round] = p.rounds
+    expect(round!.raises.map((m) => [m.dedupKey, m.count, m.level, m.latest.explanation])).toEqual([['raised', 1, 4, 'four']])
+    expect(round!.updates.map((m) => [m.dedupKey, m.count, m.level, m.latest.explanation])).toEqual([['earlier', 0, 6, 'six']])
+  })
+
   it('rejects malformed candidates and replaces a non-finite time with now', () => {
     const p = plan([
       { ...candidate('b'), type: 'nope' as 'tamper' }, { ...candidate('b'), severity: 'huge' as 'info' },

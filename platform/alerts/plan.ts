@@ -1,12 +1,15 @@
 // Pure planning of a batch of alert candidates into a few set-based database
 // rounds. Candidates with the same dedupKey fold into one upsert (count,
 // highest severity, evidence, first/last time); a `clears` candidate splits
-// the key's history: what comes after it belongs to a new alert. Round i
-// holds the i-th run of every key, so a batch of thousands usually costs one
-// round of three or four statements. Each raise and clear remembers where in
-// the batch it came from (`order`), so what the batch announces (history,
-// webhook deliveries, live changes) follows the events, not the key order the
-// statements use.
+// the key's history: what comes after it belongs to a new alert. An
+// `updates` candidate (a raised condition that changed) folds into the run
+// it follows without counting as an occurrence; a run of nothing but
+// updates becomes an update of the live alert, which never opens one. Round
+// i holds the i-th run of every key, so a batch of thousands usually costs
+// one round of three or four statements. Each raise, update and clear
+// remembers where in the batch it came from (`order`), so what the batch
+// announces (history, webhook deliveries, live changes) follows the events,
+// not the key order the statements use.
 
 import { ALERT_TYPES, SEVERITIES, type AlertCandidate, type Severity } from '../pipeline/model.ts'
 import { severityRank } from './model.ts'
@@ -18,7 +21,10 @@ export interface MergedRaise {
   dedupKey: string
   /** The latest candidate: its descriptive fields (building, room, door, explanation) win. */
   latest: AlertCandidate
+  /** Occurrences: the candidates that are not updates (0: an update only). */
   count: number
+  /** The latest candidate's level (null: none). */
+  level: number | null
   severity: Severity
   firstAt: number
   lastAt: number
@@ -37,6 +43,8 @@ export interface ClearOp {
 
 export interface Round {
   raises: MergedRaise[]
+  /** Changes of conditions raised in an earlier batch: update the live alert, if there is one. */
+  updates: MergedRaise[]
   clears: ClearOp[]
 }
 
@@ -75,13 +83,15 @@ export function merge (items: readonly AlertCandidate[], order = 0): MergedRaise
   let firstAt = Infinity
   let lastAt = -Infinity
   const evidence: string[] = []
+  let count = 0
   for (const c of items) {
+    if (c.updates !== true) count++
     if (severityRank(c.severity) > severityRank(severity)) severity = c.severity
     firstAt = Math.min(firstAt, c.at)
     lastAt = Math.max(lastAt, c.at)
     for (const e of c.evidence) evidence.push(e)
   }
-  return { dedupKey: latest.dedupKey, latest, count: items.length, severity, firstAt, lastAt, evidence: tailDistinct(evidence), order }
+  return { dedupKey: latest.dedupKey, latest, count, level: latest.level ?? null, severity, firstAt, lastAt, evidence: tailDistinct(evidence), order }
 }
 
 /** `now` replaces event times that are not finite numbers. */
@@ -110,15 +120,22 @@ export function plan (candidates: readonly AlertCandidate[], now: number): Plan 
   const rounds: Round[] = []
   for (const [dedupKey, list] of runs) {
     list.forEach((run, i) => {
-      const round = rounds[i] ?? (rounds[i] = { raises: [], clears: [] })
-      if (run.kind === 'clear') round.clears.push({ dedupKey, at: run.at, order: run.order })
-      else round.raises.push(merge(run.items, run.order))
+      const round = rounds[i] ?? (rounds[i] = { raises: [], updates: [], clears: [] })
+      if (run.kind === 'clear') {
+        round.clears.push({ dedupKey, at: run.at, order: run.order })
+        return
+      }
+      const m = merge(run.items, run.order)
+      if (m.count === 0) round.updates.push(m)
+      else round.raises.push(m)
     })
   }
   // A stable order for row locks: concurrent batches lock keys in the same order (no deadlock cycles).
+  const byKey = (a: { dedupKey: string }, b: { dedupKey: string }): number => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0)
   for (const r of rounds) {
-    r.raises.sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0))
-    r.clears.sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0))
+    r.raises.sort(byKey)
+    r.updates.sort(byKey)
+    r.clears.sort(byKey)
   }
   return { rounds, rejected }
 }

@@ -68,6 +68,19 @@ export interface AlertCandidate {
   at: number
   /** true: the condition has cleared; resolve the open alert with this dedupKey (no new alert). */
   clears?: boolean
+  /**
+   * Conditions: how big the condition is now, in the unit the rule states
+   * (people inside, registrations, seconds open or off). Shown as the alert's
+   * `level`; incidents have none.
+   */
+  level?: number
+  /**
+   * true: the condition, already raised, has changed (its level or what its
+   * explanation states): update the live alert with this dedupKey (level,
+   * explanation, evidence, latest time). Never opens an alert and does not
+   * count as an occurrence.
+   */
+  updates?: boolean
 }
 
 /** A credential as the registry knows it, found by (kind, value) or by id. */

@@ -45,9 +45,9 @@ export class SqlPipelineStore implements PipelineStore {
   }
 
   async liveLevelAlerts (): Promise<LiveLevelAlert[]> {
-    const r = await this.deps.db.query<{ dedup_key: string; building_id: string; last_at: Date }>(
-      `select dedup_key, building_id, last_at from alerts where status <> 'resolved' and type = any($1::text[])`, [[...LEVEL_ALERT_TYPES]])
-    return r.rows.map((a) => ({ dedupKey: a.dedup_key, buildingId: a.building_id, lastAt: new Date(a.last_at).getTime() }))
+    const r = await this.deps.db.query<{ dedup_key: string; building_id: string; last_at: Date; level: number | null }>(
+      `select dedup_key, building_id, last_at, level from alerts where status <> 'resolved' and type = any($1::text[])`, [[...LEVEL_ALERT_TYPES]])
+    return r.rows.map((a) => ({ dedupKey: a.dedup_key, buildingId: a.building_id, lastAt: new Date(a.last_at).getTime(), level: a.level }))
   }
 
   async commit (candidates: AlertCandidate[], progress: Progress, setAside: SetAsideCandidate[] = []): Promise<void> {

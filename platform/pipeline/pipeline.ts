@@ -39,7 +39,7 @@ export interface PipelineProgress {
   checkpoint: string | null
 }
 
-export interface LiveLevelAlert { dedupKey: string; buildingId: string; lastAt: number }
+export interface LiveLevelAlert { dedupKey: string; buildingId: string; lastAt: number; level?: number | null }
 
 /** The pipeline's storage: progress, the event log to replay, the alert commit (pipeline-store.ts). */
 export interface PipelineStore {
@@ -315,7 +315,10 @@ export class Pipeline {
     for (const key of [...this.state.latched.keys()]) {
       if (LEVEL_ALERT_TYPES.has(key.slice(0, key.indexOf(':')))) this.state.latched.delete(key)
     }
-    for (const a of live) this.state.latched.set(a.dedupKey, { at: a.lastAt, buildingId: a.buildingId })
+    for (const a of live) {
+      // What the alert says is known only in part (its level): the next look at the condition brings it up to date.
+      this.state.latched.set(a.dedupKey, a.level == null ? { at: a.lastAt, buildingId: a.buildingId } : { at: a.lastAt, buildingId: a.buildingId, level: a.level })
+    }
   }
 
   private schedule (delayMs: number): void {

@@ -44,8 +44,13 @@ export interface DoorState {
   pending: PendingCount[]
 }
 
-/** A level condition this pipeline raised and has not yet seen clear; `cause` where a rule needs to tell episodes apart. */
-export interface Latch { at: number; buildingId: string; cause?: string }
+/**
+ * A level condition this pipeline raised and has not yet seen clear, with
+ * what its alert last said (raiseLevel): undefined when unknown (an older
+ * checkpoint, an alert adopted from the database), so the next look updates it.
+ * `cause` where a rule needs to tell episodes apart.
+ */
+export interface Latch { at: number; buildingId: string; level?: number; detail?: string; cause?: string }
 
 export interface DenialRun { buildingId: string; count: number; lastAt: number; refs: string[] }
 

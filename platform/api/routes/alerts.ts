@@ -28,6 +28,9 @@ export const AlertSchema = Type.Object({
   jurisdiction: Type.Object({ district: Nullable(Type.String()), street: Nullable(Type.String()), community: Nullable(Type.String()), grid: Type.String() }),
   areaPath: Type.String(),
   count: Type.Integer({ description: 'Occurrences folded into this alert.' }),
+  level: Nullable(Type.Integer({
+    description: 'Conditions: how big the condition is now (people inside, registrations, seconds open or off), kept up to date while the alert is live; null for incidents.',
+  })),
   firstAt: Type.String({ format: 'date-time', description: 'Event time (device clock) of the first occurrence.' }),
   lastAt: Type.String({ format: 'date-time', description: 'Event time of the latest occurrence.' }),
   createdAt: DateTime,

@@ -2,10 +2,11 @@
 // clockDriftMaxS (the national code allows under 5 s). Event times come from
 // device clocks, so drift skews every rule that compares them. Measured on
 // heartbeats and online status, which devices send live (never replayed):
-// device time minus platform receive time. Raised once, resolved when a
-// later measurement is within bounds.
+// device time minus platform receive time. Raised once, its alert following
+// the offset (level, seconds, + ahead / - behind) when it moves by more than
+// the limit; resolved when a later measurement is within bounds.
 
-import { clearOnce, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+import { clearOnce, NONE, raiseLevel, ruleOf, type Step } from './rule.ts'
 
 export const stepClockDrift: Step = (e, ctx) => {
   if (e.kind !== 'heartbeat' && !(e.kind === 'status' && e.state === 'online')) return NONE
@@ -15,7 +16,7 @@ export const stepClockDrift: Step = (e, ctx) => {
     return clearOnce(ctx, { type: 'clock_drift', dedupKey, buildingId: e.buildingId, deviceId: e.deviceId, at: e.at })
   }
   const s = (Math.abs(offsetMs) / 1000).toFixed(1)
-  return raiseOnce(ctx, {
+  return raiseLevel(ctx, {
     type: 'clock_drift',
     severity: 'warning',
     dedupKey,
@@ -25,7 +26,8 @@ export const stepClockDrift: Step = (e, ctx) => {
     explanation: `The clock of device ${e.deviceId} is ${s} s ${offsetMs > 0 ? 'ahead of' : 'behind'} the platform's ` +
       `(at most ${ctx.params.clockDriftMaxS} s allowed). Check its NTP settings: its event times are off by as much.`,
     at: e.receivedAt,
-  })
+    level: Math.round(offsetMs / 1000),
+  }, { tolerance: ctx.params.clockDriftMaxS })
 }
 
 export const detectClockDrift = ruleOf(stepClockDrift)

@@ -15,11 +15,14 @@ describe('door events', () => {
     expect(h.feed(door('opened'), door('closed'))).toEqual([])
   })
 
-  it('a door held open is raised once and resolved when it closes', () => {
+  it('a door held open is raised once, follows how long it has been open, and is resolved when it closes', () => {
     const h = new RuleHarness(new TestView(), { only: [detectDoorHeldOpen] })
     const [a] = h.feed(door('held_open', { durationS: 60 }))
-    expect(a).toMatchObject({ type: 'door_held_open', severity: 'warning' })
+    expect(a).toMatchObject({ type: 'door_held_open', severity: 'warning', level: 60 })
     expect(a!.explanation).toContain('60 s')
+    const [longer] = h.feed(door('held_open', { durationS: 120 }))
+    expect(longer).toMatchObject({ updates: true, level: 120, dedupKey: a!.dedupKey })
+    expect(longer!.explanation).toContain('120 s')
     expect(h.feed(door('held_open', { durationS: 120 }))).toEqual([])
     const [c] = h.feed(door('closed', { durationS: 130 }))
     expect(c).toMatchObject({ clears: true, dedupKey: 'door_held_open:b1:main' })
@@ -109,8 +112,13 @@ describe('clock drift', () => {
     expect(h.feed(heartbeat({ at: T0 + 4 * S, receivedAt: T0 }))).toEqual([])
     const [a] = h.feed(heartbeat({ at: T0 - 8 * S, receivedAt: T0 + MIN }))
     expect(a).toMatchObject({ type: 'clock_drift', severity: 'warning', deviceId: 'reader-1' })
-    expect(a!.explanation).toContain('8.0 s behind')
-    expect(h.feed(heartbeat({ at: T0 + 2 * MIN + 20 * S, receivedAt: T0 + 2 * MIN }))).toEqual([])
+    expect(a).toMatchObject({ level: -68 })
+    expect(a!.explanation).toContain('68.0 s behind')
+    // Within the limit of what the alert says: no news.
+    expect(h.feed(heartbeat({ at: T0 + 90 * S - 71 * S, receivedAt: T0 + 90 * S }))).toEqual([])
+    const [moved] = h.feed(heartbeat({ at: T0 + 2 * MIN + 20 * S, receivedAt: T0 + 2 * MIN }))
+    expect(moved).toMatchObject({ updates: true, level: 20, dedupKey: 'clock_drift:reader-1' })
+    expect(moved!.explanation).toContain('20.0 s ahead of')
     const [c] = h.feed(status('online', { at: T0 + 3 * MIN, receivedAt: T0 + 3 * MIN }))
     expect(c).toMatchObject({ clears: true, dedupKey: 'clock_drift:reader-1' })
   })

@@ -1,15 +1,17 @@
 // A door left open past the device's doorHeldOpenS (propped open, broken
-// closer). Raised once while it stays open; resolved when the door reports
-// closed.
+// closer). Raised once while it stays open, its alert following the time
+// open (level, seconds) when the device reports it again; resolved when the
+// door reports closed.
 
-import { clearOnce, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+import type { AlertCandidate } from '../model.ts'
+import { clearOnce, NONE, raiseLevel, raiseOnce, ruleOf, type Step } from './rule.ts'
 
 export const stepDoorHeldOpen: Step = (e, ctx) => {
   if (e.kind !== 'door') return NONE
   const dedupKey = `door_held_open:${e.buildingId}:${e.door}`
   if (e.state === 'closed') return clearOnce(ctx, { type: 'door_held_open', dedupKey, buildingId: e.buildingId, door: e.door, evidence: [e.ref], at: e.at })
   if (e.state !== 'held_open') return NONE
-  return raiseOnce(ctx, {
+  const c: AlertCandidate = {
     type: 'door_held_open',
     severity: 'warning',
     dedupKey,
@@ -20,7 +22,8 @@ export const stepDoorHeldOpen: Step = (e, ctx) => {
     explanation: `Door ${e.door} has been held open${e.durationS === undefined ? '' : ` for ${e.durationS} s`}: ` +
       'anyone can walk in unrecorded until it closes.',
     at: e.at,
-  })
+  }
+  return e.durationS === undefined ? raiseOnce(ctx, c) : raiseLevel(ctx, { ...c, level: e.durationS })
 }
 
 export const detectDoorHeldOpen = ruleOf(stepDoorHeldOpen)

@@ -1,10 +1,11 @@
 // 群租 by observation: more people inside who belong to a room (residents
 // and visitors who entered with its credentials and have not left) than the
 // room's capacity. Judged on every granted passage of someone of the room;
-// raised once while it lasts, resolved when enough of them have left.
+// raised once while it lasts, its alert following the count (level) as
+// people come and go, resolved when enough of them have left.
 
 import type { PipelineState } from '../state.ts'
-import { clearOnce, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+import { clearOnce, NONE, raiseLevel, ruleOf, type Step } from './rule.ts'
 
 export const stepOvercrowdingObserved: Step = (e, ctx) => {
   if (e.kind !== 'access' || e.result !== 'granted' || e.match === undefined || e.match.buildingId !== e.buildingId) return NONE
@@ -15,7 +16,7 @@ export const stepOvercrowdingObserved: Step = (e, ctx) => {
   if (present <= room.capacity) {
     return clearOnce(ctx, { type: 'overcrowding_observed', dedupKey, buildingId: room.buildingId, roomId: room.roomId, at: e.at })
   }
-  return raiseOnce(ctx, {
+  return raiseLevel(ctx, {
     type: 'overcrowding_observed',
     severity: 'major',
     dedupKey,
@@ -27,7 +28,8 @@ export const stepOvercrowdingObserved: Step = (e, ctx) => {
     explanation: `${present} people of room ${room.number} are inside by the door records, for a capacity of ` +
       `${room.capacity} (${room.registered} registered). Check on site for group renting or unregistered occupants.`,
     at: e.at,
-  })
+    level: present,
+  }, { detail: `capacity ${room.capacity}` })
 }
 
 /** The entries of the people inside, as evidence. */

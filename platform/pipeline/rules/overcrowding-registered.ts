@@ -1,8 +1,9 @@
 // 群租 by the register: more active registrations in a room than its
-// capacity. Checked on every sweep; raised once while it lasts and resolved
-// when a departure or a larger capacity brings the room back within it.
+// capacity. Checked on every sweep; raised once while it lasts, its alert
+// following the registrations (level) and the capacity, and resolved when a
+// departure or a larger capacity brings the room back within it.
 
-import { clearOnce, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+import { clearOnce, NONE, raiseLevel, ruleOf, type Step } from './rule.ts'
 import type { AlertCandidate } from '../model.ts'
 
 export const stepOvercrowdingRegistered: Step = (input, ctx) => {
@@ -11,7 +12,7 @@ export const stepOvercrowdingRegistered: Step = (input, ctx) => {
   for (const room of ctx.view.allRooms()) {
     const dedupKey = `overcrowding_registered:${room.roomId}`
     const found = room.registered > room.capacity
-      ? raiseOnce(ctx, {
+      ? raiseLevel(ctx, {
         type: 'overcrowding_registered',
         severity: 'major',
         dedupKey,
@@ -21,7 +22,8 @@ export const stepOvercrowdingRegistered: Step = (input, ctx) => {
         explanation: `Room ${room.number} has ${room.registered} registered residents for a capacity of ${room.capacity} ` +
           '(group renting). Check on site; deregister who has left or correct the capacity.',
         at: input.at,
-      })
+        level: room.registered,
+      }, { detail: `capacity ${room.capacity}` })
       : clearOnce(ctx, { type: 'overcrowding_registered', dedupKey, buildingId: room.buildingId, roomId: room.roomId, at: input.at })
     if (found.length > 0) (out ??= []).push(...found)
   }

@@ -5,7 +5,7 @@
 // again or is deregistered.
 
 import type { AlertCandidate } from '../model.ts'
-import { clearOnce, days, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+import { clearOnce, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
 
 const keyOf = (residentId: string): string => `resident_not_seen:${residentId}`
 
@@ -33,8 +33,9 @@ export const stepResidentNotSeen: Step = (input, ctx) => {
         roomId: room.roomId,
         residentId: r.residentId,
         evidence: [],
-        explanation: `A resident registered in room ${room.number} has not been seen at any door for ${days(input.at - since)} ` +
-          `(${lastSeen === -Infinity ? 'never since arrival' : `last seen ${new Date(lastSeen).toISOString()}`}). ` +
+        // Facts that stay true while the condition lasts: the alert is raised once and not rewritten every day.
+        explanation: `A resident registered in room ${room.number} has not been seen at any door for more than ${ctx.params.notSeenDays} days ` +
+          `(${lastSeen === -Infinity ? `never since arrival on ${new Date(r.arrivedAt).toISOString()}` : `last seen ${new Date(lastSeen).toISOString()}`}). ` +
           'If they have moved out, the landlord should deregister them.',
         at: input.at,
       })

@@ -4,7 +4,7 @@
 // the landlord and the grid worker. Resolved on the next sign of life.
 
 import type { AlertCandidate } from '../model.ts'
-import { clearOnce, days, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+import { clearOnce, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
 
 const keyOf = (roomId: string): string => `room_vacant:${roomId}`
 
@@ -30,8 +30,9 @@ export const stepRoomVacant: Step = (input, ctx) => {
         buildingId: room.buildingId,
         roomId: room.roomId,
         evidence: [],
-        explanation: `Nobody of room ${room.number} has been seen for ${days(input.at - since)} ` +
-          `(${room.registered} registered). A house left empty this long should be deregistered.`,
+        // Facts that stay true while the condition lasts (an arrival or departure ends it): no daily rewrite.
+        explanation: `Nobody of room ${room.number} has been seen for more than ${ctx.params.vacantDays} days (nothing since ` +
+          `${new Date(since).toISOString()}; ${room.registered} registered). A house left empty this long should be deregistered.`,
         at: input.at,
       })
     if (found.length > 0) (out ??= []).push(...found)

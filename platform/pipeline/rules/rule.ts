@@ -73,6 +73,30 @@ export function raiseOnce (ctx: RuleContext, c: AlertCandidate, cause?: string):
   return [c]
 }
 
+/**
+ * A level condition with a size (people inside, registrations, seconds):
+ * raised once per episode like raiseOnce; while raised, proposed again as an
+ * update (`updates: true`) whenever what its alert says no longer holds: the
+ * level moved by more than `tolerance` from the one last proposed, or
+ * `detail` (anything else the explanation states, such as the capacity)
+ * changed. So an open alert's level and explanation follow the condition
+ * while it lasts, without a new alert and without counting occurrences.
+ */
+export function raiseLevel (
+  ctx: RuleContext, c: AlertCandidate & { level: number }, o: { detail?: string; tolerance?: number } = {},
+): readonly AlertCandidate[] {
+  const detail = o.detail ?? ''
+  const latch = ctx.state.latched.get(c.dedupKey)
+  if (latch === undefined) {
+    ctx.state.latched.set(c.dedupKey, { at: c.at, buildingId: c.buildingId, level: c.level, detail })
+    return [c]
+  }
+  if (latch.level !== undefined && Math.abs(c.level - latch.level) <= (o.tolerance ?? 0) && latch.detail === detail) return NONE
+  latch.level = c.level
+  latch.detail = detail
+  return [{ ...c, updates: true }]
+}
+
 /** The condition cleared: resolve its alert if this rule raised one. */
 export function clearOnce (
   ctx: RuleContext, c: Pick<AlertCandidate, 'type' | 'dedupKey' | 'buildingId' | 'at'> & Partial<AlertCandidate>,
@@ -94,4 +118,3 @@ export function maskValue (value: string): string {
 }
 
 export const minutes = (ms: number): string => `${Math.round(ms / 60_000)} min`
-export const days = (ms: number): string => `${Math.floor(ms / 86_400_000)} days`

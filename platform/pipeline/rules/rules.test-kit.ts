@@ -154,12 +154,14 @@ export const tick = (at: number, sweep = true): Tick => ({ kind: 'tick', at, swe
 
 /** Feeds inputs through the rules (all by default) and returns what they proposed, in order. */
 export class RuleHarness {
-  readonly state = new PipelineState()
+  readonly state: PipelineState
   readonly out: AlertCandidate[] = []
   private readonly input$ = new Subject<PipelineInput>()
   readonly params: RuleParams
 
-  constructor (readonly view: TestView, o: { params?: Partial<RuleParams>; only?: Detector[] } = {}) {
+  /** `state`: start from this one (a restored checkpoint) instead of a fresh one. */
+  constructor (readonly view: TestView, o: { params?: Partial<RuleParams>; only?: Detector[]; state?: PipelineState } = {}) {
+    this.state = o.state ?? new PipelineState()
     this.params = { ...DEFAULT_RULE_PARAMS, ...o.params }
     const ctx: RuleContext = { view, params: this.params, state: this.state }
     detectAll(this.input$, ctx, o.only).subscribe((c) => this.out.push(c))
