@@ -25,7 +25,7 @@ export function enrich (m: AcceptedMessage, view: RegistryView): PipelineEvent |
       const value = normalisedValue(p.credential.kind, p.credential.value)
       const presentedId = p.credential.credentialId
       const byId = presentedId === undefined ? undefined : view.credentialById(presentedId)
-      const match = byId ?? (p.credential.kind === 'pin' ? undefined : view.credentialByValue(p.credential.kind, value))
+      const match = byId ?? (p.credential.kind === 'pin' ? undefined : view.credentialByValue(p.credential.kind, value, buildingId))
       const credential: { kind: typeof p.credential.kind; value: string; credentialId?: string } = { kind: p.credential.kind, value }
       if (presentedId !== undefined) credential.credentialId = presentedId
       const e: PipelineEvent = {

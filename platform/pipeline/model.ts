@@ -143,7 +143,8 @@ export interface DeviceInfo {
 
 /** The in-memory view of the registry the pipeline enriches with (no database round trip per event). */
 export interface RegistryView {
-  credentialByValue (kind: CredentialKind, value: string): CredentialInfo | undefined
+  /** Among several with one value (face references of two buildings), the one of `buildingId` first. */
+  credentialByValue (kind: CredentialKind, value: string, buildingId?: string): CredentialInfo | undefined
   credentialById (credentialId: string): CredentialInfo | undefined
   /** The passes of one visitor (CredentialInfo.visitorId), revoked ones included while the view keeps them. */
   visitorPasses (visitorId: string): readonly CredentialInfo[]

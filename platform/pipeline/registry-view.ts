@@ -27,6 +27,12 @@ interface CredentialRow {
 }
 
 const ms = (d: Date | null): number | null => d === null ? null : d.getTime()
+
+/** The credential a value stands for at a door of `buildingId` (RegistryView.credentialByValue). */
+export function pickCredential (list: readonly CredentialInfo[] | undefined, buildingId?: string): CredentialInfo | undefined {
+  if (list === undefined || list.length === 0) return undefined
+  return list.find((c) => c.status === 'active' && c.buildingId === buildingId) ?? list.find((c) => c.status === 'active') ?? list[list.length - 1]
+}
 const valueKey = (kind: string, value: string): string => `${kind}\u0000${value}`
 
 export class MemoryRegistryView implements RegistryView {
@@ -139,11 +145,13 @@ export class MemoryRegistryView implements RegistryView {
     for (const d of old.devices) this.devices.delete(d.deviceId)
   }
 
-  /** Prefers an active credential; among several, the most recently valid. */
-  credentialByValue (kind: CredentialKind, value: string): CredentialInfo | undefined {
-    const list = this.byValue.get(valueKey(kind, value))
-    if (list === undefined) return undefined
-    return list.find((c) => c.status === 'active') ?? list[list.length - 1]
+  /**
+   * Prefers an active credential of `buildingId` (face references are
+   * numbered per building, and a value held twice from before uniqueness
+   * may be active in two), then one active anywhere, then the latest.
+   */
+  credentialByValue (kind: CredentialKind, value: string, buildingId?: string): CredentialInfo | undefined {
+    return pickCredential(this.byValue.get(valueKey(kind, value)), buildingId)
   }
 
   credentialById (credentialId: string): CredentialInfo | undefined { return this.byId.get(credentialId) }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Database } from '../../platform/store/database.ts'
-import { migrate } from '../../platform/store/migrate.ts'
+import { migrate, type Migration } from '../../platform/store/migrate.ts'
 import { PgDatabase } from '../../platform/store/pg-database.ts'
 import { PgliteDatabase } from '../../platform/store/pglite-database.ts'
 import { PgliteWorkerDatabase } from '../../platform/store/pglite-worker-database.ts'
@@ -36,7 +36,13 @@ export interface TestDatabase {
   dispose (): Promise<void>
 }
 
-export async function openTestDatabase (kind: DatabaseKind): Promise<TestDatabase> {
+/** `migrations`: apply only these (a schema as an older release left it, to test an upgrade); default all. */
+export async function openTestDatabase (kind: DatabaseKind, o: { migrations?: Migration[] } = {}): Promise<TestDatabase> {
+  if (o.migrations !== undefined && kind !== 'postgres') {
+    const db = await PgliteDatabase.open()
+    await migrate(db, o.migrations)
+    return { db, dispose: () => db.close() }
+  }
   if (kind === 'pglite') {
     const db = await PgliteDatabase.open(undefined, await migratedSnapshot())
     return { db, dispose: () => db.close() }
@@ -58,7 +64,7 @@ export async function openTestDatabase (kind: DatabaseKind): Promise<TestDatabas
   const url = new URL(PG_TEST_URL)
   url.pathname = `/${name}`
   const db = new PgDatabase(url.toString(), 4)
-  await migrate(db)
+  await migrate(db, o.migrations)
   return {
     db,
     async dispose () {

@@ -10,6 +10,7 @@ import {
   DEFAULT_RULE_PARAMS, type AccessIn, type AlertCandidate, type CredentialInfo, type DeviceInfo, type DoorIn, type HeartbeatIn,
   type Jurisdiction, type LineIn, type PipelineInput, type RegistryView, type RoomInfo, type RuleParams, type StatusIn, type Tick,
 } from '../model.ts'
+import { pickCredential } from '../registry-view.ts'
 import { PipelineState } from '../state.ts'
 import { detectAll, type Detector, type RuleContext } from './index.ts'
 
@@ -33,9 +34,8 @@ export class TestView implements RegistryView {
   timeZone (_b: string): string { return 'Asia/Shanghai' }
   credentialById (id: string): CredentialInfo | undefined { return this.credentials.find((c) => c.credentialId === id) }
   visitorPasses (visitorId: string): readonly CredentialInfo[] { return this.credentials.filter((c) => c.visitorId === visitorId) }
-  credentialByValue (kind: CredentialKind, value: string): CredentialInfo | undefined {
-    const all = this.credentials.filter((c) => c.kind === kind && c.value === value)
-    return all.find((c) => c.status === 'active') ?? all[all.length - 1]
+  credentialByValue (kind: CredentialKind, value: string, buildingId?: string): CredentialInfo | undefined {
+    return pickCredential(this.credentials.filter((c) => c.kind === kind && c.value === value), buildingId)
   }
 
   addRoom (roomId: string, o: { buildingId?: string; capacity?: number; changedAt?: number } = {}): RoomInfo {
@@ -107,7 +107,7 @@ export function access (view: RegistryView, o: { card: string; at?: number; door
   const i = next()
   const deviceId = o.deviceId ?? 'reader-1'
   const kind = o.kind ?? 'card'
-  const match = o.credentialId !== undefined ? view.credentialById(o.credentialId) : kind === 'pin' ? undefined : view.credentialByValue(kind, o.card)
+  const match = o.credentialId !== undefined ? view.credentialById(o.credentialId) : kind === 'pin' ? undefined : view.credentialByValue(kind, o.card, o.buildingId ?? 'b1')
   const at = o.at ?? T0
   const credential: AccessIn['credential'] = { kind, value: o.card }
   if (o.credentialId !== undefined) credential.credentialId = o.credentialId

@@ -19,3 +19,25 @@ alter table alerts add column level integer;
 alter table alert_events drop constraint alert_events_action_check;
 alter table alert_events add constraint alert_events_action_check
   check (action in ('opened', 'escalated', 'changed', 'acknowledged', 'resolved'));
+
+-- One card, one holder. Card and IC card numbers are physical cards and QR
+-- tokens are bearer codes: a value is active for at most one credential on
+-- the whole platform (before, once per building, so a cloned card could be
+-- active for two people in two buildings). Face enrolment references are
+-- numbered by each building's readers and stay unique per building. PINs are
+-- not unique at all: refusing one would tell a landlord someone's PIN.
+--
+-- A registry that already holds a value twice is not broken by the upgrade
+-- (revoking here would lock people out): every active holder but the first
+-- issued is marked value_shared, kept out of the index, and reported by the
+-- impossible_travel rule when used; the value cannot be issued again.
+alter table credentials add column value_shared boolean not null default false;
+update credentials c set value_shared = true
+ where c.status = 'active' and c.kind in ('card', 'ic_card', 'qr')
+   and exists (select 1 from credentials o
+                where o.status = 'active' and o.kind = c.kind and o.value = c.value and (o.issued_at, o.id) < (c.issued_at, c.id));
+drop index credentials_active_value;
+create unique index credentials_active_token on credentials (kind, value)
+  where status = 'active' and kind in ('card', 'ic_card', 'qr') and not value_shared;
+create unique index credentials_active_face on credentials (building_id, value) where status = 'active' and kind = 'face';
+create index credentials_active_kind_value on credentials (kind, value) where status = 'active';
