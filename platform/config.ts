@@ -105,6 +105,8 @@ export const CONFIG_VARIABLES = {
   RULE_HEARTBEAT_S: `Heartbeat interval devices are configured with, seconds (default ${DEFAULT_RULE_PARAMS.heartbeatS}).`,
   RULE_MISSED_HEARTBEATS: `Heartbeats a device may miss before it is reported offline (default ${DEFAULT_RULE_PARAMS.missedHeartbeats}).`,
   RULE_CLOCK_DRIFT_MAX_S: `Largest tolerated difference between a device clock and the platform clock, seconds (default ${DEFAULT_RULE_PARAMS.clockDriftMaxS}).`,
+  RULE_TRAVEL_MAX_KMH: `Fastest plausible door-to-door speed between two buildings with a location, km/h: one card seen at both sooner is a copy (default ${DEFAULT_RULE_PARAMS.travelMaxKmh}).`,
+  RULE_TRAVEL_MIN_GAP_S: `Shortest plausible time between one card's uses at two buildings when either has no location, seconds (default ${DEFAULT_RULE_PARAMS.travelMinGapS}).`,
 } as const
 
 /** RULE_* variable of each rule parameter. */
@@ -118,6 +120,8 @@ export const RULE_VARIABLES: Record<keyof RuleParams, keyof typeof CONFIG_VARIAB
   heartbeatS: 'RULE_HEARTBEAT_S',
   missedHeartbeats: 'RULE_MISSED_HEARTBEATS',
   clockDriftMaxS: 'RULE_CLOCK_DRIFT_MAX_S',
+  travelMaxKmh: 'RULE_TRAVEL_MAX_KMH',
+  travelMinGapS: 'RULE_TRAVEL_MIN_GAP_S',
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const

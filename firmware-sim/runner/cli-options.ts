@@ -21,6 +21,8 @@ export const FAST_RULES: RuleSettings = {
   heartbeatS: 900,
   missedHeartbeats: 4,
   clockDriftMaxS: 900,
+  travelMaxKmh: DEFAULT_RULES.travelMaxKmh,
+  travelMinGapS: DEFAULT_RULES.travelMinGapS,
 }
 
 export const USAGE = `Options:

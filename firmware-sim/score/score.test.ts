@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { TruthItem } from '../world/truth.ts'
+import { RULE_TYPES, type TruthItem } from '../world/truth.ts'
 import { expectedAlerts, matchAlerts, type PlatformAlert, type SeenAlert } from './match.ts'
 import { overall, percentile, score, table } from './report.ts'
 
@@ -109,9 +109,9 @@ describe('scores', () => {
     const s = score(e, matchAlerts(e, [alert({ type: 'door_forced', door: 'gate' }, T + 3000)]))
     expect(overall(s)).toMatchObject({ expected: 1, detected: 1, alerts: 1, precision: 1, recall: 1 })
     const lines = table(s).split('\n')
-    expect(lines).toHaveLength(2 + 16 + 1)
+    expect(lines).toHaveLength(2 + RULE_TYPES.length + 1)
     expect(lines.find((l) => l.startsWith('door_forced'))).toMatch(/door_forced\s+1\s+1\s+1\s+0\s+1\.00\s+1\.00\s+3\s+3$/)
     expect(lines.find((l) => l.startsWith('tamper'))).toMatch(/-\s+-\s+-\s+-$/)
-    expect(Object.keys(JSON.parse(JSON.stringify(s)))).toHaveLength(16)
+    expect(Object.keys(JSON.parse(JSON.stringify(s)))).toHaveLength(RULE_TYPES.length)
   })
 })

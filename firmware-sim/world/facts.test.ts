@@ -7,7 +7,7 @@ import type { RuleSettings, TruthItem } from './truth.ts'
 const T0 = Date.parse('2026-03-02T02:00:00Z') // 10:00 in Shanghai
 const RULES: RuleSettings = {
   tailgatingWindowS: 300, deniedInARow: 3, deniedRunGapS: 600, visitorMaxStayH: 4, notSeenDays: 1, vacantDays: 1,
-  heartbeatS: 600, missedHeartbeats: 4, clockDriftMaxS: 600,
+  heartbeatS: 600, missedHeartbeats: 4, clockDriftMaxS: 600, travelMaxKmh: 60, travelMinGapS: 30,
 }
 
 /** One building, rooms 101 (capacity 1) and 102 (capacity 2), residents a and b in 102, c in 101. */

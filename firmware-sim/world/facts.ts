@@ -45,7 +45,7 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
   const r = o.rules
   const S = 1000
   const delay: Record<RuleType, number> = {
-    unknown_credential: 0, foreign_credential: 0, expired_credential: 0, outside_window: 0, repeated_denials: 0,
+    unknown_credential: 0, foreign_credential: 0, expired_credential: 0, outside_window: 0, repeated_denials: 0, impossible_travel: 0,
     tailgating: (o.cameraPeriodS + r.tailgatingWindowS + o.timing.tickS) * S,
     overcrowding_registered: o.timing.sweepS * S, overcrowding_observed: 0, visitor_overstay: o.timing.tickS * S,
     resident_not_seen: o.timing.sweepS * S, room_vacant: o.timing.sweepS * S, door_forced: 0, door_held_open: 0, tamper: 0,

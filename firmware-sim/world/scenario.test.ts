@@ -7,7 +7,7 @@ import type { RuleSettings, RuleType } from './truth.ts'
 
 const RULES: RuleSettings = {
   tailgatingWindowS: 300, deniedInARow: 5, deniedRunGapS: 600, visitorMaxStayH: 6, notSeenDays: 1, vacantDays: 1,
-  heartbeatS: 600, missedHeartbeats: 4, clockDriftMaxS: 600,
+  heartbeatS: 600, missedHeartbeats: 4, clockDriftMaxS: 600, travelMaxKmh: 60, travelMinGapS: 30,
 }
 const START = Date.parse('2026-03-02T06:37:00Z') // a Monday, 14:37 in Shanghai
 

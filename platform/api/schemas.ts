@@ -81,9 +81,15 @@ export const UserSchema = Type.Object({
   organisation: Nullable(Str()), disabled: Type.Boolean(), createdAt: DateTimeStr(),
 })
 
+export const LocationSchema = Type.Object({
+  lat: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees.' }),
+  lon: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees.' }),
+}, { additionalProperties: false, description: 'Where the building is: the impossible_travel rule judges by the distance between buildings.' })
+
 export const BuildingSchema = Type.Object({
   id: Str(), gridId: Str(), name: Str(), address: Str(), landlordId: Nullable(Str()), grade: Type.Enum(GRADES),
   responsibilitySignedAt: Nullable(DateTimeStr('When the landlord signed the security responsibility agreement.')),
+  location: Nullable(LocationSchema),
   allowlistVersion: Type.Integer(), createdAt: DateTimeStr(),
 })
 

@@ -18,6 +18,7 @@ export const ALERT_TYPES = [
   'resident_not_seen', // registered resident not seen for N days: suggest deregistration
   'room_vacant', // nobody registered or seen for N days
   'repeated_denials', // N denials in a row at a door or with one credential
+  'impossible_travel', // one card or code at two buildings sooner than anyone could travel between them: a copy
   'door_forced',
   'door_held_open',
   'tamper',
@@ -141,6 +142,9 @@ export interface DeviceInfo {
   approved: boolean
 }
 
+/** A place on the map, WGS 84 degrees. */
+export interface GeoPoint { lat: number; lon: number }
+
 /** The in-memory view of the registry the pipeline enriches with (no database round trip per event). */
 export interface RegistryView {
   /** Among several with one value (face references of two buildings), the one of `buildingId` first. */
@@ -154,6 +158,8 @@ export interface RegistryView {
   device (deviceId: string): DeviceInfo | undefined
   devicesOf (buildingId: string): readonly DeviceInfo[]
   jurisdiction (buildingId: string): Jurisdiction | undefined
+  /** Where the building is, if its landlord or an administrator recorded it. */
+  location (buildingId: string): GeoPoint | undefined
   /** IANA time zone of the building, for time windows; default Asia/Shanghai. */
   timeZone (buildingId: string): string
 }
@@ -252,6 +258,10 @@ export interface RuleParams {
   clockDriftMaxS: number
   /** Denials further apart than this do not count as "in a row". */
   deniedRunGapS: number
+  /** Fastest plausible door-to-door speed between two buildings with a location, km/h (impossible_travel). */
+  travelMaxKmh: number
+  /** Shortest plausible time between one credential's uses at two buildings when either has no location, s. */
+  travelMinGapS: number
 }
 
 export const DEFAULT_RULE_PARAMS: RuleParams = {
@@ -264,4 +274,6 @@ export const DEFAULT_RULE_PARAMS: RuleParams = {
   missedHeartbeats: 3,
   clockDriftMaxS: 5,
   deniedRunGapS: 600,
+  travelMaxKmh: 60,
+  travelMinGapS: 30,
 }

@@ -7,7 +7,7 @@ import type { Database } from '../store/database.ts'
 import type { CredentialKind } from '../registry/credentials.ts'
 import type { RegistrationStatus } from '../registry/registration-rows.ts'
 import type { TimeWindow } from '../../protocol/index.ts'
-import type { CredentialInfo, DeviceInfo, Jurisdiction, RegistryView, RoomInfo, RoomResident } from './model.ts'
+import type { CredentialInfo, DeviceInfo, GeoPoint, Jurisdiction, RegistryView, RoomInfo, RoomResident } from './model.ts'
 
 /** Revoked credentials stay in view this long, so a revoked card at a door is recognised as expired rather than unknown. */
 const REVOKED_KEPT_MS = 180 * 86_400_000
@@ -15,6 +15,7 @@ const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
 
 interface BuildingSlice {
   jurisdiction: Jurisdiction
+  location: GeoPoint | undefined
   credentials: CredentialInfo[]
   rooms: RoomInfo[]
   devices: DeviceInfo[]
@@ -55,7 +56,8 @@ export class MemoryRegistryView implements RegistryView {
   async reloadBuilding (buildingId: string): Promise<void> {
     const since = new Date(this.now() - REVOKED_KEPT_MS)
     const [b, creds, rooms, regs, devices] = await Promise.all([
-      this.db.query<{ path: string }>('select a.path from buildings b join areas a on a.id = b.grid_id where b.id = $1', [buildingId]),
+      this.db.query<{ path: string; lat: number | null; lon: number | null }>(
+        'select a.path, b.lat, b.lon from buildings b join areas a on a.id = b.grid_id where b.id = $1', [buildingId]),
       // Active and recently revoked credentials. Those of a registration that waits for a move, or never
       // became a stay, were on no reader: presented at a door they are what the reader takes them for, unknown.
       this.db.query<CredentialRow>(
@@ -74,8 +76,9 @@ export class MemoryRegistryView implements RegistryView {
         'select id, door, kind, enabled, approved from devices where building_id = $1', [buildingId]),
     ])
     this.drop(buildingId)
-    const path = b.rows[0]?.path
-    if (path === undefined) return
+    const row = b.rows[0]
+    if (row === undefined) return
+    const path = row.path
     const [district, street, community, grid] = path.split('/').filter((s) => s !== '')
     const residentsByRoom = new Map<string, RoomResident[]>()
     for (const g of regs.rows) {
@@ -85,6 +88,7 @@ export class MemoryRegistryView implements RegistryView {
     }
     const slice: BuildingSlice = {
       jurisdiction: { district: district ?? null, street: street ?? null, community: community ?? null, grid: grid ?? '' },
+      location: row.lat === null || row.lon === null ? undefined : { lat: row.lat, lon: row.lon },
       credentials: creds.rows.map((c) => ({
         credentialId: c.id,
         buildingId: c.building_id,
@@ -171,6 +175,7 @@ export class MemoryRegistryView implements RegistryView {
   }
   devicesOf (buildingId: string): readonly DeviceInfo[] { return this.buildings.get(buildingId)?.devices ?? [] }
   jurisdiction (buildingId: string): Jurisdiction | undefined { return this.buildings.get(buildingId)?.jurisdiction }
+  location (buildingId: string): GeoPoint | undefined { return this.buildings.get(buildingId)?.location }
   timeZone (_buildingId: string): string { return DEFAULT_TIME_ZONE }
 
   /** Sizes, for the benchmark's memory-per-resident figure. */

@@ -1,9 +1,10 @@
 // Everything the rules remember between events, in one object: presence per
 // person and room, health per device, the door windows for tailgating, the
-// runs of denials, and which level conditions (offline, overcrowded, ...) are
-// raised. Plain maps of plain values, so the whole of it can be checkpointed
-// as JSON and restored after a restart. Every map is bounded: by the registry
-// (persons, rooms, devices, doors), or by a cap with eviction (denial runs).
+// runs of denials, where each card was last presented, and which level
+// conditions (offline, overcrowded, ...) are raised. Plain maps of plain
+// values, so the whole of it can be checkpointed as JSON and restored after a
+// restart. Every map is bounded: by the registry (persons, rooms, devices,
+// doors), or by a cap with eviction and an age limit (denial runs, sightings).
 
 import type { CredentialInfo } from './model.ts'
 
@@ -54,8 +55,13 @@ export interface Latch { at: number; buildingId: string; level?: number; detail?
 
 export interface DenialRun { buildingId: string; count: number; lastAt: number; refs: string[] }
 
+/** Where a card or code was last presented (impossible_travel). */
+export interface Sighting { buildingId: string; door: string; at: number; ref: string }
+
 /** Cap on denial runs kept; the least recently touched go first. */
 export const MAX_DENIAL_RUNS = 100_000
+/** Cap on sightings kept; the least recently touched go first. */
+export const MAX_SIGHTINGS = 100_000
 /** Cap on grants remembered per door. */
 export const MAX_GRANTS_PER_DOOR = 2_000
 /** Cap on camera periods waiting per door. */
@@ -70,6 +76,13 @@ export const MAX_PENDING_PER_DOOR = 500
 export const personKey = (c: Pick<CredentialInfo, 'residentId' | 'visitorId' | 'credentialId'>): string =>
   c.residentId !== null ? c.residentId : `visitor:${c.visitorId ?? c.credentialId}`
 
+/** Sets `key` as the most recently touched entry (maps keep insertion order) and evicts the least recently touched past `cap`. */
+function touchCapped<V> (map: Map<string, V>, key: string, value: V, cap: number): void {
+  map.delete(key)
+  map.set(key, value)
+  while (map.size > cap) map.delete(map.keys().next().value as string)
+}
+
 export class PipelineState {
   readonly persons = new Map<string, PersonState>()
   /** Latest event time anyone of the room was seen. */
@@ -82,6 +95,8 @@ export class PipelineState {
   readonly denialRuns = new Map<string, DenialRun>()
   /** Level conditions currently raised, by dedupKey. */
   readonly latched = new Map<string, Latch>()
+  /** Latest presentation of each card and code value, by `kind:value`; insertion order = least recently touched first. */
+  readonly sightings = new Map<string, Sighting>()
 
   door (buildingId: string, door: string): DoorState {
     const key = `${buildingId}/${door}`
@@ -116,12 +131,11 @@ export class PipelineState {
   }
 
   touchDenialRun (key: string, run: DenialRun): void {
-    this.denialRuns.delete(key)
-    this.denialRuns.set(key, run)
-    while (this.denialRuns.size > MAX_DENIAL_RUNS) {
-      const oldest = this.denialRuns.keys().next().value as string
-      this.denialRuns.delete(oldest)
-    }
+    touchCapped(this.denialRuns, key, run, MAX_DENIAL_RUNS)
+  }
+
+  touchSighting (key: string, s: Sighting): void {
+    touchCapped(this.sightings, key, s, MAX_SIGHTINGS)
   }
 
   /** JSON of everything but the derived maps. */
@@ -134,6 +148,7 @@ export class PipelineState {
       doors: [...this.doors],
       denialRuns: [...this.denialRuns],
       latched: [...this.latched],
+      sightings: [...this.sightings],
     })
   }
 
@@ -141,6 +156,8 @@ export class PipelineState {
     const raw = JSON.parse(json) as {
       v: number; persons: Array<[string, PersonState]>; roomLastSeen: Array<[string, number]>; devices: Array<[string, DeviceState]>
       doors: Array<[string, DoorState]>; denialRuns: Array<[string, DenialRun]>; latched: Array<[string, Latch]>
+      /** Absent in checkpoints written before impossible_travel. */
+      sightings?: Array<[string, Sighting]>
     }
     if (raw.v !== 1) throw new Error(`unknown pipeline checkpoint version ${String(raw.v)}`)
     const s = new PipelineState()
@@ -153,13 +170,14 @@ export class PipelineState {
     for (const [k, v] of raw.doors) s.doors.set(k, v)
     for (const [k, v] of raw.denialRuns) s.denialRuns.set(k, v)
     for (const [k, v] of raw.latched) s.latched.set(k, v)
+    for (const [k, v] of raw.sightings ?? []) s.sightings.set(k, v)
     return s
   }
 
   sizes (): Record<string, number> {
     return {
       persons: this.persons.size, rooms: this.roomLastSeen.size, devices: this.devices.size, doors: this.doors.size,
-      denialRuns: this.denialRuns.size, latched: this.latched.size,
+      denialRuns: this.denialRuns.size, latched: this.latched.size, sightings: this.sightings.size,
     }
   }
 }

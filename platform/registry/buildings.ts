@@ -10,6 +10,9 @@ import { appendLedger } from './ledger.ts'
 export const GRADES = ['trusted', 'normal', 'focus', 'strict'] as const
 export type Grade = (typeof GRADES)[number]
 
+/** WGS 84 degrees. */
+export interface Location { lat: number; lon: number }
+
 export interface Building {
   id: string
   gridId: string
@@ -18,6 +21,8 @@ export interface Building {
   landlordId: string | null
   grade: Grade
   responsibilitySignedAt: string | null
+  /** Where it is, if recorded (impossible_travel judges distances by it). */
+  location: Location | null
   allowlistVersion: number
   createdAt: string
 }
@@ -35,6 +40,7 @@ export interface Room {
 export interface BuildingRow extends BuildingRef {
   id: string; grid_id: string; name: string; address: string; landlord_id: string | null; grade: Grade
   responsibility_signed_at: Date | null; allowlist_version: number; created_at: Date; area_path: string
+  lat: number | null; lon: number | null
 }
 
 interface RoomRow { id: string; building_id: string; number: string; capacity: number; registered: number; created_at: Date }
@@ -47,6 +53,7 @@ const toBuilding = (r: BuildingRow): Building => ({
   landlordId: r.landlord_id,
   grade: r.grade,
   responsibilitySignedAt: iso(r.responsibility_signed_at),
+  location: r.lat === null || r.lon === null ? null : { lat: r.lat, lon: r.lon },
   allowlistVersion: r.allowlist_version,
   createdAt: iso(r.created_at),
 })
@@ -104,7 +111,9 @@ export async function loadRoom (q: Queryable, actor: Actor, id: string, permissi
 export class Buildings {
   constructor (private readonly ctx: RegistryContext) {}
 
-  async create (actor: Actor, input: { id?: string; gridId: string; name: string; address: string; landlordId?: string; grade?: Grade }): Promise<Building> {
+  async create (
+    actor: Actor, input: { id?: string; gridId: string; name: string; address: string; landlordId?: string; grade?: Grade; location?: Location },
+  ): Promise<Building> {
     const id = idForNew(actor, input.id, 'b', 'building')
     if (!isValidId(id)) throw new Errors.BadRequest('building id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$ (it is part of MQTT topics)')
     const grid = await this.ctx.db.query<{ kind: string; path: string }>('select kind, path from areas where id = $1', [input.gridId])
@@ -130,8 +139,8 @@ export class Buildings {
     try {
       await this.ctx.db.transaction(async (tx) => {
         await tx.query(
-          `insert into buildings (id, grid_id, area_path, landlord_id, name, address, grade) values ($1, $2, $3, $4, $5, $6, $7)`,
-          [id, input.gridId, g.path, landlordId, input.name, input.address, input.grade ?? 'normal'],
+          `insert into buildings (id, grid_id, area_path, landlord_id, name, address, grade, lat, lon) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [id, input.gridId, g.path, landlordId, input.name, input.address, input.grade ?? 'normal', input.location?.lat ?? null, input.location?.lon ?? null],
         )
         await appendLedger(tx, actor, 'building.created', { buildingId: id }, { gridId: input.gridId, landlordId })
       })
@@ -154,16 +163,22 @@ export class Buildings {
     return r.rows.map(toBuilding)
   }
 
-  async update (actor: Actor, id: string, patch: { name?: string; address?: string; grade?: Grade; responsibilitySignedAt?: string | null }): Promise<Building> {
+  async update (
+    actor: Actor, id: string, patch: { name?: string; address?: string; grade?: Grade; responsibilitySignedAt?: string | null; location?: Location | null },
+  ): Promise<Building> {
     const b = await loadBuilding(this.ctx.db, actor, id, 'building.read')
     const sets: string[] = []
     const params: unknown[] = [id]
     const set = (column: string, value: unknown): void => { params.push(value); sets.push(`${column} = $${params.length}`) }
-    if (patch.name !== undefined || patch.address !== undefined || patch.responsibilitySignedAt !== undefined) {
+    if (patch.name !== undefined || patch.address !== undefined || patch.responsibilitySignedAt !== undefined || patch.location !== undefined) {
       if (!can(actor, 'building.manage', b)) throw new Errors.Forbidden(`your role may not edit building ${id}`)
       if (patch.name !== undefined) set('name', patch.name)
       if (patch.address !== undefined) set('address', patch.address)
       if (patch.responsibilitySignedAt !== undefined) set('responsibility_signed_at', patch.responsibilitySignedAt)
+      if (patch.location !== undefined) {
+        set('lat', patch.location?.lat ?? null)
+        set('lon', patch.location?.lon ?? null)
+      }
     }
     if (patch.grade !== undefined) {
       if (!can(actor, 'building.grade', b)) throw new Errors.Forbidden('only police and administrators grade buildings')

@@ -7,7 +7,7 @@ import type { Queryable } from '../../platform/store/database.ts'
 export async function registryFingerprint (db: Queryable): Promise<string> {
   const r = await db.query<{ f: string }>(`select concat_ws('|',
     (select count(*) from registry_ledger), (select count(*) from users), (select count(*) from areas),
-    (select string_agg(concat_ws(',', id, name, address, grade, responsibility_signed_at, allowlist_version), ';' order by id) from buildings),
+    (select string_agg(concat_ws(',', id, name, address, grade, responsibility_signed_at, allowlist_version, lat, lon), ';' order by id) from buildings),
     (select string_agg(concat_ws(',', id, capacity), ';' order by id) from rooms),
     (select string_agg(concat_ws(',', id, enabled, secret_hash), ';' order by id) from devices),
     (select string_agg(concat_ws(',', id, name, phone, household_address, employer), ';' order by id) from residents),

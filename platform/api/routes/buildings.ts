@@ -6,8 +6,8 @@ import { writeAudit } from '../../registry/audit-log.ts'
 import { readLedger } from '../../registry/ledger.ts'
 import type { Registry } from '../../registry/registry.ts'
 import {
-  BuildingSchema, DateTimeInput, errors, IdParams, Int, LedgerEntrySchema, LimitInput, Nullable, REGISTRATION_STATUSES, RegistrationSchema,
-  RoomSchema, SeqInput, Text,
+  BuildingSchema, DateTimeInput, errors, IdParams, Int, LedgerEntrySchema, LimitInput, LocationSchema, Nullable, REGISTRATION_STATUSES,
+  RegistrationSchema, RoomSchema, SeqInput, Text,
 } from '../schemas.ts'
 
 export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
@@ -22,6 +22,7 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
         address: Text(200, { minLength: 1 }),
         landlordId: Type.Optional(Type.String({ pattern: ID_PATTERN })),
         grade: Type.Optional(Type.Enum(GRADES)),
+        location: Type.Optional(LocationSchema),
       }, { additionalProperties: false }),
       response: { 201: BuildingSchema, ...errors(400, 401, 403, 404, 409) },
     },
@@ -37,13 +38,14 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
 
   app.patch('/buildings/:id', {
     schema: {
-      tags: ['buildings'], summary: 'Edit name/address/agreement (landlord, admin) or grade (police, admin)',
+      tags: ['buildings'], summary: 'Edit name/address/agreement/location (landlord, admin) or grade (police, admin)',
       params: IdParams,
       body: Type.Object({
         name: Type.Optional(Text(100, { minLength: 1 })),
         address: Type.Optional(Text(200, { minLength: 1 })),
         grade: Type.Optional(Type.Enum(GRADES, { description: 'trusted (放心), normal (一般), focus (重点), strict (严控).' })),
         responsibilitySignedAt: Type.Optional(Nullable(DateTimeInput())),
+        location: Type.Optional(Type.Union([LocationSchema, Type.Null()], { description: 'null removes it.' })),
       }, { additionalProperties: false }),
       response: { 200: BuildingSchema, ...errors(400, 401, 403, 404) },
     },

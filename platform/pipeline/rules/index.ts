@@ -11,6 +11,7 @@ import { detectDoorForced } from './door-forced.ts'
 import { detectDoorHeldOpen } from './door-held-open.ts'
 import { detectExpiredCredential } from './expired-credential.ts'
 import { detectForeignCredential } from './foreign-credential.ts'
+import { detectImpossibleTravel } from './impossible-travel.ts'
 import { detectOutsideWindow } from './outside-window.ts'
 import { detectOvercrowdingObserved } from './overcrowding-observed.ts'
 import { detectOvercrowdingRegistered } from './overcrowding-registered.ts'
@@ -29,6 +30,7 @@ export const DETECTORS: readonly Detector[] = [
   detectExpiredCredential,
   detectOutsideWindow,
   detectRepeatedDenials,
+  detectImpossibleTravel,
   detectTailgating,
   detectOvercrowdingRegistered,
   detectOvercrowdingObserved,

@@ -7,7 +7,7 @@ import { Subject } from 'rxjs'
 import type { TimeWindow } from '../../../protocol/index.ts'
 import type { CredentialKind } from '../../registry/credentials.ts'
 import {
-  DEFAULT_RULE_PARAMS, type AccessIn, type AlertCandidate, type CredentialInfo, type DeviceInfo, type DoorIn, type HeartbeatIn,
+  DEFAULT_RULE_PARAMS, type AccessIn, type AlertCandidate, type CredentialInfo, type DeviceInfo, type DoorIn, type GeoPoint, type HeartbeatIn,
   type Jurisdiction, type LineIn, type PipelineInput, type RegistryView, type RoomInfo, type RuleParams, type StatusIn, type Tick,
 } from '../model.ts'
 import { pickCredential } from '../registry-view.ts'
@@ -24,6 +24,7 @@ export class TestView implements RegistryView {
   readonly credentials: Array<CredentialInfo & { value: string }> = []
   readonly rooms = new Map<string, RoomInfo>()
   readonly devices = new Map<string, DeviceInfo>()
+  readonly locations = new Map<string, GeoPoint>()
 
   room (id: string): RoomInfo | undefined { return this.rooms.get(id) }
   roomsOf (b: string): readonly RoomInfo[] { return [...this.rooms.values()].filter((r) => r.buildingId === b) }
@@ -32,6 +33,7 @@ export class TestView implements RegistryView {
   devicesOf (b: string): readonly DeviceInfo[] { return [...this.devices.values()].filter((d) => d.buildingId === b) }
   jurisdiction (_b: string): Jurisdiction { return { district: 'd', street: 's', community: 'c', grid: 'g' } }
   timeZone (_b: string): string { return 'Asia/Shanghai' }
+  location (b: string): GeoPoint | undefined { return this.locations.get(b) }
   credentialById (id: string): CredentialInfo | undefined { return this.credentials.find((c) => c.credentialId === id) }
   visitorPasses (visitorId: string): readonly CredentialInfo[] { return this.credentials.filter((c) => c.visitorId === visitorId) }
   credentialByValue (kind: CredentialKind, value: string, buildingId?: string): CredentialInfo | undefined {

@@ -41,3 +41,10 @@ create unique index credentials_active_token on credentials (kind, value)
   where status = 'active' and kind in ('card', 'ic_card', 'qr') and not value_shared;
 create unique index credentials_active_face on credentials (building_id, value) where status = 'active' and kind = 'face';
 create index credentials_active_kind_value on credentials (kind, value) where status = 'active';
+
+-- Where a building is (WGS 84), if its landlord or an administrator records
+-- it: how far apart two buildings are tells the impossible_travel rule how
+-- soon one card can plausibly be used at both.
+alter table buildings add column lat double precision check (lat between -90 and 90);
+alter table buildings add column lon double precision check (lon between -180 and 180);
+alter table buildings add constraint buildings_location_whole check ((lat is null) = (lon is null));
