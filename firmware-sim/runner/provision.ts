@@ -40,7 +40,7 @@ export async function provisionSite (admin: PlatformApi, site: Site, o: { mqttUr
   const ids = { buildings: new Map<string, string>(), rooms: new Map<string, string>(), devices: new Map<string, string>() }
   const roomsCreatedAt = Date.now()
   for (const b of site.buildings) {
-    const building = await landlord.call<{ id: string }>('POST', '/buildings', { gridId: `${ns}-g`, name: b.name, address: b.address })
+    const building = await landlord.call<{ id: string }>('POST', '/buildings', { gridId: `${ns}-g`, name: b.name, address: b.address, location: b.location })
     ids.buildings.set(b.id, building.id)
     for (const r of b.rooms) {
       const room = await landlord.call<{ id: string }>('POST', `/buildings/${building.id}/rooms`, { number: r.number, capacity: r.capacity })

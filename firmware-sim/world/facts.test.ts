@@ -18,7 +18,7 @@ function site (): Site {
   return {
     namespace: 't', seed: 't',
     buildings: [{
-      id: b, name: 'B1', address: 'x', cameraDoors: [MAIN_GATE],
+      id: b, name: 'B1', address: 'x', cameraDoors: [MAIN_GATE], location: { lat: 23.0215, lon: 113.1214 },
       rooms: [{ id: 'r101', buildingId: b, number: '101', capacity: 1 }, { id: 'r102', buildingId: b, number: '102', capacity: 2 }],
       devices: [
         { id: 'gate-r', buildingId: b, door: MAIN_GATE, kind: 'reader' }, { id: 'gate-cam', buildingId: b, door: MAIN_GATE, kind: 'camera' },
@@ -117,6 +117,27 @@ describe('ground truth from actions', () => {
     expect(only(t, 'expired_credential').map((i) => [i.cause, i.note.replace(/.*\(/, '(')])).toEqual([
       ['departed#1', '(holder departed)'], ['lost#1', '(revoked)'], ['permit#1', '(permit expired)'],
     ])
+  })
+
+  it('a cloned card: one number at two buildings too far apart too soon is impossible travel at the card\'s building; next door is not', () => {
+    const s = site()
+    const b1 = s.buildings[0]!
+    // b2 about 48 km away; b3 next door.
+    s.buildings.push({ ...b1, id: 'b2', rooms: [], devices: [], location: { lat: 23.1064, lon: 113.5903 } })
+    s.buildings.push({ ...b1, id: 'b3', rooms: [], devices: [], location: { lat: 23.0219, lon: 113.1214 } })
+    const actions: Action[] = [
+      ...setup,
+      pass(T0 + HOUR, 'a', 'ca', { direction: 'out' }), pass(T0 + HOUR + 3 * MINUTE, 'x', 'ca', { buildingId: 'b2', tag: 'cloned#1' }),
+      pass(T0 + 5 * HOUR, 'b', 'cb', { direction: 'out' }), pass(T0 + 5 * HOUR + 2 * MINUTE, 'b', 'cb', { buildingId: 'b3', tag: 'foreign#1' }),
+      pass(T0 + 8 * HOUR, 'x', 'cx'), pass(T0 + 8 * HOUR + 2 * MINUTE, 'x', 'cx', { buildingId: 'b2' }),
+      pass(T0 + 9 * HOUR, 'b', 'cb', { direction: 'in' }), pass(T0 + 10 * HOUR, 'b', 'cb', { buildingId: 'b2', tag: 'trip#1' }),
+    ]
+    const t = deriveTruth(s, actions, opts())
+    expect(only(t, 'impossible_travel')).toEqual([
+      expect.objectContaining({ match: { buildingId: 'b1', dedupKey: 'impossible_travel:b1:card:CACA' }, at: T0 + HOUR + 3 * MINUTE, cause: 'cloned#1' }),
+      expect.objectContaining({ match: { buildingId: 'b2', dedupKey: 'impossible_travel:b2:card:CACX' }, at: T0 + 8 * HOUR + 2 * MINUTE }),
+    ])
+    expect(only(t, 'foreign_credential').map((i) => [i.match.buildingId, i.cause])).toEqual([['b2', 'cloned#1'], ['b3', 'foreign#1'], ['b2', 'trip#1']])
   })
 
   it('devices: an outage, a clock set back (detected up to a heartbeat plus the offset later), a door held open', () => {

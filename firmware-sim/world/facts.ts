@@ -11,6 +11,7 @@ import { sortActions, type Action, type PassAction, type Scenario, type Site } f
 import { conditionEpisodes, type Signal } from './episodes.ts'
 import { CONDITION_TYPES, type DetectionTiming, type RuleSettings, type RuleType, type TruthItem, type TruthMatch } from './truth.ts'
 import { WorldRegistry, type Verdict } from './world-registry.ts'
+import { leastTravelMs } from '../../platform/pipeline/rules/impossible-travel.ts'
 
 export interface FactsOptions {
   rules: RuleSettings
@@ -71,6 +72,8 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
   const sorted = sortActions([...actions])
   const signals: Signal[] = []
   const runs = new Map<string, { count: number; lastAt: number }>()
+  const sightings = new Map<string, { buildingId: string; at: number }>()
+  const locations = new Map(site.buildings.map((b) => [b.id, b.location]))
   const present = new Map<string, Set<string>>()
   const raised = new Set<string>()
   type Open = { at: number; cause: string; note: string; type: RuleType; match: TruthMatch; extraDelayMs?: number }
@@ -155,6 +158,7 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
       add(VERDICT_TYPE[verdict], match, a.at, cause, `${label} presented at ${a.buildingId}/${a.door}${why}`)
     }
     denials(a, c.kind === 'pin' ? undefined : `${a.buildingId}:${c.kind}:${c.value}`, result, cause)
+    travel(a, cause)
     if (result === 'granted' && a.direction === 'in' && a.crossing > 1 && cameraDoors.has(`${a.buildingId}/${a.door}`)) {
       add('tailgating', { buildingId: a.buildingId, door: a.door }, a.at, cause, `${a.crossing - 1} walked in behind ${label} at ${a.buildingId}/${a.door}`)
     }
@@ -175,6 +179,21 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
         openEpisode(key, { type: 'overcrowding_observed', match: { buildingId: room.buildingId, roomId: room.id }, at: a.at, cause: room.story ?? cause, note: `${inside.size} people of room ${room.number} inside, capacity ${room.capacity}` })
       }
     } else if (raised.delete(key)) closeEpisode(key, a.at)
+  }
+
+  /** One value at two buildings sooner than the distance allows (cards and codes; the platform's own reckoning of how soon). */
+  function travel (a: PassAction, cause: string): void {
+    const c = reg.credential(a.credential)
+    if (c.kind !== 'card' && c.kind !== 'ic_card' && c.kind !== 'qr') return
+    const key = `${c.kind}:${c.value}`
+    const prev = sightings.get(key)
+    if (prev === undefined || a.at >= prev.at) sightings.set(key, { buildingId: a.buildingId, at: a.at })
+    if (prev === undefined || prev.buildingId === a.buildingId) return
+    if (Math.abs(a.at - prev.at) >= leastTravelMs(locations.get(prev.buildingId), locations.get(a.buildingId), r).ms) return
+    // At the card's own building when the platform knows it (issued, revoked or not), else where it was seen.
+    const at = reg.known(a.credential) ? c.buildingId : a.buildingId
+    add('impossible_travel', { buildingId: at, dedupKey: `impossible_travel:${at}:${key}` }, Math.max(a.at, prev.at), cause,
+      `${c.kind} ${c.value} at ${prev.buildingId} and ${a.buildingId} ${Math.round(Math.abs(a.at - prev.at) / 1000)} s apart`)
   }
 
   function denials (a: PassAction, credKey: string | undefined, result: 'granted' | 'denied', cause: string): void {

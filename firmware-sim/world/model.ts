@@ -30,10 +30,15 @@ export interface RoomSpec {
   story?: string
 }
 
+/** WGS 84 degrees. */
+export interface GeoPoint { lat: number; lon: number }
+
 export interface BuildingSpec {
   id: string
   name: string
   address: string
+  /** Where it stands (the platform judges impossible travel by it). */
+  location: GeoPoint
   rooms: RoomSpec[]
   devices: DeviceSpec[]
   /** Doors with a camera on their line (tailgating is judged there). */

@@ -21,6 +21,7 @@ const INTENDED: Record<AnomalyKind, RuleType> = {
   'card-run': 'repeated_denials',
   'wrong-pin-run': 'repeated_denials',
   'foreign-card': 'foreign_credential',
+  'cloned-card': 'impossible_travel',
   'departed-card': 'expired_credential',
   'expired-permit': 'expired_credential',
   'lost-card': 'expired_credential',
@@ -88,8 +89,9 @@ describe('scenario', () => {
       const caused = truth.filter((t) => t.cause.startsWith(`${kind}#`))
       expect(caused.map((t) => t.type), kind).toContain(INTENDED[kind])
     }
-    // Nothing comes from ordinary life.
+    // Nothing comes from ordinary life, and only copied cards travel impossibly.
     expect(truth.filter((t) => t.cause === 'routine')).toEqual([])
+    expect(new Set(truth.filter((t) => t.type === 'impossible_travel').map((t) => t.cause.split('#')[0]))).toEqual(new Set(['cloned-card']))
     // Denials of different anomalies never run together by accident: one run per anomaly that makes one.
     expect(truth.filter((t) => t.type === 'repeated_denials').map((t) => t.cause.split('#')[0]).sort()).toEqual(['card-run', 'card-run', 'wrong-pin-run'])
   })

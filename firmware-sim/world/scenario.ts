@@ -3,7 +3,7 @@
 // order with the reader decisions the world expects. Pure: the same options
 // give the same scenario.
 
-import { planDenialRun, planForeignCard, planLostCard, planTemporaryCode, planUnknownCard } from './anomalies/credentials.ts'
+import { planClonedCard, planDenialRun, planForeignCard, planLostCard, planTemporaryCode, planUnknownCard } from './anomalies/credentials.ts'
 import { planDoorAnomaly, planOccupant, planTailgater } from './anomalies/doors.ts'
 import { planDepartedCard, planExpiredPermit, planLeaves, planMoveIn, planMoveOut, planOverRegistered } from './anomalies/stays.ts'
 import { planCleaner, planOverstay, planParty, planVisits } from './anomalies/visitors.ts'
@@ -15,7 +15,7 @@ import { buildSite } from './site.ts'
 import type { RuleSettings } from './truth.ts'
 
 export const ANOMALY_KINDS = [
-  'unknown-card', 'card-run', 'wrong-pin-run', 'foreign-card', 'departed-card', 'expired-permit', 'lost-card', 'expired-pass',
+  'unknown-card', 'card-run', 'wrong-pin-run', 'foreign-card', 'cloned-card', 'departed-card', 'expired-permit', 'lost-card', 'expired-pass',
   'early-pass', 'cleaner-window', 'tailgater', 'occupant', 'over-registered', 'party', 'overstay-limit', 'overstay-pass',
   'leaves', 'forced', 'held-open', 'tamper', 'outage', 'camera-outage', 'drift',
 ] as const
@@ -41,7 +41,7 @@ export function anomalyCount (kind: AnomalyKind, buildings: number): number {
   switch (kind) {
     case 'unknown-card': return buildings
     case 'tailgater': return Math.max(1, buildings - 1)
-    case 'card-run': case 'foreign-card': case 'expired-permit': case 'cleaner-window': case 'over-registered': case 'party':
+    case 'card-run': case 'foreign-card': case 'cloned-card': case 'expired-permit': case 'cleaner-window': case 'over-registered': case 'party':
     case 'forced': case 'held-open': case 'tamper': case 'outage': case 'drift':
       return 2
     case 'leaves': return 3
@@ -84,6 +84,7 @@ export function buildScenario (o: ScenarioOptions): Scenario {
   each('card-run', () => planDenialRun(ctx, 'card'))
   each('wrong-pin-run', () => planDenialRun(ctx, 'pin'))
   each('foreign-card', () => planForeignCard(ctx))
+  each('cloned-card', () => planClonedCard(ctx))
   ctx.generatePasses()
   planVisits(ctx, o.visitsPerDay ?? 2)
 

@@ -1,6 +1,8 @@
 // The site a seed builds: buildings with a main gate (reader and camera) and a
 // back door (reader only), rooms of capacity 1 to 4, and the residents living
-// there at the start, each with a card. Anomalies add their own people and
+// there at the start, each with a card. The buildings stand in two
+// neighbourhoods (NEIGHBOURHOODS): neighbours a short walk apart, the other
+// neighbourhood much farther than one card can travel in minutes. Anomalies add their own people and
 // credentials later (scenario.ts). Ids and card numbers carry the run's
 // namespace so that runs never collide on a long-lived platform.
 
@@ -22,6 +24,13 @@ const GIVEN = ['Wei', 'Fang', 'Na', 'Min', 'Jing', 'Lei', 'Qiang', 'Yan', 'Jun',
 const STREETS = ['Lianhua Lane', 'Zumiao Road', 'Fenjiang Road', 'Jihua Road', 'Puhui Road', 'Kuiqi Road']
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+/** Odd-numbered buildings stand in the first, even-numbered in the second (Chancheng, Foshan; Huangpu, Guangzhou: about 48 km apart). */
+export const NEIGHBOURHOODS = [{ lat: 23.0215, lon: 113.1214 }, { lat: 23.1064, lon: 113.5903 }] as const
+/** Buildings of one neighbourhood lie within this many degrees (about 100 m) of its centre. */
+const SPREAD_DEG = 0.001
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6
 
 /** A PRC resident ID number (GB 11643): region 440604, birth date, sequence, check character. */
 export function residentIdNumber (birth: Date, sequence: number): string {
@@ -95,14 +104,18 @@ const ROUTINES: Routine[] = ['day', 'day', 'day', 'day', 'night', 'home']
 /** Buildings, rooms and devices, and the residents at the start (rooms left empty: `vacant` story). */
 export function buildSite (o: SiteOptions): { site: Site; cast: Cast } {
   const rng = new Rng(`${o.seed}/site`)
+  // A stream of its own, so that the rest of the site is what it was before buildings had a place.
+  const where = new Rng(`${o.seed}/site/locations`)
   const site: Site = { namespace: o.namespace, seed: o.seed, buildings: [], persons: [], credentials: [] }
   const cast = new Cast(site)
   for (let b = 1; b <= o.buildings; b++) {
     const id = `${o.namespace}-b${b}`
+    const centre = NEIGHBOURHOODS[(b - 1) % NEIGHBOURHOODS.length]!
     const building: BuildingSpec = {
       id,
       name: `${rng.pick(STREETS)} ${rng.int(2, 98)}`,
       address: `${rng.int(2, 98)} ${rng.pick(STREETS)}, Zumiao Street`,
+      location: { lat: round6(centre.lat + where.real(-SPREAD_DEG, SPREAD_DEG)), lon: round6(centre.lon + where.real(-SPREAD_DEG, SPREAD_DEG)) },
       rooms: [],
       devices: [
         { id: `${id}-gate-r`, buildingId: id, door: MAIN_GATE, kind: 'reader' },

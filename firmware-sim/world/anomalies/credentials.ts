@@ -1,9 +1,11 @@
 // Credentials the platform must refuse: strangers' cards, wrong PINs tried
 // over and over, residents trying another building, a lost card found and
-// used, temporary codes used after (or before) their validity.
+// used, temporary codes used after (or before) their validity, a card copied
+// and used far away minutes after its holder used it at home.
 
 import { DAY, HOUR, MINUTE } from '../local-time.ts'
 import { MAIN_GATE, type CredentialSpec, type PassAction, type PersonSpec } from '../model.ts'
+import { leastTravelMs } from '../../../platform/pipeline/rules/impossible-travel.ts'
 import { PlanContext } from '../plan-context.ts'
 import type { Rng } from '../rng.ts'
 
@@ -46,18 +48,50 @@ export function planDenialRun (ctx: PlanContext, kind: 'card' | 'pin'): void {
   }
 }
 
-/** A resident tries their card at another building's gate: foreign_credential. */
+/** A resident tries their card at a neighbouring building's gate (one they can walk to): foreign_credential. */
 export function planForeignCard (ctx: PlanContext): void {
   if (ctx.buildings.length < 2) return
   const a = ctx.anomaly('foreign-card')
   const { label, rng } = a
-  const there = ctx.buildings.filter((b) => b.id !== a.building.id)[rng.int(0, ctx.buildings.length - 2)]!
+  const others = ctx.buildings.filter((b) => b.id !== a.building.id)
+  const near = others.filter((b) => leastTravelMs(a.building.location, b.location, ctx.rules).ms < MINUTE)
+  const choice = near.length > 0 ? near : others
+  const there = choice[rng.int(0, choice.length - 1)]!
   const p = ctx.enlist(a)
   if (p === undefined) return
   const at = quietSlot(ctx, rng, there.id, label)
   if (at === undefined) return
   const card = ctx.lives.get(p.ref)!.credentials[0]!.ref
   ctx.pass({ at, tag: label, person: p.ref, credential: card, buildingId: there.id, door: MAIN_GATE, direction: 'in', expect: 'denied' })
+}
+
+/**
+ * A resident's card is copied: a few minutes after the resident uses it at
+ * home, someone presents the copy at the main gate of a building in the other
+ * neighbourhood, farther than anyone travels in that time. The reader there
+ * refuses it (a card of another building): foreign_credential there, and
+ * impossible_travel at the resident's building.
+ */
+export function planClonedCard (ctx: PlanContext): void {
+  const a = ctx.anomaly('cloned-card')
+  const { label, rng, building: home } = a
+  const far = ctx.buildings.filter((b) => leastTravelMs(home.location, b.location, ctx.rules).ms >= 10 * MINUTE)
+  if (far.length === 0) return
+  const there = far[rng.int(0, far.length - 1)]!
+  const p = ctx.enlist(a)
+  if (p === undefined) return
+  ctx.later.push(() => {
+    const gap = ctx.rules.deniedRunGapS * 1000
+    for (const pass of rng.shuffle(ctx.passes.get(p.ref) ?? [])) {
+      if (pass.buildingId !== home.id || pass.at < ctx.start + HOUR || pass.at > ctx.end - HOUR) continue
+      const at = pass.at + rng.int(1, 5) * MINUTE
+      // A quiet slot at the far gate, so that no denial of another anomaly makes a run with this one.
+      if (ctx.book(rng, { buildingId: there.id, label, lengthMs: 2 * gap, earliest: at - gap, latest: at - gap, hourOk: PlanContext.hours(7, 23) }) === undefined) continue
+      const copier = stranger(ctx, there.id, label)
+      ctx.pass({ at, tag: label, person: copier.ref, credential: pass.credential, buildingId: there.id, door: MAIN_GATE, direction: 'in', expect: 'denied' })
+      return
+    }
+  })
 }
 
 /**
