@@ -232,7 +232,9 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
     if (a.kind === 'register') set.add(a.person)
     else {
       set.delete(a.person)
-      present.get(roomId)?.delete(a.person)
+      // Deregistered while inside: the platform's next sweep sees the room within its capacity again.
+      const inside = present.get(roomId)
+      if (inside?.delete(a.person) === true && inside.size <= room.capacity && raised.delete(`observed:${roomId}`)) closeEpisode(`observed:${roomId}`, a.at)
     }
     const key = `registered:${roomId}`
     if (set.size > room.capacity) openEpisode(key, { type: 'overcrowding_registered', match: { buildingId: room.buildingId, roomId }, at: a.at, cause: room.story ?? a.tag, note: `${set.size} registered in room ${room.number}, capacity ${room.capacity}` })

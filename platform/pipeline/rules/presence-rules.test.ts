@@ -86,6 +86,22 @@ describe('overcrowding by observation', () => {
     expect(cleared).toMatchObject({ clears: true })
   })
 
+  it('follows what changes without a passage: a larger capacity, someone inside deregistered (checked on sweeps)', () => {
+    const view = new TestView()
+    view.addRoom('room1', { capacity: 2 })
+    for (const r of ['r1', 'r2', 'r3', 'r4']) view.addResident(r, 'room1')
+    const h = new RuleHarness(view, { only: [detectOvercrowdingObserved] })
+    h.feed(...['C-R1', 'C-R2', 'C-R3', 'C-R4'].map((card, i) => access(view, { card, at: T0 + i * MIN })))
+    expect(h.of('overcrowding_observed').at(-1)).toMatchObject({ level: 4 })
+    view.rooms.set('room1', { ...view.rooms.get('room1')!, capacity: 3 })
+    const [capacity] = h.feed(tick(T0 + 10 * MIN))
+    expect(capacity).toMatchObject({ updates: true, level: 4 })
+    expect(capacity!.explanation).toContain('for a capacity of 3')
+    expect(h.feed(tick(T0 + 11 * MIN))).toEqual([])
+    view.depart('r4')
+    expect(h.feed(tick(T0 + 12 * MIN))).toMatchObject([{ clears: true, dedupKey: 'overcrowding_observed:room1' }])
+  })
+
   it('a checkpoint written before visitors had an identity restores: its visitors and raised alerts carry on', () => {
     const view = new TestView()
     view.addRoom('room1', { capacity: 1 })
