@@ -184,6 +184,27 @@ describe.each(DATABASE_KINDS)('moves between landlords (%s)', (kind) => {
     expect((await api('landlord-li', 'GET', `/residents/${a.residentId}`)).body).toMatchObject({ name: 'Entered By Li', employer: null })
   })
 
+  it('lets a tenant who moves keep their own card, which waits with the new registration; someone else\'s stays refused', async () => {
+    const a = await wangTenant()
+    const r = await api('landlord-li', 'POST', '/rooms/demo-b1-201/registrations', {
+      resident: { name: 'Entered By Li', idType: 'resident_id', idNumber: a.number }, credentials: [{ kind: 'card', value: a.value }],
+    })
+    expect(r.status, JSON.stringify(r.body)).toBe(201)
+    expect(r.body.credentials).toEqual([expect.objectContaining({ status: 'pending', value: a.value })])
+    // The same card for another person is in use, whoever asks and whether it is active or waiting.
+    const other = await api('landlord-li', 'POST', '/rooms/demo-b1-101/registrations', {
+      resident: { name: 'Someone Else', idType: 'resident_id', idNumber: idNumber() }, credentials: [{ kind: 'card', value: a.value }],
+    })
+    expect([other.status, other.body.code]).toEqual([409, 'RH_CREDENTIAL_IN_USE'])
+    expect((await api('landlord-wang', 'POST', `/moves/${r.body.move.id}/confirm`, {})).status).toBe(200)
+    const removed = await readers['demo-b2']!.box.next(SYNC) as AllowlistSync
+    expect(removed.remove).toEqual([a.credentialId])
+    const added = await readers['demo-b1']!.box.next(SYNC) as AllowlistSync
+    expect(added.upsert.map((e) => e.credentialId)).toEqual([r.body.credentials[0].id])
+    expect((await api('landlord-li', 'GET', `/registrations/${r.body.registration.id}/credentials`)).body)
+      .toEqual([expect.objectContaining({ value: a.value, status: 'active' })])
+  })
+
   it('a dispute goes to the jurisdiction of the old address, which may decide that the person stays', async () => {
     const a = await wangTenant()
     const b = await liRegisters(a.number)
