@@ -23,16 +23,23 @@ export interface PlatformProcess {
   output: () => string
 }
 
-/** Starts the platform and resolves once its banner says it is up. */
-export async function startPlatformProcess (env: Record<string, string>, timeoutMs = 60_000): Promise<PlatformProcess> {
+/**
+ * Starts the platform and resolves once its banner says it is up. `keepBytes`
+ * bounds the output kept for `output()` (the latest part), for long runs.
+ */
+export async function startPlatformProcess (env: Record<string, string>, timeoutMs = 60_000, keepBytes = Infinity): Promise<PlatformProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'platform/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString() })
+  const keep = (d: Buffer): void => {
+    out += d.toString()
+    if (out.length > 2 * keepBytes) out = out.slice(-keepBytes)
+  }
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`platform did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs)
     const check = (): void => {
