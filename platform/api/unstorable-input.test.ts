@@ -28,6 +28,7 @@ interface JsonSchema {
   minItems?: number
   minLength?: number
   minimum?: number
+  maximum?: number
   pattern?: string
   format?: string
 }
@@ -109,8 +110,16 @@ function leaves (s: JsonSchema, path: Array<string | number> = []): Field[] {
   return []
 }
 
+/** Numbers outside the field's own range: just past each bound, and the extremes that lie outside it. */
+function badNumbers (s: JsonSchema): number[] {
+  const min = s.minimum ?? -Infinity
+  const max = s.maximum ?? Infinity
+  const edges = [...(Number.isFinite(min) ? [min - 1] : []), ...(Number.isFinite(max) ? [max + 1] : [])]
+  return [...edges, ...NUMBER_BAD.filter((v) => v < min || v > max || !Number.isSafeInteger(v))]
+}
+
 function badValues (f: Field, where: 'body' | 'query'): unknown[] {
-  if (f.schema.type !== 'string') return NUMBER_BAD
+  if (f.schema.type !== 'string') return badNumbers(f.schema)
   if (f.schema.format === 'date-time') return DATE_TIME_BAD
   if (f.schema.format === 'date') return DATE_BAD
   return where === 'body' ? BODY_TEXT_BAD : TEXT_BAD
