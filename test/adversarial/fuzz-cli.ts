@@ -4,6 +4,7 @@
 // expectation failed (a crash, a lost acknowledgement or alert, a failed login).
 
 import { parseArgs } from 'node:util'
+import type { AttackKind } from './attacker.ts'
 import { runFuzz, type FuzzResult } from './fuzz-run.ts'
 
 const USAGE = `npm run fuzz -- [options]
@@ -11,12 +12,14 @@ const USAGE = `npm run fuzz -- [options]
   --seed S      seed of the mutations; the same seed sends the same bytes (default the time)
   --budget U    stop each attacker after U frames, chunks or payloads (default: no limit)
   --sockets C   connections each attacker keeps open (default 8)
-  --rate E      honest access events per second (default 5)`
+  --rate E      honest access events per second (default 5)
+  --attacks A   which attacks, comma-separated: frames, garbage, payloads (default all)`
 
 const { values: a } = parseArgs({
   options: {
     seconds: { type: 'string', default: '60' }, seed: { type: 'string' }, budget: { type: 'string' },
-    sockets: { type: 'string', default: '8' }, rate: { type: 'string', default: '5' }, help: { type: 'boolean', default: false },
+    sockets: { type: 'string', default: '8' }, rate: { type: 'string', default: '5' }, attacks: { type: 'string', default: 'frames,garbage,payloads' },
+    help: { type: 'boolean', default: false },
   },
 })
 if (a.help) {
@@ -49,12 +52,20 @@ const summary = (r: FuzzResult): string[] => {
 }
 
 const seconds = num('seconds', a.seconds, 1, 24 * 3600)
+const KINDS: readonly AttackKind[] = ['frames', 'garbage', 'payloads']
+const attacks = a.attacks.split(',').map((k) => k.trim())
+const unknown = attacks.filter((k) => !(KINDS as readonly string[]).includes(k))
+if (attacks.length === 0 || unknown.length > 0) {
+  console.error(`--attacks takes ${KINDS.join(', ')}; got ${a.attacks}\n\n${USAGE}`)
+  process.exit(2)
+}
 const result = await runFuzz({
   seconds,
   seed: a.seed ?? Date.now().toString(36),
   ...(a.budget === undefined ? {} : { budget: num('budget', a.budget, 1, Number.MAX_SAFE_INTEGER) }),
   sockets: num('sockets', a.sockets, 1, 1000),
   honestRate: num('rate', a.rate, 0.1, 1000),
+  attacks: attacks as AttackKind[],
   onProgress: (line) => console.error(line),
 })
 if (result.platformLog !== undefined) console.log(`platform log (end):\n${result.platformLog}`)

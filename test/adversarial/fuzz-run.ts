@@ -42,6 +42,8 @@ export interface FuzzOptions {
   honestRate?: number
   /** Connections each attacker keeps open at once (default 8). */
   sockets?: number
+  /** Which attacks run (default all three). */
+  attacks?: readonly AttackKind[]
   /** Progress lines while it runs. */
   onProgress?: (line: string) => void
 }
@@ -114,12 +116,13 @@ export async function runFuzz (o: FuzzOptions): Promise<FuzzResult> {
       for (let i = 0; i < n; i++) out.push(await provision(wang, 'demo-b2', kind))
       return out
     }
-    const targets: Array<{ kind: AttackKind; devices: DeviceLogin[] }> = [
-      { kind: 'frames', devices: await several(1, 'reader') },
-      { kind: 'garbage', devices: await several(1, 'camera') },
-      { kind: 'payloads', devices: await several(4, 'reader') },
-      { kind: 'payloads', devices: await several(4, 'camera') },
-    ]
+    const attacks = new Set<AttackKind>(o.attacks ?? ['frames', 'garbage', 'payloads'])
+    const targets: Array<{ kind: AttackKind; devices: DeviceLogin[] }> = []
+    if (attacks.has('frames')) targets.push({ kind: 'frames', devices: await several(1, 'reader') })
+    if (attacks.has('garbage')) targets.push({ kind: 'garbage', devices: await several(1, 'camera') })
+    if (attacks.has('payloads')) {
+      targets.push({ kind: 'payloads', devices: await several(4, 'reader') }, { kind: 'payloads', devices: await several(4, 'camera') })
+    }
 
     const watcher = watchAlerts(api, admin.token, honest.deviceId)
     await watcher.ready
