@@ -3,18 +3,20 @@
 
 import type { Queryable } from '../../platform/store/database.ts'
 
-/** Everything a write could change, except the audit log (refused reads are audited on purpose). */
+/** Everything a write could change (alerts and webhooks included), except the audit log (refused reads are audited on purpose). */
 export async function registryFingerprint (db: Queryable): Promise<string> {
   const r = await db.query<{ f: string }>(`select concat_ws('|',
     (select count(*) from registry_ledger), (select count(*) from users), (select count(*) from areas),
     (select string_agg(concat_ws(',', id, name, address, grade, responsibility_signed_at, allowlist_version, lat, lon), ';' order by id) from buildings),
     (select string_agg(concat_ws(',', id, capacity), ';' order by id) from rooms),
-    (select string_agg(concat_ws(',', id, enabled, secret_hash), ';' order by id) from devices),
+    (select string_agg(concat_ws(',', id, enabled, approved, secret_hash), ';' order by id) from devices),
     (select string_agg(concat_ws(',', id, name, phone, household_address, employer), ';' order by id) from residents),
     (select string_agg(concat_ws(',', id, status, permit_valid_until, lease_until, departed_at), ';' order by id) from registrations),
     (select string_agg(concat_ws(',', id, status, valid_from, valid_until, windows), ';' order by id) from credentials),
     (select count(*) from building_vendors),
     (select string_agg(concat_ws(',', registration_id, name, phone, household_address, employer), ';' order by registration_id) from registration_details),
-    (select string_agg(concat_ws(',', id, status, from_registration_id, due_at, dispute_reason, closed_at), ';' order by id) from moves)) as f`)
+    (select string_agg(concat_ws(',', id, status, from_registration_id, due_at, dispute_reason, closed_at), ';' order by id) from moves),
+    (select string_agg(concat_ws(',', id, status, acknowledged_by, resolved_by), ';' order by id) from alerts),
+    (select string_agg(concat_ws(',', id, enabled), ';' order by id) from webhooks)) as f`)
   return r.rows[0]!.f
 }
