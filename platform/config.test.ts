@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from './config.ts'
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts'
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -72,5 +73,16 @@ describe('MQTT connection limits', () => {
     expect(loadConfig({}).mqttLimits).toEqual({ maxConnections: 20_000, maxPerAddress: 1_000, maxPerAccount: 10 })
     expect(loadConfig({ MQTT_MAX_CONNECTIONS: '500', MQTT_MAX_CONNECTIONS_PER_ACCOUNT: '3' }).mqttLimits).toEqual({ maxConnections: 500, maxPerAddress: 1_000, maxPerAccount: 3 })
     expect(() => loadConfig({ MQTT_MAX_CONNECTIONS_PER_ADDRESS: '0', MQTT_MAX_CONNECTIONS: 'many' })).toThrow(/MQTT_MAX_CONNECTIONS must[\s\S]*MQTT_MAX_CONNECTIONS_PER_ADDRESS must/)
+  })
+})
+
+describe('docs/config.md', () => {
+  const doc = readFileSync(new URL('../docs/config.md', import.meta.url), 'utf8')
+
+  it('describes every variable the platform reads, and no other', () => {
+    const documented = new Set([...doc.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]!))
+    const mentioned = (name: string): boolean => documented.has(name) || doc.includes(`\`${name}\``)
+    expect(Object.keys(CONFIG_VARIABLES).filter((name) => !mentioned(name))).toEqual([])
+    expect([...documented].filter((name) => !(name in CONFIG_VARIABLES))).toEqual([])
   })
 })
