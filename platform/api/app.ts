@@ -74,7 +74,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
       connectionsCheckingInterval: Math.min(requestTimeoutMs, 5_000),
     },
     // Request lines never carry credentials: URLs are redacted, headers left out (logger.ts).
-    loggerInstance: deps.logger?.child({ part: 'api' }, { serializers: { req: logRequest } }),
+    loggerInstance: deps.logger?.child({}, { serializers: { req: logRequest } }),
     trustProxy: false,
     bodyLimit: 256 * 1024,
     // Reject unknown fields instead of silently dropping them.
