@@ -21,7 +21,8 @@ export interface ThrowawayPostgres {
 const asRoot = process.getuid?.() === 0
 
 /** Whether initdb and pg_ctl can be run here (and, under root, as the postgres user). */
-export const throwawayPostgresWorks: boolean = (() => {
+// Under CI the tests always run: a machine without initdb fails them instead of skipping them.
+export const throwawayPostgresWorks: boolean = process.env.CI === 'true' || (() => {
   const probe = spawnSync(asRoot ? 'runuser' : 'initdb', asRoot ? ['-u', 'postgres', '--', 'initdb', '--version'] : ['--version'], { stdio: 'pipe' })
   return probe.status === 0
 })()
