@@ -202,11 +202,13 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   if (dataKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(dataKey)) {
     problems.push('DATA_KEY must be 64 hexadecimal characters (32 bytes); generate one with: openssl rand -hex 32')
   }
-  const count = (name: string, fallback: number, max: number): number => {
+  /** A whole number from 1 to `max` (in `unit`, for the message); unset: `fallback`. */
+  const count = (name: string, fallback: number, max = 9_999_999, unit = ''): number => {
     const raw = env[name]?.trim()
     if (raw === undefined || raw === '') return fallback
     if (!/^\d{1,7}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
-      problems.push(`${name} must be a whole number 1..${max}, got ${JSON.stringify(raw)}`)
+      const range = max === 9_999_999 ? 'at least 1' : `1..${max}`
+      problems.push(`${name} must be a whole number${unit === '' ? '' : ` of ${unit}`}, ${range}, got ${JSON.stringify(raw)}`)
       return fallback
     }
     return Number(raw)
@@ -225,48 +227,21 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   const publicHost = env.PUBLIC_HOST?.trim() || (host === '0.0.0.0' || host === '::' ? 'localhost' : host)
   const dataDirShared = flag('DATA_DIR_SHARED', false)
   const webhookAllowInsecureLocal = flag('WEBHOOK_ALLOW_INSECURE_LOCAL', false)
-  const retentionRaw = env.EVENT_RETENTION_DAYS?.trim() || '180'
-  if (!/^\d{1,5}$/.test(retentionRaw) || Number(retentionRaw) < 1) {
-    problems.push(`EVENT_RETENTION_DAYS must be a whole number of days, at least 1, got ${JSON.stringify(retentionRaw)}`)
-  }
-  const eventRetentionDays = Number(retentionRaw) || 180
-  const personalRaw = env.PERSONAL_DATA_RETENTION_DAYS?.trim() || '1095'
-  if (!/^\d{1,6}$/.test(personalRaw) || Number(personalRaw) < 1) {
-    problems.push(`PERSONAL_DATA_RETENTION_DAYS must be a whole number of days, at least 1, got ${JSON.stringify(personalRaw)}`)
-  }
-  const personalDataRetentionDays = Number(personalRaw) || 1095
-  const moveRaw = env.MOVE_CONFIRM_HOURS?.trim() || '72'
-  if (!/^\d{1,4}$/.test(moveRaw) || Number(moveRaw) < 1 || Number(moveRaw) > 2160) {
-    problems.push(`MOVE_CONFIRM_HOURS must be a whole number of hours, 1..2160, got ${JSON.stringify(moveRaw)}`)
-  }
-  const moveConfirmHours = Number(moveRaw) || 72
+  const eventRetentionDays = count('EVENT_RETENTION_DAYS', 180, 99_999, 'days')
+  const personalDataRetentionDays = count('PERSONAL_DATA_RETENTION_DAYS', 1095, 999_999, 'days')
+  const moveConfirmHours = count('MOVE_CONFIRM_HOURS', 72, 2160, 'hours')
   const rules: Partial<RuleParams> = {}
   for (const [param, name] of Object.entries(RULE_VARIABLES) as Array<[keyof RuleParams, string]>) {
-    const raw = env[name]?.trim()
-    if (raw === undefined || raw === '') continue
-    if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) problems.push(`${name} must be a whole number, at least 1, got ${JSON.stringify(raw)}`)
-    else rules[param] = Number(raw)
-  }
-  const atLeastOne = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim()
-    if (raw === undefined || raw === '') return fallback
-    if (!/^\d{1,7}$/.test(raw) || Number(raw) < 1) {
-      problems.push(`${name} must be a whole number, at least 1, got ${JSON.stringify(raw)}`)
-      return fallback
-    }
-    return Number(raw)
+    if ((env[name]?.trim() ?? '') !== '') rules[param] = count(name, DEFAULT_RULE_PARAMS[param], 999_999)
   }
   const mqttLimits = {
-    maxConnections: atLeastOne('MQTT_MAX_CONNECTIONS', DEFAULT_CONNECTION_LIMITS.maxConnections),
-    maxPerAddress: atLeastOne('MQTT_MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_CONNECTION_LIMITS.maxPerAddress),
-    maxPerAccount: atLeastOne('MQTT_MAX_CONNECTIONS_PER_ACCOUNT', DEFAULT_CONNECTION_LIMITS.maxPerAccount),
+    maxConnections: count('MQTT_MAX_CONNECTIONS', DEFAULT_CONNECTION_LIMITS.maxConnections),
+    maxPerAddress: count('MQTT_MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_CONNECTION_LIMITS.maxPerAddress),
+    maxPerAccount: count('MQTT_MAX_CONNECTIONS_PER_ACCOUNT', DEFAULT_CONNECTION_LIMITS.maxPerAccount),
   }
-  const health = { ...DEFAULT_HEALTH_LIMITS }
-  for (const [limit, name] of [['alertDelayMaxS', 'HEALTH_ALERT_DELAY_MAX_S'], ['eventCopyDelayMaxS', 'HEALTH_EVENT_COPY_DELAY_MAX_S']] as const) {
-    const raw = env[name]?.trim()
-    if (raw === undefined || raw === '') continue
-    if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) problems.push(`${name} must be a whole number of seconds, at least 1, got ${JSON.stringify(raw)}`)
-    else health[limit] = Number(raw)
+  const health = {
+    alertDelayMaxS: count('HEALTH_ALERT_DELAY_MAX_S', DEFAULT_HEALTH_LIMITS.alertDelayMaxS, 999_999, 'seconds'),
+    eventCopyDelayMaxS: count('HEALTH_EVENT_COPY_DELAY_MAX_S', DEFAULT_HEALTH_LIMITS.eventCopyDelayMaxS, 999_999, 'seconds'),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return {
