@@ -4,7 +4,7 @@
 // so under root (the CI machine) it runs as the `postgres` user.
 
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chownSync, mkdtempSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -20,14 +20,30 @@ export interface ThrowawayPostgres {
 
 const asRoot = process.getuid?.() === 0
 
+/**
+ * Where initdb and pg_ctl are: Debian keeps them in /usr/lib/postgresql/<major>/bin, off the PATH (the newest
+ * major installed); elsewhere they are on the PATH.
+ */
+function serverBinary (name: 'initdb' | 'pg_ctl'): string {
+  const root = '/usr/lib/postgresql'
+  const majors = existsSync(root) ? readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a)) : []
+  for (const major of majors) {
+    const path = join(root, major, 'bin', name)
+    if (existsSync(path)) return path
+  }
+  return name
+}
+
 /** Whether initdb and pg_ctl can be run here (and, under root, as the postgres user). */
 // Under CI the tests always run: a machine without initdb fails them instead of skipping them.
 export const throwawayPostgresWorks: boolean = process.env.CI === 'true' || (() => {
-  const probe = spawnSync(asRoot ? 'runuser' : 'initdb', asRoot ? ['-u', 'postgres', '--', 'initdb', '--version'] : ['--version'], { stdio: 'pipe' })
+  const initdb = serverBinary('initdb')
+  const probe = spawnSync(asRoot ? 'runuser' : initdb, asRoot ? ['-u', 'postgres', '--', initdb, '--version'] : ['--version'], { stdio: 'pipe' })
   return probe.status === 0
 })()
 
-function run (command: string, args: string[]): void {
+function run (name: 'initdb' | 'pg_ctl', args: string[]): void {
+  const command = serverBinary(name)
   if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' })
   else execFileSync(command, args, { stdio: 'pipe' })
 }
