@@ -109,28 +109,3 @@ export function refuseOverLimit (stream: Duplex, lingerMs = REFUSAL_LINGER_MS): 
     else stream.destroy()
   })
 }
-
-/**
- * At most one log line per key and interval, with the number of events the
- * lines in between would have told: a flood of refusals must not become a
- * flood of log lines.
- */
-export class LogLimiter {
-  private readonly last = new Map<string, { at: number; suppressed: number }>()
-
-  constructor (private readonly intervalMs = 10_000, private readonly now: () => number = Date.now) {}
-
-  /** The number of events suppressed since the key's last line when a line is due now; undefined otherwise. */
-  due (key: string): number | undefined {
-    const t = this.now()
-    const e = this.last.get(key)
-    if (e !== undefined && t - e.at < this.intervalMs) {
-      e.suppressed++
-      return undefined
-    }
-    const suppressed = e?.suppressed ?? 0
-    this.last.set(key, { at: t, suppressed: 0 })
-    if (this.last.size > 1_000) this.last.delete(this.last.keys().next().value as string)
-    return suppressed
-  }
-}

@@ -34,7 +34,7 @@ import {
 } from '../../protocol/index.ts'
 import { RateLimitedLog } from '../rate-limited-log.ts'
 import { createAuthenticate, createPreConnect } from './authenticate.ts'
-import { ConnectionLimits, LogLimiter, refuseOverLimit, type ConnectionLimitOptions, type LimitReason } from './connection-limits.ts'
+import { ConnectionLimits, refuseOverLimit, type ConnectionLimitOptions, type LimitReason } from './connection-limits.ts'
 import { createAuthorizePublish } from './authorize-publish.ts'
 import { createAuthorizeForward, createAuthorizeSubscribe } from './authorize-subscribe.ts'
 import { DeviceSessions, type DeviceIdentity, type Transport } from './device-session.ts'
@@ -102,7 +102,6 @@ export class MqttBroker {
   private readonly presence: PresenceRelay
   private readonly people: PersonSessions
   private readonly limits: ConnectionLimits
-  private readonly limitLog = new LogLimiter()
   private stopping: Promise<void> | undefined
 
   constructor (private readonly options: MqttBrokerOptions) {
@@ -332,11 +331,9 @@ export class MqttBroker {
     refuseOverLimit(stream)
     this.safely(() => {
       this.stats.connectionRefused(reason)
-      const suppressed = this.limitLog.due(reason)
-      if (suppressed === undefined) return
       const { maxConnections, maxPerAddress } = this.limits.limits
-      this.log.warn({ reason, remoteAddress, transport, returnCode: 3, maxConnections, maxPerAddress, suppressed },
-        'mqtt connection refused: connection limit reached (one line per 10 s; suppressed: refusals since the last line)')
+      this.limitedLog.log('warn', `limit:${reason}`, { reason, remoteAddress, transport, returnCode: 3, maxConnections, maxPerAddress },
+        'mqtt connection refused: connection limit reached', { reason, maxConnections, maxPerAddress })
     })
   }
 
