@@ -16,7 +16,7 @@ describe('HTTP connection limits', () => {
   const streams: SseClient[] = []
   beforeAll(async () => {
     tp = await startTestPlatform('pglite', {
-      env: { STREAM_MAX_PER_ACCOUNT: '2', STREAM_MAX_PER_ADDRESS: '4', STREAM_MAX_TOTAL: '3', HTTP_MAX_CONNECTIONS: '8', HTTP_REQUEST_TIMEOUT_S: '1' },
+      env: { STREAM_MAX_PER_ACCOUNT: '2', STREAM_MAX_PER_ADDRESS: '4', STREAM_MAX_TOTAL: '3', HTTP_MAX_CONNECTIONS: '8', HTTP_REQUEST_TIMEOUT_S: '3' },
     })
     base = tp.platform.addresses().api
     port = Number(new URL(base).port)
@@ -72,9 +72,9 @@ describe('HTTP connection limits', () => {
     }
     // 3 streams (and maybe an idle keep-alive socket) are open: at most 5 of these fit under the cap of 8,
     // the others are dropped at once.
-    await until('sockets over the cap dropped', () => closed.filter(Boolean).length >= 7, 800)
+    await until('sockets over the cap dropped', () => closed.filter(Boolean).length >= 7, 2000)
     expect(closed.filter(Boolean).length).toBeLessThan(12)
-    // The ones that fit are closed when the request timeout (1 s) passes.
+    // The ones that fit are closed when the request timeout (3 s) passes.
     await until('incomplete requests timed out', () => closed.every(Boolean), 10_000)
     for (const s of sockets) s.destroy()
     expect((await fetch(`${base}/health`)).status).toBe(200)

@@ -6,6 +6,7 @@
 import pino from 'pino'
 import { VirtualTimeScheduler } from 'rxjs'
 import { describe, expect, it } from 'vitest'
+import { until } from '../../test/support/wait.ts'
 import type { AlertCandidate } from './model.ts'
 import { Pipeline, type LiveLevelAlert, type LoggedMessage, type PipelineProgress, type PipelineStore, type SetAsideCandidate } from './pipeline.ts'
 import { detectAll, DETECTORS, type Detector } from './rules/index.ts'
@@ -169,7 +170,7 @@ describe('pipeline', () => {
     const a = make(first)
     await a.start()
     pushLogged(a, store.swipe('CARD0001'))
-    await new Promise((r) => setTimeout(r, 50))
+    await until('the first process committed its alerts and died', () => first.dead === true)
     const b = make(store)
     await b.start()
     await b.settle()
