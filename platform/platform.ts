@@ -351,7 +351,7 @@ export class Platform {
     const key = IdVault.generateKey()
     writeDurably(file, `${key}\n`)
     chmodSync(file, 0o600)
-    this.logger.warn({ file }, 'created a new data key for ID numbers; back it up: without it encrypted ID numbers cannot be read')
+    this.logger.warn({ file }, 'created a new data key (it protects ID numbers, PINs and readers\' allow-list keys); back it up: without it they cannot be read')
     return key
   }
 }

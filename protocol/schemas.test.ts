@@ -80,7 +80,7 @@ describe('uplink schemas', () => {
     ['credential value too long', (m) => { (m.credential as Obj).value = 'x'.repeat(129) }, '/credential/value'],
     ['PIN digits sent', (m) => { m.credential = { kind: 'pin', value: '123456' } }, '/credential/value'],
     ['extra credential field', (m) => { (m.credential as Obj).pin = '1234' }, '/credential/pin'],
-    // The reproduction of issue 10: acknowledged, then refused by the database on the alert's write.
+    // Once acknowledged, then refused by the database on the alert's write: now refused at the edge.
     ['credential value with U+0000', (m) => { (m.credential as Obj).value = 'CARD\u00001' }, '/credential/value'],
     ['credential value with a lone surrogate', (m) => { (m.credential as Obj).value = 'CARD\udc00' }, '/credential/value'],
     ['credential value with a newline', (m) => { (m.credential as Obj).value = 'CARD\n1' }, '/credential/value'],

@@ -1,4 +1,4 @@
-// Issue 10 items 18 and 20: a known device that (re)connects gets its CONNACK
+// A known device that (re)connects gets its CONNACK
 // fast whatever keeps the database busy, and connects while the database is
 // unreachable (its events are then journaled and acknowledged).
 //

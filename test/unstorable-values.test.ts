@@ -1,4 +1,4 @@
-// Issue 10's reproduction, end to end on both databases: an access event whose
+// End to end on both databases: an access event whose
 // card value holds U+0000 was acknowledged, its alert could not be written,
 // and every later alert waited behind it. Now the edge refuses it (the
 // protocol's string rule): acknowledged, dropped, answered with an error reply

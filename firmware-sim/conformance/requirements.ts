@@ -39,7 +39,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { id: 'keepalive', section: '§5.3', kinds: BOTH_KINDS, modes: LISTEN, check: checkKeepalive,
     title: 'Keep-alive between 1 and 1,200 s' },
   { id: 'last-will', section: '§5.3', kinds: BOTH_KINDS, modes: LISTEN, check: checkLastWill,
-    title: 'Last will on its own status topic, retained, QoS ≤ 1, an offline status' },
+    title: 'Last will on its own status topic, retained, QoS ≤ 1, exactly the lwt offline status' },
   { id: 'subscriptions', section: '§4, §5.4', kinds: BOTH_KINDS, modes: LISTEN, check: checkSubscriptions,
     title: 'Subscribes to command/+ and error at QoS 1, nothing else, before its status' },
   { id: 'online-status', section: '§5.4, §7.6', kinds: BOTH_KINDS, modes: BOTH_MODES, check: checkOnlineStatus,

@@ -2,7 +2,7 @@
 // MQTT 3.1.1 section 4.3: a QoS 1 PUBLISH is answered by PUBACK; a QoS 2
 // PUBLISH by PUBREC, and the broker's PUBREL that follows by PUBCOMP. Any
 // other answer to a packet id in flight is a protocol violation, and the
-// server closes the connection [MQTT-4.8.0-1] (as Mosquitto does); without
+// server closes the connection [MQTT-4.8.0-1]; without
 // this check Aedes keeps the connection and the message stays in flight.
 //
 // The tracker reads the broker's outbound bytes as they are written (the

@@ -1,6 +1,6 @@
 // The pipeline over the real alert commit, on both databases: the database
-// refuses an alert whose values it cannot store (issue 10: U+0000 in a card
-// value reached the alert's jsonb and the batch was retried forever); that
+// refuses an alert whose values it cannot store (U+0000 in a card value once
+// reached the alert's jsonb and the batch was retried forever); that
 // candidate is set aside in pipeline_set_aside in the same transaction that
 // commits the others and moves the progress past it.
 

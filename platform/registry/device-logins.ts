@@ -1,9 +1,8 @@
 // The broker's device directory, in memory: every device's login (id,
 // building, secret hash, enabled) loaded at start and kept current by the
 // registry, so a CONNECT needs no database round trip. A flood of bad logins
-// then cannot queue lookups ahead of an honest device's (issue 10 item 18),
-// and known devices still connect while the database is down: their events
-// are journaled (item 20).
+// then cannot queue lookups ahead of an honest device's, and known devices
+// still connect while the database is down: their events are journaled.
 //
 // Current, in this order of strength:
 //   - the registry's `deviceLoginChanged` event, emitted after each commit that

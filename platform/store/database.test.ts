@@ -53,7 +53,7 @@ describe.each([...DATABASE_KINDS, 'pglite-worker'] as const)('Database on %s', (
 
   it('tells values the database refuses from failures that may pass on a later try', async () => {
     const refused = async (sql: string, params: unknown[] = []): Promise<unknown> => t.db.query(sql, params).then(() => undefined, (e: unknown) => e)
-    // U+0000 in jsonb (the alert write of issue 10), a number out of range, a duplicate key, an index entry too large.
+    // U+0000 in jsonb (an alert write once stopped by it), a number out of range, a duplicate key, an index entry too large.
     await t.db.exec('create table conf_refuse (k int primary key, s text)')
     await t.db.exec('create index conf_refuse_s on conf_refuse (s)')
     await t.db.query('insert into conf_refuse values (1, null)')

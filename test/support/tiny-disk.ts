@@ -1,7 +1,7 @@
 // A real file system that fills up: a tmpfs of a few KiB mounted for one test,
 // so that a full disk is the kernel's ENOSPC, not a simulation. Mounting needs
 // root (the CI machine runs the tests as root); elsewhere, outside CI,
-// `tinyDisksWork` is false and the tests that need one are skipped, saying why.
+// `tinyDisksWork` is false and the tests that need one are skipped (their comments say why).
 
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'

@@ -1,5 +1,5 @@
--- Issue 10: masked ID numbers that could be rebuilt, reads that were not
--- audited, webhook errors that described the network.
+-- Masked ID numbers that could be rebuilt, reads that were not audited,
+-- webhook errors that described the network.
 
 -- Masks showed the first 3 and the last 4 characters (the sequence and the
 -- check character); with the birth date shown beside them about 91 numbers
