@@ -9,9 +9,10 @@ import { Subject } from 'rxjs'
 import { AlertService } from './alerts/alert-service.ts'
 import { LiveStream } from './alerts/live-stream.ts'
 import { MqttAlertPublisher } from './alerts/mqtt-alert-publisher.ts'
+import { webhookSecretSealer } from './alerts/signature.ts'
 import { WebhookDispatcher } from './alerts/webhook-dispatcher.ts'
 import type { WebhookTargetPolicy } from './alerts/webhook-target.ts'
-import { Webhooks } from './alerts/webhooks.ts'
+import { sealLegacyWebhookSecrets, Webhooks } from './alerts/webhooks.ts'
 import { AllowlistPusher } from './allowlist/allowlist-pusher.ts'
 import { CommandLog } from './devices/command-log.ts'
 import { DeviceConfigPusher, presenceListeners } from './devices/device-config-pusher.ts'
@@ -129,6 +130,9 @@ export class Platform {
     const secrets = CredentialSecrets.fromKey(dataKey)
     const sealedPins = await sealLegacyPins(db, secrets)
     if (sealedPins > 0) logger.info({ sealedPins }, 'PINs stored as plain SHA-256 hashes are now kept under the data key')
+    const webhookSecrets = webhookSecretSealer(dataKey)
+    const sealedHooks = await sealLegacyWebhookSecrets(db, webhookSecrets)
+    if (sealedHooks > 0) logger.info({ sealedHooks }, 'webhook secrets stored in clear are now kept under the data key')
     const registryClock = this.options.registryClock
     const registry = new Registry({
       db, vault: IdVault.fromKey(dataKey), secrets, moveConfirmHours: config.moveConfirmHours,
@@ -158,7 +162,7 @@ export class Platform {
     // Webhooks reach public addresses only, never the platform's own ports (webhook-target.ts).
     const webhookTargets: WebhookTargetPolicy = { allowInsecureLocal: config.webhookAllowInsecureLocal, ownPorts: () => this.ownPorts() }
     if (config.webhookAllowInsecureLocal) logger.warn('WEBHOOK_ALLOW_INSECURE_LOCAL is on: webhooks may target loopback addresses over plain http (development only)')
-    const dispatcher = new WebhookDispatcher({ db, targets: webhookTargets, logger: logger.child({ part: 'webhooks' }) })
+    const dispatcher = new WebhookDispatcher({ db, secrets: webhookSecrets, targets: webhookTargets, logger: logger.child({ part: 'webhooks' }) })
     this.dispatcher = dispatcher
     const alerts = new AlertService({ db, events: dispatcher, logger: logger.child({ part: 'alerts' }) })
     this.alerts = alerts
@@ -289,7 +293,7 @@ export class Platform {
       registry,
       alerts,
       live,
-      webhooks: new Webhooks({ db, targets: webhookTargets }),
+      webhooks: new Webhooks({ db, secrets: webhookSecrets, targets: webhookTargets }),
       history: new EventHistory(db, () => eventLog.caughtUp(2_000)),
       devices,
       logger: logger.child({ part: 'api' }),

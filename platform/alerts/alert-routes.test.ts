@@ -15,6 +15,7 @@ import { isAppError } from '../errors.ts'
 import { AlertService } from './alert-service.ts'
 import { candidate } from './alerts.test-kit.ts'
 import { LiveStream } from './live-stream.ts'
+import { webhookSecretSealer } from './signature.ts'
 import { Webhooks } from './webhooks.ts'
 
 const until = async (what: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> => {
@@ -48,7 +49,7 @@ beforeAll(async () => {
   })
   await f.register(authPlugin, { users: registry.users })
   await f.register(alertRoutes, { alerts, live, users: registry.users, tickets: registry.streamTickets, heartbeatMs: 150 })
-  await f.register(webhookRoutes, { webhooks: new Webhooks({ db: tp.platform.db!, targets: { allowInsecureLocal: true } }) })
+  await f.register(webhookRoutes, { webhooks: new Webhooks({ db: tp.platform.db!, secrets: webhookSecretSealer('5e'.repeat(32)), targets: { allowInsecureLocal: true } }) })
   await f.listen({ host: '127.0.0.1', port: 0 })
   app = f
   base = `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`

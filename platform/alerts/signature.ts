@@ -3,6 +3,7 @@
 // `verifySignature` (or the few lines in docs/alerts.md) before parsing.
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { deriveKey, parseDataKey, Sealer } from '../privacy/data-key.ts'
 
 export const SIGNATURE_HEADER = 'x-rh-signature'
 export const DELIVERY_HEADER = 'x-rh-delivery'
@@ -23,4 +24,12 @@ export function verifySignature (secret: string, body: string | Buffer, header: 
 /** 256 random bits, base64url. */
 export function newWebhookSecret (): string {
   return `whsec_${randomBytes(32).toString('base64url')}`
+}
+
+/**
+ * Webhook secrets at rest: sealed under a key derived from the data key. The platform must read them to sign,
+ * so they cannot be hashed; a copy of the database alone does not let anyone sign as the platform.
+ */
+export function webhookSecretSealer (dataKey: string): Sealer {
+  return new Sealer(deriveKey(parseDataKey(dataKey), 'rh-webhook-secret-enc-v1'), 'webhook secret')
 }

@@ -7,13 +7,14 @@ import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/
 import { selfSignedCertificate, type TestCertificate } from '../../test/support/tls-cert.ts'
 import { AlertService } from './alert-service.ts'
 import { candidate, seedAlertWorld, type AlertWorld } from './alerts.test-kit.ts'
-import { verifySignature } from './signature.ts'
+import { verifySignature, webhookSecretSealer } from './signature.ts'
 import { WebhookDispatcher } from './webhook-dispatcher.ts'
 import { PUBLIC_TARGETS_ONLY, type ResolvedAddress, type WebhookTargetPolicy } from './webhook-target.ts'
-import { Webhooks } from './webhooks.ts'
+import { sealLegacyWebhookSecrets, Webhooks } from './webhooks.ts'
 
 /** The development setting: the receivers of these tests listen on loopback. */
 const LOCAL: WebhookTargetPolicy = { allowInsecureLocal: true }
+const SECRETS = webhookSecretSealer('5e'.repeat(32))
 
 interface Received { path: string; delivery: number; body: string; signature: string | undefined; timestamp: string | undefined; status: number; at: number }
 
@@ -83,10 +84,37 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
   afterAll(async () => { await receiver.stop(); await t?.dispose() })
 
   const dispatcher = (targets: WebhookTargetPolicy = LOCAL, more: Partial<ConstructorParameters<typeof WebhookDispatcher>[0]> = {}): WebhookDispatcher =>
-    new WebhookDispatcher({ db: t.db, pollMs: 100, timeoutMs: 2000, backoff: { baseMs: 20, maxMs: 200 }, targets, ...more })
+    new WebhookDispatcher({ db: t.db, secrets: SECRETS, pollMs: 100, timeoutMs: 2000, backoff: { baseMs: 20, maxMs: 200 }, targets, ...more })
+
+  it('keeps a signing secret only sealed under the data key, and seals one an older version kept in clear', async () => {
+    const hooks = new Webhooks({ db: t.db, secrets: SECRETS, targets: LOCAL })
+    const h = await hooks.create(w.admin, { url: `${receiver.url}/sealed`, areaId: 'w-d1' })
+    const stored = async () => (await t.db.query<{ secret: string | null; secret_sealed: string | null }>(
+      'select secret, secret_sealed from webhooks where id = $1', [h.webhook.id])).rows[0]!
+    const row = await stored()
+    expect(row.secret).toBeNull()
+    expect(row.secret_sealed).not.toContain(h.secret)
+    expect(SECRETS.open(row.secret_sealed!)).toBe(h.secret)
+    // As a version before sealing stored it; the platform's start seals it once.
+    await t.db.query('update webhooks set secret = $2, secret_sealed = null where id = $1', [h.webhook.id, h.secret])
+    expect(await sealLegacyWebhookSecrets(t.db, SECRETS)).toBe(1)
+    expect(await sealLegacyWebhookSecrets(t.db, SECRETS)).toBe(0)
+    expect((await stored()).secret).toBeNull()
+    // Deliveries are still signed with the secret the owner was given.
+    receiver.mode = 'up'
+    const disp = dispatcher()
+    const alerts = new AlertService({ db: t.db, events: disp })
+    disp.start()
+    await alerts.raise(candidate(w.bA, { dedupKey: `sealed-${kind}` }))
+    await until(async () => receiver.requests.some((r) => r.path === '/sealed'))
+    await disp.stop()
+    const req = receiver.requests.find((r) => r.path === '/sealed')!
+    expect(verifySignature(h.secret, req.body, req.signature)).toBe(true)
+    await hooks.remove(w.admin, h.webhook.id)
+  })
 
   it('delivers every alert change once per delivery id, in order, signed, through an outage', async () => {
-    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
+    const hooks = new Webhooks({ db: t.db, secrets: SECRETS, targets: LOCAL })
     const d1 = await hooks.create(w.police, { url: `${receiver.url}/d1`, areaId: 'w-s1' })
     const d2 = await hooks.create(w.admin, { url: `${receiver.url}/d2`, areaId: 'w-d2', minSeverity: 'critical' })
     const secrets: Record<string, string> = { '/d1': d1.secret, '/d2': d2.secret }
@@ -140,7 +168,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
       expect(sent.filter((r) => r.status === 500)).toHaveLength(1)
       expect(new Set(sent.map((r) => r.body)).size).toBe(1)
     }
-    expect(outbox[0]!.attempts).toBeGreaterThan(2)
+    expect(outbox.find((o) => o.webhook_id === d1.webhook.id)!.attempts).toBeGreaterThan(2)
     const deliveries = await hooks.deliveries(w.police, d1.webhook.id)
     expect(deliveries[0]).toMatchObject({ deliveredAt: expect.any(String), lastStatus: 200, lastError: null })
     await expect(hooks.deliveries(w.policeOther, d1.webhook.id)).rejects.toMatchObject({ code: 'RH_NOT_FOUND' })
@@ -149,7 +177,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
   })
 
   it('keeps undelivered rows across a stop and delivers them after a restart', async () => {
-    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
+    const hooks = new Webhooks({ db: t.db, secrets: SECRETS, targets: LOCAL })
     const h = await hooks.create(w.admin, { url: `${receiver.url}/restart`, areaId: 'w-d1' })
     receiver.mode = 'down'
     const first = dispatcher()
@@ -175,10 +203,10 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
   })
 
   it('reaches the receiver well within a second of the commit (woken by the alert service, not by polling)', async () => {
-    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
+    const hooks = new Webhooks({ db: t.db, secrets: SECRETS, targets: LOCAL })
     const h = await hooks.create(w.admin, { url: `${receiver.url}/fast`, areaId: 'w-d1' })
     receiver.mode = 'up'
-    const disp = new WebhookDispatcher({ db: t.db, pollMs: 60_000, targets: LOCAL })
+    const disp = new WebhookDispatcher({ db: t.db, secrets: SECRETS, pollMs: 60_000, targets: LOCAL })
     const alerts = new AlertService({ db: t.db, events: disp })
     disp.start()
     await new Promise((r) => setTimeout(r, 50))
@@ -204,16 +232,16 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
   }
 
   it('refuses to register targets inside the network, and audits every webhook change', async () => {
-    const hooks = new Webhooks({ db: t.db })
+    const hooks = new Webhooks({ db: t.db, secrets: SECRETS })
     for (const url of ['http://127.0.0.1:9/x', 'https://2130706433/x', 'https://0x7f.1/x', 'https://169.254.169.254/latest/meta-data/',
       'https://10.0.0.5:5432/', 'https://[::ffff:127.0.0.1]/', 'https://[fd00::1]/', 'https://100.64.0.1/', 'https://localhost/x',
       'http://hooks.example.org/x']) {
       await expect(hooks.create(w.admin, { url, areaId: 'w-d1' }), url).rejects.toMatchObject({ code: 'RH_BAD_REQUEST', message: expect.stringMatching(/^url /) })
     }
     // A name is resolved and every address checked: one inside address is enough.
-    const inside = new Webhooks({ db: t.db, targets: { allowInsecureLocal: false, resolve: async () => [{ address: '93.184.215.14', family: 4 }, { address: '10.1.2.3', family: 4 }] } })
+    const inside = new Webhooks({ db: t.db, secrets: SECRETS, targets: { allowInsecureLocal: false, resolve: async () => [{ address: '93.184.215.14', family: 4 }, { address: '10.1.2.3', family: 4 }] } })
     await expect(inside.create(w.admin, { url: 'https://hooks.example.org/x', areaId: 'w-d1' })).rejects.toMatchObject({ code: 'RH_BAD_REQUEST' })
-    const unresolved = new Webhooks({ db: t.db, targets: { allowInsecureLocal: false, resolve: () => Promise.reject(new Error('ENOTFOUND')) } })
+    const unresolved = new Webhooks({ db: t.db, secrets: SECRETS, targets: { allowInsecureLocal: false, resolve: () => Promise.reject(new Error('ENOTFOUND')) } })
     await expect(unresolved.create(w.admin, { url: 'https://nowhere.example.org/x', areaId: 'w-d1' })).rejects.toMatchObject({ code: 'RH_BAD_REQUEST' })
     expect((await t.db.query(`select 1 from webhooks where url like '%169.254%' or url like '%example.org%'`)).rows).toEqual([])
     const refused = await t.db.query<{ actor_id: string; detail: { host: string; reason: string } }>(
@@ -221,7 +249,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
     expect(refused.rows).toHaveLength(12)
     expect(refused.rows[3]).toMatchObject({ actor_id: w.admin.id, detail: { host: '169.254.169.254', reason: 'not a public address' } })
 
-    const publicHooks = new Webhooks({ db: t.db, targets: { allowInsecureLocal: false, resolve: async () => [{ address: '93.184.215.14', family: 4 }] } })
+    const publicHooks = new Webhooks({ db: t.db, secrets: SECRETS, targets: { allowInsecureLocal: false, resolve: async () => [{ address: '93.184.215.14', family: 4 }] } })
     const made = await publicHooks.create(w.police, { url: 'https://Hooks.Example.org/alerts?token=secret', areaId: 'w-s1', minSeverity: 'major' })
     expect(made.webhook.url).toBe('https://hooks.example.org/alerts?token=secret')
     await publicHooks.remove(w.police, made.webhook.id)
@@ -237,7 +265,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
 
   it('checks again at delivery: a target that is no longer allowed is refused and nothing is sent', async () => {
     // Registered while WEBHOOK_ALLOW_INSECURE_LOCAL was on; the platform now runs without it.
-    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
+    const hooks = new Webhooks({ db: t.db, secrets: SECRETS, targets: LOCAL })
     const h = await hooks.create(w.admin, { url: `${receiver.url}/now-refused`, areaId: 'w-d1' })
     receiver.mode = 'up'
     const disp = dispatcher(PUBLIC_TARGETS_ONLY)
@@ -248,7 +276,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
   })
 
   it('shows the owner generic outcomes: unreachable, timeout, HTTP <status>; follows no redirect', async () => {
-    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
+    const hooks = new Webhooks({ db: t.db, secrets: SECRETS, targets: LOCAL })
     const closed = createServer()
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
     const closedPort = (closed.address() as AddressInfo).port
@@ -283,7 +311,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
       const resolve = async (host: string): Promise<ResolvedAddress[]> => { asked.push(host); return answers.shift() ?? [{ address: '127.0.0.1', family: 4 }] }
       const strict: WebhookTargetPolicy = { allowInsecureLocal: false, resolve }
       const url = `https://hooks.example.org:${tls.port}/rebind`
-      const hooks = new Webhooks({ db: t.db, targets: strict })
+      const hooks = new Webhooks({ db: t.db, secrets: SECRETS, targets: strict })
       const h = await hooks.create(w.admin, { url, areaId: 'w-d1' })
       // Rebound to loopback: refused at delivery, although the name passed at registration.
       const disp = dispatcher(strict, { ca: cert.cert, backoff: { baseMs: 60_000 } })
@@ -311,7 +339,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
   })
 
   it('does not send a delivery again when only recording it failed, and backs off while the database refuses', async () => {
-    const hooks = new Webhooks({ db: t.db, targets: LOCAL })
+    const hooks = new Webhooks({ db: t.db, secrets: SECRETS, targets: LOCAL })
     const h = await hooks.create(w.admin, { url: `${receiver.url}/unrecorded`, areaId: 'w-d1' })
     receiver.mode = 'up'
     // The database accepts reads but no write to this webhook's outbox rows (a full disk, say): every attempt
@@ -363,8 +391,8 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
   })
 
   it('backs off from 1 s doubling to a 5 min cap, jittered to 50..100 %', () => {
-    const d = new WebhookDispatcher({ db: t.db, random: () => 1 })
+    const d = new WebhookDispatcher({ db: t.db, secrets: SECRETS, random: () => 1 })
     expect([1, 2, 3, 9, 10, 40].map((n) => d.backoff(n))).toEqual([1000, 2000, 4000, 256_000, 300_000, 300_000])
-    expect(new WebhookDispatcher({ db: t.db, random: () => 0 }).backoff(1)).toBe(500)
+    expect(new WebhookDispatcher({ db: t.db, secrets: SECRETS, random: () => 0 }).backoff(1)).toBe(500)
   })
 })

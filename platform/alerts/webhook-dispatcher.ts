@@ -21,6 +21,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { Logger } from 'pino'
 import { RateLimitedLog } from '../rate-limited-log.ts'
+import type { Sealer } from '../privacy/data-key.ts'
 import type { Database } from '../store/database.ts'
 import type { AlertServiceEvents } from './alert-service.ts'
 import { signBody } from './signature.ts'
@@ -30,6 +31,8 @@ import {
 
 export interface WebhookDispatcherOptions {
   db: Database
+  /** Opens the webhooks' sealed signing secrets (webhookSecretSealer). */
+  secrets: Sealer
   logger?: Pick<Logger, 'warn' | 'error'>
   now?: () => Date
   /** Which targets deliveries may reach; default https to public addresses only. */
@@ -187,12 +190,13 @@ export class WebhookDispatcher implements AlertServiceEvents {
   }
 
   private async claim (webhookId: string, now: Date): Promise<Target | undefined> {
-    const r = await this.o.db.query<Target>(
+    const r = await this.o.db.query<{ id: string; url: string; secret_sealed: string }>(
       `update webhooks set lease_owner = $2, lease_until = $3::timestamptz
        where id = $1 and enabled and (lease_owner is null or lease_owner = $2 or lease_until < $4::timestamptz)
-       returning id, url, secret`,
+       returning id, url, secret_sealed`,
       [webhookId, this.owner, new Date(now.getTime() + (this.o.leaseMs ?? 60_000)), now])
-    return r.rows[0]
+    const row = r.rows[0]
+    return row === undefined ? undefined : { id: row.id, url: row.url, secret: this.o.secrets.open(row.secret_sealed) }
   }
 
   /** POSTs one row; records the outcome. False: not delivered (stop draining this webhook for now). */

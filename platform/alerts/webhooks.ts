@@ -11,6 +11,7 @@ import type { Actor } from '../registry/access.ts'
 import { writeAudit } from '../registry/audit-log.ts'
 import { iso, newId } from '../registry/context.ts'
 import type { Database } from '../store/database.ts'
+import type { Sealer } from '../privacy/data-key.ts'
 import { newWebhookSecret } from './signature.ts'
 import {
   parseWebhookTarget, PUBLIC_TARGETS_ONLY, resolveWebhookTarget, TargetRefused, type WebhookTarget, type WebhookTargetPolicy,
@@ -84,7 +85,8 @@ const hostOf = (url: string): string => {
 export class Webhooks {
   private readonly targets: WebhookTargetPolicy
 
-  constructor (private readonly deps: { db: Database; targets?: WebhookTargetPolicy }) {
+  /** `secrets` seals each webhook's signing secret (webhookSecretSealer). */
+  constructor (private readonly deps: { db: Database; secrets: Sealer; targets?: WebhookTargetPolicy }) {
     this.targets = deps.targets ?? PUBLIC_TARGETS_ONLY
   }
 
@@ -100,8 +102,8 @@ export class Webhooks {
     const minSeverity = input.minSeverity ?? 'info'
     await this.deps.db.transaction(async (tx) => {
       await tx.query(
-        `insert into webhooks (id, url, secret, area_id, area_path, min_severity, created_by) values ($1, $2, $3, $4, $5, $6, $7)`,
-        [id, target.url.href, secret, input.areaId, area.path, minSeverity, actor.id])
+        `insert into webhooks (id, url, secret_sealed, area_id, area_path, min_severity, created_by) values ($1, $2, $3, $4, $5, $6, $7)`,
+        [id, target.url.href, this.deps.secrets.seal(secret), input.areaId, area.path, minSeverity, actor.id])
       await writeAudit(tx, actor, 'webhook.created', { type: 'webhook', id }, { host: target.url.host, areaId: input.areaId, minSeverity })
     })
     return { webhook: await this.get(actor, id), secret }
@@ -165,4 +167,13 @@ export class Webhooks {
        from webhook_outbox where ${where} order by seq desc limit $2`, params)
     return r.rows.map(toDelivery)
   }
+}
+
+/** Seals the secrets an older version stored in clear; returns how many. Run at start, before deliveries. */
+export async function sealLegacyWebhookSecrets (db: Database, secrets: Sealer): Promise<number> {
+  const r = await db.query<{ id: string; secret: string }>('select id, secret from webhooks where secret is not null')
+  for (const row of r.rows) {
+    await db.query('update webhooks set secret_sealed = $2, secret = null where id = $1 and secret = $3', [row.id, secrets.seal(row.secret), row.secret])
+  }
+  return r.rows.length
 }
