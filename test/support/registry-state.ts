@@ -16,7 +16,9 @@ export async function registryFingerprint (db: Queryable): Promise<string> {
     (select count(*) from building_vendors),
     (select string_agg(concat_ws(',', registration_id, name, phone, household_address, employer), ';' order by registration_id) from registration_details),
     (select string_agg(concat_ws(',', id, status, from_registration_id, due_at, dispute_reason, closed_at), ';' order by id) from moves),
-    (select string_agg(concat_ws(',', id, status, acknowledged_by, resolved_by), ';' order by id) from alerts),
+    -- What people did to alerts. The platform opens and resolves alerts on its own
+    -- (a reader a test disconnected goes offline), which is not a change a request made.
+    (select string_agg(concat_ws(',', alert_id, action, actor_id), ';' order by seq) from alert_events where actor_id is not null),
     (select string_agg(concat_ws(',', id, enabled), ';' order by id) from webhooks)) as f`)
   return r.rows[0]!.f
 }
