@@ -23,6 +23,27 @@ function reachable (host: string, port: number): Promise<boolean> {
   })
 }
 
+/**
+ * The local addresses of the sockets listening on `port`, as the kernel lists
+ * them (/proc/net/tcp and tcp6): what the process bound, whatever
+ * interfaces this machine happens to have.
+ */
+function listeningAddresses (port: number): string[] {
+  const found: string[] = []
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/)
+      if (local === undefined || state !== '0A') continue // 0A: LISTEN
+      const [hex, portHex] = local.split(':') as [string, string]
+      if (parseInt(portHex, 16) !== port) continue
+      found.push(hex.length === 8
+        ? (hex.match(/../g) ?? []).reverse().map((b) => parseInt(b, 16)).join('.')
+        : hex === '00000000000000000000000001000000' ? '::1' : hex === '0'.repeat(32) ? '::' : hex)
+    }
+  }
+  return found
+}
+
 /** An address of this machine other than loopback, if it has one. */
 function externalAddress (): string | undefined {
   for (const list of Object.values(networkInterfaces())) {
@@ -57,6 +78,13 @@ describe('a first start with the demo site on', () => {
     expect(out).not.toMatch(/secret [A-Za-z0-9_-]{20,}/)
     expect(await reachable('127.0.0.1', ports.http)).toBe(true)
     expect(await reachable('127.0.0.1', ports.mqtt)).toBe(true)
+    // What was bound, read from the kernel: loopback and nothing else.
+    for (const port of [ports.http, ports.mqtt]) {
+      const bound = listeningAddresses(port)
+      expect(bound.length, `a listening socket on port ${port}`).toBeGreaterThan(0)
+      expect(bound.filter((a) => a !== '127.0.0.1' && a !== '::1'), `port ${port} bound on ${bound.join(', ')}`).toEqual([])
+    }
+    // And, where this machine has another address, tried from it.
     const external = externalAddress()
     if (external !== undefined) {
       expect(await reachable(external, ports.http)).toBe(false)
