@@ -125,35 +125,20 @@ export function storedCredential (input: CredentialInput, secrets: CredentialSec
 
 /**
  * Kinds whose value identifies one thing carried by one holder: a physical
- * card's number, a QR token. Active at most once on the whole platform.
- * Face references are numbered by each building's readers (unique per
- * building); PINs are never unique, since refusing one would disclose that
- * someone already has it.
+ * card's number, a QR token. Held (pending or active) by one holder on the
+ * whole platform, and active at most once; the database guards it
+ * (credential_holds, migration 018). Face references are numbered by each
+ * building's readers (held by one holder per building); PINs are never
+ * unique, since refusing one would disclose that someone already has it.
  */
-const UNIQUE_EVERYWHERE: ReadonlySet<CredentialKind> = new Set<CredentialKind>(['card', 'ic_card', 'qr'])
+export const UNIQUE_EVERYWHERE: ReadonlySet<CredentialKind> = new Set<CredentialKind>(['card', 'ic_card', 'qr'])
 
 const IN_USE: Record<CredentialKind, string> = {
-  card: 'this card number is already in use; a card is active for one holder at a time (if it is one of yours, revoke it first)',
-  ic_card: 'this IC card number is already in use; a card is active for one holder at a time (if it is one of yours, revoke it first)',
+  card: 'this card number is already in use; a card is held by one holder at a time (if it is one of yours, revoke it first)',
+  ic_card: 'this IC card number is already in use; a card is held by one holder at a time (if it is one of yours, revoke it first)',
   qr: 'this QR token is already in use; leave the value out to have a fresh one generated',
   face: 'this face enrolment reference is already in use by the readers of this building',
   pin: 'unused',
-}
-
-/**
- * Whether `value` is held by someone else (see UNIQUE_EVERYWHERE): active, or waiting with a pending
- * registration. The holder's own credentials do not count: a tenant who moves keeps their card, which waits
- * with the new registration while the old stay's is still active, and the move revokes one before it
- * activates the other. The database's indexes guard the race between active credentials.
- */
-async function valueInUse (tx: Queryable, kind: CredentialKind, value: string, buildingId: string, residentId: string | undefined): Promise<boolean> {
-  if (kind === 'pin') return false
-  const r = await tx.query(
-    `select 1 from credentials c left join registrations g on g.id = c.registration_id
-      where c.kind = $1 and c.value = $2 and c.status in ('active', 'pending') and ($3::text is null or c.building_id = $3)
-        and ($4::text is null or g.resident_id is distinct from $4) limit 1`,
-    [kind, value, UNIQUE_EVERYWHERE.has(kind) ? null : buildingId, residentId ?? null])
-  return r.rows.length > 0
 }
 
 export async function insertCredential (
@@ -177,10 +162,9 @@ export async function insertCredential (
   if (input.windows !== undefined && input.windows.length === 0) {
     throw new Errors.BadRequest('give at least one time window, or leave windows out for a credential valid at any time')
   }
-  // The answer names no holder, building or credential, and is the same whoever holds the value.
-  if (await valueInUse(tx, input.kind, value, target.buildingId, target.residentId)) throw new Errors.CredentialInUse(IN_USE[input.kind])
   const id = newId('c')
   const visitor = target.visitor !== undefined
+  let row: CredentialRow
   try {
     const r = await tx.query<CredentialRow>(
       `insert into credentials (id, building_id, room_id, registration_id, kind, value, valid_from, valid_until, windows, visitor, visitor_name,
@@ -191,16 +175,18 @@ export async function insertCredential (
         visitor, target.visitor ?? null, visitor ? target.visitorId ?? id : null, target.renews ?? null, actor.id, sealed,
         pending ? 'pending' : 'active'],
     )
-    await appendLedger(tx, actor, 'credential.issued', {
-      buildingId: target.buildingId, roomId: target.roomId, registrationId: target.registrationId ?? undefined,
-      residentId: target.residentId, credentialId: id,
-    }, { kind: input.kind, visitor, ...(target.renews === undefined ? {} : { renews: target.renews }), ...(pending ? { pending: true } : {}) })
-    return r.rows[0]!
+    row = r.rows[0]!
   } catch (err) {
-    // Issued concurrently elsewhere between the check and the insert.
+    // The database refuses a value held by someone else, or twice by one registration or at once (migration 018).
+    // The answer names no holder, building or credential, and is the same whoever holds the value.
     if (sqlState(err) === UNIQUE_VIOLATION) throw new Errors.CredentialInUse(IN_USE[input.kind])
     throw err
   }
+  await appendLedger(tx, actor, 'credential.issued', {
+    buildingId: target.buildingId, roomId: target.roomId, registrationId: target.registrationId ?? undefined,
+    residentId: target.residentId, credentialId: id,
+  }, { kind: input.kind, visitor, ...(target.renews === undefined ? {} : { renews: target.renews }), ...(pending ? { pending: true } : {}) })
+  return row
 }
 
 /**

@@ -15,10 +15,10 @@ import { writeAudit } from './audit-log.ts'
 import { buildingRef, loadBuilding, loadRoom, notFoundAs } from './buildings.ts'
 import { announceAllowlist, iso, newId, type AllowlistChange, type RegistryContext } from './context.ts'
 import {
-  bumpAllowlist, insertCredential, revokeCredentials, toCredential,
+  bumpAllowlist, insertCredential, revokeCredentials, toCredential, UNIQUE_EVERYWHERE,
   type Credential, type CredentialInput, type CredentialKind, type CredentialRow,
 } from './credentials.ts'
-import { appendLedger } from './ledger.ts'
+import { appendLedger, ledgerActor } from './ledger.ts'
 import type { Move } from './move-view.ts'
 import { Moves, requestMove, settleMovesFrom } from './moves.ts'
 import {
@@ -58,6 +58,9 @@ export interface RegisterResult {
   /** The move the registration waits for, when the person is registered where the actor may not change anything. */
   move: Move | null
 }
+
+/** Why a pending copy of a revoked card was revoked, as its own building reads it. */
+const PENDING_COPY_REVOKED = 'revoked where the same credential was active'
 
 export class Registrations {
   private readonly moves: Moves
@@ -198,6 +201,7 @@ export class Registrations {
 
   async revokeCredential (actor: Actor, credentialId: string, reason: string): Promise<Credential> {
     let change: AllowlistChange | undefined
+    let copies: CredentialRow[] = []
     const credential = await this.ctx.db.transaction(async (tx) => {
       const c = await tx.query<CredentialRow>('select * from credentials where id = $1', [credentialId])
       const row = c.rows[0]
@@ -208,10 +212,13 @@ export class Registrations {
       const revoked = await revokeCredentials(tx, actor, { credentialId }, reason, this.ctx.now(), { from })
       if (revoked.length === 0) throw new Errors.Conflict('this credential is already revoked')
       // A pending credential was never on a reader: nothing to take off.
-      if (from === 'active') change = await bumpAllowlist(tx, row.building_id, [], revoked)
+      if (from === 'active') {
+        change = await bumpAllowlist(tx, row.building_id, [], revoked)
+        copies = await this.revokePendingCopies(tx, actor, row)
+      }
       return toCredential(revoked[0]!)
     })
-    this.publish(change === undefined ? [] : [change], new Set([credential.buildingId]), credential.id)
+    this.publish(change === undefined ? [] : [change], new Set([credential.buildingId, ...copies.map((c) => c.building_id)]), credential.id)
     return credential
   }
 
@@ -267,6 +274,28 @@ export class Registrations {
       [id, input.name, input.idType, hash, this.ctx.vault.encrypt(normalized), maskIdNumber(input.idType, normalized), sex, birthDate,
         input.phone ?? null, input.householdAddress ?? null, input.employer ?? null])
     return id
+  }
+
+  /**
+   * A card or QR token revoked while active (lost, stolen, ...) is revoked in
+   * the pending registrations of the same person too, where it waits for a
+   * move: it would otherwise reach those readers when the move takes effect.
+   * Their ledgers record a reason of their own, not the words of the side
+   * that revoked it.
+   */
+  private async revokePendingCopies (tx: Queryable, actor: Actor, revoked: CredentialRow): Promise<CredentialRow[]> {
+    if (!UNIQUE_EVERYWHERE.has(revoked.kind) || revoked.registration_id === null) return []
+    const r = await tx.query<{ id: string; building_id: string }>(
+      `select c.id, c.building_id from credentials c join registrations g on g.id = c.registration_id
+        where c.kind = $1 and c.value = $2 and c.status = 'pending'
+          and g.resident_id = (select resident_id from registrations where id = $3) order by c.id for update of c`,
+      [revoked.kind, revoked.value, revoked.registration_id])
+    const copies: CredentialRow[] = []
+    for (const c of r.rows) {
+      copies.push(...await revokeCredentials(tx, actor, { credentialId: c.id }, PENDING_COPY_REVOKED, this.ctx.now(),
+        { from: 'pending', ledgerAs: ledgerActor(actor, await buildingRef(tx, c.building_id)) }))
+    }
+    return copies
   }
 
   private async loadScoped (q: Queryable, actor: Actor, registrationId: string, permission: 'residents.read' | 'residents.write'): Promise<Registration> {
