@@ -2,8 +2,8 @@
 // masked number together with everything else the API shows (sex, an age
 // hint) leaves at least a million ID numbers it could be, counted here by
 // enumeration, with the region taken as known (a household address tells it).
-// Every role that reads residents is checked on every route that shows one, on
-// both databases; the full number stays behind the audited reveal.
+// Every role that reads residents is checked on every route that shows one (a
+// move too, by the landlord of either side), on both databases; the full number stays behind the audited reveal.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATABASE_KINDS } from '../../test/support/databases.ts'
@@ -94,6 +94,21 @@ describe.each(DATABASE_KINDS)('what each role sees of a person (%s)', (kind) => 
         expect(shown.idNumberMasked, `${who} ${route}`).not.toContain(idNumber.slice(-4))
       }
     }
+    // A move: landlord Wang registers the person in demo-b2, which waits for demo-b1's side. Each reader of a
+    // side, the other building's landlord included, is shown that side's person masked the same way.
+    const moved = await callApi(tp, 'landlord-wang', 'POST', '/rooms/demo-b2-101/registrations', { resident: { name: 'Wang Xiaoming', idType, idNumber } })
+    expect(moved.body.registration?.status).toBe('pending')
+    for (const who of [...READERS, 'landlord-wang'] as const) {
+      const move = await callApi(tp, who, 'GET', `/moves/${moved.body.move.id}`)
+      expect(move.status).toBe(200)
+      const sides = [move.body.from, move.body.to].filter((g) => g !== null) as Array<{ resident: Shown }>
+      expect(sides.length).toBeGreaterThan(0)
+      for (const side of sides) expect({ who, count: candidates(idNumber.slice(0, 6), side.resident) }).toEqual({ who, count: MILLION })
+      const text = JSON.stringify(move.body)
+      expect(text, who).not.toContain(birth)
+      expect(text, who).not.toContain(idNumber.slice(-4))
+    }
+    await callApi(tp, 'landlord-wang', 'POST', `/moves/${moved.body.move.id}/withdraw`, {})
     expect((await callApi(tp, 'vendor-acme', 'GET', `/residents/${reg.resident.id}`)).status).toBe(404)
     // The number in clear is for police of the jurisdiction and administrators, through the audited route.
     const revealed = await callApi(tp, 'police-zumiao', 'POST', `/residents/${reg.resident.id}/id-number`, { reason: 'case 2026-77' })

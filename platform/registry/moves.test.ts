@@ -176,7 +176,8 @@ describe.each(DATABASE_KINDS)('moves between landlords (%s)', (kind) => {
       ['move.confirmed', '(withheld)', b.registrationId],
     ])
     const audit = (await api('admin', 'GET', `/audit?subjectId=${b.moveId}`)).body as Array<{ action: string; actorId: string }>
-    expect(audit.map((e) => [e.action, e.actorId]).reverse()).toEqual([
+    // The steps (reads of the move, this test's own included, are audited as move.read).
+    expect(audit.filter((e) => e.action !== 'move.read').map((e) => [e.action, e.actorId]).reverse()).toEqual([
       ['move.requested', tp.userIds['landlord-li']], ['move.confirmed', tp.userIds['landlord-wang']],
     ])
     // Now the stay in demo-b1 is the person's current one; wang still reads what he entered.

@@ -122,11 +122,24 @@ export class Moves {
     params.push(Math.min(filter.limit ?? 200, 1000))
     const r = await this.ctx.db.query<MoveRow>(
       `select m.* from moves m where ${where.join(' and ')} order by m.requested_at desc, m.id limit $${params.length}`, params)
-    const moves = (await Promise.all(r.rows.map((m) => this.view(actor, m)))).filter((m): m is Move => m !== undefined)
-    return filter.awaiting === true ? moves.filter((m) => m.actions.some((a) => a !== 'withdraw')) : moves
+    const seen = (await Promise.all(r.rows.map((m) => this.view(actor, m)))).filter((m): m is Move => m !== undefined)
+    const moves = filter.awaiting === true ? seen.filter((m) => m.actions.some((a) => a !== 'withdraw')) : seen
+    // A listing shows people of both sides: audited once per request, like the registration listings.
+    await writeAudit(this.ctx.db, actor, 'moves.list', filter.registrationId === undefined ? null : { type: 'registration', id: filter.registrationId },
+      { status: filter.status ?? null, awaiting: filter.awaiting ?? false, returned: moves.length })
+    return moves
   }
 
+  /** One move as the actor may see it; the read is audited with the stays it showed. */
   async get (actor: Actor, id: string): Promise<Move> {
+    const move = await this.current(actor, id)
+    await writeAudit(this.ctx.db, actor, 'move.read', { type: 'move', id },
+      { shown: [move.from?.id, move.to?.id].filter((g) => g !== undefined) })
+    return move
+  }
+
+  /** The move as it is now, as the answer to a step the actor took (audited as that step, not as a read). */
+  async current (actor: Actor, id: string): Promise<Move> {
     const r = await this.ctx.db.query<MoveRow>('select * from moves where id = $1', [id])
     const move = r.rows[0] === undefined ? undefined : await this.view(actor, r.rows[0])
     if (move === undefined) throw new Errors.NotFound(`move ${id}`)
@@ -200,7 +213,7 @@ export class Moves {
     })
     for (const c of changes) announceAllowlist(this.ctx.events, c)
     for (const buildingId of new Set(touched)) this.ctx.events.emit('registryChanged', { kind: 'registration', buildingId, id })
-    return this.get(actor, id)
+    return this.current(actor, id)
   }
 
   /** The person moved: the old stay ends, the waiting registration becomes active, other moves waiting on the old stay go on to it. */

@@ -1,5 +1,5 @@
 // Who looked at whom: every read of a person's record, every registration
-// listing and the building's ledger, remote door openings, webhook changes and
+// listing, every read of a move and the building's ledger, remote door openings, webhook changes and
 // logins each leave exactly one audit row per request (however many rows the
 // request returned), with the actor, their role and address; refused reads
 // leave no "read" row. GET /audit finds them by action, prefix, actor,
@@ -62,6 +62,57 @@ describe.each(DATABASE_KINDS)('audited reads and actions (%s)', (kind) => {
     }
     // Out of scope: refused, and not recorded as a read.
     expect(await written(() => callApi(tp, 'landlord-wang', 'GET', url()), 404)).toEqual([])
+  })
+
+  it('audits reads of moves, each side shown masked and only to those who may read it', async () => {
+    // Wang's tenant, registered by Li in demo-b1: a move Li sees from the new side, Wang from the old one.
+    const idNumber = residentIdNumber(5301)
+    const old = await callApi(tp, 'landlord-wang', 'POST', '/rooms/demo-b2-101/registrations', {
+      resident: { name: 'Moving Tenant', idType: 'resident_id', idNumber, phone: '13800005301' },
+    })
+    expect(old.status).toBe(201)
+    const next = await callApi(tp, 'landlord-li', 'POST', '/rooms/demo-b1-102/registrations', {
+      resident: { name: 'Moving Tenant As Li Wrote', idType: 'resident_id', idNumber },
+    })
+    expect(next.status).toBe(201)
+    const move = next.body.move.id as string
+    const [fromId, toId] = [old.body.registration.id as string, next.body.registration.id as string]
+
+    for (const [who, shown] of [['landlord-li', [toId]], ['landlord-wang', [fromId]], ['grid-chen', [fromId, toId]], ['admin', [fromId, toId]]] as const) {
+      let body: Record<string, unknown> = {}
+      const rows = await written(async () => {
+        const r = await callApi(tp, who, 'GET', `/moves/${move}`)
+        body = r.body
+        return r
+      }, 200)
+      expect(rows).toEqual([expect.objectContaining({
+        action: 'move.read', actorId: tp.userIds[who], subjectType: 'move', subjectId: move, ip: '127.0.0.1', detail: { shown },
+      })])
+      // Every side shown carries the masked number only, never the number or the birth date.
+      const text = JSON.stringify(body)
+      expect(text).not.toContain(idNumber)
+      expect(text).not.toContain(idNumber.slice(6, 14))
+      for (const side of ['from', 'to'] as const) {
+        const reg = body[side] as { id: string; resident: { idNumberMasked: string } } | null
+        expect(reg?.id ?? null).toBe(shown.includes(side === 'from' ? fromId : toId) ? (side === 'from' ? fromId : toId) : null)
+        if (reg !== null) expect(reg.resident.idNumberMasked).toMatch(/^\d{2}\*{16}$/)
+      }
+    }
+    // The other landlord's side: nothing of what Wang entered reaches Li, nothing of Li's entry reaches Wang.
+    const asLi = JSON.stringify((await callApi(tp, 'landlord-li', 'GET', `/moves/${move}`)).body)
+    for (const leak of [fromId, 'demo-b2', '13800005301', 'Moving Tenant"']) expect(asLi).not.toContain(leak)
+    const asWang = JSON.stringify((await callApi(tp, 'landlord-wang', 'GET', `/moves/${move}`)).body)
+    for (const leak of [toId, 'demo-b1', 'As Li Wrote']) expect(asWang).not.toContain(leak)
+
+    const listed = await written(() => callApi(tp, 'landlord-li', 'GET', `/moves?status=open&registrationId=${toId}`), 200)
+    expect(listed).toEqual([expect.objectContaining({
+      action: 'moves.list', actorId: tp.userIds['landlord-li'], subjectType: 'registration', subjectId: toId,
+      detail: { status: 'open', awaiting: false, returned: 1 },
+    })])
+    expect(await written(() => callApi(tp, 'landlord-wang', 'GET', '/moves?awaiting=true'), 200))
+      .toEqual([expect.objectContaining({ action: 'moves.list', subjectType: null, detail: expect.objectContaining({ awaiting: true }) })])
+    // Neither side in scope: refused, and not recorded as a read.
+    expect(await written(() => callApi(tp, 'grid-zhou', 'GET', `/moves/${move}`), 404)).toEqual([])
   })
 
   it('records how many rows a listing returned, in its one row', async () => {

@@ -140,7 +140,7 @@ export class Registrations {
       return { moveId, result }
     })
     this.publish(changes, touched, result.registration.id)
-    if (moveId !== null) result.move = await this.moves.get(actor, moveId)
+    if (moveId !== null) result.move = await this.moves.current(actor, moveId)
     return result
   }
 
