@@ -1,8 +1,10 @@
 // The secrets behind readers' allow-lists, kept under keys derived from the
 // data key: each reader's allow-list key (sealed: the platform must use it to
 // compute that reader's digests), and each PIN as its SHA-256 sealed (to
-// compute digests for every reader) beside a keyed hash (to find the same PIN
-// twice in a building). No PIN is stored in a form that can be checked
+// compute digests for every reader) beside a keyed hash, the credential's
+// stored value. PINs are not unique, so nothing looks a PIN up by that hash;
+// it only fills the value in a form that cannot be checked against a guess
+// without the data key. No PIN is stored in a form that can be checked
 // without the data key, and no allow-list key can be derived from anything
 // else the platform stores or sends.
 
@@ -30,7 +32,7 @@ export class CredentialSecrets {
     )
   }
 
-  /** What credentials.value holds for a PIN: the same PIN gives the same value, under this data key only. */
+  /** What credentials.value holds for a PIN: a keyed hash, which no guess can be checked against without the data key. */
   pinLookup (pinSha256: string): string {
     return PIN_LOOKUP_PREFIX + createHmac('sha256', this.pinHashKey).update(pinSha256, 'utf8').digest('hex')
   }

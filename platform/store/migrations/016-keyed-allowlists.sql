@@ -4,7 +4,8 @@
 
 -- A PIN's SHA-256, encrypted under a key derived from the data key: the
 -- platform computes each reader's digests from it. credentials.value holds
--- 'hmac:<hex>' for a PIN (a keyed hash, for uniqueness in the building). PINs
+-- 'hmac:<hex>' for a PIN (a keyed hash: PINs are not unique and are never
+-- looked up by it; it keeps the value uncheckable without the data key). PINs
 -- stored before (value 'sha256:<hex>') are converted at start, which needs
 -- the data key and therefore happens in the platform, not here.
 alter table credentials add column secret_sealed text;
