@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATABASE_KINDS, openTestDatabase } from '../../test/support/databases.ts'
 import { residentIdNumber } from '../../test/support/id-numbers.ts'
 import { callApi, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
-import { registryFingerprint } from '../../test/support/registry-state.ts'
+import { registryFingerprint, seedTwoBuildings } from '../../test/support/registry-state.ts'
 import { sqlState, UNIQUE_VIOLATION } from '../store/database.ts'
 import { loadMigrations, migrate } from '../store/migrate.ts'
 
@@ -133,11 +133,8 @@ describe.each(DATABASE_KINDS)('upgrading a registry with pending credentials tha
     const t = await openTestDatabase(kind, { migrations: loadMigrations().filter((m) => m.version < 18) })
     try {
       const db = t.db
-      await db.exec(`insert into areas (id, kind, name, path) values ('g', 'grid', 'g', '/g/');
-        insert into users (id, username, display_name, role, password_hash) values ('u', 'u', 'u', 'admin', 'x');
-        insert into buildings (id, grid_id, area_path, name, address) values ('b1', 'g', '/g/', 'b1', 'a'), ('b2', 'g', '/g/', 'b2', 'a');
-        insert into rooms (id, building_id, number, capacity) values ('r1', 'b1', '1', 2), ('r2', 'b2', '1', 2);
-        insert into credentials (id, building_id, room_id, kind, value, visitor, visitor_name, visitor_id, issued_by, issued_at, status) values
+      await seedTwoBuildings(db)
+      await db.exec(`insert into credentials (id, building_id, room_id, kind, value, visitor, visitor_name, visitor_id, issued_by, issued_at, status) values
           ('c-1', 'b1', 'r1', 'card', 'AA01', true, 'x', 'c-1', 'u', '2026-02-01', 'active'),
           ('c-2', 'b2', 'r2', 'card', 'AA01', true, 'x', 'c-2', 'u', '2026-01-01', 'pending'),
           ('c-3', 'b2', 'r2', 'qr', 'token-3', true, 'x', 'c-3', 'u', '2026-01-01', 'pending')`)

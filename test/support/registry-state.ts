@@ -22,3 +22,14 @@ export async function registryFingerprint (db: Queryable): Promise<string> {
     (select string_agg(concat_ws(',', id, enabled), ';' order by id) from webhooks)) as f`)
   return r.rows[0]!.f
 }
+
+/**
+ * The least a registry needs to hold credentials, for tests of migrations on a bare schema: grid `g`, admin
+ * `u`, buildings `b1` and `b2` with room `r1` and `r2`.
+ */
+export async function seedTwoBuildings (db: Queryable): Promise<void> {
+  await db.exec(`insert into areas (id, kind, name, path) values ('g', 'grid', 'g', '/g/');
+    insert into users (id, username, display_name, role, password_hash) values ('u', 'u', 'u', 'admin', 'x');
+    insert into buildings (id, grid_id, area_path, name, address) values ('b1', 'g', '/g/', 'b1', 'a'), ('b2', 'g', '/g/', 'b2', 'a');
+    insert into rooms (id, building_id, number, capacity) values ('r1', 'b1', '1', 2), ('r2', 'b2', '1', 2)`)
+}
