@@ -156,6 +156,9 @@ describe.each(DATABASE_KINDS)('upgrading a registry with pending credentials tha
       await db.query(`insert into credentials (id, building_id, room_id, kind, value, visitor, visitor_name, visitor_id, issued_by)
         values ('c-5', 'b1', 'r1', 'qr', 'token-3', true, 'x', 'c-5', 'u')`)
       expect((await db.query(`select holder from credential_holds where value = 'token-3'`)).rows).toEqual([{ holder: 'visitor:c-5' }])
+      // Nor does a credential taken out of the table keep its value held.
+      await db.query(`delete from credentials where id = 'c-5'`)
+      expect((await db.query(`select holder from credential_holds where value = 'token-3'`)).rows).toEqual([])
     } finally {
       await t.dispose()
     }

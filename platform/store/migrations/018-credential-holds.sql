@@ -40,17 +40,19 @@ declare
   old_scope text;
   new_scope text;
   held_before boolean := false;
-  held_now boolean;
+  held_now boolean := false;
   who text;
 begin
-  held_now := new.kind in ('card', 'ic_card', 'qr', 'face') and new.status in ('pending', 'active') and not new.value_shared;
-  new_scope := case when new.kind = 'face' then new.building_id else '' end;
-  if tg_op = 'UPDATE' then
+  if tg_op in ('INSERT', 'UPDATE') then
+    held_now := new.kind in ('card', 'ic_card', 'qr', 'face') and new.status in ('pending', 'active') and not new.value_shared;
+    new_scope := case when new.kind = 'face' then new.building_id else '' end;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
     held_before := old.kind in ('card', 'ic_card', 'qr', 'face') and old.status in ('pending', 'active') and not old.value_shared;
     old_scope := case when old.kind = 'face' then old.building_id else '' end;
-    if held_before and held_now and (old.kind, old_scope, old.value) = (new.kind, new_scope, new.value) then
-      return new;
-    end if;
+  end if;
+  if held_before and held_now and (old.kind, old_scope, old.value) = (new.kind, new_scope, new.value) then
+    return null;
   end if;
   if held_before then
     delete from credential_holds where kind = old.kind and scope = old_scope and value = old.value and credentials = 1;
@@ -67,7 +69,7 @@ begin
       raise exception 'another holder holds this % value', new.kind using errcode = '23505';
     end if;
   end if;
-  return new;
+  return null;
 end $$;
 
 -- Pending credentials that already collide with another holder's (issued
@@ -92,8 +94,15 @@ insert into registry_ledger (actor_id, action, building_id, room_id, registratio
 insert into credential_holds (kind, scope, value, holder, credentials)
   select kind, scope, value, min(holder), count(*) from credential_holders group by kind, scope, value;
 
-create trigger credentials_hold after insert or update of status, kind, value, building_id, value_shared on credentials
+create trigger credentials_hold after insert or update of status, kind, value, building_id, value_shared or delete on credentials
   for each row execute function credentials_hold();
+-- Row triggers do not see TRUNCATE, which would leave every value held.
+create function credentials_refuse_truncate() returns trigger language plpgsql as $$
+begin
+  raise exception 'credentials cannot be truncated: credential_holds counts them' using errcode = '55000';
+end $$;
+create trigger credentials_no_truncate before truncate on credentials
+  for each statement execute function credentials_refuse_truncate();
 
 create unique index credentials_registration_value on credentials (registration_id, kind, value)
   where registration_id is not null and status in ('pending', 'active') and kind <> 'pin';
