@@ -14,6 +14,7 @@ import { WebhookDispatcher } from './alerts/webhook-dispatcher.ts'
 import type { WebhookTargetPolicy } from './alerts/webhook-target.ts'
 import { sealLegacyWebhookSecrets, Webhooks } from './alerts/webhooks.ts'
 import { AllowlistPusher } from './allowlist/allowlist-pusher.ts'
+import { ReaderUpdateAlerts } from './allowlist/reader-not-updated.ts'
 import { CommandLog } from './devices/command-log.ts'
 import { DeviceConfigPusher, presenceListeners } from './devices/device-config-pusher.ts'
 import { buildApp, type App } from './api/app.ts'
@@ -151,8 +152,6 @@ export class Platform {
       },
       isConnected: (deviceId: string) => this.broker?.isConnected(deviceId) ?? false,
     }
-    const pusher = new AllowlistPusher({ registry, sender, logger: logger.child({ part: 'allowlist' }) })
-    this.pusher = pusher
     const credentialsListener = registry.events.subscribe({
       deviceCredentialsChanged: (deviceId, cause) => this.broker?.disconnectDevice(deviceId, cause),
     })
@@ -167,6 +166,12 @@ export class Platform {
     const alerts = new AlertService({ db, events: dispatcher, logger: logger.child({ part: 'alerts' }) })
     this.alerts = alerts
     this.stack.push(() => alerts.close())
+    // Every reader that has served its building has its list, or an alert says why not.
+    const readerAlerts = new ReaderUpdateAlerts({
+      registry, alerts, logger: logger.child({ part: 'allowlist' }), ...(this.options.clock === undefined ? {} : { now: this.options.clock }),
+    })
+    const pusher = new AllowlistPusher({ registry, sender, outcomes: readerAlerts, logger: logger.child({ part: 'allowlist' }) })
+    this.pusher = pusher
     const live = new LiveStream({ changes$: alerts.changes$, limits: config.streams })
     live.start()
     this.stack.push(() => live.stop())
@@ -272,6 +277,8 @@ export class Platform {
     this.stack.push(() => alertFeed.stop())
     pusher.start()
     this.stack.push(() => pusher.stop())
+    await readerAlerts.start()
+    this.stack.push(() => readerAlerts.stop())
 
     const devices: DeviceConnectivity = {
       counters: (id) => broker.stats.device(id),

@@ -51,6 +51,8 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
     overcrowding_registered: o.timing.sweepS * S, overcrowding_observed: 0, visitor_overstay: o.timing.tickS * S,
     resident_not_seen: o.timing.sweepS * S, room_vacant: o.timing.sweepS * S, door_forced: 0, door_held_open: 0, tamper: 0,
     device_offline: (r.heartbeatS * r.missedHeartbeats + o.timing.tickS) * S, clock_drift: (r.heartbeatS + o.timing.tickS) * S,
+    // The simulated world provisions no reader that could miss its list: nothing is expected of this type.
+    reader_not_updated: 0,
   }
   const tolerance = o.timing.toleranceS * S
   const add = (type: RuleType, match: TruthMatch, at: number, cause: string, note: string, endedAt?: number | null, extraDelayMs = 0): void => {

@@ -2,7 +2,8 @@
 // sync once the reader has subscribed to its commands (or is approved while
 // connected), a delta on every registry change, and a full sync again when a
 // reader reports a version gap. Each reader gets the list digested with its
-// own key; a reader that is not approved, or has no key, gets none.
+// own key; a reader that is not approved, or has no key, gets none, and what
+// becomes of each reader's list is told to `outcomes` (reader-not-updated.ts).
 
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -17,6 +18,16 @@ import { digestFor, openEntries, type OpenedCredential } from './reader-list.ts'
 export interface CommandSender {
   sendCommand<N extends CommandName> (buildingId: string, deviceId: string, name: N, payload: CommandPayload<N>): Promise<void>
   isConnected (deviceId: string): boolean
+}
+
+/** What becomes of the readers' lists, for whoever watches that every served reader has its list. */
+export interface ListOutcomes {
+  /** A list was not sent to the reader (not approved, no key, ...). */
+  withheld (device: { deviceId: string; buildingId: string }): void
+  /** The reader answered a list with `wrong_key`. */
+  refused (device: { deviceId: string; buildingId: string }): void
+  /** The reader confirmed a list. */
+  confirmed (device: { deviceId: string; buildingId: string }): void
 }
 
 export interface ReaderSyncState {
@@ -39,7 +50,7 @@ export class AllowlistPusher implements DevicePresenceListener {
   /** Per building, the tail of its pushes: they run one after another, in the order asked for. */
   private readonly turns = new Map<string, Promise<void>>()
 
-  constructor (private readonly deps: { registry: Registry; sender: CommandSender; logger: Logger; now?: () => Date }) {}
+  constructor (private readonly deps: { registry: Registry; sender: CommandSender; logger: Logger; outcomes?: ListOutcomes; now?: () => Date }) {}
 
   start (): void {
     this.unsubscribe = this.deps.registry.events.subscribe({
@@ -85,9 +96,11 @@ export class AllowlistPusher implements DevicePresenceListener {
       const held = (reply.data as { version?: unknown } | undefined)?.version
       s.confirmedVersion = typeof held === 'number' ? held : sent?.version ?? s.confirmedVersion
       s.lastError = null
+      this.deps.outcomes?.confirmed({ deviceId, buildingId })
       return
     }
     s.lastError = reply.error?.code ?? 'error'
+    if (reply.error?.code === 'wrong_key') this.deps.outcomes?.refused({ deviceId, buildingId })
     if (reply.error?.code === 'version_gap') {
       void this.pushFull(buildingId, deviceId).catch((err: unknown) =>
         this.deps.logger.error({ err, deviceId }, 'allow-list resync failed'))
@@ -99,14 +112,15 @@ export class AllowlistPusher implements DevicePresenceListener {
   async pushFull (buildingId: string, deviceId: string): Promise<void> {
     await this.inTurn(buildingId, async () => {
       const to = await this.deps.registry.devices.allowlistRecipient(deviceId)
-      if (!('key' in to)) return this.withheld(deviceId, to.refused)
+      if (!('key' in to)) return this.withheld({ deviceId, buildingId }, to.refused)
       // Read in turn: every delta announced before this read has been sent before this list.
       const { version, entries } = await fullAllowlist(this.deps.registry.ctx.db, buildingId)
       await this.send(buildingId, deviceId, to.key, { mode: 'full', version, upsert: this.open(entries), remove: [] })
     })
   }
 
-  private withheld (deviceId: string, why: AllowlistStatus): void {
+  private withheld ({ deviceId, buildingId }: { deviceId: string; buildingId: string }, why: AllowlistStatus): void {
+    this.deps.outcomes?.withheld({ deviceId, buildingId })
     if (why === 'awaiting_approval') {
       this.deps.logger.info({ deviceId }, 'no allow-list for this reader until the landlord approves it')
     } else if (why === 'needs_key') {

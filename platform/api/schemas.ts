@@ -174,8 +174,10 @@ export const ResidentInputSchema = Type.Object({
 
 export const DeviceSchema = Type.Object({
   id: Str(), buildingId: Str(), door: Str(), kind: Type.Enum(DEVICE_KINDS), vendor: Str(), model: Str(), enabled: Type.Boolean(),
-  approved: Type.Boolean({ description: 'A device a vendor provisioned waits for the landlord\'s or an administrator\'s approval (POST /devices/{id}/approve) before it receives an allow-list or door commands, and its events raise no alerts.' }),
-  approvedBy: Nullable(Str()), approvedAt: Nullable(DateTimeStr()),
+  approved: Type.Boolean({ description: 'A device a vendor provisioned waits for the landlord\'s or an administrator\'s approval (POST /devices/{id}/approve) before it receives an allow-list or door commands, and its events raise no alerts. A vendor\'s rotation that issues a new allow-list key withdraws the approval; a device approved before stays judged meanwhile.' }),
+  approvedBy: Nullable(Str('Who gave the latest approval (kept while it is withdrawn).')), approvedAt: Nullable(DateTimeStr()),
+  approvalWithdrawnBy: Nullable(Str('The vendor account whose rotation withdrew the approval; null once approved again.')),
+  approvalWithdrawnAt: Nullable(DateTimeStr()),
   allowlist: Type.Enum(['receives', 'awaiting_approval', 'needs_key', 'disabled', 'none'], {
     description: 'What the device gets of the building\'s allow-list: `receives`; `awaiting_approval`; `needs_key` (a reader provisioned before protocol revision 2: rotate its secret to issue its key); `disabled`; `none` (cameras).',
   }),
@@ -200,7 +202,7 @@ export const MqttConnectionSchema = Type.Object({
   tlsUrl: Nullable(Str('mqtts://host:port, when the platform has a TLS listener: use it over any network you do not control')),
   wssUrl: Nullable(Str('wss://host:port/mqtt, when configured')),
   clientId: Str(), username: Str(), password: Str('The device secret. Shown once; store it in the device now.'),
-  allowlistKey: Nullable(Str('Readers: the allow-list key, 64 hex digits, that the reader computes credential digests with (protocol/README.md 5.1, 7.2). Shown once, with the secret; store it in the device now. Null for cameras.')),
+  allowlistKey: Nullable(Str('Readers: the allow-list key, 64 hex digits, that the reader computes credential digests with (protocol/README.md 5.1, 7.2). Shown once, with the secret; store it in the device now. Null for cameras, and after a rotation that kept the reader\'s key (`allowlistKey: "keep"`).')),
   protocolRevision: Type.Integer({ description: 'The revision of device protocol rh/v1 this device is provisioned for (protocol/README.md 14).' }),
   will: Type.Object({ topic: Str(), payload: Str(), qos: Type.Literal(1), retain: Type.Literal(true) }),
   publish: Type.Array(Str()), subscribe: Type.Array(Str()),

@@ -11,14 +11,15 @@ function normalisedValue (kind: string, value: string): string {
 
 /**
  * Returns undefined for channels the rules do not read (`reply`), and for
- * everything from a device that waits for the landlord's approval: a vendor's
- * bench device must not raise alerts in a live building. Objects are built
+ * everything from a device that waits for the landlord's first approval: a
+ * vendor's bench device must not raise alerts in a live building (one that
+ * has served stays judged while its approval is withdrawn). Objects are built
  * literally, field by field (no spreads): this runs for every event and the
  * rules read them on hot paths.
  */
 export function enrich (m: AcceptedMessage, view: RegistryView): PipelineEvent | undefined {
   const { deviceId, buildingId, receivedAt } = m
-  if (view.device(deviceId)?.approved === false) return undefined
+  if (view.device(deviceId)?.judged === false) return undefined
   switch (m.channel) {
     case 'event/access': {
       const p = m.payload

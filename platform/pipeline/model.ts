@@ -24,6 +24,7 @@ export const ALERT_TYPES = [
   'tamper',
   'device_offline',
   'clock_drift',
+  'reader_not_updated', // a reader that served its building cannot receive its allow-list (raised beside the allow-list pusher, not by a rule)
 ] as const
 export type AlertType = (typeof ALERT_TYPES)[number]
 
@@ -31,7 +32,8 @@ export type AlertType = (typeof ALERT_TYPES)[number]
  * Conditions that hold for a while (a room overcrowded, a device offline):
  * raised once when they begin and resolved by the platform when they end.
  * The other types are incidents: every occurrence counts on the alert and
- * people resolve it.
+ * people resolve it. `reader_not_updated` is a condition too, but the
+ * allow-list side raises and resolves it (platform/allowlist/), not a rule.
  */
 export const LEVEL_ALERT_TYPES: ReadonlySet<string> = new Set<AlertType>([
   'overcrowding_registered', 'overcrowding_observed', 'visitor_overstay', 'resident_not_seen', 'room_vacant',
@@ -138,8 +140,11 @@ export interface DeviceInfo {
   door: string
   kind: 'reader' | 'camera'
   enabled: boolean
-  /** False while a vendor's device waits for the landlord's approval: its events are not judged. */
-  approved: boolean
+  /**
+   * False while a vendor's device waits for its first approval: its events are not judged. A device approved
+   * before stays judged while a rotation's withdrawal of the approval waits for the landlord.
+   */
+  judged: boolean
 }
 
 /** A place on the map, WGS 84 degrees. */

@@ -6,6 +6,7 @@
 import type { Database } from '../store/database.ts'
 import type { CredentialKind } from '../registry/credentials.ts'
 import type { RegistrationStatus } from '../registry/registration-rows.ts'
+import { SERVED_SQL } from '../registry/devices.ts'
 import type { TimeWindow } from '../../protocol/index.ts'
 import type { CredentialInfo, DeviceInfo, GeoPoint, Jurisdiction, RegistryView, RoomInfo, RoomResident } from './model.ts'
 
@@ -72,8 +73,8 @@ export class MemoryRegistryView implements RegistryView {
           where r.building_id = $1 group by r.id`, [buildingId]),
       this.db.query<{ id: string; room_id: string; resident_id: string; arrived_at: Date }>(
         `select id, room_id, resident_id, arrived_at from registrations where building_id = $1 and status = 'active'`, [buildingId]),
-      this.db.query<{ id: string; door: string; kind: 'reader' | 'camera'; enabled: boolean; approved: boolean }>(
-        'select id, door, kind, enabled, approved from devices where building_id = $1', [buildingId]),
+      this.db.query<{ id: string; door: string; kind: 'reader' | 'camera'; enabled: boolean; judged: boolean }>(
+        `select id, door, kind, enabled, ${SERVED_SQL} as judged from devices where building_id = $1`, [buildingId]),
     ])
     this.drop(buildingId)
     const row = b.rows[0]
@@ -113,7 +114,7 @@ export class MemoryRegistryView implements RegistryView {
           residentIds: residents.map((x) => x.residentId), residents, changedAt: new Date(r.changed_at).getTime(),
         }
       }),
-      devices: devices.rows.map((d) => ({ deviceId: d.id, buildingId, door: d.door, kind: d.kind, enabled: d.enabled, approved: d.approved })),
+      devices: devices.rows.map((d) => ({ deviceId: d.id, buildingId, door: d.door, kind: d.kind, enabled: d.enabled, judged: d.judged })),
     }
     this.buildings.set(buildingId, slice)
     for (const c of slice.credentials) {

@@ -2,10 +2,13 @@
 // landlord approves it: no allow-list (not even a delta), no door commands,
 // and its events raise no alerts. Only the landlord or an administrator
 // approves (audited, in the ledger); the reader then gets its list at once. A
-// device the landlord provisions is approved from the start, and a vendor who
-// rotates a device's secret needs the approval again. Real broker on a real
-// socket, both databases.
+// device the landlord provisions is approved from the start. A vendor who
+// rotates only the secret keeps the approval; one who issues a new key needs
+// it again, but the reader stays judged, its last approval stays on record
+// and a reader_not_updated alert is open until it has its list. Real broker
+// on a real socket, both databases.
 
+import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATABASE_KINDS } from '../../test/support/databases.ts'
 import { residentIdNumber } from '../../test/support/id-numbers.ts'
@@ -89,7 +92,7 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
     }), { qos: 1 })
     await forced('bench-door-before')
     expect((await call('admin', 'POST', `/devices/${id}/approve`)).status).toBe(200)
-    await until('the pipeline sees the device approved', () => tp.platform.view!.device(id)?.approved === true)
+    await until('the pipeline sees the device approved', () => tp.platform.view!.device(id)?.judged === true)
     await forced('bench-door-after')
 
     const doors = async () => ((await call('landlord-li', 'GET', '/alerts?buildingId=demo-b1&type=door_forced&status=live')).body.items as Array<{ door: string; deviceId: string }>)
@@ -100,24 +103,99 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
     expect((await call('landlord-li', 'GET', `/devices/${id}`)).body.status.accepted).toBeGreaterThanOrEqual(2)
   })
 
-  it('approves what the landlord provisions at once; a vendor who rotates a device\'s secret needs the approval again', async () => {
-    const id = (await provisionReader(tp, 'landlord-li', 'demo-b1')).clientId
-    expect((await call('landlord-li', 'GET', `/devices/${id}`)).body.device).toMatchObject({ approved: true, approvedBy: tp.userIds['landlord-li'], allowlist: 'receives' })
+  const readerAlerts = async (deviceId: string, status: 'live' | 'resolved') =>
+    ((await call('landlord-li', 'GET', `/alerts?buildingId=demo-b1&type=reader_not_updated&status=${status}`)).body.items as
+      Array<{ id: string; deviceId: string; severity: string; explanation: string; autoResolved: boolean }>).filter((a) => a.deviceId === deviceId)
 
-    const byLandlord = await call('landlord-li', 'POST', `/devices/${id}/rotate-secret`)
-    expect(byLandlord.body.device.approved).toBe(true)
-    const byVendor = await call('vendor-acme', 'POST', `/devices/${id}/rotate-secret`)
-    expect(byVendor.status).toBe(200)
-    expect(byVendor.body.device).toMatchObject({ approved: false, approvedBy: null, allowlist: 'awaiting_approval' })
-    const reader = await connected(byVendor.body.mqtt as MqttDetails)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+  /** Answers an allow-list sync as a reader that took it. */
+  async function confirm (details: MqttDetails, client: MqttClient, sync: { requestId: string; version: number }) {
+    const topic = details.publish.find((t) => t.endsWith('/reply'))!
+    await client.publishAsync(topic, JSON.stringify({ requestId: sync.requestId, command: 'allowlist-sync', status: 'ok', data: { version: sync.version } }), { qos: 1 })
+  }
+
+  /** A vendor's reader the landlord approved, connected and holding its list. */
+  async function servingReader () {
+    const details = await provisionReader(tp, 'vendor-acme', 'demo-b1')
+    expect((await call('landlord-li', 'POST', `/devices/${details.clientId}/approve`)).status).toBe(200)
+    const reader = await connected(details)
+    const full = await reader.box.next(SYNC) as { requestId: string; version: number; keyId: string }
+    await confirm(details, reader.client, full)
+    return { details, reader, full }
+  }
+
+  it('approves what the landlord provisions at once, and keeps the approval across a landlord\'s rotation', async () => {
+    const deviceId = (await provisionReader(tp, 'landlord-li', 'demo-b1')).clientId
+    expect((await call('landlord-li', 'GET', `/devices/${deviceId}`)).body.device).toMatchObject({ approved: true, approvedBy: tp.userIds['landlord-li'], allowlist: 'receives' })
+    const byLandlord = await call('landlord-li', 'POST', `/devices/${deviceId}/rotate-secret`)
+    expect(byLandlord.body.device).toMatchObject({ approved: true, approvalWithdrawnBy: null })
+    expect(byLandlord.body.mqtt.allowlistKey).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('keeps the approval when the vendor rotates only the secret: the reader gets its list, under the key it holds', async () => {
+    const { details, reader, full } = await servingReader()
+    const deviceId = details.clientId
+    const rotated = await call('vendor-acme', 'POST', `/devices/${deviceId}/rotate-secret`, { allowlistKey: 'keep' })
+    expect(rotated.status).toBe(200)
+    expect(rotated.body.device).toMatchObject({ approved: true, approvedBy: tp.userIds['landlord-li'], approvalWithdrawnBy: null, allowlist: 'receives' })
+    expect(rotated.body.mqtt.allowlistKey).toBeNull()
+    await until('the old session ends', () => !reader.client.connected)
+
+    const again = await connected({ ...(rotated.body.mqtt as MqttDetails), allowlistKey: details.allowlistKey })
+    expect(await again.box.next(SYNC)).toMatchObject({ mode: 'full', keyId: full.keyId })
+    expect((await ledger(deviceId)).filter((e) => e.action === 'device.secret_rotated').map((e) => e.detail)).toEqual([{ allowlistKey: 'kept' }])
+    expect(await readerAlerts(deviceId, 'live')).toEqual([])
+
+    // A reader without a key (protocol revision 1) has none to keep: refused, like a bad option, and nothing changes.
+    await tp.platform.db!.query('update devices set allowlist_key_sealed = null where id = $1', [deviceId])
+    const refused = await call('vendor-acme', 'POST', `/devices/${deviceId}/rotate-secret`, { allowlistKey: 'keep' })
+    expect([refused.status, refused.body.code]).toEqual([400, 'RH_BAD_REQUEST'])
+    expect((await call('vendor-acme', 'POST', `/devices/${deviceId}/rotate-secret`, { allowlistKey: 'maybe' })).status).toBe(400)
+    expect((await ledger(deviceId)).filter((e) => e.action === 'device.secret_rotated')).toHaveLength(1)
+  })
+
+  it('a vendor\'s rotation with a new key withdraws the approval but not its record: the reader stays judged and an alert stays open until it has its list', async () => {
+    const { details } = await servingReader()
+    const deviceId = details.clientId
+    const approvedAt = (await call('landlord-li', 'GET', `/devices/${deviceId}`)).body.device.approvedAt as string
+    const rotated = await call('vendor-acme', 'POST', `/devices/${deviceId}/rotate-secret`)
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200)
+    expect(rotated.body.device).toMatchObject({
+      approved: false, approvedBy: tp.userIds['landlord-li'], approvedAt, allowlist: 'awaiting_approval',
+      approvalWithdrawnBy: tp.userIds['vendor-acme'], approvalWithdrawnAt: expect.any(String),
+    })
+
+    // The door is not silent: one major alert says the reader gets no updates, and why.
+    let open: Awaited<ReturnType<typeof readerAlerts>> = []
+    await until('the reader_not_updated alert', async () => (open = await readerAlerts(deviceId, 'live')).length === 1, 5000)
+    expect(open[0]).toMatchObject({ severity: 'major', deviceId })
+    expect(open[0]!.explanation).toContain(`POST /devices/${deviceId}/approve`)
+    expect(open[0]!.explanation).toContain('revoked')
+
+    // Reconnected with the new secret, it gets no list, and its events are still judged.
+    const fresh = rotated.body.mqtt as MqttDetails
+    const reader = await connected(fresh)
+    await until('the pipeline sees the device', () => tp.platform.view!.device(deviceId)?.judged === true)
+    const topic = fresh.publish.find((t) => t.endsWith('/event/door'))!
+    await reader.client.publishAsync(topic, JSON.stringify({ eventId: `${deviceId}-f1`, seq: 1, ts: new Date().toISOString(), door: 'rotated-door', state: 'forced_open' }), { qos: 1 })
+    await until('the forced door alert', async () =>
+      ((await call('landlord-li', 'GET', '/alerts?buildingId=demo-b1&type=door_forced&status=live')).body.items as Array<{ door: string }>).some((a) => a.door === 'rotated-door'), 8000)
     expect(reader.box.messages.filter((m) => SYNC.test(m.topic))).toEqual([])
-    expect((await ledger(id)).map((e) => [e.action, e.detail])).toEqual([
-      ['device.provisioned', expect.objectContaining({ approved: true })],
-      ['device.secret_rotated', {}],
-      ['device.secret_rotated', { approvalWithdrawn: true }],
+    expect(await readerAlerts(deviceId, 'live')).toHaveLength(1)
+
+    // Approved again: the list goes out at once; once the reader confirms it the alert resolves itself.
+    const again = await call('landlord-li', 'POST', `/devices/${deviceId}/approve`)
+    expect(again.body).toMatchObject({ approved: true, approvalWithdrawnBy: null, allowlist: 'receives' })
+    const full = await reader.box.next(SYNC) as { requestId: string; version: number; mode: string }
+    expect(full.mode).toBe('full')
+    expect(await readerAlerts(deviceId, 'live')).toHaveLength(1)
+    await confirm(fresh, reader.client, full)
+    await until('the alert resolved', async () => (await readerAlerts(deviceId, 'resolved')).some((a) => a.autoResolved), 5000)
+    expect(await readerAlerts(deviceId, 'live')).toEqual([])
+    expect((await ledger(deviceId)).map((e) => [e.action, e.detail])).toEqual([
+      ['device.provisioned', expect.objectContaining({ approved: false })],
+      ['device.approved', expect.not.objectContaining({ previouslyApprovedBy: expect.anything() })],
+      ['device.secret_rotated', { allowlistKey: 'new', approvalWithdrawn: true }],
+      ['device.approved', expect.objectContaining({ previouslyApprovedBy: tp.userIds['landlord-li'], withdrawnBy: tp.userIds['vendor-acme'] })],
     ])
-    expect((await call('landlord-li', 'POST', `/devices/${id}/approve`)).body.approved).toBe(true)
-    expect(await reader.box.next(SYNC)).toMatchObject({ mode: 'full' })
   })
 })

@@ -2,7 +2,10 @@
 // (stored only as a hash) and, for readers, an allow-list key shown once
 // (stored sealed); enabled or disabled, secrets and keys rotated. A device a
 // vendor provisions waits for the landlord's (or an administrator's) approval
-// before it receives an allow-list or door commands.
+// before it receives an allow-list or door commands. An approval is of the
+// device and its allow-list key: a vendor's rotation that keeps the key keeps
+// it; one that issues a new key withdraws it, and the last approval and the
+// withdrawal stay on the device (the ledger has every step).
 
 import { createHash, randomBytes } from 'node:crypto'
 import { isValidId } from '../../protocol/index.ts'
@@ -25,6 +28,18 @@ export type DeviceKind = (typeof DEVICE_KINDS)[number]
  */
 export type AllowlistStatus = 'receives' | 'awaiting_approval' | 'needs_key' | 'disabled' | 'none'
 
+/** What a rotation does with a reader's allow-list key: issue a new one (the default) or keep the one it holds. */
+export const KEY_ROTATIONS = ['new', 'keep'] as const
+export type KeyRotation = (typeof KEY_ROTATIONS)[number]
+
+/** A reader that has served its building (approved now or before) and cannot receive its list now: why not. */
+export interface WithheldReader {
+  deviceId: string
+  buildingId: string
+  door: string
+  why: 'awaiting_approval' | 'needs_key'
+}
+
 export interface Device {
   id: string
   buildingId: string
@@ -34,8 +49,12 @@ export interface Device {
   model: string
   enabled: boolean
   approved: boolean
+  /** The latest approval, kept when a rotation withdraws it. */
   approvedBy: string | null
   approvedAt: string | null
+  /** Set while a vendor's rotation (a new allow-list key) has withdrawn the approval; cleared by the next one. */
+  approvalWithdrawnBy: string | null
+  approvalWithdrawnAt: string | null
   allowlist: AllowlistStatus
   provisionedBy: string
   createdAt: string
@@ -69,7 +88,14 @@ interface DeviceRow {
   id: string; building_id: string; door: string; kind: DeviceKind; vendor: string; model: string; secret_hash: string
   enabled: boolean; provisioned_by: string; created_at: Date; secret_rotated_at: Date | null
   allowlist_key_sealed: string | null; approved: boolean; approved_by: string | null; approved_at: Date | null
+  approval_withdrawn_by: string | null; approval_withdrawn_at: Date | null
 }
+
+/**
+ * SQL over `devices`: approved now, or approved before and withdrawn by a rotation. Such a device has served its
+ * building: its events are judged, and a reader of it that cannot receive its list is an alert.
+ */
+export const SERVED_SQL = '(approved or approved_at is not null)'
 
 function allowlistStatus (r: DeviceRow): AllowlistStatus {
   if (r.kind !== 'reader') return 'none'
@@ -90,6 +116,8 @@ const toDevice = (r: DeviceRow): Device => ({
   approved: r.approved,
   approvedBy: r.approved_by,
   approvedAt: iso(r.approved_at),
+  approvalWithdrawnBy: r.approval_withdrawn_by,
+  approvalWithdrawnAt: iso(r.approval_withdrawn_at),
   allowlist: allowlistStatus(r),
   provisionedBy: r.provisioned_by,
   createdAt: iso(r.created_at),
@@ -115,11 +143,7 @@ export class Devices implements DeviceDirectory {
     const id = idForNew(actor, input.id, 'd', 'device')
     if (!isValidId(id)) throw new Errors.BadRequest('device id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$ (it is the MQTT client id)')
     if (!isValidId(input.door)) throw new Errors.BadRequest('door must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$')
-    let vendor = input.vendor
-    if (actor.role === 'vendor') {
-      const org = await this.ctx.db.query<{ organisation: string }>('select organisation from users where id = $1', [actor.id])
-      vendor = org.rows[0]?.organisation
-    }
+    const vendor = actor.role === 'vendor' ? await this.organisationOf(actor) : input.vendor
     if (vendor === undefined || vendor.trim() === '') throw new Errors.BadRequest('vendor is required')
     const secret = newSecret()
     const secretHash = hashDeviceSecret(secret)
@@ -178,25 +202,39 @@ export class Devices implements DeviceDirectory {
   }
 
   /**
-   * Issues a new secret and (readers) a new allow-list key; the old ones stop working at once and a connected
-   * device is disconnected. Rotated by a vendor, the device needs approval again: whoever holds the new secret
-   * and key could be any device of theirs.
+   * Issues a new secret and (readers) a new allow-list key, or keeps the reader's key (`keep`); the old secret
+   * stops working at once and a connected device is disconnected. A vendor's rotation withdraws the approval when
+   * it issues a new key, or when the device is another vendor's: who holds that secret and key has not been
+   * approved. The last approval stays on the device beside the withdrawal, and the device stays judged.
    */
-  async rotateSecret (actor: Actor, id: string): Promise<IssuedDevice> {
+  async rotateSecret (actor: Actor, id: string, keyRotation: KeyRotation = 'new'): Promise<IssuedDevice> {
     const row = await this.loadFor(actor, id)
+    const keep = keyRotation === 'keep' && row.kind === 'reader'
+    if (keep && row.allowlist_key_sealed === null) {
+      throw new Errors.BadRequest(`reader ${id} has no allow-list key to keep (provisioned before protocol revision 2); rotate with a new key`)
+    }
     const secret = newSecret()
     const secretHash = hashDeviceSecret(secret)
-    const key = row.kind === 'reader' ? this.ctx.secrets.issueReaderKey() : null
-    const withdrawn = actor.role === 'vendor' && row.approved
-    const login = await this.ctx.db.transaction(async (tx) => {
+    const key = row.kind === 'reader' && !keep ? this.ctx.secrets.issueReaderKey() : null
+    const withdraws = actor.role === 'vendor' && (key !== null || (await this.organisationOf(actor)) !== row.vendor)
+    const now = this.ctx.now()
+    const { login, withdrawn } = await this.ctx.db.transaction(async (tx) => {
+      const before = await tx.query<{ approved: boolean }>('select approved from devices where id = $1 for update', [id])
+      const withdrawn = withdraws && before.rows[0]?.approved === true
       const updated = await tx.query<LoginRow>(
-        `update devices set secret_hash = $2, secret_rotated_at = $3, allowlist_key_sealed = $4,
-           approved = approved and not $5, approved_by = case when $5 then null else approved_by end,
-           approved_at = case when $5 then null else approved_at end
+        `update devices set secret_hash = $2, secret_rotated_at = $3,
+           allowlist_key_sealed = case when $6 then allowlist_key_sealed else $4 end,
+           approved = approved and not $5,
+           approval_withdrawn_by = case when $5 then $7 else approval_withdrawn_by end,
+           approval_withdrawn_at = case when $5 then $3 else approval_withdrawn_at end
          where id = $1 returning ${LOGIN_COLUMNS}`,
-        [id, secretHash, this.ctx.now(), key?.sealed ?? null, actor.role === 'vendor'])
-      await appendLedger(tx, actor, 'device.secret_rotated', { buildingId: row.building_id, deviceId: id }, withdrawn ? { approvalWithdrawn: true } : {})
-      return updated.rows[0]!
+        [id, secretHash, now, key?.sealed ?? null, withdrawn, keep, actor.id])
+      const detail = {
+        ...(row.kind === 'reader' ? { allowlistKey: keep ? 'kept' : 'new' } : {}),
+        ...(withdrawn ? { approvalWithdrawn: true } : {}),
+      }
+      await appendLedger(tx, actor, 'device.secret_rotated', { buildingId: row.building_id, deviceId: id }, detail)
+      return { login: updated.rows[0]!, withdrawn }
     })
     // The row as committed (not as read before): a concurrent disable and rotation both end up in the directory.
     this.ctx.events.emit('deviceLoginChanged', toLogin(login))
@@ -215,10 +253,12 @@ export class Devices implements DeviceDirectory {
     if (row.approved) return toDevice(row)
     const approved = await this.ctx.db.transaction(async (tx) => {
       const r = await tx.query<{ id: string }>(
-        'update devices set approved = true, approved_by = $2, approved_at = $3 where id = $1 and not approved returning id',
+        `update devices set approved = true, approved_by = $2, approved_at = $3, approval_withdrawn_by = null, approval_withdrawn_at = null
+          where id = $1 and not approved returning id`,
         [id, actor.id, this.ctx.now()])
       if (r.rows.length === 0) return false
-      await appendLedger(tx, actor, 'device.approved', { buildingId: row.building_id, deviceId: id }, { provisionedBy: row.provisioned_by, vendor: row.vendor })
+      const again = row.approval_withdrawn_at === null ? {} : { previouslyApprovedBy: row.approved_by, withdrawnBy: row.approval_withdrawn_by }
+      await appendLedger(tx, actor, 'device.approved', { buildingId: row.building_id, deviceId: id }, { provisionedBy: row.provisioned_by, vendor: row.vendor, ...again })
       await writeAudit(tx, actor, 'device.approved', { type: 'device', id }, { buildingId: row.building_id, provisionedBy: row.provisioned_by })
       return true
     })
@@ -261,6 +301,23 @@ export class Devices implements DeviceDirectory {
       `select id, allowlist_key_sealed from devices
         where building_id = $1 and kind = 'reader' and enabled and approved and allowlist_key_sealed is not null order by id`, [buildingId])
     return r.rows.map((x) => ({ deviceId: x.id, buildingId, key: this.ctx.secrets.openReaderKey(x.allowlist_key_sealed) }))
+  }
+
+  /**
+   * Readers that have served their building, are enabled and cannot receive its allow-list now (approval
+   * withdrawn, or no key): all of them, or the one asked for.
+   */
+  async withheldReaders (deviceId?: string): Promise<WithheldReader[]> {
+    const r = await this.ctx.db.query<{ id: string; building_id: string; door: string; approved: boolean }>(
+      `select id, building_id, door, approved from devices
+        where kind = 'reader' and enabled and ${SERVED_SQL} and (not approved or allowlist_key_sealed is null)
+          ${deviceId === undefined ? '' : 'and id = $1'} order by id`, deviceId === undefined ? [] : [deviceId])
+    return r.rows.map((x) => ({ deviceId: x.id, buildingId: x.building_id, door: x.door, why: x.approved ? 'needs_key' : 'awaiting_approval' }))
+  }
+
+  private async organisationOf (actor: Actor): Promise<string | undefined> {
+    const org = await this.ctx.db.query<{ organisation: string | null }>('select organisation from users where id = $1', [actor.id])
+    return org.rows[0]?.organisation ?? undefined
   }
 
   private async loadFor (actor: Actor, id: string): Promise<DeviceRow> {

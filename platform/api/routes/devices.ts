@@ -6,7 +6,7 @@ import { Errors } from '../../errors.ts'
 import { writeAudit } from '../../registry/audit-log.ts'
 import { loadBuilding } from '../../registry/buildings.ts'
 import type { IssuedDevice } from '../../registry/devices.ts'
-import { DEVICE_KINDS } from '../../registry/devices.ts'
+import { DEVICE_KINDS, KEY_ROTATIONS } from '../../registry/devices.ts'
 import type { Registry } from '../../registry/registry.ts'
 import type { DeviceConnectivity } from '../device-connectivity.ts'
 import { DateTimeStr, DeviceSchema, DeviceStatsSchema, errors, IdParams, Int, MqttConnectionSchema, Nullable, Text } from '../schemas.ts'
@@ -152,7 +152,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
 
   app.patch('/devices/:id', {
     schema: {
-      tags: ['devices'], summary: 'Disable (disconnects it and refuses its logins) or re-enable a device',
+      tags: ['devices'], summary: 'Disable (disconnects it and refuses its logins) or re-enable a device.',
       params: IdParams,
       body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
       response: { 200: DeviceSchema, ...errors(400, 401, 403, 404) },
@@ -162,11 +162,17 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
   app.post('/devices/:id/rotate-secret', {
     schema: {
       tags: ['devices'],
-      summary: 'Issue a new secret and (readers) a new allow-list key; the old ones stop working and a connected device is disconnected. Rotated by a vendor, the device needs approval again.',
-      params: IdParams, response: { 200: ProvisionedSchema, ...errors(401, 403, 404) },
+      summary: 'Issue a new secret and (readers) a new allow-list key, or keep the reader\'s key; the old secret stops working and a connected device is disconnected. A vendor\'s rotation with a new key (or of another vendor\'s device) needs the landlord\'s approval again; one that keeps the key keeps the approval.',
+      params: IdParams,
+      body: Type.Object({
+        allowlistKey: Type.Optional(Type.Enum(KEY_ROTATIONS, { description: '`new` (default): issue a new allow-list key with the secret; `keep`: the reader keeps the key it holds (the answer\'s `allowlistKey` is null).' })),
+      }, { additionalProperties: false, description: 'Optional: no body is `{}`.' }),
+      response: { 200: ProvisionedSchema, ...errors(400, 401, 403, 404) },
     },
+    // The body is optional: none reads as `{}` (checked like any other).
+    preValidation: async (req) => { req.body ??= {} },
   }, async (req) => {
-    const issued = await registry.devices.rotateSecret(req.actor, req.params.id)
+    const issued = await registry.devices.rotateSecret(req.actor, req.params.id, req.body.allowlistKey)
     return { device: issued.device, mqtt: connection(issued) }
   })
 

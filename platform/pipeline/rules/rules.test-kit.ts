@@ -95,7 +95,7 @@ export class TestView implements RegistryView {
   }
 
   addDevice (deviceId: string, o: Partial<DeviceInfo> = {}): DeviceInfo {
-    const d: DeviceInfo = { deviceId, buildingId: 'b1', door: 'main', kind: 'reader', enabled: true, approved: true, ...o }
+    const d: DeviceInfo = { deviceId, buildingId: 'b1', door: 'main', kind: 'reader', enabled: true, judged: true, ...o }
     this.devices.set(deviceId, d)
     return d
   }

@@ -1,0 +1,132 @@
+// A reader that has served its building and cannot receive its allow-list
+// keeps deciding on the list it holds: cards revoked since still open its
+// door. While that lasts, one major `reader_not_updated` alert is open for the
+// reader, saying why and what to do: its approval was withdrawn by a vendor's
+// rotation (the landlord approves it again), it has no allow-list key (a
+// reader of protocol revision 1: upgrade and rotate its secret), or it refused
+// its list with `wrong_key` (install the key of its last rotation). The alert
+// is resolved once the reader confirms the list it was sent.
+//
+// Judged on every change of a device, whenever the pusher withholds a list,
+// on a `wrong_key` reply, and for every reader at start. A condition episode
+// is raised once: resolved by a person while it still holds, it stays
+// resolved until the reader has its list (or the platform restarts).
+
+import type { Logger } from 'pino'
+import type { AlertCandidate } from '../pipeline/model.ts'
+import type { ListOutcomes } from './allowlist-pusher.ts'
+import type { WithheldReader } from '../registry/devices.ts'
+import type { Registry } from '../registry/registry.ts'
+
+export const READER_NOT_UPDATED = 'reader_not_updated'
+
+/** Why a reader's list does not reach it. */
+export type NotUpdatedWhy = WithheldReader['why'] | 'wrong_key'
+
+const keyOf = (deviceId: string): string => `${READER_NOT_UPDATED}:${deviceId}`
+
+const HOLDS = 'Until then it decides on the list it holds: cards revoked since still open the door, new ones do not.'
+
+const SAYS: Record<NotUpdatedWhy, (id: string, door: string) => string> = {
+  awaiting_approval: (id, door) => `Reader ${id} at door ${door} gets no allow-list updates: a vendor rotated its secret ` +
+    `with a new allow-list key, and the new key waits for the landlord's approval (POST /devices/${id}/approve). ${HOLDS}`,
+  needs_key: (id, door) => `Reader ${id} at door ${door} gets no allow-list updates: it was provisioned before device protocol ` +
+    'revision 2 and holds no allow-list key. Upgrade its firmware to revision 2, then rotate its secret ' +
+    `(POST /devices/${id}/rotate-secret) and install the new secret and key. ${HOLDS}`,
+  wrong_key: (id, door) => `Reader ${id} at door ${door} refused its allow-list (wrong_key): it holds another allow-list key ` +
+    `than the one issued at its latest rotation. Install that key, or rotate its secret again and install both. ${HOLDS}`,
+}
+
+/** The alert for a reader whose list does not reach it. Pure. */
+export function readerNotUpdated (r: { deviceId: string; buildingId: string; door: string }, why: NotUpdatedWhy, at: number): AlertCandidate {
+  return {
+    type: READER_NOT_UPDATED,
+    severity: 'major',
+    dedupKey: keyOf(r.deviceId),
+    buildingId: r.buildingId,
+    door: r.door,
+    deviceId: r.deviceId,
+    evidence: [],
+    explanation: SAYS[why](r.deviceId, r.door),
+    at,
+  }
+}
+
+export interface ReaderAlertSink {
+  raise (candidate: AlertCandidate): Promise<unknown>
+}
+
+export class ReaderUpdateAlerts implements ListOutcomes {
+  /** Readers whose episode is raised (its alert may since have been resolved by a person). */
+  private readonly raised = new Set<string>()
+  private unsubscribe: (() => void) | undefined
+  /** One judgement at a time: a raise and the clear after it reach the database in that order. */
+  private turn: Promise<void> = Promise.resolve()
+
+  constructor (private readonly deps: { registry: Registry; alerts: ReaderAlertSink; logger: Logger; now?: () => number }) {}
+
+  /** Adopts the alerts open before a restart, then judges every reader. */
+  async start (): Promise<void> {
+    const live = await this.deps.registry.ctx.db.query<{ device_id: string }>(
+      `select device_id from alerts where type = $1 and status <> 'resolved' and device_id is not null`, [READER_NOT_UPDATED])
+    for (const a of live.rows) this.raised.add(a.device_id)
+    this.unsubscribe = this.deps.registry.events.subscribe({
+      registryChanged: ({ kind, id }) => { if (kind === 'device') this.check(id) },
+    })
+    this.check()
+    await this.turn
+  }
+
+  async stop (): Promise<void> {
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
+    await this.turn
+  }
+
+  /** Judges one reader (or all): a served reader that cannot receive its list gets its alert. */
+  check (deviceId?: string): void {
+    this.inTurn(async () => {
+      for (const r of await this.deps.registry.devices.withheldReaders(deviceId)) await this.open(r, r.why)
+    })
+  }
+
+  /** The pusher did not send the reader a list. */
+  withheld (device: { deviceId: string }): void {
+    this.check(device.deviceId)
+  }
+
+  /** The reader answered its list with `wrong_key`. */
+  refused (device: { deviceId: string; buildingId: string }): void {
+    this.inTurn(async () => {
+      const r = await this.deps.registry.ctx.db.query<{ door: string }>('select door from devices where id = $1', [device.deviceId])
+      const door = r.rows[0]?.door
+      if (door !== undefined) await this.open({ ...device, door }, 'wrong_key')
+    })
+  }
+
+  /** The reader confirmed the list it was sent: its episode, if any, ends. */
+  confirmed (device: { deviceId: string; buildingId: string }): void {
+    if (!this.raised.has(device.deviceId)) return
+    this.inTurn(async () => {
+      if (!this.raised.delete(device.deviceId)) return
+      await this.deps.alerts.raise({
+        type: READER_NOT_UPDATED, severity: 'info', dedupKey: keyOf(device.deviceId), buildingId: device.buildingId, deviceId: device.deviceId,
+        evidence: [], explanation: 'The reader confirmed its current allow-list.', at: this.now(), clears: true,
+      })
+    })
+  }
+
+  private async open (r: { deviceId: string; buildingId: string; door: string }, why: NotUpdatedWhy): Promise<void> {
+    if (this.raised.has(r.deviceId)) return
+    this.raised.add(r.deviceId)
+    await this.deps.alerts.raise(readerNotUpdated(r, why, this.now()))
+  }
+
+  private now (): number {
+    return this.deps.now?.() ?? Date.now()
+  }
+
+  private inTurn (job: () => Promise<void>): void {
+    this.turn = this.turn.then(job).catch((err: unknown) => this.deps.logger.error({ err }, 'reader_not_updated alert failed'))
+  }
+}
