@@ -2,7 +2,9 @@
 // a reader gets the full list once it subscribes, a delta for every change
 // (in order, chained by version), the full list again when it reports a
 // version gap, and only its own building's changes; every list is digested
-// with the reader's own key and names no credential in the clear.
+// with the reader's own key and names no credential in the clear. A reader
+// without a key (protocol revision 1) gets nothing, and a reader_not_updated
+// alert is open for it until it is upgraded and has its list.
 
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,6 +19,7 @@ const SYNC = /\/command\/allowlist-sync$/
 
 interface Reader {
   id: string
+  details: MqttDetails
   client: MqttClient
   box: Inbox
   /** The key from provisioning. */
@@ -42,6 +45,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     const replyTopic = details.publish.find((t) => t.endsWith('/reply'))!
     return {
       id,
+      details,
       client,
       box,
       key: parseAllowlistKey(details.allowlistKey!),
@@ -259,5 +263,46 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     expect(moved.body.closedRegistrationId).toBe(first.body.registration.id)
     expect(await b1.nextSync()).toMatchObject({ mode: 'delta', upsert: [], remove: [first.body.credentials[0].id] })
     expect(await b2.nextSync()).toMatchObject({ mode: 'delta', remove: [], upsert: [expect.objectContaining({ credentialId: moved.body.credentials[0].id })] })
+  })
+
+  it('sends a reader of protocol revision 1 (no key) nothing, not even a revocation, and keeps an alert open that says how to upgrade it', async () => {
+    const r = await reader('demo-b1')
+    await r.nextSync()
+    // As a reader stands after its site migrated to revision 2: approved, serving, without a key.
+    await tp.platform.db!.query('update devices set allowlist_key_sealed = null where id = $1', [r.id])
+    await tp.restart()
+    const alerts = async (status: 'live' | 'resolved') =>
+      ((await api('GET', `/alerts?buildingId=demo-b1&type=reader_not_updated&status=${status}`)).body.items as
+        Array<{ deviceId: string; severity: string; explanation: string; autoResolved: boolean }>).filter((a) => a.deviceId === r.id)
+    const [open] = await alerts('live')
+    expect(open).toMatchObject({ severity: 'major' })
+    expect(open!.explanation).toMatch(/before device protocol revision 2/)
+    expect(open!.explanation).toContain(`POST /devices/${r.id}/rotate-secret`)
+    expect((await api('GET', `/devices/${r.id}`)).body.device.allowlist).toBe('needs_key')
+
+    // Connected again (the broker listens on a new port after the restart), it is sent nothing.
+    const stale = await connectReader({ ...r.details, url: tp.mqttUrl })
+    clients.push(stale.client)
+    const reg = await register('demo-b1-101', residentIdNumber(9010), [{ kind: 'card', value: 'DEAD0010' }])
+    expect((await api('POST', `/credentials/${reg.body.credentials[0].id}/revoke`, { reason: 'lost' })).status).toBe(200)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(stale.box.messages.filter((m) => SYNC.test(m.topic))).toEqual([])
+    expect(await alerts('live')).toHaveLength(1)
+
+    // The upgrade: rotate the secret (the landlord's side keeps the approval), install secret and key together.
+    const rotated = await api('POST', `/devices/${r.id}/rotate-secret`)
+    const fresh = rotated.body.mqtt as MqttDetails
+    expect(fresh.allowlistKey).toMatch(/^[0-9a-f]{64}$/)
+    await until('the old session ends', () => !stale.client.connected)
+    const upgraded = await connectReader(fresh)
+    clients.push(upgraded.client)
+    const full = await upgraded.box.next(SYNC) as AllowlistSync
+    expect(full).toMatchObject({ mode: 'full', keyId: allowlistKeyId(parseAllowlistKey(fresh.allowlistKey!)) })
+    expect(idsOf(full)).not.toContain(reg.body.credentials[0].id)
+    expect(await alerts('live')).toHaveLength(1)
+    const replyTopic = fresh.publish.find((t) => t.endsWith('/reply'))!
+    await upgraded.client.publishAsync(replyTopic, JSON.stringify({ requestId: full.requestId, command: 'allowlist-sync', status: 'ok', data: { version: full.version } }), { qos: 1 })
+    await until('the alert resolved', async () => (await alerts('resolved')).some((a) => a.autoResolved), 5000)
+    expect(await alerts('live')).toEqual([])
   })
 })
