@@ -2,6 +2,7 @@
 // disabling a device disconnects it and refuses its logins until it is enabled
 // again; rotating its secret disconnects the old session, the old secret stops
 // working and the new one works; doors open only through a connected reader.
+// A vendor cannot enable what the landlord or an administrator disabled.
 // Real broker on a real socket, both databases.
 
 import type { MqttClient } from 'mqtt'
@@ -140,6 +141,35 @@ describe.each(DATABASE_KINDS)('device access through the API (%s)', (kind) => {
     const opened = await api('POST', `/devices/${details.clientId}/open-door`, { reason: 'delivery', durationS: 5 })
     expect(opened.status).toBe(202)
     expect(await reader.box.next(/\/command\/open-door$/)).toMatchObject({ requestId: opened.body.requestId, door: 'main-gate', reason: 'delivery', durationS: 5 })
+  })
+
+  it('a vendor cannot enable a device the landlord or an administrator disabled; what a vendor disabled, it may enable', async () => {
+    const enable = (who: string, id: string, enabled: boolean) => callApi(tp, who, 'PATCH', `/devices/${id}`, { enabled })
+    for (const disabler of ['landlord-li', 'admin']) {
+      const details = await provision()
+      const id = details.clientId
+      expect((await enable(disabler, id, false)).status).toBe(200)
+      const refused = await enable('vendor-acme', id, true)
+      expect([refused.status, refused.body.code]).toEqual([403, 'RH_DISABLED_BY_LANDLORD'])
+      // Nothing changed: still disabled, its logins still refused, nothing in the ledger.
+      expect((await api('GET', `/devices/${id}`)).body.device.enabled).toBe(false)
+      expect(await refusedLogin(details)).toBe(ConnackCode.NOT_AUTHORIZED)
+      expect(await ledgerActions(id)).toEqual(['device.provisioned', 'device.disabled'])
+      // Disabling it again as the vendor does not make it the vendor's to enable.
+      expect((await enable('vendor-acme', id, false)).status).toBe(200)
+      expect((await enable('vendor-acme', id, true)).body.code).toBe('RH_DISABLED_BY_LANDLORD')
+      expect((await enable(disabler, id, true)).body.enabled).toBe(true)
+    }
+
+    const details = await provision()
+    const id = details.clientId
+    expect((await enable('vendor-acme', id, false)).status).toBe(200)
+    expect((await enable('vendor-acme', id, true))).toMatchObject({ status: 200, body: { enabled: true } })
+    // Enabling an enabled device is no enabling of anything the landlord disabled.
+    expect((await enable('vendor-acme', id, true)).status).toBe(200)
+    await connect(details)
+    await shownConnected(id, true)
+    expect(await ledgerActions(id)).toEqual(['device.provisioned', 'device.disabled', 'device.enabled', 'device.enabled'])
   })
 
   it('a device of a building the caller does not manage keeps its session', async () => {

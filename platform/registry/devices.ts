@@ -88,7 +88,7 @@ interface DeviceRow {
   id: string; building_id: string; door: string; kind: DeviceKind; vendor: string; model: string; secret_hash: string
   enabled: boolean; provisioned_by: string; created_at: Date; secret_rotated_at: Date | null
   allowlist_key_sealed: string | null; approved: boolean; approved_by: string | null; approved_at: Date | null
-  approval_withdrawn_by: string | null; approval_withdrawn_at: Date | null
+  approval_withdrawn_by: string | null; approval_withdrawn_at: Date | null; disabled_by: string | null
 }
 
 /**
@@ -188,10 +188,25 @@ export class Devices implements DeviceDirectory {
     return r.rows.map(toDevice)
   }
 
+  /**
+   * Disables a device (disconnected, logins refused) or enables it again. A vendor may enable only a device its own
+   * organisation disabled: one the landlord or an administrator disabled stays off until they enable it.
+   */
   async setEnabled (actor: Actor, id: string, enabled: boolean): Promise<Device> {
     const row = await this.loadFor(actor, id)
+    const vendorOrganisation = actor.role === 'vendor' ? await this.organisationOf(actor) : null
     const login = await this.ctx.db.transaction(async (tx) => {
-      const updated = await tx.query<LoginRow>(`update devices set enabled = $2 where id = $1 returning ${LOGIN_COLUMNS}`, [id, enabled])
+      // One statement decides and writes: a disable committed after the vendor's read still holds. Who disabled
+      // it is the first to: disabling a disabled device does not take it over.
+      const updated = await tx.query<LoginRow>(
+        `update devices set enabled = $2, disabled_by = case when $2 then null when enabled then $3 else disabled_by end
+          where id = $1 and ($2 = false or $4::text is null or enabled
+            or disabled_by in (select id from users where role = 'vendor' and organisation = $4::text))
+          returning ${LOGIN_COLUMNS}`,
+        [id, enabled, actor.id, vendorOrganisation])
+      if (updated.rows.length === 0) {
+        throw new Errors.DisabledByLandlord(`device ${id} was disabled by the landlord or an administrator; only they can enable it`)
+      }
       await appendLedger(tx, actor, enabled ? 'device.enabled' : 'device.disabled', { buildingId: row.building_id, deviceId: id })
       return updated.rows[0]!
     })

@@ -5,3 +5,7 @@
 alter table devices add column approval_withdrawn_by text references users (id);
 alter table devices add column approval_withdrawn_at timestamptz;
 
+-- Who disabled a device: a vendor may re-enable only what its own
+-- organisation disabled, never what the landlord or an administrator did.
+-- Null for enabled devices and for those disabled before this was recorded.
+alter table devices add column disabled_by text references users (id);
