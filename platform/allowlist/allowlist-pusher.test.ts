@@ -265,6 +265,23 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     expect(await b2.nextSync()).toMatchObject({ mode: 'delta', remove: [], upsert: [expect.objectContaining({ credentialId: moved.body.credentials[0].id })] })
   })
 
+  it('keeps a reader_not_updated alert open while a reader refuses its lists with wrong_key, until it takes one', async () => {
+    const r = await reader('demo-b1')
+    const first = await r.nextSync()
+    const live = async () => ((await api('GET', '/alerts?buildingId=demo-b1&type=reader_not_updated&status=live')).body.items as
+      Array<{ deviceId: string; explanation: string }>).filter((a) => a.deviceId === r.id)
+    await r.reply(first, { code: 'wrong_key' })
+    await until('the alert for the refused list', async () => (await live()).length === 1, 5000)
+    expect((await live())[0]!.explanation).toContain('wrong_key')
+
+    // A delta it refuses too changes nothing; the list it takes ends the episode.
+    await register('demo-b1-102', residentIdNumber(9011), [{ kind: 'card', value: 'FACE0011' }])
+    const delta = await r.nextSync()
+    await r.reply(delta, { code: 'wrong_key' })
+    await r.reply(delta, { version: delta.version })
+    await until('the alert resolved', async () => (await live()).length === 0, 5000)
+  })
+
   it('sends a reader of protocol revision 1 (no key) nothing, not even a revocation, and keeps an alert open that says how to upgrade it', async () => {
     const r = await reader('demo-b1')
     await r.nextSync()

@@ -63,6 +63,7 @@ export class ReaderUpdateAlerts implements ListOutcomes {
   /** One judgement at a time: a raise and the clear after it reach the database in that order. */
   private turn: Promise<void> = Promise.resolve()
 
+  /** `now`: the devices' clock (alert times are event times), as the rules have it. */
   constructor (private readonly deps: { registry: Registry; alerts: ReaderAlertSink; logger: Logger; now?: () => number }) {}
 
   /** Adopts the alerts open before a restart, then judges every reader. */
@@ -106,20 +107,22 @@ export class ReaderUpdateAlerts implements ListOutcomes {
 
   /** The reader confirmed the list it was sent: its episode, if any, ends. */
   confirmed (device: { deviceId: string; buildingId: string }): void {
-    if (!this.raised.has(device.deviceId)) return
+    // In turn, after any raise queued before it (a wrong_key reply, then an ok): no cheaper test can be made here.
     this.inTurn(async () => {
-      if (!this.raised.delete(device.deviceId)) return
+      if (!this.raised.has(device.deviceId)) return
       await this.deps.alerts.raise({
         type: READER_NOT_UPDATED, severity: 'info', dedupKey: keyOf(device.deviceId), buildingId: device.buildingId, deviceId: device.deviceId,
         evidence: [], explanation: 'The reader confirmed its current allow-list.', at: this.now(), clears: true,
       })
+      this.raised.delete(device.deviceId)
     })
   }
 
   private async open (r: { deviceId: string; buildingId: string; door: string }, why: NotUpdatedWhy): Promise<void> {
     if (this.raised.has(r.deviceId)) return
-    this.raised.add(r.deviceId)
+    // Known raised once written: a raise the database refused is tried again at the next look.
     await this.deps.alerts.raise(readerNotUpdated(r, why, this.now()))
+    this.raised.add(r.deviceId)
   }
 
   private now (): number {
