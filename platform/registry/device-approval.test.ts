@@ -145,12 +145,18 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
     expect((await ledger(deviceId)).filter((e) => e.action === 'device.secret_rotated').map((e) => e.detail)).toEqual([{ allowlistKey: 'kept' }])
     expect(await readerAlerts(deviceId, 'live')).toEqual([])
 
+    // Another vendor allowed in the building has not been approved for this device: its rotation withdraws the approval.
+    expect((await call('admin', 'POST', '/buildings/demo-b1/vendors', { vendorId: tp.userIds['vendor-other'] })).status).toBe(204)
+    const byOther = await call('vendor-other', 'POST', `/devices/${deviceId}/rotate-secret`, { allowlistKey: 'keep' })
+    expect(byOther.body.device).toMatchObject({ approved: false, approvedBy: tp.userIds['landlord-li'], approvalWithdrawnBy: tp.userIds['vendor-other'] })
+    expect((await call('landlord-li', 'POST', `/devices/${deviceId}/approve`)).body.approved).toBe(true)
+
     // A reader without a key (protocol revision 1) has none to keep: refused, like a bad option, and nothing changes.
     await tp.platform.db!.query('update devices set allowlist_key_sealed = null where id = $1', [deviceId])
     const refused = await call('vendor-acme', 'POST', `/devices/${deviceId}/rotate-secret`, { allowlistKey: 'keep' })
     expect([refused.status, refused.body.code]).toEqual([400, 'RH_BAD_REQUEST'])
     expect((await call('vendor-acme', 'POST', `/devices/${deviceId}/rotate-secret`, { allowlistKey: 'maybe' })).status).toBe(400)
-    expect((await ledger(deviceId)).filter((e) => e.action === 'device.secret_rotated')).toHaveLength(1)
+    expect((await ledger(deviceId)).filter((e) => e.action === 'device.secret_rotated')).toHaveLength(2)
   })
 
   it('a vendor\'s rotation with a new key withdraws the approval but not its record: the reader stays judged and an alert stays open until it has its list', async () => {
