@@ -2,10 +2,26 @@
 -- vendor's rotation issues a new allow-list key the approval is withdrawn,
 -- but the last approval (approved_by, approved_at) is kept and the withdrawal
 -- recorded beside it; a device approved once stays judged by the rules.
-alter table devices add column approval_withdrawn_by text references users (id);
-alter table devices add column approval_withdrawn_at timestamptz;
+alter table devices add column if not exists approval_withdrawn_by text references users (id);
+alter table devices add column if not exists approval_withdrawn_at timestamptz;
+
+-- Withdrawals made before this migration erased the approval. The ledger has
+-- both: put back the approval before the latest withdrawal (an approval, or a
+-- provisioning approved at once) and record the withdrawal, so that those
+-- devices are judged again and their readers show up as not updated.
+update devices d
+   set approved_by = (select u.id from users u where u.id = a.actor_id), approved_at = a.at,
+       approval_withdrawn_by = (select u.id from users u where u.id = w.actor_id), approval_withdrawn_at = w.at
+  from (select distinct on (device_id) device_id, actor_id, at, seq from registry_ledger
+         where action = 'device.secret_rotated' and detail ->> 'approvalWithdrawn' = 'true'
+         order by device_id, seq desc) w,
+       lateral (select l.actor_id, l.at from registry_ledger l
+                 where l.device_id = w.device_id and l.seq < w.seq
+                   and (l.action = 'device.approved' or (l.action = 'device.provisioned' and l.detail ->> 'approved' = 'true'))
+                 order by l.seq desc limit 1) a
+ where d.id = w.device_id and not d.approved and d.approved_at is null;
 
 -- Who disabled a device: a vendor may re-enable only what its own
 -- organisation disabled, never what the landlord or an administrator did.
 -- Null for enabled devices and for those disabled before this was recorded.
-alter table devices add column disabled_by text references users (id);
+alter table devices add column if not exists disabled_by text references users (id);
