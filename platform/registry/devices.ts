@@ -194,16 +194,16 @@ export class Devices implements DeviceDirectory {
    */
   async setEnabled (actor: Actor, id: string, enabled: boolean): Promise<Device> {
     const row = await this.loadFor(actor, id)
-    const vendorOrganisation = actor.role === 'vendor' ? await this.organisationOf(actor) : null
+    const vendorOrganisation = actor.role === 'vendor' ? await this.organisationOf(actor) : undefined
     const login = await this.ctx.db.transaction(async (tx) => {
       // One statement decides and writes: a disable committed after the vendor's read still holds. Who disabled
       // it is the first to: disabling a disabled device does not take it over.
       const updated = await tx.query<LoginRow>(
         `update devices set enabled = $2, disabled_by = case when $2 then null when enabled then $3 else disabled_by end
-          where id = $1 and ($2 = false or $4::text is null or enabled
+          where id = $1 and ($2 = false or not $5 or enabled
             or disabled_by in (select id from users where role = 'vendor' and organisation = $4::text))
           returning ${LOGIN_COLUMNS}`,
-        [id, enabled, actor.id, vendorOrganisation])
+        [id, enabled, actor.id, vendorOrganisation ?? null, actor.role === 'vendor'])
       if (updated.rows.length === 0) {
         throw new Errors.DisabledByLandlord(`device ${id} was disabled by the landlord or an administrator; only they can enable it`)
       }
