@@ -6,7 +6,7 @@
 //   client id      `dispatch:<username>` or `dispatch:<username>:<tag>`,
 //                  tag [A-Za-z0-9_-]{1,32}, 64 characters at most      else 2 [MQTT-3.1.3-5]
 //   throttle       this address not blocked for the account or for
-//                  every login (login-throttle.ts)                     else 5
+//                  every person login (login-throttle.ts)              else 5
 //   password       a live API session token of that account            else 4
 //   role           police, grid_worker or admin                        else 5
 //   jurisdiction   police and grid workers have a valid area path      else 5
@@ -77,7 +77,7 @@ export async function decidePerson (
     throttle.fail(address)
     return refuse(ConnackCode.IDENTIFIER_REJECTED, 'invalid_client_id', 'client id must be dispatch:<username> or dispatch:<username>:<tag>', false)
   }
-  const verdict = await behindThrottle(throttle, address, `person:${username}`, () => check(deps, fields, username, password))
+  const verdict = await behindThrottle(throttle, address, `person:${username}`, { byAddress: true }, () => check(deps, fields, username, password))
   if (verdict.ok && 'person' in verdict) sessions.setPerson(client, verdict.person)
   return verdict
 }

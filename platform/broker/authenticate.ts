@@ -6,8 +6,9 @@
 // authenticate-person.ts. Everything else is a device:
 //
 //   client id      a valid device id, sent by the device itself      else 2 [MQTT-3.1.3-9]
-//   throttle       this address not blocked for the device or for
-//                  every login (login-throttle.ts)                   else 5
+//   throttle       this address not blocked for this device
+//                  (login-throttle.ts; never for every device: a
+//                  site's devices share one NAT address)             else 5
 //   user name      equal to the client id                            else 4
 //   password       sha256 matches the directory's `secretHash`       else 4 (also: unknown device)
 //   enabled        the device is enabled                             else 5
@@ -156,14 +157,17 @@ async function decide (
 
   // [MQTT-3.1.3-5] the server may restrict client ids; ours are device ids.
   // An empty id (Aedes would invent one) is refused too [MQTT-3.1.3-9].
+  // Like every device login, not counted against the address (login-throttle.ts, AttemptScope).
   if (!fields || !isValidId(clientId)) {
-    throttle.fail(address)
     return refuse(ConnackCode.IDENTIFIER_REJECTED, 'invalid_client_id', 'client id must be a device id', false)
   }
-  const verdict = await behindThrottle(throttle, address, `device:${clientId}`, () => check(deps, fields, clientId, username, password))
+  const verdict = await behindThrottle(throttle, address, `device:${clientId}`, DEVICE_LOGIN, () => check(deps, fields, clientId, username, password))
   if (verdict.ok && 'device' in verdict) sessions.setDevice(client, verdict.device)
   return verdict
 }
+
+/** Device logins are judged per (address, device) and per device, never per address alone. */
+const DEVICE_LOGIN = { byAddress: false } as const
 
 async function check (
   deps: AuthenticateDeps,

@@ -4,7 +4,7 @@
 
 import type { DeviceIdentity, PersonIdentity } from './device-session.ts'
 import type { RefusalReason } from './device-stats.ts'
-import type { LoginThrottle } from './login-throttle.ts'
+import type { AttemptScope, LoginThrottle } from './login-throttle.ts'
 
 /** CONNACK return codes, MQTT 3.1.1 section 3.2.2.3. */
 export const ConnackCode = {
@@ -46,19 +46,20 @@ export function refuse (
 /**
  * Runs `check` behind the failed-login throttle: refused with 5, before any
  * lookup, while this address is blocked for this login (`device:<id>`,
- * `person:<username>`) or for every login; held back first while the login
- * is being guessed at from elsewhere (the right secret still gets in). An
- * acceptance forgets this address's failures on this login only; a refusal
- * that counts adds a failure.
+ * `person:<username>`) or, for logins judged by address (people), for every
+ * login; held back first while the login is being guessed at from elsewhere
+ * (the right secret still gets in). An acceptance forgets this address's
+ * failures on this login only; a refusal that counts adds a failure.
  */
 export async function behindThrottle (
   throttle: LoginThrottle,
   address: string,
   login: string,
+  scope: AttemptScope,
   check: () => Promise<Verdict>,
   sleep: (ms: number) => Promise<void> = wait,
 ): Promise<Verdict> {
-  const decision = throttle.check(address, login)
+  const decision = throttle.check(address, login, scope)
   if (!decision.allowed) {
     const why = decision.scope === 'pair' ? 'too many failed logins from this address' : 'too many failed logins from this address (all logins)'
     return refuse(ConnackCode.NOT_AUTHORIZED, 'throttled', `${why}, retry in ${Math.ceil(decision.retryAfterMs / 1000)} s`, false)
@@ -66,7 +67,7 @@ export async function behindThrottle (
   if (decision.delayMs > 0) await sleep(decision.delayMs)
   const verdict = await check()
   if (verdict.ok) throttle.succeed(address, login)
-  else if (verdict.countsAsFailure) throttle.fail(address, login)
+  else if (verdict.countsAsFailure) throttle.fail(address, login, scope)
   return verdict
 }
 

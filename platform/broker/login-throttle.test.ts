@@ -55,6 +55,28 @@ describe('LoginThrottle: per address and identity', () => {
     expect(throttle.check(A, ID).allowed).toBe(false)
   })
 
+  it('counts a block\'s window from its first failure: spread-out failures add up, later ones do not move it', () => {
+    const { throttle, clock } = setup()
+    for (let i = 0; i < 4; i++) {
+      throttle.fail(A, ID)
+      clock.t += 14_000
+    }
+    // 56 s after the first failure: still its window.
+    throttle.fail(A, ID)
+    expect(throttle.check(A, ID)).toMatchObject({ allowed: false, scope: 'pair' })
+  })
+
+  it('opens the next window with the first failure after a block, not when the block ends', () => {
+    const { throttle, clock } = setup()
+    failTimes(throttle, A, ID, 5)
+    clock.t += 30_000 // the block ends
+    clock.t += 50_000
+    failTimes(throttle, A, ID, 4)
+    clock.t += 11_000 // 61 s after the block ended, 11 s after this window opened
+    throttle.fail(A, ID)
+    expect(throttle.check(A, ID)).toMatchObject({ allowed: false, retryAfterMs: 60_000, scope: 'pair' })
+  })
+
   it('doubles each further block up to maxBlockMs', () => {
     const { throttle, clock } = setup()
     const blocks: number[] = []
@@ -122,6 +144,37 @@ describe('LoginThrottle: per address, across identities', () => {
     expect(throttle.check(A)).toMatchObject({ allowed: false, scope: 'address' })
     expect(throttle.check(B, ID)).toEqual(OPEN)
     expect(throttle.size()).toEqual({ pairs: 0, addresses: 1, identities: 0 })
+  })
+})
+
+describe('LoginThrottle: attempts not judged by address (devices behind one NAT address)', () => {
+  const DEVICE = { byAddress: false }
+
+  it('never refuses them by address, and their failures do not count on it', () => {
+    const { throttle } = setup()
+    // One device retrying with an old secret, far beyond the address limit.
+    for (let i = 0; i < 200; i++) {
+      if (throttle.check(A, 'device:broken', DEVICE).allowed) throttle.fail(A, 'device:broken', DEVICE)
+    }
+    expect(throttle.check(A, 'device:broken', DEVICE)).toMatchObject({ allowed: false, scope: 'pair' })
+    // Every other device of the site, from the same address, still gets in at once.
+    for (let i = 0; i < 50; i++) expect(throttle.check(A, `device:d${i}`, DEVICE)).toEqual(OPEN)
+    // The address never collected those failures: people from it are judged on their own.
+    expect(throttle.check(A, 'person:p1')).toEqual(OPEN)
+    expect(throttle.size().addresses).toBe(0)
+  })
+
+  it('ignores a block the address earned with other logins', () => {
+    const { throttle } = setup()
+    for (let i = 0; i < 20; i++) throttle.fail(A, `person:victim-${i}`)
+    expect(throttle.check(A, 'person:someone')).toMatchObject({ allowed: false, scope: 'address' })
+    expect(throttle.check(A, ID, DEVICE)).toEqual(OPEN)
+  })
+
+  it('keeps the identity slow-down: a device guessed at from everywhere waits, then gets in', () => {
+    const { throttle } = setup()
+    for (let i = 0; i < 14; i++) throttle.fail(`10.1.0.${i}`, ID, DEVICE)
+    expect(throttle.check(A, ID, DEVICE)).toEqual({ allowed: true, delayMs: 4000 })
   })
 })
 

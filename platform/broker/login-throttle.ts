@@ -9,12 +9,18 @@
 //   address   all identities tried from one address (spraying one password
 //             over many accounts). The same kind of block; successes never
 //             reset it, so one valid account does not hide the failures on
-//             the others.
+//             the others. Only for attempts judged `byAddress` (people's
+//             logins); device logins neither count here nor are refused by
+//             it, see `AttemptScope`.
 //   identity  one identity tried from every address. Never a refusal: beyond
 //             `freeFailures` failures inside `windowMs` each attempt waits
 //             `stepMs`, doubling with every further failure up to
 //             `maxDelayMs`, and the right secret still gets in after the wait.
 //             A guesser cannot lock the owner out from somewhere else.
+//
+// A block's counting window opens with the first failure after a quiet window
+// or after the block ended, and is fixed: later failures do not move it, and
+// failures made while blocked do not open one.
 //
 // A block's back-off level is forgotten after a quiet `maxBlockMs` following
 // its end. Attempts refused by a block are not checked and do not count.
@@ -50,6 +56,19 @@ export type ThrottleDecision =
   | { allowed: true; delayMs: number }
   | { allowed: false; retryAfterMs: number; scope: 'pair' | 'address' }
 
+/** How one attempt is judged. */
+export interface AttemptScope {
+  /**
+   * Also judged and counted per address across identities (the default). Off
+   * for device logins: the devices of a site usually share one gateway or NAT
+   * address, and one device retrying with an old secret must not keep every
+   * other device of the site (and the revocations they receive) off the
+   * broker. Device secrets are random, so spraying guesses across devices
+   * finds nothing; the pair block and the identity slow-down still apply.
+   */
+  byAddress?: boolean
+}
+
 const DEFAULT_BLOCK: BlockLimits = { maxFailures: 5, windowMs: 60_000, baseBlockMs: 30_000, maxBlockMs: 15 * 60_000 }
 const DEFAULT_SLOW: SlowLimits = { freeFailures: 10, windowMs: 15 * 60_000, stepMs: 500, maxDelayMs: 5_000 }
 
@@ -68,21 +87,22 @@ export class LoginThrottle {
   }
 
   /**
-   * Refused while the pair or the address is blocked (`retryAfterMs` is the
-   * longer remaining block); otherwise allowed after `delayMs`.
+   * Refused while the pair or (when judged by address) the address is blocked
+   * (`retryAfterMs` is the longer remaining block); otherwise allowed after
+   * `delayMs`.
    */
-  check (address: string, identity?: string): ThrottleDecision {
+  check (address: string, identity?: string, scope: AttemptScope = {}): ThrottleDecision {
     const now = this.now()
     const pair = identity === undefined ? 0 : this.pairs.blockedFor(pairKey(address, identity), now)
-    const wide = this.addresses.blockedFor(address, now)
+    const wide = scope.byAddress === false ? 0 : this.addresses.blockedFor(address, now)
     if (pair > 0 || wide > 0) return { allowed: false, retryAfterMs: Math.max(pair, wide), scope: pair >= wide ? 'pair' : 'address' }
     return { allowed: true, delayMs: identity === undefined ? 0 : this.identities.delayFor(identity, now) }
   }
 
   /** A failed attempt; without an identity (a malformed login) it counts against the address only. */
-  fail (address: string, identity?: string): void {
+  fail (address: string, identity?: string, scope: AttemptScope = {}): void {
     const now = this.now()
-    this.addresses.fail(address, now)
+    if (scope.byAddress !== false) this.addresses.fail(address, now)
     if (identity === undefined) return
     this.pairs.fail(pairKey(address, identity), now)
     this.identities.fail(identity, now)
@@ -159,7 +179,8 @@ class BlockTable extends BoundedTable<BlockEntry> {
     const entry = this.live(key, now) ?? { failures: 0, windowStart: now, blockedUntil: 0, blocks: 0, expiresAt: 0 }
     // Attempts made while blocked are refused before the credentials are checked; they do not count.
     if (entry.blockedUntil <= now) {
-      if (now - entry.windowStart >= windowMs) {
+      // The window opens with its first failure and stays put.
+      if (entry.failures === 0 || now - entry.windowStart >= windowMs) {
         entry.failures = 0
         entry.windowStart = now
       }
@@ -167,8 +188,8 @@ class BlockTable extends BoundedTable<BlockEntry> {
       if (entry.failures >= maxFailures) {
         entry.blockedUntil = now + Math.min(baseBlockMs * 2 ** entry.blocks, maxBlockMs)
         entry.blocks++
+        // The next window opens with the first failure after the block.
         entry.failures = 0
-        entry.windowStart = entry.blockedUntil
       }
     }
     entry.expiresAt = entry.blocks > 0

@@ -66,7 +66,7 @@ export interface MqttBrokerOptions {
   host?: string
   /** Largest uplink payload accepted, bytes; default MAX_UPLINK_PAYLOAD_BYTES. */
   maxPayloadBytes?: number
-  /** Failed-login throttle (login-throttle.ts); per address across logins the default is 50 failures/min (sites share NAT addresses). */
+  /** Failed-login throttle (login-throttle.ts); per address across person logins the default is 50 failures/min. Device logins are never judged per address. */
   throttle?: Omit<LoginThrottleOptions, 'now'>
   /** Largest keep-alive a device may ask for, seconds; default 1200. */
   maxKeepaliveS?: number
