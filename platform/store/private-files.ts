@@ -6,16 +6,20 @@
 // embedded database unpacks its initial files world-readable and an older
 // version created files 0644.
 
-import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs'
+import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError } from '../config.ts'
 
 const GROUP_OTHER = 0o077
 
-/** Creates `dir` (0700) if needed; refuses one that group or others can enter, read or write, unless `shared`. */
+/**
+ * Creates `dir` (0700) if needed; refuses one that group or others can enter,
+ * read or write, unless `shared`. A `dir` that is a symbolic link is judged by
+ * the directory it points to (a link's own mode means nothing).
+ */
 export function preparePrivateDir (dir: string, shared: boolean): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const mode = lstatSync(dir).mode & 0o777
+  const mode = statSync(dir).mode & 0o777
   if ((mode & GROUP_OTHER) !== 0 && !shared) {
     throw new ConfigError([
       `DATA_DIR ${dir} is open to other users (mode ${mode.toString(8).padStart(4, '0')}); it holds personal data and its key. ` +
@@ -26,18 +30,32 @@ export function preparePrivateDir (dir: string, shared: boolean): void {
 
 /**
  * Removes every group and other permission below `path` (and on it):
- * directories end up 0700 at most, files 0600 at most. Symbolic links are
- * neither followed nor changed. A missing path is nothing to do.
+ * directories end up 0700 at most, files 0600 at most. A `path` that is a
+ * symbolic link (DATA_DIR or one of its entries moved to another volume) is
+ * followed; links found below it are neither followed nor changed. A missing
+ * path (or a link to nothing) is nothing to do.
  */
 export function tightenTree (path: string): void {
-  let st
-  try {
-    st = lstatSync(path)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
-    throw err
-  }
+  const st = statOrMissing(path, statSync)
+  if (st !== undefined) tighten(path, st)
+}
+
+function tighten (path: string, st: Stats): void {
   if (st.isSymbolicLink()) return
   if ((st.mode & GROUP_OTHER) !== 0) chmodSync(path, st.mode & 0o7700 & ~GROUP_OTHER)
-  if (st.isDirectory()) for (const name of readdirSync(path)) tightenTree(join(path, name))
+  if (!st.isDirectory()) return
+  for (const name of readdirSync(path)) {
+    const below = join(path, name)
+    const entry = statOrMissing(below, lstatSync)
+    if (entry !== undefined) tighten(below, entry)
+  }
+}
+
+function statOrMissing (path: string, stat: (p: string) => Stats): Stats | undefined {
+  try {
+    return stat(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
 }
