@@ -60,3 +60,28 @@ describe.each(DATABASE_KINDS)('data exceptions in a request (%s)', (kind) => {
     expect(r.body).not.toMatch(/no_such_table/)
   })
 })
+
+describe.each([...DATABASE_KINDS, 'pglite-worker'] as const)('a database that cannot be reached (%s)', (kind) => {
+  it('answers 503 RH_UNAVAILABLE once the database is closed, not 500', async () => {
+    const t = await openTestDatabase(kind)
+    const app = Fastify()
+    app.setErrorHandler(errorHandler)
+    app.get('/areas', async () => (await t.db.query('select id from areas')).rows)
+    app.post('/areas', async () => t.db.transaction(async (tx) => tx.query(`insert into areas (id, kind, name, path) values ('x', 'district', 'x', '/x/')`)))
+    await app.ready()
+    try {
+      expect((await app.inject({ method: 'GET', url: '/areas' })).statusCode).toBe(200)
+      await t.dispose()
+      for (const method of ['GET', 'POST'] as const) {
+        const r = await app.inject({ method, url: '/areas' })
+        expect(r.statusCode).toBe(503)
+        expect(r.json()).toEqual({
+          statusCode: 503, code: 'RH_UNAVAILABLE', error: 'Service Unavailable',
+          message: 'the database cannot be reached right now; nothing was changed, try again shortly',
+        })
+      }
+    } finally {
+      await app.close()
+    }
+  })
+})

@@ -9,11 +9,16 @@
 // 22003 a number out of range, ...) — the request gets a 400 and nothing was
 // changed (each write is one transaction), instead of a 500. Both PGlite and
 // node-postgres report the SQLSTATE as `code`.
+//
+// A database that cannot be reached (refused or broken connections, a server
+// shutting down, the embedded database closed: isUnreachable) is not the
+// request's fault nor a bug: 503 RH_UNAVAILABLE, try again. Nothing was
+// written: a transaction whose connection breaks is rolled back.
 
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Errors, isAppError } from '../errors.ts'
-import { sqlState } from '../store/database.ts'
+import { isUnreachable, sqlState } from '../store/database.ts'
 
 /** What each data exception means to the client; the database's own message (which may quote stored data) is not shown. */
 const DATA_EXCEPTIONS: Record<string, string> = {
@@ -33,12 +38,18 @@ export function dataExceptionError (err: unknown): InstanceType<typeof Errors.Un
   return new Errors.UnstorableValue(DATA_EXCEPTIONS[state] ?? `the database refuses a value (SQLSTATE ${state})`)
 }
 
+const UNREACHABLE_MESSAGE = 'the database cannot be reached right now; nothing was changed, try again shortly'
+
 export function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const refused = dataExceptionError(err)
   if (refused !== undefined) {
     // Worth a look: a route schema let through what the database cannot hold.
     request.log.warn({ err, code: sqlState(err) }, 'the database refused a value of the request')
     return reply.status(400).send({ statusCode: 400, code: refused.code, error: 'Bad Request', message: refused.message })
+  }
+  if (isUnreachable(err)) {
+    request.log.warn({ code: sqlState(err), reason: (err as Error).message }, 'the database cannot be reached; answered 503')
+    return reply.status(503).send({ statusCode: 503, code: 'RH_UNAVAILABLE', error: 'Service Unavailable', message: UNREACHABLE_MESSAGE })
   }
   if (isAppError(err)) {
     const status = err.statusCode ?? 400

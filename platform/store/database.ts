@@ -37,6 +37,40 @@ export function isDataError (err: unknown): boolean {
   return code !== undefined && /^(22|23|54)[0-9A-Z]{3}$/.test(code)
 }
 
+/**
+ * The database cannot be reached right now: it did not answer or refused the
+ * connection, the connection broke, the server is shutting down, crashed,
+ * starting up or holds as many connections as it may, or the embedded
+ * database is closed. Nothing of the statement was done (a transaction whose
+ * connection breaks is rolled back), so the request may be tried again later.
+ */
+export function isUnreachable (err: unknown): boolean {
+  // Follows `cause` (the pool wraps a connect timeout) and AggregateError (each address tried).
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = sqlState(e)
+    if (code !== undefined && (UNREACHABLE_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code) || code === '53300')) return true
+    const message = (e as { message?: unknown }).message
+    if (code === undefined && typeof message === 'string' && UNREACHABLE_MESSAGES.some((m) => m.test(message))) return true
+    if (e instanceof DatabaseClosedError) return true
+  }
+  return false
+}
+
+/** Socket errors of a server that is not there (Node's own codes). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'])
+
+/** The drivers' own connection errors, which carry no code (node-postgres, pg-pool, PGlite). */
+const UNREACHABLE_MESSAGES = [
+  /^Connection terminated/,
+  /^timeout exceeded when trying to connect$/,
+  /^Client (has encountered a connection error|was closed) and is not queryable$/,
+  /^Cannot use a pool after calling end on the pool$/,
+  /^PGlite is closed$/,
+]
+
+/** A Database used after it was closed, or whose embedded engine went away. */
+export class DatabaseClosedError extends Error {}
+
 export const UNIQUE_VIOLATION = '23505'
 export const FOREIGN_KEY_VIOLATION = '23503'
 export const CHECK_VIOLATION = '23514'

@@ -39,6 +39,12 @@ export class PgDatabase implements Database {
 
   async transaction<T> (fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect()
+    // A connection lost between two statements (the server shut down) is an 'error' event of the client, not
+    // a failed query; with no listener it would end the process. The next statement fails instead, the
+    // server rolls the transaction back, and the broken client is dropped from the pool.
+    let lost: Error | undefined
+    const onError = (err: Error): void => { lost = err }
+    client.on('error', onError)
     try {
       await client.query('BEGIN')
       const result = await fn(wrap(client))
@@ -48,7 +54,8 @@ export class PgDatabase implements Database {
       await client.query('ROLLBACK').catch(() => {})
       throw err
     } finally {
-      client.release()
+      client.off('error', onError)
+      client.release(lost)
     }
   }
 

@@ -6,7 +6,7 @@
 // pipeline go on. Same `Database` port and conformance suite as the others.
 
 import { Worker } from 'node:worker_threads'
-import type { Database, Queryable, QueryResult } from './database.ts'
+import { DatabaseClosedError, type Database, type Queryable, type QueryResult } from './database.ts'
 import type { WorkerAnswer, WorkerError, WorkerRequest } from './pglite-worker.ts'
 
 type Request = WorkerRequest extends infer R ? R extends { id: number } ? Omit<R, 'id'> : never : never
@@ -40,8 +40,8 @@ export class PgliteWorkerDatabase implements Database {
       for (const p of this.pending.values()) p.reject(err)
       this.pending.clear()
     }
-    worker.on('error', fail)
-    worker.on('exit', (code) => fail(new Error(`the database worker exited (code ${code})`)))
+    worker.on('error', (err) => fail(new DatabaseClosedError('the database worker failed', { cause: err })))
+    worker.on('exit', (code) => fail(new DatabaseClosedError(`the database worker exited (code ${code})`)))
     this.q = this.queryable(undefined)
   }
 
@@ -96,6 +96,7 @@ export class PgliteWorkerDatabase implements Database {
 
   private call (r: Request): Promise<unknown> {
     if (this.broken !== undefined) return Promise.reject(this.broken)
+    if (this.closed && r.op !== 'close') return Promise.reject(new DatabaseClosedError('the database is closed'))
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })

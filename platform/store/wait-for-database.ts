@@ -6,7 +6,7 @@
 // the start at once, with its reason.
 
 import type { Logger } from 'pino'
-import { sqlState, type Database } from './database.ts'
+import { isUnreachable, sqlState, type Database } from './database.ts'
 
 export interface WaitOptions {
   logger: Pick<Logger, 'warn' | 'info'>
@@ -18,15 +18,10 @@ export interface WaitOptions {
   maxDelayMs?: number
 }
 
-/** Errors of a server not (yet) there: nothing answered, or it is starting or shutting down. */
-const NOT_THERE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'])
-
+/** Errors of a server not (yet) there: nothing answered, or it is starting or shutting down (isUnreachable). */
 export function isNotThereYet (err: unknown): boolean {
-  const code = sqlState(err)
-  // No code: the driver's own connection errors ("Connection terminated unexpectedly", a connect timeout).
-  if (code === undefined) return true
-  // 08: connection exceptions; 57P01..57P03: shutting down, crashed, starting up ("cannot connect now").
-  return NOT_THERE.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code)
+  // No code at all: some connection error of the driver's that isUnreachable does not name; worth waiting on at start.
+  return sqlState(err) === undefined || isUnreachable(err)
 }
 
 /** Resolves once the database answers; rejects on a refusal waiting cannot cure, or when `signal` aborts. */
