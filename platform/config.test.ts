@@ -47,9 +47,10 @@ describe('loadConfig', () => {
 })
 
 describe('health bounds', () => {
-  it('default to 30 s for alerts and 60 s for the event copy, and are read in seconds', () => {
-    expect(loadConfig({}).health).toEqual({ alertDelayMaxS: 30, eventCopyDelayMaxS: 60 })
-    expect(loadConfig({ HEALTH_ALERT_DELAY_MAX_S: '5', HEALTH_EVENT_COPY_DELAY_MAX_S: '120' }).health).toEqual({ alertDelayMaxS: 5, eventCopyDelayMaxS: 120 })
+  it('default to 30 s for alerts, 60 s for the event copy and 5 s for the event loop, and are read in seconds', () => {
+    expect(loadConfig({}).health).toEqual({ alertDelayMaxS: 30, eventCopyDelayMaxS: 60, eventLoopDelayMaxS: 5 })
+    expect(loadConfig({ HEALTH_ALERT_DELAY_MAX_S: '5', HEALTH_EVENT_COPY_DELAY_MAX_S: '120', HEALTH_EVENT_LOOP_DELAY_MAX_S: '2' }).health)
+      .toEqual({ alertDelayMaxS: 5, eventCopyDelayMaxS: 120, eventLoopDelayMaxS: 2 })
   })
 
   it('refuses what is not a whole number of seconds, by name', () => {

@@ -52,9 +52,11 @@ export interface HealthLimits {
   alertDelayMaxS: number
   /** Longest an acknowledged event may wait to be copied into the database, seconds. */
   eventCopyDelayMaxS: number
+  /** Largest lateness of the event loop GET /health/live accepts, seconds. */
+  eventLoopDelayMaxS: number
 }
 
-export const DEFAULT_HEALTH_LIMITS: HealthLimits = { alertDelayMaxS: 30, eventCopyDelayMaxS: 60 }
+export const DEFAULT_HEALTH_LIMITS: HealthLimits = { alertDelayMaxS: 30, eventCopyDelayMaxS: 60, eventLoopDelayMaxS: 5 }
 
 export class ConfigError extends Error {
   constructor (readonly problems: string[]) {
@@ -96,6 +98,7 @@ export const CONFIG_VARIABLES = {
   MQTT_MAX_CONNECTIONS_PER_ACCOUNT: `Alert connections (user:<name> logins) of one account (default ${DEFAULT_CONNECTION_LIMITS.maxPerAccount}); more are refused with CONNACK 5.`,
   HEALTH_ALERT_DELAY_MAX_S: `GET /health answers 503 when an alert has waited this many seconds to be committed, or commits have failed that long (default ${DEFAULT_HEALTH_LIMITS.alertDelayMaxS}).`,
   HEALTH_EVENT_COPY_DELAY_MAX_S: `GET /health answers 503 when an acknowledged event has waited this many seconds to be copied into the database (default ${DEFAULT_HEALTH_LIMITS.eventCopyDelayMaxS}).`,
+  HEALTH_EVENT_LOOP_DELAY_MAX_S: `GET /health/live answers 503 when the event loop has run this many seconds late within the last 10 s (default ${DEFAULT_HEALTH_LIMITS.eventLoopDelayMaxS}).`,
   RULE_TAILGATING_WINDOW_S: `Seconds a granted entry may lie before or after a camera count and still explain it (default ${DEFAULT_RULE_PARAMS.tailgatingWindowS}).`,
   RULE_DENIED_IN_A_ROW: `Denials in a row at a door or with one credential that raise an alarm (default ${DEFAULT_RULE_PARAMS.deniedInARow}).`,
   RULE_DENIED_RUN_GAP_S: `Denials further apart than this many seconds do not count as in a row (default ${DEFAULT_RULE_PARAMS.deniedRunGapS}).`,
@@ -242,6 +245,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   const health = {
     alertDelayMaxS: count('HEALTH_ALERT_DELAY_MAX_S', DEFAULT_HEALTH_LIMITS.alertDelayMaxS, 999_999, 'seconds'),
     eventCopyDelayMaxS: count('HEALTH_EVENT_COPY_DELAY_MAX_S', DEFAULT_HEALTH_LIMITS.eventCopyDelayMaxS, 999_999, 'seconds'),
+    eventLoopDelayMaxS: count('HEALTH_EVENT_LOOP_DELAY_MAX_S', DEFAULT_HEALTH_LIMITS.eventLoopDelayMaxS, 3600, 'seconds'),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return {

@@ -18,7 +18,8 @@ import { ReaderUpdateAlerts } from './allowlist/reader-not-updated.ts'
 import { CommandLog } from './devices/command-log.ts'
 import { DeviceConfigPusher, presenceListeners } from './devices/device-config-pusher.ts'
 import { buildApp, type App } from './api/app.ts'
-import { judgeHealth } from './api/routes/health.ts'
+import { EventLoopWatch } from './api/event-loop-watch.ts'
+import { judgeHealth, judgeLiveness } from './api/routes/health.ts'
 import type { DeviceConnectivity } from './api/device-connectivity.ts'
 import { MqttBroker } from './broker/mqtt-broker.ts'
 import type { AcceptedMessage, SinkRejection } from './broker/ports.ts'
@@ -111,6 +112,9 @@ export class Platform {
 
   private async startParts (): Promise<void> {
     const { config, logger } = this
+    const loop = new EventLoopWatch()
+    loop.start()
+    this.stack.push(() => loop.stop())
     preparePrivateDir(config.dataDir, config.dataDirShared)
     // What an older version (or the embedded database's initial files) left open to other users.
     for (const entry of PRIVATE_ENTRIES) tightenTree(join(config.dataDir, entry))
@@ -309,6 +313,7 @@ export class Platform {
         broker: this.broker !== undefined, registry: this.registry !== undefined, pipeline: this.pipelineUp,
         eventLog: eventLog.stats(), alerts: pipeline.stats(),
       }, config.health),
+      liveness: () => judgeLiveness(loop.delayMs(), config.health),
     })
     this.app = app
     await app.listen({ host: config.host, port: config.httpPort })

@@ -230,6 +230,7 @@ const cases: RouteCase[] = [
 /** Routes the matrix does not call, and where their access is tested instead. */
 const COVERED_ELSEWHERE: Record<string, string> = {
   'GET /health': 'public, for load balancers: test/health.test.ts',
+  'GET /health/live': 'public, for supervisors, no database: platform/api/routes/health.test.ts, test/database-outage.test.ts',
   'POST /auth/login': 'public: platform/api/login.test.ts',
   'POST /auth/logout': 'ends the caller\'s own session only: platform/alerts/mqtt-alert-dispatch.test.ts, platform/api/session-outage.test.ts',
   'GET /alerts/stream': 'a stream, scoped per role: platform/alerts/alert-routes.test.ts, platform/api/connection-limits.test.ts',

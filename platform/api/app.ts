@@ -25,7 +25,7 @@ import { authRoutes } from './routes/auth.ts'
 import { buildingRoutes } from './routes/buildings.ts'
 import { deviceRoutes } from './routes/devices.ts'
 import { eventRoutes } from './routes/events.ts'
-import { healthRoutes, type HealthCheck } from './routes/health.ts'
+import { healthRoutes, type HealthCheck, type LivenessCheck } from './routes/health.ts'
 import { moveRoutes } from './routes/moves.ts'
 import { registrationRoutes } from './routes/registrations.ts'
 import { residentRoutes } from './routes/residents.ts'
@@ -53,6 +53,8 @@ export interface AppDeps {
   history: EventHistory
   devices: DeviceConnectivity
   health: HealthCheck
+  /** GET /health/live: the process serves and its event loop turns. */
+  liveness: LivenessCheck
   logger?: Logger
   version?: string
   /** Limits of the HTTP server (HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT_S); defaults HTTP_DEFAULTS. */
@@ -106,7 +108,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(authPlugin, { users: deps.registry.users })
 
-  await app.register(healthRoutes, { health: deps.health })
+  await app.register(healthRoutes, { health: deps.health, liveness: deps.liveness })
   await app.register(authRoutes, { registry: deps.registry })
   await app.register(userRoutes, { registry: deps.registry })
   await app.register(areaRoutes, { registry: deps.registry })

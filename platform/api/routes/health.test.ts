@@ -1,6 +1,7 @@
+import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_HEALTH_LIMITS } from '../../config.ts'
-import { judgeHealth, type HealthInputs } from './health.ts'
+import { healthRoutes, judgeHealth, judgeLiveness, type HealthInputs, type Liveness } from './health.ts'
 
 const up: HealthInputs = {
   broker: true, registry: true, pipeline: true,
@@ -35,5 +36,33 @@ describe('judgeHealth', () => {
     const lagging = { ...up, alerts: { ...up.alerts!, oldestUncommittedMs: 2500 } }
     expect(judgeHealth(lagging, DEFAULT_HEALTH_LIMITS).status).toBe('ok')
     expect(judgeHealth(lagging, { ...DEFAULT_HEALTH_LIMITS, alertDelayMaxS: 2 })).toMatchObject({ status: 'unhealthy', figures: { alertCommitLagS: 2.5 } })
+  })
+})
+
+describe('liveness', () => {
+  it('is live up to HEALTH_EVENT_LOOP_DELAY_MAX_S of event-loop lateness, stalled beyond', () => {
+    expect(judgeLiveness(0, DEFAULT_HEALTH_LIMITS)).toEqual({ status: 'live', eventLoopDelayMs: 0 })
+    expect(judgeLiveness(5000, DEFAULT_HEALTH_LIMITS)).toEqual({ status: 'live', eventLoopDelayMs: 5000 })
+    expect(judgeLiveness(5001, DEFAULT_HEALTH_LIMITS)).toEqual({ status: 'stalled', eventLoopDelayMs: 5001 })
+    expect(judgeLiveness(1500, { eventLoopDelayMaxS: 1 }).status).toBe('stalled')
+  })
+
+  it('GET /health/live answers 200 or 503 by that alone, whatever readiness says', async () => {
+    let live: Liveness = { status: 'live', eventLoopDelayMs: 3 }
+    const app = Fastify()
+    await app.register(healthRoutes, {
+      health: () => judgeHealth({ broker: true, registry: true, pipeline: false }, DEFAULT_HEALTH_LIMITS),
+      liveness: () => live,
+    })
+    try {
+      expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(503)
+      const ok = await app.inject({ method: 'GET', url: '/health/live' })
+      expect([ok.statusCode, ok.json()]).toEqual([200, { status: 'live', eventLoopDelayMs: 3 }])
+      live = { status: 'stalled', eventLoopDelayMs: 7000 }
+      const stalled = await app.inject({ method: 'GET', url: '/health/live' })
+      expect([stalled.statusCode, stalled.json()]).toEqual([503, { status: 'stalled', eventLoopDelayMs: 7000 }])
+    } finally {
+      await app.close()
+    }
   })
 })

@@ -1,8 +1,16 @@
-// GET /health: what a load balancer or a supervisor polls. 200 only when the
+// GET /health (readiness): what a load balancer polls. 200 only when the
 // platform can do its job: every part up, the event journal writable, alerts
 // committed and events copied into the database within their bounds
 // (HEALTH_* settings). 503 otherwise, with the reasons as codes and a few
-// figures. Public (no token), so it tells no detail: no error text, no path,
+// figures.
+//
+// GET /health/live (liveness): what a supervisor that restarts on failure
+// polls. 200 while the process serves and its event loop turns within
+// HEALTH_EVENT_LOOP_DELAY_MAX_S; it reads no database, so an outage there
+// (which a restart would not cure, and which would lose what the process
+// holds in memory) leaves it 200.
+//
+// Both are public (no token), so they tell no detail: no error text, no path,
 // no device or building.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -74,7 +82,20 @@ const seconds = (ms: number): number => Math.round(ms / 100) / 10
 
 export type HealthCheck = () => Health
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ health: HealthCheck }> = async (app, { health }) => {
+export const LivenessSchema = Type.Object({
+  status: Type.Enum(['live', 'stalled'], { description: '`live` (200); `stalled` (503): the event loop runs later than HEALTH_EVENT_LOOP_DELAY_MAX_S.' }),
+  eventLoopDelayMs: Type.Integer({ description: 'the worst lateness of the event loop over the last 10 s or so, ms' }),
+})
+export type Liveness = Static<typeof LivenessSchema>
+
+/** The liveness verdict over the event loop's lateness (ms). */
+export function judgeLiveness (eventLoopDelayMs: number, limits: Pick<HealthLimits, 'eventLoopDelayMaxS'>): Liveness {
+  return { status: eventLoopDelayMs > limits.eventLoopDelayMaxS * 1000 ? 'stalled' : 'live', eventLoopDelayMs }
+}
+
+export type LivenessCheck = () => Liveness
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ health: HealthCheck; liveness: LivenessCheck }> = async (app, { health, liveness }) => {
   app.get('/health', {
     config: { public: true },
     schema: {
@@ -86,5 +107,18 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ health: HealthCheck }> = 
   }, async (_req, reply) => {
     const h = health()
     return reply.status(h.status === 'ok' ? 200 : 503).send(h)
+  })
+
+  app.get('/health/live', {
+    config: { public: true },
+    schema: {
+      tags: ['health'],
+      summary: '200 while the process serves and its event loop turns; no database access (for a supervisor that restarts on failure)',
+      security: [],
+      response: { 200: LivenessSchema, 503: LivenessSchema },
+    },
+  }, async (_req, reply) => {
+    const l = liveness()
+    return reply.status(l.status === 'live' ? 200 : 503).send(l)
   })
 }
