@@ -26,6 +26,15 @@ describe('loadConfig', () => {
     for (const name of ['STREAM_MAX_PER_ACCOUNT', 'STREAM_MAX_TOTAL', 'HTTP_REQUEST_TIMEOUT_S', 'DATA_DIR_SHARED']) expect(problems).toContain(name)
   })
 
+  it('reads TRUST_PROXY as addresses and CIDRs, off by default, and refuses anything else by name', () => {
+    expect(loadConfig({}).http.trustProxy).toEqual([])
+    expect(loadConfig({ TRUST_PROXY: 'off' }).http.trustProxy).toEqual([])
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.5, 192.168.1.0/24,fd00::/8,::1 ' }).http.trustProxy).toEqual(['10.0.0.5', '192.168.1.0/24', 'fd00::/8', '::1'])
+    for (const bad of ['on', '*', 'true', '10.0.0.0/33', '10.0.0.1/8/8', 'proxy.local', '10.0.0.5,,10.0.0.6', '::1/129']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY must be off or a comma-separated list/)
+    }
+  })
+
   it('reads ports, data dir, database and switches', () => {
     const c = loadConfig({ HTTP_PORT: '0', MQTT_PORT: '2883', MQTT_WS_PORT: 'off', DATA_DIR: '/tmp/x', DATABASE_URL: 'postgres://u@h/db', DEMO: 'off', HOST: '127.0.0.1' })
     expect(c).toMatchObject({ httpPort: 0, mqttPort: 2883, mqttWsPort: null, dataDir: '/tmp/x', databaseUrl: 'postgres://u@h/db', demo: false, publicHost: '127.0.0.1' })

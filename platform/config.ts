@@ -2,6 +2,7 @@
 // reported together, by variable name, before anything starts.
 
 import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { isAbsolute, resolve } from 'node:path'
 import { createSecureContext } from 'node:tls'
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './alerts/live-stream.ts'
@@ -33,7 +34,8 @@ export interface Config {
   /** Open live alert streams allowed per account, per client address and in total. */
   streams: StreamLimits
   /** The HTTP server: open sockets at most, and the time a client has to send a whole request. */
-  http: { maxConnections: number; requestTimeoutMs: number }
+  /** `trustProxy`: addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY); empty: none. */
+  http: { maxConnections: number; requestTimeoutMs: number; trustProxy: string[] }
   /** Hours the side of a stay a person leaves has to confirm or dispute the move before the jurisdiction decides. */
   moveConfirmHours: number
   /** Rule parameters (RULE_* variables); unset ones keep their defaults. */
@@ -65,7 +67,7 @@ export class ConfigError extends Error {
   }
 }
 
-export const HTTP_DEFAULTS = { maxConnections: 5000, requestTimeoutMs: 30_000 } as const
+export const HTTP_DEFAULTS: Config['http'] = { maxConnections: 5000, requestTimeoutMs: 30_000, trustProxy: [] }
 
 /** Documented in docs/config.md; keep both in step. */
 export const CONFIG_VARIABLES = {
@@ -92,6 +94,7 @@ export const CONFIG_VARIABLES = {
   STREAM_MAX_TOTAL: `Open live alert streams in total (default ${DEFAULT_STREAM_LIMITS.total}).`,
   HTTP_MAX_CONNECTIONS: `Open HTTP sockets at most; further ones are closed at once (default ${HTTP_DEFAULTS.maxConnections}).`,
   HTTP_REQUEST_TIMEOUT_S: `Seconds a client has to send a whole request, headers and body (default ${HTTP_DEFAULTS.requestTimeoutMs / 1000}).`,
+  TRUST_PROXY: 'Comma-separated addresses or CIDRs of the reverse proxies in front of the API; X-Forwarded-For is believed only from them (default off: the socket address is the client).',
   WEBHOOK_ALLOW_INSECURE_LOCAL: 'Development only: webhooks may also target loopback addresses, over plain http too, except the platform\'s own ports (default off: https to public addresses only).',
   MQTT_MAX_CONNECTIONS: `MQTT connections held at once over all listeners (default ${DEFAULT_CONNECTION_LIMITS.maxConnections}); more are refused with CONNACK 3.`,
   MQTT_MAX_CONNECTIONS_PER_ADDRESS: `MQTT connections from one remote address (default ${DEFAULT_CONNECTION_LIMITS.maxPerAddress}: a site's NAT gateway carries many devices); more are refused with CONNACK 3.`,
@@ -224,6 +227,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   const http = {
     maxConnections: count('HTTP_MAX_CONNECTIONS', HTTP_DEFAULTS.maxConnections, 1_000_000),
     requestTimeoutMs: count('HTTP_REQUEST_TIMEOUT_S', HTTP_DEFAULTS.requestTimeoutMs / 1000, 3600) * 1000,
+    trustProxy: trustedProxies(env.TRUST_PROXY, problems),
   }
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel']
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`)
@@ -252,4 +256,29 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, dataDirShared, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays,
     moveConfirmHours, streams, http, rules, webhookAllowInsecureLocal, mqttLimits, health, logLevel,
   }
+}
+
+/**
+ * TRUST_PROXY: `off` (or unset) or a comma-separated list of IPv4/IPv6
+ * addresses and CIDRs. Trusting every peer (`on`, `*`) is refused: anyone
+ * could then choose the address the throttles and limits count against.
+ */
+function trustedProxies (raw: string | undefined, problems: string[]): string[] {
+  const value = raw?.trim() ?? ''
+  if (value === '' || value === 'off') return []
+  const entries = value.split(',').map((e) => e.trim())
+  const bad = entries.filter((e) => !isAddressOrCidr(e))
+  if (bad.length > 0) {
+    problems.push(`TRUST_PROXY must be off or a comma-separated list of proxy addresses or CIDRs (e.g. 10.0.0.5,192.168.1.0/24), got ${bad.map((b) => JSON.stringify(b)).join(', ')}`)
+    return []
+  }
+  return entries
+}
+
+function isAddressOrCidr (entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (family === 0 || rest.length > 0) return false
+  if (prefix === undefined) return true
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)
 }

@@ -57,14 +57,14 @@ export interface AppDeps {
   liveness: LivenessCheck
   logger?: Logger
   version?: string
-  /** Limits of the HTTP server (HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT_S); defaults HTTP_DEFAULTS. */
-  server?: { maxConnections: number; requestTimeoutMs: number }
+  /** Limits of the HTTP server (HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT_S) and the trusted proxies (TRUST_PROXY); defaults HTTP_DEFAULTS. */
+  server?: { maxConnections: number; requestTimeoutMs: number; trustProxy: readonly string[] }
 }
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>
 
 export async function buildApp (deps: AppDeps): Promise<App> {
-  const { maxConnections, requestTimeoutMs } = deps.server ?? HTTP_DEFAULTS
+  const { maxConnections, requestTimeoutMs, trustProxy } = deps.server ?? HTTP_DEFAULTS
   const app = Fastify({
     // A client that never finishes its request (slowloris) is cut off; Fastify's default is no limit at all.
     // Streams are not affected: the timeout ends once the request is in. Idle keep-alive sockets are closed
@@ -77,7 +77,9 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     },
     // Request lines never carry credentials: URLs are redacted, headers left out (logger.ts).
     loggerInstance: deps.logger?.child({}, { serializers: { req: logRequest } }),
-    trustProxy: false,
+    // request.ip is the socket's address, or the X-Forwarded-For address a trusted proxy (TRUST_PROXY) names:
+    // the login throttle, the stream limits and the audit's address all count on it.
+    trustProxy: trustProxy.length === 0 ? false : [...trustProxy],
     bodyLimit: 256 * 1024,
     // Reject unknown fields instead of silently dropping them.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
