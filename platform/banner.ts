@@ -1,6 +1,6 @@
 // What `npm start` prints once the platform is up: where everything listens,
-// and, with the demo site on, what its accounts are and that they are for
-// local trials (their password is published).
+// and, while demo accounts still accept the published password (whatever
+// DEMO says), which ones and that they are for local trials.
 
 import type { Config } from './config.ts'
 import type { PlatformAddresses } from './platform.ts'
@@ -10,7 +10,8 @@ export function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }
 
-export function startBanner (config: Config, a: PlatformAddresses, demo: string[] | undefined): string {
+/** `host`: where the platform listens; `demo`: the demo block (detectDemoSite), undefined when no demo account is open. */
+export function startBanner (config: Config, host: string, a: PlatformAddresses, demo: string[] | undefined): string {
   const lines = [
     'Rental-block access platform is up.',
     `  API            ${a.api}`,
@@ -24,11 +25,11 @@ export function startBanner (config: Config, a: PlatformAddresses, demo: string[
   if (demo === undefined) return lines.join('\n')
   lines.push('', ...demo, '')
   lines.push('The demo accounts are for local trials: their password is public.')
-  if (isLoopback(config.host)) {
-    lines.push(`Listening on ${config.host} only, so that no other machine can use them. To serve other machines, set HOST ` +
+  if (isLoopback(host)) {
+    lines.push(`Listening on ${host} only, so that no other machine can use them. To serve other machines, set HOST ` +
       '(e.g. HOST=0.0.0.0) after disabling the demo accounts (PATCH /users/{id}), or start on an empty DATA_DIR with DEMO=off.')
   } else {
-    lines.push(`WARNING: HOST=${config.host} lets other machines log in with them. Disable them (PATCH /users/{id}) ` +
+    lines.push(`WARNING: HOST=${host} lets other machines log in with them. Disable them (PATCH /users/{id}) ` +
       'or start on an empty DATA_DIR with DEMO=off before this platform holds real data.')
   }
   return lines.join('\n')

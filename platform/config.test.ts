@@ -1,20 +1,23 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts'
+import { CONFIG_VARIABLES, ConfigError, listenHost, loadConfig } from './config.ts'
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
     const c = loadConfig({}, '/srv/app')
-    expect(c).toMatchObject({ host: '127.0.0.1', httpPort: 8080, mqttPort: 1884, mqttWsPort: 8083, dataDir: '/srv/app/data', demo: true, publicHost: '127.0.0.1', eventRetentionDays: 180 })
+    expect(c).toMatchObject({ httpPort: 8080, mqttPort: 1884, mqttWsPort: 8083, dataDir: '/srv/app/data', demo: true, eventRetentionDays: 180 })
+    expect([c.host, c.publicHost]).toEqual([undefined, undefined])
     expect(c).toMatchObject({ dataDirShared: false, streams: { perAccount: 10, perAddress: 100, total: 1000 }, http: { maxConnections: 5000, requestTimeoutMs: 30_000 } })
     expect(c.databaseUrl).toBeUndefined()
   })
 
-  it('listens on loopback while the demo site is on, unless HOST says otherwise', () => {
-    expect(loadConfig({}).host).toBe('127.0.0.1')
-    expect(loadConfig({ DEMO: 'off' })).toMatchObject({ host: '0.0.0.0', publicHost: 'localhost' })
-    expect(loadConfig({ HOST: '0.0.0.0' })).toMatchObject({ host: '0.0.0.0', demo: true })
-    expect(loadConfig({ HOST: ' ' }).host).toBe('127.0.0.1')
+  it('listens on loopback while demo accounts are open, whatever DEMO says, unless HOST says otherwise', () => {
+    expect(listenHost(loadConfig({}), true)).toEqual({ host: '127.0.0.1', publicHost: '127.0.0.1' })
+    expect(listenHost(loadConfig({ DEMO: 'off' }), true)).toEqual({ host: '127.0.0.1', publicHost: '127.0.0.1' })
+    expect(listenHost(loadConfig({}), false)).toEqual({ host: '0.0.0.0', publicHost: 'localhost' })
+    expect(listenHost(loadConfig({ HOST: '0.0.0.0' }), true)).toEqual({ host: '0.0.0.0', publicHost: 'localhost' })
+    expect(listenHost(loadConfig({ HOST: ' ' }), true).host).toBe('127.0.0.1')
+    expect(listenHost(loadConfig({ HOST: '10.0.0.2', PUBLIC_HOST: 'access.example.org' }), false)).toEqual({ host: '10.0.0.2', publicHost: 'access.example.org' })
   })
 
   it('reads the connection limits and DATA_DIR_SHARED, refusing values out of range by name', () => {
@@ -37,7 +40,7 @@ describe('loadConfig', () => {
 
   it('reads ports, data dir, database and switches', () => {
     const c = loadConfig({ HTTP_PORT: '0', MQTT_PORT: '2883', MQTT_WS_PORT: 'off', DATA_DIR: '/tmp/x', DATABASE_URL: 'postgres://u@h/db', DEMO: 'off', HOST: '127.0.0.1' })
-    expect(c).toMatchObject({ httpPort: 0, mqttPort: 2883, mqttWsPort: null, dataDir: '/tmp/x', databaseUrl: 'postgres://u@h/db', demo: false, publicHost: '127.0.0.1' })
+    expect(c).toMatchObject({ httpPort: 0, mqttPort: 2883, mqttWsPort: null, dataDir: '/tmp/x', databaseUrl: 'postgres://u@h/db', demo: false, host: '127.0.0.1' })
   })
 
   it('reports every problem at once, by variable name', () => {

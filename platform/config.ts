@@ -10,7 +10,8 @@ import { DEFAULT_CONNECTION_LIMITS } from './broker/connection-limits.ts'
 import { DEFAULT_RULE_PARAMS, type RuleParams } from './pipeline/model.ts'
 
 export interface Config {
-  host: string
+  /** HOST; undefined when unset: see listenHost. */
+  host: string | undefined
   httpPort: number
   mqttPort: number
   /** null: MQTT over WebSocket disabled. */
@@ -18,7 +19,8 @@ export interface Config {
   /** MQTT over TLS and over secure WebSocket (null: off), with the certificate and key they use (PEM). */
   tls: { mqttTlsPort: number | null; mqttWssPort: number | null; cert: string; key: string } | undefined
   /** Host name devices and API clients are told to use. */
-  publicHost: string
+  /** PUBLIC_HOST; undefined when unset: see listenHost. */
+  publicHost: string | undefined
   dataDir: string
   /** DATA_DIR may be open to group or others (DATA_DIR_SHARED); otherwise such a DATA_DIR is refused at start. */
   dataDirShared: boolean
@@ -71,7 +73,7 @@ export const HTTP_DEFAULTS: Config['http'] = { maxConnections: 5000, requestTime
 
 /** Documented in docs/config.md; keep both in step. */
 export const CONFIG_VARIABLES = {
-  HOST: 'Address the API and the broker listen on (default 0.0.0.0; 127.0.0.1 while DEMO is on).',
+  HOST: 'Address the API and the broker listen on (default 0.0.0.0; 127.0.0.1 while a demo account accepts the published password).',
   HTTP_PORT: 'API and OpenAPI docs port (default 8080).',
   MQTT_PORT: 'MQTT over TCP port (default 1884; 1883 is often taken by another broker).',
   MQTT_WS_PORT: 'MQTT over WebSocket port, path /mqtt (default 8083; "off" disables it).',
@@ -153,10 +155,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     return fallback
   }
 
-  // The demo accounts have a published password: with the demo site on, only this machine may reach them
-  // unless the operator chooses an address.
   const demo = flag('DEMO', true)
-  const host = env.HOST?.trim() || (demo ? '127.0.0.1' : '0.0.0.0')
+  const host = env.HOST?.trim() || undefined
   const httpPort = port('HTTP_PORT', 8080)!
   const mqttPort = port('MQTT_PORT', 1884)!
   const mqttWsPort = port('MQTT_WS_PORT', 8083, true)
@@ -231,7 +231,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   }
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel']
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`)
-  const publicHost = env.PUBLIC_HOST?.trim() || (host === '0.0.0.0' || host === '::' ? 'localhost' : host)
+  const publicHost = env.PUBLIC_HOST?.trim() || undefined
   const dataDirShared = flag('DATA_DIR_SHARED', false)
   const webhookAllowInsecureLocal = flag('WEBHOOK_ALLOW_INSECURE_LOCAL', false)
   const eventRetentionDays = count('EVENT_RETENTION_DAYS', 180, 99_999, 'days')
@@ -281,4 +281,15 @@ function isAddressOrCidr (entry: string): boolean {
   if (family === 0 || rest.length > 0) return false
   if (prefix === undefined) return true
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)
+}
+
+/**
+ * Where the platform listens and the host name it gives devices and clients.
+ * HOST unset: 127.0.0.1 while a demo account still accepts the published
+ * password (only this machine can use it), else every interface. PUBLIC_HOST
+ * unset: the listening address, or localhost for every interface.
+ */
+export function listenHost (config: Pick<Config, 'host' | 'publicHost'>, demoAccountsOpen: boolean): { host: string; publicHost: string } {
+  const host = config.host ?? (demoAccountsOpen ? '127.0.0.1' : '0.0.0.0')
+  return { host, publicHost: config.publicHost ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : host) }
 }

@@ -38,7 +38,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   const a = await platform.start()
-  console.log(startBanner(config, a, platform.demo?.describe()))
+  console.log(startBanner(config, platform.listen!.host, a, platform.demo?.describe()))
 } catch (err) {
   // A DATA_DIR others can read is refused at start, like a bad setting.
   if (err instanceof ConfigError) {

@@ -23,8 +23,8 @@ import { judgeHealth, judgeLiveness } from './api/routes/health.ts'
 import type { DeviceConnectivity } from './api/device-connectivity.ts'
 import { MqttBroker } from './broker/mqtt-broker.ts'
 import type { AcceptedMessage, SinkRejection } from './broker/ports.ts'
-import type { Config } from './config.ts'
-import { seedDemoSite, type DemoSite } from './demo/demo-site.ts'
+import { listenHost, type Config } from './config.ts'
+import { detectDemoSite, seedDemoSite, type DemoSite } from './demo/demo-site.ts'
 import { EventHistory } from './events/event-history.ts'
 import { EventLog } from './events/event-log.ts'
 import { writeDurably } from './store/durable-file.ts'
@@ -76,7 +76,10 @@ export class Platform {
   alerts: AlertService | undefined
   pipeline: Pipeline | undefined
   dispatcher: WebhookDispatcher | undefined
+  /** Demo accounts still open (enabled, on the published password), whatever DEMO says; undefined: none. */
   demo: DemoSite | undefined
+  /** Where the API and the broker listen, and the host name handed out (listenHost); known once started. */
+  listen: { host: string; publicHost: string } | undefined
   private pipelineUp = false
   private readonly stack: Array<() => Promise<void> | void> = []
   /** Aborted by stop(): a start still waiting (for the database) gives up. */
@@ -145,7 +148,12 @@ export class Platform {
     })
     registry.events.onListenerError = (err) => logger.error({ err }, 'registry listener failed')
     this.registry = registry
-    if (config.demo) this.demo = await seedDemoSite(registry, logger, join(config.dataDir, DEMO_SECRETS_FILE))
+    const demoSecrets = join(config.dataDir, DEMO_SECRETS_FILE)
+    const seeded = config.demo ? await seedDemoSite(registry, logger, demoSecrets) : undefined
+    // Detected, not assumed from DEMO: a registry seeded once keeps its demo accounts after DEMO=off.
+    this.demo = await detectDemoSite(db, demoSecrets, seeded)
+    const listen = listenHost(config, this.demo !== undefined)
+    this.listen = listen
 
     // Every command goes out through here, so the command log knows what became of each.
     const commands = new CommandLog(this.options.clock === undefined ? {} : { now: this.options.clock })
@@ -263,7 +271,7 @@ export class Platform {
         ...(this.options.clock === undefined ? {} : { now: this.options.clock }),
       })),
       logger: logger.child({ part: 'broker' }),
-      host: config.host,
+      host: listen.host,
       limits: config.mqttLimits,
       tcpPort: config.mqttPort,
       wsPort: config.mqttWsPort,
@@ -293,10 +301,10 @@ export class Platform {
       endpoints: () => {
         const a = broker.addresses()
         return {
-          url: `mqtt://${config.publicHost}:${a.tcp.port}`,
-          wsUrl: a.ws === null ? null : `ws://${config.publicHost}:${a.ws.port}${a.ws.path}`,
-          tlsUrl: a.tls === null ? null : `mqtts://${config.publicHost}:${a.tls.port}`,
-          wssUrl: a.wss === null ? null : `wss://${config.publicHost}:${a.wss.port}${a.wss.path}`,
+          url: `mqtt://${listen.publicHost}:${a.tcp.port}`,
+          wsUrl: a.ws === null ? null : `ws://${listen.publicHost}:${a.ws.port}${a.ws.path}`,
+          tlsUrl: a.tls === null ? null : `mqtts://${listen.publicHost}:${a.tls.port}`,
+          wssUrl: a.wss === null ? null : `wss://${listen.publicHost}:${a.wss.port}${a.wss.path}`,
         }
       },
     }
@@ -316,14 +324,14 @@ export class Platform {
       liveness: () => judgeLiveness(loop.delayMs(), config.health),
     })
     this.app = app
-    await app.listen({ host: config.host, port: config.httpPort })
+    await app.listen({ host: listen.host, port: config.httpPort })
     this.stack.push(() => app.close())
   }
 
   addresses (): PlatformAddresses {
     const http = this.app?.server.address()
     const port = typeof http === 'object' && http !== null ? http.port : this.config.httpPort
-    const host = this.config.publicHost
+    const host = (this.listen ?? listenHost(this.config, false)).publicHost
     const b = this.broker?.addresses()
     return {
       api: `http://${host}:${port}`,

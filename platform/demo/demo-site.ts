@@ -3,12 +3,19 @@
 // password DEMO_PASSWORD; the README lists them. The demo devices' secrets go
 // to a file only the platform's user can read (DATA_DIR/demo-devices.json),
 // never to the console or the log.
+//
+// Whether demo accounts are there is detected at every start, not assumed
+// from DEMO: a registry seeded once keeps them after a start with DEMO=off.
+// detectDemoSite names the demo accounts that are enabled and still accept
+// the published password (checked against their stored hashes).
 
 import { existsSync } from 'node:fs'
 import type { Logger } from 'pino'
 import { writeDurably } from '../store/durable-file.ts'
 import type { Actor } from '../registry/access.ts'
+import { verifyPassword } from '../registry/passwords.ts'
 import type { Registry } from '../registry/registry.ts'
+import type { Queryable } from '../store/database.ts'
 
 export const DEMO_PASSWORD = 'demo-password'
 
@@ -22,8 +29,15 @@ export const DEMO_ACCOUNTS = [
 ] as const
 
 export interface DemoSite {
+  /** The demo accounts, enabled, that still accept DEMO_PASSWORD. */
+  openAccounts: string[]
   /** Lines for the start-up banner. */
   describe (): string[]
+}
+
+/** What seedDemoSite loaded. */
+export interface SeededDemo {
+  devices: string[]
 }
 
 /** The banner's lines on where the demo devices' secrets are. */
@@ -40,14 +54,13 @@ function residentId (first17: string): string {
   return first17 + '10X98765432'[sum % 11]!
 }
 
-/** Loads the demo site into an empty registry; `secretsFile` receives the devices' secrets (mode 0600). */
-export async function seedDemoSite (registry: Registry, logger: Logger, secretsFile: string): Promise<DemoSite | undefined> {
+/**
+ * Loads the demo site into an empty registry; `secretsFile` receives the
+ * devices' secrets (mode 0600). Undefined when the registry has accounts.
+ */
+export async function seedDemoSite (registry: Registry, logger: Logger, secretsFile: string): Promise<SeededDemo | undefined> {
   const existing = await registry.ctx.db.query<{ n: number }>('select count(*)::int as n from users')
-  if (existing.rows[0]!.n > 0) {
-    return {
-      describe: () => [`Demo accounts (password ${DEMO_PASSWORD}): ${DEMO_ACCOUNTS.map((a) => a.username).join(', ')}`, ...secretsLines(secretsFile)],
-    }
-  }
+  if (existing.rows[0]!.n > 0) return undefined
   const admin = await registry.users.create(null, { ...DEMO_ACCOUNTS[0], password: DEMO_PASSWORD })
   const root: Actor = { id: admin.id, role: 'admin', username: admin.username }
   await registry.areas.create(root, { id: 'chancheng', kind: 'district', name: 'Chancheng District' })
@@ -91,12 +104,31 @@ export async function seedDemoSite (registry: Registry, logger: Logger, secretsF
     devices,
   }, null, 2)}\n`)
   logger.info({ secretsFile }, 'demo site loaded')
-  return {
-    describe: () => [
-      `Demo site loaded (buildings demo-b1, demo-b2). Accounts, all with password "${DEMO_PASSWORD}":`,
-      ...DEMO_ACCOUNTS.map((a) => `  ${a.username.padEnd(14)} ${a.role}`),
-      `Demo devices: ${devices.map((d) => d.clientId).join(', ')}.`,
-      ...secretsLines(secretsFile),
-    ],
-  }
+  return { devices: devices.map((d) => d.clientId) }
+}
+
+/**
+ * The demo site as far as it is still open: undefined when no demo account
+ * is enabled with DEMO_PASSWORD. `seeded`: what this start loaded, if it did.
+ */
+export async function detectDemoSite (db: Queryable, secretsFile: string, seeded?: SeededDemo): Promise<DemoSite | undefined> {
+  const names: string[] = DEMO_ACCOUNTS.map((a) => a.username)
+  const r = await db.query<{ username: string; password_hash: string }>(
+    'select username, password_hash from users where username = any($1) and not disabled', [names])
+  const hashes = new Map(r.rows.map((row) => [row.username, row.password_hash]))
+  // A handful of scrypt checks, side by side on the thread pool.
+  const open = (await Promise.all(names.map(async (name) => {
+    const hash = hashes.get(name)
+    return hash !== undefined && await verifyPassword(DEMO_PASSWORD, hash) ? name : undefined
+  }))).filter((name): name is string => name !== undefined)
+  if (open.length === 0) return undefined
+  const describe = seeded === undefined
+    ? (): string[] => [`Demo accounts still on the public password "${DEMO_PASSWORD}": ${open.join(', ')}.`, ...secretsLines(secretsFile)]
+    : (): string[] => [
+        `Demo site loaded (buildings demo-b1, demo-b2). Accounts, all with password "${DEMO_PASSWORD}":`,
+        ...DEMO_ACCOUNTS.map((a) => `  ${a.username.padEnd(14)} ${a.role}`),
+        `Demo devices: ${seeded.devices.join(', ')}.`,
+        ...secretsLines(secretsFile),
+      ]
+  return { openAccounts: open, describe }
 }
