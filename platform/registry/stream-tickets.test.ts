@@ -6,7 +6,7 @@ import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/
 import { CredentialSecrets } from '../privacy/credential-secrets.ts'
 import { IdVault } from '../privacy/id-vault.ts'
 import { Registry } from './registry.ts'
-import { STREAM_TICKET_TTL_MS } from './stream-tickets.ts'
+import { STREAM_TICKET_TTL_MS, STREAM_TICKETS_PER_ACCOUNT } from './stream-tickets.ts'
 
 describe.each(DATABASE_KINDS)('stream tickets (%s)', (kind) => {
   let t: TestDatabase
@@ -46,5 +46,28 @@ describe.each(DATABASE_KINDS)('stream tickets (%s)', (kind) => {
     // Issuing clears expired tickets.
     const rows = await t.db.query<{ n: number }>('select count(*)::int as n from stream_tickets where expires_at <= $1', [new Date(clock.t)])
     expect(rows.rows[0]!.n).toBe(0)
+  })
+
+  it('holds at most STREAM_TICKETS_PER_ACCOUNT unused tickets per account, over all its sessions', async () => {
+    clock.t += STREAM_TICKET_TTL_MS // nothing left from the cases above
+    await registry.users.create(null, { username: 'other', displayName: 'Other', role: 'admin', password: 'a-long-password' })
+    const first = await session()
+    const second = await session()
+    const issued = []
+    for (let i = 0; i < STREAM_TICKETS_PER_ACCOUNT; i++) issued.push(await registry.streamTickets.issue(i % 2 === 0 ? first : second, '10.0.0.1'))
+    await expect(registry.streamTickets.issue(first, '10.0.0.1')).rejects.toMatchObject({ code: 'RH_TOO_MANY_REQUESTS', statusCode: 429 })
+    await expect(registry.streamTickets.issue(second, '10.0.0.1')).rejects.toMatchObject({ code: 'RH_TOO_MANY_REQUESTS' })
+    const count = async (): Promise<number> => (await t.db.query<{ n: number }>('select count(*)::int as n from stream_tickets')).rows[0]!.n
+    expect(await count()).toBe(STREAM_TICKETS_PER_ACCOUNT)
+    // Another account is not affected.
+    const others = (await registry.users.login('other', 'a-long-password', '10.0.0.9')).token
+    await registry.streamTickets.issue(others, '10.0.0.9')
+    // Taking one frees a place; so does expiry, and expired ones are deleted.
+    expect(await registry.streamTickets.redeem(issued[0]!.ticket, '10.0.0.1')).toBeDefined()
+    await registry.streamTickets.issue(first, '10.0.0.1')
+    await expect(registry.streamTickets.issue(first, '10.0.0.1')).rejects.toMatchObject({ code: 'RH_TOO_MANY_REQUESTS' })
+    clock.t += STREAM_TICKET_TTL_MS
+    await registry.streamTickets.issue(first, '10.0.0.1')
+    expect(await count()).toBe(1)
   })
 })

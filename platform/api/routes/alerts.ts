@@ -94,7 +94,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
   app.post('/alerts/stream/ticket', {
     schema: {
       tags: ['alerts'], summary: 'A single-use ticket for GET /alerts/stream?ticket=, valid 60 s, for clients that cannot send headers (browser EventSource)',
-      response: { 201: Type.Object({ ticket: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...errors(401, 403, 503) },
+      response: { 201: Type.Object({ ticket: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...errors(401, 403, 429, 503) },
     },
   }, async (req, reply) => {
     if (req.actor.role === 'vendor') throw new Errors.Forbidden('device vendors do not receive alerts')
