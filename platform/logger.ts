@@ -30,18 +30,23 @@ const SECRET_PARAMETER = /token|ticket|secret|passw|pwd|key|auth|session|signatu
 const MAX_LOGGED_URL = 2048
 
 /**
- * The URL with the value of every credential-like query parameter replaced by
- * `[redacted]` (names are kept, so the line still says what was sent).
+ * The URL with the value of every credential-like parameter replaced by
+ * `[redacted]` (names are kept, so the line still says what was sent):
+ * query parameters separated by `&` or `;`, and `;name=value` parameters in
+ * the path (which some servers and proxies read as parameters too).
  */
 export function redactUrl (url: string): string {
   const q = url.indexOf('?')
-  if (q < 0) return clip(url)
-  const parts = url.slice(q + 1).split('&').map((pair) => {
-    const eq = pair.indexOf('=')
-    const name = eq < 0 ? pair : pair.slice(0, eq)
-    return SECRET_PARAMETER.test(decodeName(name)) && eq >= 0 ? `${name}=${CENSOR}` : pair
-  })
-  return clip(`${url.slice(0, q)}?${parts.join('&')}`)
+  const path = (q < 0 ? url : url.slice(0, q)).replace(/;([^;/]*)/g, (_all, pair: string) => `;${redactPair(pair)}`)
+  if (q < 0) return clip(path)
+  return clip(`${path}?${url.slice(q + 1).replace(/[^&;]+/g, redactPair)}`)
+}
+
+function redactPair (pair: string): string {
+  const eq = pair.indexOf('=')
+  if (eq < 0) return pair
+  const name = pair.slice(0, eq)
+  return SECRET_PARAMETER.test(decodeName(name)) ? `${name}=${CENSOR}` : pair
 }
 
 function decodeName (name: string): string {

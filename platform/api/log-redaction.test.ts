@@ -28,6 +28,8 @@ describe('credentials in the log', () => {
       [`/alerts/stream?access_token=${token}`, {}],
       [`/alerts?status=live&token=${token}`, { headers: { authorization: `Bearer ${token}` } }],
       [`/no/such/route?password=${secret}&ticket=${secret}&apiKey=${secret}`, { headers: { cookie: `session=${token}` } }],
+      [`/alerts/stream;access_token=${token}`, {}],
+      [`/alerts?status=live;access_token=${token}`, {}],
       ['/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: DEMO_PASSWORD }) }],
       ['/auth/me', { headers: { authorization: `Bearer ${'x'.repeat(43)}`, cookie: `rh=${secret}` } }],
     ]
@@ -44,6 +46,8 @@ describe('credentials in the log', () => {
     expect(text).toContain('/alerts/stream?access_token=[redacted]')
     expect(text).toContain('/alerts?status=live&token=[redacted]')
     expect(text).toContain('password=[redacted]&ticket=[redacted]&apiKey=[redacted]')
+    expect(text).toContain('/alerts/stream;access_token=[redacted]')
+    expect(text).toContain('/alerts?status=live;access_token=[redacted]')
     for (const leaked of [token, secret, DEMO_PASSWORD, 'x'.repeat(43)]) expect(text).not.toContain(leaked)
   })
 
@@ -62,5 +66,12 @@ describe('credentials in the log', () => {
     expect(redactUrl('/a?Session=1&SIGNATURE=2&x-api-key=3')).toBe('/a?Session=[redacted]&SIGNATURE=[redacted]&x-api-key=[redacted]')
     expect(redactUrl('/a?%ZZ=1&passwd=2')).toBe('/a?%ZZ=1&passwd=[redacted]')
     expect(redactUrl(`/a?x=${'y'.repeat(5000)}`).length).toBeLessThan(2100)
+  })
+
+  it('redacts `;` parameters too, in the query and in the path', () => {
+    expect(redactUrl('/alerts/stream?x=1;access_token=zz;limit=5')).toBe('/alerts/stream?x=1;access_token=[redacted];limit=5')
+    expect(redactUrl('/alerts/stream;access_token=zz')).toBe('/alerts/stream;access_token=[redacted]')
+    expect(redactUrl('/a;jsessionid=zz/b;v=2?ticket=t&y=1')).toBe('/a;jsessionid=[redacted]/b;v=2?ticket=[redacted]&y=1')
+    expect(redactUrl('/a;b?c;d')).toBe('/a;b?c;d')
   })
 })
