@@ -38,13 +38,25 @@ export function isDataError (err: unknown): boolean {
 }
 
 /**
- * The database cannot be reached right now: it did not answer or refused the
- * connection, the connection broke, the server is shutting down, crashed,
- * starting up or holds as many connections as it may, or the embedded
- * database is closed. Nothing of the statement was done (a transaction whose
- * connection breaks is rolled back), so the request may be tried again later.
+ * The database cannot be reached right now: a connection failure
+ * (isConnectionFailure), or the server ended the session with a FATAL error
+ * (it does not accept connections to this database now, refused the login,
+ * ...). Nothing of the statement was done (a transaction whose connection
+ * breaks is rolled back), so the request may be tried again later.
  */
 export function isUnreachable (err: unknown): boolean {
+  if (isConnectionFailure(err)) return true
+  const severity = (err as { severity?: unknown } | null)?.severity
+  return severity === 'FATAL' || severity === 'PANIC'
+}
+
+/**
+ * The server is not there or not itself: it did not answer or refused the
+ * connection, the connection broke, it is shutting down, crashed, starting up
+ * or holds as many connections as it may, or the embedded database is closed.
+ * Waiting may cure it.
+ */
+export function isConnectionFailure (err: unknown): boolean {
   // Follows `cause` (the pool wraps a connect timeout) and AggregateError (each address tried).
   for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = sqlState(e)

@@ -6,7 +6,7 @@
 // the start at once, with its reason.
 
 import type { Logger } from 'pino'
-import { isUnreachable, sqlState, type Database } from './database.ts'
+import { isConnectionFailure, sqlState, type Database } from './database.ts'
 
 export interface WaitOptions {
   logger: Pick<Logger, 'warn' | 'info'>
@@ -18,10 +18,10 @@ export interface WaitOptions {
   maxDelayMs?: number
 }
 
-/** Errors of a server not (yet) there: nothing answered, or it is starting or shutting down (isUnreachable). */
+/** Errors of a server not (yet) there: nothing answered, or it is starting or shutting down (isConnectionFailure). */
 export function isNotThereYet (err: unknown): boolean {
-  // No code at all: some connection error of the driver's that isUnreachable does not name; worth waiting on at start.
-  return sqlState(err) === undefined || isUnreachable(err)
+  // No code at all: some connection error of the driver's that isConnectionFailure does not name; worth waiting on at start.
+  return sqlState(err) === undefined || isConnectionFailure(err)
 }
 
 /** Resolves once the database answers; rejects on a refusal waiting cannot cure, or when `signal` aborts. */
