@@ -71,7 +71,7 @@ describe.skipIf(!throwawayPostgresWorks)('the database goes away while the platf
       pg.stop()
       const unavailable = {
         statusCode: 503, code: 'RH_UNAVAILABLE', error: 'Service Unavailable',
-        message: 'the database cannot be reached right now; nothing was changed, try again shortly',
+        message: 'the database cannot be reached right now; try again shortly',
       }
       expect(await call('admin', 'GET', '/buildings')).toEqual({ status: 503, body: unavailable })
       expect(await call('landlord-li', 'POST', '/rooms/demo-b1-101/registrations', registration)).toEqual({ status: 503, body: unavailable })

@@ -77,7 +77,7 @@ describe.each([...DATABASE_KINDS, 'pglite-worker'] as const)('a database that ca
         expect(r.statusCode).toBe(503)
         expect(r.json()).toEqual({
           statusCode: 503, code: 'RH_UNAVAILABLE', error: 'Service Unavailable',
-          message: 'the database cannot be reached right now; nothing was changed, try again shortly',
+          message: 'the database cannot be reached right now; try again shortly',
         })
       }
     } finally {

@@ -12,8 +12,8 @@
 //
 // A database that cannot be reached (refused or broken connections, a server
 // shutting down, the embedded database closed: isUnreachable) is not the
-// request's fault nor a bug: 503 RH_UNAVAILABLE, try again. Nothing was
-// written: a transaction whose connection breaks is rolled back.
+// request's fault nor a bug: 503 RH_UNAVAILABLE, try again. A write is one
+// transaction: one whose connection breaks is rolled back.
 
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
@@ -38,7 +38,7 @@ export function dataExceptionError (err: unknown): InstanceType<typeof Errors.Un
   return new Errors.UnstorableValue(DATA_EXCEPTIONS[state] ?? `the database refuses a value (SQLSTATE ${state})`)
 }
 
-const UNREACHABLE_MESSAGE = 'the database cannot be reached right now; nothing was changed, try again shortly'
+const UNREACHABLE_MESSAGE = 'the database cannot be reached right now; try again shortly'
 
 export function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const refused = dataExceptionError(err)

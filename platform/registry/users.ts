@@ -115,17 +115,21 @@ export class Users {
       if (a.rows.length === 0) throw new Errors.NotFound(`area ${input.areaId}`)
     }
     const id = newId('u')
+    const passwordHash = await hashPassword(input.password)
     try {
-      await this.ctx.db.query(
-        `insert into users (id, username, display_name, role, area_id, organisation, password_hash)
-         values ($1, $2, $3, $4, $5, $6, $7)`,
-        [id, input.username, input.displayName, input.role, input.areaId ?? null, input.organisation ?? null, await hashPassword(input.password)],
-      )
+      // The account and its audit entry, or neither.
+      await this.ctx.db.transaction(async (tx) => {
+        await tx.query(
+          `insert into users (id, username, display_name, role, area_id, organisation, password_hash)
+           values ($1, $2, $3, $4, $5, $6, $7)`,
+          [id, input.username, input.displayName, input.role, input.areaId ?? null, input.organisation ?? null, passwordHash],
+        )
+        await writeAudit(tx, actor, 'user.created', { type: 'user', id }, { role: input.role, username: input.username })
+      })
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) throw new Errors.Conflict(`username ${input.username} is taken`)
       throw err
     }
-    await writeAudit(this.ctx.db, actor, 'user.created', { type: 'user', id }, { role: input.role, username: input.username })
     return this.get(id)
   }
 
@@ -145,13 +149,14 @@ export class Users {
 
   async setDisabled (actor: Actor, id: string, disabled: boolean): Promise<User> {
     if (actor.role !== 'admin') throw new Errors.Forbidden('only administrators disable accounts')
-    const r = await this.ctx.db.query('update users set disabled = $2 where id = $1', [id, disabled])
-    if (r.rowCount === 0) throw new Errors.NotFound(`user ${id}`)
-    if (disabled) {
-      this.sessions.forgetUser(id)
-      await this.ctx.db.query('delete from sessions where user_id = $1', [id])
-    }
-    await writeAudit(this.ctx.db, actor, disabled ? 'user.disabled' : 'user.enabled', { type: 'user', id })
+    // The change, the end of the account's sessions and the audit entry, or none of them.
+    await this.ctx.db.transaction(async (tx) => {
+      const r = await tx.query('update users set disabled = $2 where id = $1', [id, disabled])
+      if (r.rowCount === 0) throw new Errors.NotFound(`user ${id}`)
+      if (disabled) await tx.query('delete from sessions where user_id = $1', [id])
+      await writeAudit(tx, actor, disabled ? 'user.disabled' : 'user.enabled', { type: 'user', id })
+    })
+    if (disabled) this.sessions.forgetUser(id)
     return this.get(id)
   }
 
@@ -175,11 +180,16 @@ export class Users {
       throw new Errors.Unauthenticated('wrong username or password')
     }
     this.throttle.succeed(ip, username)
-    await writeAudit(this.ctx.db, { id: row.id, role: row.role, username: row.username, ip }, 'login.succeeded', { type: 'user', id: row.id })
     const token = randomBytes(32).toString('base64url')
     const expiresAt = new Date(this.ctx.now().getTime() + SESSION_TTL_MS)
-    await this.ctx.db.query('insert into sessions (token_hash, user_id, expires_at) values ($1, $2, $3)', [tokenHash(token), row.id, expiresAt])
-    await this.ctx.db.query('delete from sessions where expires_at < $1', [this.ctx.now()])
+    // The session and its audit entry, or neither.
+    await this.ctx.db.transaction(async (tx) => {
+      await writeAudit(tx, { id: row.id, role: row.role, username: row.username, ip }, 'login.succeeded', { type: 'user', id: row.id })
+      await tx.query('insert into sessions (token_hash, user_id, expires_at) values ($1, $2, $3)', [tokenHash(token), row.id, expiresAt])
+    })
+    await this.ctx.db.query('delete from sessions where expires_at < $1', [this.ctx.now()]).catch(() => {
+      // Housekeeping only: the next login deletes them.
+    })
     this.sessions.put(tokenHash(token), toActor(row), expiresAt.getTime())
     return { token, expiresAt: expiresAt.toISOString(), user: toUser(row) }
   }
