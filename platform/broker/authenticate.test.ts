@@ -187,6 +187,18 @@ describe('authenticate', () => {
     expect(h.broker.stats.totals().refusedConnections).toMatchObject({ bad_secret: 60, unknown_device: 60, invalid_client_id: 60 })
   }, 30_000)
 
+  it('still refuses an address that sprays person logins, for people only: its devices keep connecting', async () => {
+    const admin = h.people.add('root', 'admin')
+    const codes: number[] = []
+    for (let i = 0; i < 51; i++) codes.push(await h.personRefusal({ username: `victim-${i}`, token: 'guess' }))
+    // 50 failures a minute from one address refuse every person login from it, the right token included.
+    expect(codes.filter((c) => c === 4)).toHaveLength(50)
+    expect(codes[50]).toBe(5)
+    expect(await h.personRefusal(admin)).toBe(5)
+    const d = h.directory.add('reader-01')
+    await h.device(d)
+  }, 30_000)
+
   it('logs refusals without the password or user name', async () => {
     const d = h.directory.add('reader-01', { secret: 'very-secret-value' })
     expect(await h.refusal({ ...d, secret: 'typo-very-secret-value' })).toBe(4)
