@@ -1,10 +1,11 @@
 // The storage port's conformance suite: the embedded and the server
 // implementation must behave the same for everything the registry relies on.
 
+import { createServer, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/support/databases.ts'
 import { freePort } from '../../test/support/platform-process.ts'
-import { isDataError, sqlState, UNIQUE_VIOLATION } from './database.ts'
+import { isDataError, isUnreachable, sqlState, UNIQUE_VIOLATION } from './database.ts'
 import { loadMigrations, migrate } from './migrate.ts'
 import { PgDatabase } from './pg-database.ts'
 
@@ -103,5 +104,25 @@ describe('isDataError on a server that is not there', () => {
     await db.close()
     expect(sqlState(err)).toBe('ECONNREFUSED')
     expect(isDataError(err)).toBe(false)
+  })
+})
+
+describe('a server that accepts connections but never answers', () => {
+  it('fails the statement as unreachable once the connect timeout has passed, instead of holding it', async () => {
+    const sockets = new Set<Socket>()
+    const silent = createServer((s) => { sockets.add(s) })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as { port: number }
+    const db = new PgDatabase(`postgres://postgres@127.0.0.1:${port}/postgres`, 2, 300)
+    try {
+      const started = Date.now()
+      const err = await db.query('select 1').then(() => undefined, (e: unknown) => e)
+      expect(Date.now() - started).toBeLessThan(3_000)
+      expect(isUnreachable(err)).toBe(true)
+    } finally {
+      await db.close()
+      for (const s of sockets) s.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    }
   })
 })

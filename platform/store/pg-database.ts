@@ -26,8 +26,13 @@ export class PgDatabase implements Database {
   private readonly pool: pg.Pool
   private readonly q: Queryable
 
-  constructor (connectionString: string, max = 10) {
-    this.pool = new pg.Pool({ connectionString, max })
+  /**
+   * `connectTimeoutMs`: longest wait for a connection, a new one or a free one of the pool's `max`; beyond,
+   * the statement fails as unreachable (a server that does not answer would otherwise hold every request for
+   * as long as the system's TCP timeout).
+   */
+  constructor (connectionString: string, max = 10, connectTimeoutMs = 10_000) {
+    this.pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: connectTimeoutMs })
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', () => {})
     this.q = wrap(this.pool)
