@@ -45,6 +45,16 @@ describe('preparePrivateDir', () => {
     chmodSync(target, 0o755)
     expect(() => preparePrivateDir(link, false)).toThrow(/mode 0755/)
   })
+
+  it('refuses, by name, a DATA_DIR that links to nothing or is not a directory', () => {
+    const dangling = join(root, 'dangling')
+    symlinkSync(join(root, 'nowhere'), dangling)
+    expect(() => preparePrivateDir(dangling, false)).toThrow(ConfigError)
+    expect(() => preparePrivateDir(dangling, false)).toThrow(/symbolic link to .*nowhere, which does not exist/)
+    const file = join(root, 'file')
+    writeFileSync(file, 'x')
+    expect(() => preparePrivateDir(file, false)).toThrow(ConfigError)
+  })
 })
 
 describe('tightenTree', () => {

@@ -6,7 +6,7 @@
 // embedded database unpacks its initial files world-readable and an older
 // version created files 0644.
 
-import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs'
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError } from '../config.ts'
 
@@ -18,8 +18,15 @@ const GROUP_OTHER = 0o077
  * the directory it points to (a link's own mode means nothing).
  */
 export function preparePrivateDir (dir: string, shared: boolean): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const mode = statSync(dir).mode & 0o777
+  if (statOrMissing(dir, statSync) === undefined) {
+    if (statOrMissing(dir, lstatSync)?.isSymbolicLink() === true) {
+      throw new ConfigError([`DATA_DIR ${dir} is a symbolic link to ${readlinkSync(dir)}, which does not exist; create it (mkdir -m 700) or point DATA_DIR elsewhere`])
+    }
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+  }
+  const st = statSync(dir)
+  if (!st.isDirectory()) throw new ConfigError([`DATA_DIR ${dir} is not a directory`])
+  const mode = st.mode & 0o777
   if ((mode & GROUP_OTHER) !== 0 && !shared) {
     throw new ConfigError([
       `DATA_DIR ${dir} is open to other users (mode ${mode.toString(8).padStart(4, '0')}); it holds personal data and its key. ` +
