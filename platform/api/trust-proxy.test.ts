@@ -4,6 +4,7 @@
 // audit count on); from a trusted peer it names the client.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DATABASE_KINDS } from '../../test/support/databases.ts'
 import { startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
 
 const PROXY = '10.8.0.1'
@@ -23,9 +24,9 @@ async function auditedAddresses (tp: TestPlatform): Promise<string[]> {
   return r.rows.map((row) => row.ip)
 }
 
-describe('X-Forwarded-For, TRUST_PROXY off (the default)', () => {
+describe.each(DATABASE_KINDS)('X-Forwarded-For, TRUST_PROXY off (the default) (%s)', (kind) => {
   let tp: TestPlatform
-  beforeAll(async () => { tp = await startTestPlatform('pglite') }, 60_000)
+  beforeAll(async () => { tp = await startTestPlatform(kind) }, 60_000)
   afterAll(async () => { await tp?.dispose() })
 
   it('is ignored: the socket address is the client', async () => {
@@ -36,9 +37,9 @@ describe('X-Forwarded-For, TRUST_PROXY off (the default)', () => {
   })
 })
 
-describe('X-Forwarded-For, TRUST_PROXY set', () => {
+describe.each(DATABASE_KINDS)('X-Forwarded-For, TRUST_PROXY set (%s)', (kind) => {
   let tp: TestPlatform
-  beforeAll(async () => { tp = await startTestPlatform('pglite', { env: { TRUST_PROXY: '10.8.0.0/24' } }) }, 60_000)
+  beforeAll(async () => { tp = await startTestPlatform(kind, { env: { TRUST_PROXY: '10.8.0.0/24' } }) }, 60_000)
   afterAll(async () => { await tp?.dispose() })
 
   it('names the client when the peer is a trusted proxy, and is ignored from anyone else', async () => {
