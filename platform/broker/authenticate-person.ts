@@ -77,7 +77,7 @@ export async function decidePerson (
     throttle.fail(address)
     return refuse(ConnackCode.IDENTIFIER_REJECTED, 'invalid_client_id', 'client id must be dispatch:<username> or dispatch:<username>:<tag>', false)
   }
-  const verdict = await behindThrottle(throttle, address, `person:${username}`, { byAddress: true }, () => check(deps, fields, username, password))
+  const verdict = await behindThrottle(throttle, address, `person:${username}`, {}, () => check(deps, fields, username, password))
   if (verdict.ok && 'person' in verdict) sessions.setPerson(client, verdict.person)
   return verdict
 }

@@ -6,9 +6,10 @@
 // authenticate-person.ts. Everything else is a device:
 //
 //   client id      a valid device id, sent by the device itself      else 2 [MQTT-3.1.3-9]
-//   throttle       this address not blocked for this device
-//                  (login-throttle.ts; never for every device: a
-//                  site's devices share one NAT address)             else 5
+//   throttle       a device guessed at waits (login-throttle.ts),
+//                  up to 5 s; never refused: a site's devices share
+//                  one NAT address, and a wrong secret under a
+//                  device's id must not keep the device out
 //   user name      equal to the client id                            else 4
 //   password       sha256 matches the directory's `secretHash`       else 4 (also: unknown device)
 //   enabled        the device is enabled                             else 5
@@ -157,7 +158,7 @@ async function decide (
 
   // [MQTT-3.1.3-5] the server may restrict client ids; ours are device ids.
   // An empty id (Aedes would invent one) is refused too [MQTT-3.1.3-9].
-  // Like every device login, not counted against the address (login-throttle.ts, AttemptScope).
+  // Like every device login, slowed down only (login-throttle.ts, AttemptScope).
   if (!fields || !isValidId(clientId)) {
     return refuse(ConnackCode.IDENTIFIER_REJECTED, 'invalid_client_id', 'client id must be a device id', false)
   }
@@ -166,8 +167,8 @@ async function decide (
   return verdict
 }
 
-/** Device logins are judged per (address, device) and per device, never per address alone. */
-const DEVICE_LOGIN = { byAddress: false } as const
+/** Device logins are only slowed down per device, never refused (login-throttle.ts, AttemptScope). */
+const DEVICE_LOGIN = { slowOnly: true } as const
 
 async function check (
   deps: AuthenticateDeps,

@@ -9,14 +9,16 @@
 //   address   all identities tried from one address (spraying one password
 //             over many accounts). The same kind of block; successes never
 //             reset it, so one valid account does not hide the failures on
-//             the others. Only for attempts judged `byAddress` (people's
-//             logins); device logins neither count here nor are refused by
-//             it, see `AttemptScope`.
+//             the others.
 //   identity  one identity tried from every address. Never a refusal: beyond
 //             `freeFailures` failures inside `windowMs` each attempt waits
 //             `stepMs`, doubling with every further failure up to
 //             `maxDelayMs`, and the right secret still gets in after the wait.
 //             A guesser cannot lock the owner out from somewhere else.
+//
+// People's logins are judged on all three. Device logins only on the last
+// (`AttemptScope.slowOnly`): a device with the right secret always gets in,
+// after at most `maxDelayMs`.
 //
 // A block's counting window opens with the first failure after a quiet window
 // or after the block ended, and is fixed: later failures do not move it, and
@@ -59,14 +61,16 @@ export type ThrottleDecision =
 /** How one attempt is judged. */
 export interface AttemptScope {
   /**
-   * Also judged and counted per address across identities (the default). Off
-   * for device logins: the devices of a site usually share one gateway or NAT
-   * address, and one device retrying with an old secret must not keep every
-   * other device of the site (and the revocations they receive) off the
-   * broker. Device secrets are random, so spraying guesses across devices
-   * finds nothing; the pair block and the identity slow-down still apply.
+   * Judged per identity only: slowed down, never refused, and counted neither
+   * per address nor per (address, identity). For device logins: the devices of
+   * a site usually share one gateway or NAT address, where a block would let
+   * one device retrying with an old secret, or anyone on that network failing
+   * five times under a device's id, keep devices with the right secret (and
+   * the revocations they receive) off the broker. A device secret is 192
+   * random bits, so a block would protect nothing; the slow-down still bounds
+   * how often one device's secret is tried. Off (the default) for people.
    */
-  byAddress?: boolean
+  slowOnly?: boolean
 }
 
 const DEFAULT_BLOCK: BlockLimits = { maxFailures: 5, windowMs: 60_000, baseBlockMs: 30_000, maxBlockMs: 15 * 60_000 }
@@ -93,8 +97,9 @@ export class LoginThrottle {
    */
   check (address: string, identity?: string, scope: AttemptScope = {}): ThrottleDecision {
     const now = this.now()
+    if (scope.slowOnly === true) return { allowed: true, delayMs: identity === undefined ? 0 : this.identities.delayFor(identity, now) }
     const pair = identity === undefined ? 0 : this.pairs.blockedFor(pairKey(address, identity), now)
-    const wide = scope.byAddress === false ? 0 : this.addresses.blockedFor(address, now)
+    const wide = this.addresses.blockedFor(address, now)
     if (pair > 0 || wide > 0) return { allowed: false, retryAfterMs: Math.max(pair, wide), scope: pair >= wide ? 'pair' : 'address' }
     return { allowed: true, delayMs: identity === undefined ? 0 : this.identities.delayFor(identity, now) }
   }
@@ -102,7 +107,11 @@ export class LoginThrottle {
   /** A failed attempt; without an identity (a malformed login) it counts against the address only. */
   fail (address: string, identity?: string, scope: AttemptScope = {}): void {
     const now = this.now()
-    if (scope.byAddress !== false) this.addresses.fail(address, now)
+    if (scope.slowOnly === true) {
+      if (identity !== undefined) this.identities.fail(identity, now)
+      return
+    }
+    this.addresses.fail(address, now)
     if (identity === undefined) return
     this.pairs.fail(pairKey(address, identity), now)
     this.identities.fail(identity, now)
