@@ -215,6 +215,7 @@ export class Platform {
     const pipeline = new Pipeline({
       view,
       store: new SqlPipelineStore({ db, alerts, view }),
+      presentedKey: (kind, value) => secrets.presentedKey(kind, value),
       logger: logger.child({ part: 'pipeline' }),
       params: config.rules,
       ...(this.options.clock === undefined ? {} : { now: this.options.clock }),

@@ -1,8 +1,9 @@
 // Accepted device message -> PipelineEvent: parse device time, look up the
-// presented credential in the in-memory registry view. Pure and synchronous.
+// presented credential in the in-memory registry view, name the presented
+// value by its keyed digest. Pure and synchronous.
 
 import type { AcceptedMessage } from '../broker/ports.ts'
-import type { PipelineEvent, RegistryView } from './model.ts'
+import type { PipelineEvent, PresentedKeyOf, RegistryView } from './model.ts'
 
 /** Card numbers are compared upper case, as the registry stores them. */
 function normalisedValue (kind: string, value: string): string {
@@ -17,7 +18,7 @@ function normalisedValue (kind: string, value: string): string {
  * literally, field by field (no spreads): this runs for every event and the
  * rules read them on hot paths.
  */
-export function enrich (m: AcceptedMessage, view: RegistryView): PipelineEvent | undefined {
+export function enrich (m: AcceptedMessage, view: RegistryView, keyOf: PresentedKeyOf): PipelineEvent | undefined {
   const { deviceId, buildingId, receivedAt } = m
   if (view.device(deviceId)?.judged === false) return undefined
   switch (m.channel) {
@@ -27,7 +28,10 @@ export function enrich (m: AcceptedMessage, view: RegistryView): PipelineEvent |
       const presentedId = p.credential.credentialId
       const byId = presentedId === undefined ? undefined : view.credentialById(presentedId)
       const match = byId ?? (p.credential.kind === 'pin' ? undefined : view.credentialByValue(p.credential.kind, value, buildingId))
-      const credential: { kind: typeof p.credential.kind; value: string; credentialId?: string } = { kind: p.credential.kind, value }
+      const credential: { kind: typeof p.credential.kind; value: string; key: string; credentialId?: string } = {
+        // A PIN's value is always "entered": what names it is the allow-list entry the reader matched.
+        kind: p.credential.kind, value, key: keyOf(p.credential.kind, p.credential.kind === 'pin' ? presentedId ?? value : value),
+      }
       if (presentedId !== undefined) credential.credentialId = presentedId
       const e: PipelineEvent = {
         kind: 'access', deviceId, buildingId, ref: `${deviceId}/${p.eventId}`, at: Date.parse(p.ts), receivedAt, seq: p.seq,

@@ -150,6 +150,9 @@ export interface DeviceInfo {
 /** A place on the map, WGS 84 degrees. */
 export interface GeoPoint { lat: number; lon: number }
 
+/** Names a presented value without revealing it (CredentialSecrets.presentedKey, under the data key). */
+export type PresentedKeyOf = (kind: CredentialKind, value: string) => string
+
 /** The in-memory view of the registry the pipeline enriches with (no database round trip per event). */
 export interface RegistryView {
   /** Among several with one value (face references of two buildings), the one of `buildingId` first. */
@@ -185,7 +188,11 @@ export interface AccessIn extends EventBase {
   seq: number
   door: string
   direction: 'in' | 'out'
-  credential: { kind: CredentialKind; value: string; credentialId?: string }
+  /**
+   * `key`: the keyed digest of kind and value (PresentedKeyOf). Alert keys and the rules' state name a presented
+   * value by it, never by the value: the same card folds into one alert, and the key reveals nothing of the number.
+   */
+  credential: { kind: CredentialKind; value: string; key: string; credentialId?: string }
   result: 'granted' | 'denied'
   reason?: string
   /** The registry's credential for what was presented (by credentialId, else by kind and value). */

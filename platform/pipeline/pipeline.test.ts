@@ -11,7 +11,7 @@ import type { AlertCandidate } from './model.ts'
 import { Pipeline, type LiveLevelAlert, type LoggedMessage, type PipelineProgress, type PipelineStore, type SetAsideCandidate } from './pipeline.ts'
 import { detectAll, DETECTORS, type Detector } from './rules/index.ts'
 import { NONE, ruleOf, type Step } from './rules/rule.ts'
-import { T0, TestView } from './rules/rules.test-kit.ts'
+import { presentedKeyOf, T0, TestView } from './rules/rules.test-kit.ts'
 import { detectUnknownCredential } from './rules/unknown-credential.ts'
 
 /** What the database says when a value cannot be stored (U+0000 in jsonb) and when it cannot be reached. */
@@ -81,6 +81,9 @@ class MemoryStore implements PipelineStore {
 
 const silent = pino({ level: 'silent' })
 
+/** The key of the unknown-card alert of a swipe: the card named by its keyed digest. */
+const unknownKey = (card: string): string => `unknown_credential:b1:${presentedKeyOf('card', card)}`
+
 /** Hands a logged message to the pipeline as the platform's sink does. */
 const pushLogged = (p: Pipeline, m: LoggedMessage): void => p.push(m, m.logSeq)
 
@@ -91,7 +94,7 @@ function pipeline (
   const scheduler = new VirtualTimeScheduler()
   const rules = o.rules ?? (o.allRules === true ? DETECTORS : [detectUnknownCredential])
   const p = new Pipeline({
-    view: new TestView(), store, logger: o.logger ?? silent, scheduler, now: () => T0 + scheduler.now(), checkpointMs: o.checkpointMs ?? 60_000, batchMs: 1,
+    view: new TestView(), store, presentedKey: presentedKeyOf, logger: o.logger ?? silent, scheduler, now: () => T0 + scheduler.now(), checkpointMs: o.checkpointMs ?? 60_000, batchMs: 1,
     detect: (input$, ctx) => detectAll(input$, ctx, rules),
   })
   return { p, scheduler }
@@ -122,7 +125,7 @@ describe('pipeline', () => {
     expect(store.progress!.through).toBe(2)
     pushLogged(p, store.swipe('NEW00001'))
     await p.stop()
-    expect(store.alerts.map((c) => c.dedupKey)).toEqual(['unknown_credential:b1:card:NEW00001'])
+    expect(store.alerts.map((c) => c.dedupKey)).toEqual([unknownKey('NEW00001')])
   })
 
   it('after a crash, replays the log from the checkpoint: committed alerts are not raised again, lost ones are', async () => {
@@ -144,7 +147,7 @@ describe('pipeline', () => {
     await second.settle()
     expect(second.counters.replayed).toBe(8)
     expect(second.counters.suppressed).toBe(5)
-    expect(store.alerts.map((c) => c.dedupKey.split(':').pop())).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `CARD000${i}`))
+    expect(store.alerts.map((c) => c.dedupKey)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => unknownKey(`CARD000${i}`)))
     await second.stop()
     void first.stop()
   })
@@ -164,7 +167,7 @@ describe('pipeline', () => {
     }
     const scheduler = new VirtualTimeScheduler()
     const make = (s: PipelineStore): Pipeline => new Pipeline({
-      view: new TestView(), store: s, logger: silent, scheduler, now: () => T0 + scheduler.now(), checkpointMs: 60_000, batchMs: 1, maxBatch: 1,
+      view: new TestView(), store: s, presentedKey: presentedKeyOf, logger: silent, scheduler, now: () => T0 + scheduler.now(), checkpointMs: 60_000, batchMs: 1, maxBatch: 1,
       detect: (input$, ctx) => detectAll(input$, ctx, [detectUnknownCredential, ruleOf(stepAlsoTamper)]),
     })
     const a = make(first)
@@ -175,7 +178,7 @@ describe('pipeline', () => {
     await b.start()
     await b.settle()
     const keys = store.alerts.map((c) => c.dedupKey)
-    expect(keys.sort()).toEqual(['tamper:b1:reader-1/e1', 'unknown_credential:b1:card:CARD0001'])
+    expect(keys.sort()).toEqual(['tamper:b1:reader-1/e1', unknownKey('CARD0001')].sort())
     await b.stop()
     void a.stop()
   })
@@ -210,7 +213,7 @@ describe('pipeline', () => {
     // Before, the throw escaped the RxJS subscriber and was re-thrown on the next turn: the process died.
     for (let i = 0; i < 5; i++) pushLogged(p, store.swipe(`BAD0000${i}`))
     await p.settle()
-    expect(store.alerts.map((c) => c.dedupKey)).toEqual([0, 1, 2, 3, 4].map((i) => `unknown_credential:b1:card:BAD0000${i}`))
+    expect(store.alerts.map((c) => c.dedupKey)).toEqual([0, 1, 2, 3, 4].map((i) => unknownKey(`BAD0000${i}`)))
     expect(store.progress!.through).toBe(5)
     expect(p.stats().ruleFailures).toEqual({ 'broken-on-access': 5 })
     // Logged once, then counted: the other four failures wait for the end of the interval.
@@ -236,22 +239,23 @@ describe('pipeline', () => {
     pushLogged(p, store.swipe('BAD00009'))
     await p.settle()
     expect(p.stats().ruleFailures).toEqual({ state: 1 })
-    expect(store.alerts.map((c) => c.dedupKey)).toEqual(['unknown_credential:b1:card:BAD00009'])
+    expect(store.alerts.map((c) => c.dedupKey)).toEqual([unknownKey('BAD00009')])
     await p.stop()
   })
 
   it('a batch the database refuses is split: the refused candidate is set aside with the progress, the rest commit', async () => {
     const store = new MemoryStore()
-    store.refuses = (c) => c.dedupKey.includes('\u0000')
+    // The card's last four characters, in the explanation, carry a NUL.
+    store.refuses = (c) => c.explanation.includes('\u0000')
     const { p } = pipeline(store)
     await p.start()
     const cards = ['GOOD0001', 'BAD\u00001', 'GOOD0002', 'GOOD0003', 'BAD\u00002', 'GOOD0004']
     for (const card of cards) pushLogged(p, store.swipe(card))
     await p.settle()
     // Every good alert, in event order, in one commit after the split; nothing waits behind the refused ones.
-    expect(store.alerts.map((c) => c.dedupKey.split(':').pop())).toEqual(['GOOD0001', 'GOOD0002', 'GOOD0003', 'GOOD0004'])
-    expect(store.setAside.map((a) => [a.logSeq, a.code, a.candidate.dedupKey.split(':').pop()])).toEqual([
-      [2, '22P05', 'BAD\u00001'], [5, '22P05', 'BAD\u00002'],
+    expect(store.alerts.map((c) => c.dedupKey)).toEqual(['GOOD0001', 'GOOD0002', 'GOOD0003', 'GOOD0004'].map(unknownKey))
+    expect(store.setAside.map((a) => [a.logSeq, a.code, a.candidate.dedupKey])).toEqual([
+      [2, '22P05', unknownKey('BAD\u00001')], [5, '22P05', unknownKey('BAD\u00002')],
     ])
     expect(store.setAside[0]!.reason).toBe('unsupported Unicode escape sequence')
     expect(store.progress!.through).toBe(6)
@@ -279,7 +283,7 @@ describe('pipeline', () => {
     expect(p.stats().uncommitted).toBe(2)
     store.failing = false
     await p.settle()
-    expect(store.alerts.map((c) => c.dedupKey.split(':').pop())).toEqual(['CARD0001', 'CARD0002'])
+    expect(store.alerts.map((c) => c.dedupKey)).toEqual(['CARD0001', 'CARD0002'].map(unknownKey))
     expect(store.setAside).toEqual([])
     expect(p.stats()).toMatchObject({ setAside: 0, uncommitted: 0 })
     await p.stop()

@@ -20,7 +20,7 @@ import type { AcceptedMessage } from '../broker/ports.ts'
 import { RateLimitedLog } from '../rate-limited-log.ts'
 import { enrich } from './enrich.ts'
 import {
-  DEFAULT_RULE_PARAMS, LEVEL_ALERT_TYPES, type AlertCandidate, type PipelineInput, type RegistryView, type RuleParams,
+  DEFAULT_RULE_PARAMS, LEVEL_ALERT_TYPES, type AlertCandidate, type PipelineInput, type PresentedKeyOf, type RegistryView, type RuleParams,
 } from './model.ts'
 import { commitBatch, type SetAsideCandidate } from './alert-commit.ts'
 import { detectAll, type RuleContext } from './rules/index.ts'
@@ -63,6 +63,8 @@ export interface Progress { through: number; checkpoint?: { seq: number; state: 
 export interface PipelineOptions {
   view: RegistryView
   store: PipelineStore
+  /** Names presented card and code values in alert keys and the rules' state (CredentialSecrets.presentedKey). */
+  presentedKey: PresentedKeyOf
   logger: Pick<Logger, 'info' | 'warn' | 'error'>
   params?: Partial<RuleParams>
   detect?: (input$: Observable<PipelineInput>, ctx: RuleContext) => Observable<AlertCandidate>
@@ -267,7 +269,7 @@ export class Pipeline {
   private feedMessage (m: AcceptedMessage, logSeq: number | null): void {
     let e
     try {
-      e = enrich(m, this.o.view)
+      e = enrich(m, this.o.view, this.o.presentedKey)
     } catch (err) {
       this.counters.enrichFailures++
       this.limitedLog.log('error', 'enrich', { err, deviceId: m.deviceId, channel: m.channel }, 'could not enrich an event; skipped')

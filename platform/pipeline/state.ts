@@ -83,6 +83,19 @@ function touchCapped<V> (map: Map<string, V>, key: string, value: V, cap: number
   while (map.size > cap) map.delete(map.keys().next().value as string)
 }
 
+const DIGEST_NAMED = /^[a-z_]+:hmac-sha256:[A-Za-z0-9_-]{22}$/
+
+/**
+ * A key of a checkpoint written before presented values were named by their keyed digest: a sighting
+ * `card:<number>` or a denial run `cred:<building>:card:<number>`. They are dropped on restore, so no card
+ * number outlives the next checkpoint (a run of denials in progress starts again, a sighting is forgotten).
+ */
+function namesRawValue (key: string): boolean {
+  if (key.startsWith('door:')) return false
+  const named = key.startsWith('cred:') ? key.slice(key.indexOf(':', 5) + 1) : key
+  return !named.startsWith('pin:') && !DIGEST_NAMED.test(named)
+}
+
 export class PipelineState {
   readonly persons = new Map<string, PersonState>()
   /** Latest event time anyone of the room was seen. */
@@ -95,7 +108,7 @@ export class PipelineState {
   readonly denialRuns = new Map<string, DenialRun>()
   /** Level conditions currently raised, by dedupKey. */
   readonly latched = new Map<string, Latch>()
-  /** Latest presentation of each card and code value, by `kind:value`; insertion order = least recently touched first. */
+  /** Latest presentation of each card and code value, by its keyed digest; insertion order = least recently touched first. */
   readonly sightings = new Map<string, Sighting>()
 
   door (buildingId: string, door: string): DoorState {
@@ -168,9 +181,9 @@ export class PipelineState {
     for (const [k, v] of raw.roomLastSeen) s.roomLastSeen.set(k, v)
     for (const [k, v] of raw.devices) s.devices.set(k, v)
     for (const [k, v] of raw.doors) s.doors.set(k, v)
-    for (const [k, v] of raw.denialRuns) s.denialRuns.set(k, v)
+    for (const [k, v] of raw.denialRuns) if (!namesRawValue(k)) s.denialRuns.set(k, v)
     for (const [k, v] of raw.latched) s.latched.set(k, v)
-    for (const [k, v] of raw.sightings ?? []) s.sightings.set(k, v)
+    for (const [k, v] of raw.sightings ?? []) if (!namesRawValue(k)) s.sightings.set(k, v)
     return s
   }
 

@@ -9,7 +9,8 @@
 // else the platform stores or sends.
 
 import { createHmac, randomBytes } from 'node:crypto'
-import { ALLOWLIST_KEY_BYTES, parseAllowlistKey } from '../../protocol/index.ts'
+import { ALLOWLIST_KEY_BYTES, digestOfMatchValue, parseAllowlistKey } from '../../protocol/index.ts'
+import type { CredentialKind } from '../registry/credentials.ts'
 import { deriveKey, parseDataKey, Sealer } from './data-key.ts'
 
 /** The stored form of a PIN in credentials.value: `hmac:` + hex HMAC-SHA-256 of its SHA-256. */
@@ -20,6 +21,7 @@ export class CredentialSecrets {
     private readonly pinHashKey: Buffer,
     private readonly pins: Sealer,
     private readonly readerKeys: Sealer,
+    private readonly presentedKeyBytes: Buffer,
   ) {}
 
   /** From the data key (64 hex characters or base64 of 32 bytes). */
@@ -29,7 +31,17 @@ export class CredentialSecrets {
       deriveKey(master, 'rh-pin-hash-v1'),
       new Sealer(deriveKey(master, 'rh-pin-enc-v1'), 'PIN'),
       new Sealer(deriveKey(master, 'rh-allowlist-key-enc-v1'), 'allow-list key'),
+      deriveKey(master, 'rh-presented-key-v1'),
     )
+  }
+
+  /**
+   * `kind:hmac-sha256:<22 base64url>`: the allow-list digest scheme under a key of the platform's own (no reader
+   * holds it), over the value as the pipeline compares it (card numbers upper case). The same card gives the same
+   * name under this data key only; the name tells nothing of the number.
+   */
+  presentedKey (kind: CredentialKind, value: string): string {
+    return `${kind}:${digestOfMatchValue(this.presentedKeyBytes, kind, value)}`
   }
 
   /** What credentials.value holds for a PIN: a keyed hash, which no guess can be checked against without the data key. */

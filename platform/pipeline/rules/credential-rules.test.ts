@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { detectExpiredCredential } from './expired-credential.ts'
 import { detectForeignCredential } from './foreign-credential.ts'
 import { detectOutsideWindow } from './outside-window.ts'
-import { access, DAY, H, RuleHarness, T0, TestView } from './rules.test-kit.ts'
+import { access, DAY, H, presentedKeyOf, RuleHarness, T0, TestView } from './rules.test-kit.ts'
 import { detectUnknownCredential } from './unknown-credential.ts'
 
 const only = [detectUnknownCredential, detectForeignCredential, detectExpiredCredential, detectOutsideWindow]
@@ -24,7 +24,10 @@ describe('credential rules', () => {
     expect(a[2]!.dedupKey).not.toBe(a[0]!.dedupKey)
     expect(a[0]).toMatchObject({ severity: 'warning', buildingId: 'b1', door: 'main', deviceId: 'reader-1' })
     expect(a[0]!.explanation).toContain('…BEEF')
-    expect(a[0]!.explanation).not.toContain('DEADBEEF')
+    // The key names the card by its keyed digest: the same card folds, the key reveals nothing of the number.
+    expect(a[0]!.dedupKey).toBe(`unknown_credential:b1:${presentedKeyOf('card', 'DEADBEEF')}`)
+    expect(a[0]!.dedupKey).toMatch(/^unknown_credential:b1:card:hmac-sha256:[A-Za-z0-9_-]{22}$/)
+    expect(JSON.stringify(a)).not.toContain('DEADBEEF')
     expect(a[0]!.evidence).toEqual([expect.stringMatching(/^reader-1\/e\d+$/)])
   })
 
@@ -44,15 +47,18 @@ describe('credential rules', () => {
     expect(b!.dedupKey).toBe('unknown_credential:b1:pin:back')
   })
 
-  it('a card of another building is foreign, not unknown', () => {
+  it('a card of another building is foreign, not unknown, and the alert names nothing of that building', () => {
     const view = new TestView()
     view.addRoom('roomX', { buildingId: 'b2' })
     view.addResident('r9', 'roomX')
     const h = new RuleHarness(view, { only })
     const [c, ...rest] = h.feed(access(view, { card: 'C-R9' }))
     expect(rest).toEqual([])
-    expect(c).toMatchObject({ type: 'foreign_credential', credentialId: 'cred-r9', residentId: 'r9', buildingId: 'b1' })
-    expect(c!.explanation).toContain('building b2')
+    expect(c).toMatchObject({ type: 'foreign_credential', buildingId: 'b1', door: 'main', deviceId: 'reader-1', dedupKey: `foreign_credential:b1:${presentedKeyOf('card', 'C-R9')}` })
+    expect(c!.explanation).toContain('registered to another building')
+    // The landlord of b1 sees this alert: no building id, credential, holder or room of b2.
+    const text = JSON.stringify(c)
+    for (const theirs of ['b2', 'cred-r9', 'r9', 'reg-r9', 'roomX', 'C-R9']) expect(text).not.toContain(theirs)
   })
 
   it('the card of a departed resident is expired and names the reason', () => {

@@ -3,16 +3,21 @@
 // value is active for one holder on the whole platform, so the copy shows at
 // the second building as a card of another building (foreign_credential) or
 // as an unknown one; this rule adds what those cannot say: that the same
-// value was somewhere else a moment ago. It keys on the value presented, not
-// on the registry's credential, so it also catches copies of cards that are
-// registered nowhere.
+// value was somewhere else a moment ago. It keys on the value presented (its
+// keyed digest, never the number), not on the registry's credential, so it
+// also catches copies of cards that are registered nowhere.
+//
+// Each building where the card was presented gets its own alert, naming its
+// own door, device and event and only "another building" for the other; the
+// card's own building, when it is neither, gets one naming neither. Police
+// and administrators who see both buildings see both alerts.
 //
 // How soon is too soon: for two buildings with a location, the distance at
 // travelMaxKmh, less the clock tolerance of the two readers (each may be
 // clockDriftMaxS off); when either has none, travelMinGapS. Only the latest
 // presentation of each value is kept (MAX_SIGHTINGS, a day at most).
 
-import type { AccessIn, GeoPoint, RuleParams } from '../model.ts'
+import type { AccessIn, AlertCandidate, CredentialInfo, GeoPoint, RuleParams } from '../model.ts'
 import type { Sighting } from '../state.ts'
 import { describePresented } from './credential-check.ts'
 import { NONE, ruleOf, type RuleContext, type Step } from './rule.ts'
@@ -47,40 +52,72 @@ export function leastTravelMs (
 
 const duration = (ms: number): string => ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`
 
-function explain (e: AccessIn, prev: Sighting, gapMs: number, least: { ms: number; km: number | null }, params: RuleParams): string {
-  const here = { buildingId: e.buildingId, door: e.door }
-  const [first, second] = e.at >= prev.at ? [prev, here] : [here, prev]
-  const why = least.km === null
-    ? `at least ${params.travelMinGapS} s apart are expected between two buildings (one of them has no location recorded)`
-    : `the buildings are ${least.km.toFixed(1)} km apart: at least ${duration(least.ms)} at ${params.travelMaxKmh} km/h`
-  const holder = e.match === undefined ? 'It is registered nowhere.' : `It is registered to building ${e.match.buildingId}: check with its holder.`
-  return `The ${describePresented(e)} was presented at building ${first.buildingId} (door ${first.door}) and ${duration(gapMs)} later at ` +
-    `building ${second.buildingId} (door ${second.door}); ${why}. Two cards carry this number: one is probably a copy. ${holder}`
+/** One of the two presentations: where, by which device, which event. */
+interface Side { buildingId: string; door: string; deviceId: string; ref: string; at: number }
+
+/** A sighting's device: refs are `${deviceId}/${eventId}`, and device ids hold no slash. */
+const sideOf = (s: Sighting): Side => ({ buildingId: s.buildingId, door: s.door, deviceId: s.ref.slice(0, s.ref.indexOf('/')), ref: s.ref, at: s.at })
+
+function holderText (own: string | undefined, buildingId: string): string {
+  if (own === buildingId) return 'It is registered here: check with its holder, and reissue it if they still have theirs.'
+  return own === undefined ? 'It is registered nowhere.' : 'It is registered to another building.'
+}
+
+/**
+ * The alert of one building: its own door, device, event and (when the card is its own) credential and
+ * holder; of the other building only that it exists. Each landlord sees their side; police and administrators,
+ * who see both buildings, see both alerts, paired by their key (the same card digest after the building).
+ */
+function sideAlert (e: AccessIn, key: string, x: Side, other: Side, gapMs: number): AlertCandidate {
+  const c = e.match
+  const when = x.at >= other.at ? 'after' : 'before'
+  return {
+    type: 'impossible_travel',
+    severity: 'major',
+    dedupKey: `impossible_travel:${x.buildingId}:${key}`,
+    buildingId: x.buildingId,
+    door: x.door,
+    deviceId: x.deviceId,
+    ...(c?.buildingId === x.buildingId ? { credentialId: c.credentialId, ...(c.residentId === null ? {} : { residentId: c.residentId }) } : {}),
+    evidence: [x.ref],
+    explanation: `The ${describePresented(e)} was presented here at door ${x.door} ${duration(gapMs)} ${when} it was presented at ` +
+      `another building, sooner than anyone can travel between the two. Two cards carry this number: one is probably a copy. ${holderText(c?.buildingId, x.buildingId)}`,
+    at: Math.max(e.at, other.at),
+  }
+}
+
+/** The alert of the card's own building when it was used at two others: it names neither. */
+function ownerAlert (e: AccessIn, key: string, c: CredentialInfo, gapMs: number, at: number): AlertCandidate {
+  return {
+    type: 'impossible_travel',
+    severity: 'major',
+    dedupKey: `impossible_travel:${c.buildingId}:${key}`,
+    buildingId: c.buildingId,
+    credentialId: c.credentialId,
+    ...(c.residentId === null ? {} : { residentId: c.residentId }),
+    evidence: [],
+    explanation: `The ${describePresented(e)}, registered here, was presented at two other buildings ${duration(gapMs)} apart, sooner than anyone ` +
+      'can travel between them. Two cards carry this number: one is probably a copy. Check with its holder, and reissue it if they still have theirs.',
+    at,
+  }
 }
 
 function judge (e: AccessIn, ctx: RuleContext): ReturnType<Step> {
-  const key = `${e.credential.kind}:${e.credential.value}`
+  const key = e.credential.key
   const prev = ctx.state.sightings.get(key)
   if (prev === undefined || e.at >= prev.at) ctx.state.touchSighting(key, { buildingId: e.buildingId, door: e.door, at: e.at, ref: e.ref })
   if (prev === undefined || prev.buildingId === e.buildingId) return NONE
   const gapMs = Math.abs(e.at - prev.at)
   const least = leastTravelMs(ctx.view.location(prev.buildingId), ctx.view.location(e.buildingId), ctx.params)
   if (gapMs >= least.ms) return NONE
-  // The alert belongs to the credential's own building, whose landlord can act on it; a card registered nowhere, to where it was seen.
+  const here: Side = { buildingId: e.buildingId, door: e.door, deviceId: e.deviceId, ref: e.ref, at: e.at }
+  const there = sideOf(prev)
+  // Earlier presentation first, as the events happened.
+  const [first, second] = e.at >= prev.at ? [there, here] : [here, there]
+  const out = [sideAlert(e, key, first, second, gapMs), sideAlert(e, key, second, first, gapMs)]
   const c = e.match
-  const buildingId = c?.buildingId ?? e.buildingId
-  return [{
-    type: 'impossible_travel',
-    severity: 'major',
-    dedupKey: `impossible_travel:${buildingId}:${key}`,
-    buildingId,
-    door: e.door,
-    deviceId: e.deviceId,
-    ...(c === undefined ? {} : { credentialId: c.credentialId, ...(c.residentId === null ? {} : { residentId: c.residentId }) }),
-    evidence: e.at >= prev.at ? [prev.ref, e.ref] : [e.ref, prev.ref],
-    explanation: explain(e, prev, gapMs, least, ctx.params),
-    at: Math.max(e.at, prev.at),
-  }]
+  if (c !== undefined && c.buildingId !== here.buildingId && c.buildingId !== there.buildingId) out.push(ownerAlert(e, key, c, gapMs, Math.max(e.at, prev.at)))
+  return out
 }
 
 export const stepImpossibleTravel: Step = (input, ctx) => {

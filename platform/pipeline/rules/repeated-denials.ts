@@ -10,9 +10,10 @@ import { describePresented } from './credential-check.ts'
 export const stepRepeatedDenials: Step = (e, ctx) => {
   if (e.kind !== 'access') return NONE
   const doorKey = `door:${e.buildingId}:${e.door}`
-  // A wrong PIN names no credential: it counts at the door only.
-  const held = e.credential.kind === 'pin' ? e.credential.credentialId : e.credential.value
-  const credKey = held === undefined ? undefined : `cred:${e.buildingId}:${e.credential.kind}:${held}`
+  // A wrong PIN names no credential: it counts at the door only. A card is named by its keyed digest, never its number.
+  const credKey = e.credential.kind === 'pin'
+    ? e.credential.credentialId === undefined ? undefined : `cred:${e.buildingId}:pin:${e.credential.credentialId}`
+    : `cred:${e.buildingId}:${e.credential.key}`
   if (e.result === 'granted') {
     ctx.state.denialRuns.delete(doorKey)
     if (credKey !== undefined) ctx.state.denialRuns.delete(credKey)

@@ -10,6 +10,7 @@ import {
   DEFAULT_RULE_PARAMS, type AccessIn, type AlertCandidate, type CredentialInfo, type DeviceInfo, type DoorIn, type GeoPoint, type HeartbeatIn,
   type Jurisdiction, type LineIn, type PipelineInput, type RegistryView, type RoomInfo, type RuleParams, type StatusIn, type Tick,
 } from '../model.ts'
+import { CredentialSecrets } from '../../privacy/credential-secrets.ts'
 import { pickCredential } from '../registry-view.ts'
 import { PipelineState } from '../state.ts'
 import { detectAll, type Detector, type RuleContext } from './index.ts'
@@ -19,6 +20,11 @@ export const S = 1000
 export const MIN = 60 * S
 export const H = 60 * MIN
 export const DAY = 24 * H
+
+/** The data key of the tests, and the name it gives a presented value (what enrich() puts in `credential.key`). */
+export const TEST_DATA_KEY = '5e'.repeat(32)
+const testSecrets = CredentialSecrets.fromKey(TEST_DATA_KEY)
+export const presentedKeyOf = (kind: CredentialKind, value: string): string => testSecrets.presentedKey(kind, value)
 
 export class TestView implements RegistryView {
   readonly credentials: Array<CredentialInfo & { value: string }> = []
@@ -111,7 +117,7 @@ export function access (view: RegistryView, o: { card: string; at?: number; door
   const kind = o.kind ?? 'card'
   const match = o.credentialId !== undefined ? view.credentialById(o.credentialId) : kind === 'pin' ? undefined : view.credentialByValue(kind, o.card, o.buildingId ?? 'b1')
   const at = o.at ?? T0
-  const credential: AccessIn['credential'] = { kind, value: o.card }
+  const credential: AccessIn['credential'] = { kind, value: o.card, key: presentedKeyOf(kind, kind === 'pin' ? o.credentialId ?? o.card : o.card) }
   if (o.credentialId !== undefined) credential.credentialId = o.credentialId
   return {
     kind: 'access', deviceId, buildingId: o.buildingId ?? 'b1', ref: `${deviceId}/e${i}`, at, receivedAt: at, seq: i,

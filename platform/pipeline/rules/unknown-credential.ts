@@ -1,6 +1,6 @@
 // A credential the registry does not know at all was presented at a door
-// (a stranger's card, a cloned card, a wrong PIN). One alert per credential
-// and building; repeats count on it.
+// (a stranger's card, a cloned card, a wrong PIN). One alert per presented
+// value (its keyed digest) and building; repeats count on it.
 
 import type { AlertCandidate } from '../model.ts'
 import { checkCredential, describePresented, outcome, severityFor } from './credential-check.ts'
@@ -8,7 +8,8 @@ import { NONE, ruleOf, type Step } from './rule.ts'
 
 export const stepUnknownCredential: Step = (e, ctx) => {
   if (e.kind !== 'access' || checkCredential(e, ctx.view).kind !== 'unknown') return NONE
-  const what = e.credential.kind === 'pin' ? `pin:${e.door}` : `${e.credential.kind}:${e.credential.value}`
+  // A wrong PIN names nothing: its alert is the door's. Any other value is named by its keyed digest, never itself.
+  const what = e.credential.kind === 'pin' ? `pin:${e.door}` : e.credential.key
   const c: AlertCandidate = {
     type: 'unknown_credential',
     severity: severityFor(e, 'warning', 'major'),
