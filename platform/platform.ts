@@ -39,6 +39,7 @@ import { IdVault } from './privacy/id-vault.ts'
 import { PersonalDataRetention } from './privacy/personal-data-retention.ts'
 import { DeviceLogins } from './registry/device-logins.ts'
 import { sealLegacyPins } from './registry/credentials.ts'
+import { rekeyLegacyAlerts } from './alerts/legacy-keys.ts'
 import { personDirectory } from './registry/person-directory.ts'
 import { Registry } from './registry/registry.ts'
 import type { Database } from './store/database.ts'
@@ -138,6 +139,8 @@ export class Platform {
     const secrets = CredentialSecrets.fromKey(dataKey)
     const sealedPins = await sealLegacyPins(db, secrets)
     if (sealedPins > 0) logger.info({ sealedPins }, 'PINs stored as plain SHA-256 hashes are now kept under the data key')
+    const rekeyed = await rekeyLegacyAlerts(db, (kind, value) => secrets.presentedKey(kind, value))
+    if (rekeyed > 0) logger.info({ rekeyed }, 'alerts keyed by a card number are now keyed by its digest, and name nothing of another building')
     const webhookSecrets = webhookSecretSealer(dataKey)
     const sealedHooks = await sealLegacyWebhookSecrets(db, webhookSecrets)
     if (sealedHooks > 0) logger.info({ sealedHooks }, 'webhook secrets stored in clear are now kept under the data key')

@@ -1,0 +1,101 @@
+// Alerts of before keyed digests, on both databases: their keys held card
+// numbers, and a cross-building alert named the other building's door, device
+// and event. The rewrite at start gives them the keys the rules now write, so
+// the same card after an upgrade folds into the alert it already had.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/support/databases.ts'
+import { presentedKeyOf } from '../pipeline/rules/rules.test-kit.ts'
+import { AlertService } from './alert-service.ts'
+import { candidate, seedAlertWorld, type AlertWorld } from './alerts.test-kit.ts'
+import { redactOtherBuilding, rekey, rekeyLegacyAlerts } from './legacy-keys.ts'
+
+describe('rewriting an alert of before', () => {
+  it('puts the digest in place of the value, and leaves keys that named no value', () => {
+    const a = (type: string, dedupKey: string) => ({ type, dedupKey, buildingId: 'b1' })
+    expect(rekey(a('unknown_credential', 'unknown_credential:b1:card:DEADBEEF'), presentedKeyOf)).toBe(`unknown_credential:b1:${presentedKeyOf('card', 'DEADBEEF')}`)
+    expect(rekey(a('impossible_travel', 'impossible_travel:b1:qr:QR:with:colons'), presentedKeyOf)).toBe(`impossible_travel:b1:${presentedKeyOf('qr', 'QR:with:colons')}`)
+    expect(rekey(a('repeated_denials', 'repeated_denials:cred:b1:card:DEADBEEF'), presentedKeyOf)).toBe(`repeated_denials:cred:b1:${presentedKeyOf('card', 'DEADBEEF')}`)
+    expect(rekey(a('foreign_credential', 'foreign_credential:b1:c-1'), presentedKeyOf, { kind: 'card', value: 'CAFE', id: 'c-1' })).toBe(`foreign_credential:b1:${presentedKeyOf('card', 'CAFE')}`)
+    for (const kept of [['unknown_credential', 'unknown_credential:b1:pin:main'], ['repeated_denials', 'repeated_denials:door:b1:main'],
+      ['repeated_denials', 'repeated_denials:cred:b1:pin:c-9'], ['unknown_credential', `unknown_credential:b1:${presentedKeyOf('card', 'X')}`]] as const) {
+      expect(rekey(a(kept[0], kept[1]), presentedKeyOf)).toBeUndefined()
+    }
+  })
+
+  it('keeps of the other building only that it exists', () => {
+    const out = redactOtherBuilding({
+      type: 'impossible_travel', dedupKey: 'x', buildingId: 'b1', door: 'east', deviceId: 'b2-r', credentialId: 'c-1', residentId: 'p-1',
+      evidence: ['b1-r/e1', 'b2-r/e2'],
+      explanation: 'The card …0001 was presented at building b1 (door main) and 3 min later at building b2 (door east); the buildings are ' +
+        '10.0 km apart: at least 10 min at 60 km/h. Two cards carry this number: one is probably a copy. It is registered to building b1: check with its holder.',
+    }, new Set(['b1-r']))
+    expect(out).toEqual({
+      door: null, deviceId: null, credentialId: 'c-1', residentId: 'p-1', evidence: ['b1-r/e1'],
+      explanation: 'The card …0001 was presented at this building (door main) and 3 min later at another building; sooner than anyone can ' +
+        'travel between the two. Two cards carry this number: one is probably a copy. It is registered here: check with its holder.',
+    })
+    const foreign = redactOtherBuilding({
+      type: 'foreign_credential', dedupKey: 'x', buildingId: 'b2', door: 'east', deviceId: 'b2-r', credentialId: 'c-1', residentId: 'p-1', evidence: ['b2-r/e2'],
+      explanation: 'The card …0001 presented at door east is registered to building b1, not this one. The reader refused it.',
+    }, new Set(['b2-r']))
+    expect(foreign).toEqual({
+      door: 'east', deviceId: 'b2-r', credentialId: null, residentId: null, evidence: ['b2-r/e2'],
+      explanation: 'The card …0001 presented at door east is registered to another building, not this one. The reader refused it.',
+    })
+  })
+})
+
+describe.each(DATABASE_KINDS)('alerts of before keyed digests on %s', (kind) => {
+  let t: TestDatabase
+  let w: AlertWorld
+  let alerts: AlertService
+  beforeAll(async () => {
+    t = await openTestDatabase(kind)
+    w = await seedAlertWorld(t.db)
+    alerts = new AlertService({ db: t.db })
+    for (const [id, b] of [['ra', w.bA], ['rb', w.bB]] as const) {
+      await t.db.query(`insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by)
+        values ($1, $2, 'main', 'reader', 'Acme', 'AR-200', 'sha256:x', $3)`, [id, b, w.admin.id])
+    }
+  })
+  afterAll(async () => { alerts?.close(); await t?.dispose() })
+
+  it('rewrites keys and cross-building details once; the same card then folds into the alert it had', async () => {
+    const unknown = await alerts.raise(candidate(w.bA, {
+      type: 'unknown_credential', severity: 'warning', dedupKey: `unknown_credential:${w.bA}:card:DEADBEEF`, deviceId: 'ra', evidence: ['ra/e1'],
+      explanation: 'Unregistered card …BEEF presented at door main. The reader refused it.',
+    }))
+    const denials = await alerts.raise(candidate(w.bA, { type: 'repeated_denials', dedupKey: `repeated_denials:cred:${w.bA}:card:DEADBEEF`, deviceId: 'ra' }))
+    await alerts.resolve(w.admin, denials!.alert.id, 'handled')
+    const travel = await alerts.raise(candidate(w.bA, {
+      type: 'impossible_travel', dedupKey: `impossible_travel:${w.bA}:card:DEADBEEF`, door: 'main', deviceId: 'rb', evidence: ['ra/e2', 'rb/e3'],
+      explanation: `The card …BEEF was presented at building ${w.bA} (door main) and 2 min later at building ${w.bB} (door main); the buildings are ` +
+        `3.0 km apart: at least 3 min at 60 km/h. Two cards carry this number: one is probably a copy. It is registered nowhere.`,
+    }))
+    const forced = await alerts.raise(candidate(w.bA, { dedupKey: `door_forced:${w.bA}:side`, door: 'side' }))
+
+    expect(await rekeyLegacyAlerts(t.db, presentedKeyOf)).toBe(3)
+    expect(await rekeyLegacyAlerts(t.db, presentedKeyOf)).toBe(0)
+
+    const rows = await t.db.query<{ row: string }>('select row_to_json(a)::text as row from alerts a')
+    for (const r of rows.rows) expect(r.row).not.toContain('DEADBEEF')
+    const card = presentedKeyOf('card', 'DEADBEEF')
+    const read = async (id: string) => alerts.get(w.landlordA, id)
+    expect(await read(unknown!.alert.id)).toMatchObject({ dedupKey: `unknown_credential:${w.bA}:${card}`, status: 'open', deviceId: 'ra' })
+    expect(await read(denials!.alert.id)).toMatchObject({ dedupKey: `repeated_denials:cred:${w.bA}:${card}`, status: 'resolved' })
+    const t2 = await read(travel!.alert.id)
+    expect(t2).toMatchObject({ dedupKey: `impossible_travel:${w.bA}:${card}`, door: null, deviceId: null, evidence: ['ra/e2'] })
+    expect(JSON.stringify(t2)).not.toContain(w.bB)
+    expect(JSON.stringify(t2)).not.toContain('rb')
+    expect(t2.explanation).toContain('another building')
+    expect((await read(forced!.alert.id)).dedupKey).toBe(`door_forced:${w.bA}:side`)
+
+    // After the upgrade the pipeline proposes the same card under its digest: the alert of before counts it.
+    const again = await alerts.raise(candidate(w.bA, {
+      type: 'unknown_credential', severity: 'warning', dedupKey: `unknown_credential:${w.bA}:${card}`, deviceId: 'ra', evidence: ['ra/e9'],
+      explanation: 'Unregistered card …BEEF presented at door main. The reader refused it.',
+    }))
+    expect(again).toMatchObject({ kind: 'updated', alert: { id: unknown!.alert.id, count: 2 } })
+  })
+})

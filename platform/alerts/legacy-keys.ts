@@ -1,0 +1,118 @@
+// Alerts written before presented values were named by their keyed digest:
+// their keys held the card or QR value (unknown_credential, impossible_travel,
+// repeated_denials by card) or another building's credential id
+// (foreign_credential), and a cross-building alert named the other building's
+// door, device and event. At start, before the pipeline runs, each such alert
+// is rewritten as the rules now write it: the key with the digest (so the next
+// occurrence of the same card folds into the same alert, not a second one),
+// and of the other building nothing but "another building".
+
+import type { CredentialKind } from '../registry/credentials.ts'
+import type { Database, Queryable } from '../store/database.ts'
+
+type KeyOf = (kind: CredentialKind, value: string) => string
+
+/** Kinds whose value named the card in a key (a PIN's key names a door or a credential id, never its value). */
+const VALUE_KINDS: ReadonlySet<string> = new Set(['card', 'ic_card', 'qr', 'face'])
+const DIGEST = /^hmac-sha256:[A-Za-z0-9_-]{22}$/
+
+export interface LegacyAlert {
+  dedupKey: string
+  type: string
+  buildingId: string
+  door: string | null
+  deviceId: string | null
+  credentialId: string | null
+  residentId: string | null
+  evidence: string[]
+  explanation: string
+}
+
+/**
+ * The key of an alert of before, as the rules now write it, or undefined when it needs no change. `credential`:
+ * the kind and value of a foreign_credential's credential (its key named the id).
+ */
+export function rekey (a: Pick<LegacyAlert, 'dedupKey' | 'type' | 'buildingId'>, keyOf: KeyOf, credential?: { kind: CredentialKind; value: string; id: string }): string | undefined {
+  if (a.type === 'foreign_credential') {
+    if (credential === undefined) return undefined
+    return `foreign_credential:${a.buildingId}:${keyOf(credential.kind, credential.kind === 'pin' ? credential.id : credential.value)}`
+  }
+  const prefix = a.type === 'repeated_denials' ? `repeated_denials:cred:${a.buildingId}:` : `${a.type}:${a.buildingId}:`
+  if (!a.dedupKey.startsWith(prefix)) return undefined
+  const rest = a.dedupKey.slice(prefix.length)
+  const colon = rest.indexOf(':')
+  const kind = rest.slice(0, colon)
+  const value = rest.slice(colon + 1)
+  if (colon < 0 || !VALUE_KINDS.has(kind) || DIGEST.test(value)) return undefined
+  return `${prefix}${keyOf(kind as CredentialKind, value)}`
+}
+
+/**
+ * What a cross-building alert of before may keep: of the other building, only that it exists. `own`: the
+ * devices of the alert's building, by id.
+ */
+export function redactOtherBuilding (a: LegacyAlert, own: ReadonlySet<string>): Pick<LegacyAlert, 'door' | 'deviceId' | 'credentialId' | 'residentId' | 'evidence' | 'explanation'> {
+  const here = a.deviceId === null || own.has(a.deviceId)
+  const explanation = a.explanation
+    .replace(/registered to building (\S+?)([,:.])/g, (_m, b: string, p: string) => b === a.buildingId ? `registered here${p}` : `registered to another building${p}`)
+    .replace(/building (\S+) \(door ([^)]*)\)/g, (_m, b: string, door: string) => b === a.buildingId ? `this building (door ${door})` : 'another building')
+    .replace(/the buildings are [0-9.]+ km apart: at least [0-9]+ (s|min) at [0-9.]+ km\/h/g, 'sooner than anyone can travel between the two')
+  return {
+    door: here ? a.door : null,
+    deviceId: here ? a.deviceId : null,
+    // A foreign credential is the other building's, with its holder.
+    credentialId: a.type === 'foreign_credential' ? null : a.credentialId,
+    residentId: a.type === 'foreign_credential' ? null : a.residentId,
+    evidence: a.evidence.filter((ref) => own.has(ref.slice(0, ref.indexOf('/')))),
+    explanation,
+  }
+}
+
+interface Row {
+  id: string; dedup_key: string; type: string; status: string; building_id: string; door: string | null; device_id: string | null
+  credential_id: string | null; resident_id: string | null; evidence: string[]; explanation: string
+  cred_kind: CredentialKind | null; cred_value: string | null
+}
+
+/** Rewrites every alert of before (resolved ones too: their keys held card numbers as well). Returns how many. */
+export async function rekeyLegacyAlerts (db: Database, keyOf: KeyOf): Promise<number> {
+  return db.transaction(async (tx) => {
+    const r = await tx.query<Row>(
+      `select a.id, a.dedup_key, a.type, a.status, a.building_id, a.door, a.device_id, a.credential_id, a.resident_id, a.evidence,
+              a.explanation, c.kind as cred_kind, c.value as cred_value
+         from alerts a left join credentials c on a.type = 'foreign_credential' and c.id = a.credential_id
+        where a.type in ('unknown_credential', 'impossible_travel', 'repeated_denials', 'foreign_credential')
+          and a.dedup_key not like '%:hmac-sha256:%'
+          and a.dedup_key !~ '^(repeated_denials:door:|repeated_denials:cred:[^:]+:pin:|[a-z_]+:[^:]+:pin:)'
+        order by a.seq`)
+    let changed = 0
+    for (const row of r.rows) {
+      const a: LegacyAlert = {
+        dedupKey: row.dedup_key, type: row.type, buildingId: row.building_id, door: row.door, deviceId: row.device_id,
+        credentialId: row.credential_id, residentId: row.resident_id, evidence: row.evidence, explanation: row.explanation,
+      }
+      const credential = row.cred_kind === null || row.cred_value === null || row.credential_id === null
+        ? undefined : { kind: row.cred_kind, value: row.cred_value, id: row.credential_id }
+      const key = rekey(a, keyOf, credential)
+      if (key === undefined) continue
+      const fields = row.type === 'foreign_credential' || row.type === 'impossible_travel'
+        ? redactOtherBuilding(a, await devicesOf(tx, row.building_id))
+        : { door: a.door, deviceId: a.deviceId, credentialId: a.credentialId, residentId: a.residentId, evidence: a.evidence, explanation: a.explanation }
+      // A live alert already under the new key (should the platform have run the rules before this): this one is closed.
+      const taken = row.status !== 'resolved' &&
+        (await tx.query('select 1 from alerts where dedup_key = $1 and status <> \'resolved\'', [key])).rows.length > 0
+      await tx.query(
+        `update alerts set dedup_key = $2, door = $3, device_id = $4, credential_id = $5, resident_id = $6, evidence = $7::text[],
+                explanation = $8${taken ? `, status = 'resolved', resolved_at = updated_at, auto_resolved = true, resolution_note = 'superseded by the alert with the same key'` : ''}
+          where id = $1`,
+        [row.id, key, fields.door, fields.deviceId, fields.credentialId, fields.residentId, fields.evidence, fields.explanation])
+      changed++
+    }
+    return changed
+  })
+}
+
+async function devicesOf (tx: Queryable, buildingId: string): Promise<Set<string>> {
+  const r = await tx.query<{ id: string }>('select id from devices where building_id = $1', [buildingId])
+  return new Set(r.rows.map((d) => d.id))
+}
