@@ -22,6 +22,8 @@ export interface LocalPlatform {
   username: string
   password: string
   platform: Platform
+  /** The data key it runs with: what names cards in its alert keys (CredentialSecrets.presentedKey). */
+  dataKey: string
   stop (): Promise<void>
 }
 
@@ -36,9 +38,10 @@ export interface LocalPlatformOptions {
 
 export async function startLocalPlatform (o: LocalPlatformOptions): Promise<LocalPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rh-sim-'))
+  const dataKey = randomBytes(32).toString('hex')
   const env: Record<string, string> = {
     HOST: '127.0.0.1', HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: 'off', DATA_DIR: dataDir, DEMO: 'off',
-    LOG_LEVEL: o.logLevel ?? 'error', DATA_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: o.logLevel ?? 'error', DATA_KEY: dataKey,
   }
   for (const [param, name] of Object.entries(RULE_VARIABLES) as Array<[keyof RuleSettings, string]>) env[name] = String(o.rules[param])
   const config = loadConfig(env)
@@ -57,6 +60,7 @@ export async function startLocalPlatform (o: LocalPlatformOptions): Promise<Loca
       username: SIM_ADMIN,
       password,
       platform,
+      dataKey,
       async stop () {
         await platform.stop()
         cleanup()

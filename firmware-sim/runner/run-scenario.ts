@@ -14,6 +14,8 @@ import { resolveTruth, type DetectionTiming, type RuleSettings, type TruthFile }
 import { expectedAlerts, matchAlerts, type MatchResult, type PlatformAlert, type SeenAlert } from '../score/match.ts'
 import { score, type Scores } from '../score/report.ts'
 import { startLocalPlatform, type LocalPlatform } from './local-platform.ts'
+import { CredentialSecrets } from '../../platform/privacy/credential-secrets.ts'
+import type { CredentialKind } from '../../platform/registry/credentials.ts'
 import { PlatformApi } from './platform-api.ts'
 import { provisionSite } from './provision.ts'
 import { WorldRunner, type RunnerStats } from './world-runner.ts'
@@ -145,9 +147,13 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
     const readAt = Date.now()
     const endSim = clock.simAt(readAt)
 
+    // The platform names cards in alert keys under its data key: known for the one started here.
+    const secrets = local === undefined ? undefined : CredentialSecrets.fromKey(local.dataKey)
+    const presentedKey = secrets === undefined ? undefined : (kind: CredentialKind, value: string) => secrets.presentedKey(kind, value)
     const items = resolveTruth(deriveTruth(site, record, {
       rules: o.rules, timing, cameraPeriodS: o.cameraPeriodS, end: endSim,
       registryTime: (t) => Math.min(t, clock.realAt(t)), roomsCreatedAt: provisioned.roomsCreatedAt,
+      ...(presentedKey === undefined ? {} : { presentedKey }),
     }), { credentials: runner.credentialIds, residents: runner.residentIds })
     const truth: TruthFile = {
       version: 1, seed: o.seed, namespace, buildings: site.buildings.map((b) => b.id),

@@ -12,6 +12,7 @@ import { conditionEpisodes, type Signal } from './episodes.ts'
 import { CONDITION_TYPES, type DetectionTiming, type RuleSettings, type RuleType, type TruthItem, type TruthMatch } from './truth.ts'
 import { WorldRegistry, type Verdict } from './world-registry.ts'
 import { leastTravelMs } from '../../platform/pipeline/rules/impossible-travel.ts'
+import type { CredentialKind } from '../../platform/registry/credentials.ts'
 
 export interface FactsOptions {
   rules: RuleSettings
@@ -24,6 +25,12 @@ export interface FactsOptions {
   registryTime?: (t: number) => number
   /** Registry time the rooms were created at. Default: the first action's time. */
   roomsCreatedAt?: number
+  /**
+   * How the platform names a presented value in alert keys (CredentialSecrets.presentedKey under its data
+   * key). Without it (a remote platform whose data key the run does not know), alerts keyed by a card are
+   * matched by building and door instead of by key.
+   */
+  presentedKey?: (kind: CredentialKind, value: string) => string
 }
 
 /** Fills in what the reader is expected to decide for every passage (an up-to-date allow-list). */
@@ -67,6 +74,9 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
   }
 
   const registryTime = o.registryTime ?? ((t: number) => t)
+  /** The alert key `prefix` + the card's name, or, not knowing the platform's names, the door it was shown at. */
+  const keyed = (prefix: string, kind: CredentialKind, value: string, door?: string): Partial<TruthMatch> =>
+    o.presentedKey !== undefined ? { dedupKey: prefix + o.presentedKey(kind, kind === 'card' || kind === 'ic_card' ? value.toUpperCase() : value) } : door === undefined ? {} : { door }
   const persons = new Map(site.persons.map((p) => [p.ref, p]))
   const rooms = new Map(site.buildings.flatMap((b) => b.rooms).map((x) => [x.id, x]))
   const devices = new Map(site.buildings.flatMap((b) => b.devices).map((d) => [d.id, d]))
@@ -74,7 +84,7 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
   const sorted = sortActions([...actions])
   const signals: Signal[] = []
   const runs = new Map<string, { count: number; lastAt: number }>()
-  const sightings = new Map<string, { buildingId: string; at: number }>()
+  const sightings = new Map<string, { buildingId: string; door: string; at: number }>()
   const locations = new Map(site.buildings.map((b) => [b.id, b.location]))
   const present = new Map<string, Set<string>>()
   const raised = new Set<string>()
@@ -153,13 +163,18 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
     const label = c.kind === 'pin' ? `PIN at ${a.door}` : `${c.kind} ${c.value}`
     const cause = a.tag === 'routine' ? person?.story ?? a.tag : a.tag
     if (verdict !== 'valid') {
+      // Unknown and foreign cards are named by the platform's digest; a wrong PIN names the door; the others, the credential.
       const match: TruthMatch = verdict === 'unknown'
-        ? { buildingId: a.buildingId, dedupKey: `unknown_credential:${a.buildingId}:${c.kind === 'pin' ? `pin:${a.door}` : `${c.kind}:${c.value}`}` }
-        : { buildingId: a.buildingId, credentialId: c.ref }
+        ? c.kind === 'pin'
+          ? { buildingId: a.buildingId, dedupKey: `unknown_credential:${a.buildingId}:pin:${a.door}` }
+          : { buildingId: a.buildingId, ...keyed(`unknown_credential:${a.buildingId}:`, c.kind, c.value, a.door) }
+        : verdict === 'foreign'
+          ? { buildingId: a.buildingId, ...(c.kind === 'pin' ? { door: a.door } : keyed(`foreign_credential:${a.buildingId}:`, c.kind, c.value, a.door)) }
+          : { buildingId: a.buildingId, credentialId: c.ref }
       const why = verdict === 'expired' ? ` (${reg.expiredBecause(c, a.at) ?? ''})` : ''
       add(VERDICT_TYPE[verdict], match, a.at, cause, `${label} presented at ${a.buildingId}/${a.door}${why}`)
     }
-    denials(a, c.kind === 'pin' ? undefined : `${a.buildingId}:${c.kind}:${c.value}`, result, cause)
+    denials(a, c.kind === 'pin' ? undefined : { run: `${a.buildingId}:${c.kind}:${c.value}`, kind: c.kind, value: c.value }, result, cause)
     travel(a, cause)
     if (result === 'granted' && a.direction === 'in' && a.crossing > 1 && cameraDoors.has(`${a.buildingId}/${a.door}`)) {
       add('tailgating', { buildingId: a.buildingId, door: a.door }, a.at, cause, `${a.crossing - 1} walked in behind ${label} at ${a.buildingId}/${a.door}`)
@@ -189,16 +204,21 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
     if (c.kind !== 'card' && c.kind !== 'ic_card' && c.kind !== 'qr') return
     const key = `${c.kind}:${c.value}`
     const prev = sightings.get(key)
-    if (prev === undefined || a.at >= prev.at) sightings.set(key, { buildingId: a.buildingId, at: a.at })
+    if (prev === undefined || a.at >= prev.at) sightings.set(key, { buildingId: a.buildingId, door: a.door, at: a.at })
     if (prev === undefined || prev.buildingId === a.buildingId) return
     if (Math.abs(a.at - prev.at) >= leastTravelMs(locations.get(prev.buildingId), locations.get(a.buildingId), r).ms) return
-    // At the card's own building when the platform knows it (issued, revoked or not), else where it was seen.
-    const at = reg.known(a.credential) ? c.buildingId : a.buildingId
-    add('impossible_travel', { buildingId: at, dedupKey: `impossible_travel:${at}:${key}` }, Math.max(a.at, prev.at), cause,
-      `${c.kind} ${c.value} at ${prev.buildingId} and ${a.buildingId} ${Math.round(Math.abs(a.at - prev.at) / 1000)} s apart`)
+    // At both buildings (each its own door), earlier first, and at the card's own building when the platform knows it
+    // (issued, revoked or not) and it is neither.
+    const sides = a.at >= prev.at ? [prev, { buildingId: a.buildingId, door: a.door }] : [{ buildingId: a.buildingId, door: a.door }, prev]
+    const own = reg.known(a.credential) && c.buildingId !== a.buildingId && c.buildingId !== prev.buildingId ? [{ buildingId: c.buildingId, door: undefined }] : []
+    for (const side of [...sides, ...own]) {
+      add('impossible_travel', { buildingId: side.buildingId, ...keyed(`impossible_travel:${side.buildingId}:`, c.kind, c.value, side.door) }, Math.max(a.at, prev.at), cause,
+        `${c.kind} ${c.value} at ${prev.buildingId} and ${a.buildingId} ${Math.round(Math.abs(a.at - prev.at) / 1000)} s apart (alert at ${side.buildingId})`)
+    }
   }
 
-  function denials (a: PassAction, credKey: string | undefined, result: 'granted' | 'denied', cause: string): void {
+  function denials (a: PassAction, cred: { run: string; kind: CredentialKind; value: string } | undefined, result: 'granted' | 'denied', cause: string): void {
+    const credKey = cred?.run
     const doorKey = `${a.buildingId}:${a.door}`
     if (result === 'granted') {
       runs.delete(`door:${doorKey}`)
@@ -217,7 +237,8 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
       add('repeated_denials', { buildingId: a.buildingId, dedupKey: `repeated_denials:door:${doorKey}` }, a.at, cause, `${byDoor.count} denials in a row at ${a.buildingId}/${a.door}`)
     }
     if (byCred !== undefined && byCred.count === r.deniedInARow) {
-      add('repeated_denials', { buildingId: a.buildingId, dedupKey: `repeated_denials:cred:${credKey}` }, a.at, cause, `${byCred.count} denials in a row with one credential at ${a.buildingId}`)
+      add('repeated_denials', { buildingId: a.buildingId, ...keyed(`repeated_denials:cred:${a.buildingId}:`, cred!.kind, cred!.value, a.door) }, a.at, cause,
+        `${byCred.count} denials in a row with one credential at ${a.buildingId}`)
     }
   }
 
