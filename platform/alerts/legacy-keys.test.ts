@@ -58,6 +58,8 @@ describe.each(DATABASE_KINDS)('alerts of before keyed digests on %s', (kind) => 
       await t.db.query(`insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by)
         values ($1, $2, 'main', 'reader', 'Acme', 'AR-200', 'sha256:x', $3)`, [id, b, w.admin.id])
     }
+    await t.db.query(`insert into webhooks (id, url, secret, area_id, area_path, created_by)
+      values ('wh-1', 'https://dispatch.example/', 's', 'w-s1', '/w-d1/w-s1/', $1)`, [w.admin.id])
   })
   afterAll(async () => { alerts?.close(); await t?.dispose() })
 
@@ -80,6 +82,12 @@ describe.each(DATABASE_KINDS)('alerts of before keyed digests on %s', (kind) => 
 
     const rows = await t.db.query<{ row: string }>('select row_to_json(a)::text as row from alerts a')
     for (const r of rows.rows) expect(r.row).not.toContain('DEADBEEF')
+    const deliveries = await t.db.query<{ alert_id: string; payload: string }>('select alert_id, payload::text as payload from webhook_outbox')
+    expect(deliveries.rows.length).toBeGreaterThanOrEqual(4)
+    for (const d of deliveries.rows) expect(d.payload).not.toContain('DEADBEEF')
+    const travelled = deliveries.rows.find((d) => d.alert_id === travel!.alert.id)!.payload
+    expect(travelled).not.toContain(w.bB)
+    expect(travelled).not.toContain('"rb')
     const card = presentedKeyOf('card', 'DEADBEEF')
     const read = async (id: string) => alerts.get(w.landlordA, id)
     expect(await read(unknown!.alert.id)).toMatchObject({ dedupKey: `unknown_credential:${w.bA}:${card}`, status: 'open', deviceId: 'ra' })

@@ -5,7 +5,8 @@
 // door, device and event. At start, before the pipeline runs, each such alert
 // is rewritten as the rules now write it: the key with the digest (so the next
 // occurrence of the same card folds into the same alert, not a second one),
-// and of the other building nothing but "another building".
+// and of the other building nothing but "another building"; so are the copies
+// of it in its webhook deliveries.
 
 import type { CredentialKind } from '../registry/credentials.ts'
 import type { Database, Queryable } from '../store/database.ts'
@@ -106,6 +107,9 @@ export async function rekeyLegacyAlerts (db: Database, keyOf: KeyOf): Promise<nu
                 explanation = $8${taken ? `, status = 'resolved', resolved_at = updated_at, auto_resolved = true, resolution_note = 'superseded by the alert with the same key'` : ''}
           where id = $1`,
         [row.id, key, fields.door, fields.deviceId, fields.credentialId, fields.residentId, fields.evidence, fields.explanation])
+      // Its webhook deliveries, pending or kept after delivery, carry the alert as it was.
+      await tx.query(`update webhook_outbox set payload = jsonb_set(payload, '{alert}', (payload -> 'alert') || $2::jsonb) where alert_id = $1`,
+        [row.id, JSON.stringify({ dedupKey: key, ...fields })])
       changed++
     }
     return changed
