@@ -1,9 +1,12 @@
 // Fixtures for the alert tests: two jurisdictions, two landlords, a building
 // each (plus one of landlord B in the other jurisdiction), and an actor per role.
 
+import { afterAll, beforeAll } from 'vitest'
+import { openTestDatabase, type DatabaseKind, type TestDatabase } from '../../test/support/databases.ts'
 import type { AlertCandidate } from '../pipeline/model.ts'
 import type { Actor } from '../registry/access.ts'
 import type { Queryable } from '../store/database.ts'
+import { AlertService } from './alert-service.ts'
 
 export interface AlertWorld {
   admin: Actor
@@ -80,4 +83,19 @@ export function candidate (buildingId: string, over: Partial<AlertCandidate> = {
     at: Date.parse('2026-03-01T10:00:00Z') + counter * 1000,
     ...over,
   }
+}
+
+/** A database of `kind` with the world seeded and an alert service on it, for the tests of one describe block. */
+export interface AlertFixture { t: TestDatabase; w: AlertWorld; alerts: AlertService }
+
+/** Opens and seeds before the block's tests, closes after them; the fields are set once beforeAll has run. */
+export function useAlertWorld (kind: DatabaseKind): AlertFixture {
+  const f = {} as AlertFixture
+  beforeAll(async () => {
+    f.t = await openTestDatabase(kind)
+    f.w = await seedAlertWorld(f.t.db)
+    f.alerts = new AlertService({ db: f.t.db })
+  })
+  afterAll(async () => { f.alerts?.close(); await f.t?.dispose() })
+  return f
 }

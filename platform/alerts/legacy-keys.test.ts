@@ -3,11 +3,10 @@
 // and event. The rewrite at start gives them the keys the rules now write, so
 // the same card after an upgrade folds into the alert it already had.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/support/databases.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { DATABASE_KINDS } from '../../test/support/databases.ts'
 import { presentedKeyOf } from '../pipeline/rules/rules.test-kit.ts'
-import { AlertService } from './alert-service.ts'
-import { candidate, seedAlertWorld, type AlertWorld } from './alerts.test-kit.ts'
+import { candidate, useAlertWorld } from './alerts.test-kit.ts'
 import { redactOtherBuilding, rekey, rekeyLegacyAlerts } from './legacy-keys.ts'
 
 describe('rewriting an alert of before', () => {
@@ -47,13 +46,9 @@ describe('rewriting an alert of before', () => {
 })
 
 describe.each(DATABASE_KINDS)('alerts of before keyed digests on %s', (kind) => {
-  let t: TestDatabase
-  let w: AlertWorld
-  let alerts: AlertService
+  const f = useAlertWorld(kind)
   beforeAll(async () => {
-    t = await openTestDatabase(kind)
-    w = await seedAlertWorld(t.db)
-    alerts = new AlertService({ db: t.db })
+    const { t, w } = f
     for (const [id, b] of [['ra', w.bA], ['rb', w.bB]] as const) {
       await t.db.query(`insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by)
         values ($1, $2, 'main', 'reader', 'Acme', 'AR-200', 'sha256:x', $3)`, [id, b, w.admin.id])
@@ -61,9 +56,9 @@ describe.each(DATABASE_KINDS)('alerts of before keyed digests on %s', (kind) => 
     await t.db.query(`insert into webhooks (id, url, secret, area_id, area_path, created_by)
       values ('wh-1', 'https://dispatch.example/', 's', 'w-s1', '/w-d1/w-s1/', $1)`, [w.admin.id])
   })
-  afterAll(async () => { alerts?.close(); await t?.dispose() })
 
   it('rewrites keys and cross-building details once; the same card then folds into the alert it had', async () => {
+    const { t, w, alerts } = f
     const unknown = await alerts.raise(candidate(w.bA, {
       type: 'unknown_credential', severity: 'warning', dedupKey: `unknown_credential:${w.bA}:card:DEADBEEF`, deviceId: 'ra', evidence: ['ra/e1'],
       explanation: 'Unregistered card …BEEF presented at door main. The reader refused it.',

@@ -6,10 +6,9 @@
 // commits the others and moves the progress past it.
 
 import pino from 'pino'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/support/databases.ts'
-import { AlertService } from '../alerts/alert-service.ts'
-import { seedAlertWorld, type AlertWorld } from '../alerts/alerts.test-kit.ts'
+import { describe, expect, it } from 'vitest'
+import { DATABASE_KINDS } from '../../test/support/databases.ts'
+import { useAlertWorld } from '../alerts/alerts.test-kit.ts'
 import { Pipeline, type LoggedMessage } from './pipeline.ts'
 import { SqlPipelineStore } from './pipeline-store.ts'
 import { detectAll } from './rules/index.ts'
@@ -19,17 +18,10 @@ import { detectUnknownCredential } from './rules/unknown-credential.ts'
 const silent = pino({ level: 'silent' })
 
 describe.each(DATABASE_KINDS)('pipeline commits on %s', (kind) => {
-  let t: TestDatabase
-  let w: AlertWorld
-  let alerts: AlertService
-  beforeAll(async () => {
-    t = await openTestDatabase(kind)
-    w = await seedAlertWorld(t.db)
-    alerts = new AlertService({ db: t.db })
-  })
-  afterAll(async () => { alerts?.close(); await t?.dispose() })
+  const f = useAlertWorld(kind)
 
   const start = async (): Promise<Pipeline> => {
+    const { t, alerts } = f
     const view = new TestView()
     const p = new Pipeline({
       view, store: new SqlPipelineStore({ db: t.db, alerts, view }), presentedKey: presentedKeyOf, logger: silent, batchMs: 1, checkpointMs: 60_000,
@@ -41,7 +33,7 @@ describe.each(DATABASE_KINDS)('pipeline commits on %s', (kind) => {
 
   /** A swipe of an unknown card, as logged: the value did not pass through the protocol's validator here. */
   const swipe = (logSeq: number, value: string): LoggedMessage => ({
-    logSeq, buildingId: w.bA, deviceId: 'reader-1', channel: 'event/access', receivedAt: T0 + logSeq,
+    logSeq, buildingId: f.w.bA, deviceId: 'reader-1', channel: 'event/access', receivedAt: T0 + logSeq,
     payload: {
       eventId: `e${logSeq}`, seq: logSeq, ts: new Date(T0 + logSeq).toISOString(), door: 'main', direction: 'in',
       credential: { kind: 'card', value }, result: 'denied', reason: 'unknown_credential',
@@ -49,6 +41,7 @@ describe.each(DATABASE_KINDS)('pipeline commits on %s', (kind) => {
   })
 
   it('sets aside what the database refuses and commits the rest with the progress', async () => {
+    const { t, w } = f
     const p = await start()
     const values = ['GOOD0001', 'BAD0\u0000001', 'GOOD0002', 'BAD0\ud800002', 'GOOD0003']
     const key = (v: string): string => `unknown_credential:${w.bA}:${presentedKeyOf('card', v)}`

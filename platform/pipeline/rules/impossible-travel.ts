@@ -58,48 +58,47 @@ interface Side { buildingId: string; door: string; deviceId: string; ref: string
 /** A sighting's device: refs are `${deviceId}/${eventId}`, and device ids hold no slash. */
 const sideOf = (s: Sighting): Side => ({ buildingId: s.buildingId, door: s.door, deviceId: s.ref.slice(0, s.ref.indexOf('/')), ref: s.ref, at: s.at })
 
-function holderText (own: string | undefined, buildingId: string): string {
-  if (own === buildingId) return 'It is registered here: check with its holder, and reissue it if they still have theirs.'
-  return own === undefined ? 'It is registered nowhere.' : 'It is registered to another building.'
-}
+const COPY = 'Two cards carry this number: one is probably a copy.'
 
-/**
- * The alert of one building: its own door, device, event and (when the card is its own) credential and
- * holder; of the other building only that it exists. Each landlord sees their side; police and administrators,
- * who see both buildings, see both alerts, paired by their key (the same card digest after the building).
- */
-function sideAlert (e: AccessIn, key: string, x: Side, other: Side, gapMs: number): AlertCandidate {
-  const c = e.match
-  const when = x.at >= other.at ? 'after' : 'before'
+/** The alert of one building; the credential and its holder only when the card is registered there. */
+function alertOf (
+  buildingId: string, key: string, at: number, c: CredentialInfo | undefined, what: Pick<AlertCandidate, 'evidence' | 'explanation'> & Partial<AlertCandidate>,
+): AlertCandidate {
   return {
     type: 'impossible_travel',
     severity: 'major',
-    dedupKey: `impossible_travel:${x.buildingId}:${key}`,
-    buildingId: x.buildingId,
+    dedupKey: `impossible_travel:${buildingId}:${key}`,
+    buildingId,
+    ...(c?.buildingId === buildingId ? { credentialId: c.credentialId, ...(c.residentId === null ? {} : { residentId: c.residentId }) } : {}),
+    ...what,
+    at,
+  }
+}
+
+/**
+ * The alert of one building where the card was presented: its own door, device and event; of the other
+ * building only that it exists. Each landlord sees their side; police and administrators, who see both
+ * buildings, see both alerts, paired by their key (the same card digest after the building).
+ */
+function sideAlert (e: AccessIn, key: string, x: Side, other: Side, gapMs: number): AlertCandidate {
+  const own = e.match?.buildingId
+  const holder = own === x.buildingId ? 'It is registered here: check with its holder, and reissue it if they still have theirs.' : own === undefined ? 'It is registered nowhere.' : 'It is registered to another building.'
+  return alertOf(x.buildingId, key, Math.max(e.at, other.at), e.match, {
     door: x.door,
     deviceId: x.deviceId,
-    ...(c?.buildingId === x.buildingId ? { credentialId: c.credentialId, ...(c.residentId === null ? {} : { residentId: c.residentId }) } : {}),
     evidence: [x.ref],
-    explanation: `The ${describePresented(e)} was presented here at door ${x.door} ${duration(gapMs)} ${when} it was presented at ` +
-      `another building, sooner than anyone can travel between the two. Two cards carry this number: one is probably a copy. ${holderText(c?.buildingId, x.buildingId)}`,
-    at: Math.max(e.at, other.at),
-  }
+    explanation: `The ${describePresented(e)} was presented here at door ${x.door} ${duration(gapMs)} ${x.at >= other.at ? 'after' : 'before'} ` +
+      `it was presented at another building, sooner than anyone can travel between the two. ${COPY} ${holder}`,
+  })
 }
 
 /** The alert of the card's own building when it was used at two others: it names neither. */
 function ownerAlert (e: AccessIn, key: string, c: CredentialInfo, gapMs: number, at: number): AlertCandidate {
-  return {
-    type: 'impossible_travel',
-    severity: 'major',
-    dedupKey: `impossible_travel:${c.buildingId}:${key}`,
-    buildingId: c.buildingId,
-    credentialId: c.credentialId,
-    ...(c.residentId === null ? {} : { residentId: c.residentId }),
+  return alertOf(c.buildingId, key, at, c, {
     evidence: [],
-    explanation: `The ${describePresented(e)}, registered here, was presented at two other buildings ${duration(gapMs)} apart, sooner than anyone ` +
-      'can travel between them. Two cards carry this number: one is probably a copy. Check with its holder, and reissue it if they still have theirs.',
-    at,
-  }
+    explanation: `The ${describePresented(e)}, registered here, was presented at two other buildings ${duration(gapMs)} apart, sooner than ` +
+      `anyone can travel between them. ${COPY} Check with its holder, and reissue it if they still have theirs.`,
+  })
 }
 
 function judge (e: AccessIn, ctx: RuleContext): ReturnType<Step> {
