@@ -121,6 +121,14 @@ describe.each(DATABASE_KINDS)('impossible travel end to end (%s)', (kind) => {
     // A later alert of its own: once raised, every swipe before it was judged.
     await swipe('demo-b1', `0E5E${kind === 'pglite' ? '01' : '02'}`, 2 * 60 * 60_000)
     await until('the unknown card', async () => (await api('admin', 'GET', '/alerts?type=unknown_credential&buildingId=demo-b1')).body.items.length > 0, 8000)
+    // Its key names it by digest: neither the stored row nor the landlord's read carries the number.
+    const unknown = `0E5E${kind === 'pglite' ? '01' : '02'}`
+    const stored = await tp.platform.db!.query<{ row: string }>(`select row_to_json(a)::text as row from alerts a where type = 'unknown_credential'`)
+    expect(stored.rows.length).toBeGreaterThan(0)
+    for (const r of stored.rows) expect(r.row).not.toContain(unknown)
+    const read = (await api('landlord-li', 'GET', '/alerts?type=unknown_credential')).body.items as Alert[]
+    expect(read[0]!.dedupKey).toMatch(/^unknown_credential:demo-b1:card:hmac-sha256:[A-Za-z0-9_-]{22}$/)
+    expect(JSON.stringify(read)).not.toContain(unknown)
     const all = (await api('admin', 'GET', '/alerts?type=impossible_travel')).body.items as Alert[]
     expect(all).toHaveLength(2)
     for (const a of all) expect(a).toMatchObject({ count: 1, evidence: [expect.any(String)] })
