@@ -101,4 +101,14 @@ describe.each(DATABASE_KINDS)('alerts of before keyed digests on %s', (kind) => 
     }))
     expect(again).toMatchObject({ kind: 'updated', alert: { id: unknown!.alert.id, count: 2 } })
   })
+
+  it('an alert of before whose new key already has a live alert is closed, not a second live one', async () => {
+    const { t, w, alerts } = f
+    const card = presentedKeyOf('card', 'FEEDF00D')
+    const old = await alerts.raise(candidate(w.bA, { type: 'unknown_credential', dedupKey: `unknown_credential:${w.bA}:card:FEEDF00D`, deviceId: 'ra' }))
+    const current = await alerts.raise(candidate(w.bA, { type: 'unknown_credential', dedupKey: `unknown_credential:${w.bA}:${card}`, deviceId: 'ra' }))
+    expect(await rekeyLegacyAlerts(t.db, presentedKeyOf)).toBe(1)
+    expect(await alerts.get(w.admin, old!.alert.id)).toMatchObject({ dedupKey: `unknown_credential:${w.bA}:${card}`, status: 'resolved', autoResolved: true })
+    expect(await alerts.get(w.admin, current!.alert.id)).toMatchObject({ status: 'open' })
+  })
 })
