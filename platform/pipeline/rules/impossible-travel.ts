@@ -82,7 +82,9 @@ function alertOf (
  */
 function sideAlert (e: AccessIn, key: string, x: Side, other: Side, gapMs: number): AlertCandidate {
   const own = e.match?.buildingId
-  const holder = own === x.buildingId ? 'It is registered here: check with its holder, and reissue it if they still have theirs.' : own === undefined ? 'It is registered nowhere.' : 'It is registered to another building.'
+  const holder = own === x.buildingId
+    ? 'It is registered here: check with its holder, and reissue it if they still have theirs.'
+    : own === undefined ? 'It is registered nowhere.' : 'It is registered to another building.'
   return alertOf(x.buildingId, key, Math.max(e.at, other.at), e.match, {
     door: x.door,
     deviceId: x.deviceId,
