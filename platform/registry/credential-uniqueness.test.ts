@@ -109,8 +109,15 @@ describe.each(DATABASE_KINDS)('upgrading a registry that holds one card twice (%
       expect(await migrate(db)).toContain(13)
       const r = await db.query<{ id: string; status: string; value_shared: boolean }>('select id, status, value_shared from credentials order by id')
       expect(r.rows).toEqual([{ id: 'c-1', status: 'active', value_shared: false }, { id: 'c-2', status: 'active', value_shared: true }])
-      await expect(db.query(`insert into credentials (id, building_id, room_id, kind, value, visitor, visitor_name, visitor_id, issued_by)
-        values ('c-3', 'b2', 'r2', 'card', 'AA01', true, 'x', 'c-3', 'u')`)).rejects.toSatisfy((e) => sqlState(e) === UNIQUE_VIOLATION)
+      const issue = () => db.query(`insert into credentials (id, building_id, room_id, kind, value, visitor, visitor_name, visitor_id, issued_by)
+        values ('c-3', 'b2', 'r2', 'card', 'AA01', true, 'x', 'c-3', 'u')`)
+      await expect(issue()).rejects.toSatisfy((e) => sqlState(e) === UNIQUE_VIOLATION)
+      // Still refused once the first holder's card is gone: the shared copy is live and keeps the value.
+      await db.query(`update credentials set status = 'revoked', revoked_at = now() where id = 'c-1'`)
+      await expect(issue()).rejects.toSatisfy((e) => sqlState(e) === UNIQUE_VIOLATION)
+      // And free again once no copy is live.
+      await db.query(`update credentials set status = 'revoked', revoked_at = now() where id = 'c-2'`)
+      await issue()
     } finally {
       await t.dispose()
     }

@@ -13,6 +13,7 @@ import { callApi, startTestPlatform, type TestPlatform } from '../../test/suppor
 import { registryFingerprint, seedTwoBuildings } from '../../test/support/registry-state.ts'
 import { sqlState, UNIQUE_VIOLATION } from '../store/database.ts'
 import { loadMigrations, migrate } from '../store/migrate.ts'
+import { until } from '../../test/support/wait.ts'
 
 describe.each(DATABASE_KINDS)('pending credentials hold their value (%s)', (kind) => {
   let tp: TestPlatform
@@ -125,6 +126,38 @@ describe.each(DATABASE_KINDS)('pending credentials hold their value (%s)', (kind
        values ($1, 'demo-b1', 'demo-b1-102', 'face', $2, true, 'x', $1, $3, $4)`, [id, `face-${value}`, tp.userIds.admin, status])
     await face(`c-fa-${kind}`, 'pending')
     await expect(face(`c-fb-${kind}`, 'active')).rejects.toSatisfy((e) => sqlState(e) === UNIQUE_VIOLATION)
+  })
+  it('lets two credentials of one value end at once: the second counts down after the first', async () => {
+    const db = tp.platform.db!
+    const value = card()
+    const pass = (id: string, status: string) => db.query(
+      `insert into credentials (id, building_id, room_id, kind, value, visitor, visitor_name, visitor_id, issued_by, status)
+       values ($1, 'demo-b1', 'demo-b1-102', 'card', $2, true, 'x', $3, $4, $5)`, [id, value, `v-race-${kind}`, tp.userIds.admin, status])
+    // One visitor's active pass and its pending renewal: one hold, two credentials.
+    await pass(`c-ra-${kind}`, 'active')
+    await pass(`c-rb-${kind}`, 'pending')
+    const revoke = (tx: { query: typeof db.query }, id: string) => tx.query(`update credentials set status = 'revoked', revoked_at = now() where id = $1`, [id])
+    let release!: () => void
+    const held = new Promise<void>((resolve) => { release = resolve })
+    let revokedFirst!: () => void
+    const firstDone = new Promise<void>((resolve) => { revokedFirst = resolve })
+    const first = db.transaction(async (tx) => { await revoke(tx, `c-ra-${kind}`); revokedFirst(); await held })
+    // PGlite runs one transaction at a time: the second could not start while the first waits.
+    if (kind === 'postgres') await firstDone
+    const second = db.transaction(async (tx) => { await revoke(tx, `c-rb-${kind}`) })
+    // On PostgreSQL the second waits for the first's lock on the hold.
+    try {
+      if (kind === 'postgres') {
+        await until('the second revocation waits for the first', async () =>
+          (await db.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rows.length > 0)
+      }
+    } finally {
+      release()
+    }
+    await first
+    await second
+    const holds = await db.query('select credentials from credential_holds where kind = $1 and value = $2', ['card', value])
+    expect(holds.rows).toEqual([])
   })
 })
 

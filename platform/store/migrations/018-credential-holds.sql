@@ -17,14 +17,15 @@
 -- and counts their credentials with it; a trigger keeps it, and refuses as a
 -- unique violation a credential of another holder. The active-only indexes
 -- of 013 still allow one active credential per value, value_shared ones
--- (held twice before 013, kept working) still stand outside both, and a
--- registration holds a value at most once.
+-- (held twice before 013, kept working) still stand outside both but keep
+-- their value from anyone else, and a registration holds a value at most once.
 create table credential_holds (
   kind text not null,
   scope text not null,
   value text not null,
   holder text not null,
-  credentials integer not null check (credentials > 0),
+  -- 0 only inside the statement that ends the last credential, which then deletes the row.
+  credentials integer not null check (credentials >= 0),
   primary key (kind, scope, value)
 );
 
@@ -42,6 +43,7 @@ declare
   held_before boolean := false;
   held_now boolean := false;
   who text;
+  left_over integer;
 begin
   if tg_op in ('INSERT', 'UPDATE') then
     held_now := new.kind in ('card', 'ic_card', 'qr', 'face') and new.status in ('pending', 'active') and not new.value_shared;
@@ -55,13 +57,27 @@ begin
     return null;
   end if;
   if held_before then
-    delete from credential_holds where kind = old.kind and scope = old_scope and value = old.value and credentials = 1;
-    if not found then
-      update credential_holds set credentials = credentials - 1 where kind = old.kind and scope = old_scope and value = old.value;
+    -- One statement that locks the row: two credentials of a value ending at
+    -- once count down one after the other, and the second sees the first's
+    -- count (a delete-if-last, then decrement, could both miss and reach 0).
+    update credential_holds set credentials = credentials - 1
+     where kind = old.kind and scope = old_scope and value = old.value
+     returning credentials into left_over;
+    if left_over = 0 then
+      delete from credential_holds where kind = old.kind and scope = old_scope and value = old.value and credentials = 0;
     end if;
   end if;
   if held_now then
     select holder into who from credential_holders where id = new.id;
+    -- A value held twice before 013 (value_shared) stays out of the holds, so
+    -- once its first holder's credential ends nothing would hold it: it is
+    -- held for the holder of the shared copy while that copy is pending or active.
+    if exists (select 1 from credentials c left join registrations g on g.id = c.registration_id
+                where c.value_shared and c.status in ('pending', 'active') and c.kind = new.kind and c.value = new.value
+                  and (new.kind <> 'face' or c.building_id = new.building_id) and c.id <> new.id
+                  and coalesce('person:' || g.resident_id, 'visitor:' || c.visitor_id, 'credential:' || c.id) <> who) then
+      raise exception 'another holder holds this % value', new.kind using errcode = '23505';
+    end if;
     insert into credential_holds (kind, scope, value, holder, credentials) values (new.kind, new_scope, new.value, who, 1)
       on conflict (kind, scope, value) do update set credentials = credential_holds.credentials + 1
       where credential_holds.holder = excluded.holder;
