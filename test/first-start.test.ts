@@ -5,7 +5,7 @@
 // every file in it are private to the platform's user.
 
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { connect } from 'node:net'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -30,7 +30,8 @@ function reachable (host: string, port: number): Promise<boolean> {
  */
 function listeningAddresses (port: number): string[] {
   const found: string[] = []
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+  // tcp6 is missing where IPv6 is off.
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6'].filter((t) => existsSync(t))) {
     for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
       const [, local, , state] = line.trim().split(/\s+/)
       if (local === undefined || state !== '0A') continue // 0A: LISTEN

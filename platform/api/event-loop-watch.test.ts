@@ -28,7 +28,6 @@ describe('EventLoopWatch', () => {
     watch = new EventLoopWatch({ intervalMs: 20 })
     watch.start()
     await new Promise((resolve) => setTimeout(resolve, 60))
-    expect(watch.delayMs()).toBeLessThan(300) // generous for a loaded machine
     const until = Date.now() + 400
     while (Date.now() < until) { /* blocks the loop */ }
     await new Promise((resolve) => setTimeout(resolve, 40))

@@ -54,6 +54,12 @@ describe('preparePrivateDir', () => {
     const file = join(root, 'file')
     writeFileSync(file, 'x')
     expect(() => preparePrivateDir(file, false)).toThrow(ConfigError)
+    // Below a file, and through links that go round: what the file system answers, in words.
+    expect(() => preparePrivateDir(join(file, 'data'), false)).toThrow(ConfigError)
+    expect(() => preparePrivateDir(join(file, 'data'), false)).toThrow(/a part of the path is a file.*ENOTDIR/)
+    symlinkSync(join(root, 'loop-b'), join(root, 'loop-a'))
+    symlinkSync(join(root, 'loop-a'), join(root, 'loop-b'))
+    expect(() => preparePrivateDir(join(root, 'loop-a'), false)).toThrow(/go round in a loop.*ELOOP/)
   })
 })
 

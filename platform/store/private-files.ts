@@ -18,6 +18,26 @@ const GROUP_OTHER = 0o077
  * the directory it points to (a link's own mode means nothing).
  */
 export function preparePrivateDir (dir: string, shared: boolean): void {
+  try {
+    judgePrivateDir(dir, shared)
+  } catch (err) {
+    const why = FILE_SYSTEM_REFUSALS[(err as NodeJS.ErrnoException).code ?? '']
+    if (why === undefined) throw err
+    throw new ConfigError([`DATA_DIR ${dir} cannot be used: ${why} (${(err as NodeJS.ErrnoException).code}); point DATA_DIR at a directory this user owns`])
+  }
+}
+
+/** What the file system answers for a path the platform cannot use, in words. */
+const FILE_SYSTEM_REFUSALS: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EACCES: 'this user may not reach or create it',
+  EPERM: 'this user may not reach or create it',
+  ELOOP: 'its symbolic links go round in a loop',
+  EROFS: 'it is on a read-only file system',
+  ENAMETOOLONG: 'the path is too long',
+}
+
+function judgePrivateDir (dir: string, shared: boolean): void {
   if (statOrMissing(dir, statSync) === undefined) {
     if (statOrMissing(dir, lstatSync)?.isSymbolicLink() === true) {
       throw new ConfigError([`DATA_DIR ${dir} is a symbolic link to ${readlinkSync(dir)}, which does not exist; create it (mkdir -m 700) or point DATA_DIR elsewhere`])
