@@ -139,7 +139,7 @@ export class Platform {
     const secrets = CredentialSecrets.fromKey(dataKey)
     const sealedPins = await sealLegacyPins(db, secrets)
     if (sealedPins > 0) logger.info({ sealedPins }, 'PINs stored as plain SHA-256 hashes are now kept under the data key')
-    const rekeyed = await rekeyLegacyAlerts(db, (kind, value) => secrets.presentedKey(kind, value))
+    const rekeyed = await rekeyLegacyAlerts(db, (kind, value) => secrets.presentedKey(kind, value), { logger })
     if (rekeyed > 0) logger.info({ rekeyed }, 'alerts keyed by a card number are now keyed by its digest, and name nothing of another building')
     const webhookSecrets = webhookSecretSealer(dataKey)
     const sealedHooks = await sealLegacyWebhookSecrets(db, webhookSecrets)

@@ -3,11 +3,13 @@
 // and event. The rewrite at start gives them the keys the rules now write, so
 // the same card after an upgrade folds into the alert it already had.
 
+import { Writable } from 'node:stream'
+import pino from 'pino'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DATABASE_KINDS } from '../../test/support/databases.ts'
 import { presentedKeyOf } from '../pipeline/rules/rules.test-kit.ts'
 import { candidate, useAlertWorld } from './alerts.test-kit.ts'
-import { redactOtherBuilding, rekey, rekeyLegacyAlerts } from './legacy-keys.ts'
+import { LEGACY_ALERT_KEYS_UPGRADE, redactOtherBuilding, rekey, rekeyLegacyAlerts } from './legacy-keys.ts'
 
 describe('rewriting an alert of before', () => {
   it('puts the digest in place of the value, and leaves keys that named no value', () => {
@@ -47,6 +49,12 @@ describe('rewriting an alert of before', () => {
 
 describe.each(DATABASE_KINDS)('alerts of before keyed digests on %s', (kind) => {
   const f = useAlertWorld(kind)
+  // Each test below starts as on a database the upgrade has not run on yet.
+  const forget = async (): Promise<void> => {
+    await f.t.db.query('delete from platform_upgrades where name = $1', [LEGACY_ALERT_KEYS_UPGRADE])
+  }
+  const recorded = async (): Promise<boolean> =>
+    (await f.t.db.query('select 1 from platform_upgrades where name = $1', [LEGACY_ALERT_KEYS_UPGRADE])).rows.length > 0
   beforeAll(async () => {
     const { t, w } = f
     for (const [id, b] of [['ra', w.bA], ['rb', w.bB]] as const) {
@@ -102,13 +110,79 @@ describe.each(DATABASE_KINDS)('alerts of before keyed digests on %s', (kind) => 
     expect(again).toMatchObject({ kind: 'updated', alert: { id: unknown!.alert.id, count: 2 } })
   })
 
-  it('an alert of before whose new key already has a live alert is closed, not a second live one', async () => {
+  it('once recorded, a later start does no work: not even an alert written since with a key of before is touched', async () => {
     const { t, w, alerts } = f
+    expect(await recorded()).toBe(true)
+    const raised = await alerts.raise(candidate(w.bA, { type: 'unknown_credential', dedupKey: `unknown_credential:${w.bA}:card:0BADCAFE`, deviceId: 'ra' }))
+    expect(await rekeyLegacyAlerts(t.db, presentedKeyOf)).toBe(0)
+    expect((await alerts.get(w.admin, raised!.alert.id)).dedupKey).toBe(`unknown_credential:${w.bA}:card:0BADCAFE`)
+    // Forgotten, the same run rewrites it: the record alone held it back.
+    await forget()
+    expect(await rekeyLegacyAlerts(t.db, presentedKeyOf)).toBe(1)
+    expect((await alerts.get(w.admin, raised!.alert.id)).dedupKey).toBe(`unknown_credential:${w.bA}:${presentedKeyOf('card', '0BADCAFE')}`)
+    expect(await recorded()).toBe(true)
+  })
+
+  it('an alert of before whose new key already has a live alert is closed, with its history, not a second live one', async () => {
+    const { t, w, alerts } = f
+    await forget()
     const card = presentedKeyOf('card', 'FEEDF00D')
     const old = await alerts.raise(candidate(w.bA, { type: 'unknown_credential', dedupKey: `unknown_credential:${w.bA}:card:FEEDF00D`, deviceId: 'ra' }))
     const current = await alerts.raise(candidate(w.bA, { type: 'unknown_credential', dedupKey: `unknown_credential:${w.bA}:${card}`, deviceId: 'ra' }))
-    expect(await rekeyLegacyAlerts(t.db, presentedKeyOf)).toBe(1)
-    expect(await alerts.get(w.admin, old!.alert.id)).toMatchObject({ dedupKey: `unknown_credential:${w.bA}:${card}`, status: 'resolved', autoResolved: true })
+    const now = new Date('2026-04-01T08:00:00Z')
+    expect(await rekeyLegacyAlerts(t.db, presentedKeyOf, { now: () => now })).toBe(1)
+    const closed = await alerts.get(w.admin, old!.alert.id)
+    expect(closed).toMatchObject({
+      dedupKey: `unknown_credential:${w.bA}:${card}`, status: 'resolved', autoResolved: true, resolvedBy: null,
+      resolvedAt: now.toISOString(), resolutionNote: 'superseded by the alert with the same key',
+    })
+    expect(closed.history.map((h) => h.action)).toEqual(['opened', 'resolved'])
+    expect(closed.history[1]).toMatchObject({ actorId: null, at: now.toISOString(), note: 'superseded by the alert with the same key', detail: { auto: true } })
     expect(await alerts.get(w.admin, current!.alert.id)).toMatchObject({ status: 'open' })
+  })
+
+  it('works in batches; after a start that failed half way the next goes on with the rest and repeats nothing', async () => {
+    const { t, w, alerts } = f
+    await forget()
+    const raise = async (value: string) => (await alerts.raise(candidate(w.bA, {
+      type: 'unknown_credential', dedupKey: `unknown_credential:${w.bA}:card:${value}`, deviceId: 'ra',
+    })))!.alert.id
+    // The first is superseded (a second history row would show a repeat), the second fails the first start.
+    const superseded = await raise('AAAA0001')
+    await alerts.raise(candidate(w.bA, { type: 'unknown_credential', dedupKey: `unknown_credential:${w.bA}:${presentedKeyOf('card', 'AAAA0001')}`, deviceId: 'ra' }))
+    const failing = await raise('AAAA0002')
+    const rest = [await raise('AAAA0003'), await raise('AAAA0004')]
+    const failOn = (k: Parameters<typeof presentedKeyOf>[0], value: string): string => {
+      if (value === 'AAAA0002') throw new Error('stopped half way')
+      return presentedKeyOf(k, value)
+    }
+    const lines: Array<{ done: number; total: number; msg: string }> = []
+    const logger = pino(new Writable({ write (chunk: Buffer, _enc, cb) { lines.push(JSON.parse(chunk.toString())); cb() } }))
+
+    await expect(rekeyLegacyAlerts(t.db, failOn, { batchSize: 1, logger })).rejects.toThrow('stopped half way')
+    expect(await recorded()).toBe(false)
+    const key = async (id: string) => (await alerts.get(w.admin, id)).dedupKey
+    expect(await key(superseded)).toBe(`unknown_credential:${w.bA}:${presentedKeyOf('card', 'AAAA0001')}`)
+    expect(await key(failing)).toBe(`unknown_credential:${w.bA}:card:AAAA0002`)
+    expect(await key(rest[0]!)).toBe(`unknown_credential:${w.bA}:card:AAAA0003`)
+    expect(lines.map((l) => [l.done, l.total])).toEqual([[1, 4]])
+
+    lines.length = 0
+    expect(await rekeyLegacyAlerts(t.db, presentedKeyOf, { batchSize: 2, logger })).toBe(3)
+    expect(await recorded()).toBe(true)
+    expect(lines.map((l) => [l.done, l.total])).toEqual([[2, 3], [3, 3]])
+    for (const [id, value] of [[failing, 'AAAA0002'], [rest[0]!, 'AAAA0003'], [rest[1]!, 'AAAA0004']] as const) {
+      expect(await key(id)).toBe(`unknown_credential:${w.bA}:${presentedKeyOf('card', value)}`)
+    }
+    expect((await alerts.get(w.admin, superseded)).history.map((h) => h.action)).toEqual(['opened', 'resolved'])
+  })
+
+  it('records the upgrade on a database without any alert of before', async () => {
+    await forget()
+    const lines: unknown[] = []
+    const logger = pino(new Writable({ write (chunk: Buffer, _enc, cb) { lines.push(chunk.toString()); cb() } }))
+    expect(await rekeyLegacyAlerts(f.t.db, presentedKeyOf, { logger })).toBe(0)
+    expect(await recorded()).toBe(true)
+    expect(lines).toEqual([])
   })
 })

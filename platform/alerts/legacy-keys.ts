@@ -8,8 +8,11 @@
 // and of the other building nothing but "another building"; so are the copies
 // of it in its webhook deliveries.
 
+import type { Logger } from 'pino'
 import type { CredentialKind } from '../registry/credentials.ts'
 import type { Database, Queryable } from '../store/database.ts'
+import { recordUpgrade, upgradeDone } from '../store/upgrades.ts'
+import { insertHistory } from './alert-store.ts'
 
 type KeyOf = (kind: CredentialKind, value: string) => string
 
@@ -70,50 +73,103 @@ export function redactOtherBuilding (a: LegacyAlert, own: ReadonlySet<string>): 
 }
 
 interface Row {
-  id: string; dedup_key: string; type: string; status: string; building_id: string; door: string | null; device_id: string | null
+  id: string; seq: string; dedup_key: string; type: string; status: string; building_id: string; door: string | null; device_id: string | null
   credential_id: string | null; resident_id: string | null; evidence: string[]; explanation: string
   cred_kind: CredentialKind | null; cred_value: string | null
 }
 
-/** Rewrites every alert of before (resolved ones too: their keys held card numbers as well). Returns how many. */
-export async function rekeyLegacyAlerts (db: Database, keyOf: KeyOf): Promise<number> {
-  return db.transaction(async (tx) => {
-    const r = await tx.query<Row>(
-      `select a.id, a.dedup_key, a.type, a.status, a.building_id, a.door, a.device_id, a.credential_id, a.resident_id, a.evidence,
-              a.explanation, c.kind as cred_kind, c.value as cred_value
-         from alerts a left join credentials c on a.type = 'foreign_credential' and c.id = a.credential_id
-        where a.type in ('unknown_credential', 'impossible_travel', 'repeated_denials', 'foreign_credential')
+/** Its record in platform_upgrades once every alert of before has been rewritten. */
+export const LEGACY_ALERT_KEYS_UPGRADE = 'alerts.legacy-keys'
+const SUPERSEDED = 'superseded by the alert with the same key'
+
+// Alerts that may hold a value in their key: not yet keyed by a digest, and not keyed by a door or a PIN's id.
+const CANDIDATES = `a.type in ('unknown_credential', 'impossible_travel', 'repeated_denials', 'foreign_credential')
           and a.dedup_key not like '%:hmac-sha256:%'
-          and a.dedup_key !~ '^(repeated_denials:door:|repeated_denials:cred:[^:]+:pin:|[a-z_]+:[^:]+:pin:)'
-        order by a.seq`)
-    let changed = 0
-    for (const row of r.rows) {
-      const a: LegacyAlert = {
-        dedupKey: row.dedup_key, type: row.type, buildingId: row.building_id, door: row.door, deviceId: row.device_id,
-        credentialId: row.credential_id, residentId: row.resident_id, evidence: row.evidence, explanation: row.explanation,
-      }
-      const credential = row.cred_kind === null || row.cred_value === null || row.credential_id === null
-        ? undefined : { kind: row.cred_kind, value: row.cred_value, id: row.credential_id }
-      const key = rekey(a, keyOf, credential)
-      if (key === undefined) continue
-      const fields = row.type === 'foreign_credential' || row.type === 'impossible_travel'
-        ? redactOtherBuilding(a, await devicesOf(tx, row.building_id))
-        : { door: a.door, deviceId: a.deviceId, credentialId: a.credentialId, residentId: a.residentId, evidence: a.evidence, explanation: a.explanation }
-      // A live alert already under the new key (should the platform have run the rules before this): this one is closed.
-      const taken = row.status !== 'resolved' &&
-        (await tx.query('select 1 from alerts where dedup_key = $1 and status <> \'resolved\'', [key])).rows.length > 0
-      await tx.query(
-        `update alerts set dedup_key = $2, door = $3, device_id = $4, credential_id = $5, resident_id = $6, evidence = $7::text[],
-                explanation = $8${taken ? `, status = 'resolved', resolved_at = updated_at, auto_resolved = true, resolution_note = 'superseded by the alert with the same key'` : ''}
-          where id = $1`,
-        [row.id, key, fields.door, fields.deviceId, fields.credentialId, fields.residentId, fields.evidence, fields.explanation])
-      // Its webhook deliveries, pending or kept after delivery, carry the alert as it was.
-      await tx.query(`update webhook_outbox set payload = jsonb_set(payload, '{alert}', (payload -> 'alert') || $2::jsonb) where alert_id = $1`,
-        [row.id, JSON.stringify({ dedupKey: key, ...fields })])
-      changed++
-    }
-    return changed
-  })
+          and a.dedup_key !~ '^(repeated_denials:door:|repeated_denials:cred:[^:]+:pin:|[a-z_]+:[^:]+:pin:)'`
+
+export interface RekeyOptions {
+  /** Progress (done / total), once per batch. */
+  logger?: Pick<Logger, 'info'>
+  /** Alerts per transaction. */
+  batchSize?: number
+  now?: () => Date
+}
+
+/**
+ * Rewrites every alert of before (resolved ones too: their keys held card numbers as well), in transactions of
+ * `batchSize` alerts in seq order, and records in the last one that it is done: a later start skips it at once
+ * (the rules write digests, so no alert of before can appear again). A start that stops half way leaves the
+ * batches done rewritten (they no longer look like alerts of before) and the next start goes on with the rest.
+ * Returns how many alerts it changed.
+ */
+export async function rekeyLegacyAlerts (db: Database, keyOf: KeyOf, o: RekeyOptions = {}): Promise<number> {
+  if (await upgradeDone(db, LEGACY_ALERT_KEYS_UPGRADE)) return 0
+  const batchSize = o.batchSize ?? 500
+  const now = o.now ?? (() => new Date())
+  const count = await db.query<{ n: number }>(`select count(*)::int as n from alerts a where ${CANDIDATES}`)
+  const total = count.rows[0]?.n ?? 0
+  // The devices of a building do not change while the platform starts.
+  const devices = new Map<string, Set<string>>()
+  const own = async (tx: Queryable, buildingId: string): Promise<Set<string>> => {
+    const known = devices.get(buildingId)
+    if (known !== undefined) return known
+    const d = await devicesOf(tx, buildingId)
+    devices.set(buildingId, d)
+    return d
+  }
+  let after = '0'
+  let done = 0
+  let changed = 0
+  for (;;) {
+    const batch = await db.transaction(async (tx) => {
+      const r = await tx.query<Row>(
+        `select a.id, a.seq::text as seq, a.dedup_key, a.type, a.status, a.building_id, a.door, a.device_id, a.credential_id,
+                a.resident_id, a.evidence, a.explanation, c.kind as cred_kind, c.value as cred_value
+           from alerts a left join credentials c on a.type = 'foreign_credential' and c.id = a.credential_id
+          where a.seq > $1::bigint and ${CANDIDATES}
+          order by a.seq limit $2`, [after, batchSize])
+      const at = now()
+      let n = 0
+      for (const row of r.rows) if (await rewrite(tx, row, keyOf, own, at)) n++
+      const last = r.rows.length < batchSize
+      if (last) await recordUpgrade(tx, LEGACY_ALERT_KEYS_UPGRADE, at)
+      return { seen: r.rows.length, changed: n, last, after: r.rows.at(-1)?.seq ?? after }
+    })
+    done += batch.seen
+    changed += batch.changed
+    after = batch.after
+    if (total > 0) o.logger?.info({ done, total, changed }, 'rewriting alerts keyed by a card number')
+    if (batch.last) return changed
+  }
+}
+
+/** Rewrites one alert of before and its webhook deliveries; false when its key needs no change. */
+async function rewrite (tx: Queryable, row: Row, keyOf: KeyOf, own: (tx: Queryable, buildingId: string) => Promise<Set<string>>, at: Date): Promise<boolean> {
+  const a: LegacyAlert = {
+    dedupKey: row.dedup_key, type: row.type, buildingId: row.building_id, door: row.door, deviceId: row.device_id,
+    credentialId: row.credential_id, residentId: row.resident_id, evidence: row.evidence, explanation: row.explanation,
+  }
+  const credential = row.cred_kind === null || row.cred_value === null || row.credential_id === null
+    ? undefined : { kind: row.cred_kind, value: row.cred_value, id: row.credential_id }
+  const key = rekey(a, keyOf, credential)
+  if (key === undefined) return false
+  const fields = row.type === 'foreign_credential' || row.type === 'impossible_travel'
+    ? redactOtherBuilding(a, await own(tx, row.building_id))
+    : { door: a.door, deviceId: a.deviceId, credentialId: a.credentialId, residentId: a.residentId, evidence: a.evidence, explanation: a.explanation }
+  // A live alert already under the new key (should the platform have run the rules before this): this one is closed.
+  const taken = row.status !== 'resolved' &&
+    (await tx.query('select 1 from alerts where dedup_key = $1 and status <> \'resolved\'', [key])).rows.length > 0
+  await tx.query(
+    `update alerts set dedup_key = $2, door = $3, device_id = $4, credential_id = $5, resident_id = $6, evidence = $7::text[],
+            explanation = $8${taken ? ', status = \'resolved\', resolved_at = $9, updated_at = $9, resolved_by = null, auto_resolved = true, resolution_note = $10' : ''}
+      where id = $1`,
+    [row.id, key, fields.door, fields.deviceId, fields.credentialId, fields.residentId, fields.evidence, fields.explanation,
+      ...(taken ? [at, SUPERSEDED] : [])])
+  if (taken) await insertHistory(tx, [{ alertId: row.id, actorId: null, action: 'resolved', note: SUPERSEDED, detail: { auto: true } }], at)
+  // Its webhook deliveries, pending or kept after delivery, carry the alert as it was.
+  await tx.query(`update webhook_outbox set payload = jsonb_set(payload, '{alert}', (payload -> 'alert') || $2::jsonb) where alert_id = $1`,
+    [row.id, JSON.stringify({ dedupKey: key, ...fields })])
+  return true
 }
 
 async function devicesOf (tx: Queryable, buildingId: string): Promise<Set<string>> {
