@@ -177,6 +177,22 @@ describe.each(DATABASE_KINDS)('alerts of before keyed digests on %s', (kind) => 
     expect((await alerts.get(w.admin, superseded)).history.map((h) => h.action)).toEqual(['opened', 'resolved'])
   })
 
+  it('two platforms starting at once rewrite each alert once', async () => {
+    const { t, w, alerts } = f
+    await forget()
+    const ids: string[] = []
+    for (let i = 0; i < 6; i++) {
+      const value = `BBBB000${i}`
+      ids.push((await alerts.raise(candidate(w.bA, { type: 'unknown_credential', dedupKey: `unknown_credential:${w.bA}:card:${value}`, deviceId: 'ra' })))!.alert.id)
+      // Each has a live alert under its new key already, so a second rewrite would add a second history row.
+      await alerts.raise(candidate(w.bA, { type: 'unknown_credential', dedupKey: `unknown_credential:${w.bA}:${presentedKeyOf('card', value)}`, deviceId: 'ra' }))
+    }
+    const runs = await Promise.all([0, 1].map(() => rekeyLegacyAlerts(t.db, presentedKeyOf, { batchSize: 2 })))
+    expect(runs[0]! + runs[1]!).toBe(6)
+    for (const id of ids) expect((await alerts.get(w.admin, id)).history.map((h) => h.action)).toEqual(['opened', 'resolved'])
+    expect(await recorded()).toBe(true)
+  })
+
   it('records the upgrade on a database without any alert of before', async () => {
     await forget()
     const lines: unknown[] = []

@@ -81,6 +81,8 @@ interface Row {
 /** Its record in platform_upgrades once every alert of before has been rewritten. */
 export const LEGACY_ALERT_KEYS_UPGRADE = 'alerts.legacy-keys'
 const SUPERSEDED = 'superseded by the alert with the same key'
+// Serialises the batches of platforms starting at once on one PostgreSQL server (any constant works).
+const REKEY_LOCK = 7_402_119
 
 // Alerts that may hold a value in their key: not yet keyed by a digest, and not keyed by a door or a PIN's id.
 const CANDIDATES = `a.type in ('unknown_credential', 'impossible_travel', 'repeated_denials', 'foreign_credential')
@@ -122,6 +124,9 @@ export async function rekeyLegacyAlerts (db: Database, keyOf: KeyOf, o: RekeyOpt
   let changed = 0
   for (;;) {
     const batch = await db.transaction(async (tx) => {
+      // Another platform starting on the same server rewrites in turn: each batch sees what the other committed.
+      if (db.kind === 'postgres') await tx.query('select pg_advisory_xact_lock($1)', [REKEY_LOCK])
+      if (await upgradeDone(tx, LEGACY_ALERT_KEYS_UPGRADE)) return { seen: 0, changed: 0, last: true, after }
       const r = await tx.query<Row>(
         `select a.id, a.seq::text as seq, a.dedup_key, a.type, a.status, a.building_id, a.door, a.device_id, a.credential_id,
                 a.resident_id, a.evidence, a.explanation, c.kind as cred_kind, c.value as cred_value
