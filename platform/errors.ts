@@ -14,7 +14,7 @@ export const Errors = {
   NotFound: createError<'RH_NOT_FOUND', 404, [string]>('RH_NOT_FOUND', '%s not found', 404),
   Conflict: createError<'RH_CONFLICT', 409, [string]>('RH_CONFLICT', '%s', 409),
   DeviceNotApproved: createError<'RH_DEVICE_NOT_APPROVED', 409, [string]>('RH_DEVICE_NOT_APPROVED', '%s', 409),
-  /** A vendor tried to enable a device the landlord or an administrator disabled. */
+  /** A vendor tried to enable a device its own organisation did not disable. */
   DisabledByLandlord: createError<'RH_DISABLED_BY_LANDLORD', 403, [string]>('RH_DISABLED_BY_LANDLORD', '%s', 403),
   /** A credential value already active for someone: the same answer whoever and wherever they are. */
   CredentialInUse: createError<'RH_CREDENTIAL_IN_USE', 409, [string]>('RH_CREDENTIAL_IN_USE', '%s', 409),

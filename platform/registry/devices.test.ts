@@ -2,7 +2,7 @@
 // disabling a device disconnects it and refuses its logins until it is enabled
 // again; rotating its secret disconnects the old session, the old secret stops
 // working and the new one works; doors open only through a connected reader.
-// A vendor cannot enable what the landlord or an administrator disabled.
+// A vendor enables only what its own organisation disabled, and is told who did.
 // Real broker on a real socket, both databases.
 
 import type { MqttClient } from 'mqtt'
@@ -151,6 +151,7 @@ describe.each(DATABASE_KINDS)('device access through the API (%s)', (kind) => {
       expect((await enable(disabler, id, false)).status).toBe(200)
       const refused = await enable('vendor-acme', id, true)
       expect([refused.status, refused.body.code]).toEqual([403, 'RH_DISABLED_BY_LANDLORD'])
+      expect(refused.body.message).toContain(`disabled by ${disabler === 'admin' ? 'an administrator' : 'the landlord'};`)
       // Nothing changed: still disabled, its logins still refused, nothing in the ledger.
       expect((await api('GET', `/devices/${id}`)).body.device.enabled).toBe(false)
       expect(await refusedLogin(details)).toBe(ConnackCode.NOT_AUTHORIZED)
@@ -170,6 +171,30 @@ describe.each(DATABASE_KINDS)('device access through the API (%s)', (kind) => {
     await connect(details)
     await shownConnected(id, true)
     expect(await ledgerActions(id)).toEqual(['device.provisioned', 'device.disabled', 'device.enabled', 'device.enabled'])
+  })
+
+  it('says truly who may enable a device a vendor may not: another organisation, or unknown from before it was recorded', async () => {
+    const enable = (who: string, id: string, enabled: boolean) => callApi(tp, who, 'PATCH', `/devices/${id}`, { enabled })
+    expect((await api('POST', '/buildings/demo-b1/vendors', { vendorId: tp.userIds['vendor-other'] })).status).toBe(204)
+    const other = (await provision()).clientId
+    expect((await enable('vendor-other', other, false)).status).toBe(200)
+    const refused = await enable('vendor-acme', other, true)
+    expect([refused.status, refused.body.code]).toEqual([403, 'RH_DISABLED_BY_LANDLORD'])
+    expect(refused.body.message).toBe(`device ${other} was not disabled by your organisation: it was disabled by a vendor of another organisation; ` +
+      'only that organisation, the landlord or an administrator can enable it')
+    expect((await enable('vendor-other', other, true)).body.enabled).toBe(true)
+
+    // Disabled before who disabled it was recorded, and no ledger entry to tell (migration 019): no vendor's.
+    const old = await provision()
+    await tp.platform.db!.query('update devices set enabled = false, disabled_by = null where id = $1', [old.clientId])
+    for (const vendor of ['vendor-acme', 'vendor-other']) {
+      const r = await enable(vendor, old.clientId, true)
+      expect([r.status, r.body.code]).toEqual([403, 'RH_DISABLED_BY_LANDLORD'])
+      expect(r.body.message).toBe(`device ${old.clientId} was not disabled by your organisation: it was disabled before the platform ` +
+        'recorded who disables devices; only the landlord or an administrator can enable it')
+    }
+    expect((await ledgerActions(old.clientId))).toEqual(['device.provisioned'])
+    expect((await enable('landlord-li', old.clientId, true)).body.enabled).toBe(true)
   })
 
   it('a device of a building the caller does not manage keeps its session', async () => {

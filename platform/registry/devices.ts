@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { isValidId } from '../../protocol/index.ts'
 import type { DeviceDirectory, DeviceLogin } from '../broker/ports.ts'
 import { Errors } from '../errors.ts'
-import { sqlState, UNIQUE_VIOLATION } from '../store/database.ts'
+import { sqlState, UNIQUE_VIOLATION, type Queryable } from '../store/database.ts'
 import { buildingScope, type Actor } from './access.ts'
 import { loadBuilding, notFoundAs } from './buildings.ts'
 import { idForNew, iso, type RegistryContext } from './context.ts'
@@ -131,6 +131,22 @@ export function hashDeviceSecret (secret: string): string {
 
 const newSecret = (): string => randomBytes(24).toString('base64url')
 
+const DISABLED_BY: Record<string, string> = {
+  vendor: 'by a vendor of another organisation; only that organisation, the landlord or an administrator',
+  landlord: 'by the landlord; only the landlord or an administrator',
+  admin: 'by an administrator; only the landlord or an administrator',
+}
+
+/** Why a vendor may not enable device `id`, as far as the registry knows who disabled it. */
+async function notYoursToEnable (db: Queryable, id: string): Promise<string> {
+  const r = await db.query<{ role: string | null }>('select u.role from devices d left join users u on u.id = d.disabled_by where d.id = $1', [id])
+  const role = r.rows[0]?.role ?? null
+  const who = role === null
+    ? 'before the platform recorded who disables devices; only the landlord or an administrator'
+    : DISABLED_BY[role] ?? 'outside your organisation; only the landlord or an administrator'
+  return `device ${id} was not disabled by your organisation: it was disabled ${who} can enable it`
+}
+
 export class Devices implements DeviceDirectory {
   constructor (private readonly ctx: RegistryContext) {}
 
@@ -190,7 +206,8 @@ export class Devices implements DeviceDirectory {
 
   /**
    * Disables a device (disconnected, logins refused) or enables it again. A vendor may enable only a device its own
-   * organisation disabled: one the landlord or an administrator disabled stays off until they enable it.
+   * organisation disabled: one the landlord, an administrator or another organisation disabled, or one disabled
+   * before who disabled it was recorded, stays off until the landlord or an administrator enables it.
    */
   async setEnabled (actor: Actor, id: string, enabled: boolean): Promise<Device> {
     const row = await this.loadFor(actor, id)
@@ -204,9 +221,7 @@ export class Devices implements DeviceDirectory {
             or disabled_by in (select id from users where role = 'vendor' and organisation = $4::text))
           returning ${LOGIN_COLUMNS}`,
         [id, enabled, actor.id, vendorOrganisation ?? null, actor.role === 'vendor'])
-      if (updated.rows.length === 0) {
-        throw new Errors.DisabledByLandlord(`device ${id} was disabled by the landlord or an administrator; only they can enable it`)
-      }
+      if (updated.rows.length === 0) throw new Errors.DisabledByLandlord(await notYoursToEnable(tx, id))
       await appendLedger(tx, actor, enabled ? 'device.enabled' : 'device.disabled', { buildingId: row.building_id, deviceId: id })
       return updated.rows[0]!
     })

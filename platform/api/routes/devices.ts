@@ -152,7 +152,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
 
   app.patch('/devices/:id', {
     schema: {
-      tags: ['devices'], summary: 'Disable (disconnects it and refuses its logins) or re-enable a device. A vendor cannot enable a device the landlord or an administrator disabled (403 RH_DISABLED_BY_LANDLORD).',
+      tags: ['devices'], summary: 'Disable (disconnects it and refuses its logins) or re-enable a device. A vendor can enable only a device its own organisation disabled (else 403 RH_DISABLED_BY_LANDLORD).',
       params: IdParams,
       body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
       response: { 200: DeviceSchema, ...errors(400, 401, 403, 404) },

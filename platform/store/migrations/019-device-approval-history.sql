@@ -23,5 +23,18 @@ update devices d
 
 -- Who disabled a device: a vendor may re-enable only what its own
 -- organisation disabled, never what the landlord or an administrator did.
--- Null for enabled devices and for those disabled before this was recorded.
+-- Null for enabled devices.
 alter table devices add column if not exists disabled_by text references users (id);
+
+-- Devices disabled before this was recorded: who disabled them is in the
+-- ledger. As the platform now records it, the first disable since the device
+-- was last enabled (disabling a disabled device again does not take it over).
+-- Left null where the ledger has no such entry or its user is gone: then no
+-- vendor can enable the device, only the landlord or an administrator.
+update devices d
+   set disabled_by = (
+         select (select u.id from users u where u.id = l.actor_id) from registry_ledger l
+          where l.device_id = d.id and l.action = 'device.disabled'
+            and l.seq > coalesce((select max(e.seq) from registry_ledger e where e.device_id = d.id and e.action = 'device.enabled'), 0)
+          order by l.seq limit 1)
+ where not d.enabled and d.disabled_by is null;
