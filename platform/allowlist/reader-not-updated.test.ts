@@ -20,6 +20,8 @@ describe('reader_not_updated', () => {
   it('says why the list does not reach the reader, what it means at the door, and what to do', () => {
     const says = (why: NotUpdatedWhy) => readerNotUpdated(reader, why, 0).explanation
     expect(says('awaiting_approval')).toContain('POST /devices/b1-r7/approve')
+    // Withdrawn by a vendor's new key or by another organisation's rotation: the text holds for both.
+    expect(says('awaiting_approval')).toMatch(/approval was withdrawn when a vendor rotated its secret \(with a new allow-list key, or as a vendor of another organisation/)
     expect(says('needs_key')).toMatch(/revision 2.*rotate its secret/s)
     expect(says('needs_key')).toContain('POST /devices/b1-r7/rotate-secret')
     expect(says('wrong_key')).toContain('wrong_key')

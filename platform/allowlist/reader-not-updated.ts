@@ -5,7 +5,9 @@
 // rotation (the landlord approves it again), it has no allow-list key (a
 // reader of protocol revision 1: upgrade and rotate its secret), or it refused
 // its list with `wrong_key` (install the key of its last rotation). The alert
-// is resolved once the reader confirms the list it was sent.
+// is resolved once the reader confirms the list it was sent, or once the
+// reader is disabled or gone: a disabled reader is sent no list at all and
+// never connects to confirm one; `device_offline` tells of it instead.
 //
 // Judged on every change of a device, whenever the pusher withholds a list,
 // on a `wrong_key` reply, and for every reader at start. A condition episode
@@ -28,14 +30,19 @@ const keyOf = (deviceId: string): string => `${READER_NOT_UPDATED}:${deviceId}`
 const HOLDS = 'Until then it decides on the list it holds: cards revoked since still open the door, new ones do not.'
 
 const SAYS: Record<NotUpdatedWhy, (id: string, door: string) => string> = {
-  awaiting_approval: (id, door) => `Reader ${id} at door ${door} gets no allow-list updates: a vendor rotated its secret ` +
-    `with a new allow-list key, and the new key waits for the landlord's approval (POST /devices/${id}/approve). ${HOLDS}`,
+  awaiting_approval: (id, door) => `Reader ${id} at door ${door} gets no allow-list updates: its approval was withdrawn ` +
+    'when a vendor rotated its secret (with a new allow-list key, or as a vendor of another organisation than the ' +
+    `reader's), and whoever holds the new secret waits for the landlord's approval (POST /devices/${id}/approve). ${HOLDS}`,
   needs_key: (id, door) => `Reader ${id} at door ${door} gets no allow-list updates: it was provisioned before device protocol ` +
     'revision 2 and holds no allow-list key. Upgrade its firmware to revision 2, then rotate its secret ' +
     `(POST /devices/${id}/rotate-secret) and install the new secret and key. ${HOLDS}`,
   wrong_key: (id, door) => `Reader ${id} at door ${door} refused its allow-list (wrong_key): it holds another allow-list key ` +
     `than the one issued at its latest rotation. Install that key, or rotate its secret again and install both. ${HOLDS}`,
 }
+
+const DISABLED = 'The reader was disabled: it is sent no allow-list and its logins are refused; ' +
+  'device_offline stays open for it while it is disabled.'
+const GONE = 'The reader is no longer registered.'
 
 /** The alert for a reader whose list does not reach it. Pure. */
 export function readerNotUpdated (r: { deviceId: string; buildingId: string; door: string }, why: NotUpdatedWhy, at: number): AlertCandidate {
@@ -84,10 +91,14 @@ export class ReaderUpdateAlerts implements ListOutcomes {
     await this.turn
   }
 
-  /** Judges one reader (or all): a served reader that cannot receive its list gets its alert. */
+  /**
+   * Judges one reader (or all): a served reader that cannot receive its list gets its alert; the episode of a
+   * reader since disabled or gone ends.
+   */
   check (deviceId?: string): void {
     this.inTurn(async () => {
       for (const r of await this.deps.registry.devices.withheldReaders(deviceId)) await this.open(r, r.why)
+      await this.endDisabled(deviceId)
     })
   }
 
@@ -109,13 +120,33 @@ export class ReaderUpdateAlerts implements ListOutcomes {
   confirmed (device: { deviceId: string; buildingId: string }): void {
     // In turn, after any raise queued before it (a wrong_key reply, then an ok): no cheaper test can be made here.
     this.inTurn(async () => {
-      if (!this.raised.has(device.deviceId)) return
-      await this.deps.alerts.raise({
-        type: READER_NOT_UPDATED, severity: 'info', dedupKey: keyOf(device.deviceId), buildingId: device.buildingId, deviceId: device.deviceId,
-        evidence: [], explanation: 'The reader confirmed its current allow-list.', at: this.now(), clears: true,
-      })
-      this.raised.delete(device.deviceId)
+      if (this.raised.has(device.deviceId)) await this.end(device, 'The reader confirmed its current allow-list.')
     })
+  }
+
+  /** Ends the episode of every raised reader (or `deviceId`) that is disabled or no longer registered. */
+  private async endDisabled (deviceId?: string): Promise<void> {
+    const watched = [...this.raised].filter((id) => deviceId === undefined || id === deviceId)
+    if (watched.length === 0) return
+    // The building of a reader no longer registered is the one its alert was raised in.
+    const off = await this.deps.registry.ctx.db.query<{ id: string; building_id: string | null; registered: boolean }>(
+      `select w.id, d.id is not null as registered,
+              coalesce(d.building_id, (select a.building_id from alerts a where a.type = $2 and a.device_id = w.id
+                order by a.created_at desc limit 1)) as building_id
+         from unnest($1::text[]) as w (id) left join devices d on d.id = w.id
+        where d.id is null or not d.enabled`, [watched, READER_NOT_UPDATED])
+    for (const r of off.rows) {
+      if (r.building_id === null) this.raised.delete(r.id)
+      else await this.end({ deviceId: r.id, buildingId: r.building_id }, r.registered ? DISABLED : GONE)
+    }
+  }
+
+  private async end (device: { deviceId: string; buildingId: string }, explanation: string): Promise<void> {
+    await this.deps.alerts.raise({
+      type: READER_NOT_UPDATED, severity: 'info', dedupKey: keyOf(device.deviceId), buildingId: device.buildingId, deviceId: device.deviceId,
+      evidence: [], explanation, at: this.now(), clears: true,
+    })
+    this.raised.delete(device.deviceId)
   }
 
   private async open (r: { deviceId: string; buildingId: string; door: string }, why: NotUpdatedWhy): Promise<void> {

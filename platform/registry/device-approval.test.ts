@@ -5,8 +5,8 @@
 // device the landlord provisions is approved from the start. A vendor who
 // rotates only the secret keeps the approval; one who issues a new key needs
 // it again, but the reader stays judged, its last approval stays on record
-// and a reader_not_updated alert is open until it has its list. Real broker
-// on a real socket, both databases.
+// and a reader_not_updated alert is open until it has its list (or is
+// disabled). Real broker on a real socket, both databases.
 
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -157,6 +157,27 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
     expect([refused.status, refused.body.code]).toEqual([400, 'RH_BAD_REQUEST'])
     expect((await call('vendor-acme', 'POST', `/devices/${deviceId}/rotate-secret`, { allowlistKey: 'maybe' })).status).toBe(400)
     expect((await ledger(deviceId)).filter((e) => e.action === 'device.secret_rotated')).toHaveLength(2)
+  })
+
+  it('ends a reader_not_updated episode when the reader is disabled, and at start for one disabled before', async () => {
+    const { details } = await servingReader()
+    const deviceId = details.clientId
+    expect((await call('vendor-acme', 'POST', `/devices/${deviceId}/rotate-secret`)).body.device.approved).toBe(false)
+    await until('the reader_not_updated alert', async () => (await readerAlerts(deviceId, 'live')).length === 1, 5000)
+
+    // Disabled, it is sent nothing and never connects to confirm a list: device_offline speaks for it instead.
+    expect((await call('landlord-li', 'PATCH', `/devices/${deviceId}`, { enabled: false })).status).toBe(200)
+    await until('the alert resolved by itself', async () => (await readerAlerts(deviceId, 'resolved')).some((a) => a.autoResolved), 5000)
+    expect(await readerAlerts(deviceId, 'live')).toEqual([])
+    // Enabled again and still waiting for approval, the door is not silent: a new episode.
+    expect((await call('landlord-li', 'PATCH', `/devices/${deviceId}`, { enabled: true })).status).toBe(200)
+    await until('a new reader_not_updated alert', async () => (await readerAlerts(deviceId, 'live')).length === 1, 5000)
+
+    // An alert open for a reader disabled while the platform was down (no change event) ends at start.
+    await tp.platform.db!.query('update devices set enabled = false where id = $1', [deviceId])
+    await tp.restart()
+    expect(await readerAlerts(deviceId, 'live')).toEqual([])
+    expect((await readerAlerts(deviceId, 'resolved')).filter((a) => a.autoResolved)).toHaveLength(2)
   })
 
   it('a vendor\'s rotation with a new key withdraws the approval but not its record: the reader stays judged and an alert stays open until it has its list', async () => {
