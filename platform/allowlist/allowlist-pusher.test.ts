@@ -297,12 +297,22 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     expect(open!.explanation).toContain(`POST /devices/${r.id}/rotate-secret`)
     expect((await api('GET', `/devices/${r.id}`)).body.device.allowlist).toBe('needs_key')
 
-    // Connected again (the broker listens on a new port after the restart), it is sent nothing.
+    // Connected again (the broker listens on a new port after the restart), it is sent nothing, while a reader
+    // of the same building with a key, connected after it, gets its list and both changes.
     const stale = await connectReader({ ...r.details, url: tp.mqttUrl })
     clients.push(stale.client)
+    const healthy = await reader('demo-b1')
+    await healthy.nextSync()
     const reg = await register('demo-b1-101', residentIdNumber(9010), [{ kind: 'card', value: 'DEAD0010' }])
-    expect((await api('POST', `/credentials/${reg.body.credentials[0].id}/revoke`, { reason: 'lost' })).status).toBe(200)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    const revokedId = reg.body.credentials[0].id as string
+    expect((await api('POST', `/credentials/${revokedId}/revoke`, { reason: 'lost' })).status).toBe(200)
+    await healthy.nextSync()
+    const revocation = await healthy.nextSync()
+    expect(revocation).toMatchObject({ mode: 'delta', remove: [revokedId] })
+    // The building's pushes run in order, so every list meant for the stale reader has been decided by now:
+    // the pusher sent it none (the healthy reader got up to the revocation), and nothing is on its way.
+    expect(tp.platform.pusher!.syncState(healthy.id)?.sentVersion).toBe(revocation.version)
+    expect(tp.platform.pusher!.syncState(r.id)?.sentVersion ?? null).toBeNull()
     expect(stale.box.messages.filter((m) => SYNC.test(m.topic))).toEqual([])
     expect(await alerts('live')).toHaveLength(1)
 
