@@ -23,7 +23,8 @@
 // of connections gets 5 once every other check passed.
 //
 // Every refusal is logged (never the password or user name) and counted by
-// reason. A refused attempt counts as a throttle failure, except refusals by
+// reason; every log line of a decision says how long the throttle held the
+// login back (`heldBackMs`). A refused attempt counts as a throttle failure, except refusals by
 // the throttle itself and our own failures (directory down or busy: code 3).
 
 import { createHash, timingSafeEqual } from 'node:crypto'
@@ -120,13 +121,14 @@ export function createAuthenticate (deps: AuthenticateDeps): AuthenticateHandler
   function report (verdict: Verdict, client: Client): void {
     try {
       const remoteAddress = sessions.remoteAddress(client)
+      const { heldBackMs } = verdict
       if (verdict.ok && 'person' in verdict) {
         const { userId, username, role, areaPath } = verdict.person
-        logger.info({ userId, username, role, areaPath, remoteAddress }, 'person authenticated')
+        logger.info({ userId, username, role, areaPath, remoteAddress, heldBackMs }, 'person authenticated')
         return
       }
       if (verdict.ok) {
-        logger.info({ deviceId: verdict.device.deviceId, buildingId: verdict.device.buildingId, remoteAddress }, 'device authenticated')
+        logger.info({ deviceId: verdict.device.deviceId, buildingId: verdict.device.buildingId, remoteAddress, heldBackMs }, 'device authenticated')
         return
       }
       stats.connectionRefused(verdict.reason, verdict.knownDevice)
@@ -137,6 +139,7 @@ export function createAuthenticate (deps: AuthenticateDeps): AuthenticateHandler
         reason: verdict.reason,
         returnCode: verdict.code,
         detail: verdict.detail,
+        heldBackMs,
       }, 'mqtt connection refused')
     } catch {
       // logging must not decide the connection

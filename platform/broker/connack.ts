@@ -24,11 +24,12 @@ export type Refusal = {
   knownDevice?: string
   /** Counts towards the failed-login throttles. */
   countsAsFailure: boolean
+  heldBackMs?: number
 }
 
 export type Verdict =
-  | { ok: true; device: DeviceIdentity }
-  | { ok: true; person: PersonIdentity }
+  | { ok: true; device: DeviceIdentity; heldBackMs?: number }
+  | { ok: true; person: PersonIdentity; heldBackMs?: number }
   | Refusal
 
 export function refuse (
@@ -49,7 +50,8 @@ export function refuse (
  * `person:<username>`) or, for logins judged by address (people), for every
  * login; held back first while the login is being guessed at from elsewhere
  * (the right secret still gets in). An acceptance forgets this address's
- * failures on this login only; a refusal that counts adds a failure.
+ * failures on this login only; a refusal that counts adds a failure. The
+ * verdict says how long the login was held back (`heldBackMs`).
  */
 export async function behindThrottle (
   throttle: LoginThrottle,
@@ -68,7 +70,8 @@ export async function behindThrottle (
   const verdict = await check()
   if (verdict.ok) throttle.succeed(address, login)
   else if (verdict.countsAsFailure) throttle.fail(address, login, scope)
-  return verdict
+  // How long the throttle held this login back before checking it (0: not at all), for the log line.
+  return { ...verdict, heldBackMs: decision.delayMs }
 }
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
