@@ -159,7 +159,7 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
     expect((await ledger(deviceId)).filter((e) => e.action === 'device.secret_rotated')).toHaveLength(2)
   })
 
-  it('ends a reader_not_updated episode when the reader is disabled, and at start for one disabled before', async () => {
+  it('ends a reader_not_updated episode when the reader is disabled, and at start for one disabled or removed before', async () => {
     const { details } = await servingReader()
     const deviceId = details.clientId
     expect((await call('vendor-acme', 'POST', `/devices/${deviceId}/rotate-secret`)).body.device.approved).toBe(false)
@@ -173,11 +173,17 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
     expect((await call('landlord-li', 'PATCH', `/devices/${deviceId}`, { enabled: true })).status).toBe(200)
     await until('a new reader_not_updated alert', async () => (await readerAlerts(deviceId, 'live')).length === 1, 5000)
 
-    // An alert open for a reader disabled while the platform was down (no change event) ends at start.
+    // An alert open for a reader disabled, or removed, while the platform was down (no change event) ends at start.
+    const removed = (await servingReader()).details.clientId
+    expect((await call('vendor-acme', 'POST', `/devices/${removed}/rotate-secret`)).body.device.approved).toBe(false)
+    await until('the removed reader\'s alert', async () => (await readerAlerts(removed, 'live')).length === 1, 5000)
     await tp.platform.db!.query('update devices set enabled = false where id = $1', [deviceId])
+    await tp.platform.db!.query('delete from devices where id = $1', [removed])
     await tp.restart()
     expect(await readerAlerts(deviceId, 'live')).toEqual([])
     expect((await readerAlerts(deviceId, 'resolved')).filter((a) => a.autoResolved)).toHaveLength(2)
+    expect(await readerAlerts(removed, 'live')).toEqual([])
+    expect((await readerAlerts(removed, 'resolved')).filter((a) => a.autoResolved)).toHaveLength(1)
   })
 
   it('a vendor\'s rotation with a new key withdraws the approval but not its record: the reader stays judged and an alert stays open until it has its list', async () => {
