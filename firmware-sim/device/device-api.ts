@@ -27,6 +27,13 @@ export interface DeviceCredentials {
   allowlistKey?: string | null
 }
 
+/** What an installer enters into a device after `POST /devices/{id}/rotate-secret`. */
+export interface InstalledCredentials {
+  password: string
+  /** Readers: the new allow-list key; null or absent when the rotation kept the key (the reader keeps its own). */
+  allowlistKey?: string | null
+}
+
 export interface DeviceOptions {
   clock: SimClock
   /** Heartbeat interval on the simulation clock, seconds (the platform's RULE_HEARTBEAT_S). */
@@ -47,6 +54,12 @@ export interface SimDevice {
   disconnect (): Promise<void>
   /** Back online: replays buffered events in order, then goes on live. */
   reconnect (): Promise<void>
+  /**
+   * New credentials installed (after a rotation): the device drops the connection it has, if any (with a
+   * DISCONNECT: no will), and connects with them at once; resolves once it is online again. A reader keeps the
+   * list it holds, and decides on it with the key it was computed with, until it receives one under the new key.
+   */
+  installCredentials (creds: InstalledCredentials): Promise<void>
   /** True while the MQTT connection is up. */
   readonly connected: boolean
   /** Messages published, acknowledged by the broker, buffered while offline. */
@@ -65,6 +78,8 @@ export interface SimReader extends SimDevice {
   doorEvent (state: DoorState, durationS?: number): Promise<void>
   /** Allow-list version the reader holds (0: none yet). */
   readonly allowlistVersion: number
+  /** False from the installation of a new allow-list key until the reader holds a list computed with it. */
+  readonly listUnderOwnKey: boolean
 }
 
 export interface SimCamera extends SimDevice {

@@ -21,7 +21,7 @@ import {
   type UplinkPayloads,
 } from '../../protocol/index.ts'
 import { CommandHandler, type ReplyBody } from './commands.ts'
-import type { DeviceCredentials, SimClock, SimDevice } from './device-api.ts'
+import type { DeviceCredentials, InstalledCredentials, SimClock, SimDevice } from './device-api.ts'
 import { resolveOptions, type DeviceLogEntry, type ResolvedOptions, type SimDeviceCounters, type SimDeviceOptions } from './options.ts'
 import { Outbox } from './outbox.ts'
 import { applyConfig, type DeviceSettings } from './settings.ts'
@@ -61,7 +61,7 @@ export abstract class DeviceCore implements SimDevice {
   private lastSeq: number | undefined
   private waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = []
 
-  constructor (private readonly creds: DeviceCredentials, options: SimDeviceOptions, readonly kind: 'reader' | 'camera', private readonly onLog?: (e: DeviceLogEntry) => void) {
+  constructor (private creds: DeviceCredentials, options: SimDeviceOptions, readonly kind: 'reader' | 'camera', private readonly onLog?: (e: DeviceLogEntry) => void) {
     this.deviceId = creds.deviceId
     this.buildingId = creds.buildingId
     this.door = creds.door
@@ -131,7 +131,24 @@ export abstract class DeviceCore implements SimDevice {
     await online
   }
 
+  async installCredentials (creds: InstalledCredentials): Promise<void> {
+    if (this.wanted === 'stopped' || this.wanted === 'idle') throw new Error(`${this.deviceId} is not started`)
+    this.creds = { ...this.creds, password: creds.password }
+    this.credentialsInstalled(creds)
+    this.wanted = 'online'
+    const online = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
+    // A connection of the old secret (the platform usually closed it already) ends with a DISCONNECT: no will.
+    await this.link?.close(false)
+    this.retryAt = undefined
+    this.backoffS = this.o.backoffMinS
+    if (!this.connecting) this.attempt().catch(() => {}) // a failed attempt schedules the next one
+    await online
+  }
+
   // ------------------------------------------------------------ for the kinds
+
+  /** New credentials were installed (the secret is taken care of here). */
+  protected credentialsInstalled (_creds: InstalledCredentials): void {}
 
   /** Carries out a command other than config. */
   protected abstract execute<N extends Exclude<CommandName, 'config'>> (name: N, command: CommandPayloads[N]): ReplyBody | Promise<ReplyBody>

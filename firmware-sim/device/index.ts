@@ -9,7 +9,7 @@ import { SimCameraDevice } from './camera.ts'
 import type { SimDeviceOptions } from './options.ts'
 import { SimReaderDevice } from './reader.ts'
 
-export type { DeviceCredentials, DeviceOptions, SimCamera, SimClock, SimDevice, SimReader } from './device-api.ts'
+export type { DeviceCredentials, DeviceOptions, InstalledCredentials, SimCamera, SimClock, SimDevice, SimReader } from './device-api.ts'
 export { DEVICE_FAULTS, type DeviceFault, type DeviceLogEntry, type SimDeviceCounters, type SimDeviceExtras, type SimDeviceOptions } from './options.ts'
 export { SimCameraDevice } from './camera.ts'
 export { SimReaderDevice } from './reader.ts'

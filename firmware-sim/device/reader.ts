@@ -5,28 +5,39 @@
 import { parseAllowlistKey, type AllowlistSync, type CommandName, type CommandPayloads, type DoorState, type Heartbeat, type OpenDoor } from '../../protocol/index.ts'
 import { applySync, decide, EMPTY_ALLOWLIST, type CredentialKind, type HeldAllowlist } from './allowlist.ts'
 import { errorBody, type ReplyBody } from './commands.ts'
-import type { DeviceCredentials, SimReader } from './device-api.ts'
+import type { DeviceCredentials, InstalledCredentials, SimReader } from './device-api.ts'
 import { DeviceCore } from './device-core.ts'
 import type { SimDeviceOptions } from './options.ts'
 
 export class SimReaderDevice extends DeviceCore implements SimReader {
   private list: HeldAllowlist = EMPTY_ALLOWLIST
   private open: { since: number; cancelClose: () => void } | undefined
-  /** The allow-list key from provisioning; kept in memory only, never published. */
-  private readonly key: Buffer | undefined
+  /** The allow-list key installed (at provisioning or a rotation); kept in memory only, never published. */
+  private key: Buffer | undefined
+  /** The key the list held was computed with: decisions digest with it until a list under the new key comes. */
+  private listKey: Buffer | undefined
 
   constructor (creds: DeviceCredentials, options: SimDeviceOptions) {
     super(creds, options, 'reader', options.onLog)
     this.key = creds.allowlistKey == null ? undefined : parseAllowlistKey(creds.allowlistKey)
+    this.listKey = this.key
   }
 
   get allowlistVersion (): number {
     return this.list.version
   }
 
+  get listUnderOwnKey (): boolean {
+    return this.listKey === this.key
+  }
+
+  protected override credentialsInstalled (creds: InstalledCredentials): void {
+    if (creds.allowlistKey != null) this.key = parseAllowlistKey(creds.allowlistKey)
+  }
+
   async present (credential: { kind: CredentialKind; value: string }, direction: 'in' | 'out'): Promise<'granted' | 'denied'> {
     const now = this.clock.now()
-    const d = decide(this.list, this.key, credential.kind, credential.value, now, this.settings.timezone)
+    const d = decide(this.list, this.listKey, credential.kind, credential.value, now, this.settings.timezone)
     this.recordEvent('event/access', {
       door: this.door,
       direction,
@@ -55,6 +66,7 @@ export class SimReaderDevice extends DeviceCore implements SimReader {
       const outcome = applySync(this.list, command as AllowlistSync, this.key, !this.o.faults.has('ignores_key_id'))
       if (!outcome.ok) return errorBody(outcome.code, outcome.message)
       this.list = outcome.list
+      this.listKey = this.key
       return { status: 'ok', data: { version: outcome.list.version } }
     }
     const open = command as OpenDoor

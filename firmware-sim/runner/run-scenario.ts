@@ -103,7 +103,7 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
     const { site } = planned
     const provisioned = await provisionSite(admin, site, mqttUrl === undefined ? {} : { mqttUrl })
     adoptPlatformIds(planned, provisioned.ids)
-    runner = new WorldRunner({ site, landlord: provisioned.landlord, clock, devices: provisioned.devices, heartbeatS: o.rules.heartbeatS, cameraPeriodS: o.cameraPeriodS, log: o.log })
+    runner = new WorldRunner({ site, landlord: provisioned.landlord, vendor: provisioned.vendor, clock, devices: provisioned.devices, heartbeatS: o.rules.heartbeatS, cameraPeriodS: o.cameraPeriodS, log: o.log })
     const setup = planned.actions.filter((a) => a.setup === true)
     const timeline = planned.actions.filter((a) => a.setup !== true)
     const record = await runner.run(setup, { paced: false })

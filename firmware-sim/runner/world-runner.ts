@@ -1,6 +1,7 @@
 // Carries out the world's actions against a real platform: registrations,
-// departures, credentials and visitor passes through the landlord's API
-// session; swipes, door events, outages and clock drift through the simulated
+// departures, credentials, visitor passes and approvals through the landlord's
+// API session, secret rotations through the vendor's; swipes, door events,
+// outages, clock drift and newly installed secrets through the simulated
 // devices, which speak only MQTT. Each action is done when the simulation
 // clock reaches its time and is recorded with the time it was actually done
 // and, for swipes, what the reader decided; the ground truth is derived from
@@ -25,6 +26,8 @@ export interface RunnerStats {
 export interface WorldRunnerOptions {
   site: Site
   landlord: PlatformApi
+  /** The devices' vendor (rotates secrets). */
+  vendor: PlatformApi
   clock: SimClock
   devices: Map<string, DeviceCredentials>
   heartbeatS: number
@@ -35,6 +38,17 @@ export interface WorldRunnerOptions {
 type Device = SimReaderDevice | SimCameraDevice
 
 const iso = (t: number | undefined): string | undefined => t === undefined ? undefined : new Date(t).toISOString()
+
+/** Waits for `p`, at most `ms` of real time (the world goes on either way; the record has what was done). */
+const within = async (ms: number, p: Promise<unknown>): Promise<void> => {
+  await Promise.race([p, new Promise((resolve) => setTimeout(resolve, ms))])
+}
+
+/** Resolves once `done()` holds (looking every 5 real ms), or after `ms` of real time. */
+const until = async (done: () => boolean, ms: number): Promise<void> => {
+  const end = Date.now() + ms
+  while (!done() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 5))
+}
 
 export class WorldRunner {
   readonly stats: RunnerStats = { actions: 0, passes: 0, denied: 0, deviations: [], failures: [], maxLagMs: 0 }
@@ -81,10 +95,13 @@ export class WorldRunner {
     await Promise.allSettled([...this.byId.values()].map((d) => d.stop({ graceful: true })))
   }
 
-  /** Waits until every connected reader of the building holds the building's allow-list version. */
+  /**
+   * Waits until every connected reader of the building holds the building's allow-list version, except one
+   * re-keyed and not approved again yet: it gets no list meanwhile.
+   */
   async syncAllowlists (buildingId: string, timeoutMs = 5000): Promise<void> {
     const b = await this.o.landlord.call<{ allowlistVersion: number }>('GET', `/buildings/${buildingId}`)
-    const readers = [...this.readers.entries()].filter(([k]) => k.startsWith(`${buildingId}/`)).map(([, r]) => r)
+    const readers = [...this.readers.entries()].filter(([k, r]) => k.startsWith(`${buildingId}/`) && r.listUnderOwnKey).map(([, r]) => r)
     const end = Date.now() + timeoutMs
     while (readers.some((r) => r.connected && r.allowlistVersion < b.allowlistVersion)) {
       if (Date.now() > end) {
@@ -169,10 +186,21 @@ export class WorldRunner {
       case 'outage':
         return this.device(a.deviceId).disconnect()
       case 'restore':
-        await Promise.race([this.device(a.deviceId).reconnect(), new Promise((resolve) => setTimeout(resolve, 10_000))])
-        return
+        return within(10_000, this.device(a.deviceId).reconnect())
       case 'drift':
         this.offsets.set(a.deviceId, a.offsetMs)
+        return
+      case 'rekey': {
+        const issued = await this.o.vendor.call<{ mqtt: { password: string; allowlistKey: string | null } }>('POST', `/devices/${a.deviceId}/rotate-secret`, { allowlistKey: 'new' })
+        await within(10_000, this.device(a.deviceId).installCredentials(issued.mqtt))
+        return
+      }
+      case 'approve': {
+        await api.call('POST', `/devices/${a.deviceId}/approve`)
+        const reader = this.reader(a.deviceId)
+        // A connected reader receives its full list under the new key at once.
+        await until(() => !reader.connected || reader.listUnderOwnKey, 5000)
+      }
     }
   }
 

@@ -167,6 +167,24 @@ describe('ground truth from actions', () => {
     expect(only(t, 'door_held_open')).toEqual([expect.objectContaining({ match: { buildingId: 'b1', door: BACK_DOOR }, endedAt: T0 + 9 * HOUR })])
   })
 
+  it('a vendor re-keys a reader: its list withheld from the rotation to the approval; the moment offline not scored', () => {
+    const actions: Action[] = [
+      ...setup,
+      { kind: 'rekey', at: T0 + HOUR, tag: 'vendor-rekey#1', deviceId: 'back-r' },
+      { kind: 'approve', at: T0 + 3 * HOUR, tag: 'vendor-rekey#1', deviceId: 'back-r' },
+      { kind: 'rekey', at: T0 + 5 * HOUR, tag: 'vendor-rekey#2', deviceId: 'back-r' },
+    ]
+    const t = deriveTruth(site(), actions, opts(T0 + 20 * HOUR))
+    expect(only(t, 'reader_not_updated')).toEqual([
+      expect.objectContaining({ match: { buildingId: 'b1', deviceId: 'back-r' }, at: T0 + HOUR, endedAt: T0 + 3 * HOUR, deadline: T0 + HOUR + 1_800_000, cause: 'vendor-rekey#1', expected: true }),
+      // Never approved again: still open at the end.
+      expect.objectContaining({ match: { buildingId: 'b1', deviceId: 'back-r' }, at: T0 + 5 * HOUR, endedAt: null, cause: 'vendor-rekey#2', expected: true }),
+    ])
+    // The rotation closes the reader's connection until it is back with the new secret: an offline warning too brief to score.
+    expect(only(t, 'device_offline').map((i) => [i.at, i.match.deviceId, i.expected])).toEqual([[T0 + HOUR, 'back-r', false], [T0 + 5 * HOUR, 'back-r', false]])
+    expect(t.filter((i) => !['reader_not_updated', 'device_offline'].includes(i.type))).toEqual([])
+  })
+
   it('what comes due at the very end of the run is not scored, and a condition over before the platform looks is not either', () => {
     const actions: Action[] = [
       ...setup,

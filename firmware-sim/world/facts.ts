@@ -58,7 +58,7 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
     overcrowding_registered: o.timing.sweepS * S, overcrowding_observed: 0, visitor_overstay: o.timing.tickS * S,
     resident_not_seen: o.timing.sweepS * S, room_vacant: o.timing.sweepS * S, door_forced: 0, door_held_open: 0, tamper: 0,
     device_offline: (r.heartbeatS * r.missedHeartbeats + o.timing.tickS) * S, clock_drift: (r.heartbeatS + o.timing.tickS) * S,
-    // The simulated world provisions no reader that could miss its list: nothing is expected of this type.
+    // Judged on the device change itself (the rotation that withdraws the approval).
     reader_not_updated: 0,
   }
   const tolerance = o.timing.toleranceS * S
@@ -141,6 +141,20 @@ export function deriveTruth (site: Site, actions: readonly Action[], o: FactsOpt
             note: `clock of ${d.id} off by ${Math.round(a.offsetMs / 1000)} s`, extraDelayMs: Math.max(0, -a.offsetMs),
           })
         } else closeEpisode(key, a.at)
+        break
+      }
+      case 'rekey':
+      case 'approve': {
+        const d = devices.get(a.deviceId)!
+        const where = { buildingId: d.buildingId, deviceId: d.id }
+        if (a.kind === 'approve') {
+          closeEpisode(`not-updated:${d.id}`, a.at)
+          break
+        }
+        // Approved before, the reader keeps serving the building but gets no list until approved again.
+        openEpisode(`not-updated:${d.id}`, { type: 'reader_not_updated', match: where, at: a.at, cause: a.tag, note: `reader ${d.id} re-keyed by its vendor, awaiting approval` })
+        // The rotation closes its connection (an offline warning) until it is back with the new secret, a moment later.
+        add('device_offline', where, a.at, a.tag, `device ${d.id} disconnected by the rotation of its secret`, a.at)
         break
       }
       default:

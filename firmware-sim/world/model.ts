@@ -161,9 +161,25 @@ export interface DriftAction extends Base {
   offsetMs: number
 }
 
+/**
+ * The vendor's installer rotates a reader's secret with a new allow-list key (`POST /devices/{id}/rotate-secret`
+ * as the vendor account) and enters both into the reader, which reconnects with them at once. Done by a vendor,
+ * the rotation withdraws the reader's approval: it receives no list until the landlord approves it again.
+ */
+export interface RekeyAction extends Base {
+  kind: 'rekey'
+  deviceId: string
+}
+
+/** The landlord approves a device again (`POST /devices/{id}/approve`); a reader then receives its list. */
+export interface ApproveAction extends Base {
+  kind: 'approve'
+  deviceId: string
+}
+
 export type Action =
   | PassAction | DoorAction | RegisterAction | DeregisterAction | IssueAction | RevokeAction | VisitorPassAction
-  | OutageAction | DriftAction
+  | OutageAction | DriftAction | RekeyAction | ApproveAction
 
 export interface Scenario {
   site: Site

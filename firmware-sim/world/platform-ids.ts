@@ -39,7 +39,7 @@ function renameAction (a: Action, to: { building: (id: string) => string; room: 
   switch (a.kind) {
     case 'pass': a.buildingId = to.building(a.buildingId); return
     case 'register': a.roomId = to.room(a.roomId); return
-    case 'door': case 'outage': case 'restore': case 'drift': a.deviceId = to.device(a.deviceId); return
+    case 'door': case 'outage': case 'restore': case 'drift': case 'rekey': case 'approve': a.deviceId = to.device(a.deviceId); return
     case 'deregister': case 'issue': case 'revoke': case 'visitor-pass': return
   }
 }

@@ -41,6 +41,7 @@ const INTENDED: Record<AnomalyKind, RuleType> = {
   outage: 'device_offline',
   'camera-outage': 'device_offline',
   drift: 'clock_drift',
+  'vendor-rekey': 'reader_not_updated',
 }
 
 describe('scenario', () => {

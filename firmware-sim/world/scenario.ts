@@ -17,7 +17,7 @@ import type { RuleSettings } from './truth.ts'
 export const ANOMALY_KINDS = [
   'unknown-card', 'card-run', 'wrong-pin-run', 'foreign-card', 'cloned-card', 'departed-card', 'expired-permit', 'lost-card', 'expired-pass',
   'early-pass', 'cleaner-window', 'tailgater', 'occupant', 'over-registered', 'party', 'overstay-limit', 'overstay-pass',
-  'leaves', 'forced', 'held-open', 'tamper', 'outage', 'camera-outage', 'drift',
+  'leaves', 'forced', 'held-open', 'tamper', 'outage', 'camera-outage', 'drift', 'vendor-rekey',
 ] as const
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number]
 
@@ -42,7 +42,7 @@ export function anomalyCount (kind: AnomalyKind, buildings: number): number {
     case 'unknown-card': return buildings
     case 'tailgater': return Math.max(1, buildings - 1)
     case 'card-run': case 'foreign-card': case 'cloned-card': case 'expired-permit': case 'cleaner-window': case 'over-registered': case 'party':
-    case 'forced': case 'held-open': case 'tamper': case 'outage': case 'drift':
+    case 'forced': case 'held-open': case 'tamper': case 'outage': case 'drift': case 'vendor-rekey':
       return 2
     case 'leaves': return 3
     default: return 1
@@ -71,7 +71,7 @@ export function buildScenario (o: ScenarioOptions): Scenario {
   each('expired-pass', () => planTemporaryCode(ctx, 'expired'))
   each('early-pass', () => planTemporaryCode(ctx, 'early'))
   each('occupant', () => planOccupant(ctx))
-  for (const kind of ['forced', 'held-open', 'tamper', 'outage', 'camera-outage', 'drift'] as const) each(kind, () => planDoorAnomaly(ctx, kind))
+  for (const kind of ['forced', 'held-open', 'tamper', 'outage', 'camera-outage', 'drift', 'vendor-rekey'] as const) each(kind, () => planDoorAnomaly(ctx, kind))
   planMoveOut(ctx)
   planMoveIn(ctx)
   // Round two, on the residents' passages.

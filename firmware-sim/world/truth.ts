@@ -10,8 +10,11 @@ import { ALERT_TYPES, DEFAULT_RULE_PARAMS, LEVEL_ALERT_TYPES, type AlertCandidat
 export const RULE_TYPES = ALERT_TYPES
 export type RuleType = AlertType
 
-/** Conditions are raised once per episode and resolved by the platform; the rest are incidents that fold per key. */
-export const CONDITION_TYPES: ReadonlySet<string> = LEVEL_ALERT_TYPES
+/**
+ * Conditions are raised once per episode and resolved by the platform; the rest are incidents that fold per key.
+ * `reader_not_updated` is raised beside the allow-list pusher rather than by a rule, but it is a condition too.
+ */
+export const CONDITION_TYPES: ReadonlySet<string> = new Set([...LEVEL_ALERT_TYPES, 'reader_not_updated' satisfies AlertType])
 
 /** Alert fields an alert must carry to be this item's alert. Before resolution, credential and resident are world refs. */
 export type TruthMatch = Pick<AlertCandidate, 'buildingId'> & Partial<Pick<AlertCandidate, 'roomId' | 'door' | 'deviceId' | 'credentialId' | 'residentId' | 'dedupKey'>>

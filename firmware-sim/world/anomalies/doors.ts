@@ -1,5 +1,6 @@
 // Doors and devices: forced and held-open doors, tampering, devices off the
-// network, clocks off, and people walking in behind a resident (a one-off
+// network, clocks off, a vendor re-keying a reader whose approval the landlord
+// then gives again, and people walking in behind a resident (a one-off
 // tailgater, or someone living in a room unregistered). Device anomalies are
 // on the back door (no camera), whose passages go to the main gate meanwhile,
 // except a night-time camera outage at the main gate.
@@ -8,7 +9,7 @@ import { HOUR, MINUTE } from '../local-time.ts'
 import { BACK_DOOR, MAIN_GATE } from '../model.ts'
 import { PlanContext } from '../plan-context.ts'
 
-type DoorKind = 'forced' | 'held-open' | 'tamper' | 'outage' | 'camera-outage' | 'drift'
+type DoorKind = 'forced' | 'held-open' | 'tamper' | 'outage' | 'camera-outage' | 'drift' | 'vendor-rekey'
 
 export function planDoorAnomaly (ctx: PlanContext, kind: DoorKind): void {
   const { label, rng, building: b } = ctx.anomaly(kind)
@@ -17,7 +18,8 @@ export function planDoorAnomaly (ctx: PlanContext, kind: DoorKind): void {
   const deviceId = ctx.device(b.id, door, camera ? 'camera' : 'reader')
   const r = ctx.rules
   const minHold = (s: number): number => Math.max(s * 1000 * 3, HOUR)
-  const lengthMs = {
+  // The landlord approves a re-keyed reader again 1-3 hours after the vendor's visit (its own draw, after the others').
+  const lengthMs = kind === 'vendor-rekey' ? rng.real(1, 3) * HOUR : {
     forced: 30 * MINUTE,
     'held-open': rng.real(15, 40) * MINUTE,
     tamper: 20 * MINUTE,
@@ -46,6 +48,10 @@ export function planDoorAnomaly (ctx: PlanContext, kind: DoorKind): void {
     case 'camera-outage':
       ctx.actions.push({ kind: 'outage', at, tag: label, deviceId })
       ctx.actions.push({ kind: 'restore', at: until, tag: label, deviceId })
+      break
+    case 'vendor-rekey':
+      ctx.actions.push({ kind: 'rekey', at, tag: label, deviceId })
+      ctx.actions.push({ kind: 'approve', at: until, tag: label, deviceId })
       break
     case 'drift': {
       // Well past the limit, yet small enough that the heartbeat it delays (clock set back) still comes
