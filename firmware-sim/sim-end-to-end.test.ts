@@ -1,7 +1,9 @@
 // A short scored scenario against a real platform started in this process:
 // 0.6 simulated days (07:00 to 21:24 site time) at 1440 times real time,
-// three buildings, eleven kinds of anomaly. Every rule that had something to
-// catch must catch it with precision and recall of at least 0.95.
+// three buildings, twelve kinds of anomaly. Every rule that had something to
+// catch must catch it with precision and recall of at least 0.95, and a reader
+// the landlord approved again after its vendor re-keyed it has its
+// reader_not_updated alert resolved.
 
 import { describe, expect, it } from 'vitest'
 import { FAST_RULES } from './runner/cli-options.ts'
@@ -14,7 +16,7 @@ describe('simulated world against the platform', () => {
     const outcome = await runScenario({
       seed: 'e2e', days: 0.6, speed: 1440, buildings: 3, rooms: 5, startHour: 7,
       rules: { ...FAST_RULES, notSeenDays: 2, vacantDays: 2, visitorMaxStayH: 2 },
-      anomalies: ['unknown-card', 'card-run', 'foreign-card', 'departed-card', 'tailgater', 'forced', 'held-open', 'outage', 'drift', 'over-registered', 'overstay-limit'],
+      anomalies: ['unknown-card', 'card-run', 'foreign-card', 'departed-card', 'tailgater', 'forced', 'held-open', 'outage', 'drift', 'over-registered', 'overstay-limit', 'vendor-rekey'],
       platform: { kind: 'local', tickMs: 25, sweepMs: 250 }, cameraPeriodS: 120, toleranceS: 1800,
       log: (line) => lines.push(line),
     })
@@ -22,12 +24,15 @@ describe('simulated world against the platform', () => {
     const report = JSON.stringify({ scores: outcome.scores, stats: outcome.stats, lines }, null, 1)
     expect(exercised, report).toEqual(expect.arrayContaining([
       'unknown_credential', 'foreign_credential', 'expired_credential', 'repeated_denials', 'tailgating', 'overcrowding_registered',
-      'overcrowding_observed', 'visitor_overstay', 'door_forced', 'door_held_open', 'device_offline', 'clock_drift',
+      'overcrowding_observed', 'visitor_overstay', 'door_forced', 'door_held_open', 'device_offline', 'clock_drift', 'reader_not_updated',
     ]))
     for (const t of exercised) {
       expect(outcome.scores[t].recall, `${t}: ${report}`).toBeGreaterThanOrEqual(0.95)
       expect(outcome.scores[t].precision, `${t}: ${report}`).toBeGreaterThanOrEqual(0.95)
     }
+    const approved = outcome.match.matched.filter((m) => m.expected.type === 'reader_not_updated' && m.expected.items.every((i) => i.endedAt != null))
+    expect(approved.length, report).toBeGreaterThan(0)
+    for (const m of approved) expect(m.alert.alert.status, report).toBe('resolved')
     // Nothing raised where nothing was injected, and every swipe went as the world expected.
     expect(outcome.match.falsePositives, report).toEqual([])
     expect(outcome.stats.deviations, report).toEqual([])

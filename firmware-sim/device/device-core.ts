@@ -123,12 +123,7 @@ export abstract class DeviceCore implements SimDevice {
     if (this.wanted === 'stopped' || this.wanted === 'idle') throw new Error(`${this.deviceId} is not started`)
     this.wanted = 'online'
     if (this.online) return
-    const online = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
-    if (!this.connecting) {
-      this.retryAt = undefined
-      this.attempt().catch(() => {}) // a failed attempt schedules the next one
-    }
-    await online
+    await this.connectNow()
   }
 
   async installCredentials (creds: InstalledCredentials): Promise<void> {
@@ -136,13 +131,10 @@ export abstract class DeviceCore implements SimDevice {
     this.creds = { ...this.creds, password: creds.password }
     this.credentialsInstalled(creds)
     this.wanted = 'online'
-    const online = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
     // A connection of the old secret (the platform usually closed it already) ends with a DISCONNECT: no will.
     await this.link?.close(false)
-    this.retryAt = undefined
     this.backoffS = this.o.backoffMinS
-    if (!this.connecting) this.attempt().catch(() => {}) // a failed attempt schedules the next one
-    await online
+    await this.connectNow()
   }
 
   // ------------------------------------------------------------ for the kinds
@@ -201,6 +193,16 @@ export abstract class DeviceCore implements SimDevice {
     clearInterval(this.ticker)
     this.timers.clear()
     for (const w of this.waiters.splice(0)) w.reject(new Error(`${this.deviceId} stopped`))
+  }
+
+  /** Tries to connect now, unless a try is under way; resolves once online (a failed try schedules the next). */
+  private async connectNow (): Promise<void> {
+    const online = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
+    if (!this.connecting) {
+      this.retryAt = undefined
+      this.attempt().catch(() => {})
+    }
+    await online
   }
 
   private attempt (): Promise<void> {

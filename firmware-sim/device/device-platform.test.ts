@@ -21,8 +21,8 @@ describe('simulated devices on the platform', () => {
   })
 
   /** The landlord provisions it; the platform chooses its id. */
-  async function provision (kind: 'reader' | 'camera') {
-    const r = await callApi(tp, 'landlord-li', 'POST', '/buildings/demo-b1/devices', { door: 'main-gate', kind, vendor: 'RH Simulator', model: 'SIM' })
+  async function provision (kind: 'reader' | 'camera', vendor = 'RH Simulator') {
+    const r = await callApi(tp, 'landlord-li', 'POST', '/buildings/demo-b1/devices', { door: 'main-gate', kind, vendor, model: 'SIM' })
     expect(r.status, JSON.stringify(r.body)).toBe(201)
     const deviceId = r.body.device.id as string
     return {
@@ -52,6 +52,29 @@ describe('simulated devices on the platform', () => {
     const status = await callApi(tp, 'landlord-li', 'GET', `/devices/${creds.deviceId}`)
     expect(status.body.status).toMatchObject({ connected: true, rejected: 0, aclViolations: 0 })
     expect(status.body.status.accepted).toBeGreaterThanOrEqual(7)
+    expect(reader.counters.errorReplies).toBe(0)
+  })
+
+  it('a reader its vendor re-keys takes the new secret and key, decides on its old list until approved, then gets the new one', async () => {
+    const creds = await provision('reader', 'Acme Access')
+    const reader = createReader(creds, { clock: { now: Date.now }, heartbeatS: 30, tickMs: 20 })
+    started.push(reader)
+    await reader.start()
+    await eventually('the full allow-list', () => reader.allowlistVersion > 0, 5000)
+    const rotated = await callApi(tp, 'vendor-acme', 'POST', `/devices/${creds.deviceId}/rotate-secret`, {})
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200)
+    expect(rotated.body.device.approved).toBe(false)
+    await reader.installCredentials(rotated.body.mqtt)
+    expect(reader.connected).toBe(true)
+    expect(reader.listUnderOwnKey).toBe(false)
+    // No list while the approval is withdrawn: the one held still decides, digested with the key it was made with.
+    expect(await reader.present({ kind: 'card', value: '04a1b2c3' }, 'in')).toBe('granted')
+    expect((await callApi(tp, 'landlord-li', 'POST', `/devices/${creds.deviceId}/approve`)).status).toBe(200)
+    await eventually('the list under the new key', () => reader.listUnderOwnKey, 5000)
+    expect(await reader.present({ kind: 'card', value: '04a1b2c3' }, 'in')).toBe('granted')
+    expect(await reader.present({ kind: 'card', value: '0BADCAFE' }, 'in')).toBe('denied')
+    const status = await callApi(tp, 'landlord-li', 'GET', `/devices/${creds.deviceId}`)
+    expect(status.body.status).toMatchObject({ connected: true, rejected: 0, aclViolations: 0 })
     expect(reader.counters.errorReplies).toBe(0)
   })
 
