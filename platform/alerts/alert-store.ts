@@ -5,7 +5,7 @@
 import type { Jurisdiction, Severity } from '../pipeline/model.ts'
 import type { Queryable } from '../store/database.ts'
 import type { Alert, AlertAction, AlertRow } from './model.ts'
-import type { ClearOp, MergedRaise } from './plan.ts'
+import { EVIDENCE_CAP, type ClearOp, type MergedRaise } from './plan.ts'
 import { newId } from '../registry/context.ts'
 
 export const SELECT_ALERT = 'select a.*, b.landlord_id from alerts a join buildings b on b.id = a.building_id'
@@ -72,7 +72,7 @@ export async function upsertRaises (
         count = a.count + excluded.count,
         first_at = least(a.first_at, excluded.first_at),
         last_at = greatest(a.last_at, excluded.last_at),
-        evidence = (a.evidence || excluded.evidence)[greatest(1, cardinality(a.evidence) + cardinality(excluded.evidence) - 19):],
+        evidence = (a.evidence || excluded.evidence)[greatest(1, cardinality(a.evidence) + cardinality(excluded.evidence) - ${EVIDENCE_CAP - 1}):],
         severity = case when alert_severity_rank(excluded.severity) > alert_severity_rank(a.severity)
           then excluded.severity else a.severity end,
         explanation = excluded.explanation,
@@ -125,7 +125,7 @@ export async function updateConditions (tx: Queryable, updates: readonly MergedR
         evidence = array(
           select e from (
             select e, max(o) as o from unnest(a.evidence || array(select jsonb_array_elements_text(x.evidence))) with ordinality as t (e, o)
-            group by e order by max(o) desc limit 20
+            group by e order by max(o) desc limit ${EVIDENCE_CAP}
           ) d order by o),
         updated_at = $2::timestamptz
       from x where a.dedup_key = x.dedup_key and a.status <> 'resolved'

@@ -9,6 +9,7 @@
 // of it in its webhook deliveries.
 
 import type { Logger } from 'pino'
+import { DIGEST_PATTERN } from '../../protocol/index.ts'
 import type { CredentialKind } from '../registry/credentials.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import { recordUpgrade, upgradeDone } from '../store/upgrades.ts'
@@ -18,7 +19,7 @@ type KeyOf = (kind: CredentialKind, value: string) => string
 
 /** Kinds whose value named the card in a key (a PIN's key names a door or a credential id, never its value). */
 const VALUE_KINDS: ReadonlySet<string> = new Set(['card', 'ic_card', 'qr', 'face'])
-const DIGEST = /^hmac-sha256:[A-Za-z0-9_-]{22}$/
+const DIGEST = new RegExp(DIGEST_PATTERN)
 
 export interface LegacyAlert {
   dedupKey: string

@@ -45,11 +45,11 @@ export function refuse (
 }
 
 /**
- * Runs `check` behind the failed-login throttle: refused with 5, before any
- * lookup, while this address is blocked for this login (`device:<id>`,
- * `person:<username>`) or, for logins judged by address (people), for every
- * login; held back first while the login is being guessed at from elsewhere
- * (the right secret still gets in). An acceptance forgets this address's
+ * Runs `check` behind the failed-login throttle. People's logins
+ * (`person:<username>`) are refused with 5, before any lookup, while this
+ * address is blocked for this login or for every login; device logins
+ * (`device:<id>`, `scope.slowOnly`) are never refused. Either is held back
+ * first while the login is being guessed at (the right secret still gets in). An acceptance forgets this address's
  * failures on this login only; a refusal that counts adds a failure. The
  * verdict says how long the login was held back (`heldBackMs`).
  */

@@ -70,7 +70,7 @@ export async function commitBatch (batch: ReadonlyArray<{ c: AlertCandidate; tag
       if (isDataError(err) && candidates.length > 0) {
         // The first refusal is searched; a refusal of what is left after that (values that fail only together,
         // which halving cannot single out) sets the rest aside, so the pipeline always moves on.
-        const refused = aside.length === 0 ? await search(candidates, err, deps) : new Map(candidates.map((c) => [c, err]))
+        const refused = aside.length === 0 ? await search(candidates, err, deps) : new Map<AlertCandidate, unknown>()
         if (refused !== undefined) {
           const all = refused.size === 0 ? new Map(candidates.map((c) => [c, err])) : refused
           for (const [c, e] of all) aside.push(setAsideRecord(c, logSeqOf(c), e))

@@ -60,6 +60,9 @@ export interface PipelineStore {
 /** What a commit records of the pipeline's progress. */
 export interface Progress { through: number; checkpoint?: { seq: number; state: string } }
 
+/** Presented keys remembered (kind and value to keyed digest); a few MB at most. */
+const PRESENTED_KEYS_KEPT = 50_000
+
 export interface PipelineOptions {
   view: RegistryView
   store: PipelineStore
@@ -145,6 +148,19 @@ export class Pipeline {
   private rulesStopped = false
   /** Wall clock of the first failed commit since the last one that went through. */
   private failingSince: number | undefined
+
+  /** Presented keys by kind and value: one HMAC per card, not per swipe; a spray of unknown values evicts the oldest. */
+  private readonly presentedKeys = new Map<string, string>()
+  private readonly keyOf: PresentedKeyOf = (kind, value) => {
+    const id = `${kind}\u0000${value}`
+    let key = this.presentedKeys.get(id)
+    if (key === undefined) {
+      key = this.o.presentedKey(kind, value)
+      if (this.presentedKeys.size >= PRESENTED_KEYS_KEPT) this.presentedKeys.delete(this.presentedKeys.keys().next().value!)
+      this.presentedKeys.set(id, key)
+    }
+    return key
+  }
 
   constructor (private readonly o: PipelineOptions) {
     this.params = { ...DEFAULT_RULE_PARAMS, ...o.params }
@@ -269,7 +285,7 @@ export class Pipeline {
   private feedMessage (m: AcceptedMessage, logSeq: number | null): void {
     let e
     try {
-      e = enrich(m, this.o.view, this.o.presentedKey)
+      e = enrich(m, this.o.view, this.keyOf)
     } catch (err) {
       this.counters.enrichFailures++
       this.limitedLog.log('error', 'enrich', { err, deviceId: m.deviceId, channel: m.channel }, 'could not enrich an event; skipped')

@@ -6,6 +6,7 @@
 // restart. Every map is bounded: by the registry (persons, rooms, devices,
 // doors), or by a cap with eviction and an age limit (denial runs, sightings).
 
+import { DIGEST_PATTERN } from '../../protocol/index.ts'
 import type { CredentialInfo } from './model.ts'
 
 /** Someone who presented a registered credential. Residents are keyed by resident id, visitors by visitor (personKey). */
@@ -83,7 +84,7 @@ function touchCapped<V> (map: Map<string, V>, key: string, value: V, cap: number
   while (map.size > cap) map.delete(map.keys().next().value as string)
 }
 
-const DIGEST_NAMED = /^[a-z_]+:hmac-sha256:[A-Za-z0-9_-]{22}$/
+const DIGEST_NAMED = new RegExp(`^[a-z_]+:${DIGEST_PATTERN.slice(1)}`)
 
 /**
  * A key of a checkpoint written before presented values were named by their keyed digest: a sighting

@@ -52,14 +52,14 @@ export const outcome = (e: AccessIn): string =>
 
 /** The candidate of a credential rule: who, where, which event. */
 export function credentialCandidate (
-  e: AccessIn, c: CredentialInfo, type: AlertType, severity: Severity, explanation: string, roomOf: boolean,
+  e: AccessIn, c: CredentialInfo, type: AlertType, severity: Severity, explanation: string,
 ): AlertCandidate {
   return {
     type,
     severity,
     dedupKey: `${type}:${e.buildingId}:${c.credentialId}`,
     buildingId: e.buildingId,
-    ...(roomOf ? { roomId: c.roomId } : {}),
+    roomId: c.roomId,
     door: e.door,
     deviceId: e.deviceId,
     credentialId: c.credentialId,

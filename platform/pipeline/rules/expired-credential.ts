@@ -12,8 +12,7 @@ export const stepExpiredCredential: Step = (e, ctx) => {
   const room = ctx.view.room(v.credential.roomId)
   return [credentialCandidate(e, v.credential, 'expired_credential', severityFor(e, 'warning', 'major'),
     `The ${describePresented(e)} of room ${room?.number ?? v.credential.roomId} presented at door ${e.door}, but ${v.why}. ` +
-    `${outcome(e)} If the person still lives here, the landlord must register them again or renew the permit.`,
-    true)]
+    `${outcome(e)} If the person still lives here, the landlord must register them again or renew the permit.`)]
 }
 
 export const detectExpiredCredential = ruleOf(stepExpiredCredential)

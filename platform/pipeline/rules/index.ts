@@ -48,6 +48,6 @@ export type { Detector, RuleContext } from './rule.ts'
 
 /** All rules over one input stream, state tracked first (a tracker that throws is reported as rule `state`). */
 export function detectAll (input$: Observable<PipelineInput>, ctx: RuleContext, detectors: readonly Detector[] = DETECTORS): Observable<AlertCandidate> {
-  const tracked$ = input$.pipe(tap((input) => guarded(ctx, 'state', input, () => track(input, ctx))), share())
+  const tracked$ = input$.pipe(tap((input) => guarded(ctx, 'state', input, track)), share())
   return merge(...detectors.map((d) => d(tracked$, ctx)))
 }

@@ -9,7 +9,7 @@ export const stepOutsideWindow: Step = (e, ctx) => {
   const v = checkCredential(e, ctx.view)
   if (v.kind !== 'outside_window') return NONE
   return [credentialCandidate(e, v.credential, 'outside_window', severityFor(e, 'info', 'warning'),
-    `The ${describePresented(e)} was presented at door ${e.door} outside its allowed hours. ${outcome(e)}`, true)]
+    `The ${describePresented(e)} was presented at door ${e.door} outside its allowed hours. ${outcome(e)}`)]
 }
 
 export const detectOutsideWindow = ruleOf(stepOutsideWindow)

@@ -35,7 +35,7 @@ export const NONE: readonly AlertCandidate[] = Object.freeze([])
 export function ruleOf (step: Step, name = ruleName(step)): Detector {
   return (input$, ctx) => new Observable<AlertCandidate>((out) => input$.subscribe({
     next: (input) => {
-      const found = guarded(ctx, name, input, () => step(input, ctx))
+      const found = guarded(ctx, name, input, step)
       if (found !== undefined) for (const c of found) out.next(c)
     },
     error: (err: unknown) => out.error(err),
@@ -47,10 +47,10 @@ export function ruleOf (step: Step, name = ruleName(step)): Detector {
  * Runs one step on one input. A throw inside an RxJS subscriber is re-thrown by RxJS on a later turn of the
  * event loop, out of reach of any catch, and ends the process: it is caught here and reported instead.
  */
-export function guarded<T> (ctx: RuleContext, rule: string, input: PipelineInput, step: () => T): T | undefined {
-  if (ctx.failed === undefined) return step()
+export function guarded<T> (ctx: RuleContext, rule: string, input: PipelineInput, step: (input: PipelineInput, ctx: RuleContext) => T): T | undefined {
+  if (ctx.failed === undefined) return step(input, ctx)
   try {
-    return step()
+    return step(input, ctx)
   } catch (err) {
     ctx.failed(rule, err, input)
     return undefined
