@@ -18,8 +18,7 @@ export interface Config {
   mqttWsPort: number | null
   /** MQTT over TLS and over secure WebSocket (null: off), with the certificate and key they use (PEM). */
   tls: { mqttTlsPort: number | null; mqttWssPort: number | null; cert: string; key: string } | undefined
-  /** Host name devices and API clients are told to use. */
-  /** PUBLIC_HOST; undefined when unset: see listenHost. */
+  /** PUBLIC_HOST, the host name devices and API clients are told to use; undefined when unset: see listenHost. */
   publicHost: string | undefined
   dataDir: string
   /** DATA_DIR may be open to group or others (DATA_DIR_SHARED); otherwise such a DATA_DIR is refused at start. */
@@ -35,8 +34,10 @@ export interface Config {
   personalDataRetentionDays: number
   /** Open live alert streams allowed per account, per client address and in total. */
   streams: StreamLimits
-  /** The HTTP server: open sockets at most, and the time a client has to send a whole request. */
-  /** `trustProxy`: addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY); empty: none. */
+  /**
+   * The HTTP server: open sockets at most, the time a client has to send a whole request, and `trustProxy`:
+   * addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY); empty: none.
+   */
   http: { maxConnections: number; requestTimeoutMs: number; trustProxy: string[] }
   /** Hours the side of a stay a person leaves has to confirm or dispute the move before the jurisdiction decides. */
   moveConfirmHours: number

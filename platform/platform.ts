@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { Subject } from 'rxjs'
 import { AlertService } from './alerts/alert-service.ts'
+import { rekeyLegacyAlerts } from './alerts/legacy-keys.ts'
 import { LiveStream } from './alerts/live-stream.ts'
 import { MqttAlertPublisher } from './alerts/mqtt-alert-publisher.ts'
 import { webhookSecretSealer } from './alerts/signature.ts'
@@ -38,8 +39,7 @@ import { CredentialSecrets } from './privacy/credential-secrets.ts'
 import { IdVault } from './privacy/id-vault.ts'
 import { PersonalDataRetention } from './privacy/personal-data-retention.ts'
 import { DeviceLogins } from './registry/device-logins.ts'
-import { sealLegacyPins } from './registry/credentials.ts'
-import { rekeyLegacyAlerts } from './alerts/legacy-keys.ts'
+import { sealLegacyPins, type CredentialKind } from './registry/credentials.ts'
 import { personDirectory } from './registry/person-directory.ts'
 import { Registry } from './registry/registry.ts'
 import type { Database } from './store/database.ts'
@@ -47,11 +47,11 @@ import { migrate } from './store/migrate.ts'
 import { PgDatabase } from './store/pg-database.ts'
 import { PgliteWorkerDatabase } from './store/pglite-worker-database.ts'
 import { preparePrivateDir, tightenTree } from './store/private-files.ts'
+import { describeDatabaseUrl, waitForDatabase } from './store/wait-for-database.ts'
 
 const DEMO_SECRETS_FILE = 'demo-devices.json'
 /** What the platform keeps in DATA_DIR. */
 const PRIVATE_ENTRIES = ['registry', 'journal', 'data.key', DEMO_SECRETS_FILE]
-import { describeDatabaseUrl, waitForDatabase } from './store/wait-for-database.ts'
 
 export interface PlatformAddresses {
   api: string
@@ -137,9 +137,10 @@ export class Platform {
 
     const dataKey = this.dataKey()
     const secrets = CredentialSecrets.fromKey(dataKey)
+    const presentedKey = (kind: CredentialKind, value: string): string => secrets.presentedKey(kind, value)
     const sealedPins = await sealLegacyPins(db, secrets)
     if (sealedPins > 0) logger.info({ sealedPins }, 'PINs stored as plain SHA-256 hashes are now kept under the data key')
-    const rekeyed = await rekeyLegacyAlerts(db, (kind, value) => secrets.presentedKey(kind, value), { logger })
+    const rekeyed = await rekeyLegacyAlerts(db, presentedKey, { logger })
     if (rekeyed > 0) logger.info({ rekeyed }, 'alerts keyed by a card number are now keyed by its digest, and name nothing of another building')
     const webhookSecrets = webhookSecretSealer(dataKey)
     const sealedHooks = await sealLegacyWebhookSecrets(db, webhookSecrets)
@@ -218,7 +219,7 @@ export class Platform {
     const pipeline = new Pipeline({
       view,
       store: new SqlPipelineStore({ db, alerts, view }),
-      presentedKey: (kind, value) => secrets.presentedKey(kind, value),
+      presentedKey,
       logger: logger.child({ part: 'pipeline' }),
       params: config.rules,
       ...(this.options.clock === undefined ? {} : { now: this.options.clock }),

@@ -49,7 +49,8 @@ export function errorHandler (err: FastifyError, request: FastifyRequest, reply:
   }
   if (isUnreachable(err)) {
     request.log.warn({ code: sqlState(err), reason: (err as Error).message }, 'the database cannot be reached; answered 503')
-    return reply.status(503).send({ statusCode: 503, code: 'RH_UNAVAILABLE', error: 'Service Unavailable', message: UNREACHABLE_MESSAGE })
+    const unavailable = new Errors.Unavailable(UNREACHABLE_MESSAGE)
+    return reply.status(503).send({ statusCode: 503, code: unavailable.code, error: STATUS_CODES[503], message: unavailable.message })
   }
   if (isAppError(err)) {
     const status = err.statusCode ?? 400

@@ -16,14 +16,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type, { type Static } from 'typebox'
 import type { HealthLimits } from '../../config.ts'
+import type { EventLogCounters } from '../../events/event-log.ts'
+import type { PipelineStats } from '../../pipeline/pipeline.ts'
 
 /** What the parts report (platform.ts gathers it); judged by judgeHealth. */
 export interface HealthInputs {
   broker: boolean
   registry: boolean
   pipeline: boolean
-  eventLog?: { journalFailed: boolean; behind: number; oldestBehindMs: number; backlogFull: boolean }
-  alerts?: { uncommitted: number; oldestUncommittedMs: number; commitFailingMs: number; rulesStopped: boolean }
+  eventLog?: Pick<EventLogCounters, 'journalFailed' | 'behind' | 'oldestBehindMs' | 'backlogFull'>
+  alerts?: Pick<PipelineStats, 'uncommitted' | 'oldestUncommittedMs' | 'commitFailingMs' | 'rulesStopped'>
 }
 
 export const HEALTH_REASONS = ['journal_failed', 'event_log_full', 'event_copy_behind', 'alert_commit_behind', 'pipeline_stopped'] as const
