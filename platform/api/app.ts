@@ -1,5 +1,5 @@
-// The HTTP API as a Fastify app built from plugins. `server.ts` only listens;
-// tests call `app.inject`.
+// The HTTP API as a Fastify app built from plugins. `platform.ts` makes it
+// listen; tests call `app.inject`.
 
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'

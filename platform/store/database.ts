@@ -1,6 +1,6 @@
 // The storage port. The registry and the event log talk to a Database; two
 // implementations exist (embedded PGlite, a PostgreSQL server) and both pass
-// the same conformance suite (database.conformance.ts).
+// the same conformance suite (database.test.ts).
 
 export interface QueryResult<R> {
   rows: R[]

@@ -1,8 +1,9 @@
-// What every rule is made of: a pure step over one input (event or tick),
-// the shared state and the registry view, returning the alert candidates it
-// proposes; and `ruleOf`, the thin operator that turns a step into a
-// detector over the input stream. Steps never read the clock or the database:
-// time comes from the events (device clock) and the ticks (platform clock).
+// What every rule is made of: a step over one input (event or tick), the
+// shared state (which it may change) and the registry view, returning the
+// alert candidates it proposes; and `ruleOf`, the thin operator that turns a
+// step into a detector over the input stream. Steps never read the clock or
+// the database: time comes from the events (device clock) and the ticks
+// (platform clock).
 // A step that throws (a bug, a state it did not expect) fails for that input
 // only: the pipeline counts and logs it per rule, and every other rule still
 // judges the input.
