@@ -105,8 +105,8 @@ async function main (): Promise<void> {
     await target.close().catch(() => {})
     process.exit(code)
   }
-  process.on('SIGINT', () => void stop(130))
-  process.on('SIGTERM', () => void stop(143))
+  process.on('SIGINT', () => { void stop(130) })
+  process.on('SIGTERM', () => { void stop(143) })
   try {
     if (a.scale !== undefined) {
       const result = await runScale(target, a.scale, { levels: a.levels, holdS: num('hold', a.hold, 1), base: options }, progress)

@@ -151,6 +151,7 @@ function isEchoableId (id: unknown): id is string {
  * excerpt): U+0000 and lone surrogates become U+FFFD, so the reply stays a valid message.
  */
 export function storableText (s: string): string {
+  // eslint-disable-next-line no-control-regex -- U+0000 is what this replaces
   return TEXT_REGEX.test(s) ? s : s.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
 }
 

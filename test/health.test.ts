@@ -99,4 +99,3 @@ describe('health while the database holds the commits up (PostgreSQL)', () => {
     await client.endAsync(true)
   })
 })
-

@@ -23,4 +23,3 @@ export function createReader (creds: DeviceCredentials, opts: SimDeviceOptions):
 export function createCamera (creds: DeviceCredentials, opts: SimDeviceOptions): SimCameraDevice {
   return new SimCameraDevice(creds, opts)
 }
-

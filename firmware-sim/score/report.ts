@@ -93,4 +93,3 @@ export function details (m: MatchResult, simIso: (t: number) => string): string[
 function describe (m: object): string {
   return Object.entries(m).map(([k, v]) => `${k}=${String(v)}`).join(' ')
 }
-

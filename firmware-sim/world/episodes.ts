@@ -82,7 +82,7 @@ function vacant (signals: readonly Signal[], o: EpisodeLimits): Episode[] {
   }
   for (const sig of signals) {
     if (sig.kind === 'visitor-in' || sig.kind === 'visitor-out') continue
-    let s = rooms.get(sig.roomId)
+    const s = rooms.get(sig.roomId)
     if (sig.kind === 'created') {
       rooms.set(sig.roomId, { since: sig.registryAt, start: null, buildingId: sig.buildingId, cause: sig.cause })
       continue

@@ -37,9 +37,9 @@ export function adoptPlatformIds (scenario: Pick<Scenario, 'site' | 'actions'>, 
 
 function renameAction (a: Action, to: { building: (id: string) => string; room: (id: string) => string; device: (id: string) => string }): void {
   switch (a.kind) {
-    case 'pass': a.buildingId = to.building(a.buildingId); return
-    case 'register': a.roomId = to.room(a.roomId); return
-    case 'door': case 'outage': case 'restore': case 'drift': case 'rekey': case 'approve': a.deviceId = to.device(a.deviceId); return
-    case 'deregister': case 'issue': case 'revoke': case 'visitor-pass': return
+    case 'pass': a.buildingId = to.building(a.buildingId); break
+    case 'register': a.roomId = to.room(a.roomId); break
+    case 'door': case 'outage': case 'restore': case 'drift': case 'rekey': case 'approve': a.deviceId = to.device(a.deviceId); break
+    case 'deregister': case 'issue': case 'revoke': case 'visitor-pass': break
   }
 }

@@ -31,11 +31,13 @@ class Receiver {
   constructor (private readonly cert?: TestCertificate) {}
 
   async start (): Promise<void> {
-    const handler: RequestListener = (req, res) => void this.handle(req).then(({ status, destroy }) => {
-      if (destroy) { req.socket.destroy(); return }
-      if (this.mode === 'hang') return
-      res.writeHead(status, { 'content-type': 'text/plain', ...(status === 302 ? { location: `${this.url}/elsewhere` } : {}) }).end('ok')
-    })
+    const handler: RequestListener = (req, res) => {
+      void this.handle(req).then(({ status, destroy }) => {
+        if (destroy) { req.socket.destroy(); return }
+        if (this.mode === 'hang') return
+        res.writeHead(status, { 'content-type': 'text/plain', ...(status === 302 ? { location: `${this.url}/elsewhere` } : {}) }).end('ok')
+      })
+    }
     this.server = this.cert === undefined ? createServer(handler) : createTlsServer({ cert: this.cert.cert, key: readKey(this.cert) }, handler)
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r))
     this.port = (this.server!.address() as AddressInfo).port

@@ -146,7 +146,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
       if (!SYNC.test(topic)) return
       const sync = JSON.parse(payload.toString()) as AllowlistSync
       if (sync.mode === 'delta') deltaVersions.push(sync.version)
-      if (sync.mode === 'delta' && sync.baseVersion !== held.version) return void replies.push(r.reply(sync, { code: 'version_gap' }))
+      if (sync.mode === 'delta' && sync.baseVersion !== held.version) { replies.push(r.reply(sync, { code: 'version_gap' })); return }
       const ids = sync.mode === 'full' ? new Set<string>() : held.ids
       for (const id of sync.remove) ids.delete(id)
       for (const e of sync.upsert) ids.add(e.credentialId)

@@ -175,7 +175,7 @@ const cases: RouteCase[] = [
     // Exactly the allowed calls reach the reader, in order; refused ones send nothing.
     verify: async (allowedBodies) => {
       const sent: unknown[] = []
-      for (const b of allowedBodies) sent.push(await reader.box.next(/\/command\/open-door$/))
+      for (const _ of allowedBodies) sent.push(await reader.box.next(/\/command\/open-door$/))
       expect(sent).toEqual(allowedBodies.map((b) => expect.objectContaining({ requestId: b.requestId, door: 'main-gate', durationS: 3 })))
       await new Promise((resolve) => setTimeout(resolve, 200))
       expect(reader.box.messages.filter((m) => m.topic.endsWith('/command/open-door'))).toEqual([])

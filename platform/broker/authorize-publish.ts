@@ -124,7 +124,7 @@ export function createAuthorizePublish (deps: AuthorizePublishDeps): AuthorizePu
       case 'drop':
         drop(device!, packet, decision)
         return null
-      case 'accept':
+      case 'accept': {
         let refused: SinkRejection | void
         try {
           refused = await deps.sink.accept(decision.message)
@@ -151,6 +151,7 @@ export function createAuthorizePublish (deps: AuthorizePublishDeps): AuthorizePu
           if (live !== undefined && live !== client) packet.retain = false
         }
         return null
+      }
     }
   }
 

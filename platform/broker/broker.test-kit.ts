@@ -296,6 +296,8 @@ export class RawClient {
 /** The retained message the broker holds for `topic`, if any. */
 export async function retained (aedes: Aedes, topic: string): Promise<{ payload: Buffer; retain: boolean } | undefined> {
   const persistence = (aedes as unknown as { persistence: { createRetainedStream: (p: string) => AsyncIterable<{ payload: Buffer; retain: boolean }> } }).persistence
+  // The first packet is the answer; leaving the loop closes the stream.
+  // eslint-disable-next-line no-unreachable-loop
   for await (const packet of persistence.createRetainedStream(topic)) return packet
   return undefined
 }

@@ -46,7 +46,6 @@ import { PresenceRelay } from './presence-relay.ts'
 import type { DeviceDirectory, DevicePresenceListener, PersonDirectory, UplinkSink } from './ports.ts'
 import { guardConnection, type GuardViolation } from './protocol-guard.ts'
 
-
 export interface MqttBrokerOptions {
   directory: DeviceDirectory
   /** People who receive alerts (`user:<username>` logins); without it only devices may connect. */

@@ -21,6 +21,7 @@ class FailingInserts implements Database {
   get kind (): Database['kind'] { return this.db.kind }
   query: Database['query'] = (sql, params) =>
     this.failing && /insert into events/.test(sql) ? Promise.reject(new Error('database unavailable')) : this.db.query(sql, params)
+
   exec (sql: string): Promise<void> { return this.db.exec(sql) }
   transaction<T> (fn: (tx: Queryable) => Promise<T>): Promise<T> { return this.db.transaction(fn) }
   close (): Promise<void> { return Promise.resolve() }

@@ -184,7 +184,6 @@ export class Pipeline {
     }
   }
 
-
   /** Restores the state, replays what the log holds beyond it, then starts the clock. Call before devices connect. */
   async start (): Promise<void> {
     const progress = await this.o.store.loadProgress()

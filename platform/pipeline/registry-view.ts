@@ -174,6 +174,7 @@ export class MemoryRegistryView implements RegistryView {
     const d = this.devices.get(deviceId)
     if (d !== undefined) d.enabled = enabled
   }
+
   devicesOf (buildingId: string): readonly DeviceInfo[] { return this.buildings.get(buildingId)?.devices ?? [] }
   jurisdiction (buildingId: string): Jurisdiction | undefined { return this.buildings.get(buildingId)?.jurisdiction }
   location (buildingId: string): GeoPoint | undefined { return this.buildings.get(buildingId)?.location }

@@ -248,7 +248,7 @@ export class Devices implements DeviceDirectory {
     const key = row.kind === 'reader' && !keep ? this.ctx.secrets.issueReaderKey() : null
     const withdraws = actor.role === 'vendor' && (key !== null || (await this.organisationOf(actor)) !== row.vendor)
     const now = this.ctx.now()
-    const { login, withdrawn } = await this.ctx.db.transaction(async (tx) => {
+    const { login } = await this.ctx.db.transaction(async (tx) => {
       const before = await tx.query<{ approved: boolean }>('select approved from devices where id = $1 for update', [id])
       const withdrawn = withdraws && before.rows[0]?.approved === true
       const updated = await tx.query<LoginRow>(

@@ -140,7 +140,6 @@ describe.each(DATABASE_KINDS)('moves between landlords (%s)', (kind) => {
     expect(asWang).toMatchObject({ name: 'Entered By Wang', phone: '13800000001', employer: 'Wang Works' })
     expect(asWang.registrations.map((g: { id: string; status: string }) => [g.id, g.status])).toEqual([[a.registrationId, 'active']])
     expect(JSON.stringify(asWang)).not.toContain('Entered By Li')
-
   })
 
   it('on confirmation ends the old stay (moved) and only then puts the new card on its readers', async () => {

@@ -7,7 +7,7 @@
 // confirm the move (moves.ts).
 
 import { Errors } from '../errors.ts'
-import { birthDecade, maskIdNumber } from '../privacy/mask.ts'
+import { maskIdNumber } from '../privacy/mask.ts'
 import { validateIdNumber, type IdType } from '../privacy/national-id.ts'
 import type { Queryable } from '../store/database.ts'
 import { buildingScope, can, type Actor } from './access.ts'

@@ -189,6 +189,7 @@ class Attack {
       // Mostly QoS 0, paced only by the socket; QoS 1 in a bounded window of PUBACKs.
       const qos = rng.chance(0.2) ? 1 : 0
       if (qos === 1) {
+        // eslint-disable-next-line no-unmodified-loop-condition -- PUBACK handlers lower it while this awaits
         while (inFlight >= 32 && !conn.closed) await Promise.race([new Promise<void>((r) => { wake = r }), conn.gone, pause(1000)])
         if (conn.closed) return
         inFlight++

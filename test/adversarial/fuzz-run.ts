@@ -157,6 +157,7 @@ export async function runFuzz (o: FuzzOptions): Promise<FuzzResult> {
     let healthFailures = 0
     let running = true
     const probing = (async () => {
+      // eslint-disable-next-line no-unmodified-loop-condition -- set by the run below and the exit handler
       while (running && !crashed) {
         const ms = await timeConnack(mqttPort, probe)
         if (ms === undefined) connectFailures++
@@ -166,6 +167,7 @@ export async function runFuzz (o: FuzzOptions): Promise<FuzzResult> {
     })()
     const publishing = (async () => {
       const every = 1000 / (o.honestRate ?? 5)
+      // eslint-disable-next-line no-unmodified-loop-condition -- set by the run below and the exit handler
       while (running && !crashed) {
         reader.publish()
         await pause(every)
@@ -186,6 +188,7 @@ export async function runFuzz (o: FuzzOptions): Promise<FuzzResult> {
 
     // What was acknowledged must now arrive: the honest side gets a grace period.
     const graceUntil = Date.now() + 15_000
+    // eslint-disable-next-line no-unmodified-loop-condition -- set by the exit handler
     while (Date.now() < graceUntil && !crashed && (reader.acked < reader.sent || watcher.count() < reader.sent)) await pause(100)
     const rssAfter = pidSample(pid)?.rssBytes ?? 0
     const healthAfter = crashed ? 0 : await health(api)

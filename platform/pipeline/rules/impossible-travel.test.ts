@@ -50,7 +50,7 @@ describe('impossible travel', () => {
     expect(copy!.explanation).toContain('registered to another building')
     for (const c of [own, copy]) expect(JSON.stringify(c)).not.toContain('E0040150AAAA0001')
     // Neither names the other building, its device, its event, its holder.
-    expect(own!.explanation).not.toContain(" km")
+    expect(own!.explanation).not.toContain(' km')
     for (const theirs of ['b1', 'b1-reader', first.ref, 'cred-1', 'r1']) expect(copy!.explanation + copy!.evidence.join()).not.toContain(theirs)
     for (const theirs of ['b2', 'b2-reader', second.ref]) expect(own!.explanation + own!.evidence.join()).not.toContain(theirs)
     // Back at b1 two minutes later: impossible again, on the same alerts.
