@@ -4,10 +4,9 @@
 // into packets without building objects for them.
 
 import mqttPacket from 'mqtt-packet'
-import { remainingLength } from '../../platform/broker/mqtt-bytes.test-kit.ts'
+import { remainingLength } from '../../protocol/mqtt-bytes.ts'
 
-export const PINGREQ = Buffer.from([0xc0, 0x00])
-export const DISCONNECT = Buffer.from([0xe0, 0x00])
+export { DISCONNECT, PINGREQ } from '../../protocol/mqtt-bytes.ts'
 
 /** Control packet types the reader reports (the high nibble of the first byte). */
 export const CONNACK = 2

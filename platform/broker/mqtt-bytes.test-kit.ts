@@ -1,33 +1,15 @@
 // Hand-built MQTT 3.1.1 packets for tests, so that tests can send exactly the
 // bytes a broken or hostile client would (MQTT.js refuses to build them).
+// The byte-level pieces are protocol/mqtt-bytes.ts.
+
+import { field, frame } from '../../protocol/mqtt-bytes.ts'
+
+export { DISCONNECT, field, frame, PINGREQ, remainingLength } from '../../protocol/mqtt-bytes.ts'
 
 export type Bytes = Buffer | string
 
 function buf (b: Bytes): Buffer {
   return typeof b === 'string' ? Buffer.from(b, 'utf8') : b
-}
-
-/** A length-prefixed field (section 1.5.3). */
-export function field (b: Bytes): Buffer {
-  const data = buf(b)
-  const len = Buffer.alloc(2)
-  len.writeUInt16BE(data.length)
-  return Buffer.concat([len, data])
-}
-
-export function remainingLength (n: number): Buffer {
-  const out: number[] = []
-  do {
-    let byte = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) byte |= 0x80
-    out.push(byte)
-  } while (n > 0)
-  return Buffer.from(out)
-}
-
-export function frame (firstByte: number, body: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([firstByte]), remainingLength(body.length), body])
 }
 
 export interface ConnectSpec {
@@ -129,6 +111,3 @@ export function parsePackets (bytes: Buffer): Array<{ type: number; flags: numbe
   }
   return out
 }
-
-export const PINGREQ = Buffer.from([0xc0, 0x00])
-export const DISCONNECT = Buffer.from([0xe0, 0x00])
