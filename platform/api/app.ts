@@ -27,6 +27,7 @@ import { deviceRoutes } from './routes/devices.ts'
 import { eventRoutes } from './routes/events.ts'
 import { healthRoutes, type HealthCheck, type LivenessCheck } from './routes/health.ts'
 import { moveRoutes } from './routes/moves.ts'
+import { protocolRoutes } from './routes/protocol.ts'
 import { registrationRoutes } from './routes/registrations.ts'
 import { residentRoutes } from './routes/residents.ts'
 import { roomRoutes } from './routes/rooms.ts'
@@ -125,6 +126,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(eventRoutes, { history: deps.history })
   await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users, tickets: deps.registry.streamTickets })
   await app.register(webhookRoutes, { webhooks: deps.webhooks })
+  await app.register(protocolRoutes)
   await app.ready()
   return app
 }
