@@ -3,7 +3,7 @@
 // a snapshot reference, never the image (§7.5).
 
 import type { CommandName, Config } from '../../protocol/index.ts'
-import { errorBody, type ReplyBody } from './commands.ts'
+import { errorBody, type ReplyBody } from '../../protocol/device-client/index.ts'
 import type { DeviceCredentials, SimCamera } from './device-api.ts'
 import { DeviceCore } from './device-core.ts'
 import type { SimDeviceOptions } from './options.ts'

@@ -1,5 +1,7 @@
 // The simulated firmware on a real broker over a real socket: what it
-// publishes, how it answers commands, what happens across an outage.
+// publishes and how it answers commands. The protocol mechanics (outage,
+// replay, reconnect, a full outbox) are tested with the client:
+// protocol/device-client/device-client.test.ts.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { allowlistKeyId, decodeUplink, parseAllowlistKey, presentedDigest, type UplinkChannel } from '../../protocol/index.ts'
@@ -82,7 +84,8 @@ describe('simulated reader', () => {
     expect(await command('reader-1', 'open-door', { door: 'other' })).toMatchObject({ status: 'error', error: { code: 'unknown_door' } })
     expect(await command('reader-1', 'config', { heartbeatS: 5, timezone: 'Nowhere/Atlantis' })).toMatchObject({ status: 'error', error: { code: 'invalid_command' } })
 
-    await eventually('door closed and a heartbeat', () => watcher.on('event/door').some((d) => d.state === 'closed') && watcher.on('heartbeat').length > 0)
+    // At ten times real speed a heartbeat may come before the delta (on a busy machine): wait for one after it.
+    await eventually('door closed and a heartbeat after the delta', () => watcher.on('event/door').some((d) => d.state === 'closed') && watcher.on('heartbeat').some((h) => h.allowlistVersion === 8))
     const access = watcher.on('event/access')
     expect(access.map((a) => [a.result, a.reason ?? null, a.credential.credentialId ?? null])).toEqual([
       ['denied', 'unknown_credential', null], ['granted', null, 'c1'], ['granted', null, 'c2'], ['denied', 'wrong_pin', null],
@@ -90,52 +93,10 @@ describe('simulated reader', () => {
     ])
     expect(access[2].credential.value).toBe('entered')
     expect(watcher.on('event/door').map((d) => d.state)).toEqual(['opened', 'closed'])
-    expect(watcher.on('heartbeat')[0]).toMatchObject({ allowlistVersion: 8, firmware: 'sim-1.0.0' })
+    expect(watcher.on('heartbeat').at(-1)).toMatchObject({ allowlistVersion: 8, firmware: 'sim-1.0.0' })
     const seqs = [...access, ...watcher.on('event/door')].map((e) => e.seq).sort((a, b) => a - b)
     expect(seqs).toEqual(seqs.map((_, i) => i + 1))
     valid(watcher)
-  })
-
-  it('buffers events during an outage and replays them in order on reconnect; the will says offline meanwhile', async () => {
-    const r = createReader(creds('reader-2'), { ...base, doorOpenS: 1 })
-    devices.push(r)
-    await r.start()
-    await r.disconnect()
-    await eventually('the will', () => watcher.on('status').some((s) => s.state === 'offline' && s.reason === 'lwt'))
-    await r.present({ kind: 'card', value: '0001' }, 'in')
-    await r.doorEvent('forced_open')
-    await r.doorEvent('tamper')
-    expect(r.counters.buffered).toBe(3)
-    const before = watcher.on('event/access').length + watcher.on('event/door').length
-    expect(before).toBe(0)
-    await r.reconnect()
-    await eventually('the replay', () => watcher.on('event/door').length === 2 && watcher.on('event/access').length === 1)
-    const topics = watcher.messages.filter((m) => /status|event/.test(m.topic)).map((m) => m.topic.split('/').slice(4).join('/') + (m.payload.state ? `:${m.payload.state}` : ''))
-    expect(topics.slice(-4)).toEqual(['status:online', 'event/access', 'event/door:forced_open', 'event/door:tamper'])
-    expect(r.counters.acked).toBeGreaterThanOrEqual(3)
-  })
-
-  it('reconnects by itself after the broker drops it, and shuts down with an offline status', async () => {
-    const r = createReader(creds('reader-3'), base)
-    devices.push(r)
-    await r.start()
-    const clients = (pb.broker.aedes as unknown as { clients: Record<string, { close: () => void }> }).clients
-    clients['reader-3']!.close()
-    await eventually('back online', () => watcher.on('status').filter((s) => s.state === 'online').length === 2)
-    await r.stop({ graceful: true })
-    await eventually('offline shutdown', () => watcher.on('status').at(-1)?.reason === 'shutdown')
-  })
-
-  it('keeps at most bufferLimit events, dropping the oldest', async () => {
-    const r = createReader(creds('reader-4'), { ...base, bufferLimit: 2, seqStart: 10 })
-    devices.push(r)
-    await r.start()
-    await r.disconnect()
-    for (const state of ['forced_open', 'tamper', 'held_open'] as const) await r.doorEvent(state)
-    expect(r.counters.dropped).toBe(1)
-    await r.reconnect()
-    await eventually('the replay', () => watcher.on('event/door').length === 2)
-    expect(watcher.on('event/door').map((d) => [d.state, d.seq])).toEqual([['tamper', 11], ['held_open', 12]])
   })
 })
 

@@ -3,8 +3,7 @@
 // (§7.3), and carries out open-door (§8.2).
 
 import { parseAllowlistKey, type AllowlistSync, type CommandName, type CommandPayloads, type DoorState, type Heartbeat, type OpenDoor } from '../../protocol/index.ts'
-import { applySync, decide, EMPTY_ALLOWLIST, type CredentialKind, type HeldAllowlist } from './allowlist.ts'
-import { errorBody, type ReplyBody } from './commands.ts'
+import { applySync, decide, EMPTY_ALLOWLIST, errorBody, type CredentialKind, type HeldAllowlist, type ReplyBody } from '../../protocol/device-client/index.ts'
 import type { DeviceCredentials, InstalledCredentials, SimReader } from './device-api.ts'
 import { DeviceCore } from './device-core.ts'
 import type { SimDeviceOptions } from './options.ts'

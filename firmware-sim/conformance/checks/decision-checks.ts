@@ -4,7 +4,7 @@
 // reader then holds says, the digest of what it read computed with its key.
 
 import { parseAllowlistKey, type AllowlistSync, type CREDENTIAL_KINDS } from '../../../protocol/index.ts'
-import { applySync, decide, EMPTY_ALLOWLIST, type HeldAllowlist } from '../../device/allowlist.ts'
+import { applySync, decide, EMPTY_ALLOWLIST, type HeldAllowlist } from '../../../protocol/device-client/index.ts'
 import { jsonObject, onChannel, type Observation, type PublishRecord } from '../observation.ts'
 import { fail, notChecked, pass, type CheckContext, type CheckResult } from '../result.ts'
 import { repliesTo } from './command-checks.ts'

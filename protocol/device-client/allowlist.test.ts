@@ -1,11 +1,10 @@
-// The pure parts of the simulated firmware: allow-list (windows are
-// protocol/time-windows.ts), outbox, simulation timers.
+// The allow-list a reader holds (§7.2, §8.1): syncs applied atomically, and
+// decisions by the keyed digest of what was read (windows are
+// protocol/time-windows.ts).
 
 import { describe, expect, it } from 'vitest'
-import { allowlistKeyId, parseAllowlistKey, presentedDigest, type AllowEntry, type AllowlistSync } from '../../protocol/index.ts'
+import { allowlistKeyId, parseAllowlistKey, presentedDigest, type AllowEntry, type AllowlistSync } from '../index.ts'
 import { applySync, decide, EMPTY_ALLOWLIST } from './allowlist.ts'
-import { Outbox } from './outbox.ts'
-import { SimTimers } from './sim-timers.ts'
 
 const TZ = 'Asia/Shanghai'
 const at = (s: string): number => Date.parse(s)
@@ -70,46 +69,5 @@ describe('allow-list', () => {
     const removed = applySync(l, sync({ mode: 'delta', version: 6, baseVersion: 5, remove: ['card'] }), key)
     if (!removed.ok) throw new Error('delta refused')
     expect(decide(removed.list, key, 'card', '04A1B2C3', monday0830, TZ)).toEqual({ result: 'denied', reason: 'revoked' })
-  })
-})
-
-describe('outbox', () => {
-  it('sends in order, forgets what was acknowledged, sends the rest again after a lost connection', () => {
-    const o = new Outbox(3)
-    const e = [1, 2, 3].map((i) => ({ topic: 't', payload: String(i) }))
-    for (const x of e) o.push(x)
-    expect(o.takeNext()).toBe(e[0])
-    expect(o.takeNext()).toBe(e[1])
-    expect(o.acknowledge(e[0]!)).toBe(true)
-    expect(o.inFlight).toBe(1)
-    o.requeue()
-    expect(o.takeNext()).toBe(e[1])
-    expect(o.takeNext()).toBe(e[2])
-    expect(o.takeNext()).toBeUndefined()
-  })
-
-  it('drops the oldest when full, and counts it', () => {
-    const o = new Outbox(2)
-    for (const p of ['a', 'b', 'c']) o.push({ topic: 't', payload: p })
-    expect(o.dropped).toBe(1)
-    expect(o.takeNext()?.payload).toBe('b')
-    expect(o.discard()).toBe(2)
-    expect(o.dropped).toBe(3)
-  })
-})
-
-describe('simulation timers', () => {
-  it('runs what is due, in time order, with the time it runs at', () => {
-    const t = new SimTimers()
-    const ran: string[] = []
-    t.at(20, (now) => ran.push(`b@${now}`))
-    t.at(10, () => ran.push('a'))
-    const cancel = t.at(15, () => ran.push('cancelled'))
-    cancel()
-    t.runDue(5)
-    expect(ran).toEqual([])
-    t.runDue(25)
-    expect(ran).toEqual(['a', 'b@25'])
-    expect(t.pending).toBe(0)
   })
 })

@@ -10,7 +10,7 @@ import {
   type CommandPayloads,
   type CommandReply,
   type ReplyError,
-} from '../../protocol/index.ts'
+} from '../index.ts'
 
 export type ReplyBody =
   | { status: 'ok'; data?: Record<string, unknown> }

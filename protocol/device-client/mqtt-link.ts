@@ -1,9 +1,9 @@
-// One MQTT connection of a simulated device: MQTT 3.1.1, client id = user
+// One MQTT connection of a device: MQTT 3.1.1, client id = user
 // name = device id, clean session, the last will when given (§5.3), no
 // automatic reconnect (the device decides when to try again, §5.5).
 
 import mqtt, { type MqttClient } from 'mqtt'
-import type { DeviceCredentials } from './device-api.ts'
+import type { DeviceClientCredentials } from './client-options.ts'
 
 export interface Link {
   readonly client: MqttClient
@@ -23,7 +23,7 @@ export interface LinkOptions {
   onClose: (wasUp: boolean) => void
 }
 
-export function connectionLink (creds: DeviceCredentials, o: LinkOptions): Link {
+export function connectionLink (creds: Pick<DeviceClientCredentials, 'url' | 'deviceId' | 'password'>, o: LinkOptions): Link {
   const client = mqtt.connect(creds.url, {
     protocolVersion: 4,
     clientId: creds.deviceId,

@@ -2,7 +2,7 @@
 // their value, an unknown time zone refuses the whole command, nothing is
 // applied half.
 
-import { isKnownTimeZone, type Config } from '../../protocol/index.ts'
+import { isKnownTimeZone, type Config } from '../index.ts'
 import { errorBody, type ReplyBody } from './commands.ts'
 
 export interface DeviceSettings {

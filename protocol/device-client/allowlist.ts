@@ -7,7 +7,7 @@
 
 import {
   allowlistKeyId, inWindows, presentedDigest, type AllowEntry, type AllowlistSync, type CREDENTIAL_KINDS, type DenyReason,
-} from '../../protocol/index.ts'
+} from '../index.ts'
 
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number]
 
