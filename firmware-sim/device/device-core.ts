@@ -74,8 +74,9 @@ export abstract class DeviceCore implements SimDevice {
     return this.client.settings
   }
 
-  start (): Promise<void> {
-    return this.client.start()
+  /** `retry`: a failed first attempt is retried with back-off (the command line's device) instead of rejecting. */
+  start (opts: { retry?: boolean } = {}): Promise<void> {
+    return this.client.start(opts)
   }
 
   async stop (opts: { graceful?: boolean } = {}): Promise<void> {

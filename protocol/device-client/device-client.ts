@@ -104,11 +104,15 @@ export class DeviceClient {
     return this.outbox.size
   }
 
-  /** Connects; resolves once online, rejects if the first attempt fails (then nothing is retried). */
-  async start (): Promise<void> {
+  /**
+   * Connects; resolves once online. Rejects if the first attempt fails (then nothing is retried), unless
+   * `retry`: then it backs off and tries again, as after a lost connection, until online or stopped.
+   */
+  async start (opts: { retry?: boolean } = {}): Promise<void> {
     if (this.wanted !== 'idle') throw new Error(`${this.deviceId} was already started`)
     this.wanted = 'online'
     this.ticker = setInterval(() => this.tick(), this.tickMs)
+    if (opts.retry === true) return await this.connectNow()
     try {
       await this.attempt()
     } catch (err) {
@@ -233,6 +237,7 @@ export class DeviceClient {
       if (this.violations.has('no_replay')) this.counters.dropped += this.outbox.discard()
       this.nextHeartbeatAt = this.clock.now() + this.settings.heartbeatS * 1000
       for (const w of this.waiters.splice(0)) w.resolve()
+      this.log('info', 'online', { url: this.creds.url, buffered: this.outbox.size })
       this.pump()
     }).catch(async (err: unknown) => {
       if (this.link === link) this.connecting = false
@@ -327,6 +332,7 @@ export class DeviceClient {
       const reply = await this.commands.handle(t.channel.slice('command/'.length), payload)
       if (reply === undefined || this.violations.has('no_command_reply')) return
       if (reply.status === 'error') this.log('warn', 'command failed', reply)
+      else this.log('info', 'command carried out', reply)
       // Commands may arrive right after the SUBACK: the reply goes out after the online status.
       const up = await (this.linkReady.get(link) ?? Promise.reject(new Error('no connection'))).then(() => true, () => false)
       if (up && this.link === link) await this.send(link, 'reply', reply, { qos: 1, retain: false })
