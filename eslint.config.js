@@ -28,7 +28,6 @@ const ZONES = [
 const TEMPORARY = [
   ['firmware-sim/load/embedded-platform.ts', 'platform/config.ts'],
   ['firmware-sim/load/embedded-platform.ts', 'platform/platform.ts'],
-  ['firmware-sim/load/mqtt-wire.ts', 'platform/broker/mqtt-bytes.test-kit.ts'],
   ['firmware-sim/load/provision.ts', 'platform/privacy/national-id.ts'],
   ['firmware-sim/load/scale.ts', 'platform/pipeline/registry-view.ts'],
   ['firmware-sim/load/scale.ts', 'platform/privacy/credential-secrets.ts'],
