@@ -46,6 +46,10 @@ interface Session {
   person?: PersonIdentity
   /** Settles once the last will of this connection has been handled (accepted, quarantined or refused). */
   willSettled?: Promise<void>
+  /** Counted as connected (Aedes reported it ready and it is the device's live connection). */
+  ready?: boolean
+  /** The presence listener was told that this connection listens for its commands (until it drops them). */
+  commandsTold?: boolean
 }
 
 export class DeviceSessions {
@@ -99,5 +103,31 @@ export class DeviceSessions {
 
   willSettled (client: Client): Promise<void> {
     return this.sessions.get(client)?.willSettled ?? Promise.resolve()
+  }
+
+  setReady (client: Client): void {
+    const s = this.sessions.get(client)
+    if (s) s.ready = true
+  }
+
+  isReady (client: Client): boolean {
+    return this.sessions.get(client)?.ready === true
+  }
+
+  /**
+   * True on the first call for a ready connection, false after: the device is told once that it
+   * listens for its commands, however many SUBSCRIBEs (or a restored session) say so.
+   */
+  claimCommandsTold (client: Client): boolean {
+    const s = this.sessions.get(client)
+    if (!s?.ready || s.commandsTold === true) return false
+    s.commandsTold = true
+    return true
+  }
+
+  /** The connection no longer holds a command subscription: taking one again is told again. */
+  commandsDropped (client: Client): void {
+    const s = this.sessions.get(client)
+    if (s) s.commandsTold = false
   }
 }

@@ -270,17 +270,22 @@ export class MqttBroker {
       if (person) this.people.watch(client, person)
       const device = this.sessions.device(client)
       if (!device) return
+      this.sessions.setReady(client)
       this.stats.connected(device.deviceId, this.now())
       this.presence.connected(device)
-      // A restored session (CleanSession 0) already holds its subscriptions at CONNACK.
-      const restored = Object.keys((client as unknown as { subscriptions?: object }).subscriptions ?? {})
-      if (restored.some((filter) => isCommandFilter(device, filter))) this.presence.commandsSubscribed(device)
+      // The command subscription may be in place already: restored with the session (CleanSession 0), or
+      // taken by a SUBSCRIBE that Aedes read once the CONNACK was written, before it reported the client ready.
+      this.tellIfListening(client, device)
     }))
-    // Emitted once the subscriptions of a SUBSCRIBE are in place; refused filters carry QoS 128.
-    aedes.on('subscribe', (subs, client) => this.safely(() => {
+    // Emitted once the subscriptions of a SUBSCRIBE are in place (refused filters are not held). Before the
+    // client is ready, clientReady tells it.
+    aedes.on('subscribe', (_subs, client) => this.safely(() => {
       const device = this.sessions.device(client)
-      if (!device || !subs.some((s) => (s.qos as number) !== 128 && isCommandFilter(device, s.topic))) return
-      this.presence.commandsSubscribed(device)
+      if (device && this.sessions.isReady(client)) this.tellIfListening(client, device)
+    }))
+    aedes.on('unsubscribe', (_filters, client) => this.safely(() => {
+      const device = this.sessions.device(client)
+      if (device && !holdsCommandFilter(client, device)) this.sessions.commandsDropped(client)
     }))
     aedes.on('clientDisconnect', (client) => this.safely(() => {
       this.people.forget(client)
@@ -350,6 +355,11 @@ export class MqttBroker {
     })
   }
 
+  /** Tells the presence listener that the device now receives its commands: once per connection (claimCommandsTold). */
+  private tellIfListening (client: Client, device: DeviceIdentity): void {
+    if (holdsCommandFilter(client, device) && this.sessions.claimCommandsTold(client)) this.presence.commandsSubscribed(device)
+  }
+
   private liveClient (deviceId: string): Client | undefined {
     const clients = (this.aedes as unknown as { clients?: Record<string, Client | undefined> } | undefined)?.clients
     return clients?.[deviceId]
@@ -387,6 +397,9 @@ function route (aedes: Aedes, topic: string, payload: Buffer, qos: 0 | 1): Promi
   })
 }
 
-function isCommandFilter (device: DeviceIdentity, filter: string): boolean {
-  return filter.startsWith(`${TOPIC_ROOT}/${device.buildingId}/${device.deviceId}/command/`)
+/** Whether the connection's subscriptions (granted this connection or restored) include a command filter. */
+function holdsCommandFilter (client: Client, device: DeviceIdentity): boolean {
+  const prefix = `${TOPIC_ROOT}/${device.buildingId}/${device.deviceId}/command/`
+  const filters = Object.keys((client as unknown as { subscriptions?: object }).subscriptions ?? {})
+  return filters.some((filter) => filter.startsWith(prefix))
 }

@@ -68,6 +68,8 @@ export interface DevicePresenceListener {
    * The device holds a subscription to its command topic on its current
    * connection (a SUBSCRIBE was granted, or its restored session had one):
    * commands published from now on reach it. The moment to send pending commands.
+   * Once per connection, after `deviceConnected`; again only if the device
+   * dropped its command subscription and took it again.
    */
   commandsSubscribed? (device: { deviceId: string; buildingId: string }): void
   deviceDisconnected? (device: { deviceId: string; buildingId: string }): void

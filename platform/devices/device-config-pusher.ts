@@ -1,7 +1,8 @@
-// Sends every device the settings the platform judges it by, each time it
-// subscribes to its commands: the heartbeat interval the offline rule expects
-// (RULE_HEARTBEAT_S) and the time zone credential windows are read in. A
-// device that came back after a reset gets them again without anyone asking.
+// Sends every device the settings the platform judges it by, once per
+// connection, as soon as it listens for its commands: the heartbeat interval
+// the offline rule expects (RULE_HEARTBEAT_S) and the time zone credential
+// windows are read in. A device that came back after a reset gets them again
+// without anyone asking.
 
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
