@@ -198,14 +198,7 @@ export class Platform {
     // into the database what a crash left only in the journal, so the pipeline's replay below sees it.
     const eventLog = await EventLog.open(db, {
       dir: join(config.dataDir, 'journal'),
-      onOpen: ({ replayed, truncatedBytes, missing }) => {
-        if (missing !== undefined) logger.error({ missing, part: 'event-log' }, 'event log: the database is older than the journal (restored from a backup?): these log positions are in neither and are lost')
-        if (replayed > 0) logger.info({ replayed, part: 'event-log' }, 'event log: events acknowledged before a crash copied from the journal into the database')
-        if (truncatedBytes > 0) logger.warn({ truncatedBytes, part: 'event-log' }, 'event log: cut an incomplete write (never acknowledged) off the journal')
-      },
-      onJournalError: (err) => logger.fatal({ err, part: 'event-log' }, 'event log: the journal could not be written; devices get no PUBACK (they keep their events) until the platform is restarted'),
-      onUnindexable: (logSeq, err) => logger.error({ err, logSeq, part: 'event-log' }, 'event log: the database refused an event\'s values; it is set aside in DATA_DIR/journal/unindexable.jsonl'),
-      onIndexError: (err, retryInMs) => logger.error({ err, retryInMs, part: 'event-log' }, 'event log: the database refused the events; the journal keeps them, retrying'),
+      logger: logger.child({ part: 'event-log' }),
     })
     this.eventLog = eventLog
 

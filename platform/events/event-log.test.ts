@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sampleUplinks } from '../../protocol/index.ts'
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../test/support/databases.ts'
@@ -27,6 +28,16 @@ class FailingInserts implements Database {
   close (): Promise<void> { return Promise.resolve() }
 }
 
+const silent = pino({ level: 'silent' })
+
+interface LogLine { level: number; msg: string; err?: { message: string; code?: string }; [key: string]: unknown }
+
+/** A logger that keeps its lines (parsed), for tests that check what the log said. */
+function recording (): { logger: pino.Logger; lines: LogLine[] } {
+  const lines: LogLine[] = []
+  return { logger: pino({ level: 'debug' }, { write: (l: string) => { lines.push(JSON.parse(l) as LogLine) } }), lines }
+}
+
 const settle = <T>(p: Promise<T>, ms: number): Promise<T | 'pending'> =>
   Promise.race([p, new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms))])
 
@@ -40,7 +51,7 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
   beforeAll(async () => {
     t = await openTestDatabase(kind)
     dir = mkdtempSync(join(tmpdir(), 'rh-event-log-'))
-    log = await EventLog.open(t.db, { dir: join(dir, 'main') })
+    log = await EventLog.open(t.db, { logger: silent, dir: join(dir, 'main') })
   })
   afterAll(async () => {
     await log?.close()
@@ -98,7 +109,7 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
   it('knows a device’s newest seq after a restart', async () => {
     await log.append(access('before-restart', 8000, 'dev-4'))
     await log.close()
-    log = await EventLog.open(t.db, { dir: join(dir, 'main') })
+    log = await EventLog.open(t.db, { logger: silent, dir: join(dir, 'main') })
     expect(await log.append(access('before-restart', 8000, 'dev-4'))).toEqual({ fresh: false, logSeq: null })
     expect(await log.append(access('other', 8000, 'dev-4'))).toEqual({ fresh: false, logSeq: null, conflict: 'seq_reused' })
     const next = await log.append(access('after-restart', 8001, 'dev-4'))
@@ -117,13 +128,14 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
   it('acknowledges from the journal while the database is down, and fills the database from it after a crash', async () => {
     const crashDir = join(dir, 'crash')
     const flaky = new FailingInserts(t.db)
-    const errors: unknown[] = []
-    const a = await EventLog.open(flaky, { dir: crashDir, onIndexError: (err) => errors.push(err), olderSeqWaitMs: 300 })
+    const { logger, lines: errors } = recording()
+    const a = await EventLog.open(flaky, { logger, dir: crashDir, olderSeqWaitMs: 300 })
     flaky.failing = true
     const answered = await Promise.all([1, 2, 3].map((i) => a.append(access(`crash-${i}`, i, 'dev-crash'))))
     expect(answered.every((r) => r.fresh)).toBe(true)
     expect(await a.caughtUp(300)).toBe(false)
     expect(errors.length).toBeGreaterThan(0)
+    expect(errors[0]).toMatchObject({ level: 50, retryInMs: 200, err: { message: 'database unavailable' }, msg: expect.stringMatching(/refused the events; the journal keeps them/) })
     expect(await count(`device_id = 'dev-crash'`)).toBe(0)
     // A copy is only told from a new event once the database has the original: until then it gets no
     // answer (no PUBACK; its device sends it again).
@@ -133,8 +145,10 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
     const segment = readdirSync(crashDir).find((f) => f.endsWith('.jsonl'))!
     appendFileSync(join(crashDir, segment), '{"n":999999,"d":"dev-crash","e":"torn')
 
-    const b = await EventLog.open(t.db, { dir: crashDir })
+    const opened = recording()
+    const b = await EventLog.open(t.db, { logger: opened.logger, dir: crashDir })
     try {
+      expect(opened.lines.map((l) => [l.level, l.replayed ?? l.truncatedBytes])).toEqual([[30, 3], [40, '{"n":999999,"d":"dev-crash","e":"torn'.length]])
       const r = await t.db.query<{ event_id: string; log_seq: string | number }>(`select event_id, log_seq from events where device_id = 'dev-crash' order by log_seq`)
       expect(r.rows.map((x) => [x.event_id, Number(x.log_seq)])).toEqual(answered.map((x, i) => [`crash-${i + 1}`, x.logSeq]))
       expect(await b.append(access('crash-3', 3, 'dev-crash'))).toEqual({ fresh: false, logSeq: null })
@@ -147,7 +161,7 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
 
   it('holds acknowledgements once the database is too far behind, and lets them go when it catches up', async () => {
     const flaky = new FailingInserts(t.db)
-    const slow = await EventLog.open(flaky, { dir: join(dir, 'behind'), maxUnindexed: 5 })
+    const slow = await EventLog.open(flaky, { logger: silent, dir: join(dir, 'behind'), maxUnindexed: 5 })
     try {
       flaky.failing = true
       const first = await Promise.all([1, 2, 3, 4, 5].map((i) => slow.append(access(`behind-${i}`, i, 'dev-behind'))))
@@ -165,7 +179,7 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
 
   it('deletes journal segments once the database holds them', async () => {
     const segDir = join(dir, 'segments')
-    const small = await EventLog.open(t.db, { dir: segDir, segmentBytes: 2_000, maxBatch: 5 })
+    const small = await EventLog.open(t.db, { logger: silent, dir: segDir, segmentBytes: 2_000, maxBatch: 5 })
     try {
       for (let i = 0; i < 6; i++) await Promise.all(Array.from({ length: 5 }, (_, j) => small.append(access(`seg-${i}-${j}`, i * 5 + j, 'dev-seg'))))
       await small.caughtUp()
@@ -180,8 +194,8 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
 
   it('sets aside an event whose values the database refuses, and goes on with the others', async () => {
     const asideDir = join(dir, 'aside')
-    const refused: number[] = []
-    const l = await EventLog.open(t.db, { dir: asideDir, onUnindexable: (n) => refused.push(n) })
+    const { logger, lines } = recording()
+    const l = await EventLog.open(t.db, { logger, dir: asideDir })
     try {
       // Past validation (which refuses it) a year 0000 would stop the database's copy of the log.
       const bad = access('aside-bad', 2, 'dev-aside')
@@ -189,7 +203,8 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
       const answers = await Promise.all([access('aside-1', 1, 'dev-aside'), bad, access('aside-3', 3, 'dev-aside')].map((m) => l.append(m)))
       expect(answers.every((r) => r.fresh)).toBe(true)
       expect(await l.caughtUp(5_000)).toBe(true)
-      expect(refused).toEqual([answers[1]!.logSeq])
+      expect(lines.map((x) => [x.level, x.logSeq])).toEqual([[50, answers[1]!.logSeq]])
+      expect(lines[0]!.msg).toMatch(/set aside in DATA_DIR\/journal\/unindexable.jsonl/)
       expect(l.counters.unindexable).toBe(1)
       const r = await t.db.query<{ event_id: string }>(`select event_id from events where device_id = 'dev-aside' order by log_seq`)
       expect(r.rows.map((x) => x.event_id)).toEqual(['aside-1', 'aside-3'])
@@ -203,15 +218,15 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
 
   it('stops acknowledging after a failed journal write, with the reason', async () => {
     const brokenDir = join(dir, 'broken')
-    const failures: unknown[] = []
-    const l = await EventLog.open(t.db, { dir: brokenDir, segmentBytes: 1, onJournalError: (err) => failures.push(err) })
+    const { logger, lines: failures } = recording()
+    const l = await EventLog.open(t.db, { logger, dir: brokenDir, segmentBytes: 1 })
     try {
       const first = await l.append(access('broken-1', 1, 'dev-broken'))
       // The next segment's file name is taken by a directory: the write fails.
       mkdirSync(join(brokenDir, `events-${String(first.logSeq! + 1).padStart(20, '0')}.jsonl`))
       await expect(l.append(access('broken-2', 2, 'dev-broken'))).rejects.toThrow(/journal could not be written.*restarts/)
       await expect(l.append(access('broken-3', 3, 'dev-broken'))).rejects.toThrow(/journal could not be written/)
-      expect(failures).toHaveLength(1)
+      expect(failures).toEqual([expect.objectContaining({ level: 60, err: expect.objectContaining({ code: 'EISDIR' }) })])
       expect(l.stats()).toMatchObject({ journalFailed: true, journalError: 'EISDIR' })
     } finally {
       await l.close()
@@ -221,15 +236,15 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
   // Needs root to mount a tmpfs (skipped otherwise).
   it.skipIf(!tinyDisksWork)('says the disk is full when it is (ENOSPC), in the error, the log hook and the stats', async () => {
     const disk = mountTinyDisk(16 * 1024)
-    const failures: Array<NodeJS.ErrnoException> = []
-    const l = await EventLog.open(t.db, { dir: disk.dir, onJournalError: (err) => failures.push(err as NodeJS.ErrnoException) })
+    const { logger, lines: failures } = recording()
+    const l = await EventLog.open(t.db, { logger, dir: disk.dir })
     try {
       let refused: Error | undefined
       for (let i = 1; i <= 1000 && refused === undefined; i++) {
         await l.append(access(`full-${i}`, i, 'dev-full')).catch((err: Error) => { refused = err })
       }
       expect(refused?.message).toMatch(/journal could not be written \(ENOSPC: no space left on device/)
-      expect(failures.map((f) => f.code)).toEqual(['ENOSPC'])
+      expect(failures.map((f) => f.err?.code)).toEqual(['ENOSPC'])
       expect(l.stats()).toMatchObject({ journalFailed: true, journalError: 'ENOSPC' })
     } finally {
       await l.close()
@@ -240,7 +255,7 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
   it('recognises copies of an event it set aside, also after a restart', async () => {
     // This database is the one the journal in `aside` serves (other tests here took the progress row over).
     await t.db.query('update event_index_progress set journal_id = $1', [readFileSync(join(dir, 'aside', 'journal-id'), 'utf8').trim()])
-    const l = await EventLog.open(t.db, { dir: join(dir, 'aside') })
+    const l = await EventLog.open(t.db, { logger: silent, dir: join(dir, 'aside') })
     try {
       const bad = access('aside-bad', 2, 'dev-aside')
       ;(bad.payload as { ts: string }).ts = '0000-01-01T00:00:00Z'
@@ -256,11 +271,11 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
     const topDir = join(dir, 'aside-top')
     const bad = access('top-bad', 5, 'dev-aside-top')
     ;(bad.payload as { ts: string }).ts = '0000-01-01T00:00:00Z'
-    const first = await EventLog.open(t.db, { dir: topDir })
+    const first = await EventLog.open(t.db, { logger: silent, dir: topDir })
     expect((await first.append(bad)).fresh).toBe(true)
     await first.caughtUp()
     await first.close()
-    const second = await EventLog.open(t.db, { dir: topDir })
+    const second = await EventLog.open(t.db, { logger: silent, dir: topDir })
     try {
       expect(await second.append(bad)).toEqual({ fresh: false, logSeq: null })
       expect(second.counters.unindexable).toBe(0)
@@ -271,7 +286,7 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
 
   it('keeps every status, even two of a device in the same millisecond', async () => {
     const status = (): AcceptedMessage => ({ buildingId: 'b-1', deviceId: 'dev-status', channel: 'status', receivedAt: 1_760_000_000_000, payload: sampleUplinks().status })
-    const l = await EventLog.open(t.db, { dir: join(dir, 'status') })
+    const l = await EventLog.open(t.db, { logger: silent, dir: join(dir, 'status') })
     try {
       const [a, b] = await Promise.all([l.append(status()), l.append(status())])
       expect(a!.fresh && b!.fresh).toBe(true)
@@ -284,7 +299,7 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
 
   it('closes within its time even while the database is down and appends wait for it', async () => {
     const flaky = new FailingInserts(t.db)
-    const l = await EventLog.open(flaky, { dir: join(dir, 'close-down'), maxUnindexed: 2 })
+    const l = await EventLog.open(flaky, { logger: silent, dir: join(dir, 'close-down'), maxUnindexed: 2 })
     flaky.failing = true
     await Promise.all([1, 2].map((i) => l.append(access(`down-${i}`, i, 'dev-down'))))
     const waiting = l.append(access('down-3', 3, 'dev-down'))
@@ -297,12 +312,12 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
 
   it('gives an empty journal taken over by another database a new identity', async () => {
     const takeDir = join(dir, 'take-over')
-    const first = await EventLog.open(t.db, { dir: takeDir })
+    const first = await EventLog.open(t.db, { logger: silent, dir: takeDir })
     await first.close()
     const before = readFileSync(join(takeDir, 'journal-id'), 'utf8')
     for (const f of readdirSync(takeDir).filter((x) => x.endsWith('.jsonl'))) rmSync(join(takeDir, f))
     await t.db.query(`update event_index_progress set journal_id = 'another'`)
-    const second = await EventLog.open(t.db, { dir: takeDir })
+    const second = await EventLog.open(t.db, { logger: silent, dir: takeDir })
     await second.close()
     const after = readFileSync(join(takeDir, 'journal-id'), 'utf8')
     expect(after).not.toBe(before)
@@ -312,12 +327,12 @@ describe.each(DATABASE_KINDS)('EventLog on %s', (kind) => {
   it('refuses to replay a journal into a database it does not belong to', async () => {
     const otherDir = join(dir, 'other')
     const flaky = new FailingInserts(t.db)
-    const a = await EventLog.open(flaky, { dir: otherDir })
+    const a = await EventLog.open(flaky, { logger: silent, dir: otherDir })
     flaky.failing = true
     await a.append(access('foreign-1', 1, 'dev-foreign'))
     await a.close(0)
     writeFileSync(join(otherDir, 'journal-id'), 'some-other-database\n')
-    await expect(EventLog.open(t.db, { dir: otherDir })).rejects.toThrow(/of another database/)
+    await expect(EventLog.open(t.db, { logger: silent, dir: otherDir })).rejects.toThrow(/of another database/)
     expect(await count(`device_id = 'dev-foreign'`)).toBe(0)
   })
 })

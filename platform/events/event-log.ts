@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Logger } from 'pino'
 import { isEventChannel } from '../../protocol/index.ts'
 import type { AcceptedMessage } from '../broker/ports.ts'
 import { isDataError, sqlState, type Database } from '../store/database.ts'
@@ -115,14 +116,8 @@ export interface EventLogOptions {
   olderSeqWaitMs?: number
   /** Journal segment size (default 64 MiB). */
   segmentBytes?: number
-  /** Told what opening found: events copied from the journal into the database, bytes cut from a torn tail. */
-  onOpen?: (found: { replayed: number; truncatedBytes: number; missing?: { from: number; to: number } }) => void
-  /** Told when a journal write fails (from then on appends are refused until a restart). */
-  onJournalError?: (err: unknown) => void
-  /** Told when the database refuses one event's values: the event is set aside in DATA_DIR/journal/unindexable.jsonl. */
-  onUnindexable?: (logSeq: number, err: unknown) => void
-  /** Told when the database refuses the indexer's insert (it retries). */
-  onIndexError?: (err: unknown, retryInMs: number) => void
+  /** Where it tells what opening found, a failed journal write, a refused event or insert (a child, `part: 'event-log'`). */
+  logger: Logger
 }
 
 export class EventLog {
@@ -208,7 +203,10 @@ export class EventLog {
     if (behind.length > 0) void log.indexLoop()
     await log.caughtUp()
     log.releaseSegments()
-    options.onOpen?.({ replayed: behind.length, truncatedBytes, ...(missing === undefined ? {} : { missing }) })
+    const logger = options.logger
+    if (missing !== undefined) logger.error({ missing }, 'event log: the database is older than the journal (restored from a backup?): these log positions are in neither and are lost')
+    if (behind.length > 0) logger.info({ replayed: behind.length }, 'event log: events acknowledged before a crash copied from the journal into the database')
+    if (truncatedBytes > 0) logger.warn({ truncatedBytes }, 'event log: cut an incomplete write (never acknowledged) off the journal')
     return log
   }
 
@@ -390,7 +388,7 @@ export class EventLog {
           this.broken = Object.assign(
             new Error(`the event journal could not be written (${reason}); no event is acknowledged until the platform restarts`),
             { code: this.brokenCode })
-          this.options.onJournalError?.(err)
+          this.options.logger.fatal({ err }, 'event log: the journal could not be written; devices get no PUBACK (they keep their events) until the platform is restarted')
           const refused = [...batch, ...this.pending.splice(0)]
           this.written += refused.length
           for (const p of refused) p.reject(this.broken)
@@ -425,7 +423,7 @@ export class EventLog {
           await this.copy(batch, through)
         } catch (err) {
           this.counters.indexErrors++
-          this.options.onIndexError?.(err, retryMs)
+          this.logIndexError(err, retryMs)
           this.wakeIndexWaiters()
           await new Promise((resolve) => setTimeout(resolve, retryMs))
           retryMs = Math.min(retryMs * 2, 30_000)
@@ -481,7 +479,7 @@ export class EventLog {
     }
     this.rememberSetAside(row.line)
     this.counters.unindexable++
-    this.options.onUnindexable?.(row.n, err)
+    this.options.logger.error({ err, logSeq: row.n }, 'event log: the database refused an event\'s values; it is set aside in DATA_DIR/journal/unindexable.jsonl')
   }
 
   private rememberSetAside (line: string): void {
@@ -523,7 +521,11 @@ export class EventLog {
     // A synchronous commit makes every earlier commit durable too; segments beyond `upTo` may not be yet.
     void this.db.query('update event_index_progress set through = greatest(through, $1)', [upTo])
       .then(() => this.journal.release(this.journal.releasable(upTo)))
-      .catch((err: unknown) => this.options.onIndexError?.(err, 0))
+      .catch((err: unknown) => this.logIndexError(err, 0))
+  }
+
+  private logIndexError (err: unknown, retryInMs: number): void {
+    this.options.logger.error({ err, retryInMs }, 'event log: the database refused the events; the journal keeps them, retrying')
   }
 
   private nextIndexCommit (timeoutMs?: number): Promise<void> {

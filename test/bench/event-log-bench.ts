@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pino from 'pino'
 import type { AcceptedMessage } from '../../platform/broker/ports.ts'
 import { EventLog } from '../../platform/events/event-log.ts'
 import type { Database } from '../../platform/store/database.ts'
@@ -25,7 +26,7 @@ const BATCH = arg('batch', 200)
 
 async function measure (db: Database): Promise<{ acked: number; indexed: number }> {
   const journalDir = mkdtempSync(join(tmpdir(), 'rh-log-bench-journal-'))
-  const log = await EventLog.open(db, { dir: journalDir })
+  const log = await EventLog.open(db, { dir: journalDir, logger: pino({ level: 'warn' }, pino.destination(2)) })
   let seq = 0
   const t0 = performance.now()
   for (let i = 0; i < EVENTS / BATCH; i++) {
