@@ -27,6 +27,8 @@ export class EventIndexer {
   private indexing = false
   /** Woken whenever the indexer commits (or gives up a try). */
   private waiters = new Set<() => void>()
+  /** Told of each commit (log readers: new events are in the table). */
+  private readonly listeners = new Set<(through: number) => void>()
 
   constructor (private readonly deps: EventIndexerDeps, private through: number) {}
 
@@ -38,6 +40,12 @@ export class EventIndexer {
 
   /** When the oldest of them was journaled (wall clock), undefined when none waits. */
   get oldestAt (): number | undefined { return this.unindexed[0]?.at }
+
+  /** Calls `listener` after each commit with the position the database now holds; returns the unsubscribe. */
+  onCommit (listener: (through: number) => void): () => void {
+    this.listeners.add(listener)
+    return () => { this.listeners.delete(listener) }
+  }
 
   /** Queues journaled events for the copy; `start` begins it. */
   queue (rows: readonly Journaled[]): void {
@@ -73,6 +81,7 @@ export class EventIndexer {
         this.deps.counters.indexed += batch.length
         this.releaseSegments()
         this.wake()
+        this.tell(through)
       }
     } finally {
       this.indexing = false
@@ -135,6 +144,17 @@ export class EventIndexer {
     void db.query('update event_index_progress set through = greatest(through, $1)', [upTo])
       .then(() => journal.release(journal.releasable(upTo)))
       .catch((err: unknown) => this.logError(err, 0))
+  }
+
+  private tell (through: number): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(through)
+      } catch (err) {
+        // A listener's fault must not stop the copy.
+        this.deps.logger.error({ err }, 'event log: a listener of the copy into the database failed')
+      }
+    }
   }
 
   private logError (err: unknown, retryInMs: number): void {

@@ -172,6 +172,14 @@ export class EventLog {
     return true
   }
 
+  /**
+   * Calls `listener` whenever events have been copied into the database, with the log position it now holds
+   * everything up to (log readers wake on it); returns the unsubscribe. A listener must not throw.
+   */
+  onIndexed (listener: (through: number) => void): () => void {
+    return this.indexer.onCommit(listener)
+  }
+
   /** The figures of GET /broker/stats. */
   stats (): EventLogCounters {
     const c = this.counters
