@@ -3,11 +3,10 @@
 // progress and the candidates set aside written inside it).
 
 import type { AlertService } from '../alerts/alert-service.ts'
+import { SqlLogSource } from '../events/log-source.ts'
 import type { Database, Queryable } from '../store/database.ts'
 import { LEVEL_ALERT_TYPES, type AlertCandidate, type RegistryView } from './model.ts'
 import type { LiveLevelAlert, LoggedMessage, PipelineProgress, PipelineStore, Progress, SetAsideCandidate } from './pipeline.ts'
-
-interface LogRow { log_seq: string | number; device_id: string; building_id: string; channel: string; payload: unknown; received_at: Date }
 
 /** Thrown inside a probe's transaction once the alert statements ran, to roll it back. */
 const PROBED = Symbol('probed')
@@ -25,18 +24,8 @@ export class SqlPipelineStore implements PipelineStore {
     return { through: Number(row.through), checkpointSeq: row.checkpoint_seq === null ? null : Number(row.checkpoint_seq), checkpoint: row.checkpoint }
   }
 
-  async readLog (afterSeq: number, limit: number): Promise<LoggedMessage[]> {
-    const r = await this.deps.db.query<LogRow>(
-      `select log_seq, device_id, building_id, channel, payload, received_at from events
-        where log_seq > $1 order by log_seq limit $2`, [afterSeq, limit])
-    return r.rows.map((row) => ({
-      logSeq: Number(row.log_seq),
-      deviceId: row.device_id,
-      buildingId: row.building_id,
-      channel: row.channel,
-      payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
-      receivedAt: new Date(row.received_at).getTime(),
-    }) as LoggedMessage)
+  readLog (afterSeq: number, limit: number): Promise<LoggedMessage[]> {
+    return new SqlLogSource(this.deps.db).readLog(afterSeq, limit)
   }
 
   async lastLogSeq (): Promise<number> {

@@ -17,6 +17,7 @@
 import type { Logger } from 'pino'
 import { asyncScheduler, interval, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs'
 import type { AcceptedMessage } from '../broker/ports.ts'
+import { batchesAfter, type LogSource } from '../events/log-source.ts'
 import { RateLimitedLog } from '../rate-limited-log.ts'
 import { enrich } from './enrich.ts'
 import {
@@ -41,11 +42,9 @@ export interface PipelineProgress {
 
 export interface LiveLevelAlert { dedupKey: string; buildingId: string; lastAt: number; level?: number | null }
 
-/** The pipeline's storage: progress, the event log to replay, the alert commit (pipeline-store.ts). */
-export interface PipelineStore {
+/** The pipeline's storage: progress, the event log to replay (`readLog`), the alert commit (pipeline-store.ts). */
+export interface PipelineStore extends LogSource<LoggedMessage> {
   loadProgress (): Promise<PipelineProgress | undefined>
-  /** Events logged after `afterSeq`, in log order, at most `limit`. */
-  readLog (afterSeq: number, limit: number): Promise<LoggedMessage[]>
   lastLogSeq (): Promise<number>
   /** Live alerts of the level types (raised once per episode), to know which conditions are raised. */
   liveLevelAlerts (): Promise<LiveLevelAlert[]>
@@ -312,17 +311,19 @@ export class Pipeline {
     this.schedule(this.o.batchMs ?? 5)
   }
 
+  /**
+   * Reads the log after the checkpoint's position (events/log-source.ts, as every log reader does). Its
+   * position is not a row of log_reader_progress: it is the pipeline's progress, which moves in the
+   * transaction that commits the alerts of the events it covers, with the rules' state at the checkpoint.
+   */
   private async replay (committedThrough: number): Promise<void> {
-    const page = this.o.replayPage ?? 5000
-    for (;;) {
-      const batch = await this.o.store.readLog(this.position, page)
+    for await (const batch of batchesAfter(this.o.store, this.position, this.o.replayPage ?? 5000)) {
       for (const m of batch) {
         this.suppress = m.logSeq !== null && m.logSeq <= committedThrough
         this.feedMessage(m, m.logSeq)
         this.suppress = false
         this.counters.replayed++
       }
-      if (batch.length < page) break
     }
   }
 
