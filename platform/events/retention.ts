@@ -3,13 +3,13 @@
 // log stays writable while it runs.
 
 import type { Logger } from 'pino'
+import { PeriodicJob, type JobTimers } from '../jobs/periodic-job.ts'
 import type { Database } from '../store/database.ts'
 
 export const DEFAULT_RETENTION_DAYS = 180
 
 export class EventRetention {
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<number> | undefined
+  private readonly job: PeriodicJob<number>
 
   constructor (private readonly deps: {
     db: Database
@@ -18,23 +18,26 @@ export class EventRetention {
     now?: () => number
     intervalMs?: number
     batch?: number
-  }) {}
+    timers?: JobTimers
+  }) {
+    this.job = new PeriodicJob({
+      name: 'event retention', run: () => this.sweep(), intervalMs: deps.intervalMs ?? 3_600_000, logger: deps.logger,
+      ...(deps.timers === undefined ? {} : { timers: deps.timers }),
+    })
+  }
 
+  /** Runs every `intervalMs` (default an hour), the first time an interval after the start. */
   start (): void {
-    const every = this.deps.intervalMs ?? 3_600_000
-    this.timer = setInterval(() => { void this.runOnce().catch((err: unknown) => this.deps.logger.error({ err }, 'event retention failed')) }, every)
-    this.timer.unref()
+    this.job.start()
   }
 
   async stop (): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer)
-    await this.running?.catch(() => 0)
+    await this.job.stop()
   }
 
   /** Deletes everything received before the cut-off; returns how many events went. */
   runOnce (): Promise<number> {
-    this.running ??= this.sweep().finally(() => { this.running = undefined })
-    return this.running
+    return this.job.runOnce()
   }
 
   private async sweep (): Promise<number> {

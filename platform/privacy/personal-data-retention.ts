@@ -8,6 +8,7 @@
 // log; a request for an erased person's ID number is refused as erased.
 
 import type { Logger } from 'pino'
+import { PeriodicJob, type JobTimers } from '../jobs/periodic-job.ts'
 import type { Database } from '../store/database.ts'
 
 /** Three years after departure, unless the operator sets PERSONAL_DATA_RETENTION_DAYS. */
@@ -16,8 +17,7 @@ export const DEFAULT_PERSONAL_DATA_RETENTION_DAYS = 1095
 export const ERASED = '(erased)'
 
 export class PersonalDataRetention {
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<{ residents: number; visitors: number }> | undefined
+  private readonly job: PeriodicJob<{ residents: number; visitors: number }>
 
   constructor (private readonly deps: {
     db: Database
@@ -26,24 +26,26 @@ export class PersonalDataRetention {
     now?: () => number
     intervalMs?: number
     batch?: number
-  }) {}
+    timers?: JobTimers
+  }) {
+    this.job = new PeriodicJob({
+      name: 'personal data retention', run: () => this.sweep(), intervalMs: deps.intervalMs ?? 3_600_000, logger: deps.logger,
+      ...(deps.timers === undefined ? {} : { timers: deps.timers }),
+    })
+  }
 
+  /** Runs every `intervalMs` (default an hour), the first time an interval after the start. */
   start (): void {
-    this.timer = setInterval(() => {
-      void this.runOnce().catch((err: unknown) => this.deps.logger.error({ err }, 'personal data retention failed'))
-    }, this.deps.intervalMs ?? 3_600_000)
-    this.timer.unref()
+    this.job.start()
   }
 
   async stop (): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer)
-    await this.running?.catch(() => undefined)
+    await this.job.stop()
   }
 
   /** Erases what is due now; returns how many residents and visitor names went. */
   runOnce (): Promise<{ residents: number; visitors: number }> {
-    this.running ??= this.sweep().finally(() => { this.running = undefined })
-    return this.running
+    return this.job.runOnce()
   }
 
   private async sweep (): Promise<{ residents: number; visitors: number }> {
