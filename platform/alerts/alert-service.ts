@@ -7,7 +7,7 @@
 import type { Logger } from 'pino'
 import { Subject } from 'rxjs'
 import { Errors } from '../errors.ts'
-import type { AlertCandidate, Jurisdiction } from '../pipeline/model.ts'
+import type { AlertCandidate, Jurisdiction } from '../../contract/alert-candidate.ts'
 import type { Actor } from '../registry/access.ts'
 import { sqlState, UNIQUE_VIOLATION, type Database, type Queryable } from '../store/database.ts'
 import {

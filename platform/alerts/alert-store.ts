@@ -2,7 +2,8 @@
 // batch as one JSON parameter (jsonb_to_recordset), so a batch costs a few
 // statements however many candidates it holds. Run inside one transaction.
 
-import type { Jurisdiction, Severity } from '../pipeline/model.ts'
+import type { Jurisdiction } from '../../contract/alert-candidate.ts'
+import type { Severity, WebhookEvent } from '../../contract/vocabulary.ts'
 import type { Queryable } from '../store/database.ts'
 import type { Alert, AlertAction, AlertRow } from './model.ts'
 import { EVIDENCE_CAP, type ClearOp, type MergedRaise } from './plan.ts'
@@ -180,8 +181,7 @@ export async function insertHistory (tx: Queryable, entries: readonly HistoryInp
     order by x.ord`, [JSON.stringify(rows), now])
 }
 
-export const WEBHOOK_EVENTS = ['alert.opened', 'alert.escalated', 'alert.changed', 'alert.acknowledged', 'alert.resolved'] as const
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
+export { WEBHOOK_EVENTS, type WebhookEvent } from '../../contract/vocabulary.ts'
 
 /** What is stored in the outbox; the delivery adds its id (`delivery`) and `webhookId`. */
 export interface WebhookPayload {

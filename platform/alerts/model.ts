@@ -1,67 +1,14 @@
 // What an alert is once the alert service has it: the stored condition with
 // its lifecycle, its history, the change notifications, and who may see it.
 
-import type { AlertType, Jurisdiction, Severity } from '../pipeline/model.ts'
-import { SEVERITIES } from '../pipeline/model.ts'
+import type { Alert, AlertHistoryEntry, AlertWithHistory } from '../../contract/schemas/alerts.ts'
+import type { ALERT_CHANGE_KINDS, AlertAction, AlertStatus, AlertType, Severity } from '../../contract/vocabulary.ts'
 import { buildingScope, can, type Actor } from '../registry/access.ts'
 import { iso } from '../registry/context.ts'
 
-export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const
-export type AlertStatus = (typeof ALERT_STATUSES)[number]
-
-export interface Alert {
-  id: string
-  dedupKey: string
-  type: AlertType
-  severity: Severity
-  status: AlertStatus
-  buildingId: string
-  roomId: string | null
-  door: string | null
-  deviceId: string | null
-  credentialId: string | null
-  residentId: string | null
-  jurisdiction: Jurisdiction
-  /** The building's area path ('/district/street/community/grid/'). */
-  areaPath: string
-  /** Occurrences folded into this alert. */
-  count: number
-  /**
-   * Conditions: how big the condition is now (people inside, registrations,
-   * seconds open or off), following it while the alert is live; null for
-   * incidents and conditions without a size.
-   */
-  level: number | null
-  /** Event time (device clock) of the first and latest occurrence. */
-  firstAt: string
-  lastAt: string
-  createdAt: string
-  updatedAt: string
-  /** Most recent last, at most 20. */
-  evidence: string[]
-  explanation: string
-  acknowledgedBy: string | null
-  acknowledgedAt: string | null
-  resolvedBy: string | null
-  resolvedAt: string | null
-  resolutionNote: string | null
-  autoResolved: boolean
-}
-
-export const ALERT_ACTIONS = ['opened', 'escalated', 'changed', 'acknowledged', 'resolved'] as const
-export type AlertAction = (typeof ALERT_ACTIONS)[number]
-
-export interface AlertHistoryEntry {
-  seq: number
-  at: string
-  /** null: the platform (the pipeline opened it, or the condition cleared). */
-  actorId: string | null
-  action: AlertAction
-  note: string | null
-  detail: Record<string, unknown>
-}
-
-export type AlertWithHistory = Alert & { history: AlertHistoryEntry[] }
+export { ALERT_ACTIONS, ALERT_STATUSES, severityRank, type AlertAction, type AlertStatus } from '../../contract/vocabulary.ts'
+// As the API shows them (contract/schemas/alerts.ts): the stream, the webhooks and the MQTT topics send the same.
+export type { Alert, AlertHistoryEntry, AlertWithHistory }
 
 /** Who may see an alert: the landlord and the area of its building (copied at change time). */
 export interface AlertScope {
@@ -69,7 +16,7 @@ export interface AlertScope {
   areaPath: string
 }
 
-export type AlertChangeKind = 'opened' | 'updated' | 'acknowledged' | 'resolved'
+export type AlertChangeKind = (typeof ALERT_CHANGE_KINDS)[number]
 
 /** Emitted on AlertService.changes$ after the change is committed. */
 export interface AlertChange {
@@ -99,8 +46,6 @@ export interface AlertPage {
   /** Pass as `cursor` for the next (older) page; null on the last page. */
   nextCursor: string | null
 }
-
-export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s)
 
 /** Vendors integrate devices; alerts are about residents and doors, so they see none. */
 export function canSeeAlert (actor: Actor, scope: AlertScope): boolean {

@@ -19,7 +19,7 @@
 import type { Logger } from 'pino'
 import { asyncScheduler, type Observable, type SchedulerLike, type Subscription } from 'rxjs'
 import { alertTopic, type AlertTopicMessage } from '../../protocol/index.ts'
-import type { Severity } from '../pipeline/model.ts'
+import type { Severity } from '../../contract/vocabulary.ts'
 import { severityRank, type Alert, type AlertChange } from './model.ts'
 
 /** The broker method the publisher needs (MqttBroker.publishAlert). */

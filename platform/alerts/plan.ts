@@ -11,7 +11,8 @@
 // announces (history, webhook deliveries, live changes) follows the events,
 // not the key order the statements use.
 
-import { ALERT_TYPES, SEVERITIES, type AlertCandidate, type Severity } from '../pipeline/model.ts'
+import type { AlertCandidate } from '../../contract/alert-candidate.ts'
+import { ALERT_TYPES, SEVERITIES, type Severity } from '../../contract/vocabulary.ts'
 import { severityRank } from './model.ts'
 
 export const EVIDENCE_CAP = 20

@@ -6,7 +6,7 @@
 // refused target, is written to the audit log.
 
 import { Errors } from '../errors.ts'
-import { SEVERITIES, type Severity } from '../pipeline/model.ts'
+import { SEVERITIES, type Severity } from '../../contract/vocabulary.ts'
 import type { Actor } from '../registry/access.ts'
 import { writeAudit } from '../registry/audit-log.ts'
 import { iso, newId } from '../registry/context.ts'

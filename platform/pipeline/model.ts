@@ -5,86 +5,12 @@
 import type { CredentialKind } from '../registry/credentials.ts'
 import type { RegistrationStatus } from '../registry/registration-rows.ts'
 import type { TimeWindow } from '../../protocol/index.ts'
+import type { Jurisdiction } from '../../contract/alert-candidate.ts'
 
-export const ALERT_TYPES = [
-  'unknown_credential', // presented at a door, registered nowhere
-  'foreign_credential', // registered to another building
-  'expired_credential', // registration ended, credential revoked, or validity/permit over
-  'outside_window', // outside the credential's weekly time windows
-  'tailgating', // camera counted more people in than granted credentials explain
-  'overcrowding_registered', // more active registrations than room capacity
-  'overcrowding_observed', // more people observed present than capacity
-  'visitor_overstay', // visitor credential still inside past the allowed stay
-  'resident_not_seen', // registered resident not seen for N days: suggest deregistration
-  'room_vacant', // nobody registered or seen for N days
-  'repeated_denials', // N denials in a row at a door or with one credential
-  'impossible_travel', // one card or code at two buildings sooner than anyone could travel between them: a copy
-  'door_forced',
-  'door_held_open',
-  'tamper',
-  'device_offline',
-  'clock_drift',
-  'reader_not_updated', // a reader that served its building cannot receive its allow-list (raised beside the allow-list pusher, not by a rule)
-] as const
-export type AlertType = (typeof ALERT_TYPES)[number]
-
-/**
- * Conditions that hold for a while (a room overcrowded, a device offline):
- * raised once when they begin and resolved by the platform when they end.
- * The other types are incidents: every occurrence counts on the alert and
- * people resolve it. `reader_not_updated` is a condition too, but the
- * allow-list side raises and resolves it (platform/allowlist/), not a rule.
- */
-export const LEVEL_ALERT_TYPES: ReadonlySet<string> = new Set<AlertType>([
-  'overcrowding_registered', 'overcrowding_observed', 'visitor_overstay', 'resident_not_seen', 'room_vacant',
-  'door_held_open', 'device_offline', 'clock_drift',
-])
-
-export const SEVERITIES = ['info', 'warning', 'major', 'critical'] as const
-export type Severity = (typeof SEVERITIES)[number]
-
-/** Where an alert belongs: the areas above the building, for routing to dispatch. */
-export interface Jurisdiction {
-  district: string | null
-  street: string | null
-  community: string | null
-  grid: string
-}
-
-/** What a rule proposes. The alert service turns it into one alert per `dedupKey`. */
-export interface AlertCandidate {
-  type: AlertType
-  severity: Severity
-  /** Same key = same condition = same alert (its counter goes up). Include the type. */
-  dedupKey: string
-  buildingId: string
-  roomId?: string
-  door?: string
-  deviceId?: string
-  credentialId?: string
-  residentId?: string
-  /** Ids of the events behind it, as `${deviceId}/${eventId}`; most recent last, at most 20. */
-  evidence: string[]
-  /** One or two sentences a dispatcher understands without the manual. */
-  explanation: string
-  /** Event time (device clock) of the occurrence, ms since the epoch. */
-  at: number
-  /** true: the condition has cleared; resolve the open alert with this dedupKey (no new alert). */
-  clears?: boolean
-  /**
-   * Conditions: how big the condition is now, in the unit the rule states
-   * (people inside, registrations, seconds open or off). Shown as the alert's
-   * `level`; incidents have none.
-   */
-  level?: number
-  /**
-   * true: the condition, already raised, has changed (its level or what its
-   * explanation states): update the live alert with this dedupKey (level,
-   * explanation, evidence, latest time). Never opens an alert and does not
-   * count as an occurrence.
-   */
-  updates?: boolean
-}
+// The alert vocabulary and the candidate shape live in the contract, shared
+// with platform/alerts/ (which never imports the pipeline) and the consoles.
+export { ALERT_TYPES, LEVEL_ALERT_TYPES, SEVERITIES, type AlertType, type Severity } from '../../contract/vocabulary.ts'
+export type { AlertCandidate, Jurisdiction } from '../../contract/alert-candidate.ts'
 
 /** A credential as the registry knows it, found by (kind, value) or by id. */
 export interface CredentialInfo {

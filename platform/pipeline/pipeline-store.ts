@@ -1,10 +1,10 @@
 // The pipeline's storage on the Database port: its progress row, the event
-// log to replay, and the alert commit (the AlertService transaction, with the
+// log to replay, and the alert commit (the alert sink's transaction, with the
 // progress and the candidates set aside written inside it).
 
-import type { AlertService } from '../alerts/alert-service.ts'
 import { SqlLogSource } from '../events/log-source.ts'
 import type { Database, Queryable } from '../store/database.ts'
+import type { AlertSink } from './alert-sink.ts'
 import { LEVEL_ALERT_TYPES, type AlertCandidate, type RegistryView } from './model.ts'
 import type { LiveLevelAlert, LoggedMessage, PipelineProgress, PipelineStore, Progress, SetAsideCandidate } from './pipeline.ts'
 
@@ -12,7 +12,7 @@ import type { LiveLevelAlert, LoggedMessage, PipelineProgress, PipelineStore, Pr
 const PROBED = Symbol('probed')
 
 export class SqlPipelineStore implements PipelineStore {
-  constructor (private readonly deps: { db: Database; alerts: AlertService; view: RegistryView; name?: string }) {}
+  constructor (private readonly deps: { db: Database; alerts: AlertSink; view: RegistryView; name?: string }) {}
 
   private get name (): string { return this.deps.name ?? 'main' }
 

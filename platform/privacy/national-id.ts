@@ -2,22 +2,15 @@
 // identity card number (GB 11643-1999) carries a birth date, sex and an
 // ISO 7064 MOD 11-2 check character; other documents get format checks.
 
-export const ID_TYPES = [
-  'resident_id', // 18-character PRC resident identity card
-  'hk_macao_tw_residence_permit', // residence permit for Hong Kong, Macao and Taiwan residents (83/81/82...)
-  'foreign_permanent_resident', // foreigner's permanent residence ID card (2023 format starts with 9; old: 3 letters + 12 digits)
-  'passport',
-  'hk_macao_pass', // mainland travel permit for Hong Kong and Macao residents
-  'tw_pass', // mainland travel permit for Taiwan residents
-] as const
-export type IdType = (typeof ID_TYPES)[number]
+import { gb11643CheckChar, normalizeIdNumber } from '../../contract/national-id.ts'
+import { ID_TYPES, type IdType } from '../../contract/vocabulary.ts'
+
+// The document types and the check character are the contract's, so a form checks as the platform does.
+export { gb11643CheckChar, ID_TYPES, normalizeIdNumber, type IdType }
 
 export type IdCheck =
   | { ok: true; normalized: string; sex?: 'male' | 'female'; birthDate?: string }
   | { ok: false; code: 'id_type' | 'id_format' | 'id_checksum' | 'id_birth_date' | 'id_region'; message: string }
-
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-const CHECK_CHARS = '10X98765432'
 
 /** Province-level codes (first two digits) of GB/T 2260, plus 81/82/83 (HK, Macao, Taiwan residence permits) and 91 (2023 foreign permanent residence cards). */
 const REGION_PREFIXES = new Set([
@@ -25,17 +18,6 @@ const REGION_PREFIXES = new Set([
   '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
   '71', '81', '82', '83', '91',
 ])
-
-/** The GB 11643 check character for 17 digits. */
-export function gb11643CheckChar (first17: string): string {
-  let sum = 0
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i]!
-  return CHECK_CHARS[sum % 11]!
-}
-
-export function normalizeIdNumber (raw: string): string {
-  return raw.replace(/[\s-]/g, '').toUpperCase()
-}
 
 function realDate (y: number, m: number, d: number): boolean {
   const t = new Date(Date.UTC(y, m - 1, d))

@@ -2,8 +2,8 @@
 // goes through `can` (one building) or `buildingScope` (a list query), so a
 // landlord never sees another landlord's building, tenants or devices.
 
-export const ROLES = ['admin', 'landlord', 'grid_worker', 'police', 'vendor'] as const
-export type Role = (typeof ROLES)[number]
+export { ROLES, type Role } from '../../contract/vocabulary.ts'
+import type { Role } from '../../contract/vocabulary.ts'
 
 /** The person (or the platform itself) acting. */
 export interface Actor {

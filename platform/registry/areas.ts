@@ -1,22 +1,16 @@
 // District -> street -> community -> grid. Areas give grid workers and police
 // their jurisdiction and every building its place.
 
+import type { Area } from '../../contract/schemas/registry.ts'
+import { AREA_KINDS, type AreaKind } from '../../contract/vocabulary.ts'
 import { Errors } from '../errors.ts'
 import { sqlState, UNIQUE_VIOLATION } from '../store/database.ts'
 import type { Actor } from './access.ts'
 import { iso, newId, type RegistryContext } from './context.ts'
 
-export const AREA_KINDS = ['district', 'street', 'community', 'grid'] as const
-export type AreaKind = (typeof AREA_KINDS)[number]
-
-export interface Area {
-  id: string
-  parentId: string | null
-  kind: AreaKind
-  name: string
-  path: string
-  createdAt: string
-}
+export { AREA_KINDS, type AreaKind }
+// As the API shows it (contract/schemas/registry.ts).
+export type { Area }
 
 interface AreaRow { id: string; parent_id: string | null; kind: AreaKind; name: string; path: string; created_at: Date }
 

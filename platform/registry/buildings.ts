@@ -5,37 +5,13 @@ import { Errors } from '../errors.ts'
 import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION, type Queryable } from '../store/database.ts'
 import { buildingScope, can, type Actor, type BuildingRef, type Permission } from './access.ts'
 import { idForNew, iso, type RegistryContext } from './context.ts'
+import type { Building, Location, Room } from '../../contract/schemas/registry.ts'
+import type { Grade } from '../../contract/vocabulary.ts'
 import { appendLedger } from './ledger.ts'
 
-export const GRADES = ['trusted', 'normal', 'focus', 'strict'] as const
-export type Grade = (typeof GRADES)[number]
-
-/** WGS 84 degrees. */
-export interface Location { lat: number; lon: number }
-
-export interface Building {
-  id: string
-  gridId: string
-  name: string
-  address: string
-  landlordId: string | null
-  grade: Grade
-  responsibilitySignedAt: string | null
-  /** Where it is, if recorded (impossible_travel judges distances by it). */
-  location: Location | null
-  allowlistVersion: number
-  createdAt: string
-}
-
-export interface Room {
-  id: string
-  buildingId: string
-  number: string
-  capacity: number
-  /** Active registrations. */
-  registered: number
-  createdAt: string
-}
+export { GRADES, type Grade } from '../../contract/vocabulary.ts'
+// As the API shows them (contract/schemas/registry.ts).
+export type { Building, Location, Room } from '../../contract/schemas/registry.ts'
 
 export interface BuildingRow extends BuildingRef {
   id: string; grid_id: string; name: string; address: string; landlord_id: string | null; grade: Grade

@@ -5,6 +5,7 @@
 // only under the data key: a keyed hash in `value`, its SHA-256 sealed.
 
 import { randomBytes } from 'node:crypto'
+import type { CredentialStatus } from '../../contract/vocabulary.ts'
 import { pinSha256, type AllowEntry, type TimeWindow } from '../../protocol/index.ts'
 
 export type CredentialKind = AllowEntry['kind']
@@ -56,7 +57,7 @@ export interface CredentialRow {
   secret_sealed: string | null
 }
 
-export type CredentialStatus = 'pending' | 'active' | 'revoked'
+export type { CredentialStatus }
 
 export const HIDDEN_PIN = '(PIN hidden)'
 

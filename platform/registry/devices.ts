@@ -19,18 +19,9 @@ import { writeAudit } from './audit-log.ts'
 import { appendLedger } from './ledger.ts'
 import { LOGIN_COLUMNS, toLogin, type LoginRow } from './device-logins.ts'
 
-export const DEVICE_KINDS = ['reader', 'camera'] as const
-export type DeviceKind = (typeof DEVICE_KINDS)[number]
+import type { AllowlistStatus, DeviceKind, KeyRotation } from '../../contract/vocabulary.ts'
 
-/**
- * What a device gets of its building's allow-list: `receives`; `awaiting_approval` (a vendor provisioned it);
- * `needs_key` (a reader provisioned before protocol revision 2: rotate its secret); `disabled`; `none` (a camera).
- */
-export type AllowlistStatus = 'receives' | 'awaiting_approval' | 'needs_key' | 'disabled' | 'none'
-
-/** What a rotation does with a reader's allow-list key: issue a new one (the default) or keep the one it holds. */
-export const KEY_ROTATIONS = ['new', 'keep'] as const
-export type KeyRotation = (typeof KEY_ROTATIONS)[number]
+export { DEVICE_KINDS, KEY_ROTATIONS, type AllowlistStatus, type DeviceKind, type KeyRotation } from '../../contract/vocabulary.ts'
 
 /** A reader that has served its building (approved now or before) and cannot receive its list now: why not. */
 export interface WithheldReader {

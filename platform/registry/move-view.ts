@@ -8,12 +8,10 @@ import { can, type Actor, type BuildingRef } from './access.ts'
 import { iso } from './context.ts'
 import type { Registration } from './registration-rows.ts'
 
-export const MOVE_STATUSES = ['waiting', 'disputed', 'confirmed', 'decided_moved', 'decided_stays', 'withdrawn', 'released'] as const
-export type MoveStatus = (typeof MOVE_STATUSES)[number]
-export const OPEN_MOVE_STATUSES: readonly MoveStatus[] = ['waiting', 'disputed']
+import type { MoveAction, MoveStatus } from '../../contract/vocabulary.ts'
 
-export const MOVE_ACTIONS = ['confirm', 'dispute', 'decide', 'withdraw'] as const
-export type MoveAction = (typeof MOVE_ACTIONS)[number]
+export { MOVE_ACTIONS, MOVE_STATUSES, type MoveAction, type MoveStatus } from '../../contract/vocabulary.ts'
+export const OPEN_MOVE_STATUSES: readonly MoveStatus[] = ['waiting', 'disputed']
 
 export interface MoveRow {
   id: string; resident_id: string; from_registration_id: string; from_building_id: string

@@ -2,13 +2,14 @@
 // the stay, its room, and the person as the registering side entered them
 // (their own entry, never another landlord's), ID number masked.
 
+import type { RegistrationStatus } from '../../contract/vocabulary.ts'
 import { Errors } from '../errors.ts'
 import { birthDecade } from '../privacy/mask.ts'
 import type { Queryable } from '../store/database.ts'
 import { iso } from './context.ts'
 
 /** pending: waits for a move to be confirmed; cancelled: a pending registration that never became a stay. */
-export type RegistrationStatus = 'pending' | 'active' | 'departed' | 'cancelled'
+export type { RegistrationStatus }
 
 export interface ResidentSummary {
   id: string

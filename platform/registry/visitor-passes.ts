@@ -21,9 +21,10 @@ import {
   bumpAllowlist, insertCredential, revokeCredentials, toCredential, type Credential, type CredentialInput, type CredentialRow,
 } from './credentials.ts'
 import { appendLedger } from './ledger.ts'
+import { MAX_VISITOR_PASS_DAYS } from '../../contract/routes/registry-routes.ts'
 
-/** Longest validity of one pass; a longer stay is a registration. */
-export const MAX_VISITOR_PASS_DAYS = 30
+/** Longest validity of one pass; a longer stay is a registration (the route's schema states it). */
+export { MAX_VISITOR_PASS_DAYS }
 
 export interface VisitorPassInput extends Omit<CredentialInput, 'validUntil'> {
   /** Who the pass is for, as the landlord records it (a name, not an ID number); a renewal keeps the renewed pass's by default. */

@@ -1,27 +1,10 @@
 import Type, { type Static } from 'typebox'
 import { DIGEST_LENGTH, DIGEST_PATTERN, KEY_ID_LENGTH, KEY_ID_PATTERN } from '../allowlist-digest.ts'
 import { CommandTs, CredentialKind, DateTime, Id, messageOptions, RequestId } from './common.ts'
+import { TimeWindowSchema } from './time-window.ts'
 
-export const TIME_OF_DAY_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$'
-
-export const TimeWindowSchema = Type.Object(
-  {
-    days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
-      minItems: 1,
-      maxItems: 7,
-      uniqueItems: true,
-      description: 'ISO weekdays the window applies to: 1 = Monday .. 7 = Sunday.',
-    }),
-    from: Type.String({ pattern: TIME_OF_DAY_PATTERN, maxLength: 5, description: 'Start, local time "HH:MM", inclusive.' }),
-    to: Type.String({
-      pattern: TIME_OF_DAY_PATTERN,
-      maxLength: 5,
-      description: 'End, local time "HH:MM", exclusive. If `to` is not after `from` the window runs past ' +
-        'midnight into the next day.',
-    }),
-  },
-  { additionalProperties: false, description: 'A weekly time window, in the device timezone (config).' },
-)
+// The weekly window lives apart, free of node: imports, so the API contract (contract/) can use it.
+export { TIME_OF_DAY_PATTERN, TimeWindowSchema, type TimeWindow } from './time-window.ts'
 
 export const AllowEntrySchema = Type.Object(
   {
@@ -97,4 +80,3 @@ export const AllowlistSyncSchema = Type.Object(
 
 export type AllowlistSync = Static<typeof AllowlistSyncSchema>
 export type AllowEntry = Static<typeof AllowEntrySchema>
-export type TimeWindow = Static<typeof TimeWindowSchema>

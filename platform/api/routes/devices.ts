@@ -1,26 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
-import { COMMAND_NAMES, deviceSubscriptionFilters, deviceTopic, ID_PATTERN, LAST_WILL_PAYLOAD, PROTOCOL_REVISION, UPLINK_CHANNELS } from '../../../protocol/index.ts'
+import { ROUTES } from '../../../contract/routes/index.ts'
+import { deviceSubscriptionFilters, deviceTopic, LAST_WILL_PAYLOAD, PROTOCOL_REVISION, UPLINK_CHANNELS } from '../../../protocol/index.ts'
 import { Errors } from '../../errors.ts'
 import { writeAudit } from '../../registry/audit-log.ts'
 import { loadBuilding } from '../../registry/buildings.ts'
 import type { IssuedDevice } from '../../registry/devices.ts'
-import { DEVICE_KINDS, KEY_ROTATIONS } from '../../registry/devices.ts'
 import type { Registry } from '../../registry/registry.ts'
 import type { DeviceConnectivity } from '../device-connectivity.ts'
-import { DateTimeStr, DeviceSchema, DeviceStatsSchema, errors, IdParams, Int, MqttConnectionSchema, Nullable, Text } from '../schemas.ts'
-
-const ProvisionedSchema = Type.Object({ device: DeviceSchema, mqtt: MqttConnectionSchema })
-
-const CommandRecordSchema = Type.Object({
-  requestId: Type.String(),
-  command: Type.Enum(COMMAND_NAMES),
-  sentAt: DateTimeStr(),
-  status: Type.Enum(['sent', 'ok', 'error', 'no_reply'], { description: '`sent`: waiting for the reply; `no_reply`: none within 30 s.' }),
-  repliedAt: Nullable(DateTimeStr()),
-  error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
-})
 
 export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devices: DeviceConnectivity }> = async (app, { registry, devices }) => {
   const connection = ({ device, secret, allowlistKey }: IssuedDevice) => {
@@ -45,15 +32,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
     schema: {
       tags: ['devices'],
       summary: 'Provision a reader or camera. The response holds its MQTT credentials and, for a reader, its allow-list key; both are shown only this once. A vendor\'s device waits for approval (POST /devices/{id}/approve).',
-      params: IdParams,
-      body: Type.Object({
-        id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Device id, also its MQTT client id. Administrators may choose it (e.g. a serial number); for everyone else the platform does: read it from the answer.' })),
-        door: Type.String({ pattern: ID_PATTERN, description: 'The door the device guards or watches.' }),
-        kind: Type.Enum(DEVICE_KINDS),
-        vendor: Type.Optional(Text(100, { minLength: 1, description: 'Taken from the account for vendor users.' })),
-        model: Text(100, { minLength: 1 }),
-      }, { additionalProperties: false }),
-      response: { 201: ProvisionedSchema, ...errors(400, 401, 403, 404, 409) },
+      ...ROUTES['POST /buildings/:id/devices'],
     },
   }, async (req, reply) => {
     const issued = await registry.devices.provision(req.actor, req.params.id, req.body)
@@ -61,62 +40,14 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
   })
 
   app.get('/buildings/:id/devices', {
-    schema: { tags: ['devices'], summary: 'Devices of a building', params: IdParams, response: { 200: Type.Array(DeviceSchema), ...errors(401, 403, 404) } },
+    schema: { tags: ['devices'], summary: 'Devices of a building', ...ROUTES['GET /buildings/:id/devices'] },
   }, async (req) => registry.devices.list(req.actor, req.params.id))
 
   app.get('/broker/stats', {
     schema: {
       tags: ['devices'],
       summary: 'Broker-wide counters (admin): messages accepted and rejected, ACL violations, refused connections (unknown client, wrong secret, disabled, throttled, ...), MQTT protocol violations, the event log (journaled, in the database, behind), the pipeline (alerts committed and waiting, set aside, rule failures), live alert streams (open, refused by limit)',
-      response: {
-        200: Type.Object({
-          accepted: Type.Integer(),
-          rejected: Type.Record(Type.String(), Type.Integer()),
-          aclViolations: Type.Record(Type.String(), Type.Integer()),
-          refusedConnections: Type.Record(Type.String(), Type.Integer()),
-          guardViolations: Type.Record(Type.String(), Type.Integer()),
-          connectedDevices: Type.Integer(),
-          trackedDevices: Type.Integer(),
-          connectedPeople: Type.Integer({ description: 'dispatch connections (people receiving alerts)' }),
-          endedPersonSessions: Type.Integer({ description: 'people disconnected because their session token stopped being valid' }),
-          eventLog: Type.Optional(Type.Object({
-            journaled: Type.Integer({ description: 'events made durable in the journal and acknowledged' }),
-            inDatabase: Type.Integer({ description: 'events copied into the database since the start (a replayed journal included)' }),
-            behind: Type.Integer({ description: 'journaled events not in the database yet' }),
-            oldestBehindMs: Type.Integer({ description: 'how long the oldest of them has waited for the database, ms' }),
-            backlogFull: Type.Boolean({ description: 'so many wait that acknowledgements are held until the database catches up' }),
-            duplicates: Type.Integer({ description: 'copies dropped (redeliveries, replays)' }),
-            seqReused: Type.Integer({ description: 'events refused because their seq was used before' }),
-            setAside: Type.Integer({ description: 'events whose values the database refused, kept in DATA_DIR/journal/unindexable.jsonl' }),
-            databaseErrors: Type.Integer({ description: 'failed attempts to copy into the database (retried)' }),
-            journalFailed: Type.Boolean({ description: 'a journal write failed: no event is acknowledged until the platform restarts' }),
-            journalError: Nullable(Type.String({ description: 'the system error of that failure, e.g. ENOSPC (disk full) or EIO' })),
-          })),
-          pipeline: Type.Optional(Type.Object({
-            events: Type.Integer({ description: 'events judged since the start (a replay included)' }),
-            committed: Type.Integer({ description: 'alert candidates committed since the start' }),
-            commitFailures: Type.Integer({ description: 'failed commit attempts (retried; or split when the database refused values)' }),
-            uncommitted: Type.Integer({ description: 'alert candidates waiting to be committed' }),
-            oldestUncommittedMs: Type.Integer({ description: 'how long the oldest of them has waited, ms' }),
-            commitFailingMs: Type.Integer({ description: 'how long commits have been failing without a success, ms' }),
-            setAside: Type.Integer({ description: 'alert candidates the database refused, kept in the pipeline_set_aside table (all runs)' }),
-            ruleFailures: Type.Record(Type.String(), Type.Integer(), { description: 'inputs each rule failed on (threw), by rule; `state` is the state tracker' }),
-            enrichFailures: Type.Integer({ description: 'events that could not be prepared for the rules (none judged them)' }),
-            rulesStopped: Type.Boolean({ description: 'the rules stopped: nothing is judged until the platform restarts' }),
-          })),
-          liveStreams: Type.Optional(Type.Object({
-            open: Type.Integer({ description: 'open GET /alerts/stream connections' }),
-            dropped: Type.Integer({ description: 'streams closed because the console fell too far behind' }),
-            refused: Type.Object({
-              account: Type.Integer({ description: 'refused: the account had STREAM_MAX_PER_ACCOUNT open' }),
-              address: Type.Integer({ description: 'refused: the address had STREAM_MAX_PER_ADDRESS open' }),
-              total: Type.Integer({ description: 'refused: STREAM_MAX_TOTAL were open' }),
-            }),
-            limits: Type.Object({ perAccount: Type.Integer(), perAddress: Type.Integer(), total: Type.Integer() }),
-          }, { description: 'the live alert stream (SSE) and its connection limits' })),
-        }),
-        ...errors(401, 403),
-      },
+      ...ROUTES['GET /broker/stats'],
     },
   }, async (req) => {
     if (req.actor.role !== 'admin') throw new Errors.Forbidden('only administrators read broker-wide counters')
@@ -124,14 +55,14 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
   })
 
   app.get('/devices', {
-    schema: { tags: ['devices'], summary: 'Devices in your scope', response: { 200: Type.Array(DeviceSchema), ...errors(401) } },
+    schema: { tags: ['devices'], summary: 'Devices in your scope', ...ROUTES['GET /devices'] },
   }, async (req) => registry.devices.listAll(req.actor))
 
   app.get('/devices/:id', {
     schema: {
-      tags: ['devices'], summary: 'A device with its live connection state and message counters (accepted, rejected by code, last rejection)',
-      params: IdParams,
-      response: { 200: Type.Object({ device: DeviceSchema, status: DeviceStatsSchema }), ...errors(401, 404) },
+      tags: ['devices'],
+      summary: 'A device with its live connection state and message counters (accepted, rejected by code, last rejection)',
+      ...ROUTES['GET /devices/:id'],
     },
   }, async (req) => {
     const device = await registry.devices.get(req.actor, req.params.id)
@@ -142,8 +73,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
     schema: {
       tags: ['devices'],
       summary: 'The latest commands sent to a device (allow-list syncs, open-door, config) and what became of each: sent, ok, error (with the device\'s reason) or no_reply after 30 s',
-      params: IdParams,
-      response: { 200: Type.Array(CommandRecordSchema), ...errors(401, 404) },
+      ...ROUTES['GET /devices/:id/commands'],
     },
   }, async (req) => {
     const device = await registry.devices.get(req.actor, req.params.id)
@@ -152,10 +82,9 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
 
   app.patch('/devices/:id', {
     schema: {
-      tags: ['devices'], summary: 'Disable (disconnects it and refuses its logins) or re-enable a device. A vendor can enable only a device its own organisation disabled (else 403 RH_DISABLED_BY_LANDLORD).',
-      params: IdParams,
-      body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
-      response: { 200: DeviceSchema, ...errors(400, 401, 403, 404) },
+      tags: ['devices'],
+      summary: 'Disable (disconnects it and refuses its logins) or re-enable a device. A vendor can enable only a device its own organisation disabled (else 403 RH_DISABLED_BY_LANDLORD).',
+      ...ROUTES['PATCH /devices/:id'],
     },
   }, async (req) => registry.devices.setEnabled(req.actor, req.params.id, req.body.enabled))
 
@@ -163,11 +92,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
     schema: {
       tags: ['devices'],
       summary: 'Issue a new secret and (readers) a new allow-list key, or keep the reader\'s key; the old secret stops working and a connected device is disconnected. A vendor\'s rotation with a new key (or of another vendor\'s device) needs the landlord\'s approval again; one that keeps the key keeps the approval.',
-      params: IdParams,
-      body: Type.Object({
-        allowlistKey: Type.Optional(Type.Enum(KEY_ROTATIONS, { description: '`new` (default): issue a new allow-list key with the secret; `keep`: the reader keeps the key it holds (the answer\'s `allowlistKey` is null).' })),
-      }, { additionalProperties: false, description: 'Optional: no body is `{}`.' }),
-      response: { 200: ProvisionedSchema, ...errors(400, 401, 403, 404) },
+      ...ROUTES['POST /devices/:id/rotate-secret'],
     },
     // The body is optional: none reads as `{}` (checked like any other).
     preValidation: async (req) => { req.body ??= {} },
@@ -180,19 +105,15 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
     schema: {
       tags: ['devices'],
       summary: 'Approve a device a vendor provisioned (landlord of the building, admin): it then receives the allow-list and door commands, and its events are judged. Audited; in the building ledger.',
-      params: IdParams, response: { 200: DeviceSchema, ...errors(401, 403, 404) },
+      ...ROUTES['POST /devices/:id/approve'],
     },
   }, async (req) => registry.devices.approve(req.actor, req.params.id))
 
   app.post('/devices/:id/open-door', {
     schema: {
-      tags: ['devices'], summary: 'Send an open-door command to a connected, approved reader (landlord, admin); GET /devices/{id}/commands shows its outcome',
-      params: IdParams,
-      body: Type.Object({
-        durationS: Type.Optional(Int(1, 300)),
-        reason: Text(200, { minLength: 1 }),
-      }, { additionalProperties: false }),
-      response: { 202: Type.Object({ requestId: Type.String() }), ...errors(400, 401, 403, 404, 409) },
+      tags: ['devices'],
+      summary: 'Send an open-door command to a connected, approved reader (landlord, admin); GET /devices/{id}/commands shows its outcome',
+      ...ROUTES['POST /devices/:id/open-door'],
     },
   }, async (req, reply) => {
     const device = await registry.devices.get(req.actor, req.params.id)

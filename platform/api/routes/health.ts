@@ -18,6 +18,7 @@ import Type, { type Static } from 'typebox'
 import type { HealthLimits } from '../../config.ts'
 import type { EventLogCounters } from '../../events/event-log.ts'
 import type { PipelineStats } from '../../pipeline/pipeline.ts'
+import { HEALTH_REASONS } from '../../../contract/vocabulary.ts'
 
 /** What the parts report (platform.ts gathers it); judged by judgeHealth. */
 export interface HealthInputs {
@@ -28,7 +29,7 @@ export interface HealthInputs {
   alerts?: Pick<PipelineStats, 'uncommitted' | 'oldestUncommittedMs' | 'commitFailingMs' | 'rulesStopped'>
 }
 
-export const HEALTH_REASONS = ['journal_failed', 'event_log_full', 'event_copy_behind', 'alert_commit_behind', 'pipeline_stopped'] as const
+export { HEALTH_REASONS }
 
 export const HealthSchema = Type.Object({
   status: Type.Enum(['ok', 'starting', 'unhealthy'], {

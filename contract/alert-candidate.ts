@@ -1,0 +1,42 @@
+// What a rule proposes and the alert service turns into an alert: the shape
+// the pipeline and platform/alerts/ share without importing each other.
+
+import type { Jurisdiction } from './schemas/alerts.ts'
+import type { AlertType, Severity } from './vocabulary.ts'
+
+export type { Jurisdiction }
+
+/** What a rule proposes. The alert service turns it into one alert per `dedupKey`. */
+export interface AlertCandidate {
+  type: AlertType
+  severity: Severity
+  /** Same key = same condition = same alert (its counter goes up). Include the type. */
+  dedupKey: string
+  buildingId: string
+  roomId?: string
+  door?: string
+  deviceId?: string
+  credentialId?: string
+  residentId?: string
+  /** Ids of the events behind it, as `${deviceId}/${eventId}`; most recent last, at most 20. */
+  evidence: string[]
+  /** One or two sentences a dispatcher understands without the manual. */
+  explanation: string
+  /** Event time (device clock) of the occurrence, ms since the epoch. */
+  at: number
+  /** true: the condition has cleared; resolve the open alert with this dedupKey (no new alert). */
+  clears?: boolean
+  /**
+   * Conditions: how big the condition is now, in the unit the rule states
+   * (people inside, registrations, seconds open or off). Shown as the alert's
+   * `level`; incidents have none.
+   */
+  level?: number
+  /**
+   * true: the condition, already raised, has changed (its level or what its
+   * explanation states): update the live alert with this dedupKey (level,
+   * explanation, evidence, latest time). Never opens an alert and does not
+   * count as an occurrence.
+   */
+  updates?: boolean
+}

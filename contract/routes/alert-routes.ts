@@ -1,0 +1,62 @@
+// Request and response schemas of the alert and webhook routes, keyed by
+// `METHOD /path` (see registry-routes.ts).
+
+import Type, { type Static } from 'typebox'
+import { SEVERITIES } from '../vocabulary.ts'
+import { errors, IdParam, IdParams, LimitInput, Nullable, SeqInput, Text } from '../schemas/fields.ts'
+import { AlertListQuerySchema, AlertPageSchema, AlertSchema, AlertStreamQuerySchema, AlertWithHistorySchema, StreamTicketSchema } from '../schemas/alerts.ts'
+
+export const WebhookSchema = Type.Object({
+  id: Type.String(), url: Type.String(), areaId: Type.String(), areaPath: Type.String(), minSeverity: Type.Enum(SEVERITIES),
+  createdBy: Type.String(), createdAt: Type.String({ format: 'date-time' }), enabled: Type.Boolean(),
+  pending: Type.Integer({ description: 'Deliveries not yet accepted (2xx) by the receiver.' }),
+})
+
+export const DeliverySchema = Type.Object({
+  seq: Type.Integer({ description: 'The delivery id, sent as X-RH-Delivery.' }),
+  alertId: Type.String(), event: Type.String(), createdAt: Type.String({ format: 'date-time' }), attempts: Type.Integer(),
+  nextAttemptAt: Nullable(Type.String({ format: 'date-time' })), deliveredAt: Nullable(Type.String({ format: 'date-time' })),
+  lastStatus: Nullable(Type.Integer()), lastError: Nullable(Type.String()),
+})
+
+export const alertRoutes = {
+  'GET /alerts': { querystring: AlertListQuerySchema, response: { 200: AlertPageSchema, ...errors(400, 401, 403) } },
+  'POST /alerts/stream/ticket': { response: { 201: StreamTicketSchema, ...errors(401, 403, 429, 503) } },
+  'GET /alerts/stream': {
+    querystring: AlertStreamQuerySchema,
+    response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(400, 401, 403, 503) },
+  },
+  'GET /alerts/:id': { params: IdParams, response: { 200: AlertWithHistorySchema, ...errors(401, 404) } },
+  'POST /alerts/:id/acknowledge': {
+    params: IdParams,
+    body: Type.Object({ note: Type.Optional(Text(1000, { minLength: 1 })) }, { additionalProperties: false }),
+    response: { 200: AlertSchema, ...errors(400, 401, 404, 409) },
+  },
+  'POST /alerts/:id/resolve': {
+    params: IdParams,
+    body: Type.Object({ note: Text(1000, { minLength: 1 }) }, { additionalProperties: false }),
+    response: { 200: AlertSchema, ...errors(400, 401, 403, 404, 409) },
+  },
+  'POST /webhooks': {
+    body: Type.Object({
+      url: Text(2000, { minLength: 8, description: 'https URL of a public address (see docs/alerts.md).' }),
+      areaId: IdParam,
+      minSeverity: Type.Optional(Type.Enum(SEVERITIES, { description: 'Default info.' })),
+    }, { additionalProperties: false }),
+    response: { 201: Type.Object({ webhook: WebhookSchema, secret: Type.String({ description: 'Shown once: store it in the receiver now.' }) }), ...errors(400, 401, 403, 404) },
+  },
+  'GET /webhooks': { response: { 200: Type.Array(WebhookSchema), ...errors(401, 403) } },
+  'DELETE /webhooks/:id': { params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
+  'GET /webhooks/:id/deliveries': {
+    params: IdParams,
+    querystring: Type.Object({
+      pending: Type.Optional(Type.Boolean({ description: 'Only deliveries not yet accepted.' })),
+      beforeSeq: Type.Optional(SeqInput(1)),
+      limit: Type.Optional(LimitInput(1000)),
+    }, { additionalProperties: false }),
+    response: { 200: Type.Array(DeliverySchema), ...errors(401, 403, 404) },
+  },
+} as const
+
+export type Webhook = Static<typeof WebhookSchema>
+export type Delivery = Static<typeof DeliverySchema>

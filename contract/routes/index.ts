@@ -1,0 +1,16 @@
+// Every route of the REST API with its schemas, keyed by `METHOD /path`
+// (Fastify's path syntax). The server and the client share this table.
+
+import { alertRoutes } from './alert-routes.ts'
+import { deviceRoutes } from './device-routes.ts'
+import { recordRoutes } from './record-routes.ts'
+import { registryRoutes } from './registry-routes.ts'
+
+export const ROUTES = { ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes } as const
+export type Routes = typeof ROUTES
+export type RouteKey = keyof Routes
+
+export * from './alert-routes.ts'
+export * from './device-routes.ts'
+export * from './record-routes.ts'
+export * from './registry-routes.ts'

@@ -1,0 +1,121 @@
+// The words the API and the consoles share: every closed set of values a
+// request or a response may carry. One list each; the platform's types and
+// the REST schemas are derived from these, so a new value is added once.
+
+export { CREDENTIAL_KINDS } from '../protocol/schemas/common.ts'
+export { ALERT_CHANGE_KINDS } from '../protocol/topics.ts'
+
+// ---------------------------------------------------------------- people and places
+export const ROLES = ['admin', 'landlord', 'grid_worker', 'police', 'vendor'] as const
+export type Role = (typeof ROLES)[number]
+
+/** District -> street -> community -> grid. */
+export const AREA_KINDS = ['district', 'street', 'community', 'grid'] as const
+export type AreaKind = (typeof AREA_KINDS)[number]
+
+/** How closely a building is watched. */
+export const GRADES = ['trusted', 'normal', 'focus', 'strict'] as const
+export type Grade = (typeof GRADES)[number]
+
+export const ID_TYPES = [
+  'resident_id', // 18-character PRC resident identity card
+  'hk_macao_tw_residence_permit', // residence permit for Hong Kong, Macao and Taiwan residents (83/81/82...)
+  'foreign_permanent_resident', // foreigner's permanent residence ID card (2023 format starts with 9; old: 3 letters + 12 digits)
+  'passport',
+  'hk_macao_pass', // mainland travel permit for Hong Kong and Macao residents
+  'tw_pass', // mainland travel permit for Taiwan residents
+] as const
+export type IdType = (typeof ID_TYPES)[number]
+
+export const SEXES = ['male', 'female'] as const
+export type Sex = (typeof SEXES)[number]
+
+export const REGISTRATION_STATUSES = ['pending', 'active', 'departed', 'cancelled'] as const
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number]
+
+export const MOVE_STATUSES = ['waiting', 'disputed', 'confirmed', 'decided_moved', 'decided_stays', 'withdrawn', 'released'] as const
+export type MoveStatus = (typeof MOVE_STATUSES)[number]
+
+export const MOVE_ACTIONS = ['confirm', 'dispute', 'decide', 'withdraw'] as const
+export type MoveAction = (typeof MOVE_ACTIONS)[number]
+
+// ---------------------------------------------------------------- credentials and devices
+export const CREDENTIAL_STATUSES = ['pending', 'active', 'revoked'] as const
+export type CredentialStatus = (typeof CREDENTIAL_STATUSES)[number]
+
+export const DEVICE_KINDS = ['reader', 'camera'] as const
+export type DeviceKind = (typeof DEVICE_KINDS)[number]
+
+/**
+ * What a device gets of its building's allow-list: `receives`; `awaiting_approval` (a vendor provisioned it);
+ * `needs_key` (a reader provisioned before protocol revision 2: rotate its secret); `disabled`; `none` (a camera).
+ */
+export const ALLOWLIST_STATUSES = ['receives', 'awaiting_approval', 'needs_key', 'disabled', 'none'] as const
+export type AllowlistStatus = (typeof ALLOWLIST_STATUSES)[number]
+
+/** What a rotation does with a reader's allow-list key: issue a new one (the default) or keep the one it holds. */
+export const KEY_ROTATIONS = ['new', 'keep'] as const
+export type KeyRotation = (typeof KEY_ROTATIONS)[number]
+
+/** A door command's state as the API reports it. */
+export const COMMAND_STATUSES = ['sent', 'ok', 'error', 'no_reply'] as const
+export type CommandStatus = (typeof COMMAND_STATUSES)[number]
+
+// ---------------------------------------------------------------- alerts
+export const ALERT_TYPES = [
+  'unknown_credential', // presented at a door, registered nowhere
+  'foreign_credential', // registered to another building
+  'expired_credential', // registration ended, credential revoked, or validity/permit over
+  'outside_window', // outside the credential's weekly time windows
+  'tailgating', // camera counted more people in than granted credentials explain
+  'overcrowding_registered', // more active registrations than room capacity
+  'overcrowding_observed', // more people observed present than capacity
+  'visitor_overstay', // visitor credential still inside past the allowed stay
+  'resident_not_seen', // registered resident not seen for N days: suggest deregistration
+  'room_vacant', // nobody registered or seen for N days
+  'repeated_denials', // N denials in a row at a door or with one credential
+  'impossible_travel', // one card or code at two buildings sooner than anyone could travel between them: a copy
+  'door_forced',
+  'door_held_open',
+  'tamper',
+  'device_offline',
+  'clock_drift',
+  'reader_not_updated', // a reader that served its building cannot receive its allow-list (raised beside the allow-list pusher, not by a rule)
+] as const
+export type AlertType = (typeof ALERT_TYPES)[number]
+
+/**
+ * Conditions that hold for a while (a room overcrowded, a device offline):
+ * raised once when they begin and resolved by the platform when they end.
+ * The other types are incidents: every occurrence counts on the alert and
+ * people resolve it. `reader_not_updated` is a condition too, but the
+ * allow-list side raises and resolves it (platform/allowlist/), not a rule.
+ */
+export const LEVEL_ALERT_TYPES: ReadonlySet<string> = new Set<AlertType>([
+  'overcrowding_registered', 'overcrowding_observed', 'visitor_overstay', 'resident_not_seen', 'room_vacant',
+  'door_held_open', 'device_offline', 'clock_drift',
+])
+
+/** Lowest first: severityRank orders by this. */
+export const SEVERITIES = ['info', 'warning', 'major', 'critical'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s)
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const
+export type AlertStatus = (typeof ALERT_STATUSES)[number]
+
+/** Entries of an alert's history. */
+export const ALERT_ACTIONS = ['opened', 'escalated', 'changed', 'acknowledged', 'resolved'] as const
+export type AlertAction = (typeof ALERT_ACTIONS)[number]
+
+export const WEBHOOK_EVENTS = ['alert.opened', 'alert.escalated', 'alert.changed', 'alert.acknowledged', 'alert.resolved'] as const
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
+
+/** Why the platform ended a live stream (`event: close`). */
+export const STREAM_CLOSE_REASONS = ['slow_consumer', 'server_shutdown', 'session_ended', 'client_disconnected'] as const
+export type StreamCloseReason = (typeof STREAM_CLOSE_REASONS)[number]
+
+// ---------------------------------------------------------------- health
+export const HEALTH_REASONS = ['journal_failed', 'event_log_full', 'event_copy_behind', 'alert_commit_behind', 'pipeline_stopped'] as const
+export type HealthReason = (typeof HEALTH_REASONS)[number]
