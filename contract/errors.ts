@@ -17,3 +17,27 @@ export interface ApiErrorBody {
   error: string
   message: string
 }
+
+/** An answer other than 2xx: the HTTP status, the platform's error code and message. */
+export class ApiError extends Error {
+  constructor (
+    readonly status: number,
+    /** The platform's code (platform/errors.ts); `UNKNOWN` when the answer was not the platform's error body (a proxy's, say). */
+    readonly code: ApiErrorCode | 'UNKNOWN',
+    message: string,
+    /** `METHOD /path` as sent. */
+    readonly route: string,
+  ) {
+    super(`${route}: ${status} ${code} ${message}`)
+    this.name = 'ApiError'
+  }
+
+  /** From a response that is not ok, and its text. */
+  static from (status: number, text: string, route: string): ApiError {
+    let body: { code?: unknown; message?: unknown } = {}
+    try { body = JSON.parse(text) as typeof body } catch { /* not JSON: keep the text */ }
+    const known = typeof body.code === 'string' && (API_ERROR_CODES as readonly string[]).includes(body.code)
+    const message = typeof body.message === 'string' ? body.message : text.slice(0, 300)
+    return new ApiError(status, known ? body.code as ApiErrorCode : 'UNKNOWN', message, route)
+  }
+}

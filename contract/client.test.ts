@@ -1,0 +1,66 @@
+// The typed client and the live-stream reader against a real listening
+// platform: login with the session token, calls typed by the contract,
+// errors with the platform's code, the alert stream over a ticket.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { candidate } from '../platform/alerts/alerts.test-kit.ts'
+import { DEMO_PASSWORD } from '../platform/demo/demo-site.ts'
+import { startTestPlatform, type TestPlatform } from '../test/support/platform.ts'
+import { until } from '../test/support/wait.ts'
+import { ApiClient, ApiError } from './client.ts'
+
+describe('ApiClient', () => {
+  let tp: TestPlatform
+  let base: string
+  beforeAll(async () => {
+    tp = await startTestPlatform('pglite')
+    base = tp.platform.addresses().api.replace('localhost', '127.0.0.1')
+  }, 60_000)
+  afterAll(async () => { await tp?.dispose() })
+
+  it('logs in, calls routes typed by the contract, logs out', async () => {
+    const li = await ApiClient.login(base, 'landlord-li', DEMO_PASSWORD)
+    expect(li.token).toMatch(/.{20,}/)
+    const me = await li.request('GET /auth/me')
+    expect(me).toMatchObject({ username: 'landlord-li', role: 'landlord' })
+    const buildings = await li.request('GET /buildings')
+    expect(buildings.length).toBeGreaterThan(0)
+    const b = buildings[0]!
+    const room = await li.request('POST /buildings/:id/rooms', { params: { id: b.id }, body: { number: 'C-1', capacity: 2 } })
+    expect(room).toMatchObject({ buildingId: b.id, number: 'C-1', capacity: 2, registered: 0 })
+    expect((await li.request('GET /rooms/:id', { params: { id: room.id } })).id).toBe(room.id)
+    const page = await li.request('GET /alerts', { query: { status: 'live', limit: 5 } })
+    expect(page).toMatchObject({ items: expect.any(Array) })
+    expect(li.calls).toBe(6)
+    await li.logout()
+    expect(li.token).toBe('')
+  })
+
+  it('answers refusals with ApiError carrying the status and the platform\'s code', async () => {
+    const anon = new ApiClient(base)
+    await expect(anon.request('GET /auth/me')).rejects.toMatchObject({ name: 'ApiError', status: 401, code: 'RH_UNAUTHENTICATED', route: 'GET /auth/me' })
+    await expect(ApiClient.login(base, 'landlord-li', 'wrong-password')).rejects.toBeInstanceOf(ApiError)
+    const li = await ApiClient.login(base, 'landlord-li', DEMO_PASSWORD)
+    await expect(li.request('GET /buildings/:id', { params: { id: 'no-such-building' } })).rejects.toMatchObject({ status: 404, code: 'RH_NOT_FOUND' })
+    await expect(li.call('POST', '/buildings', { name: 'x' })).rejects.toMatchObject({ status: 400, code: 'RH_VALIDATION' })
+  })
+
+  it('reads the live stream over a ticket: alerts of its scope, then the platform\'s close', async () => {
+    const police = await ApiClient.login(base, 'police-zumiao', DEMO_PASSWORD)
+    const stream = await police.liveStream({ keep: true })
+    expect(stream.status).toBe(200)
+    expect(stream.contentType).toMatch(/^text\/event-stream/)
+    const raised = (await tp.platform.alerts!.raise(candidate('demo-b1', { dedupKey: 'client-stream' })))!.alert
+    await until('the alert comes on the stream', () => stream.alertIds().includes(raised.id))
+    expect(stream.messages.find((m) => m.event === 'alert')).toMatchObject({ data: { kind: 'opened', alert: { id: raised.id, buildingId: 'demo-b1' } } })
+    expect(stream.comments).toBeGreaterThanOrEqual(1) // ": connected"
+    stream.close()
+    await stream.done
+    expect(stream.ended).toBe(true)
+  })
+
+  it('refuses a stream to vendors with ApiError 403', async () => {
+    const vendor = await ApiClient.login(base, 'vendor-acme', DEMO_PASSWORD)
+    await expect(vendor.liveStream()).rejects.toMatchObject({ status: 403, code: 'RH_FORBIDDEN' })
+  })
+})
