@@ -14,7 +14,7 @@ import { DATABASE_KINDS } from './support/databases.ts'
 import { residentIdNumber } from './support/id-numbers.ts'
 import { connectDevice, type MqttDetails } from './support/mqtt-device.ts'
 import { callApi, startTestPlatform, type TestPlatform } from './support/platform.ts'
-import { SseClient } from './support/sse-client.ts'
+import { LiveStreamReader } from '../contract/live-stream-reader.ts'
 import { until } from './support/wait.ts'
 
 interface Alert {
@@ -29,7 +29,7 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
   let tp: TestPlatform
   let clockOffset = 0
   const devices: Record<string, { client: MqttClient; details: MqttDetails; seq: number }> = {}
-  let sse: SseClient
+  let sse: LiveStreamReader
   let dispatch: MqttClient
   const onTopic: Array<{ topic: string; kind: string; alert: Alert }> = []
   let hookServer: Server
@@ -61,7 +61,7 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
     const hook = await api('police-zumiao', 'POST', '/webhooks', { url: `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/alerts`, areaId: 'zumiao' })
     expect(hook.status).toBe(201)
     hookSecret = hook.body.secret
-    sse = await SseClient.open(tp.platform.addresses().api.replace('localhost', '127.0.0.1'), '/alerts/stream', tp.tokens['police-zumiao'])
+    sse = await LiveStreamReader.open({ base: tp.platform.addresses().api.replace('localhost', '127.0.0.1'), token: tp.tokens['police-zumiao']!, auth: 'header', keep: true })
     dispatch = await mqtt.connectAsync(tp.mqttUrl, {
       clientId: 'dispatch:police-zumiao', username: 'user:police-zumiao', password: tp.tokens['police-zumiao'], clean: true, reconnectPeriod: 0,
     })
@@ -222,7 +222,7 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
     expect(five!.explanation).toContain('5 people of room 102 are inside')
     expect(five!.evidence).toHaveLength(5)
     const isFive = (a: Alert): boolean => a.id === raised!.id && a.level === 5 && a.explanation.includes('5 people')
-    await until('the live stream to show five', () => sse.events.some((e) => e.event === 'alert' && isFive((e.data as { alert: Alert }).alert)))
+    await until('the live stream to show five', () => sse.messages.some((e) => e.event === 'alert' && isFive((e.data as { alert: Alert }).alert)))
     await until('the MQTT topic to carry five', () => onTopic.some((m) => m.kind === 'updated' && isFive(m.alert)))
     await until('the webhook to be told', () => hooks.some((h) => h.event === 'alert.changed' && isFive(h.alert)))
     const history = (await api('police-zumiao', 'GET', `/alerts/${raised!.id}`)).body.history as Array<{ action: string; detail: object }>

@@ -7,7 +7,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callApi, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
-import { SseClient, streamTicket } from '../../test/support/sse-client.ts'
+import { ApiClient } from '../../contract/client.ts'
+import { LiveStreamReader } from '../../contract/live-stream-reader.ts'
 import { authPlugin } from '../api/auth.ts'
 import { alertRoutes } from '../api/routes/alerts.ts'
 import { webhookRoutes } from '../api/routes/webhooks.ts'
@@ -68,14 +69,18 @@ async function call (who: string | null, method: string, url: string, payload?: 
   return { status: r.statusCode, body: (r.body.length > 0 ? r.json() : {}) as Record<string, unknown> }
 }
 
+/** The live stream with `token` as the bearer header, or, `ticket`, the way a browser does; every message kept. */
+const openStream = async (token?: string, auth: 'header' | 'ticket' = 'header', query?: Record<string, string>): Promise<LiveStreamReader> =>
+  await LiveStreamReader.open({ base, ...(token === undefined ? {} : { token }), auth, keep: true, ...(query === undefined ? {} : { query }) })
+
 describe('GET /alerts/stream (Server-Sent Events)', () => {
   it('streams each console only the alerts of its scope, with heartbeats; token by header or by stream ticket', async () => {
-    const li = await SseClient.open(base, '/alerts/stream', tp.tokens['landlord-li'])
-    const wang = await SseClient.open(base, '/alerts/stream', tp.tokens['landlord-wang'], true)
-    const police = await SseClient.open(base, '/alerts/stream', tp.tokens['police-zumiao'])
-    const other = await SseClient.open(base, '/alerts/stream', tp.tokens['police-other'], true)
+    const li = await openStream(tp.tokens['landlord-li'])
+    const wang = await openStream(tp.tokens['landlord-wang'], 'ticket')
+    const police = await openStream(tp.tokens['police-zumiao'])
+    const other = await openStream(tp.tokens['police-other'], 'ticket')
     expect([li.status, wang.status, police.status, other.status]).toEqual([200, 200, 200, 200])
-    expect(li.res!.headers['content-type']).toMatch(/^text\/event-stream/)
+    expect(li.contentType).toMatch(/^text\/event-stream/)
     await until(() => live.size === 4)
 
     const a1 = (await alerts.raise(candidate('demo-b1', { dedupKey: 'sse-b1' })))!.alert
@@ -86,8 +91,8 @@ describe('GET /alerts/stream (Server-Sent Events)', () => {
     await until(() => li.alertIds().length === 3 && police.alertIds().length === 4 && wang.alertIds().length === 2 && other.alertIds().length === 1)
     await until(() => li.comments >= 2) // connected + at least one heartbeat
     expect(li.alertIds()).toEqual([a1.id, a1.id, a1.id])
-    expect(li.events.map((e) => (e.data as { kind: string }).kind)).toEqual(['opened', 'updated', 'acknowledged'])
-    expect((li.events[1]!.data as { alert: { count: number } }).alert.count).toBe(2)
+    expect(li.messages.map((e) => (e.data as { kind: string }).kind)).toEqual(['opened', 'updated', 'acknowledged'])
+    expect((li.messages[1]!.data as { alert: { count: number } }).alert.count).toBe(2)
     expect(wang.alertIds()).toEqual([a2.id, a3.id])
     expect(police.alertIds()).toEqual([a1.id, a2.id, a1.id, a1.id])
     expect(other.alertIds()).toEqual([a3.id])
@@ -96,10 +101,10 @@ describe('GET /alerts/stream (Server-Sent Events)', () => {
   })
 
   it('refuses missing and unknown tokens and tickets (401) and vendors (403)', async () => {
-    expect((await SseClient.open(base, '/alerts/stream')).status).toBe(401)
-    expect((await SseClient.open(base, '/alerts/stream', 'x'.repeat(40))).status).toBe(401)
-    expect((await SseClient.open(base, `/alerts/stream?ticket=${'x'.repeat(43)}`)).status).toBe(401)
-    expect((await SseClient.open(base, '/alerts/stream', tp.tokens['vendor-acme'])).status).toBe(403)
+    await expect(openStream()).rejects.toMatchObject({ status: 401, code: 'RH_UNAUTHENTICATED' })
+    await expect(openStream('x'.repeat(40))).rejects.toMatchObject({ status: 401 })
+    await expect(LiveStreamReader.open({ base, ticket: 'x'.repeat(43) })).rejects.toMatchObject({ status: 401 })
+    await expect(openStream(tp.tokens['vendor-acme'])).rejects.toMatchObject({ status: 403, code: 'RH_FORBIDDEN' })
     expect((await call('vendor-acme', 'POST', '/alerts/stream/ticket')).status).toBe(403)
     expect((await call(null, 'POST', '/alerts/stream/ticket')).status).toBe(401)
   })
@@ -111,46 +116,38 @@ describe('GET /alerts/stream (Server-Sent Events)', () => {
     expect(Date.parse(issued.body.expiresAt as string) - Date.now()).toBeLessThanOrEqual(60_000)
     const ticket = issued.body.ticket as string
     expect(ticket).not.toBe(token)
-    const first = await SseClient.open(base, `/alerts/stream?ticket=${ticket}`)
+    const first = await LiveStreamReader.open({ base, ticket })
     expect(first.status).toBe(200)
     first.close()
     // Once only.
-    const again = await SseClient.open(base, `/alerts/stream?ticket=${ticket}`)
-    expect(again.status).toBe(401)
-    again.close()
+    await expect(LiveStreamReader.open({ base, ticket })).rejects.toMatchObject({ status: 401 })
     // From the address it was issued to (inject's 127.0.0.2 differs from this client's 127.0.0.1).
     const elsewhere = await app.inject({ method: 'POST', url: '/alerts/stream/ticket', headers: { authorization: `Bearer ${token}` }, remoteAddress: '127.0.0.2' })
-    const moved = await SseClient.open(base, `/alerts/stream?ticket=${(elsewhere.json() as { ticket: string }).ticket}`)
-    expect(moved.status).toBe(401)
-    moved.close()
+    await expect(LiveStreamReader.open({ base, ticket: (elsewhere.json() as { ticket: string }).ticket })).rejects.toMatchObject({ status: 401 })
     // The session token itself is not accepted in the URL.
-    const old = await SseClient.open(base, `/alerts/stream?access_token=${token}`)
-    expect(old.status).toBe(400)
-    old.close()
+    await expect(openStream(undefined, 'header', { access_token: token })).rejects.toMatchObject({ status: 400, code: 'RH_BAD_REQUEST' })
   })
 
   it('ends a ticket with the session it came from', async () => {
     const session = await tp.platform.registry!.users.login('landlord-wang', 'demo-password', '127.0.0.1')
-    const ticket = await streamTicket(base, session.token)
+    const { ticket } = await new ApiClient(base, session.token).streamTicket()
     await tp.platform.registry!.users.logout(session.token)
-    const c = await SseClient.open(base, `/alerts/stream?ticket=${ticket}`)
-    expect(c.status).toBe(401)
-    c.close()
+    await expect(LiveStreamReader.open({ base, ticket })).rejects.toMatchObject({ status: 401 })
   })
 
   it('drops a console that stops reading, with event: close {reason: slow_consumer}', async () => {
-    const slow = await SseClient.open(base, '/alerts/stream', tp.tokens.admin)
+    const slow = await openStream(tp.tokens.admin)
     await until(() => live.size === 1)
-    slow.res!.pause()
+    slow.pause()
     const padding = 'x'.repeat(16_000)
     for (let i = 0; i < 2000 && live.counters.dropped === 0; i++) {
       await alerts.raiseMany(Array.from({ length: 10 }, (_, j) => candidate('demo-b2', { dedupKey: `slow-${i}-${j}`, explanation: padding })))
     }
     expect(live.counters.dropped).toBe(1)
     expect(live.size).toBe(0)
-    slow.res!.resume()
+    slow.resume()
     await until(() => slow.ended, 15_000)
-    expect(slow.events[slow.events.length - 1]).toEqual({ event: 'close', data: { reason: 'slow_consumer' } })
+    expect(slow.messages[slow.messages.length - 1]).toEqual({ event: 'close', data: { reason: 'slow_consumer' } })
     expect(slow.alertIds().length).toBeGreaterThan(0)
   })
 })
@@ -215,14 +212,14 @@ describe('alert routes', () => {
 
 describe('shutdown', () => {
   it('ends open streams with event: close {reason: server_shutdown} so the app can close', async () => {
-    const c = await SseClient.open(base, '/alerts/stream', tp.tokens['grid-chen'])
+    const c = await openStream(tp.tokens['grid-chen'])
     await until(() => live.size === 1)
     const t0 = Date.now()
     appClosed = true
     await app.close()
     expect(Date.now() - t0).toBeLessThan(2000)
     await until(() => c.ended)
-    expect(c.events).toEqual([{ event: 'close', data: { reason: 'server_shutdown' } }])
+    expect(c.messages).toEqual([{ event: 'close', data: { reason: 'server_shutdown' } }])
     expect(live.size).toBe(0)
   })
 })

@@ -5,15 +5,15 @@
 
 import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LiveStreamReader } from '../../contract/live-stream-reader.ts'
 import { callApi, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
-import { SseClient } from '../../test/support/sse-client.ts'
 import { until } from '../../test/support/wait.ts'
 
 describe('HTTP connection limits', () => {
   let tp: TestPlatform
   let base: string
   let port: number
-  const streams: SseClient[] = []
+  const streams: LiveStreamReader[] = []
   beforeAll(async () => {
     tp = await startTestPlatform('pglite', {
       env: { STREAM_MAX_PER_ACCOUNT: '2', STREAM_MAX_PER_ADDRESS: '4', STREAM_MAX_TOTAL: '3', HTTP_MAX_CONNECTIONS: '8', HTTP_REQUEST_TIMEOUT_S: '3' },
@@ -26,8 +26,8 @@ describe('HTTP connection limits', () => {
     await tp?.dispose()
   })
 
-  const open = async (who: string): Promise<SseClient> => {
-    const s = await SseClient.open(base, '/alerts/stream', tp.tokens[who])
+  const open = async (who: string): Promise<LiveStreamReader> => {
+    const s = await LiveStreamReader.open({ base, token: tp.tokens[who]!, auth: 'header' })
     streams.push(s)
     return s
   }
