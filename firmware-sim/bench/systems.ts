@@ -4,7 +4,8 @@
 // the process whose CPU and memory are the system's.
 
 import type { ChildProcess } from 'node:child_process'
-import { ApiClient } from '../load/api-client.ts'
+import { ApiClient } from '../../contract/client.ts'
+import { LOAD_CALL_TIMEOUT_MS } from '../load/in-parallel.ts'
 import type { DatabaseChoice, PlatformProbe } from '../load/embedded-platform.ts'
 import { LatencyHistogram, type HistogramData } from '../load/histogram.ts'
 import { provisionSite, runTag } from '../load/provision.ts'
@@ -66,7 +67,7 @@ export async function startPlatform (devices: number, database: DatabaseChoice, 
   const host = forkTs(new URL('./platform-host.ts', import.meta.url), [database], flags)
   try {
     const ready = await nextMessage<Extract<PlatformHostMessage, { type: 'ready' }>>(host, 'ready', 60_000)
-    const api = await ApiClient.login(ready.api, ready.username, ready.password)
+    const api = await ApiClient.login(ready.api, ready.username, ready.password, { timeoutMs: LOAD_CALL_TIMEOUT_MS })
     const perBuilding = Math.min(devices, 10)
     const site = await provisionSite(api, { buildings: Math.ceil(devices / perBuilding), devicesPerBuilding: perBuilding, residentsPerBuilding: perBuilding, tag: runTag() })
     return {

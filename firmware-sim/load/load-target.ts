@@ -3,7 +3,8 @@
 // elsewhere (processed = messages its broker accepted, from GET /broker/stats;
 // CPU and memory from /proc when its pid is given).
 
-import { ApiClient } from './api-client.ts'
+import { ApiClient } from '../../contract/client.ts'
+import { LOAD_CALL_TIMEOUT_MS } from './in-parallel.ts'
 import { startEmbeddedPlatform, type DatabaseChoice, type EmbeddedPlatform } from './embedded-platform.ts'
 import type { HistogramData } from './histogram.ts'
 import { pidSample } from './process-stats.ts'
@@ -33,7 +34,7 @@ export interface LoadTarget {
 export async function inProcessTarget (database: DatabaseChoice, env?: Record<string, string>): Promise<LoadTarget & { embedded: EmbeddedPlatform }> {
   const embedded = await startEmbeddedPlatform({ database, ...(env === undefined ? {} : { env }) })
   try {
-    const api = await ApiClient.login(embedded.api, embedded.admin.username, embedded.admin.password)
+    const api = await ApiClient.login(embedded.api, embedded.admin.username, embedded.admin.password, { timeoutMs: LOAD_CALL_TIMEOUT_MS })
     return {
       embedded,
       info: { mode: 'in-process', api: embedded.api, mqtt: embedded.mqtt, database: database === 'pglite' ? 'PGlite (embedded, on disk)' : 'PostgreSQL (scratch database)' },
@@ -64,10 +65,10 @@ export interface RemoteOptions {
 
 export async function remoteTarget (o: RemoteOptions): Promise<LoadTarget> {
   let api: ApiClient
-  if (o.token !== undefined) api = new ApiClient(o.api, o.token)
-  else if (o.username !== undefined && o.password !== undefined) api = await ApiClient.login(o.api, o.username, o.password)
+  if (o.token !== undefined) api = new ApiClient(o.api, { token: o.token, timeoutMs: LOAD_CALL_TIMEOUT_MS })
+  else if (o.username !== undefined && o.password !== undefined) api = await ApiClient.login(o.api, o.username, o.password, { timeoutMs: LOAD_CALL_TIMEOUT_MS })
   else throw new Error('an existing platform needs --token, or --user and --password, of an administrator')
-  const me = await api.call<{ role: string }>('GET', '/auth/me')
+  const me = await api.request('GET /auth/me')
   if (me.role !== 'admin') throw new Error(`the load run needs an administrator account, not ${me.role}`)
   return {
     info: { mode: 'remote', api: o.api, mqtt: o.mqtt, pid: o.pid ?? null },
@@ -75,7 +76,7 @@ export async function remoteTarget (o: RemoteOptions): Promise<LoadTarget> {
     mqtt: o.mqtt,
     processedMeans: 'uplink messages the broker accepted, logged durably (GET /broker/stats)',
     async sample () {
-      const stats = await api.call<{ accepted: number }>('GET', '/broker/stats')
+      const stats = await api.request('GET /broker/stats')
       const p = o.pid === undefined ? undefined : pidSample(o.pid)
       return { processed: stats.accepted, ...(p === undefined ? {} : { cpuMs: p.cpuMs, rssBytes: p.rssBytes }) }
     },

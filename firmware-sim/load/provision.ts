@@ -5,8 +5,9 @@
 // several runs can share one platform.
 
 import { deviceTopic } from '../../protocol/index.ts'
-import { gb11643CheckChar } from '../../platform/privacy/national-id.ts'
-import { ApiClient, inParallel } from './api-client.ts'
+import { gb11643CheckChar } from '../../contract/national-id.ts'
+import type { ApiClient } from '../../contract/client.ts'
+import { inParallel } from './in-parallel.ts'
 import type { PublisherDevice } from './publisher.ts'
 
 export interface ProvisionOptions {
@@ -44,13 +45,13 @@ export async function provisionSite (api: ApiClient, o: ProvisionOptions): Promi
   const limit = o.concurrency ?? 8
   const t = o.tag
   const ids = { district: `${t}-d`, street: `${t}-s`, community: `${t}-c`, grid: `${t}-g` }
-  await api.call('POST', '/areas', { id: ids.district, kind: 'district', name: `Load ${t}` })
-  await api.call('POST', '/areas', { id: ids.street, parentId: ids.district, kind: 'street', name: `Load ${t} street` })
-  await api.call('POST', '/areas', { id: ids.community, parentId: ids.street, kind: 'community', name: `Load ${t} community` })
-  await api.call('POST', '/areas', { id: ids.grid, parentId: ids.community, kind: 'grid', name: `Load ${t} grid` })
+  await api.request('POST /areas', { body: { id: ids.district, kind: 'district', name: `Load ${t}` } })
+  await api.request('POST /areas', { body: { id: ids.street, parentId: ids.district, kind: 'street', name: `Load ${t} street` } })
+  await api.request('POST /areas', { body: { id: ids.community, parentId: ids.street, kind: 'community', name: `Load ${t} community` } })
+  await api.request('POST /areas', { body: { id: ids.grid, parentId: ids.community, kind: 'grid', name: `Load ${t} grid` } })
   const buildingIds = Array.from({ length: o.buildings }, (_, i) => `${t}-b${i}`)
   await inParallel(buildingIds, limit, async (id, i) => {
-    await api.call('POST', '/buildings', { id, gridId: ids.grid, name: `Load block ${i}`, address: `Loopback road ${i}` })
+    await api.request('POST /buildings', { body: { id, gridId: ids.grid, name: `Load block ${i}`, address: `Loopback road ${i}` } })
     o.onProgress?.('buildings', i + 1, buildingIds.length)
   })
 
@@ -59,7 +60,7 @@ export async function provisionSite (api: ApiClient, o: ProvisionOptions): Promi
   const roomJobs = buildingIds.flatMap((b) => Array.from({ length: rooms }, (_, r) => ({ b, r })))
   let done = 0
   const roomIds = await inParallel(roomJobs, limit, async ({ b, r }) => {
-    const room = await api.call<{ id: string }>('POST', `/buildings/${b}/rooms`, { id: `${b}-r${r}`, number: `R${r}`, capacity: 2 })
+    const room = await api.request('POST /buildings/:id/rooms', { params: { id: b }, body: { id: `${b}-r${r}`, number: `R${r}`, capacity: 2 } })
     o.onProgress?.('rooms', ++done, roomJobs.length)
     return room.id
   })
@@ -69,9 +70,9 @@ export async function provisionSite (api: ApiClient, o: ProvisionOptions): Promi
   done = 0
   await inParallel(regJobs, limit, async ({ b, bi, k }, n) => {
     const card = `C${(salt * 16 + n).toString(16).padStart(10, '0')}`
-    const reg = await api.call<{ credentials: Array<{ id: string; value: string }> }>('POST', `/rooms/${roomIds[bi * rooms + Math.floor(k / 2)]}/registrations`, {
-      resident: { name: `Resident ${b} ${k}`, idType: 'resident_id', idNumber: loadIdNumber(salt + n) },
-      credentials: [{ kind: 'card', value: card }],
+    const reg = await api.request('POST /rooms/:id/registrations', {
+      params: { id: String(roomIds[bi * rooms + Math.floor(k / 2)]) },
+      body: { resident: { name: `Resident ${b} ${k}`, idType: 'resident_id', idNumber: loadIdNumber(salt + n) }, credentials: [{ kind: 'card', value: card }] },
     })
     const list = cards.get(b) ?? []
     list.push({ card, credentialId: reg.credentials[0]!.id })
@@ -82,8 +83,8 @@ export async function provisionSite (api: ApiClient, o: ProvisionOptions): Promi
   const devJobs = buildingIds.flatMap((b) => Array.from({ length: o.devicesPerBuilding }, (_, k) => ({ b, k })))
   done = 0
   const devices = await inParallel(devJobs, limit, async ({ b, k }) => {
-    const p = await api.call<{ device: { id: string }; mqtt: { password: string } }>('POST', `/buildings/${b}/devices`, {
-      id: `${b}-d${k}`, door: 'main-gate', kind: 'reader', vendor: 'Load', model: 'LR-1',
+    const p = await api.request('POST /buildings/:id/devices', {
+      params: { id: b }, body: { id: `${b}-d${k}`, door: 'main-gate', kind: 'reader', vendor: 'Load', model: 'LR-1' },
     })
     o.onProgress?.('devices', ++done, devJobs.length)
     const holder = cards.get(b)?.[k % o.residentsPerBuilding] ?? { card: 'C0', credentialId: 'none' }

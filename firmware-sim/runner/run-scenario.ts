@@ -16,7 +16,7 @@ import { score, type Scores } from '../score/report.ts'
 import { startLocalPlatform, type LocalPlatform } from './local-platform.ts'
 import { CredentialSecrets } from '../../platform/privacy/credential-secrets.ts'
 import type { CredentialKind } from '../../platform/registry/credentials.ts'
-import { PlatformApi } from './platform-api.ts'
+import { ApiClient } from '../../contract/client.ts'
 import { provisionSite } from './provision.ts'
 import { WorldRunner, type RunnerStats } from './world-runner.ts'
 
@@ -79,15 +79,15 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
   let local: LocalPlatform | undefined
   let runner: WorldRunner | undefined
   try {
-    let admin: PlatformApi
+    let admin: ApiClient
     let mqttUrl: string | undefined
     if (o.platform.kind === 'local') {
       local = await startLocalPlatform({ clock: () => clock.now(), rules: o.rules, tickMs: o.platform.tickMs, sweepMs: o.platform.sweepMs })
-      admin = await PlatformApi.login(local.api, local.username, local.password)
+      admin = await ApiClient.login(local.api, local.username, local.password)
       o.log(`platform started in this process: API ${local.api}, MQTT ${local.mqtt}`)
     } else {
       const t = o.platform
-      admin = t.token !== undefined ? new PlatformApi(t.api, t.token) : await PlatformApi.login(t.api, t.username ?? 'admin', t.password ?? '')
+      admin = t.token !== undefined ? new ApiClient(t.api, { token: t.token }) : await ApiClient.login(t.api, t.username ?? 'admin', t.password ?? '')
       mqttUrl = t.mqtt
     }
     const timing: DetectionTiming = o.platform.kind === 'local'
@@ -127,7 +127,7 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
       if (o.progress === undefined || Date.now() - lastProgress < (o.progressMs ?? 2000)) return
       lastProgress = Date.now()
       o.progress({ sim: clock.now(), start, end, done, total: timeline.length, stats: runner!.stats, alerts: alertCount })
-      void admin.alerts(site.buildings.map((b) => b.id)).then((list) => {
+      void alertsOf(admin, site.buildings.map((b) => b.id)).then((list) => {
         alertCount = list.length
         for (const a of list) {
           if (announced.has(a.id)) continue
@@ -143,7 +143,7 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
     }
     // Let the platform finish judging what the last minutes brought.
     await new Promise((resolve) => setTimeout(resolve, 1000))
-    const alerts = await admin.alerts(site.buildings.map((b) => b.id))
+    const alerts = await alertsOf(admin, site.buildings.map((b) => b.id))
     const readAt = Date.now()
     const endSim = clock.simAt(readAt)
 
@@ -183,4 +183,13 @@ export function earlyMs (timing: DetectionTiming): number {
 /** The sim-time span of a run, for people. */
 export function describeSpan (start: number, end: number): string {
   return `${new Date(start).toISOString().slice(0, 16)}Z .. ${new Date(end).toISOString().slice(0, 16)}Z (${((end - start) / HOUR / 24).toFixed(1)} days)`
+}
+
+/** Every alert of the buildings, whatever their status, oldest first. */
+async function alertsOf (api: ApiClient, buildingIds: readonly string[]): Promise<PlatformAlert[]> {
+  const out: PlatformAlert[] = []
+  for (const buildingId of buildingIds) {
+    for await (const a of api.alerts({ buildingId, limit: 1000 })) out.push(a)
+  }
+  return out.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt))
 }

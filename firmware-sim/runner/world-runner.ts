@@ -10,7 +10,8 @@
 import { createCamera, createReader, type DeviceCredentials, type SimCameraDevice, type SimReaderDevice } from '../device/index.ts'
 import type { Action, CredentialSpec, PassAction, Site } from '../world/model.ts'
 import type { SimClock } from '../world/sim-clock.ts'
-import type { PlatformApi } from './platform-api.ts'
+import type { ApiClient } from '../../contract/client.ts'
+import type { CredentialInput } from '../../contract/schemas/registry.ts'
 
 export interface RunnerStats {
   actions: number
@@ -25,9 +26,9 @@ export interface RunnerStats {
 
 export interface WorldRunnerOptions {
   site: Site
-  landlord: PlatformApi
+  landlord: ApiClient
   /** The devices' vendor (rotates secrets). */
-  vendor: PlatformApi
+  vendor: ApiClient
   clock: SimClock
   devices: Map<string, DeviceCredentials>
   heartbeatS: number
@@ -100,7 +101,7 @@ export class WorldRunner {
    * re-keyed and not approved again yet: it gets no list meanwhile.
    */
   async syncAllowlists (buildingId: string, timeoutMs = 5000): Promise<void> {
-    const b = await this.o.landlord.call<{ allowlistVersion: number }>('GET', `/buildings/${buildingId}`)
+    const b = await this.o.landlord.request('GET /buildings/:id', { params: { id: buildingId } })
     const readers = [...this.readers.entries()].filter(([k, r]) => k.startsWith(`${buildingId}/`) && r.listUnderOwnKey).map(([, r]) => r)
     const end = Date.now() + timeoutMs
     while (readers.some((r) => r.connected && r.allowlistVersion < b.allowlistVersion)) {
@@ -149,10 +150,13 @@ export class WorldRunner {
         return this.reader(a.deviceId).doorEvent(a.state, a.durationS)
       case 'register': {
         const person = this.persons.get(a.person)!
-        const r = await api.call<{ registration: { id: string; resident: { id: string } }; credentials: Array<{ id: string }> }>('POST', `/rooms/${a.roomId}/registrations`, {
-          resident: { name: person.name, idType: 'resident_id', idNumber: person.idNumber },
-          ...(a.permitValidUntil === undefined ? {} : { permitValidUntil: a.permitValidUntil }),
-          credentials: a.credentials.map((ref) => this.credentialInput(ref)),
+        const r = await api.request('POST /rooms/:id/registrations', {
+          params: { id: a.roomId },
+          body: {
+            resident: { name: person.name, idType: 'resident_id', idNumber: person.idNumber! },
+            ...(a.permitValidUntil === undefined ? {} : { permitValidUntil: a.permitValidUntil }),
+            credentials: a.credentials.map((ref) => this.credentialInput(ref)),
+          },
         })
         this.registrationIds.set(a.person, r.registration.id)
         this.residentIds.set(a.person, r.registration.resident.id)
@@ -160,25 +164,26 @@ export class WorldRunner {
         return this.syncAllowlists(this.buildingOfRoom(a.roomId))
       }
       case 'deregister': {
-        const reg = await api.call<{ buildingId: string }>('POST', `/registrations/${this.registrationIds.get(a.person)}/deregister`, { reason: 'moved_out' })
+        const reg = await api.request('POST /registrations/:id/deregister', { params: { id: String(this.registrationIds.get(a.person)) }, body: { reason: 'moved_out' } })
         return this.syncAllowlists(reg.buildingId)
       }
       case 'issue': {
         const c = this.credentials.get(a.credential)!
-        const r = await api.call<{ id: string }>('POST', `/registrations/${this.registrationIds.get(c.holder!)}/credentials`, this.credentialInput(a.credential))
+        const r = await api.request('POST /registrations/:id/credentials', { params: { id: String(this.registrationIds.get(c.holder!)) }, body: this.credentialInput(a.credential) })
         this.credentialIds.set(a.credential, r.id)
         return this.syncAllowlists(c.buildingId)
       }
       case 'revoke': {
         const c = this.credentials.get(a.credential)!
-        await api.call('POST', `/credentials/${this.credentialIds.get(a.credential)}/revoke`, { reason: 'card reported lost' })
+        await api.request('POST /credentials/:id/revoke', { params: { id: String(this.credentialIds.get(a.credential)) }, body: { reason: 'card reported lost' } })
         return this.syncAllowlists(c.buildingId)
       }
       case 'visitor-pass': {
         const c = this.credentials.get(a.credential)!
         const { kind, value, validUntil, windows } = this.credentialInput(a.credential)
-        const r = await api.call<{ id: string }>('POST', `/rooms/${c.roomId}/visitor-passes`, {
-          kind, value, validUntil, visitorName: this.persons.get(c.holder!)!.name, ...(windows === undefined ? {} : { windows }),
+        const r = await api.request('POST /rooms/:id/visitor-passes', {
+          params: { id: String(c.roomId) },
+          body: { kind, value, validUntil: validUntil!, visitorName: this.persons.get(c.holder!)!.name, ...(windows === undefined ? {} : { windows }) },
         })
         this.credentialIds.set(a.credential, r.id)
         return this.syncAllowlists(c.buildingId)
@@ -191,12 +196,12 @@ export class WorldRunner {
         this.offsets.set(a.deviceId, a.offsetMs)
         return
       case 'rekey': {
-        const issued = await this.o.vendor.call<{ mqtt: { password: string; allowlistKey: string | null } }>('POST', `/devices/${a.deviceId}/rotate-secret`, { allowlistKey: 'new' })
+        const issued = await this.o.vendor.request('POST /devices/:id/rotate-secret', { params: { id: a.deviceId }, body: { allowlistKey: 'new' } })
         await within(10_000, this.device(a.deviceId).installCredentials(issued.mqtt))
         return
       }
       case 'approve': {
-        await api.call('POST', `/devices/${a.deviceId}/approve`)
+        await api.request('POST /devices/:id/approve', { params: { id: a.deviceId } })
         const reader = this.reader(a.deviceId)
         // A connected reader receives its full list under the new key at once.
         await until(() => !reader.connected || reader.listUnderOwnKey, 5000)
@@ -218,7 +223,7 @@ export class WorldRunner {
     if (result === 'granted') this.cameras.get(`${a.buildingId}/${a.door}`)?.cross(a.direction, Math.max(1, a.crossing))
   }
 
-  private credentialInput (ref: string): { kind: string; value: string; validFrom?: string; validUntil?: string; windows?: CredentialSpec['windows'] } {
+  private credentialInput (ref: string): CredentialInput & { value: string } {
     const c = this.credentials.get(ref)!
     return {
       kind: c.kind, value: c.value,

@@ -8,7 +8,7 @@
 // match nothing are false positives, unless they match an expected alert that
 // came due too close to the end of the run to be scored (ignored).
 
-import type { Alert } from '../../platform/alerts/model.ts'
+import type { Alert } from '../../contract/schemas/alerts.ts'
 import { CONDITION_TYPES, type RuleType, type TruthItem, type TruthMatch } from '../world/truth.ts'
 
 /** The alert fields the scorer reads (GET /alerts returns the platform's Alert as JSON). */

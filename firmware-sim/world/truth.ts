@@ -4,7 +4,9 @@
 // JSON by `--truth file`; read back by the scorer. The rule vocabulary (alert
 // types, rule settings) is the platform's own, so the two cannot drift apart.
 
-import { ALERT_TYPES, DEFAULT_RULE_PARAMS, LEVEL_ALERT_TYPES, type AlertCandidate, type AlertType, type RuleParams } from '../../platform/pipeline/model.ts'
+import type { AlertCandidate } from '../../contract/alert-candidate.ts'
+import { ALERT_TYPES, LEVEL_ALERT_TYPES, type AlertType } from '../../contract/vocabulary.ts'
+import { DEFAULT_RULE_PARAMS, type RuleParams } from '../../platform/pipeline/model.ts'
 
 /** The platform's alert types (docs/rules.md), one per rule. */
 export const RULE_TYPES = ALERT_TYPES

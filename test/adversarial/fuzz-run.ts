@@ -20,7 +20,8 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ApiClient } from '../../firmware-sim/load/api-client.ts'
+import { ApiClient } from '../../contract/client.ts'
+import { LOAD_CALL_TIMEOUT_MS } from '../../firmware-sim/load/in-parallel.ts'
 import { LatencyHistogram, type LatencySummary } from '../../firmware-sim/load/histogram.ts'
 import { pidSample } from '../../firmware-sim/load/process-stats.ts'
 import { DEMO_PASSWORD } from '../../platform/demo/demo-site.ts'
@@ -97,12 +98,12 @@ export async function runFuzz (o: FuzzOptions): Promise<FuzzResult> {
     let crashed = false
     const exited = new Promise<void>((resolve) => platform!.child.once('exit', (code) => { exitCode = code; crashed = true; resolve() }))
 
-    const admin = await ApiClient.login(api, 'admin', DEMO_PASSWORD)
-    const li = await ApiClient.login(api, 'landlord-li', DEMO_PASSWORD)
-    const wang = await ApiClient.login(api, 'landlord-wang', DEMO_PASSWORD)
+    const timeout = { timeoutMs: LOAD_CALL_TIMEOUT_MS }
+    const admin = await ApiClient.login(api, 'admin', DEMO_PASSWORD, timeout)
+    const li = await ApiClient.login(api, 'landlord-li', DEMO_PASSWORD, timeout)
+    const wang = await ApiClient.login(api, 'landlord-wang', DEMO_PASSWORD, timeout)
     const provision = async (client: ApiClient, building: string, kind: 'reader' | 'camera'): Promise<DeviceLogin> => {
-      const r = await client.call<{ device: { id: string; buildingId: string }; mqtt: { password: string } }>(
-        'POST', `/buildings/${building}/devices`, { door: 'main-gate', kind, vendor: 'Fuzz', model: 'F-1' })
+      const r = await client.request('POST /buildings/:id/devices', { params: { id: building }, body: { door: 'main-gate', kind, vendor: 'Fuzz', model: 'F-1' } })
       return { deviceId: r.device.id, buildingId: r.device.buildingId, password: r.mqtt.password }
     }
     const honest = await provision(li, 'demo-b1', 'reader')
