@@ -38,6 +38,7 @@ describe('ApiClient', () => {
 
   it('answers refusals with ApiError carrying the status and the platform\'s code', async () => {
     const anon = new ApiClient(base)
+    expect(await anon.request('GET /health/live')).toMatchObject({ status: 'live' })
     await expect(anon.request('GET /auth/me')).rejects.toMatchObject({ name: 'ApiError', status: 401, code: 'RH_UNAUTHENTICATED', route: 'GET /auth/me' })
     await expect(ApiClient.login(base, 'landlord-li', 'wrong-password')).rejects.toBeInstanceOf(ApiError)
     const li = await ApiClient.login(base, 'landlord-li', DEMO_PASSWORD)

@@ -14,10 +14,10 @@
 // no device or building.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type, { type Static } from 'typebox'
 import type { HealthLimits } from '../../config.ts'
 import type { EventLogCounters } from '../../events/event-log.ts'
 import type { PipelineStats } from '../../pipeline/pipeline.ts'
+import { ROUTES, type Health, type Liveness } from '../../../contract/routes/index.ts'
 import { HEALTH_REASONS } from '../../../contract/vocabulary.ts'
 
 /** What the parts report (platform.ts gathers it); judged by judgeHealth. */
@@ -30,29 +30,7 @@ export interface HealthInputs {
 }
 
 export { HEALTH_REASONS }
-
-export const HealthSchema = Type.Object({
-  status: Type.Enum(['ok', 'starting', 'unhealthy'], {
-    description: '`ok` (200); `starting` (503): a part is not up yet; `unhealthy` (503): up, but see `reasons`.',
-  }),
-  broker: Type.Boolean(),
-  registry: Type.Boolean(),
-  pipeline: Type.Boolean(),
-  reasons: Type.Array(Type.Enum(HEALTH_REASONS), {
-    description: '`journal_failed`: the event journal could not be written, no event is acknowledged until a restart; ' +
-      '`event_log_full`: so many events wait for the database that acknowledgements are held; `event_copy_behind`: an ' +
-      'acknowledged event has waited longer than HEALTH_EVENT_COPY_DELAY_MAX_S for the database; `alert_commit_behind`: an ' +
-      'alert has waited longer than HEALTH_ALERT_DELAY_MAX_S to be committed, or commits have failed that long; ' +
-      '`pipeline_stopped`: the rules stopped, nothing is judged until a restart.',
-  }),
-  figures: Type.Object({
-    eventsBehind: Type.Integer({ description: 'acknowledged events not in the database yet' }),
-    eventCopyLagS: Type.Number({ description: 'seconds the oldest of them has waited' }),
-    uncommittedAlerts: Type.Integer({ description: 'alert candidates not committed yet' }),
-    alertCommitLagS: Type.Number({ description: 'seconds the oldest of them has waited, or commits have failed' }),
-  }),
-})
-export type Health = Static<typeof HealthSchema>
+export { HealthSchema, LivenessSchema, type Health, type Liveness } from '../../../contract/routes/health-routes.ts'
 
 /** The verdict: pure over what the parts report and the bounds. */
 export function judgeHealth (h: HealthInputs, limits: HealthLimits): Health {
@@ -85,12 +63,6 @@ const seconds = (ms: number): number => Math.round(ms / 100) / 10
 
 export type HealthCheck = () => Health
 
-export const LivenessSchema = Type.Object({
-  status: Type.Enum(['live', 'stalled'], { description: '`live` (200); `stalled` (503): the event loop runs later than HEALTH_EVENT_LOOP_DELAY_MAX_S.' }),
-  eventLoopDelayMs: Type.Integer({ description: 'the worst lateness of the event loop over the last 10 s or so, ms' }),
-})
-export type Liveness = Static<typeof LivenessSchema>
-
 /** The liveness verdict over the event loop's lateness (ms). */
 export function judgeLiveness (eventLoopDelayMs: number, limits: Pick<HealthLimits, 'eventLoopDelayMaxS'>): Liveness {
   return { status: eventLoopDelayMs > limits.eventLoopDelayMaxS * 1000 ? 'stalled' : 'live', eventLoopDelayMs }
@@ -105,7 +77,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ health: HealthCheck; live
       tags: ['health'],
       summary: '200 when the platform can do its job; 503 while starting, or when the journal failed or alerts or events wait past their bounds',
       security: [],
-      response: { 200: HealthSchema, 503: HealthSchema },
+      ...ROUTES['GET /health'],
     },
   }, async (_req, reply) => {
     const h = health()
@@ -118,7 +90,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ health: HealthCheck; live
       tags: ['health'],
       summary: '200 while the process serves and its event loop turns; no database access (for a supervisor that restarts on failure)',
       security: [],
-      response: { 200: LivenessSchema, 503: LivenessSchema },
+      ...ROUTES['GET /health/live'],
     },
   }, async (_req, reply) => {
     const l = liveness()
