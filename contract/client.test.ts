@@ -60,6 +60,21 @@ describe('ApiClient', () => {
     expect(stream.ended).toBe(true)
   })
 
+  it('reconnects a dropped stream after the stream\'s retry delay, with a new ticket, and says so for a resync', async () => {
+    const police = await ApiClient.login(base, 'police-zumiao', DEMO_PASSWORD)
+    let resyncs = 0
+    const stream = await police.liveStream({ keep: true, reconnect: true, onReconnect: () => { resyncs++ } })
+    // The connection drops (a proxy restarts, say) while the platform runs on.
+    tp.platform.app!.server.closeAllConnections()
+    await until('the reader reconnects', () => stream.reconnects === 1, 10_000)
+    expect(resyncs).toBe(1)
+    const raised = (await tp.platform.alerts!.raise(candidate('demo-b1', { dedupKey: 'client-reconnect' })))!.alert
+    await until('the alert comes on the new connection', () => stream.alertIds().includes(raised.id))
+    stream.close()
+    await stream.done
+    expect(stream.reconnects).toBe(1)
+  })
+
   it('refuses a stream to vendors with ApiError 403', async () => {
     const vendor = await ApiClient.login(base, 'vendor-acme', DEMO_PASSWORD)
     await expect(vendor.liveStream()).rejects.toMatchObject({ status: 403, code: 'RH_FORBIDDEN' })
