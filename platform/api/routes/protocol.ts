@@ -6,26 +6,11 @@
 
 import { readFileSync } from 'node:fs'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
 import { PROTOCOL_REVISION, renderJsonSchemas, TOPIC_ROOT } from '../../../protocol/index.ts'
 import { Errors } from '../../errors.ts'
-import { errors } from '../schemas.ts'
+import { ROUTES } from '../../../contract/routes/index.ts'
 
 const SUFFIX = '.schema.json'
-
-const SchemaIndexSchema = Type.Object({
-  protocol: Type.String({ description: 'the topic root, e.g. `rh/v1`' }),
-  revision: Type.Integer({ description: 'the revision of the spec (protocol/README.md §2)' }),
-  spec: Type.String({ description: 'where the spec is served' }),
-  schemas: Type.Array(Type.Object({
-    name: Type.String({ description: 'e.g. `access-event`' }),
-    id: Type.String({ description: 'the schema\'s `$id`, e.g. `rh/v1/access-event`' }),
-    title: Type.String(),
-    url: Type.String({ description: 'where the schema is served' }),
-  })),
-})
-
-const JsonSchemaDocument = Type.Object({}, { additionalProperties: true, description: 'a JSON Schema (draft 2020-12)' })
 
 export const protocolRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Read once: the spec is part of the release, not data.
@@ -45,13 +30,13 @@ export const protocolRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['protocol'],
       summary: 'The device protocol spec (Markdown), for firmware engineers',
       security: [],
-      response: { 200: { description: 'protocol/README.md', content: { 'text/markdown': { schema: Type.String() } } } },
+      ...ROUTES['GET /protocol'],
     },
   }, async (_req, reply) => reply.type('text/markdown; charset=utf-8').send(spec))
 
   app.get('/protocol/schemas', {
     config: { public: true },
-    schema: { tags: ['protocol'], summary: 'The JSON Schemas of the device protocol\'s messages', security: [], response: { 200: SchemaIndexSchema } },
+    schema: { ...ROUTES['GET /protocol/schemas'], tags: ['protocol'], summary: 'The JSON Schemas of the device protocol\'s messages', security: [] },
   }, async () => index)
 
   app.get('/protocol/schemas/:name', {
@@ -60,8 +45,7 @@ export const protocolRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['protocol'],
       summary: 'One message\'s JSON Schema (draft 2020-12), by name (`access-event`, or `access-event.schema.json`)',
       security: [],
-      params: Type.Object({ name: Type.String({ maxLength: 64 }) }),
-      response: { 200: JsonSchemaDocument, ...errors(404) },
+      ...ROUTES['GET /protocol/schemas/:name'],
     },
   }, async (req) => {
     const name = req.params.name.endsWith(SUFFIX) ? req.params.name.slice(0, -SUFFIX.length) : req.params.name
