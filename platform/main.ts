@@ -2,6 +2,7 @@
 
 import { startBanner } from './banner.ts'
 import { ConfigError, loadConfig } from './config.ts'
+import { listenErrorMessage, portVariables } from './listen-errors.ts'
 import { createLogger } from './logger.ts'
 import { Platform } from './platform.ts'
 
@@ -44,6 +45,12 @@ try {
   if (err instanceof ConfigError) {
     console.error(err.message)
     process.exit(2)
+  }
+  // A port already taken: name the variable to change, no stack.
+  const taken = listenErrorMessage(err, portVariables(config))
+  if (taken !== undefined && !stopping) {
+    console.error(taken)
+    process.exit(1)
   }
   // Stopped by a signal while starting: the signal's handler exits.
   if (!stopping) {

@@ -56,7 +56,8 @@ export class MqttListeners {
       socket.setNoDelay(true)
       this.hand(socket, socket.remoteAddress ?? 'unknown', 'tcp')
     })
-    tcp.on('error', (err) => logger.error({ err }, 'mqtt tcp server error'))
+    // A failed listen rejects start() (main.ts names the port's variable); these log what follows.
+    tcp.on('error', (err) => { if (tcp.listening) logger.error({ err }, 'mqtt tcp server error') })
     this.tcp = tcp
     await listen(tcp, tcpPort, host)
 
@@ -73,7 +74,7 @@ export class MqttListeners {
       })
       // A failed handshake (plain TCP, wrong protocol) ends that socket only.
       server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'mqtt tls handshake failed'))
-      server.on('error', (err) => logger.error({ err }, 'mqtt tls server error'))
+      server.on('error', (err) => { if (server.listening) logger.error({ err }, 'mqtt tls server error') })
       this.tlsServer = server
       await listen(server, tlsPort, host)
     }
@@ -92,7 +93,7 @@ export class MqttListeners {
       res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
       res.end(`MQTT over WebSocket: connect to ${WS_PATH} with subprotocol "mqtt"\n`)
     })
-    server.on('error', (err) => logger.error({ err }, `mqtt ${transport} server error`))
+    server.on('error', (err) => { if (server.listening) logger.error({ err }, `mqtt ${transport} server error`) })
     const wss = new WebSocketServer({
       server,
       path: WS_PATH,
@@ -102,7 +103,7 @@ export class MqttListeners {
       // [MQTT-6.0.0-3]/section 6: the subprotocol is "mqtt" (3.1.1) or "mqttv3.1" (3.1).
       handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
     })
-    wss.on('error', (err) => logger.error({ err }, `mqtt ${transport} server error`))
+    wss.on('error', (err) => { if (server.listening) logger.error({ err }, `mqtt ${transport} server error`) })
     wss.on('connection', (ws, req) => {
       const stream = createWebSocketStream(ws)
       this.hand(stream, req.socket.remoteAddress ?? 'unknown', transport)
