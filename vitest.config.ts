@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // No PostgreSQL server at PG_TEST_URL (and not CI): start one for the run.
+    globalSetup: ['test/support/global-setup.ts'],
   },
 })
