@@ -50,6 +50,8 @@ export interface Config {
   /** Bounds past which GET /health answers 503 (HEALTH_* variables). */
   health: HealthLimits
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** LOG_FORMAT; undefined: pretty when stdout is a terminal, JSON lines otherwise. */
+  logFormat?: 'pretty' | 'json'
 }
 
 export interface HealthLimits {
@@ -92,6 +94,7 @@ export const CONFIG_VARIABLES = {
   MOVE_CONFIRM_HOURS: 'Hours the landlord of a person\'s current stay has to confirm or dispute their move to another landlord\'s building before the grid worker or police decides (default 72).',
   DEMO: 'Load the demo site into an empty registry (default on; "off" to skip).',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent (default info).',
+  LOG_FORMAT: 'pretty or json (default: pretty when stdout is a terminal, JSON lines otherwise).',
   STREAM_MAX_PER_ACCOUNT: `Open live alert streams (GET /alerts/stream) one account may hold (default ${DEFAULT_STREAM_LIMITS.perAccount}).`,
   STREAM_MAX_PER_ADDRESS: `Open live alert streams from one client address (default ${DEFAULT_STREAM_LIMITS.perAddress}).`,
   STREAM_MAX_TOTAL: `Open live alert streams in total (default ${DEFAULT_STREAM_LIMITS.total}).`,
@@ -232,6 +235,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   }
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel']
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`)
+  const logFormat = env.LOG_FORMAT?.trim().toLowerCase() || undefined
+  if (logFormat !== undefined && logFormat !== 'pretty' && logFormat !== 'json') problems.push(`LOG_FORMAT must be pretty or json, got ${JSON.stringify(env.LOG_FORMAT)}`)
   const publicHost = env.PUBLIC_HOST?.trim() || undefined
   const dataDirShared = flag('DATA_DIR_SHARED', false)
   const webhookAllowInsecureLocal = flag('WEBHOOK_ALLOW_INSECURE_LOCAL', false)
@@ -256,6 +261,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   return {
     host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, dataDirShared, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays,
     moveConfirmHours, streams, http, rules, webhookAllowInsecureLocal, mqttLimits, health, logLevel,
+    ...(logFormat === undefined ? {} : { logFormat: logFormat as 'pretty' | 'json' }),
   }
 }
 

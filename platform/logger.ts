@@ -1,8 +1,11 @@
 // The platform's logger, and what it never writes: credentials. Every part
 // logs through a child of this one, so the redaction below applies to all of
 // them; the API adds a request serializer (logRequest) that redacts URLs.
+// In a terminal the lines are pretty-printed; anywhere else (a file, a log
+// collector) they are JSON, one per line (LOG_FORMAT forces either).
 
 import pino, { type DestinationStream, type Logger } from 'pino'
+import pretty from 'pino-pretty'
 import type { Config } from './config.ts'
 
 const CENSOR = '[redacted]'
@@ -20,9 +23,37 @@ export const REDACTED_PATHS = [
   '*.password', '*.token', '*.secret', '*.ticket', '*.accessToken', '*.access_token',
 ]
 
-export function createLogger (level: Config['logLevel'], destination?: DestinationStream): Logger {
+export type LogFormat = NonNullable<Config['logFormat']>
+
+/**
+ * The logger, writing to `destination` (default stdout) as `format`: default
+ * pretty when writing to a terminal, JSON otherwise (a destination given is
+ * read by a program: JSON).
+ */
+export function createLogger (level: Config['logLevel'], destination?: DestinationStream, format?: LogFormat): Logger {
   const options = { level, redact: { paths: REDACTED_PATHS, censor: CENSOR } }
+  const chosen = format ?? (destination === undefined && process.stdout.isTTY === true ? 'pretty' : 'json')
+  if (chosen === 'pretty') return pino(options, prettyStream(destination))
   return destination === undefined ? pino(options) : pino(options, destination)
+}
+
+/**
+ * Lines for a person at a terminal: local time, level, the part in front of
+ * the message, the other fields on the same line (errors keep their stack on
+ * the lines below). Written synchronously, like pino's own stdout, so a line
+ * logged just before an exit is not lost.
+ */
+function prettyStream (destination: DestinationStream | undefined): DestinationStream {
+  return pretty({
+    colorize: destination === undefined && process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+    translateTime: 'SYS:HH:MM:ss.l',
+    // The message says the request's method, URL, status and time already.
+    ignore: 'pid,hostname,part,res,responseTime',
+    messageFormat: '{if part}{part}: {end}{msg}',
+    singleLine: true,
+    sync: true,
+    ...(destination === undefined ? {} : { destination }),
+  })
 }
 
 /** Query parameters whose values are never logged. */

@@ -20,7 +20,7 @@ try {
   throw err
 }
 
-const logger = createLogger(config.logLevel)
+const logger = createLogger(config.logLevel, undefined, config.logFormat)
 const platform = new Platform(config, logger)
 
 // Before the start: a start that waits (for PostgreSQL) must still stop on Ctrl-C.

@@ -18,6 +18,7 @@ import type { Registry } from '../registry/registry.ts'
 import { authPlugin } from './auth.ts'
 import type { DeviceConnectivity } from './device-connectivity.ts'
 import { errorHandler } from './error-handler.ts'
+import { RequestLog } from './request-log.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { areaRoutes } from './routes/areas.ts'
 import { auditRoutes } from './routes/audit.ts'
@@ -78,6 +79,8 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     },
     // Request lines never carry credentials: URLs are redacted, headers left out (logger.ts).
     loggerInstance: deps.logger?.child({}, { serializers: { req: logRequest } }),
+    // One line per request, at debug (request-log.ts).
+    logController: new RequestLog(),
     // request.ip is the socket's address, or the X-Forwarded-For address a trusted proxy (TRUST_PROXY) names:
     // the login throttle, the stream limits and the audit's address all count on it.
     trustProxy: trustProxy.length === 0 ? false : [...trustProxy],

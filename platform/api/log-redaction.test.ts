@@ -14,7 +14,7 @@ describe('credentials in the log', () => {
   const lines: string[] = []
   beforeAll(async () => {
     const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done() } })
-    tp = await startTestPlatform('pglite', { logger: createLogger('info', sink) })
+    tp = await startTestPlatform('pglite', { logger: createLogger('debug', sink) })
     base = tp.platform.addresses().api
   }, 60_000)
   afterAll(async () => { await tp?.dispose() })
@@ -42,13 +42,20 @@ describe('credentials in the log', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
     const text = logText()
-    expect(text).toContain('incoming request')
+    expect(text).toContain('"msg":"GET /alerts?status=live&token=[redacted] 4')
     expect(text).toContain('/alerts/stream?access_token=[redacted]')
     expect(text).toContain('/alerts?status=live&token=[redacted]')
     expect(text).toContain('password=[redacted]&ticket=[redacted]&apiKey=[redacted]')
     expect(text).toContain('/alerts/stream;access_token=[redacted]')
     expect(text).toContain('/alerts?status=live;access_token=[redacted]')
     for (const leaked of [token, secret, DEMO_PASSWORD, 'x'.repeat(43)]) expect(text).not.toContain(leaked)
+  })
+
+  it('writes one line per request, at debug, and no key twice in a line', () => {
+    const requests = lines.map((l) => JSON.parse(l) as { level: number; req?: { url: string } }).filter((l) => l.req !== undefined)
+    expect(requests.filter((l) => l.req!.url.startsWith('/auth/login'))).toHaveLength(1)
+    expect(new Set(requests.map((l) => l.level))).toEqual(new Set([20]))
+    for (const line of lines) expect(repeatedKeys(line), line).toEqual([])
   })
 
   it('redacts credentials given to the platform logger by any part', () => {
@@ -75,3 +82,27 @@ describe('credentials in the log', () => {
     expect(redactUrl('/a;b?c;d')).toBe('/a;b?c;d')
   })
 })
+
+/** Keys that occur twice in one object of a JSON line (pino writes a child's bindings and a call's fields side by side). */
+function repeatedKeys (line: string): string[] {
+  const repeated: string[] = []
+  const seen: Array<Set<string> | null> = []
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]
+    if (ch === '{') seen.push(new Set())
+    else if (ch === '[') seen.push(null)
+    else if (ch === '}' || ch === ']') seen.pop()
+    else if (ch === '"') {
+      let j = i + 1
+      while (line[j] !== '"') j += line[j] === '\\' ? 2 : 1
+      const keys = seen[seen.length - 1]
+      if (line[j + 1] === ':' && keys) {
+        const key = line.slice(i + 1, j)
+        if (keys.has(key)) repeated.push(key)
+        keys.add(key)
+      }
+      i = j
+    }
+  }
+  return repeated
+}

@@ -104,7 +104,8 @@ export class MqttBroker {
   private stopping: Promise<void> | undefined
 
   constructor (private readonly options: MqttBrokerOptions) {
-    this.log = options.logger.child({ component: 'mqtt-broker' })
+    // The platform's logger already says part: broker; a second name for it would repeat it.
+    this.log = options.logger
     this.limitedLog = new RateLimitedLog(this.log)
     this.now = options.now ?? Date.now
     this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_UPLINK_PAYLOAD_BYTES
