@@ -14,7 +14,7 @@ describe('ApiClient', () => {
   let base: string
   beforeAll(async () => {
     tp = await startTestPlatform('pglite')
-    base = tp.platform.addresses().api.replace('localhost', '127.0.0.1')
+    base = tp.platform.addresses.api.replace('localhost', '127.0.0.1')
   }, 60_000)
   afterAll(async () => { await tp?.dispose() })
 
@@ -51,7 +51,7 @@ describe('ApiClient', () => {
     const stream = await police.liveStream({ keep: true })
     expect(stream.status).toBe(200)
     expect(stream.contentType).toMatch(/^text\/event-stream/)
-    const raised = (await tp.platform.alerts!.raise(candidate('demo-b1', { dedupKey: 'client-stream' })))!.alert
+    const raised = (await tp.platform.alerts.raise(candidate('demo-b1', { dedupKey: 'client-stream' })))!.alert
     await until('the alert comes on the stream', () => stream.alertIds().includes(raised.id))
     expect(stream.messages.find((m) => m.event === 'alert')).toMatchObject({ data: { kind: 'opened', alert: { id: raised.id, buildingId: 'demo-b1' } } })
     expect(stream.comments).toBeGreaterThanOrEqual(1) // ": connected"
@@ -65,10 +65,10 @@ describe('ApiClient', () => {
     let resyncs = 0
     const stream = await police.liveStream({ keep: true, reconnect: true, onReconnect: () => { resyncs++ } })
     // The connection drops (a proxy restarts, say) while the platform runs on.
-    tp.platform.app!.server.closeAllConnections()
+    tp.platform.app.server.closeAllConnections()
     await until('the reader reconnects', () => stream.reconnects === 1, 10_000)
     expect(resyncs).toBe(1)
-    const raised = (await tp.platform.alerts!.raise(candidate('demo-b1', { dedupKey: 'client-reconnect' })))!.alert
+    const raised = (await tp.platform.alerts.raise(candidate('demo-b1', { dedupKey: 'client-reconnect' })))!.alert
     await until('the alert comes on the new connection', () => stream.alertIds().includes(raised.id))
     stream.close()
     await stream.done

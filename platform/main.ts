@@ -38,8 +38,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  const a = await platform.start()
-  console.log(startBanner(config, platform.listen!.host, a, platform.demo?.describe()))
+  const running = await platform.start()
+  console.log(startBanner(config, running.listen.host, running.addresses, running.demo?.describe()))
 } catch (err) {
   // A DATA_DIR others can read is refused at start, like a bad setting.
   if (err instanceof ConfigError) {

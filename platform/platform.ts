@@ -1,6 +1,9 @@
-// The composition root: builds every part, starts them in order and stops
-// them in reverse. `main.ts` runs it from the command line; tests start it on
-// ephemeral ports.
+// The composition root: builds every part with its dependencies and starts
+// it as a component of one lifecycle (lifecycle.ts), in order; stop() stops
+// them in reverse. An accepted message goes broker → uplink router
+// (uplink/uplink-router.ts) → event log → pipeline → alerts → live stream.
+// `main.ts` runs it from the command line; the tests, `sim`, `load` and
+// `bench` start it through starter.ts.
 
 import { chmodSync, existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -23,15 +26,16 @@ import { EventLoopWatch } from './api/event-loop-watch.ts'
 import { judgeHealth, judgeLiveness } from './api/routes/health.ts'
 import type { DeviceConnectivity } from './api/device-connectivity.ts'
 import { MqttBroker } from './broker/mqtt-broker.ts'
-import type { AcceptedMessage, SinkRejection } from './broker/ports.ts'
+import type { AcceptedMessage } from './broker/ports.ts'
 import { listenHost, type Config } from './config.ts'
-import { detectDemoSite, seedDemoSite, type DemoSite } from './demo/demo-site.ts'
+import { detectDemoSite, seedDemoSite } from './demo/demo-site.ts'
 import { EventHistory } from './events/event-history.ts'
 import { EventLog } from './events/event-log.ts'
 import { writeDurably } from './store/durable-file.ts'
 import { EventRetention } from './events/retention.ts'
+import { component, Lifecycle, steps } from './lifecycle.ts'
 import { DEFAULT_RULE_PARAMS } from './pipeline/model.ts'
-import { Pipeline, type PipelineOptions } from './pipeline/pipeline.ts'
+import { Pipeline } from './pipeline/pipeline.ts'
 import { SqlPipelineStore } from './pipeline/pipeline-store.ts'
 import { MemoryRegistryView } from './pipeline/registry-view.ts'
 import { ViewRefresher } from './pipeline/view-refresher.ts'
@@ -48,87 +52,58 @@ import { PgDatabase } from './store/pg-database.ts'
 import { PgliteWorkerDatabase } from './store/pglite-worker-database.ts'
 import { preparePrivateDir, tightenTree } from './store/private-files.ts'
 import { describeDatabaseUrl, waitForDatabase } from './store/wait-for-database.ts'
+import { UplinkRouter } from './uplink/uplink-router.ts'
+import type { PlatformAddresses, PlatformOptions, RunningPlatform } from './running-platform.ts'
 
 const DEMO_SECRETS_FILE = 'demo-devices.json'
 /** What the platform keeps in DATA_DIR. */
 const PRIVATE_ENTRIES = ['registry', 'journal', 'data.key', DEMO_SECRETS_FILE]
 
-export interface PlatformAddresses {
-  api: string
-  docs: string
-  mqtt: string
-  mqttWs: string | null
-  /** MQTT over TLS; null when not configured. */
-  mqtts: string | null
-  /** MQTT over secure WebSocket; null when not configured. */
-  mqttWss: string | null
-}
+export type { PlatformAddresses, PlatformOptions, RunningPlatform } from './running-platform.ts'
 
 export class Platform {
-  /** Every fresh uplink message the broker accepted (logged durably first, duplicates removed), replies excepted. */
-  readonly accepted$ = new Subject<AcceptedMessage>()
-  db: Database | undefined
-  registry: Registry | undefined
-  broker: MqttBroker | undefined
-  app: App | undefined
-  pusher: AllowlistPusher | undefined
-  eventLog: EventLog | undefined
-  view: MemoryRegistryView | undefined
-  alerts: AlertService | undefined
-  pipeline: Pipeline | undefined
-  dispatcher: WebhookDispatcher | undefined
-  /** Demo accounts still open (enabled, on the published password), whatever DEMO says; undefined: none. */
-  demo: DemoSite | undefined
-  /** Where the API and the broker listen, and the host name handed out (listenHost); known once started. */
-  listen: { host: string; publicHost: string } | undefined
-  private pipelineUp = false
-  private readonly stack: Array<() => Promise<void> | void> = []
+  private readonly accepted$ = new Subject<AcceptedMessage>()
+  // Known once started: the webhook policy asks for the ports before then, addresses() after.
+  private app: App | undefined
+  private broker: MqttBroker | undefined
+  private listen: { host: string; publicHost: string } | undefined
+  private readonly parts: Lifecycle
   /** Aborted by stop(): a start still waiting (for the database) gives up. */
   private readonly startup = new AbortController()
 
-  /**
-   * `database`: use this (already open) database instead of the configured one; tests pass a fresh one.
-   * `pipeline`: timing overrides for the pipeline (tests shorten ticks and sweeps).
-   * `clock`: the time devices live in, for the broker's receive times and the rules' clock (ms since the
-   * epoch; default the system clock). The simulator runs a week in minutes with a clock of its own; the
-   * registry, accounts and alert bookkeeping keep the system clock.
-   * `registryClock`: the registry's clock instead (tests of what waits for days: a move's due time).
-   */
+  /** `options`: see PlatformOptions (running-platform.ts). */
   constructor (
     private readonly config: Config, private readonly logger: Logger,
-    private readonly options: {
-      database?: Database
-      pipeline?: Partial<Pick<PipelineOptions, 'tickMs' | 'sweepMs' | 'checkpointMs' | 'batchMs' | 'now'>>
-      clock?: () => number
-      registryClock?: () => number
-    } = {},
-  ) {}
+    private readonly options: PlatformOptions = {},
+  ) {
+    this.parts = new Lifecycle(logger)
+  }
 
-  async start (): Promise<PlatformAddresses> {
+  /** Starts every part in order; on a failure stops what started and throws. */
+  async start (): Promise<RunningPlatform> {
     try {
-      await this.startParts()
-      return this.addresses()
+      return await this.startParts()
     } catch (err) {
       await this.stop()
       throw err
     }
   }
 
-  private async startParts (): Promise<void> {
-    const { config, logger } = this
+  private async startParts (): Promise<RunningPlatform> {
+    const { config, logger, parts } = this
+    const clock = this.options.clock === undefined ? {} : { now: this.options.clock }
     const loop = new EventLoopWatch()
-    loop.start()
-    this.stack.push(() => loop.stop())
+    await parts.start(component('event-loop-watch', loop))
     preparePrivateDir(config.dataDir, config.dataDirShared)
     // What an older version (or the embedded database's initial files) left open to other users.
     for (const entry of PRIVATE_ENTRIES) tightenTree(join(config.dataDir, entry))
     const db: Database = this.options.database ?? (config.databaseUrl === undefined
       ? await PgliteWorkerDatabase.open(join(config.dataDir, 'registry'))
       : new PgDatabase(config.databaseUrl))
-    this.db = db
     // A new embedded database unpacks its initial files 0666.
     tightenTree(join(config.dataDir, 'registry'))
-    if (this.options.database === undefined) this.stack.push(() => db.close())
+    // A database given by the caller is the caller's to close.
+    if (this.options.database === undefined) await parts.start(steps('database', undefined, () => db.close()))
     if (config.databaseUrl !== undefined && this.options.database === undefined) {
       await waitForDatabase(db, { logger, signal: this.startup.signal, where: describeDatabaseUrl(config.databaseUrl) })
     }
@@ -151,16 +126,15 @@ export class Platform {
       ...(registryClock === undefined ? {} : { now: () => new Date(registryClock()) }),
     })
     registry.events.onListenerError = (err) => logger.error({ err }, 'registry listener failed')
-    this.registry = registry
     const demoSecrets = join(config.dataDir, DEMO_SECRETS_FILE)
     const seeded = config.demo ? await seedDemoSite(registry, logger, demoSecrets) : undefined
     // Detected, not assumed from DEMO: a registry seeded once keeps its demo accounts after DEMO=off.
-    this.demo = await detectDemoSite(db, demoSecrets, seeded)
-    const listen = listenHost(config, this.demo !== undefined)
+    const demo = await detectDemoSite(db, demoSecrets, seeded)
+    const listen = listenHost(config, demo !== undefined)
     this.listen = listen
 
     // Every command goes out through here, so the command log knows what became of each.
-    const commands = new CommandLog(this.options.clock === undefined ? {} : { now: this.options.clock })
+    const commands = new CommandLog(clock)
     const sender = {
       sendCommand: async (...args: Parameters<MqttBroker['publishCommand']>): Promise<void> => {
         await this.broker!.publishCommand(...args)
@@ -171,28 +145,23 @@ export class Platform {
     const credentialsListener = registry.events.subscribe({
       deviceCredentialsChanged: (deviceId, cause) => this.broker?.disconnectDevice(deviceId, cause),
     })
-    this.stack.push(credentialsListener)
+    await parts.start(steps('credentials-listener', undefined, credentialsListener))
 
     // Alerts: one per condition, delivered to webhooks from a durable outbox and to live consoles.
     // Webhooks reach public addresses only, never the platform's own ports (webhook-target.ts).
     const webhookTargets: WebhookTargetPolicy = { allowInsecureLocal: config.webhookAllowInsecureLocal, ownPorts: () => this.ownPorts() }
     if (config.webhookAllowInsecureLocal) logger.warn('WEBHOOK_ALLOW_INSECURE_LOCAL is on: webhooks may target loopback addresses over plain http (development only)')
     const dispatcher = new WebhookDispatcher({ db, secrets: webhookSecrets, targets: webhookTargets, logger: logger.child({ part: 'webhooks' }) })
-    this.dispatcher = dispatcher
     const alerts = new AlertService({ db, events: dispatcher, logger: logger.child({ part: 'alerts' }) })
-    this.alerts = alerts
-    this.stack.push(() => alerts.close())
     // Every reader that has served its building has its list, or an alert says why not.
-    const readerAlerts = new ReaderUpdateAlerts({
-      registry, alerts, logger: logger.child({ part: 'allowlist' }), ...(this.options.clock === undefined ? {} : { now: this.options.clock }),
-    })
+    const readerAlerts = new ReaderUpdateAlerts({ registry, alerts, logger: logger.child({ part: 'allowlist' }), ...clock })
     const pusher = new AllowlistPusher({ registry, sender, outcomes: readerAlerts, logger: logger.child({ part: 'allowlist' }) })
-    this.pusher = pusher
     const live = new LiveStream({ changes$: alerts.changes$, limits: config.streams })
-    live.start()
-    this.stack.push(() => live.stop())
-    dispatcher.start()
-    this.stack.push(() => dispatcher.stop())
+    await parts.startAll([
+      steps('alerts', undefined, () => alerts.close()),
+      component('live-stream', live),
+      component('webhook-dispatcher', dispatcher),
+    ])
 
     // The event log: journal first (DATA_DIR/journal), the database a moment later. Opening it copies
     // into the database what a crash left only in the journal, so the pipeline's replay below sees it.
@@ -200,73 +169,46 @@ export class Platform {
       dir: join(config.dataDir, 'journal'),
       logger: logger.child({ part: 'event-log' }),
     })
-    this.eventLog = eventLog
 
     // The pipeline judges every logged event against an in-memory view of the registry.
     const view = new MemoryRegistryView(db)
-    await view.loadAll()
-    this.view = view
     const refresher = new ViewRefresher({ view, events: registry.events, logger: logger.child({ part: 'pipeline' }) })
-    refresher.start()
-    this.stack.push(() => refresher.stop())
     const pipeline = new Pipeline({
       view,
       store: new SqlPipelineStore({ db, alerts, view }),
       presentedKey,
       logger: logger.child({ part: 'pipeline' }),
       params: config.rules,
-      ...(this.options.clock === undefined ? {} : { now: this.options.clock }),
+      ...clock,
       ...this.options.pipeline,
     })
-    this.pipeline = pipeline
-    await pipeline.start()
-    this.stack.push(() => pipeline.stop())
-
+    const retention = new EventRetention({ db, logger: logger.child({ part: 'retention' }), retentionDays: config.eventRetentionDays })
+    const erasure = new PersonalDataRetention({ db, logger: logger.child({ part: 'privacy' }), retentionDays: config.personalDataRetentionDays })
     // Accepted messages: events and status are logged durably (group commit) before the
     // device's PUBACK; duplicates stop there. Replies go to the allow-list pusher.
-    this.stack.push(() => eventLog.close())
-    const retention = new EventRetention({ db, logger: logger.child({ part: 'retention' }), retentionDays: config.eventRetentionDays })
-    retention.start()
-    this.stack.push(() => retention.stop())
-    const erasure = new PersonalDataRetention({ db, logger: logger.child({ part: 'privacy' }), retentionDays: config.personalDataRetentionDays })
-    erasure.start()
-    this.stack.push(() => erasure.stop())
-    const sink = {
-      accept: async (m: AcceptedMessage): Promise<void | SinkRejection> => {
-        if (m.channel === 'reply') {
-          commands.replied(m.deviceId, m.payload)
-          pusher.handleReply(m.buildingId, m.deviceId, m.payload)
-          return
-        }
-        let logSeq: number | null = null
-        if (m.channel !== 'heartbeat') {
-          const logged = await eventLog.append(m)
-          if (logged.conflict === 'seq_reused') {
-            return { code: 'seq_reused' as const, message: 'another event of this device already has this seq; seq must grow with every event, across restarts' }
-          }
-          if (!logged.fresh) return
-          logSeq = logged.logSeq
-        }
-        pipeline.push(m, logSeq)
-        this.accepted$.next(m)
-      },
-    }
-    this.pipelineUp = true
-    this.stack.push(() => { this.pipelineUp = false; this.accepted$.complete() })
+    const uplink = new UplinkRouter({ commands, pusher, eventLog, pipeline, accepted$: this.accepted$ })
+    let pipelineUp = false
+    await parts.startAll([
+      steps('registry-view', () => view.loadAll()),
+      component('view-refresher', refresher),
+      component('pipeline', pipeline),
+      steps('event-log', undefined, () => eventLog.close()),
+      component('event-retention', retention),
+      component('personal-data-retention', erasure),
+      steps('uplink-router', () => { pipelineUp = true }, () => { pipelineUp = false; this.accepted$.complete() }),
+    ])
 
     // Device logins in memory, so a CONNECT needs no database round trip (floods, database outages).
     const logins = new DeviceLogins({ db, events: registry.events, logger: logger.child({ part: 'broker' }) })
-    await logins.start()
-    this.stack.push(() => logins.stop())
     const broker = new MqttBroker({
       directory: logins,
       people: personDirectory(registry.users),
-      sink,
+      sink: uplink,
       presence: presenceListeners(pusher, new DeviceConfigPusher({
         sender,
         settings: { heartbeatS: Math.min(3600, Math.max(5, config.rules.heartbeatS ?? DEFAULT_RULE_PARAMS.heartbeatS)), timezone: 'Asia/Shanghai' },
         logger: logger.child({ part: 'device-config' }),
-        ...(this.options.clock === undefined ? {} : { now: this.options.clock }),
+        ...clock,
       })),
       logger: logger.child({ part: 'broker' }),
       host: listen.host,
@@ -276,57 +218,57 @@ export class Platform {
       ...(config.tls === undefined ? {} : {
         tls: { tlsPort: config.tls.mqttTlsPort, wssPort: config.tls.mqttWssPort, credentials: { cert: config.tls.cert, key: config.tls.key } },
       }),
-      ...(this.options.clock === undefined ? {} : { now: this.options.clock }),
+      ...clock,
     })
-    await broker.start()
-    this.broker = broker
-    this.stack.push(() => broker.stop())
     // Dispatch centres subscribed to their area's alert topic get every change live.
     const alertFeed = new MqttAlertPublisher({ changes$: alerts.changes$, broker, logger: logger.child({ part: 'alert-feed' }) })
-    alertFeed.start()
-    this.stack.push(() => alertFeed.stop())
-    pusher.start()
-    this.stack.push(() => pusher.stop())
-    await readerAlerts.start()
-    this.stack.push(() => readerAlerts.stop())
+    await parts.startAll([
+      component('device-logins', logins),
+      steps('broker', async () => { await broker.start(); this.broker = broker }, () => broker.stop()),
+      component('alert-feed', alertFeed),
+      component('allowlist-pusher', pusher),
+      component('reader-update-alerts', readerAlerts),
+    ])
 
-    const devices: DeviceConnectivity = {
-      counters: (id) => broker.stats.device(id),
-      totals: () => ({ ...broker.stats.totals(), eventLog: eventLog.stats(), pipeline: pipeline.stats(), liveStreams: live.stats() }),
-      isConnected: (id) => broker.isConnected(id),
-      sendCommand: (b, d, name, payload) => sender.sendCommand(b, d, name, payload),
-      commands: (id) => commands.recent(id),
-      endpoints: () => {
-        const a = broker.addresses()
-        return {
-          url: `mqtt://${listen.publicHost}:${a.tcp.port}`,
-          wsUrl: a.ws === null ? null : `ws://${listen.publicHost}:${a.ws.port}${a.ws.path}`,
-          tlsUrl: a.tls === null ? null : `mqtts://${listen.publicHost}:${a.tls.port}`,
-          wssUrl: a.wss === null ? null : `wss://${listen.publicHost}:${a.wss.port}${a.wss.path}`,
-        }
-      },
-    }
     const app = await buildApp({
       registry,
       alerts,
       live,
       webhooks: new Webhooks({ db, secrets: webhookSecrets, targets: webhookTargets }),
       history: new EventHistory(db, () => eventLog.caughtUp(2_000)),
-      devices,
+      devices: deviceConnectivity({ broker, commands, sender, eventLog, pipeline, live, publicHost: listen.publicHost }),
       logger: logger.child({ part: 'api' }),
       server: config.http,
       health: () => judgeHealth({
-        broker: this.broker !== undefined, registry: this.registry !== undefined, pipeline: this.pipelineUp,
+        broker: this.broker !== undefined, registry: true, pipeline: pipelineUp,
         eventLog: eventLog.stats(), alerts: pipeline.stats(),
       }, config.health),
       liveness: () => judgeLiveness(loop.delayMs(), config.health),
     })
     this.app = app
-    await app.listen({ host: listen.host, port: config.httpPort })
-    this.stack.push(() => app.close())
+    await parts.start(steps('api', () => app.listen({ host: listen.host, port: config.httpPort }).then(() => {}), () => app.close()))
+
+    return {
+      addresses: this.addresses(),
+      listen,
+      db,
+      registry,
+      broker,
+      app,
+      pusher,
+      eventLog,
+      view,
+      alerts,
+      pipeline,
+      dispatcher,
+      demo,
+      accepted$: this.accepted$.asObservable(),
+      components: () => parts.names(),
+      stop: () => this.stop(),
+    }
   }
 
-  addresses (): PlatformAddresses {
+  private addresses (): PlatformAddresses {
     const http = this.app?.server.address()
     const port = typeof http === 'object' && http !== null ? http.port : this.config.httpPort
     const host = (this.listen ?? listenHost(this.config, false)).publicHost
@@ -355,14 +297,7 @@ export class Platform {
   /** Stops what started, newest first (a start still under way gives up); safe to call twice. */
   async stop (): Promise<void> {
     this.startup.abort(new Error('the platform was stopped while it started'))
-    while (this.stack.length > 0) {
-      const stop = this.stack.pop()!
-      try {
-        await stop()
-      } catch (err) {
-        this.logger.error({ err }, 'error while stopping')
-      }
-    }
+    await this.parts.stop()
   }
 
   /** DATA_KEY, or the key kept in DATA_DIR/data.key (created with mode 0600 on first start). */
@@ -375,5 +310,34 @@ export class Platform {
     chmodSync(file, 0o600)
     this.logger.warn({ file }, 'created a new data key (it protects ID numbers, PINs and readers\' allow-list keys); back it up: without it they cannot be read')
     return key
+  }
+}
+
+/** What the API reads of the devices: the broker's counters and endpoints, the command log, the totals. */
+function deviceConnectivity (p: {
+  broker: MqttBroker
+  commands: CommandLog
+  sender: { sendCommand: (...args: Parameters<MqttBroker['publishCommand']>) => Promise<void> }
+  eventLog: EventLog
+  pipeline: Pipeline
+  live: LiveStream
+  publicHost: string
+}): DeviceConnectivity {
+  const { broker, commands, sender, eventLog, pipeline, live, publicHost } = p
+  return {
+    counters: (id) => broker.stats.device(id),
+    totals: () => ({ ...broker.stats.totals(), eventLog: eventLog.stats(), pipeline: pipeline.stats(), liveStreams: live.stats() }),
+    isConnected: (id) => broker.isConnected(id),
+    sendCommand: (b, d, name, payload) => sender.sendCommand(b, d, name, payload),
+    commands: (id) => commands.recent(id),
+    endpoints: () => {
+      const a = broker.addresses()
+      return {
+        url: `mqtt://${publicHost}:${a.tcp.port}`,
+        wsUrl: a.ws === null ? null : `ws://${publicHost}:${a.ws.port}${a.ws.path}`,
+        tlsUrl: a.tls === null ? null : `mqtts://${publicHost}:${a.tls.port}`,
+        wssUrl: a.wss === null ? null : `wss://${publicHost}:${a.wss.port}${a.wss.path}`,
+      }
+    },
   }
 }

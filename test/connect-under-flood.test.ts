@@ -60,7 +60,7 @@ describe('connecting while the database is busy or flooded with lookups', () => 
   it(`while the database worker is busy for 6 s, a known device gets CONNACK 0 within ${CONNACK_BOUND_MS} ms`, async () => {
     const port = Number(new URL(tp.mqttUrl).port)
     // What a flood of lookups does to the one database worker, made exact: it is busy with other work.
-    const busy = tp.platform.db!.query('select pg_sleep(6)')
+    const busy = tp.platform.db.query('select pg_sleep(6)')
     try {
       await new Promise((resolve) => setTimeout(resolve, 200))
       const r = await connackLatency(port, fieldsOf(details), { timeoutMs: 20_000 })
@@ -106,7 +106,7 @@ describe('connecting while the database is unreachable', () => {
   beforeAll(async () => {
     tp = await startTestPlatform('postgres')
     details = await provisionReader(tp, 'admin', 'demo-b1', 'outage-reader')
-    dbName = (await tp.platform.db!.query<{ name: string }>('select current_database() as name')).rows[0]!.name
+    dbName = (await tp.platform.db.query<{ name: string }>('select current_database() as name')).rows[0]!.name
     await admin.connect()
   })
   afterAll(async () => {
@@ -125,12 +125,12 @@ describe('connecting while the database is unreachable', () => {
     // The outage: no new connection is allowed and every open one is cut.
     await admin.query(`alter database ${dbName} allow_connections false`)
     await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [dbName])
-    await expect(tp.platform.db!.query('select 1')).rejects.toThrow()
+    await expect(tp.platform.db.query('select 1')).rejects.toThrow()
 
     const client = await connectDevice(details)
     try {
       await client.publishAsync(topic, event(2), { qos: 1 }) // resolves on PUBACK
-      expect(tp.platform.eventLog!.stats().behind).toBeGreaterThan(0) // journaled, not yet in the database
+      expect(tp.platform.eventLog.stats().behind).toBeGreaterThan(0) // journaled, not yet in the database
     } finally {
       client.end(true)
     }

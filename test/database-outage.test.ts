@@ -8,11 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../platform/config.ts'
 import { DEMO_PASSWORD } from '../platform/demo/demo-site.ts'
-import { Platform } from '../platform/platform.ts'
+import { startPlatform, type RunningPlatform } from '../platform/starter.ts'
 import { residentIdNumber } from './support/id-numbers.ts'
 import { connectDevice } from './support/mqtt-device.ts'
 import { freePort } from './support/platform-process.ts'
@@ -27,19 +25,16 @@ const swipe = (n: number): string => JSON.stringify({
 describe.skipIf(!throwawayPostgresWorks)('the database goes away while the platform runs', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rh-db-outage-'))
   let pg: ThrowawayPostgres
-  let platform: Platform
+  let platform: RunningPlatform
   const tokens: Record<string, string> = {}
 
   beforeAll(async () => {
     pg = createThrowawayPostgres(await freePort())
     pg.start()
-    const config = loadConfig({
-      HOST: '127.0.0.1', HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: 'off', DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-      DATABASE_URL: pg.url, DATA_KEY: 'c7'.repeat(32), HEALTH_EVENT_COPY_DELAY_MAX_S: '1',
-    })
-    platform = new Platform(config, pino({ level: 'silent' }))
-    await platform.start()
-    for (const who of ['admin', 'landlord-li']) tokens[who] = (await platform.registry!.users.login(who, DEMO_PASSWORD, '127.0.0.1')).token
+    platform = (await startPlatform({
+      dataDir, dataKey: 'c7'.repeat(32), env: { LOG_LEVEL: 'silent', DATABASE_URL: pg.url, HEALTH_EVENT_COPY_DELAY_MAX_S: '1' },
+    })).platform
+    for (const who of ['admin', 'landlord-li']) tokens[who] = (await platform.registry.users.login(who, DEMO_PASSWORD, '127.0.0.1')).token
   }, 60_000)
   afterAll(async () => {
     await platform?.stop()
@@ -48,7 +43,7 @@ describe.skipIf(!throwawayPostgresWorks)('the database goes away while the platf
   })
 
   const call = async (who: string | null, method: 'GET' | 'POST', url: string, payload?: object): Promise<{ status: number; body: any }> => {
-    const r = await platform.app!.inject({
+    const r = await platform.app.inject({
       method, url, ...(who === null ? {} : { headers: { authorization: `Bearer ${tokens[who]}` } }), ...(payload === undefined ? {} : { payload }),
     })
     return { status: r.statusCode, body: r.body.length > 0 ? JSON.parse(r.body) : {} }
@@ -76,7 +71,7 @@ describe.skipIf(!throwawayPostgresWorks)('the database goes away while the platf
       expect(await call('admin', 'GET', '/buildings')).toEqual({ status: 503, body: unavailable })
       expect(await call('landlord-li', 'POST', '/rooms/demo-b1-101/registrations', registration)).toEqual({ status: 503, body: unavailable })
       // A token this node has not validated cannot be judged either: 503, not 401.
-      expect((await platform.app!.inject({ method: 'GET', url: '/buildings', headers: { authorization: `Bearer ${'x'.repeat(43)}` } })).statusCode).toBe(503)
+      expect((await platform.app.inject({ method: 'GET', url: '/buildings', headers: { authorization: `Bearer ${'x'.repeat(43)}` } })).statusCode).toBe(503)
 
       // An event acknowledged now (journal first) waits for the database: not ready, but alive.
       await client.publishAsync(device.publish[0], swipe(2), { qos: 1 })

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../platform/config.ts'
-import { Platform } from '../platform/platform.ts'
+import { Platform, type RunningPlatform } from '../platform/platform.ts'
 import { PgDatabase } from '../platform/store/pg-database.ts'
 import { waitForDatabase } from '../platform/store/wait-for-database.ts'
 import { PG_TEST_URL } from './support/databases.ts'
@@ -26,6 +26,7 @@ describe.skipIf(!throwawayPostgresWorks)('starting while PostgreSQL is not up ye
   const dataDir = mkdtempSync(join(tmpdir(), 'rh-db-wait-'))
   let pg: ThrowawayPostgres | undefined
   let platform: Platform | undefined
+  let running: RunningPlatform | undefined
   afterAll(async () => {
     await platform?.stop()
     pg?.remove()
@@ -47,14 +48,14 @@ describe.skipIf(!throwawayPostgresWorks)('starting while PostgreSQL is not up ye
     await until('three attempts logged', () => failed !== undefined || lines.filter(waiting).length >= 3, 20_000)
     expect(failed).toBeUndefined()
     pg.start()
-    await started
+    running = await started
     const tries = lines.filter(waiting)
     expect(tries.map((l) => l.attempt)).toEqual(tries.map((_, i) => i + 1))
     // Growing delays, and no password in the log.
     expect(tries[1]!.retryInMs).toBeGreaterThan(tries[0]!.retryInMs!)
     expect(JSON.stringify(lines)).not.toContain('not-logged')
     expect(lines.some((l) => /PostgreSQL .* answers/.test(String(l.msg)))).toBe(true)
-    const r = await platform.app!.inject({ method: 'GET', url: '/health' })
+    const r = await running.app.inject({ method: 'GET', url: '/health' })
     expect(r.statusCode).toBe(200)
   })
 

@@ -139,7 +139,7 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
       expect(r.status).toBe(200)
       expect(JSON.stringify(r.body)).not.toContain(idNumber)
     }
-    const stored = await tp.platform.db!.query<Record<string, unknown>>('select * from residents where id = $1', [residentId])
+    const stored = await tp.platform.db.query<Record<string, unknown>>('select * from residents where id = $1', [residentId])
     expect(JSON.stringify(stored.rows)).not.toContain(idNumber)
 
     const refused = await api('POST', `/residents/${residentId}/id-number`, { reason: 'curious' }, 'landlord-li')
@@ -157,7 +157,7 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
   })
 
   it('refuses bad input with a coded 4xx and changes nothing', async () => {
-    const before = await tp.platform.db!.query<{ n: number }>('select count(*)::int as n from registry_ledger')
+    const before = await tp.platform.db.query<{ n: number }>('select count(*)::int as n from registry_ledger')
     const bad = [
       await api('POST', '/rooms/demo-b1-201/registrations', { resident: { name: 'X', idType: 'resident_id', idNumber: '110105194912310021' } }),
       await api('POST', '/rooms/demo-b1-201/registrations', { resident: { name: 'X', idType: 'resident_id', idNumber: residentIdNumber(5) }, surprise: 1 }),
@@ -170,9 +170,9 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
       [400, 'RH_INVALID_ID_NUMBER'], [400, 'RH_VALIDATION'], [400, 'RH_BAD_REQUEST'], [400, 'RH_VALIDATION'], [400, 'RH_VALIDATION'], [400, 'RH_BAD_REQUEST'],
     ])
     for (const r of bad) expect(r.body.message).toEqual(expect.any(String))
-    const after = await tp.platform.db!.query<{ n: number }>('select count(*)::int as n from registry_ledger')
+    const after = await tp.platform.db.query<{ n: number }>('select count(*)::int as n from registry_ledger')
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n)
-    const residents = await tp.platform.db!.query<{ n: number }>(`select count(*)::int as n from residents where name = 'X'`)
+    const residents = await tp.platform.db.query<{ n: number }>(`select count(*)::int as n from residents where name = 'X'`)
     expect(residents.rows[0]!.n).toBe(0)
   })
 })

@@ -18,7 +18,7 @@ const swipe = (n: number, card = `DEAD${String(n).padStart(4, '0')}`): string =>
 })
 
 const health = async (tp: TestPlatform): Promise<{ status: number; body: Record<string, unknown> }> => {
-  const r = await tp.platform.app!.inject({ method: 'GET', url: '/health' })
+  const r = await tp.platform.app.inject({ method: 'GET', url: '/health' })
   return { status: r.statusCode, body: JSON.parse(r.body) as Record<string, unknown> }
 }
 
@@ -78,7 +78,7 @@ describe('health while the database holds the commits up (PostgreSQL)', () => {
     await until('health 200', async () => (await health(tp)).status === 200)
     // Another session holds both tables: the alert commit and the event copy wait on it (a stuck server).
     const url = new URL(PG_TEST_URL)
-    url.pathname = `/${(await tp.platform.db!.query<{ name: string }>('select current_database() as name')).rows[0]!.name}`
+    url.pathname = `/${(await tp.platform.db.query<{ name: string }>('select current_database() as name')).rows[0]!.name}`
     locker = new pg.Client({ connectionString: url.toString() })
     await locker.connect()
     await locker.query('begin')

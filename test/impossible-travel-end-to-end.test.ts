@@ -53,7 +53,7 @@ describe.each(DATABASE_KINDS)('impossible travel end to end (%s)', (kind) => {
     expect((await api('landlord-li', 'PATCH', '/buildings/demo-b2', { location: B2 })).status).toBe(404)
     expect((await api('police-zumiao', 'PATCH', '/buildings/demo-b2', { location: B2 })).status).toBe(403)
     expect((await api('landlord-wang', 'PATCH', '/buildings/demo-b2', { location: B2 })).body.location).toEqual(B2)
-    await until('the pipeline to know both', () => tp.platform.view!.location('demo-b2') !== undefined)
+    await until('the pipeline to know both', () => tp.platform.view.location('demo-b2') !== undefined)
     const created = await api('admin', 'POST', '/buildings', { gridId: 'lianhua-g1', name: 'Far', address: 'x', location: { lat: -33.9, lon: 18.4 } })
     expect([created.status, created.body.location]).toEqual([201, { lat: -33.9, lon: 18.4 }])
     expect((await api('admin', 'PATCH', `/buildings/${created.body.id}`, { location: null })).body.location).toBeNull()
@@ -110,7 +110,7 @@ describe.each(DATABASE_KINDS)('impossible travel end to end (%s)', (kind) => {
     expect(li.map((a) => a.id)).toEqual([own.id])
     for (const theirs of ['demo-b2', b2]) expect(JSON.stringify(li)).not.toContain(theirs)
     // No stored alert, and nothing the API returns, carries the card number.
-    const rows = await tp.platform.db!.query<{ row: string }>('select row_to_json(a)::text as row from alerts a')
+    const rows = await tp.platform.db.query<{ row: string }>('select row_to_json(a)::text as row from alerts a')
     for (const r of rows.rows) expect(r.row).not.toContain('04A1B2C3')
     expect(JSON.stringify((await api('admin', 'GET', '/alerts?limit=1000')).body)).not.toContain('04A1B2C3')
   })
@@ -123,7 +123,7 @@ describe.each(DATABASE_KINDS)('impossible travel end to end (%s)', (kind) => {
     await until('the unknown card', async () => (await api('admin', 'GET', '/alerts?type=unknown_credential&buildingId=demo-b1')).body.items.length > 0, 8000)
     // Its key names it by digest: neither the stored row nor the landlord's read carries the number.
     const unknown = `0E5E${kind === 'pglite' ? '01' : '02'}`
-    const stored = await tp.platform.db!.query<{ row: string }>(`select row_to_json(a)::text as row from alerts a where type = 'unknown_credential'`)
+    const stored = await tp.platform.db.query<{ row: string }>(`select row_to_json(a)::text as row from alerts a where type = 'unknown_credential'`)
     expect(stored.rows.length).toBeGreaterThan(0)
     for (const r of stored.rows) expect(r.row).not.toContain(unknown)
     const read = (await api('landlord-li', 'GET', '/alerts?type=unknown_credential')).body.items as Alert[]

@@ -11,7 +11,7 @@ describe('the started platform', () => {
   let base: string
   beforeAll(async () => {
     tp = await startTestPlatform('pglite')
-    const address = tp.platform.app!.server.address()
+    const address = tp.platform.app.server.address()
     if (address === null || typeof address === 'string') throw new Error('the API is not listening on a port')
     base = `http://127.0.0.1:${address.port}`
   }, 60_000)

@@ -61,7 +61,7 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
     const hook = await api('police-zumiao', 'POST', '/webhooks', { url: `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/alerts`, areaId: 'zumiao' })
     expect(hook.status).toBe(201)
     hookSecret = hook.body.secret
-    sse = await LiveStreamReader.open({ base: tp.platform.addresses().api.replace('localhost', '127.0.0.1'), token: tp.tokens['police-zumiao']!, auth: 'header', keep: true })
+    sse = await LiveStreamReader.open({ base: tp.platform.addresses.api.replace('localhost', '127.0.0.1'), token: tp.tokens['police-zumiao']!, auth: 'header', keep: true })
     dispatch = await mqtt.connectAsync(tp.mqttUrl, {
       clientId: 'dispatch:police-zumiao', username: 'user:police-zumiao', password: tp.tokens['police-zumiao'], clean: true, reconnectPeriod: 0,
     })
@@ -163,7 +163,7 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
 
     const t = await register('demo-b1-201', `0E2E${kind === 'pglite' ? '01' : '02'}`, 1)
     expect((await api('landlord-li', 'POST', `/registrations/${t.registrationId}/deregister`, { reason: 'moved_out' })).status).toBe(200)
-    await until('the view to know the departure', () => tp.platform.view!.credentialById(t.credentialId)?.registrationStatus === 'departed')
+    await until('the view to know the departure', () => tp.platform.view.credentialById(t.credentialId)?.registrationStatus === 'departed')
     await swipe(`0E2E${kind === 'pglite' ? '01' : '02'}`)
     expect((await waitFor('expired_credential'))[0]!.explanation).toContain('deregistered')
 
@@ -173,7 +173,7 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
       kind: 'card', value: `0E2E${kind === 'pglite' ? '21' : '22'}`, windows: [{ days: [today % 7 + 1], from: '00:00', to: '23:59' }],
     })
     expect(c.status).toBe(201)
-    await until('the view to know the window', () => tp.platform.view!.credentialById(c.body.id)?.windows != null)
+    await until('the view to know the window', () => tp.platform.view.credentialById(c.body.id)?.windows != null)
     await swipe(`0E2E${kind === 'pglite' ? '21' : '22'}`, { result: 'granted' })
     expect((await waitFor('outside_window'))[0]).toMatchObject({ severity: 'warning' })
   })
@@ -210,7 +210,7 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
       expect(p.status).toBe(201)
       passes.push(p.body.value)
     }
-    await until('the view to know the passes', () => tp.platform.view!.credentialByValue('qr', passes[3]!) !== undefined)
+    await until('the view to know the passes', () => tp.platform.view.credentialByValue('qr', passes[3]!) !== undefined)
     await swipe('E0040150A1B2C3D4', { kind: 'ic_card', result: 'granted' })
     for (const qr of passes.slice(0, 3)) await swipe(qr, { kind: 'qr', result: 'granted' })
     const [raised] = await waitFor('overcrowding_observed')
@@ -245,7 +245,7 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
     const old = [await issue({ visitorName: 'Guest A' }), await issue({ visitorName: 'Guest B' })]
     const renewed = [await issue({ renews: old[0]!.id }), await issue({ renews: old[1]!.id })]
     const later = [await issue({ visitorName: 'Guest C' }), await issue({ visitorName: 'Guest D' })]
-    await until('the view to know the passes', () => tp.platform.view!.credentialById(later[1]!.id) !== undefined)
+    await until('the view to know the passes', () => tp.platform.view.credentialById(later[1]!.id) !== undefined)
     for (const p of renewed) await swipe(p.value, { kind: 'qr', result: 'granted' })
     // A reader that has not yet heard of the renewal lets them out on yesterday's pass.
     for (const p of old) await swipe(p.value, { kind: 'qr', direction: 'out', result: 'granted' })

@@ -34,7 +34,7 @@ describe.each(DATABASE_KINDS)('a card value the database cannot store, on %s', (
     // The next swipe of an unknown card opens its alert: nothing waits behind the refused ones.
     await client.publishAsync(topic, swipe(3, 'CARD0003'), { qos: 1 })
     // Alert keys name a card by its keyed digest, never by its number.
-    const key = `unknown_credential:demo-b1:${tp.platform.registry!.ctx.secrets.presentedKey('card', 'CARD0003')}`
+    const key = `unknown_credential:demo-b1:${tp.platform.registry.ctx.secrets.presentedKey('card', 'CARD0003')}`
     await until('the alert of the next swipe', async () =>
       (await callApi(tp, 'admin', 'GET', '/alerts?type=unknown_credential&buildingId=demo-b1')).body.items
         .some((a: { dedupKey: string }) => a.dedupKey === key), 10_000)

@@ -9,11 +9,7 @@
 
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { MemoryRegistryView } from '../../platform/pipeline/registry-view.ts'
-import { CredentialSecrets } from '../../platform/privacy/credential-secrets.ts'
-import { IdVault } from '../../platform/privacy/id-vault.ts'
-import type { Actor } from '../../platform/registry/access.ts'
-import { Registry } from '../../platform/registry/registry.ts'
+import { CredentialSecrets, IdVault, MemoryRegistryView, Registry, type Actor } from '../../platform/starter.ts'
 import { inParallel } from './in-parallel.ts'
 import type { EmbeddedPlatform } from './embedded-platform.ts'
 import type { LoadTarget } from './load-target.ts'
@@ -95,7 +91,7 @@ async function connections (target: LoadTarget, levels: number[], holdS: number,
 }
 
 async function residents (embedded: EmbeddedPlatform, levels: number[], progress: Progress) {
-  const db = embedded.platform.db!
+  const db = embedded.platform.db
   // A registry of our own on the platform's database: the same writes, without the platform
   // reloading a building's view and pushing allow-lists after every registration (the fresh
   // view below, and the platform's own at the end of each level, load them all).
@@ -125,7 +121,7 @@ async function residents (embedded: EmbeddedPlatform, levels: number[], progress
       progress.update('registering', (n + 100) / levels.at(-1)!, `${n + people.length}/${levels.at(-1)} residents, ${Math.round((n + people.length) / Math.max(1, (Date.now() - started) / 1000))}/s`)
     }
     progress.done()
-    await embedded.platform.view!.loadAll()
+    await embedded.platform.view.loadAll()
     gc(); gc()
     const before = process.memoryUsage().heapUsed
     const view = new MemoryRegistryView(db)

@@ -14,7 +14,7 @@ import { resolveTruth, type DetectionTiming, type RuleSettings, type TruthFile }
 import { expectedAlerts, matchAlerts, type MatchResult, type PlatformAlert, type SeenAlert } from '../score/match.ts'
 import { score, type Scores } from '../score/report.ts'
 import { startLocalPlatform, type LocalPlatform } from './local-platform.ts'
-import { CredentialSecrets } from '../../platform/privacy/credential-secrets.ts'
+import { CredentialSecrets } from '../../platform/starter.ts'
 import type { CredentialKind } from '../../platform/registry/credentials.ts'
 import { ApiClient } from '../../contract/client.ts'
 import { provisionSite } from './provision.ts'

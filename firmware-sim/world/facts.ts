@@ -11,7 +11,7 @@ import { sortActions, type Action, type PassAction, type Scenario, type Site } f
 import { conditionEpisodes, type Signal } from './episodes.ts'
 import { CONDITION_TYPES, type DetectionTiming, type RuleSettings, type RuleType, type TruthItem, type TruthMatch } from './truth.ts'
 import { WorldRegistry, type Verdict } from './world-registry.ts'
-import { leastTravelMs } from '../../platform/pipeline/rules/impossible-travel.ts'
+import { leastTravelMs } from '../../platform/starter.ts'
 import type { CredentialKind } from '../../platform/registry/credentials.ts'
 
 export interface FactsOptions {

@@ -36,10 +36,10 @@ let live: LiveStream
 beforeAll(async () => {
   // Webhook receivers of tests listen on loopback: the development setting allows them.
   tp = await startTestPlatform('pglite', { env: { WEBHOOK_ALLOW_INSECURE_LOCAL: 'on' } })
-  const registry = tp.platform.registry!
+  const registry = tp.platform.registry
   const root = { id: tp.userIds.admin!, role: 'admin' as const, username: 'admin' }
   await registry.buildings.create(root, { id: 'other-b1', gridId: 'other-grid', name: 'Other 1', address: 'Other road 1', landlordId: tp.userIds['landlord-wang']! })
-  alerts = new AlertService({ db: tp.platform.db! })
+  alerts = new AlertService({ db: tp.platform.db })
   live = new LiveStream({ changes$: alerts.changes$, maxBuffer: 20 })
   live.start()
   const f = Fastify({ ajv: { customOptions: { removeAdditional: false, allErrors: false } } }).withTypeProvider<TypeBoxTypeProvider>()
@@ -50,7 +50,7 @@ beforeAll(async () => {
   })
   await f.register(authPlugin, { users: registry.users })
   await f.register(alertRoutes, { alerts, live, users: registry.users, tickets: registry.streamTickets, heartbeatMs: 150 })
-  await f.register(webhookRoutes, { webhooks: new Webhooks({ db: tp.platform.db!, secrets: webhookSecretSealer('5e'.repeat(32)), targets: { allowInsecureLocal: true } }) })
+  await f.register(webhookRoutes, { webhooks: new Webhooks({ db: tp.platform.db, secrets: webhookSecretSealer('5e'.repeat(32)), targets: { allowInsecureLocal: true } }) })
   await f.listen({ host: '127.0.0.1', port: 0 })
   app = f
   base = `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`
@@ -129,9 +129,9 @@ describe('GET /alerts/stream (Server-Sent Events)', () => {
   })
 
   it('ends a ticket with the session it came from', async () => {
-    const session = await tp.platform.registry!.users.login('landlord-wang', 'demo-password', '127.0.0.1')
+    const session = await tp.platform.registry.users.login('landlord-wang', 'demo-password', '127.0.0.1')
     const { ticket } = await new ApiClient(base, session.token).streamTicket()
-    await tp.platform.registry!.users.logout(session.token)
+    await tp.platform.registry.users.logout(session.token)
     await expect(LiveStreamReader.open({ base, ticket })).rejects.toMatchObject({ status: 401 })
   })
 
@@ -193,8 +193,8 @@ describe('alert routes', () => {
   })
 
   it('never takes the platform itself as a webhook target, even with the development setting on', async () => {
-    const platform = tp.platform.addresses()
-    const ports = [new URL(platform.api).port, new URL(platform.mqtt).port, new URL(platform.mqttWs!).port]
+    const a = tp.platform.addresses
+    const ports = [new URL(a.api).port, new URL(a.mqtt).port, new URL(a.mqttWs ?? '').port]
     for (const port of ports) {
       const r = await callApi(tp, 'admin', 'POST', '/webhooks', { url: `http://127.0.0.1:${port}/auth/login`, areaId: 'lianhua' })
       expect({ port, status: r.status, message: r.body.message }).toEqual({ port, status: 400, message: expect.stringContaining('a port of the platform itself') })

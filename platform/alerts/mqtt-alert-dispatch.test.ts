@@ -30,7 +30,7 @@ const clients: MqttClient[] = []
 
 beforeAll(async () => {
   tp = await startTestPlatform('pglite')
-  const registry = tp.platform.registry!
+  const registry = tp.platform.registry
   admin = { id: tp.userIds.admin!, role: 'admin', username: 'admin' }
   await registry.buildings.create(admin, { id: 'other-b1', gridId: 'other-grid', name: 'Other 1', address: 'Other road 1', landlordId: tp.userIds['landlord-wang']! })
   broker = new MqttBroker({
@@ -45,7 +45,7 @@ beforeAll(async () => {
   })
   await broker.start()
   url = `mqtt://127.0.0.1:${broker.addresses().tcp.port}`
-  alerts = new AlertService({ db: tp.platform.db! })
+  alerts = new AlertService({ db: tp.platform.db })
   publisher = new MqttAlertPublisher({ changes$: alerts.changes$, broker, coalesceMs: 1000 })
   publisher.start()
 }, 120_000)
@@ -151,7 +151,7 @@ describe('alerts over MQTT', () => {
   })
 
   it('ends the session within the re-check interval after logout, or when the account is disabled', async () => {
-    const registry = tp.platform.registry!
+    const registry = tp.platform.registry
     const session = await registry.users.login('police-zumiao', DEMO_PASSWORD, '127.0.0.1')
     const { client } = await connectAs('police-zumiao', session.token)
     const gone = new Promise<number>((resolve) => client.once('close', () => resolve(Date.now())))

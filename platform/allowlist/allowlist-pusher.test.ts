@@ -66,7 +66,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
   /** What the reader should hold: the building's version and its active credentials. */
   async function buildingList (buildingId: string): Promise<{ version: number; ids: string[] }> {
     const version = (await api('GET', `/buildings/${buildingId}`)).body.allowlistVersion as number
-    const r = await tp.platform.db!.query<{ id: string }>(`select id from credentials where building_id = $1 and status = 'active'`, [buildingId])
+    const r = await tp.platform.db.query<{ id: string }>(`select id from credentials where building_id = $1 and status = 'active'`, [buildingId])
     return { version, ids: r.rows.map((c) => c.id).sort() }
   }
   const idsOf = (sync: AllowlistSync): string[] => sync.upsert.map((e) => e.credentialId).sort()
@@ -92,7 +92,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
       validFrom: '2026-12-01T00:00:00.000Z', validUntil: '2027-12-01T00:00:00.000Z', windows,
     }])
     await r.reply(delta, { version: delta.version })
-    await until('the pusher records the confirmed version', () => tp.platform.pusher!.syncState(r.id)?.confirmedVersion === delta.version)
+    await until('the pusher records the confirmed version', () => tp.platform.pusher.syncState(r.id)?.confirmedVersion === delta.version)
 
     // demo-b2's reader heard nothing of demo-b1 (its own settings aside).
     await new Promise((resolve) => setTimeout(resolve, 100))
@@ -125,7 +125,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     const delta = await r.nextSync()
 
     await r.reply(delta, { code: 'storage_full' })
-    await until('the pusher records the error', () => tp.platform.pusher!.syncState(r.id)?.lastError === 'storage_full')
+    await until('the pusher records the error', () => tp.platform.pusher.syncState(r.id)?.lastError === 'storage_full')
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(r.box.messages.filter((m) => SYNC.test(m.topic))).toEqual([])
 
@@ -154,7 +154,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
       replies.push(r.reply(sync, { version: sync.version }))
     })
     const announced: number[] = []
-    const unsubscribe = tp.platform.registry!.events.subscribe({ allowlistChanged: (c) => { if (c.buildingId === 'demo-b1') announced.push(c.version) } })
+    const unsubscribe = tp.platform.registry.events.subscribe({ allowlistChanged: (c) => { if (c.buildingId === 'demo-b1') announced.push(c.version) } })
     try {
       await until('the first full list', () => held.version >= 0)
       const reg = await register('demo-b1-102', residentIdNumber(9006), [])
@@ -190,7 +190,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     expect(fullA.version).toBe(fullB.version)
 
     // Every active credential of the building, each as the reader computes it from what it reads.
-    const values = await tp.platform.db!.query<{ id: string; kind: string; value: string }>(
+    const values = await tp.platform.db.query<{ id: string; kind: string; value: string }>(
       `select id, kind, value from credentials where building_id = 'demo-b1' and status = 'active'`)
     const presented: Record<string, [string, string]> = Object.fromEntries([
       ...values.rows.filter((c) => c.kind !== 'pin').map((c) => [c.id, [c.kind, c.value]]),
@@ -208,7 +208,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     expect(fullB.upsert.filter((e) => digestsA.has(e.digest))).toEqual([])
 
     // Nothing the building keeps about its credentials travels: not the values, not what the database holds for a PIN.
-    const stored = await tp.platform.db!.query<{ value: string; secret_sealed: string | null }>(
+    const stored = await tp.platform.db.query<{ value: string; secret_sealed: string | null }>(
       `select value, secret_sealed from credentials where building_id = 'demo-b1' and status = 'active'`)
     const wire = JSON.stringify([fullA, fullB])
     for (const c of stored.rows) {
@@ -233,7 +233,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     const full = await again.box.next(SYNC) as AllowlistSync
     expect(full).toMatchObject({ mode: 'full', version: before.version, keyId: allowlistKeyId(key) })
     const card = full.upsert.find((e) => e.kind === 'card')!
-    const value = (await tp.platform.db!.query<{ value: string }>('select value from credentials where id = $1', [card.credentialId])).rows[0]!.value
+    const value = (await tp.platform.db.query<{ value: string }>('select value from credentials where id = $1', [card.credentialId])).rows[0]!.value
     expect(card.digest).toBe(presentedDigest(key, 'card', value))
     expect(card.digest).not.toBe(presentedDigest(r.key, 'card', value))
   })
@@ -286,7 +286,7 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     const r = await reader('demo-b1')
     await r.nextSync()
     // As a reader stands after its site migrated to revision 2: approved, serving, without a key.
-    await tp.platform.db!.query('update devices set allowlist_key_sealed = null where id = $1', [r.id])
+    await tp.platform.db.query('update devices set allowlist_key_sealed = null where id = $1', [r.id])
     await tp.restart()
     const alerts = async (status: 'live' | 'resolved') =>
       ((await api('GET', `/alerts?buildingId=demo-b1&type=reader_not_updated&status=${status}`)).body.items as
@@ -311,8 +311,8 @@ describe.each(DATABASE_KINDS)('allow-list pusher (%s)', (kind) => {
     expect(revocation).toMatchObject({ mode: 'delta', remove: [revokedId] })
     // The building's pushes run in order, so every list meant for the stale reader has been decided by now:
     // the pusher sent it none (the healthy reader got up to the revocation), and nothing is on its way.
-    expect(tp.platform.pusher!.syncState(healthy.id)?.sentVersion).toBe(revocation.version)
-    expect(tp.platform.pusher!.syncState(r.id)?.sentVersion ?? null).toBeNull()
+    expect(tp.platform.pusher.syncState(healthy.id)?.sentVersion).toBe(revocation.version)
+    expect(tp.platform.pusher.syncState(r.id)?.sentVersion ?? null).toBeNull()
     expect(stale.box.messages.filter((m) => SYNC.test(m.topic))).toEqual([])
     expect(await alerts('live')).toHaveLength(1)
 

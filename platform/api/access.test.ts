@@ -26,7 +26,7 @@ const READER = 'acc-reader'
 
 const call = (who: Account | null, method: string, url: string, payload?: unknown) => callApi(tp, who, method, url, payload)
 
-const fingerprint = () => registryFingerprint(tp.platform.db!)
+const fingerprint = () => registryFingerprint(tp.platform.db)
 
 async function register (room = 'demo-b1-201'): Promise<{ registrationId: string; residentId: string; credentialId: string }> {
   serial++
@@ -51,7 +51,7 @@ async function move (): Promise<string> {
 
 /** A fresh open alert in demo-b1; its id. */
 async function raiseAlert (): Promise<string> {
-  const change = await tp.platform.alerts!.raise(candidate('demo-b1', { dedupKey: `acc-alert-${++serial}`, door: `acc-door-${serial}` }))
+  const change = await tp.platform.alerts.raise(candidate('demo-b1', { dedupKey: `acc-alert-${++serial}`, door: `acc-door-${serial}` }))
   return change!.alert.id
 }
 
@@ -186,7 +186,7 @@ const cases: RouteCase[] = [
     } },
   { name: 'GET /areas', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/areas' }),
     expectBody: async (who, body: Array<{ id: string }>) => {
-      const all = await tp.platform.db!.query<{ id: string }>('select id from areas')
+      const all = await tp.platform.db.query<{ id: string }>('select id from areas')
       const expected = AREAS[who] ?? all.rows.map((a) => a.id)
       expect({ who, areas: sorted(body.map((a) => a.id)) }).toEqual({ who, areas: sorted(expected) })
     } },
@@ -282,7 +282,7 @@ describe.each(DATABASE_KINDS)('API access by role and scope (%s)', (kind) => {
   })
 
   it('covers every route of the API, or names the test that covers it', () => {
-    const doc = tp.platform.app!.swagger() as { paths: Record<string, Record<string, unknown>> }
+    const doc = tp.platform.app.swagger() as { paths: Record<string, Record<string, unknown>> }
     const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`))
     const inMatrix = new Set(cases.map((c) => c.name.replace(/ \(.*\)$/, '')))

@@ -18,7 +18,7 @@ describe('HTTP connection limits', () => {
     tp = await startTestPlatform('pglite', {
       env: { STREAM_MAX_PER_ACCOUNT: '2', STREAM_MAX_PER_ADDRESS: '4', STREAM_MAX_TOTAL: '3', HTTP_MAX_CONNECTIONS: '8', HTTP_REQUEST_TIMEOUT_S: '3' },
     })
-    base = tp.platform.addresses().api
+    base = tp.platform.addresses.api
     port = Number(new URL(base).port)
   }, 60_000)
   afterAll(async () => {

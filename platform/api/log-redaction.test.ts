@@ -15,7 +15,7 @@ describe('credentials in the log', () => {
   beforeAll(async () => {
     const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done() } })
     tp = await startTestPlatform('pglite', { logger: createLogger('debug', sink) })
-    base = tp.platform.addresses().api
+    base = tp.platform.addresses.api
   }, 60_000)
   afterAll(async () => { await tp?.dispose() })
 

@@ -14,7 +14,7 @@ describe.each(DATABASE_KINDS)('POST /auth/login throttling (%s)', (kind) => {
   afterAll(async () => { await tp?.dispose() })
 
   async function login (username: string, password: string, from: string): Promise<{ status: number; body: any }> {
-    const r = await tp.platform.app!.inject({ method: 'POST', url: '/auth/login', payload: { username, password }, remoteAddress: from })
+    const r = await tp.platform.app.inject({ method: 'POST', url: '/auth/login', payload: { username, password }, remoteAddress: from })
     return { status: r.statusCode, body: r.json() }
   }
 

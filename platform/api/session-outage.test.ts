@@ -15,7 +15,7 @@ describe('token checks during a database outage (postgres)', () => {
   let database: string
   beforeAll(async () => {
     tp = await startTestPlatform('postgres')
-    database = (await tp.platform.db!.query<{ name: string }>('select current_database() as name')).rows[0]!.name
+    database = (await tp.platform.db.query<{ name: string }>('select current_database() as name')).rows[0]!.name
   }, 60_000)
   afterAll(async () => {
     await outage(false)
@@ -47,7 +47,7 @@ describe('token checks during a database outage (postgres)', () => {
       const stats = await callApi(tp, 'admin', 'GET', '/broker/stats')
       expect(stats.status).toBe(200)
       expect(stats.body.eventLog).toBeDefined()
-      const unknown = await tp.platform.app!.inject({ method: 'GET', url: '/broker/stats', headers: { authorization: `Bearer ${'u'.repeat(43)}` } })
+      const unknown = await tp.platform.app.inject({ method: 'GET', url: '/broker/stats', headers: { authorization: `Bearer ${'u'.repeat(43)}` } })
       expect(unknown.statusCode).toBe(503)
       expect(unknown.json()).toMatchObject({ statusCode: 503, code: 'RH_UNAVAILABLE' })
       expect((await callApi(tp, 'landlord-wang', 'GET', '/auth/me')).body.code).toBe('RH_UNAVAILABLE')

@@ -12,7 +12,7 @@ const CLIENT_A = '203.0.113.5'
 const CLIENT_B = '198.51.100.7'
 
 async function failedLogin (tp: TestPlatform, from: string, forwardedFor: string): Promise<number> {
-  const r = await tp.platform.app!.inject({
+  const r = await tp.platform.app.inject({
     method: 'POST', url: '/auth/login', payload: { username: 'admin', password: 'not-the-password' },
     remoteAddress: from, headers: { 'x-forwarded-for': forwardedFor },
   })
@@ -20,7 +20,7 @@ async function failedLogin (tp: TestPlatform, from: string, forwardedFor: string
 }
 
 async function auditedAddresses (tp: TestPlatform): Promise<string[]> {
-  const r = await tp.platform.db!.query<{ ip: string }>(`select detail->>'ip' as ip from audit_log where action = 'login.failed' order by seq`)
+  const r = await tp.platform.db.query<{ ip: string }>(`select detail->>'ip' as ip from audit_log where action = 'login.failed' order by seq`)
   return r.rows.map((row) => row.ip)
 }
 

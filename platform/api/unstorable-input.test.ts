@@ -151,7 +151,7 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
   addFormats.default(ajv)
 
   const state = async (): Promise<string> => {
-    const db = tp.platform.db!
+    const db = tp.platform.db
     const other = await db.query<{ f: string }>(`select concat_ws('|',
       (select string_agg(concat_ws(',', id, url, enabled, min_severity), ';' order by id) from webhooks),
       (select string_agg(concat_ws(',', id, status, count, resolution_note), ';' order by id) from alerts),
@@ -172,7 +172,7 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     const hook = await callApi(tp, 'admin', 'POST', '/webhooks', { url: 'http://127.0.0.1:9/walk', areaId: 'zumiao' })
     expect(hook.status).toBe(201)
     ids.webhook = hook.body.webhook.id
-    ids.alert = (await tp.platform.alerts!.raise(candidate('demo-b1', { dedupKey: 'walk:demo-b1' })))!.alert.id
+    ids.alert = (await tp.platform.alerts.raise(candidate('demo-b1', { dedupKey: 'walk:demo-b1' })))!.alert.id
     ids.user = tp.userIds['vendor-other']!
     // A move: landlord Li registers someone who lives in landlord Wang's building.
     const person = { name: 'Moving Tenant', idType: 'resident_id', idNumber: residentIdNumber(7002) }
@@ -198,7 +198,7 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     .replace(/^\/protocol\/schemas\/\{name\}/, '/protocol/schemas/access-event')
 
   it('refuses a NUL byte, a lone surrogate, an overlong text, an impossible date or an out-of-range number in any field', async () => {
-    const doc = tp.platform.app!.swagger() as { paths: Record<string, Record<string, Operation>> }
+    const doc = tp.platform.app.swagger() as { paths: Record<string, Record<string, Operation>> }
     const before = await state()
     const failures: string[] = []
     let sent = 0

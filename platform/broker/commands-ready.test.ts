@@ -196,7 +196,7 @@ describe('platform: settings and full allow-list, once per fresh connection', ()
     await sleep(QUIET_MS * 2)
     const seen = counts()
     await end()
-    await eventually(() => !tp.platform.broker!.isConnected(login.clientId))
+    await eventually(() => !tp.platform.broker.isConnected(login.clientId))
     return seen
   }
 

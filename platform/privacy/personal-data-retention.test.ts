@@ -35,21 +35,21 @@ describe.each(DATABASE_KINDS)('personal data retention (%s)', (kind) => {
     const longGone = await stay(1, 2000, 1500)
     const recent = await stay(2, 900, 30)
     const current = await stay(3, 800, null)
-    const job = new PersonalDataRetention({ db: tp.platform.db!, logger: pino({ level: 'silent' }), retentionDays: 1095 })
+    const job = new PersonalDataRetention({ db: tp.platform.db, logger: pino({ level: 'silent' }), retentionDays: 1095 })
     expect(await job.runOnce()).toEqual({ residents: 1, visitors: 0 })
     expect(await job.runOnce()).toEqual({ residents: 0, visitors: 0 })
 
     const gone = await callApi(tp, 'admin', 'GET', `/residents/${longGone.residentId}`)
     expect(gone.body).toMatchObject({ name: ERASED, idNumberMasked: ERASED, phone: null, employer: null, sex: null, birthDecade: null })
     expect(gone.body.registrations).toHaveLength(1)
-    const row = (await tp.platform.db!.query<{ id_cipher: string; id_hash: string }>('select id_cipher, id_hash from residents where id = $1', [longGone.residentId])).rows[0]!
+    const row = (await tp.platform.db.query<{ id_cipher: string; id_hash: string }>('select id_cipher, id_hash from residents where id = $1', [longGone.residentId])).rows[0]!
     expect(row.id_cipher).toBe('')
     expect(row.id_hash).toBe(`erased:${longGone.residentId}`)
     for (const kept of [recent, current]) expect((await callApi(tp, 'admin', 'GET', `/residents/${kept.residentId}`)).body.name).not.toBe(ERASED)
 
     const reveal = await callApi(tp, 'police-zumiao', 'POST', `/residents/${longGone.residentId}/id-number`, { reason: 'case 2026-7' })
     expect(reveal.status).toBe(409)
-    const audit = await tp.platform.db!.query<{ action: string; detail: { why?: string; residents?: string[] } }>(
+    const audit = await tp.platform.db.query<{ action: string; detail: { why?: string; residents?: string[] } }>(
       `select action, detail from audit_log where action in ('resident.id_number.denied', 'personal_data.erased') order by seq`)
     expect(audit.rows).toEqual([
       { action: 'personal_data.erased', detail: expect.objectContaining({ residents: [longGone.residentId] }) },

@@ -34,12 +34,12 @@ describe.each(DATABASE_KINDS)('ids chosen by callers (%s)', (kind) => {
   ]
 
   it.each(probes)('a $name with an id that exists elsewhere gets the same answer as one that exists nowhere, and changes nothing', async (p) => {
-    const before = await registryFingerprint(tp.platform.db!)
+    const before = await registryFingerprint(tp.platform.db)
     const taken = await api(p.who, 'POST', p.url, p.taken)
     const free = await api(p.who, 'POST', p.url, p.free)
     expect(taken.status).toBeGreaterThanOrEqual(400)
     expect(free).toEqual(taken)
-    expect(await registryFingerprint(tp.platform.db!)).toBe(before)
+    expect(await registryFingerprint(tp.platform.db)).toBe(before)
   })
 
   it('gives callers who leave the id out one the platform chose, usable in topics and as the MQTT client id', async () => {

@@ -35,7 +35,7 @@ describe.each(DATABASE_KINDS)('credential values across buildings (%s)', (kind) 
     // Huang Lei's card, in landlord Wang's demo-b2; and one of landlord Li's own, in demo-b1.
     const own = await register('landlord-li', 'demo-b1-201', [{ kind: 'card', value: value(1) }])
     expect(own.status).toBe(201)
-    const before = await registryFingerprint(tp.platform.db!)
+    const before = await registryFingerprint(tp.platform.db)
     const refusals = [
       await register('landlord-li', 'demo-b1-201', [{ kind: 'card', value: '04d5e6f7' }]),
       await register('landlord-li', 'demo-b1-201', [{ kind: 'card', value: value(1) }]),
@@ -50,7 +50,7 @@ describe.each(DATABASE_KINDS)('credential values across buildings (%s)', (kind) 
     }
     expect(refusals[0]!.body.code).toBe('RH_CREDENTIAL_IN_USE')
     expect(JSON.stringify(refusals[0]!.body)).not.toMatch(/demo-b|Lianhua|Huang|Wang|Holder \d|\b[cgr]-|04D5E6F7/i)
-    expect(await registryFingerprint(tp.platform.db!)).toBe(before)
+    expect(await registryFingerprint(tp.platform.db)).toBe(before)
   })
 
   it('the same for IC cards and QR tokens; a value is free again once revoked', async () => {
@@ -71,7 +71,7 @@ describe.each(DATABASE_KINDS)('credential values across buildings (%s)', (kind) 
     const again = await register('landlord-li', 'demo-b1-101', [{ kind: 'face', value: `face-${kind}-0001` }])
     expect([again.status, again.body.code]).toEqual([409, 'RH_CREDENTIAL_IN_USE'])
     // The pipeline finds, for a face seen at a door, the enrolment of that door's building.
-    const view = tp.platform.view!
+    const view = tp.platform.view
     await until('the view to know both', () => view.credentialByValue('face', `face-${kind}-0001`, 'demo-b2')?.buildingId === 'demo-b2')
     expect(view.credentialByValue('face', `face-${kind}-0001`, 'demo-b1')?.buildingId).toBe('demo-b1')
   })
@@ -82,12 +82,12 @@ describe.each(DATABASE_KINDS)('credential values across buildings (%s)', (kind) 
       register('admin', 'demo-b2-101', [{ kind: 'card', value: value(2) }]),
     ])
     expect([a!.status, b!.status].sort()).toEqual([201, 409])
-    const active = await tp.platform.db!.query(`select building_id from credentials where value = $1 and status = 'active'`, [value(2)])
+    const active = await tp.platform.db.query(`select building_id from credentials where value = $1 and status = 'active'`, [value(2)])
     expect(active.rows).toHaveLength(1)
   })
 
   it('is enforced by the database itself', async () => {
-    const db = tp.platform.db!
+    const db = tp.platform.db
     const insert = (id: string, building: string, room: string, k: string, v: string) => db.query(
       `insert into credentials (id, building_id, room_id, kind, value, visitor, visitor_name, visitor_id, issued_by)
        values ($1, $2, $3, $4, $5, true, 'x', $1, $6)`, [id, building, room, k, v, tp.userIds.admin])

@@ -71,18 +71,18 @@ describe.each(DATABASE_KINDS)('credential validity and time windows (%s)', (kind
 
     const listed = await api('GET', `/registrations/${reg.body.registration.id}/credentials`)
     expect(listed.body).toEqual([card, pin.body])
-    const stored = await tp.platform.db!.query<{ valid_from: Date | null; valid_until: Date | null; windows: unknown }>(
+    const stored = await tp.platform.db.query<{ valid_from: Date | null; valid_until: Date | null; windows: unknown }>(
       'select valid_from, valid_until, windows from credentials where id = any($1) order by issued_at', [[card.id, pin.body.id]])
     expect(stored.rows).toEqual([
       { valid_from: new Date(VALIDITY.validFrom), valid_until: new Date(VALIDITY.validUntil), windows: [WORKDAYS, WEEKEND_NIGHTS] },
       { valid_from: null, valid_until: new Date(VALIDITY.validUntil), windows: [WEEKEND_NIGHTS] },
     ])
 
-    const { entries } = await fullAllowlist(tp.platform.db!, 'demo-b1')
+    const { entries } = await fullAllowlist(tp.platform.db, 'demo-b1')
     expect(entries.find((e) => e.credentialId === card.id)).toEqual(
       { credentialId: card.id, kind: 'card', value: 'C0FFEE01', ...VALIDITY, windows: [WORKDAYS, WEEKEND_NIGHTS] })
     // The PIN stays sealed until the pusher digests it for a reader.
-    const secrets = tp.platform.registry!.ctx.secrets
+    const secrets = tp.platform.registry.ctx.secrets
     const listedPin = entries.find((e) => e.credentialId === pin.body.id)!
     expect(listedPin).toEqual({ credentialId: pin.body.id, kind: 'pin', value: expect.any(String), validUntil: VALIDITY.validUntil, windows: [WEEKEND_NIGHTS] })
     expect(secrets.openPin(listedPin.value)).toBe(pinSha256('4821'))
@@ -91,7 +91,7 @@ describe.each(DATABASE_KINDS)('credential validity and time windows (%s)', (kind
   it('keeps a PIN only under the data key: never the digits, never a bare hash that the database alone reverses', async () => {
     const reg = await register({ credentials: [{ kind: 'pin', value: '735190' }] })
     expect(reg.status).toBe(201)
-    const row = (await tp.platform.db!.query<{ value: string; secret_sealed: string }>(
+    const row = (await tp.platform.db.query<{ value: string; secret_sealed: string }>(
       'select value, secret_sealed from credentials where id = $1', [reg.body.credentials[0].id])).rows[0]!
     for (const stored of [row.value, row.secret_sealed]) {
       expect(stored).not.toContain('735190')
@@ -106,11 +106,11 @@ describe.each(DATABASE_KINDS)('credential validity and time windows (%s)', (kind
   it('brings PINs stored as plain SHA-256 by an older version under the data key, and readers get their digests', async () => {
     const reg = await register({ credentials: [{ kind: 'pin', value: '604211' }] })
     const id = reg.body.credentials[0].id as string
-    const db = tp.platform.db!
+    const db = tp.platform.db
     // As revision 1 stored it.
     await db.query(`update credentials set value = $2, secret_sealed = null where id = $1`, [id, `sha256:${pinSha256('604211')}`])
-    expect(await sealLegacyPins(db, tp.platform.registry!.ctx.secrets)).toBe(1)
-    expect(await sealLegacyPins(db, tp.platform.registry!.ctx.secrets)).toBe(0)
+    expect(await sealLegacyPins(db, tp.platform.registry.ctx.secrets)).toBe(1)
+    expect(await sealLegacyPins(db, tp.platform.registry.ctx.secrets)).toBe(0)
     const row = (await db.query<{ value: string }>('select value from credentials where id = $1', [id])).rows[0]!
     expect(row.value).toMatch(/^hmac:/)
     expect(row.value).not.toContain(pinSha256('604211'))
@@ -125,18 +125,18 @@ describe.each(DATABASE_KINDS)('credential validity and time windows (%s)', (kind
   it('leaves out of the allow-list what was not given: no windows means at any time', async () => {
     const reg = await register({ credentials: [{ kind: 'card', value: 'C0FFEE02' }] })
     expect(reg.body.credentials[0]).toMatchObject({ validFrom: null, validUntil: null, windows: null })
-    const { entries } = await fullAllowlist(tp.platform.db!, 'demo-b1')
+    const { entries } = await fullAllowlist(tp.platform.db, 'demo-b1')
     expect(entries.find((e) => e.credentialId === reg.body.credentials[0].id)).toEqual({ credentialId: reg.body.credentials[0].id, kind: 'card', value: 'C0FFEE02' })
   })
 
   it.each(BAD)('refuses %s with a coded 400, on registration and on a later issue, and changes nothing', async (_, fields, code) => {
-    const before = await registryFingerprint(tp.platform.db!)
+    const before = await registryFingerprint(tp.platform.db)
     const onRegistration = await register({ credentials: [{ kind: 'card', value: 'BADC0DE1', ...fields }] })
     const onIssue = await api('POST', `/registrations/${registrationId}/credentials`, { kind: 'card', value: 'BADC0DE2', ...fields })
     for (const r of [onRegistration, onIssue]) {
       expect({ status: r.status, code: r.body.code }).toEqual({ status: 400, code })
       expect(r.body.message).toEqual(expect.any(String))
     }
-    expect(await registryFingerprint(tp.platform.db!)).toBe(before)
+    expect(await registryFingerprint(tp.platform.db)).toBe(before)
   })
 })

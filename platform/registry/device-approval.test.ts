@@ -92,7 +92,7 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
     }), { qos: 1 })
     await forced('bench-door-before')
     expect((await call('admin', 'POST', `/devices/${id}/approve`)).status).toBe(200)
-    await until('the pipeline sees the device approved', () => tp.platform.view!.device(id)?.judged === true)
+    await until('the pipeline sees the device approved', () => tp.platform.view.device(id)?.judged === true)
     await forced('bench-door-after')
 
     const doors = async () => ((await call('landlord-li', 'GET', '/alerts?buildingId=demo-b1&type=door_forced&status=live')).body.items as Array<{ door: string; deviceId: string }>)
@@ -152,7 +152,7 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
     expect((await call('landlord-li', 'POST', `/devices/${deviceId}/approve`)).body.approved).toBe(true)
 
     // A reader without a key (protocol revision 1) has none to keep: refused, like a bad option, and nothing changes.
-    await tp.platform.db!.query('update devices set allowlist_key_sealed = null where id = $1', [deviceId])
+    await tp.platform.db.query('update devices set allowlist_key_sealed = null where id = $1', [deviceId])
     const refused = await call('vendor-acme', 'POST', `/devices/${deviceId}/rotate-secret`, { allowlistKey: 'keep' })
     expect([refused.status, refused.body.code]).toEqual([400, 'RH_BAD_REQUEST'])
     expect((await call('vendor-acme', 'POST', `/devices/${deviceId}/rotate-secret`, { allowlistKey: 'maybe' })).status).toBe(400)
@@ -177,8 +177,8 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
     const removed = (await servingReader()).details.clientId
     expect((await call('vendor-acme', 'POST', `/devices/${removed}/rotate-secret`)).body.device.approved).toBe(false)
     await until('the removed reader\'s alert', async () => (await readerAlerts(removed, 'live')).length === 1, 5000)
-    await tp.platform.db!.query('update devices set enabled = false where id = $1', [deviceId])
-    await tp.platform.db!.query('delete from devices where id = $1', [removed])
+    await tp.platform.db.query('update devices set enabled = false where id = $1', [deviceId])
+    await tp.platform.db.query('delete from devices where id = $1', [removed])
     await tp.restart()
     expect(await readerAlerts(deviceId, 'live')).toEqual([])
     expect((await readerAlerts(deviceId, 'resolved')).filter((a) => a.autoResolved)).toHaveLength(2)
@@ -207,7 +207,7 @@ describe.each(DATABASE_KINDS)('device approval (%s)', (kind) => {
     // Reconnected with the new secret, it gets no list, and its events are still judged.
     const fresh = rotated.body.mqtt as MqttDetails
     const reader = await connected(fresh)
-    await until('the pipeline sees the device', () => tp.platform.view!.device(deviceId)?.judged === true)
+    await until('the pipeline sees the device', () => tp.platform.view.device(deviceId)?.judged === true)
     const topic = fresh.publish.find((t) => t.endsWith('/event/door'))!
     await reader.client.publishAsync(topic, JSON.stringify({ eventId: `${deviceId}-f1`, seq: 1, ts: new Date().toISOString(), door: 'rotated-door', state: 'forced_open' }), { qos: 1 })
     await until('the forced door alert', async () =>

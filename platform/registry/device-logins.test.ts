@@ -35,14 +35,14 @@ describe.each(DATABASE_KINDS)('DeviceLogins (%s)', (kind) => {
   let admin: Actor
   beforeAll(async () => {
     tp = await startTestPlatform(kind)
-    const row = await tp.platform.db!.query<{ id: string }>(`select id from users where username = 'admin'`)
+    const row = await tp.platform.db.query<{ id: string }>(`select id from users where username = 'admin'`)
     admin = { id: row.rows[0]!.id, role: 'admin', username: 'admin' }
   }, 60_000)
   afterAll(async () => { await tp?.dispose() })
 
   const open = async (o: { maxMissLookups?: number } = {}) => {
-    const w = watched(tp.platform.db!)
-    const logins = new DeviceLogins({ db: w.db, events: tp.platform.registry!.events, logger: pino({ level: 'silent' }), ...o })
+    const w = watched(tp.platform.db)
+    const logins = new DeviceLogins({ db: w.db, events: tp.platform.registry.events, logger: pino({ level: 'silent' }), ...o })
     await logins.start()
     return { w, logins }
   }
@@ -64,7 +64,7 @@ describe.each(DATABASE_KINDS)('DeviceLogins (%s)', (kind) => {
 
   it('is current when the broker is told to disconnect: disabled, enabled, rotated, provisioned', async () => {
     const { w, logins } = await open()
-    const registry = tp.platform.registry!
+    const registry = tp.platform.registry
     const seen: Array<DeviceLogin | undefined> = []
     // Subscribed after the directory: what the broker's disconnect listener would find at that moment.
     const unsubscribe = registry.events.subscribe({
@@ -99,7 +99,7 @@ describe.each(DATABASE_KINDS)('DeviceLogins (%s)', (kind) => {
     try {
       // Made outside this process's registry (no event): found through the database.
       const id = `outside-${kind}`
-      await tp.platform.db!.query(
+      await tp.platform.db.query(
         `insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by) values ($1, 'demo-b1', 'main-gate', 'reader', 'Acme', 'AR-200', $2, $3)`,
         [id, hashDeviceSecret('s'), admin.id])
       expect((await logins.find(id))?.deviceId).toBe(id)

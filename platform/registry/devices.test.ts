@@ -78,7 +78,7 @@ describe.each(DATABASE_KINDS)('device access through the API (%s)', (kind) => {
     expect(await reader.box.next(/\/command\/allowlist-sync$/)).toMatchObject({ mode: 'full' })
     await shownConnected(details.clientId, true)
     // The secret is stored only as a hash, and is never shown again.
-    const row = await tp.platform.db!.query<{ secret_hash: string }>('select secret_hash from devices where id = $1', [details.clientId])
+    const row = await tp.platform.db.query<{ secret_hash: string }>('select secret_hash from devices where id = $1', [details.clientId])
     expect(row.rows[0]!.secret_hash).not.toContain(fresh.password)
     expect(JSON.stringify((await api('GET', `/devices/${details.clientId}`)).body)).not.toContain(fresh.password)
     expect(await ledgerActions(details.clientId)).toEqual(['device.provisioned', 'device.secret_rotated'])
@@ -186,7 +186,7 @@ describe.each(DATABASE_KINDS)('device access through the API (%s)', (kind) => {
 
     // Disabled before who disabled it was recorded, and no ledger entry to tell (migration 019): no vendor's.
     const old = await provision()
-    await tp.platform.db!.query('update devices set enabled = false, disabled_by = null where id = $1', [old.clientId])
+    await tp.platform.db.query('update devices set enabled = false, disabled_by = null where id = $1', [old.clientId])
     for (const vendor of ['vendor-acme', 'vendor-other']) {
       const r = await enable(vendor, old.clientId, true)
       expect([r.status, r.body.code]).toEqual([403, 'RH_DISABLED_BY_LANDLORD'])

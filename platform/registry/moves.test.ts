@@ -68,7 +68,7 @@ describe.each(DATABASE_KINDS)('moves between landlords (%s)', (kind) => {
     credentials: (await api('admin', 'GET', `/registrations/${registrationId}/credentials`)).body,
   })
   const lastSeq = async (): Promise<number> =>
-    (await tp.platform.db!.query<{ seq: number }>('select coalesce(max(seq), 0)::int as seq from registry_ledger')).rows[0]!.seq
+    (await tp.platform.db.query<{ seq: number }>('select coalesce(max(seq), 0)::int as seq from registry_ledger')).rows[0]!.seq
   const ledgerSince = async (who: string, buildingId: string, seq: number) =>
     (await api(who, 'GET', `/buildings/${buildingId}/ledger?afterSeq=${seq}`)).body as Array<{ action: string; actorId: string; registrationId?: string; credentialId?: string; detail: Record<string, unknown> }>
   /**
@@ -114,7 +114,7 @@ describe.each(DATABASE_KINDS)('moves between landlords (%s)', (kind) => {
     await nothingReached('demo-b1')
 
     // Li can do nothing to wang's tenant: their stay is not there for him.
-    const unchanged = await registryFingerprint(tp.platform.db!)
+    const unchanged = await registryFingerprint(tp.platform.db)
     for (const [method, url, payload] of [
       ['GET', `/registrations/${a.registrationId}`], ['GET', `/registrations/${a.registrationId}/credentials`],
       ['POST', `/registrations/${a.registrationId}/deregister`, { reason: 'moved_out' }],
@@ -129,7 +129,7 @@ describe.each(DATABASE_KINDS)('moves between landlords (%s)', (kind) => {
       const r = await api('landlord-li', 'POST', `/moves/${b.moveId}/${step}`, body)
       expect({ step, status: r.status }).toEqual({ step, status: 403 })
     }
-    expect(await registryFingerprint(tp.platform.db!)).toBe(unchanged)
+    expect(await registryFingerprint(tp.platform.db)).toBe(unchanged)
 
     // Each reads the person as their own side entered them.
     const asLi = (await api('landlord-li', 'GET', `/residents/${a.residentId}`)).body
@@ -283,7 +283,7 @@ describe.each(DATABASE_KINDS)('moves between landlords (%s)', (kind) => {
     // It would overfill the room once active, and says so; until then the room holds one.
     expect(b.body.overCapacity).toBe(true)
     expect((await api('landlord-li', 'GET', `/rooms/${room}`)).body.registered).toBe(1)
-    const view = tp.platform.view!
+    const view = tp.platform.view
     await view.reloadBuilding('demo-b1')
     expect(view.room(room)).toMatchObject({ registered: 1, residentIds: [first.body.registration.resident.id] })
     expect(view.credentialByValue('card', b.value)).toBeUndefined()

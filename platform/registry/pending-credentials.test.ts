@@ -45,23 +45,23 @@ describe.each(DATABASE_KINDS)('pending credentials hold their value (%s)', (kind
   it('refuses to issue another holder a card that waits with a pending registration, anywhere', async () => {
     const fresh = card()
     const m = await pendingMove(() => [{ kind: 'card', value: fresh }])
-    const before = await registryFingerprint(tp.platform.db!)
+    const before = await registryFingerprint(tp.platform.db)
     for (const [who, room] of [['landlord-li', 'demo-b1-101'], ['landlord-wang', 'demo-b2-101']] as const) {
       const r = await register(who, room, person('Someone Else'), [{ kind: 'card', value: fresh }])
       expect([r.status, r.body.code]).toEqual([409, 'RH_CREDENTIAL_IN_USE'])
       expect(JSON.stringify(r.body)).not.toMatch(/demo-b|Mover|\b[cgmr]-/)
     }
-    expect(await registryFingerprint(tp.platform.db!)).toBe(before)
+    expect(await registryFingerprint(tp.platform.db)).toBe(before)
     expect((await api('landlord-wang', 'POST', `/moves/${m.moveId}/confirm`, {})).status).toBe(200)
     expect(await credentialsOf(m.newId)).toEqual([{ value: fresh, status: 'active' }])
   })
 
   it('refuses the same card twice on one registration, in one request or one after the other', async () => {
     const value = card()
-    const before = await registryFingerprint(tp.platform.db!)
+    const before = await registryFingerprint(tp.platform.db)
     const twice = await register('landlord-li', 'demo-b1-101', person('Twice'), [{ kind: 'card', value }, { kind: 'card', value }])
     expect([twice.status, twice.body.code]).toEqual([400, 'RH_BAD_REQUEST'])
-    expect(await registryFingerprint(tp.platform.db!)).toBe(before)
+    expect(await registryFingerprint(tp.platform.db)).toBe(before)
 
     const m = await pendingMove(() => [{ kind: 'card', value }])
     const again = await api('landlord-li', 'POST', `/registrations/${m.newId}/credentials`, { kind: 'card', value })
@@ -96,7 +96,7 @@ describe.each(DATABASE_KINDS)('pending credentials hold their value (%s)', (kind
     expect(JSON.stringify(copy)).not.toContain('stolen')
     expect((await api('landlord-wang', 'POST', `/moves/${m.moveId}/confirm`, {})).status).toBe(200)
     expect(await credentialsOf(m.newId)).toEqual([{ value: m.own, status: 'revoked' }])
-    const listed = await tp.platform.db!.query(`select 1 from credentials where value = $1 and status <> 'revoked'`, [m.own])
+    const listed = await tp.platform.db.query(`select 1 from credentials where value = $1 and status <> 'revoked'`, [m.own])
     expect(listed.rows).toHaveLength(0)
   })
 
@@ -109,12 +109,12 @@ describe.each(DATABASE_KINDS)('pending credentials hold their value (%s)', (kind
       register('landlord-wang', 'demo-b2-101', person('Other Racer'), [{ kind: 'card', value }]),
     ])
     expect([pending!.status, active!.status].sort()).toEqual([201, 409])
-    const held = await tp.platform.db!.query(`select 1 from credentials where value = $1 and status in ('pending', 'active')`, [value])
+    const held = await tp.platform.db.query(`select 1 from credentials where value = $1 and status in ('pending', 'active')`, [value])
     expect(held.rows).toHaveLength(1)
   })
 
   it('is enforced by the database itself for pending credentials of different holders', async () => {
-    const db = tp.platform.db!
+    const db = tp.platform.db
     const value = card()
     const pass = (id: string, building: string, room: string, status: string) => db.query(
       `insert into credentials (id, building_id, room_id, kind, value, visitor, visitor_name, visitor_id, issued_by, status)
@@ -128,7 +128,7 @@ describe.each(DATABASE_KINDS)('pending credentials hold their value (%s)', (kind
     await expect(face(`c-fb-${kind}`, 'active')).rejects.toSatisfy((e) => sqlState(e) === UNIQUE_VIOLATION)
   })
   it('lets two credentials of one value end at once: the second counts down after the first', async () => {
-    const db = tp.platform.db!
+    const db = tp.platform.db
     const value = card()
     const pass = (id: string, status: string) => db.query(
       `insert into credentials (id, building_id, room_id, kind, value, visitor, visitor_name, visitor_id, issued_by, status)

@@ -35,7 +35,7 @@ describe.each(DATABASE_KINDS)('audited reads and actions (%s)', (kind) => {
   })
 
   const lastSeq = async (): Promise<number> =>
-    (await tp.platform.db!.query<{ n: number }>('select coalesce(max(seq), 0)::int as n from audit_log')).rows[0]!.n
+    (await tp.platform.db.query<{ n: number }>('select coalesce(max(seq), 0)::int as n from audit_log')).rows[0]!.n
   /** The audit rows a call wrote (read through GET /audit, oldest first). */
   const written = async (call: () => Promise<{ status: number }>, status: number): Promise<Entry[]> => {
     const seq = await lastSeq()

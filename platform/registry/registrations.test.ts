@@ -20,7 +20,7 @@ describe.each(DATABASE_KINDS)('registrations (%s)', (kind) => {
   const person = (n: number) => ({ name: `Tenant ${n}`, idType: 'resident_id', idNumber: residentIdNumber(7000 + n) })
   const register = (roomId: string, body: object, who?: string) => api('POST', `/rooms/${roomId}/registrations`, body, who)
   const lastSeq = async (): Promise<number> =>
-    (await tp.platform.db!.query<{ seq: number }>('select coalesce(max(seq), 0)::int as seq from registry_ledger')).rows[0]!.seq
+    (await tp.platform.db.query<{ seq: number }>('select coalesce(max(seq), 0)::int as seq from registry_ledger')).rows[0]!.seq
   const ledgerSince = async (buildingId: string, seq: number) =>
     (await api('GET', `/buildings/${buildingId}/ledger?afterSeq=${seq}`)).body as Array<Record<string, unknown>>
   const newRoom = async (capacity: number) => {
@@ -66,19 +66,19 @@ describe.each(DATABASE_KINDS)('registrations (%s)', (kind) => {
 
   it('refuses to register a person twice in the same room, and changes nothing', async () => {
     expect((await register('demo-b1-101', { resident: person(2) })).status).toBe(201)
-    const before = await registryFingerprint(tp.platform.db!)
+    const before = await registryFingerprint(tp.platform.db)
     const again = await register('demo-b1-101', { resident: person(2), credentials: [{ kind: 'qr' }] })
     expect([again.status, again.body.code]).toEqual([409, 'RH_CONFLICT'])
-    expect(await registryFingerprint(tp.platform.db!)).toBe(before)
+    expect(await registryFingerprint(tp.platform.db)).toBe(before)
   })
 
   it('refuses an arrival dated before the start of the stay it would close, and changes nothing', async () => {
     expect((await register('demo-b1-101', { resident: person(3), arrivedAt: '2026-03-10T08:00:00.000Z' })).status).toBe(201)
-    const before = await registryFingerprint(tp.platform.db!)
+    const before = await registryFingerprint(tp.platform.db)
     const moved = await register('demo-b2-101', { resident: person(3), arrivedAt: '2026-03-01T08:00:00.000Z' })
     expect([moved.status, moved.body.code]).toEqual([400, 'RH_BAD_REQUEST'])
     expect(moved.body.message).toMatch(/arrivedAt/)
-    expect(await registryFingerprint(tp.platform.db!)).toBe(before)
+    expect(await registryFingerprint(tp.platform.db)).toBe(before)
   })
 
   it('reports overCapacity once active registrations exceed the capacity, and registers anyway', async () => {
@@ -111,10 +111,10 @@ describe.each(DATABASE_KINDS)('registrations (%s)', (kind) => {
 
   describe('the registrations trigger', () => {
     const refusedSql = async (sql: string, params: unknown[]) => {
-      const err = await tp.platform.db!.query(sql, params).then(() => undefined, (e: unknown) => e)
+      const err = await tp.platform.db.query(sql, params).then(() => undefined, (e: unknown) => e)
       expect(sqlState(err), sql).toBe('55000')
     }
-    const row = async (id: string) => (await tp.platform.db!.query('select * from registrations where id = $1', [id])).rows[0]
+    const row = async (id: string) => (await tp.platform.db.query('select * from registrations where id = $1', [id])).rows[0]
 
     it('refuses an UPDATE that reopens or rewrites a departed stay, and DELETE', async () => {
       const r = await register('demo-b1-102', { resident: person(30) })

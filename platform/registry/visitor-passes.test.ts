@@ -87,8 +87,8 @@ describe.each(DATABASE_KINDS)('visitor pass renewal (%s)', (kind) => {
       ['credential.issued', renewed.body.id, { kind: 'qr', visitor: true, renews: first.body.id }],
     ])
     // The pipeline's view knows both as one visitor.
-    await until('the view to know the renewal', () => tp.platform.view!.credentialById(renewed.body.id) !== undefined)
-    expect(tp.platform.view!.visitorPasses(first.body.id).map((c) => c.credentialId).sort()).toEqual([first.body.id, renewed.body.id].sort())
+    await until('the view to know the renewal', () => tp.platform.view.credentialById(renewed.body.id) !== undefined)
+    expect(tp.platform.view.visitorPasses(first.body.id).map((c) => c.credentialId).sort()).toEqual([first.body.id, renewed.body.id].sort())
     await reader.client.endAsync(true)
   })
 
@@ -107,7 +107,7 @@ describe.each(DATABASE_KINDS)('visitor pass renewal (%s)', (kind) => {
 
   it('renews only a visitor pass of the same room, in your scope; a first pass needs a name; refusals change nothing', async () => {
     const pass = await issue({ visitorName: 'Friend Lin', validUntil: inDays(1) })
-    const before = await registryFingerprint(tp.platform.db!)
+    const before = await registryFingerprint(tp.platform.db)
     const resident = (await api('GET', '/buildings/demo-b1/registrations')).body[0] as { id: string }
     const card = (await api('GET', `/registrations/${resident.id}/credentials`)).body[0] as { id: string }
     const cases: Array<[object, string | undefined, string | undefined, number]> = [
@@ -118,6 +118,6 @@ describe.each(DATABASE_KINDS)('visitor pass renewal (%s)', (kind) => {
       [{ validUntil: inDays(2) }, 'demo-b1-102', undefined, 400], // no name, nothing renewed
     ]
     for (const [body, room, who, status] of cases) expect((await issue(body, room, who)).status).toBe(status)
-    expect(await registryFingerprint(tp.platform.db!)).toBe(before)
+    expect(await registryFingerprint(tp.platform.db)).toBe(before)
   })
 })

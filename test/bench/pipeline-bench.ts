@@ -4,13 +4,10 @@
 // The load generator runs in a child process on the same machine. The last
 // line of output is one JSON object.
 
-import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, tmpdir, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { cpus, totalmem } from 'node:os'
 import { fork } from 'node:child_process'
 import pino from 'pino'
-import { loadConfig } from '../../platform/config.ts'
-import { Platform } from '../../platform/platform.ts'
+import { startPlatform } from '../../platform/starter.ts'
 import type { Actor } from '../../platform/registry/access.ts'
 import { openTestDatabase } from '../support/databases.ts'
 import { residentIdNumber } from '../support/id-numbers.ts'
@@ -35,12 +32,13 @@ function percentile (sorted: number[], p: number): number {
 }
 
 async function main (): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rh-bench-'))
-  const config = loadConfig({ HOST: '127.0.0.1', HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: 'off', DATA_DIR: dataDir, DEMO: 'off', DATA_KEY: 'b7'.repeat(32) })
   const server = DATABASE === 'postgres' ? await openTestDatabase('postgres') : undefined
-  const platform = new Platform(config, pino({ level: 'warn' }), server === undefined ? {} : { database: server.db })
-  await platform.start()
-  const registry = platform.registry!
+  const started = await startPlatform({
+    dataKey: 'b7'.repeat(32), env: { DEMO: 'off' }, logger: pino({ level: 'warn' }),
+    ...(server === undefined ? {} : { database: { given: server.db } }),
+  })
+  const { platform } = started
+  const registry = platform.registry
   const admin = await registry.users.create(null, { username: 'bench-admin', displayName: 'Bench', role: 'admin', password: 'bench-password' })
   const root: Actor = { id: admin.id, role: 'admin', username: admin.username }
   await registry.areas.create(root, { id: 'bd', kind: 'district', name: 'D' })
@@ -61,8 +59,8 @@ async function main (): Promise<void> {
       card: reg.credentials[0]!.value, credentialId: reg.credentials[0]!.id,
     })
   }
-  const url = `mqtt://127.0.0.1:${platform.broker!.addresses().tcp.port}`
-  const pipeline = platform.pipeline!
+  const url = platform.addresses.mqtt
+  const pipeline = platform.pipeline
   const latencies: number[] = []
   let measuring = false
   pipeline.committed$.subscribe((batch) => {
@@ -119,14 +117,13 @@ async function main (): Promise<void> {
     latency_samples: latencies.length,
     devices: DEVICES,
     database: DATABASE,
-    log_batches: platform.eventLog!.counters.batches,
-    alert_commits: platform.alerts!.counters.batches,
+    log_batches: platform.eventLog.counters.batches,
+    alert_commits: platform.alerts.counters.batches,
     rss_mib: Math.round(process.memoryUsage().rss / 2 ** 20),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', mem_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
   }
-  await platform.stop()
+  await started.stop()
   await server?.dispose()
-  rmSync(dataDir, { recursive: true, force: true })
   console.log(JSON.stringify(result))
 }
 

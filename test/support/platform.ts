@@ -2,13 +2,10 @@
 // 127.0.0.1, real API, a fresh migrated database of the given kind, the demo
 // site plus a second jurisdiction with its own grid worker, police and vendor.
 
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import { loadConfig } from '../../platform/config.ts'
 import { DEMO_PASSWORD } from '../../platform/demo/demo-site.ts'
-import { Platform } from '../../platform/platform.ts'
+import type { PlatformOptions, RunningPlatform } from '../../platform/platform.ts'
+import { startPlatform } from '../../platform/starter.ts'
 import type { Actor } from '../../platform/registry/access.ts'
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts'
 import type { MqttDetails } from './mqtt-device.ts'
@@ -20,7 +17,7 @@ export const OTHER_ACCOUNTS = [
 ] as const
 
 export interface TestPlatform {
-  platform: Platform
+  platform: RunningPlatform
   mqttUrl: string
   wsUrl: string
   /** Bearer tokens by username (demo accounts and OTHER_ACCOUNTS). */
@@ -43,7 +40,7 @@ export interface ApiResponse {
 /** Calls the API in-process (app.inject) as `who`, a username of `tp.tokens`, or with no token when null. */
 export async function callApi (tp: TestPlatform, who: string | null, method: string, url: string, payload?: unknown): Promise<ApiResponse> {
   const headers: Record<string, string> = who === null ? {} : { authorization: `Bearer ${tp.tokens[who]}` }
-  const r = await tp.platform.app!.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
+  const r = await tp.platform.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
   return { status: r.statusCode, body: r.body.length > 0 ? JSON.parse(r.body) : {} }
 }
 
@@ -63,31 +60,27 @@ export interface TestPlatformOptions {
   /** The platform's logger; default silent. */
   logger?: Logger
   /** Pipeline timing and clock (see Platform). */
-  pipeline?: ConstructorParameters<typeof Platform>[2] extends infer O ? O extends { pipeline?: infer P } ? P : never : never
+  pipeline?: PlatformOptions['pipeline']
 }
 
 export async function startTestPlatform (kind: DatabaseKind = 'pglite', o: TestPlatformOptions = {}): Promise<TestPlatform> {
   const t: TestDatabase = await openTestDatabase(kind)
-  const dataDir = mkdtempSync(join(tmpdir(), 'rh-platform-'))
-  const config = loadConfig({
-    HOST: '127.0.0.1', HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-    DATA_KEY: 'a3'.repeat(32), ...o.env,
-  })
-  const launch = async (registryClock?: () => number): Promise<Platform> => {
-    const platform = new Platform(config, o.logger ?? pino({ level: 'silent' }), {
-      database: t.db, ...(o.pipeline === undefined ? {} : { pipeline: o.pipeline }), ...(registryClock === undefined ? {} : { registryClock }),
-    })
-    await platform.start()
-    return platform
-  }
-  let platform: Platform
+  let started
   try {
-    platform = await launch()
+    started = await startPlatform({
+      database: { given: t.db },
+      dataKey: 'a3'.repeat(32),
+      env: { MQTT_WS_PORT: '0', LOG_LEVEL: 'silent', ...o.env },
+      logger: o.logger ?? pino({ level: 'silent' }),
+      ...(o.pipeline === undefined ? {} : { pipeline: o.pipeline }),
+    })
   } catch (err) {
     await t.dispose()
     throw err
   }
-  const registry = platform.registry!
+  const embedded = started
+  const platform = embedded.platform
+  const registry = platform.registry
   const adminRow = await t.db.query<{ id: string }>(`select id from users where username = 'admin'`)
   const root: Actor = { id: adminRow.rows[0]!.id, role: 'admin', username: 'admin' }
   await registry.areas.create(root, { id: 'other-district', kind: 'district', name: 'Other district' })
@@ -103,14 +96,15 @@ export async function startTestPlatform (kind: DatabaseKind = 'pglite', o: TestP
     tokens: {},
     userIds: {},
     async restart (r = {}) {
-      await tp.platform.stop()
-      tp.platform = await launch(r.registryClock)
+      tp.platform = await embedded.restart(r)
       await connect(tp)
     },
     async dispose () {
-      await tp.platform.stop()
-      await t.dispose()
-      rmSync(dataDir, { recursive: true, force: true })
+      try {
+        await embedded.stop()
+      } finally {
+        await t.dispose()
+      }
     },
   }
   await connect(tp)
@@ -119,14 +113,14 @@ export async function startTestPlatform (kind: DatabaseKind = 'pglite', o: TestP
 
 /** Logs every account in and notes where the broker listens. */
 async function connect (tp: TestPlatform): Promise<void> {
-  const registry = tp.platform.registry!
-  const users = await tp.platform.db!.query<{ id: string; username: string }>('select id, username from users')
+  const registry = tp.platform.registry
+  const users = await tp.platform.db.query<{ id: string; username: string }>('select id, username from users')
   for (const u of users.rows) {
     const s = await registry.users.login(u.username, DEMO_PASSWORD, '127.0.0.1')
     tp.tokens[u.username] = s.token
     tp.userIds[u.username] = u.id
   }
-  const a = tp.platform.broker!.addresses()
+  const a = tp.platform.broker.addresses()
   tp.mqttUrl = `mqtt://127.0.0.1:${a.tcp.port}`
   tp.wsUrl = `ws://127.0.0.1:${a.ws!.port}${a.ws!.path}`
 }

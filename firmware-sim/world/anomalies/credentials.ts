@@ -5,7 +5,7 @@
 
 import { DAY, HOUR, MINUTE } from '../local-time.ts'
 import { MAIN_GATE, type CredentialSpec, type PassAction, type PersonSpec } from '../model.ts'
-import { leastTravelMs } from '../../../platform/pipeline/rules/impossible-travel.ts'
+import { leastTravelMs } from '../../../platform/starter.ts'
 import { PlanContext } from '../plan-context.ts'
 import type { Rng } from '../rng.ts'
 

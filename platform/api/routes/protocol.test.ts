@@ -18,7 +18,7 @@ describe('GET /protocol', () => {
   })
 
   it('serves the spec as Markdown without a token', async () => {
-    const r = await tp.platform.app!.inject({ method: 'GET', url: '/protocol' })
+    const r = await tp.platform.app.inject({ method: 'GET', url: '/protocol' })
     expect(r.statusCode).toBe(200)
     expect(r.headers['content-type']).toMatch(/^text\/markdown/)
     expect(r.body).toBe(await readFile('protocol/README.md', 'utf8'))
