@@ -15,11 +15,11 @@ import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
 import { loadConfig, RULE_VARIABLES, type Config } from './config.ts'
 import type { RuleParams } from './pipeline/model.ts'
-import { Platform, type PlatformOptions, type RunningPlatform } from './platform.ts'
+import type { PlatformOptions, RunningPlatform } from './running-platform.ts'
 import type { Database } from './store/database.ts'
 import { createScratchPostgres } from './store/scratch-postgres.ts'
 
-export type { RunningPlatform } from './platform.ts'
+export type { RunningPlatform } from './running-platform.ts'
 
 /** `configured`: what the settings say (PGlite in the data directory unless DATABASE_URL); `scratch-postgres`: a new database on PG_TEST_URL; or an open one. */
 export type DatabaseChoice = 'configured' | 'scratch-postgres' | { given: Database }
@@ -106,6 +106,9 @@ export async function startPlatform (o: StartOptions = {}): Promise<EmbeddedPlat
       ...o.env,
     })
     const logger = o.logger ?? pino({ level: config.logLevel })
+    // Loaded here, not on import: the simulator's world code imports this module for leastTravelMs, and the
+    // bench's parent process for the ID check character; neither starts a platform.
+    const { Platform } = await import('./platform.ts')
     const launch = (registryClock = o.registryClock): Promise<RunningPlatform> => new Platform(config, logger, {
       ...(typeof choice === 'object' ? { database: choice.given } : {}),
       ...(o.clock === undefined ? {} : { clock: o.clock }),
