@@ -5,7 +5,7 @@
 import pino, { type Logger } from 'pino'
 import { DEMO_PASSWORD } from '../../platform/demo/demo-site.ts'
 import type { PlatformOptions, RunningPlatform } from '../../platform/platform.ts'
-import { startPlatform } from '../../platform/starter.ts'
+import { startPlatform, type EmbeddedPlatform } from '../../platform/starter.ts'
 import type { Actor } from '../../platform/registry/access.ts'
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts'
 import type { MqttDetails } from './mqtt-device.ts'
@@ -65,9 +65,9 @@ export interface TestPlatformOptions {
 
 export async function startTestPlatform (kind: DatabaseKind = 'pglite', o: TestPlatformOptions = {}): Promise<TestPlatform> {
   const t: TestDatabase = await openTestDatabase(kind)
-  let started
+  let embedded: EmbeddedPlatform
   try {
-    started = await startPlatform({
+    embedded = await startPlatform({
       database: { given: t.db },
       dataKey: 'a3'.repeat(32),
       env: { MQTT_WS_PORT: '0', LOG_LEVEL: 'silent', ...o.env },
@@ -78,7 +78,6 @@ export async function startTestPlatform (kind: DatabaseKind = 'pglite', o: TestP
     await t.dispose()
     throw err
   }
-  const embedded = started
   const platform = embedded.platform
   const registry = platform.registry
   const adminRow = await t.db.query<{ id: string }>(`select id from users where username = 'admin'`)
