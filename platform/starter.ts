@@ -106,8 +106,8 @@ export async function startPlatform (o: StartOptions = {}): Promise<EmbeddedPlat
       ...o.env,
     })
     const logger = o.logger ?? pino({ level: config.logLevel })
-    // Loaded here, not on import: the simulator's world code imports this module for leastTravelMs, and the
-    // bench's parent process for the ID check character; neither starts a platform.
+    // Loaded here, not on import: the simulator's world code imports this module for leastTravelMs and
+    // starts no platform.
     const { Platform } = await import('./platform.ts')
     const launch = (registryClock = o.registryClock): Promise<RunningPlatform> => new Platform(config, logger, {
       ...(typeof choice === 'object' ? { database: choice.given } : {}),
