@@ -23,29 +23,6 @@ const ZONES = [
   { target: '', deny: ['*.test-kit.ts'], message: 'only tests import a *.test-kit.ts' },
 ]
 
-// TEMPORARY: removed when the starter and contract land. Each line is one import that crosses a boundary
-// today; the starter, contract and device-client work removes them, then the lead deletes this block.
-const TEMPORARY = [
-  ['firmware-sim/load/embedded-platform.ts', 'platform/config.ts'],
-  ['firmware-sim/load/embedded-platform.ts', 'platform/platform.ts'],
-  ['firmware-sim/load/provision.ts', 'platform/privacy/national-id.ts'],
-  ['firmware-sim/load/scale.ts', 'platform/pipeline/registry-view.ts'],
-  ['firmware-sim/load/scale.ts', 'platform/privacy/credential-secrets.ts'],
-  ['firmware-sim/load/scale.ts', 'platform/privacy/id-vault.ts'],
-  ['firmware-sim/load/scale.ts', 'platform/registry/access.ts'],
-  ['firmware-sim/load/scale.ts', 'platform/registry/registry.ts'],
-  ['firmware-sim/runner/local-platform.ts', 'platform/config.ts'],
-  ['firmware-sim/runner/local-platform.ts', 'platform/platform.ts'],
-  ['firmware-sim/runner/run-scenario.ts', 'platform/privacy/credential-secrets.ts'],
-  ['firmware-sim/runner/run-scenario.ts', 'platform/registry/credentials.ts'],
-  ['firmware-sim/score/match.ts', 'platform/alerts/model.ts'],
-  ['firmware-sim/world/anomalies/credentials.ts', 'platform/pipeline/rules/impossible-travel.ts'],
-  ['firmware-sim/world/facts.ts', 'platform/pipeline/rules/impossible-travel.ts'],
-  ['firmware-sim/world/facts.ts', 'platform/registry/credentials.ts'],
-  ['firmware-sim/world/truth.ts', 'platform/pipeline/model.ts'],
-].map(([file, imports]) => ({ file, imports }))
-// END TEMPORARY
-
 export default [
   ...neostandard({
     ts: true,
@@ -81,6 +58,6 @@ export default [
     files: ['**/*.ts', '**/*.js', '**/*.mjs'],
     ignores: TESTS,
     plugins: { boundaries },
-    rules: { 'boundaries/imports': ['error', { zones: ZONES, exceptions: TEMPORARY }] },
+    rules: { 'boundaries/imports': ['error', { zones: ZONES }] },
   },
 ]

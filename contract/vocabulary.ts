@@ -2,7 +2,10 @@
 // request or a response may carry. One list each; the platform's types and
 // the REST schemas are derived from these, so a new value is added once.
 
-export { CREDENTIAL_KINDS } from '../protocol/schemas/common.ts'
+import { CREDENTIAL_KINDS } from '../protocol/schemas/common.ts'
+
+export { CREDENTIAL_KINDS }
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number]
 export { ALERT_CHANGE_KINDS } from '../protocol/topics.ts'
 
 // ---------------------------------------------------------------- people and places

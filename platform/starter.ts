@@ -151,10 +151,12 @@ export async function startPlatform (o: StartOptions = {}): Promise<EmbeddedPlat
 // What the simulator needs of the platform's own code, besides a running platform:
 // - the digest that names a presented card in alert keys, under a data key, to match the platform's alerts;
 // - the least time a person needs between two sites: the world plans (and judges) impossible travel by it;
+// - the rules' parameters and their defaults: the ground truth is judged by the same thresholds;
 // - for `load --scale residents`: a registry of its own on the platform's database (no allow-list pushes
 //   after each registration), and a fresh registry view whose memory it measures.
 export { CredentialSecrets } from './privacy/credential-secrets.ts'
 export { leastTravelMs } from './pipeline/rules/impossible-travel.ts'
+export { DEFAULT_RULE_PARAMS, type RuleParams } from './pipeline/model.ts'
 export { Registry } from './registry/registry.ts'
 export { IdVault } from './privacy/id-vault.ts'
 export { MemoryRegistryView } from './pipeline/registry-view.ts'

@@ -34,22 +34,13 @@ const rule = {
             additionalProperties: false,
           },
         },
-        exceptions: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { file: { type: 'string' }, imports: { type: 'string' } },
-            required: ['file', 'imports'],
-            additionalProperties: false,
-          },
-        },
       },
       additionalProperties: false,
     }],
     messages: { crossed: '{{message}} (imports {{what}})' },
   },
   create (context) {
-    const { zones = [], exceptions = [] } = context.options[0] ?? {}
+    const { zones = [] } = context.options[0] ?? {}
     const root = context.cwd
     const file = path.relative(root, context.filename).split(path.sep).join('/')
     const mine = zones.filter((z) => z.target === '' || matches(z.target, file))
@@ -61,7 +52,6 @@ const rule = {
       const target = relative
         ? path.relative(root, path.resolve(path.dirname(context.filename), specifier)).split(path.sep).join('/')
         : specifier
-      if (exceptions.some((e) => e.file === file && e.imports === target)) return
       for (const zone of mine) {
         const crossed = relative
           ? (zone.deny ?? []).some((d) => matches(d, target)) && !(zone.allow ?? []).some((a) => matches(a, target))

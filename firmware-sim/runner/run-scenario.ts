@@ -15,7 +15,7 @@ import { expectedAlerts, matchAlerts, type MatchResult, type PlatformAlert, type
 import { score, type Scores } from '../score/report.ts'
 import { startLocalPlatform, type LocalPlatform } from './local-platform.ts'
 import { CredentialSecrets } from '../../platform/starter.ts'
-import type { CredentialKind } from '../../platform/registry/credentials.ts'
+import type { CredentialKind } from '../../contract/vocabulary.ts'
 import { ApiClient } from '../../contract/client.ts'
 import { provisionSite } from './provision.ts'
 import { WorldRunner, type RunnerStats } from './world-runner.ts'

@@ -12,7 +12,7 @@ import { conditionEpisodes, type Signal } from './episodes.ts'
 import { CONDITION_TYPES, type DetectionTiming, type RuleSettings, type RuleType, type TruthItem, type TruthMatch } from './truth.ts'
 import { WorldRegistry, type Verdict } from './world-registry.ts'
 import { leastTravelMs } from '../../platform/starter.ts'
-import type { CredentialKind } from '../../platform/registry/credentials.ts'
+import type { CredentialKind } from '../../contract/vocabulary.ts'
 
 export interface FactsOptions {
   rules: RuleSettings

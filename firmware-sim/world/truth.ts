@@ -6,7 +6,7 @@
 
 import type { AlertCandidate } from '../../contract/alert-candidate.ts'
 import { ALERT_TYPES, LEVEL_ALERT_TYPES, type AlertType } from '../../contract/vocabulary.ts'
-import { DEFAULT_RULE_PARAMS, type RuleParams } from '../../platform/pipeline/model.ts'
+import { DEFAULT_RULE_PARAMS, type RuleParams } from '../../platform/starter.ts'
 
 /** The platform's alert types (docs/rules.md), one per rule. */
 export const RULE_TYPES = ALERT_TYPES
