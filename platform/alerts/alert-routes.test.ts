@@ -214,11 +214,12 @@ describe('shutdown', () => {
   it('ends open streams with event: close {reason: server_shutdown} so the app can close', async () => {
     const c = await openStream(tp.tokens['grid-chen'])
     await until(() => live.size === 1)
-    const t0 = Date.now()
     appClosed = true
-    await app.close()
-    expect(Date.now() - t0).toBeLessThan(2000)
-    await until(() => c.ended)
+    const closing = app.close()
+    // The stream ends at once; app.close() may then still wait for idle sockets the client's pool opened
+    // without sending a request (Node reaps those at its headers timeout), which is not the stream's doing.
+    await until(() => c.ended, 2000)
+    await closing
     expect(c.messages).toEqual([{ event: 'close', data: { reason: 'server_shutdown' } }])
     expect(live.size).toBe(0)
   })
