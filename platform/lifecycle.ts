@@ -1,6 +1,6 @@
 // One lifecycle for the platform's parts: each is started in order and, on
 // shutdown or when a later start fails, what started is stopped in reverse.
-// A stop that fails is logged and the rest still stop, so one stuck part
+// A stop that throws is logged and the rest still stop, so one failing part
 // cannot keep the ports or the database open. (zigbee2mqtt's controller
 // starts its extensions the same way.)
 
@@ -27,13 +27,18 @@ export function steps (name: string, start: Step = nothing, stop: Step = nothing
 
 export class Lifecycle {
   private readonly running: Component[] = []
+  private stopping: Promise<void> | undefined
 
-  constructor (private readonly logger: Logger) {}
+  /** `cancel`: once aborted (a stop while starting), no further part is started: start() throws its reason. */
+  constructor (private readonly logger: Logger, private readonly cancel?: AbortSignal) {}
 
   /** Starts `c` and keeps it for stop(); a start that throws leaves it out (it undoes itself). */
   async start (c: Component): Promise<void> {
+    this.cancel?.throwIfAborted()
     await c.start()
     this.running.push(c)
+    // Stopped while this part started: it is kept, so stop() undoes it, and nothing after it starts.
+    this.cancel?.throwIfAborted()
   }
 
   /** Starts the list in order; when one fails, stops what started, newest first, and throws its error. */
@@ -51,8 +56,16 @@ export class Lifecycle {
     return this.running.map((c) => c.name)
   }
 
-  /** Stops what started, newest first; a failing stop is logged and the rest still stop. Safe to call twice. */
-  async stop (): Promise<void> {
+  /**
+   * Stops what started, newest first; a failing stop is logged and the rest still stop. Safe to call twice: a
+   * call while a stop runs waits for that one (two would stop parts side by side, out of order).
+   */
+  stop (): Promise<void> {
+    this.stopping ??= this.stopRunning().finally(() => { this.stopping = undefined })
+    return this.stopping
+  }
+
+  private async stopRunning (): Promise<void> {
     while (this.running.length > 0) {
       const c = this.running.pop()!
       try {

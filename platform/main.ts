@@ -27,7 +27,11 @@ const platform = new Platform(config, logger)
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (stopping) return
+    // A second signal while stopping: the operator does not want to wait.
+    if (stopping) {
+      logger.warn({ signal }, 'stopping at once, without waiting for the parts to stop')
+      process.exit(1)
+    }
     stopping = true
     logger.info({ signal }, 'stopping')
     platform.stop().then(() => process.exit(0), (err: unknown) => {

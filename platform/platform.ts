@@ -58,6 +58,8 @@ import type { PlatformAddresses, PlatformOptions, RunningPlatform } from './runn
 const DEMO_SECRETS_FILE = 'demo-devices.json'
 /** What the platform keeps in DATA_DIR. */
 const PRIVATE_ENTRIES = ['registry', 'journal', 'data.key', DEMO_SECRETS_FILE]
+/** How long stop() lets a start step under way end before it stops the parts anyway. */
+const STOP_WAITS_FOR_START_MS = 15_000
 
 export type { PlatformAddresses, PlatformOptions, RunningPlatform } from './running-platform.ts'
 
@@ -68,21 +70,25 @@ export class Platform {
   private broker: MqttBroker | undefined
   private listen: { host: string; publicHost: string } | undefined
   private readonly parts: Lifecycle
-  /** Aborted by stop(): a start still waiting (for the database) gives up. */
+  /** Aborted by stop(): a start still waiting (for the database) gives up, and no further part starts. */
   private readonly startup = new AbortController()
+  /** The start under way (settled, never rejected), so stop() lets its current step end before stopping. */
+  private starting: Promise<void> | undefined
 
   /** `options`: see PlatformOptions (running-platform.ts). */
   constructor (
     private readonly config: Config, private readonly logger: Logger,
     private readonly options: PlatformOptions = {},
   ) {
-    this.parts = new Lifecycle(logger)
+    this.parts = new Lifecycle(logger, this.startup.signal)
   }
 
-  /** Starts every part in order; on a failure stops what started and throws. */
+  /** Starts every part in order; on a failure (or a stop meanwhile) stops what started and throws. */
   async start (): Promise<RunningPlatform> {
+    const started = this.startParts()
+    this.starting = started.then(() => {}, () => {})
     try {
-      return await this.startParts()
+      return await started
     } catch (err) {
       await this.stop()
       throw err
@@ -188,15 +194,23 @@ export class Platform {
     // device's PUBACK; duplicates stop there. Replies go to the allow-list pusher.
     const uplink = new UplinkRouter({ commands, pusher, eventLog, pipeline, accepted$: this.accepted$ })
     let pipelineUp = false
-    await parts.startAll([
-      steps('registry-view', () => view.loadAll()),
-      component('view-refresher', refresher),
-      component('pipeline', pipeline),
-      steps('event-log', undefined, () => eventLog.close()),
-      component('event-retention', retention),
-      component('personal-data-retention', erasure),
-      steps('uplink-router', () => { pipelineUp = true }, () => { pipelineUp = false; this.accepted$.complete() }),
-    ])
+    // The log is open already but stops before the pipeline (its last appends still reach it), so it joins
+    // the list after it; until then a failed start closes it here.
+    let logHeld = false
+    try {
+      await parts.startAll([
+        steps('registry-view', () => view.loadAll()),
+        component('view-refresher', refresher),
+        component('pipeline', pipeline),
+        steps('event-log', () => { logHeld = true }, () => eventLog.close()),
+        component('event-retention', retention),
+        component('personal-data-retention', erasure),
+        steps('uplink-router', () => { pipelineUp = true }, () => { pipelineUp = false; this.accepted$.complete() }),
+      ])
+    } catch (err) {
+      if (!logHeld) await eventLog.close().catch((e: unknown) => logger.error({ err: e }, 'error while stopping'))
+      throw err
+    }
 
     // Device logins in memory, so a CONNECT needs no database round trip (floods, database outages).
     const logins = new DeviceLogins({ db, events: registry.events, logger: logger.child({ part: 'broker' }) })
@@ -297,6 +311,17 @@ export class Platform {
   /** Stops what started, newest first (a start still under way gives up); safe to call twice. */
   async stop (): Promise<void> {
     this.startup.abort(new Error('the platform was stopped while it started'))
+    // A step under way (a migration, loading the view) ends first: closing the database under it could leave
+    // both waiting for ever. Bounded, so a step that never ends cannot keep the rest running.
+    if (this.starting !== undefined) {
+      let timer: NodeJS.Timeout | undefined
+      const gaveUp = await Promise.race([
+        this.starting.then(() => false),
+        new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), STOP_WAITS_FOR_START_MS) }),
+      ])
+      clearTimeout(timer)
+      if (gaveUp) this.logger.warn({ waitedMs: STOP_WAITS_FOR_START_MS }, 'stopping although a start step has not ended')
+    }
     await this.parts.stop()
   }
 
