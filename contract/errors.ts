@@ -1,5 +1,5 @@
 // The error codes a client can receive in `{statusCode, code, error, message}`
-// (platform/errors.ts is the catalogue; platform/api/schemas.ts checks that
+// (platform/errors.ts is the catalogue; platform/api/contract-checks.ts checks that
 // the two lists agree).
 
 export const API_ERROR_CODES = [

@@ -1,7 +1,7 @@
 // The registry as the API shows it: areas, accounts, buildings, rooms,
 // residents, registrations, moves, credentials, devices, the audit log and
 // the ledger. The platform's domain types are derived from these (or checked
-// against them in platform/api/schemas.ts), so a field a schema forgot fails
+// against them in platform/api/contract-checks.ts), so a field a schema forgot fails
 // the type check instead of vanishing in the serializer.
 
 import Type, { type Static } from 'typebox'

@@ -15,7 +15,7 @@ import { DATABASE_KINDS } from '../../test/support/databases.ts'
 import { residentIdNumber } from '../../test/support/id-numbers.ts'
 import { callApi, startTestPlatform, type TestPlatform } from '../../test/support/platform.ts'
 import { registryFingerprint } from '../../test/support/registry-state.ts'
-import { TEXT_PATTERN } from './schemas.ts'
+import { TEXT_PATTERN } from '../../contract/schemas/fields.ts'
 
 interface JsonSchema {
   type?: string

@@ -9,7 +9,6 @@ import type { Building, Location, Room } from '../../contract/schemas/registry.t
 import type { Grade } from '../../contract/vocabulary.ts'
 import { appendLedger } from './ledger.ts'
 
-export { GRADES, type Grade } from '../../contract/vocabulary.ts'
 // As the API shows them (contract/schemas/registry.ts).
 export type { Building, Location, Room } from '../../contract/schemas/registry.ts'
 

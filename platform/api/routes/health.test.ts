@@ -1,7 +1,8 @@
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_HEALTH_LIMITS } from '../../config.ts'
-import { healthRoutes, judgeHealth, judgeLiveness, type HealthInputs, type Liveness } from './health.ts'
+import type { Liveness } from '../../../contract/routes/health-routes.ts'
+import { healthRoutes, judgeHealth, judgeLiveness, type HealthInputs } from './health.ts'
 
 const up: HealthInputs = {
   broker: true, registry: true, pipeline: true,

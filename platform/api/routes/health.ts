@@ -18,7 +18,6 @@ import type { HealthLimits } from '../../config.ts'
 import type { EventLogCounters } from '../../events/event-log.ts'
 import type { PipelineStats } from '../../pipeline/pipeline.ts'
 import { ROUTES, type Health, type Liveness } from '../../../contract/routes/index.ts'
-import { HEALTH_REASONS } from '../../../contract/vocabulary.ts'
 
 /** What the parts report (platform.ts gathers it); judged by judgeHealth. */
 export interface HealthInputs {
@@ -28,9 +27,6 @@ export interface HealthInputs {
   eventLog?: Pick<EventLogCounters, 'journalFailed' | 'behind' | 'oldestBehindMs' | 'backlogFull'>
   alerts?: Pick<PipelineStats, 'uncommitted' | 'oldestUncommittedMs' | 'commitFailingMs' | 'rulesStopped'>
 }
-
-export { HEALTH_REASONS }
-export { HealthSchema, LivenessSchema, type Health, type Liveness } from '../../../contract/routes/health-routes.ts'
 
 /** The verdict: pure over what the parts report and the bounds. */
 export function judgeHealth (h: HealthInputs, limits: HealthLimits): Health {
