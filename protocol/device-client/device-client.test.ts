@@ -1,6 +1,7 @@
 // The device client on a real broker over a real socket: what it publishes
 // after every CONNACK, how it answers commands, what happens across an
-// outage, a drop by the broker and a full outbox.
+// outage, a drop by the broker, a broker that holds acknowledgements and a
+// full outbox.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeUplink, type UplinkChannel } from '../index.ts'
@@ -98,6 +99,23 @@ describe('device client', () => {
     await c.stop({ graceful: true })
     await eventually('offline shutdown', () => watcher.on('status').at(-1)?.reason === 'shutdown')
     expect(c.state).toBe('stopped')
+  })
+
+  it('stops within ackTimeoutMs when the broker never acknowledges the offline status, dropping the connection', async () => {
+    const logs: string[] = []
+    const c = client('dev-5', { onLog: (e) => logs.push(e.msg) })
+    await c.start()
+    // A broker that holds the PUBACK of the shutdown status for ever (as a platform whose event log is full does).
+    broker.aedes.authorizePublish = (_client, packet, callback) => {
+      if (!String(packet.payload).includes('"shutdown"')) callback(null)
+    }
+    const t0 = Date.now()
+    await c.stop({ graceful: true, ackTimeoutMs: 300 })
+    expect(Date.now() - t0).toBeLessThan(2000)
+    expect(c.state).toBe('stopped')
+    expect(logs).toContain('the broker did not acknowledge the offline status; dropping the connection')
+    // Dropped, not disconnected: the broker publishes the will.
+    await eventually('the will', () => watcher.on('status').some((s) => s.state === 'offline' && s.reason === 'lwt'))
   })
 
   it('keeps at most bufferLimit events, dropping the oldest', async () => {

@@ -121,16 +121,25 @@ export class DeviceClient {
     }
   }
 
-  /** `graceful`: publishes offline {reason: shutdown} and disconnects; otherwise the connection just drops (last will). */
-  async stop (opts: { graceful?: boolean } = {}): Promise<void> {
+  /**
+   * `graceful`: publishes offline {reason: shutdown} and disconnects; otherwise the connection just drops (last will).
+   * A graceful stop waits at most `ackTimeoutMs` (real time, default 5,000) for the PUBACK of that status (a
+   * platform whose event log is full holds them back), then drops the connection as a non-graceful stop does.
+   */
+  async stop (opts: { graceful?: boolean; ackTimeoutMs?: number } = {}): Promise<void> {
     const link = this.link
     const wasOnline = this.online
     this.halt()
     if (link === undefined) return
     if (opts.graceful === true && wasOnline) {
       const offline = { state: 'offline' as const, ts: iso(this.clock.now()), reason: 'shutdown' as const }
-      await this.send(link, 'status', offline, { qos: 1, retain: true }).catch(() => {})
-      await link.close(false)
+      const sent = this.send(link, 'status', offline, { qos: 1, retain: true }).then(() => 'acked' as const, () => 'failed' as const)
+      let timer: NodeJS.Timeout | undefined
+      const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), opts.ackTimeoutMs ?? 5000) })
+      const outcome = await Promise.race([sent, timedOut])
+      clearTimeout(timer)
+      if (outcome === 'timeout') this.log('warn', 'the broker did not acknowledge the offline status; dropping the connection')
+      await link.close(outcome === 'timeout')
     } else {
       await link.close(true)
     }
