@@ -1,13 +1,55 @@
 // The typed client and the live-stream reader against a real listening
 // platform: login with the session token, calls typed by the contract,
-// errors with the platform's code, the alert stream over a ticket.
+// errors with the platform's code, the alert stream over a ticket, and
+// close() while the stream is reconnecting (behind a proxy that drops it).
 
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { candidate } from '../platform/alerts/alerts.test-kit.ts'
 import { DEMO_PASSWORD } from '../platform/demo/demo-site.ts'
 import { startTestPlatform, type TestPlatform } from '../test/support/platform.ts'
 import { until } from '../test/support/wait.ts'
 import { ApiClient, ApiError } from './client.ts'
+import { LiveStreamReader } from './live-stream-reader.ts'
+
+interface Proxy {
+  base: string
+  /** Stream responses open through it. */
+  readonly streams: Set<ServerResponse>
+  /** Drops every stream connection, as a proxy that restarts would. */
+  dropStreams (): void
+  close (): Promise<void>
+}
+
+/** A plain HTTP proxy in front of the platform; `before` runs as each request arrives, before it is passed on. */
+async function proxy (target: string, before: (req: IncomingMessage) => void): Promise<Proxy> {
+  const streams = new Set<ServerResponse>()
+  const server = createServer((req, res) => {
+    before(req)
+    if (req.url?.startsWith('/alerts/stream?') === true) {
+      streams.add(res)
+      res.on('close', () => streams.delete(res))
+    }
+    const up = request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers)
+      r.pipe(res)
+    })
+    up.on('error', () => res.destroy())
+    res.on('close', () => up.destroy())
+    req.pipe(up)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    streams,
+    dropStreams () { for (const res of streams) res.destroy() },
+    async close () {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
 
 describe('ApiClient', () => {
   let tp: TestPlatform
@@ -73,6 +115,49 @@ describe('ApiClient', () => {
     stream.close()
     await stream.done
     expect(stream.reconnects).toBe(1)
+  })
+
+  it('ends for good when closed while a reconnect takes its ticket: no new connection is opened', async () => {
+    const police = await ApiClient.login(base, 'police-zumiao', DEMO_PASSWORD)
+    let stream: LiveStreamReader | undefined
+    let ticketsAfterDrop = 0
+    const p = await proxy(base, (req) => {
+      if (stream === undefined || req.method !== 'POST' || req.url !== '/alerts/stream/ticket') return
+      ticketsAfterDrop++
+      stream.close() // the ticket request is then passed on and answered
+    })
+    try {
+      stream = await LiveStreamReader.open({ base: p.base, token: police.token, reconnect: true })
+      p.dropStreams()
+      await until('the reader ends', () => stream!.ended, 8_000) // after the stream's 3 s retry delay
+      expect(ticketsAfterDrop).toBe(1)
+      expect(stream.reconnects).toBe(0)
+      await until('no stream is open through the proxy', () => p.streams.size === 0, 1_000)
+    } finally {
+      stream?.close()
+      await p.close()
+    }
+  }, 15_000)
+
+  it('ends at once when closed during the retry delay', async () => {
+    const police = await ApiClient.login(base, 'police-zumiao', DEMO_PASSWORD)
+    let opened = 0
+    const p = await proxy(base, (req) => { if (req.url?.startsWith('/alerts/stream?') === true) opened++ })
+    let stream: LiveStreamReader | undefined
+    try {
+      stream = await LiveStreamReader.open({ base: p.base, token: police.token, reconnect: true })
+      p.dropStreams()
+      await until('the connection is gone', () => p.streams.size === 0)
+      await new Promise((resolve) => setTimeout(resolve, 200)) // the reader is in its 3 s delay now
+      const t0 = Date.now()
+      stream.close()
+      await stream.done
+      expect(Date.now() - t0).toBeLessThan(1_000)
+      expect(opened).toBe(1)
+    } finally {
+      stream?.close()
+      await p.close()
+    }
   })
 
   it('refuses a stream to vendors with ApiError 403', async () => {

@@ -51,6 +51,8 @@ export class LiveStreamReader {
   private lastEventId = ''
   private retryMs = 3000
   private abort = new AbortController()
+  /** Aborted by close(): wakes the retry delay and cancels a ticket being taken. */
+  private readonly closing = new AbortController()
   private closedByUs = false
   private paused: { promise: Promise<void>; resume: () => void } | undefined
   private endedWith: Promise<void>
@@ -96,6 +98,7 @@ export class LiveStreamReader {
     this.closedByUs = true
     this.resume()
     this.abort.abort()
+    this.closing.abort()
   }
 
   private async connect (ticket?: string): Promise<ReadableStream<Uint8Array>> {
@@ -107,8 +110,14 @@ export class LiveStreamReader {
     if (ticket !== undefined) url.searchParams.set('ticket', ticket)
     else if ((this.o.auth ?? 'ticket') === 'ticket' && token !== '') url.searchParams.set('ticket', (await this.takeTicket(token)).ticket)
     else if (token !== '') headers.authorization = `Bearer ${token}`
+    // close() while the ticket was being taken aborted the previous controller, not the one made below.
+    if (this.closedByUs) throw new ClosedError()
     this.abort = new AbortController()
     const res = await fetch(url, { headers, signal: this.abort.signal })
+    if (this.closedByUs) {
+      await res.body?.cancel().catch(() => {})
+      throw new ClosedError()
+    }
     this.status = res.status
     this.contentType = res.headers.get('content-type') ?? ''
     if (!res.ok || res.body === null) throw ApiError.from(res.status, await res.text(), `GET ${url.pathname}`)
@@ -116,7 +125,7 @@ export class LiveStreamReader {
   }
 
   private async takeTicket (token: string): Promise<StreamTicket> {
-    const res = await fetch(new URL('/alerts/stream/ticket', this.o.base), { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+    const res = await fetch(new URL('/alerts/stream/ticket', this.o.base), { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: this.closing.signal })
     const text = await res.text()
     if (res.status !== 201) throw ApiError.from(res.status, text, 'POST /alerts/stream/ticket')
     return JSON.parse(text) as StreamTicket
@@ -129,7 +138,7 @@ export class LiveStreamReader {
       await this.read(body).catch(() => {})
       body = undefined
       while (body === undefined && this.shouldReconnect()) {
-        await new Promise((resolve) => setTimeout(resolve, this.retryMs))
+        await this.sleep(this.retryMs)
         if (this.closedByUs) break
         try {
           body = await this.connect()
@@ -143,6 +152,16 @@ export class LiveStreamReader {
     }
     this.isEnded = true
     this.markEnded()
+  }
+
+  /** The retry delay; close() ends it at once. */
+  private async sleep (ms: number): Promise<void> {
+    if (this.closedByUs) return
+    await new Promise<void>((resolve) => {
+      const wake = (): void => { clearTimeout(timer); resolve() }
+      const timer = setTimeout(() => { this.closing.signal.removeEventListener('abort', wake); resolve() }, ms)
+      this.closing.signal.addEventListener('abort', wake, { once: true })
+    })
   }
 
   private shouldReconnect (): boolean {
@@ -190,4 +209,9 @@ export class LiveStreamReader {
     if (this.o.keep === true) this.messages.push(m)
     this.o.onMessage?.(m)
   }
+}
+
+/** A connection given up because close() came while it was being made. */
+class ClosedError extends Error {
+  constructor () { super('the stream was closed') }
 }
