@@ -85,7 +85,7 @@ export class ApiClient {
     return await this.call<RouteReply<K>>(method, path, i.body)
   }
 
-  /** Any call, untyped: for routes outside the contract (/health) and tests of refused input. */
+  /** Any call, untyped: for tests of refused input (a body the contract's types would not allow). */
   async call<T = unknown> (method: string, path: string, body?: unknown): Promise<T> {
     this.calls++
     const headers: Record<string, string> = {}

@@ -193,7 +193,7 @@ export async function runFuzz (o: FuzzOptions): Promise<FuzzResult> {
     while (Date.now() < graceUntil && !crashed && (reader.acked < reader.sent || watcher.count() < reader.sent)) await pause(100)
     const rssAfter = pidSample(pid)?.rssBytes ?? 0
     const healthAfter = crashed ? 0 : await health(api)
-    const stats = crashed ? undefined : await admin.call<BrokerStats>('GET', '/broker/stats').catch(() => undefined)
+    const stats = crashed ? undefined : await admin.request('GET /broker/stats').catch(() => undefined)
     await reader.close()
     watcher.close()
 
@@ -245,13 +245,6 @@ function judge (r: FuzzResult): string[] {
   if (r.honest.alerts < r.honest.events) f.push(`${r.honest.events - r.honest.alerts} of ${r.honest.events} alerts of the honest reader never reached dispatch`)
   if (r.honest.connectFailures > 0) f.push(`${r.honest.connectFailures} of ${r.honest.connects + r.honest.connectFailures} logins of the probe failed or timed out`)
   return f
-}
-
-interface BrokerStats {
-  rejected: Record<string, number>
-  guardViolations: Record<string, number>
-  aclViolations: Record<string, number>
-  refusedConnections: Record<string, number>
 }
 
 function totals (counts: Map<number, { kind: AttackKind; counts: AttackCounts }>): FuzzResult['sent'] {
