@@ -26,7 +26,7 @@ const ZONES = [
 export default [
   ...neostandard({
     ts: true,
-    noJsx: true,
+    noJsx: false,
     ignores: [...resolveIgnoresFromGitignore(), 'docs/openapi.json'],
   }),
   {
@@ -43,6 +43,8 @@ export default [
       'promise/param-names': 'off',
       // `void promise` marks a deliberate fire-and-forget.
       'no-void': ['error', { allowAsStatement: true }],
+      // Console components name their callbacks for what happened (onChanged, onDone), not handleX.
+      'react/jsx-handler-names': 'off',
     },
   },
   {

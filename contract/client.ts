@@ -35,17 +35,22 @@ export interface ApiClientOptions {
   token?: string
   /** Abort a call after this long; default none. */
   timeoutMs?: number
+  /** A browser's cookie session: the X-RH-CSRF token its changing calls send (GET /auth/session). */
+  csrfToken?: string
 }
 
 export class ApiClient {
   /** Calls made, for progress reports. */
   calls = 0
   token: string
+  /** Set for a cookie session (the consoles); sent as X-RH-CSRF. */
+  csrfToken: string
   private readonly timeoutMs: number | undefined
 
   constructor (readonly base: string, o: ApiClientOptions | string = {}) {
     const options = typeof o === 'string' ? { token: o } : o
     this.token = options.token ?? ''
+    this.csrfToken = options.csrfToken ?? ''
     this.timeoutMs = options.timeoutMs
   }
 
@@ -63,10 +68,22 @@ export class ApiClient {
     return r
   }
 
+  /**
+   * Logs in the way a console does: the browser keeps the session as an HttpOnly cookie (no script can read it)
+   * and this client keeps only the CSRF token that proves a call comes from the console's own page.
+   */
+  async loginWithCookie (username: string, password: string): Promise<RouteReply<'POST /auth/login'>> {
+    const r = await this.request('POST /auth/login', { body: { username, password, cookie: true } })
+    this.token = ''
+    this.csrfToken = r.csrfToken ?? ''
+    return r
+  }
+
   /** Ends the session; the client then has no token. */
   async logout (): Promise<void> {
     await this.request('POST /auth/logout')
     this.token = ''
+    this.csrfToken = ''
   }
 
   /** Calls a route of the contract: `request('GET /buildings/:id', { params: { id } })`. */
@@ -90,10 +107,12 @@ export class ApiClient {
     this.calls++
     const headers: Record<string, string> = {}
     if (this.token !== '') headers.authorization = `Bearer ${this.token}`
+    if (this.csrfToken !== '') headers['x-rh-csrf'] = this.csrfToken
     if (body !== undefined) headers['content-type'] = 'application/json'
     const res = await fetch(new URL(path, this.base), {
       method,
       headers,
+      credentials: 'same-origin',
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(this.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(this.timeoutMs) }),
     })

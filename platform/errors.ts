@@ -11,6 +11,8 @@ export const Errors = {
   InvalidIdNumber: createError<'RH_INVALID_ID_NUMBER', 400, [string]>('RH_INVALID_ID_NUMBER', 'invalid ID number: %s', 400),
   Unauthenticated: createError<'RH_UNAUTHENTICATED', 401, [string]>('RH_UNAUTHENTICATED', '%s', 401),
   Forbidden: createError<'RH_FORBIDDEN', 403, [string]>('RH_FORBIDDEN', '%s', 403),
+  /** A call on a cookie session without its X-RH-CSRF token, or from another site's page. */
+  CrossSite: createError<'RH_CROSS_SITE', 403, [string]>('RH_CROSS_SITE', '%s', 403),
   NotFound: createError<'RH_NOT_FOUND', 404, [string]>('RH_NOT_FOUND', '%s not found', 404),
   Conflict: createError<'RH_CONFLICT', 409, [string]>('RH_CONFLICT', '%s', 409),
   DeviceNotApproved: createError<'RH_DEVICE_NOT_APPROVED', 409, [string]>('RH_DEVICE_NOT_APPROVED', '%s', 409),

@@ -2,6 +2,7 @@
 
 import { startBanner } from './banner.ts'
 import { ConfigError, loadConfig } from './config.ts'
+import { ensureConsoleBuilt } from './console/console-build.ts'
 import { listenErrorMessage, portVariables } from './listen-errors.ts'
 import { createLogger } from './logger.ts'
 import { Platform } from './platform.ts'
@@ -39,6 +40,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.exit(1)
     })
   })
+}
+
+// The consoles are built before the API starts serving them; a failed build leaves the API up and says so at `/`.
+try {
+  await ensureConsoleBuilt(undefined, (message) => logger.info(message))
+} catch (err) {
+  logger.error({ err }, 'could not build the consoles; the API runs without them (npm run build:console shows why)')
 }
 
 try {

@@ -15,7 +15,16 @@ import {
 /** Longest validity of one visitor pass, in days; a longer stay is a registration. */
 export const MAX_VISITOR_PASS_DAYS = 30
 
-export const LoginReplySchema = Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }), user: UserSchema })
+export const LoginReplySchema = Type.Object({
+  token: Type.String(), expiresAt: Type.String({ format: 'date-time' }), user: UserSchema,
+  csrfToken: Type.Optional(Type.String({ description: 'With cookie: true only. Send it as X-RH-CSRF on every call that changes something.' })),
+})
+
+/** The browser session the consoles hold: who is logged in, and the token a changing call must repeat. */
+export const SessionSchema = Type.Object({
+  user: UserSchema,
+  csrfToken: Nullable(Type.String({ description: 'For a cookie session: the X-RH-CSRF value; null for a bearer token.' })),
+})
 
 export const RegisterReplySchema = Type.Object({
   registration: RegistrationSchema,
@@ -42,9 +51,15 @@ export const VisitorPassInputSchema = Type.Object({
 export const registryRoutes = {
   // ---------------------------------------------------------------- auth and accounts
   'POST /auth/login': {
-    body: Type.Object({ username: Text(100, { minLength: 1 }), password: Text(200, { minLength: 1 }) }, { additionalProperties: false }),
-    response: { 200: LoginReplySchema, ...errors(400, 401, 429) },
+    body: Type.Object({
+      username: Text(100, { minLength: 1 }), password: Text(200, { minLength: 1 }),
+      cookie: Type.Optional(Type.Boolean({
+        description: 'Also set the session as an HttpOnly, SameSite=Strict cookie (the consoles); the reply then carries csrfToken.',
+      })),
+    }, { additionalProperties: false }),
+    response: { 200: LoginReplySchema, ...errors(400, 401, 403, 429) },
   },
+  'GET /auth/session': { response: { 200: SessionSchema, ...errors(401) } },
   'POST /auth/logout': { response: { 204: Type.Null(), ...errors(401) } },
   'GET /auth/me': { response: { 200: UserSchema, ...errors(401) } },
   'POST /users': {
@@ -198,5 +213,6 @@ export const registryRoutes = {
 } as const
 
 export type LoginReply = Static<typeof LoginReplySchema>
+export type Session = Static<typeof SessionSchema>
 export type RegisterReply = Static<typeof RegisterReplySchema>
 export type VisitorPassInput = Static<typeof VisitorPassInputSchema>

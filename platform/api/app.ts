@@ -1,6 +1,7 @@
 // The HTTP API as a Fastify app built from plugins. `platform.ts` makes it
 // listen; tests call `app.inject`.
 
+import cookie from '@fastify/cookie'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -16,6 +17,8 @@ import type { Webhooks } from '../alerts/webhooks.ts'
 import type { EventHistory } from '../events/event-history.ts'
 import type { Registry } from '../registry/registry.ts'
 import { authPlugin } from './auth.ts'
+import { CONSOLE_DIST } from '../console/console-build.ts'
+import { consoleRoutes } from '../console/console-routes.ts'
 import type { DeviceConnectivity } from './device-connectivity.ts'
 import { errorHandler } from './error-handler.ts'
 import { RequestLog } from './request-log.ts'
@@ -59,6 +62,8 @@ export interface AppDeps {
   liveness: LivenessCheck
   logger?: Logger
   version?: string
+  /** The built consoles served at `/`; default dashboards/dist (see platform/console/). */
+  consoleDist?: string
   /** Limits of the HTTP server (HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT_S) and the trusted proxies (TRUST_PROXY); defaults HTTP_DEFAULTS. */
   server?: { maxConnections: number; requestTimeoutMs: number; trustProxy: readonly string[] }
 }
@@ -112,6 +117,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(cookie)
   await app.register(authPlugin, { users: deps.registry.users })
 
   await app.register(healthRoutes, { health: deps.health, liveness: deps.liveness })
@@ -130,6 +136,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users, tickets: deps.registry.streamTickets })
   await app.register(webhookRoutes, { webhooks: deps.webhooks })
   await app.register(protocolRoutes)
+  await app.register(consoleRoutes, { dist: deps.consoleDist ?? CONSOLE_DIST })
   await app.ready()
   return app
 }

@@ -1,18 +1,16 @@
-// Bearer-token authentication for people. Every route needs a token unless
-// it is marked `config: { public: true }` or is part of the API's own
-// documentation (`/docs`, the OpenAPI document and its UI).
+// Authentication for people. Every route needs a session unless it is marked
+// `config: { public: true }` or is part of the API's own documentation
+// (`/docs`, the OpenAPI document and its UI). A session is a bearer token or
+// the consoles' cookie (session-cookie.ts, which also guards the cookie
+// against cross-site requests).
 
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { Errors } from '../errors.ts'
 import type { Actor } from '../registry/access.ts'
 import type { Users } from '../registry/users.ts'
+import { checkCrossSite, sessionCredential } from './session-cookie.ts'
 
-export function bearerToken (request: FastifyRequest): string | undefined {
-  const h = request.headers.authorization
-  if (h === undefined) return undefined
-  const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(h)
-  return m?.[1]
-}
+export { bearerToken } from './bearer-token.ts'
 
 export async function authPlugin (app: FastifyInstance, opts: { users: Users }): Promise<void> {
   app.decorateRequest('actor', null as unknown as Actor)
@@ -20,10 +18,11 @@ export async function authPlugin (app: FastifyInstance, opts: { users: Users }):
   app.addHook('onRequest', async (request) => {
     const url = request.routeOptions.url
     if (request.routeOptions.config?.public === true || url === undefined || url === '/docs' || url.startsWith('/docs/')) return
-    const token = bearerToken(request)
-    if (token === undefined) throw new Errors.Unauthenticated('send Authorization: Bearer <token> (POST /auth/login)')
-    const actor = await opts.users.actorForToken(token)
-    if (actor === undefined) throw new Errors.Unauthenticated('token unknown or expired; log in again')
+    const credential = sessionCredential(request)
+    if (credential === undefined) throw new Errors.Unauthenticated('send Authorization: Bearer <token> (POST /auth/login)')
+    const actor = await opts.users.actorForToken(credential.token)
+    if (actor === undefined) throw new Errors.Unauthenticated('session unknown or expired; log in again')
+    checkCrossSite(request, credential)
     actor.ip = request.ip
     request.actor = actor
   })

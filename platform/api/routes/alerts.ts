@@ -6,7 +6,7 @@ import type { LiveStream, LiveSubscriber } from '../../alerts/live-stream.ts'
 import { Errors } from '../../errors.ts'
 import type { StreamSession, StreamTickets } from '../../registry/stream-tickets.ts'
 import { tokenHash, type Users } from '../../registry/users.ts'
-import { bearerToken } from '../auth.ts'
+import { sessionToken } from '../session-cookie.ts'
 
 export interface AlertRoutesOptions {
   alerts: AlertService
@@ -42,8 +42,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
     },
   }, async (req, reply) => {
     if (req.actor.role === 'vendor') throw new Errors.Forbidden('device vendors do not receive alerts')
-    const token = bearerToken(req)
-    if (token === undefined) throw new Errors.Unauthenticated('send Authorization: Bearer <token>')
+    const token = sessionToken(req)
+    if (token === undefined) throw new Errors.Unauthenticated('send Authorization: Bearer <token>, or the session cookie')
     return reply.status(201).send(await tickets.issue(token, req.ip))
   })
 
@@ -78,7 +78,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
       ...ROUTES['GET /alerts/stream'],
     },
   }, async (req, reply) => {
-    const { actor, sessionHash } = await streamSession(bearerToken(req), req.query, req.ip)
+    const { actor, sessionHash } = await streamSession(sessionToken(req), req.query, req.ip)
     if (actor.role === 'vendor') throw new Errors.Forbidden('device vendors do not receive alerts')
     actor.ip = req.ip
     const sub = live.subscribe(actor)

@@ -1,0 +1,43 @@
+// The frame around every page: the title, the signed-in person, the language
+// switch, sign-out, and the navigation of their role.
+
+import type { ComponentChildren } from 'preact'
+import type { User } from '../../../contract/schemas/registry.ts'
+import { language, setLanguage, t, type MessageKey } from '../i18n/index.ts'
+import { href } from '../router.ts'
+
+export interface NavItem { path: string; label: MessageKey }
+
+export function Layout ({ user, nav, path, onSignOut, onLanguage, children }: {
+  user: User
+  nav: NavItem[]
+  path: string
+  onSignOut: () => void
+  onLanguage: () => void
+  children: ComponentChildren
+}) {
+  const switchLanguage = (): void => {
+    setLanguage(language() === 'zh-CN' ? 'en' : 'zh-CN')
+    onLanguage()
+  }
+  return (
+    <div class='shell'>
+      <a class='skip' href='#main' onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus() }}>{t('app.skip')}</a>
+      <header class='top'>
+        <span class='brand'>{t('app.title')}</span>
+        <span class='who'>{t('nav.signedInAs', { name: user.displayName, role: t(`role.${user.role}`) })}</span>
+        <button type='button' class='link' onClick={switchLanguage} aria-label={t('lang.label')}>{t('lang.switch')}</button>
+        <button type='button' class='link' onClick={onSignOut}>{t('nav.logout')}</button>
+      </header>
+      <nav class='side' aria-label={t('app.title')}>
+        <ul>
+          {nav.map((item) => {
+            const active = path === item.path || path.startsWith(item.path + '/')
+            return <li key={item.path}><a href={href(item.path)} aria-current={active ? 'page' : undefined}>{t(item.label)}</a></li>
+          })}
+        </ul>
+      </nav>
+      <main id='main' tabIndex={-1}>{children}</main>
+    </div>
+  )
+}

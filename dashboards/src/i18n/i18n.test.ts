@@ -1,0 +1,72 @@
+// Every text the consoles show exists in both languages: the type check makes
+// a key missing from one catalogue an error; this test catches what types
+// cannot (an empty text, a placeholder one language forgot, a vocabulary
+// value with no words, a key used in a page but not defined).
+
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import * as V from '../../../contract/vocabulary.ts'
+import { CATALOGUES, hasText, setLanguage, t } from './index.ts'
+
+const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort()
+
+describe('message catalogues', () => {
+  for (const [area, c] of Object.entries(CATALOGUES)) {
+    it(`${area}: the same keys in Chinese and English, none empty, same placeholders`, () => {
+      const zh = c.zh as Record<string, string>
+      const en = c.en as Record<string, string>
+      expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort())
+      for (const [key, text] of Object.entries(zh)) {
+        expect(text.trim(), `zh-CN ${key}`).not.toBe('')
+        expect(en[key]!.trim(), `en ${key}`).not.toBe('')
+        expect(placeholders(en[key]!), `placeholders of ${key}`).toEqual(placeholders(text))
+      }
+    })
+  }
+
+  it('the Chinese texts are Chinese', () => {
+    // A key copied into zh-CN untranslated would show English to a Chinese reader.
+    const latinOnly = Object.entries({ ...CATALOGUES.common.zh, ...CATALOGUES.landlord.zh, ...CATALOGUES.dispatch.zh, ...CATALOGUES.grid.zh, ...CATALOGUES.admin.zh } as Record<string, string>)
+      .filter(([key, text]) => {
+        const words = text.replace(/\{\w+\}/g, '')
+        return /[A-Za-z]/.test(words) && !/[\u4e00-\u9fff]/.test(words) && key !== 'lang.switch'
+      })
+    expect(latinOnly).toEqual([])
+  })
+
+  it('every value of the contract\'s vocabularies has words', () => {
+    const sets: Array<[string, readonly string[]]> = [
+      ['role', V.ROLES], ['grade', V.GRADES], ['areaKind', V.AREA_KINDS], ['idType', V.ID_TYPES], ['sex', V.SEXES],
+      ['registrationStatus', V.REGISTRATION_STATUSES], ['credentialKind', V.CREDENTIAL_KINDS], ['credentialStatus', V.CREDENTIAL_STATUSES],
+      ['deviceKind', V.DEVICE_KINDS], ['allowlist', V.ALLOWLIST_STATUSES], ['commandStatus', V.COMMAND_STATUSES],
+      ['alertType', V.ALERT_TYPES], ['severity', V.SEVERITIES], ['alertStatus', V.ALERT_STATUSES], ['alertAction', V.ALERT_ACTIONS],
+    ]
+    const missing = sets.flatMap(([prefix, values]) => values.map((v) => `${prefix}.${v}`)).filter((k) => !hasText(k))
+    expect(missing).toEqual([])
+  })
+
+  it('every key a page names is defined', () => {
+    const root = join(import.meta.dirname, '..')
+    const files: string[] = []
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const full = join(dir, name)
+        if (statSync(full).isDirectory()) walk(full)
+        else if (/\.tsx?$/.test(name) && !name.endsWith('.test.ts')) files.push(full)
+      }
+    }
+    walk(root)
+    const used = new Set<string>()
+    for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/\bt\('([a-zA-Z][\w.]*)'/g)) used.add(m[1]!)
+    expect(used.size).toBeGreaterThan(50)
+    expect([...used].filter((k) => !hasText(k))).toEqual([])
+  })
+
+  it('fills placeholders and switches language', () => {
+    setLanguage('en')
+    expect(t('nav.signedInAs', { name: 'Li', role: 'Landlord' })).toBe('Signed in as Li (Landlord)')
+    setLanguage('zh-CN')
+    expect(t('nav.signedInAs', { name: 'Li', role: '房东' })).toBe('当前用户：Li（房东）')
+  })
+})

@@ -1,0 +1,13 @@
+import { AlertPage } from '../dispatch/alert-page.tsx'
+import { QueuePage } from '../dispatch/queue-page.tsx'
+import type { Console } from '../routes.ts'
+
+export const gridConsole: Console = {
+  nav: [
+    { path: '/grid', label: 'nav.grid.tasks' },
+  ],
+  pages: [
+    { pattern: '/grid', render: () => <QueuePage base='/grid' /> },
+    { pattern: '/grid/alerts/:id', render: ({ params }) => <AlertPage id={params.id!} base='/grid' /> },
+  ],
+}

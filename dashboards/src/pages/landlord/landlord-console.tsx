@@ -1,0 +1,17 @@
+import type { Console } from '../routes.ts'
+import { BuildingPage } from './building-page.tsx'
+import { BuildingsPage } from './buildings-page.tsx'
+import { RegisterPage } from './register-page.tsx'
+import { RoomPage } from './room-page.tsx'
+
+export const landlordConsole: Console = {
+  nav: [
+    { path: '/landlord', label: 'nav.landlord.buildings' },
+  ],
+  pages: [
+    { pattern: '/landlord', render: () => <BuildingsPage /> },
+    { pattern: '/landlord/buildings/:id', render: ({ params }) => <BuildingPage id={params.id!} /> },
+    { pattern: '/landlord/rooms/:id', render: ({ params }) => <RoomPage id={params.id!} /> },
+    { pattern: '/landlord/rooms/:id/register', render: ({ params }) => <RegisterPage roomId={params.id!} /> },
+  ],
+}
