@@ -7,10 +7,12 @@
 import type { MqttClient } from 'mqtt'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createReader, type SimReaderDevice } from '../../firmware-sim/device/index.ts'
 import { sampleUplinks } from '../../protocol/index.ts'
 import { expectClean, launchBrowser, openConsole, signIn } from '../support/browser.ts'
 import { residentIdNumber } from '../support/id-numbers.ts'
 import { connectReader } from '../support/mqtt-device.ts'
+import { until } from '../support/wait.ts'
 import { callApi, provisionReader, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 
 describe('the consoles in Chromium', () => {
@@ -18,12 +20,14 @@ describe('the consoles in Chromium', () => {
   let browser: Browser
   let base: string
   const devices: MqttClient[] = []
+  let reader: SimReaderDevice | undefined
   beforeAll(async () => {
     [tp, browser] = await Promise.all([startTestPlatform('pglite'), launchBrowser()])
     base = tp.platform.addresses.api
   }, 90_000)
   afterAll(async () => {
     for (const d of devices) await d.endAsync(true)
+    await reader?.stop().catch(() => {})
     await browser?.close()
     await tp?.dispose()
   })
@@ -40,7 +44,16 @@ describe('the consoles in Chromium', () => {
     expect((await fetch(`${base}/.source-hash`)).status).toBe(404)
   })
 
-  it('a landlord signs in, sees only their own building, and registers a tenant through the form', async () => {
+  it('a landlord signs in, sees only their own building, registers a tenant through the form, and the card opens the door', async () => {
+    // A simulated reader at the building's gate, holding the allow-list the platform syncs to it.
+    const details = await provisionReader(tp, 'landlord-li', 'demo-b1')
+    reader = createReader({ url: details.url.replace('localhost', '127.0.0.1'), buildingId: 'demo-b1', deviceId: details.clientId, door: 'main-gate', password: details.password, allowlistKey: details.allowlistKey },
+      { clock: { now: Date.now }, heartbeatS: 30, tickMs: 20 })
+    await reader.start()
+    await until('the reader holds its list', () => reader!.allowlistVersion > 0, 5000)
+    expect(await reader.present({ kind: 'card', value: '5a6b7c8d' }, 'in')).toBe('denied')
+    const listBefore = reader.allowlistVersion
+
     const c = await openConsole(browser, base)
     const { page } = c
     await expect(page.locator('h2').first().textContent()).resolves.toBe('登录')
@@ -75,6 +88,9 @@ describe('the consoles in Chromium', () => {
     expect(mine).toMatchObject({ status: 'active', permitValidUntil: '2027-06-30' })
     const creds = await callApi(tp, 'landlord-li', 'GET', `/registrations/${mine.id}/credentials`)
     expect(creds.body).toMatchObject([{ kind: 'card', value: '5A6B7C8D', status: 'active' }])
+    // The card reaches the reader and opens the door.
+    await until('the reader receives the new card', () => reader!.allowlistVersion > listBefore, 5000)
+    expect(await reader.present({ kind: 'card', value: '5a6b7c8d' }, 'in')).toBe('granted')
     await expectClean(c)
     await c.context.close()
   })
@@ -97,6 +113,9 @@ describe('the consoles in Chromium', () => {
     await signIn(c, 'police-zumiao')
     await c.page.getByRole('heading', { name: /Alert queue/ }).waitFor()
     await c.page.getByText('Live updates on').waitFor()
+    // The card the reader turned away before it was registered raised one already.
+    const rows = c.page.locator('tr.sev', { hasText: 'Unregistered card' })
+    const already = await rows.count()
 
     const details = await provisionReader(tp, 'landlord-li', 'demo-b1')
     const { client } = await connectReader(details)
@@ -105,10 +124,9 @@ describe('the consoles in Chromium', () => {
     const swipe = { ...sampleUplinks()['event/access'], eventId: 'console-smoke-1', seq: 1, ts: new Date().toISOString(), credential: { kind: 'card', value: 'DEADBEEF01' }, result: 'denied' }
     const sent = Date.now()
     await client.publishAsync(accessTopic, JSON.stringify(swipe), { qos: 1 })
-    const row = c.page.locator('tr.sev', { hasText: 'Unregistered card' })
-    await row.waitFor({ timeout: 5000 })
+    await until('the new alert in the queue', async () => await rows.count() > already, 5000)
     expect(Date.now() - sent).toBeLessThan(1500)
-    expect(await row.textContent()).toContain('Lianhua Lane 8')
+    expect(await rows.first().textContent()).toContain('Lianhua Lane 8')
     await expectClean(c)
     await c.context.close()
   })
