@@ -1,0 +1,91 @@
+// `npm run screenshots`: pictures of the consoles' main pages, taken from the
+// real app for docs/consoles.md. Starts a platform with the demo site on the
+// embedded store, makes a little life (a tenant registered, a reader that
+// turns away an unknown card, a forced door), then signs in as each demo
+// account in the system's Chromium and photographs its pages into
+// docs/consoles/. Needs the chromium package and a CJK font
+// (fonts-wqy-microhei) for the Chinese pages to show their characters.
+
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ApiClient } from '../contract/client.ts'
+import { createReader } from '../firmware-sim/device/index.ts'
+import { ensureConsoleBuilt } from '../platform/console/console-build.ts'
+import { startPlatform } from '../platform/starter.ts'
+import { launchBrowser, openConsole, signIn, type ConsolePage } from '../test/support/browser.ts'
+import { residentIdNumber } from '../test/support/id-numbers.ts'
+
+const OUT = fileURLToPath(new URL('../docs/consoles/', import.meta.url))
+
+export interface Shot {
+  /** File name without .png. */
+  name: string
+  user: string
+  path: string
+  /** Text that shows once the page has loaded. */
+  waitFor: string
+  lang?: 'zh-CN' | 'en'
+  phone?: boolean
+}
+
+export const SHOTS: Shot[] = [
+  { name: 'login', user: '', path: '/', waitFor: '登录' },
+  { name: 'landlord-buildings', user: 'landlord-li', path: '/landlord', waitFor: 'Lianhua Lane 8' },
+  { name: 'landlord-building', user: 'landlord-li', path: '/landlord/buildings/demo-b1', waitFor: '房间' },
+  { name: 'landlord-room', user: 'landlord-li', path: '/landlord/rooms/{room}', waitFor: '在住人员' },
+  { name: 'landlord-register', user: 'landlord-li', path: '/landlord/rooms/{room}/register', waitFor: '住户信息' },
+  { name: 'dispatch-queue', user: 'police-zumiao', path: '/dispatch', waitFor: '已持续' },
+  { name: 'dispatch-queue-en', user: 'police-zumiao', path: '/dispatch', waitFor: 'Open for', lang: 'en' },
+  { name: 'dispatch-alert', user: 'police-zumiao', path: '/dispatch/alerts/{alert}', waitFor: '处置记录' },
+  { name: 'grid-phone', user: 'grid-chen', path: '/grid', waitFor: '网格', phone: true },
+  { name: 'admin-users', user: 'admin', path: '/admin/users', waitFor: '用户' },
+]
+
+async function main (): Promise<void> {
+  mkdirSync(OUT, { recursive: true })
+  await ensureConsoleBuilt()
+  const embedded = await startPlatform({ env: { LOG_LEVEL: 'warn' } })
+  const base = embedded.platform.addresses.api
+  const browser = await launchBrowser()
+  const reader = await (async () => {
+    const li = await ApiClient.login(base, 'landlord-li', 'demo-password')
+    const rooms = await li.request('GET /buildings/:id/rooms', { params: { id: 'demo-b1' } })
+    const room = rooms[0]!
+    await li.request('POST /rooms/:id/registrations', {
+      params: { id: room.id },
+      body: { resident: { name: '王小明', idType: 'resident_id', idNumber: residentIdNumber(9001) }, permitValidUntil: '2027-06-30', credentials: [{ kind: 'card', value: '11223344' }] },
+    })
+    const d = await li.request('POST /buildings/:id/devices', { params: { id: 'demo-b1' }, body: { door: 'main-gate', kind: 'reader', vendor: 'RH Simulator', model: 'SIM' } })
+    const r = createReader({
+      url: d.mqtt.url.replace('localhost', '127.0.0.1'), buildingId: 'demo-b1', deviceId: d.device.id, door: 'main-gate', password: d.mqtt.password, allowlistKey: d.mqtt.allowlistKey,
+    }, { clock: { now: Date.now }, heartbeatS: 30, tickMs: 20 })
+    await r.start()
+    await r.present({ kind: 'card', value: 'DEADBEEF' }, 'in')
+    await r.doorEvent('forced')
+    return { r, room: room.id, li }
+  })()
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  const police = await ApiClient.login(base, 'police-zumiao', 'demo-password')
+  const alert = (await police.request('GET /alerts', { query: { status: 'live' } })).items.find((a) => a.type === 'unknown_credential')
+  const values: Record<string, string> = { room: reader.room, alert: alert?.id ?? 'none' }
+
+  try {
+    for (const shot of SHOTS) {
+      const c: ConsolePage = await openConsole(browser, base, { ...(shot.lang === undefined ? {} : { lang: shot.lang }), ...(shot.phone === true ? { phone: true } : {}) })
+      if (shot.user !== '') await signIn(c, shot.user)
+      await c.page.goto(`${base}/#${shot.path.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? k)}`)
+      await c.page.getByText(shot.waitFor).first().waitFor({ timeout: 10_000 }).catch(() => console.warn(`${shot.name}: "${shot.waitFor}" did not show`))
+      await c.page.waitForTimeout(300)
+      await c.page.screenshot({ path: join(OUT, `${shot.name}.png`), fullPage: shot.phone !== true })
+      console.log(`docs/consoles/${shot.name}.png`)
+      await c.context.close()
+    }
+  } finally {
+    await browser.close()
+    await reader.r.stop().catch(() => {})
+    await embedded.stop()
+  }
+}
+
+await main()
