@@ -251,6 +251,7 @@ export class Platform {
       webhooks: new Webhooks({ db, secrets: webhookSecrets, targets: webhookTargets }),
       history: new EventHistory(db, () => eventLog.caughtUp(2_000)),
       devices: deviceConnectivity({ broker, commands, sender, eventLog, pipeline, live, publicHost: listen.publicHost }),
+      presence: pipeline.presence(),
       logger: logger.child({ part: 'api' }),
       server: config.http,
       health: () => judgeHealth({

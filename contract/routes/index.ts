@@ -4,17 +4,23 @@
 import { alertRoutes } from './alert-routes.ts'
 import { deviceRoutes } from './device-routes.ts'
 import { healthRoutes } from './health-routes.ts'
+import { landlordExtensions, landlordRoutes } from './landlord-routes.ts'
 import { protocolRoutes } from './protocol-routes.ts'
 import { recordRoutes } from './record-routes.ts'
 import { registryRoutes } from './registry-routes.ts'
 
-export const ROUTES = { ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes } as const
+export const ROUTES = {
+  ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes,
+  // Widens POST /buildings, PATCH /buildings/:id and POST /registrations/:id/credentials of registryRoutes: after them.
+  ...landlordExtensions, ...landlordRoutes,
+} as const
 export type Routes = typeof ROUTES
 export type RouteKey = keyof Routes
 
 export * from './alert-routes.ts'
 export * from './device-routes.ts'
 export * from './health-routes.ts'
+export * from './landlord-routes.ts'
 export * from './protocol-routes.ts'
 export * from './record-routes.ts'
 export * from './registry-routes.ts'

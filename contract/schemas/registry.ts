@@ -26,11 +26,21 @@ export const LocationSchema = Type.Object({
   lon: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees.' }),
 }, { additionalProperties: false, description: 'Where the building is: the impossible_travel rule judges by the distance between buildings.' })
 
+/** The time zone of a building that was given none. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
+
+/** An IANA time zone name in a request; the platform also checks that it knows it (400 otherwise). */
+export const TimeZoneInput = Type.String({
+  minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_+/-]*$',
+  description: `IANA time zone name, e.g. ${DEFAULT_TIME_ZONE} (the default) or Asia/Urumqi; checked against the runtime's time zone database.`,
+})
+
 export const BuildingSchema = Type.Object({
   id: Str(), gridId: Str(), name: Str(), address: Str(), landlordId: Nullable(Str()), grade: Type.Enum(GRADES),
   responsibilitySignedAt: Nullable(DateTimeStr('When the landlord signed the security responsibility agreement.')),
   location: Nullable(LocationSchema),
   allowlistVersion: Type.Integer(), createdAt: DateTimeStr(),
+  timeZone: Str(`IANA time zone of the building (default ${DEFAULT_TIME_ZONE}): readers' weekly windows and the consoles' times are read in it.`),
 })
 
 export const RoomSchema = Type.Object({

@@ -30,6 +30,8 @@ import { buildingRoutes } from './routes/buildings.ts'
 import { deviceRoutes } from './routes/devices.ts'
 import { eventRoutes } from './routes/events.ts'
 import { healthRoutes, type HealthCheck, type LivenessCheck } from './routes/health.ts'
+import { landlordRoutes } from './routes/landlord.ts'
+import { NO_PRESENCE, type PresenceReader } from '../registry/presence-port.ts'
 import { moveRoutes } from './routes/moves.ts'
 import { protocolRoutes } from './routes/protocol.ts'
 import { registrationRoutes } from './routes/registrations.ts'
@@ -57,6 +59,8 @@ export interface AppDeps {
   webhooks: Webhooks
   history: EventHistory
   devices: DeviceConnectivity
+  /** What the pipeline believes about presence (occupancy, the inbox); default: nothing known. */
+  presence?: PresenceReader
   health: HealthCheck
   /** GET /health/live: the process serves and its event loop turns. */
   liveness: LivenessCheck
@@ -136,6 +140,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users, tickets: deps.registry.streamTickets })
   await app.register(webhookRoutes, { webhooks: deps.webhooks })
   await app.register(protocolRoutes)
+  await app.register(landlordRoutes, { registry: deps.registry, presence: deps.presence ?? NO_PRESENCE })
   await app.register(consoleRoutes, { dist: deps.consoleDist ?? CONSOLE_DIST })
   await app.ready()
   return app

@@ -183,6 +183,16 @@ export class Pipeline {
     }
   }
 
+  /** Read-only presence for the API (registry/presence-port.ts): counts per room, a resident's latest passage. */
+  presence (): { running (): boolean; observedInside (roomId: string): number; lastSeenAt (residentId: string): number | null; notSeenDays: number } {
+    return {
+      running: () => this.started && !this.stopping && !this.rulesStopped,
+      observedInside: (roomId) => this.state.presentIn(roomId),
+      lastSeenAt: (residentId) => this.state.persons.get(residentId)?.lastSeenAt ?? null,
+      notSeenDays: this.params.notSeenDays,
+    }
+  }
+
   /** Restores the state, replays what the log holds beyond it, then starts the clock. Call before devices connect. */
   async start (): Promise<void> {
     const progress = await this.o.store.loadProgress()

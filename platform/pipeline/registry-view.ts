@@ -17,6 +17,7 @@ const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
 interface BuildingSlice {
   jurisdiction: Jurisdiction
   location: GeoPoint | undefined
+  timeZone: string
   credentials: CredentialInfo[]
   rooms: RoomInfo[]
   devices: DeviceInfo[]
@@ -57,8 +58,8 @@ export class MemoryRegistryView implements RegistryView {
   async reloadBuilding (buildingId: string): Promise<void> {
     const since = new Date(this.now() - REVOKED_KEPT_MS)
     const [b, creds, rooms, regs, devices] = await Promise.all([
-      this.db.query<{ path: string; lat: number | null; lon: number | null }>(
-        'select a.path, b.lat, b.lon from buildings b join areas a on a.id = b.grid_id where b.id = $1', [buildingId]),
+      this.db.query<{ path: string; lat: number | null; lon: number | null; time_zone: string }>(
+        'select a.path, b.lat, b.lon, b.time_zone from buildings b join areas a on a.id = b.grid_id where b.id = $1', [buildingId]),
       // Active and recently revoked credentials. Those of a registration that waits for a move, or never
       // became a stay, were on no reader: presented at a door they are what the reader takes them for, unknown.
       this.db.query<CredentialRow>(
@@ -90,6 +91,7 @@ export class MemoryRegistryView implements RegistryView {
     const slice: BuildingSlice = {
       jurisdiction: { district: district ?? null, street: street ?? null, community: community ?? null, grid: grid ?? '' },
       location: row.lat === null || row.lon === null ? undefined : { lat: row.lat, lon: row.lon },
+      timeZone: row.time_zone,
       credentials: creds.rows.map((c) => ({
         credentialId: c.id,
         buildingId: c.building_id,
@@ -178,7 +180,7 @@ export class MemoryRegistryView implements RegistryView {
   devicesOf (buildingId: string): readonly DeviceInfo[] { return this.buildings.get(buildingId)?.devices ?? [] }
   jurisdiction (buildingId: string): Jurisdiction | undefined { return this.buildings.get(buildingId)?.jurisdiction }
   location (buildingId: string): GeoPoint | undefined { return this.buildings.get(buildingId)?.location }
-  timeZone (_buildingId: string): string { return DEFAULT_TIME_ZONE }
+  timeZone (buildingId: string): string { return this.buildings.get(buildingId)?.timeZone ?? DEFAULT_TIME_ZONE }
 
   /** Sizes, for the benchmark's memory-per-resident figure. */
   size (): { buildings: number; credentials: number; rooms: number; devices: number } {

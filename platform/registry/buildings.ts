@@ -8,6 +8,7 @@ import { idForNew, iso, type RegistryContext } from './context.ts'
 import type { Building, Location, Room } from '../../contract/schemas/registry.ts'
 import type { Grade } from '../../contract/vocabulary.ts'
 import { appendLedger } from './ledger.ts'
+import { checkTimeZone, DEFAULT_TIME_ZONE } from './time-zones.ts'
 
 // As the API shows them (contract/schemas/registry.ts).
 export type { Building, Location, Room } from '../../contract/schemas/registry.ts'
@@ -15,7 +16,7 @@ export type { Building, Location, Room } from '../../contract/schemas/registry.t
 export interface BuildingRow extends BuildingRef {
   id: string; grid_id: string; name: string; address: string; landlord_id: string | null; grade: Grade
   responsibility_signed_at: Date | null; allowlist_version: number; created_at: Date; area_path: string
-  lat: number | null; lon: number | null
+  lat: number | null; lon: number | null; time_zone: string
 }
 
 interface RoomRow { id: string; building_id: string; number: string; capacity: number; registered: number; created_at: Date }
@@ -31,6 +32,7 @@ const toBuilding = (r: BuildingRow): Building => ({
   location: r.lat === null || r.lon === null ? null : { lat: r.lat, lon: r.lon },
   allowlistVersion: r.allowlist_version,
   createdAt: iso(r.created_at),
+  timeZone: r.time_zone,
 })
 
 const toRoom = (r: RoomRow): Room => ({
@@ -87,9 +89,10 @@ export class Buildings {
   constructor (private readonly ctx: RegistryContext) {}
 
   async create (
-    actor: Actor, input: { id?: string; gridId: string; name: string; address: string; landlordId?: string; grade?: Grade; location?: Location },
+    actor: Actor, input: { id?: string; gridId: string; name: string; address: string; landlordId?: string; grade?: Grade; location?: Location; timeZone?: string },
   ): Promise<Building> {
     const id = idForNew(actor, input.id, 'b', 'building')
+    const timeZone = input.timeZone === undefined ? DEFAULT_TIME_ZONE : checkTimeZone(input.timeZone)
     if (!isValidId(id)) throw new Errors.BadRequest('building id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$ (it is part of MQTT topics)')
     const grid = await this.ctx.db.query<{ kind: string; path: string }>('select kind, path from areas where id = $1', [input.gridId])
     const g = grid.rows[0]
@@ -114,8 +117,10 @@ export class Buildings {
     try {
       await this.ctx.db.transaction(async (tx) => {
         await tx.query(
-          `insert into buildings (id, grid_id, area_path, landlord_id, name, address, grade, lat, lon) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [id, input.gridId, g.path, landlordId, input.name, input.address, input.grade ?? 'normal', input.location?.lat ?? null, input.location?.lon ?? null],
+          `insert into buildings (id, grid_id, area_path, landlord_id, name, address, grade, lat, lon, time_zone)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [id, input.gridId, g.path, landlordId, input.name, input.address, input.grade ?? 'normal', input.location?.lat ?? null, input.location?.lon ?? null,
+            timeZone],
         )
         await appendLedger(tx, actor, 'building.created', { buildingId: id }, { gridId: input.gridId, landlordId })
       })
@@ -139,13 +144,14 @@ export class Buildings {
   }
 
   async update (
-    actor: Actor, id: string, patch: { name?: string; address?: string; grade?: Grade; responsibilitySignedAt?: string | null; location?: Location | null },
+    actor: Actor, id: string, patch: { name?: string; address?: string; grade?: Grade; responsibilitySignedAt?: string | null; location?: Location | null; timeZone?: string },
   ): Promise<Building> {
     const b = await loadBuilding(this.ctx.db, actor, id, 'building.read')
     const sets: string[] = []
     const params: unknown[] = [id]
     const set = (column: string, value: unknown): void => { params.push(value); sets.push(`${column} = $${params.length}`) }
-    if (patch.name !== undefined || patch.address !== undefined || patch.responsibilitySignedAt !== undefined || patch.location !== undefined) {
+    if (patch.name !== undefined || patch.address !== undefined || patch.responsibilitySignedAt !== undefined || patch.location !== undefined ||
+      patch.timeZone !== undefined) {
       if (!can(actor, 'building.manage', b)) throw new Errors.Forbidden(`your role may not edit building ${id}`)
       if (patch.name !== undefined) set('name', patch.name)
       if (patch.address !== undefined) set('address', patch.address)
@@ -154,6 +160,7 @@ export class Buildings {
         set('lat', patch.location?.lat ?? null)
         set('lon', patch.location?.lon ?? null)
       }
+      if (patch.timeZone !== undefined) set('time_zone', checkTimeZone(patch.timeZone))
     }
     if (patch.grade !== undefined) {
       if (!can(actor, 'building.grade', b)) throw new Errors.Forbidden('only police and administrators grade buildings')

@@ -1,8 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ROUTES } from '../../../contract/routes/index.ts'
+import { Presentations } from '../../registry/presentations.ts'
 import type { Registry } from '../../registry/registry.ts'
+import { maskValue } from '../../pipeline/rules/rule.ts'
 
 export const registrationRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
+  const presentations = new Presentations(registry.ctx)
   app.get('/registrations/:id', {
     schema: { tags: ['registrations'], summary: 'One registration', ...ROUTES['GET /registrations/:id'] },
   }, async (req) => registry.registrations.get(req.actor, req.params.id))
@@ -33,7 +36,15 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ registry: Registry 
       summary: 'Issue another credential and push it to the readers',
       ...ROUTES['POST /registrations/:id/credentials'],
     },
-  }, async (req, reply) => reply.status(201).send(await registry.registrations.issueCredential(req.actor, req.params.id, req.body)))
+  }, async (req, reply) => {
+    if (!('fromPresentation' in req.body)) return reply.status(201).send(await registry.registrations.issueCredential(req.actor, req.params.id, req.body))
+    // Enrol the card just presented at a door of the building: its number stays hidden from the caller.
+    const { fromPresentation: ref, ...rest } = req.body
+    const presented = await presentations.resolve(req.actor, req.params.id, ref)
+    const credential = await registry.registrations.issueCredential(req.actor, req.params.id, { ...rest, ...presented })
+    await presentations.consume(ref)
+    return reply.status(201).send({ ...credential, value: maskValue(credential.value) })
+  })
 
   app.post('/credentials/:id/revoke', {
     schema: {
