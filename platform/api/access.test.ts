@@ -225,6 +225,10 @@ const cases: RouteCase[] = [
     } },
   { name: 'GET /webhooks/:id/deliveries', allowed: ['admin', 'police-zumiao'], request: async () => ({ method: 'GET', url: `/webhooks/${await webhook()}/deliveries` }) },
   { name: 'DELETE /webhooks/:id', allowed: ['admin', 'police-zumiao'], okStatus: 204, request: async () => ({ method: 'DELETE', url: `/webhooks/${await webhook()}` }) },
+  // The landlord's tools (platform/api/routes/landlord.test.ts has their behaviour).
+  { name: 'GET /buildings/:id/occupancy', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/occupancy' }) },
+  { name: 'GET /buildings/:id/unknown-credentials', allowed: RESIDENTS_WRITE_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/unknown-credentials' }) },
+  { name: 'GET /buildings/:id/inbox', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/inbox' }) },
 ]
 
 /** Routes the matrix does not call, and where their access is tested instead. */
@@ -238,6 +242,13 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'POST /auth/logout': 'ends the caller\'s own session only: platform/alerts/mqtt-alert-dispatch.test.ts, platform/api/session-outage.test.ts',
   'GET /alerts/stream': 'a stream, scoped per role: platform/alerts/alert-routes.test.ts, platform/api/connection-limits.test.ts',
   'GET /buildings': 'lists only the buildings in scope (below)',
+  'GET /imports/columns': 'the same for every account: platform/api/routes/tenant-files.test.ts',
+  'GET /imports/template.csv': 'a file, the same for every account: platform/api/routes/tenant-files.test.ts',
+  'GET /imports/template.xlsx': 'a file, the same for every account: platform/api/routes/tenant-files.test.ts',
+  'POST /buildings/:id/imports': 'a CSV or XLSX body, by role and scope: platform/api/routes/tenant-files.test.ts',
+  'POST /buildings/:id/imports/:previewId/commit': 'by role and scope: platform/api/routes/tenant-files.test.ts',
+  'GET /buildings/:id/register.csv': 'a file, by role and scope: platform/api/routes/tenant-files.test.ts',
+  'GET /buildings/:id/register.xlsx': 'a file, by role and scope: platform/api/routes/tenant-files.test.ts',
 }
 
 describe.each(DATABASE_KINDS)('API access by role and scope (%s)', (kind) => {

@@ -31,6 +31,7 @@ import { deviceRoutes } from './routes/devices.ts'
 import { eventRoutes } from './routes/events.ts'
 import { healthRoutes, type HealthCheck, type LivenessCheck } from './routes/health.ts'
 import { landlordRoutes } from './routes/landlord.ts'
+import { tenantFileRoutes } from './routes/tenant-files.ts'
 import { NO_PRESENCE, type PresenceReader } from '../registry/presence-port.ts'
 import { moveRoutes } from './routes/moves.ts'
 import { protocolRoutes } from './routes/protocol.ts'
@@ -141,6 +142,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(webhookRoutes, { webhooks: deps.webhooks })
   await app.register(protocolRoutes)
   await app.register(landlordRoutes, { registry: deps.registry, presence: deps.presence ?? NO_PRESENCE })
+  await app.register(tenantFileRoutes, { registry: deps.registry })
   await app.register(consoleRoutes, { dist: deps.consoleDist ?? CONSOLE_DIST })
   await app.ready()
   return app

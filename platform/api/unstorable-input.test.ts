@@ -49,6 +49,9 @@ const PATTERN_SAMPLES: Record<string, string> = {
   '^[A-Za-z0-9_-]{20,100}$': 'a'.repeat(40),
   '^[0-9]{1,16}$': '1',
   '^([01][0-9]|2[0-3]):[0-5][0-9]$': '08:00',
+  '^[A-Za-z][A-Za-z0-9_+/-]*$': 'Asia/Shanghai',
+  '^p-[A-Za-z0-9_-]{22}$': `p-${'a'.repeat(22)}`,
+  '^i-[A-Za-z0-9_-]{12}$': `i-${'a'.repeat(12)}`,
 }
 
 /** Values that make a request valid for the domain too, so a bad value next to them reaches the database. */
@@ -185,7 +188,7 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
 
   /** Path parameters of real resources, so a request gets past "not found" to the database. */
   const fillPath = (path: string): string => path
-    .replace(/^\/buildings\/\{id\}/, '/buildings/demo-b1').replace('{door}', 'main-gate')
+    .replace(/^\/buildings\/\{id\}/, '/buildings/demo-b1').replace('{door}', 'main-gate').replace('{previewId}', 'i-aaaaaaaaaaaa')
     .replace(/^\/rooms\/\{id\}/, '/rooms/demo-b1-201')
     .replace(/^\/registrations\/\{id\}/, `/registrations/${ids.registration}`)
     .replace(/^\/residents\/\{id\}/, `/residents/${ids.resident}`)
@@ -217,11 +220,12 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
         const bodySchema = op.requestBody?.content?.['application/json']?.schema
         const parts: Array<{ where: 'body' | 'query'; schema: JsonSchema }> = []
         if (queryParams.length > 0) parts.push({ where: 'query', schema: querySchema })
-        if (bodySchema !== undefined) parts.push({ where: 'body', schema: bodySchema })
+        // A body that is one of several objects: each walked on its own.
+        if (bodySchema !== undefined) for (const branch of bodySchema.anyOf ?? [bodySchema]) parts.push({ where: 'body', schema: branch })
         const baseQuery = sample(querySchema, '', overrides) as Record<string, unknown>
         const baseBody = bodySchema === undefined ? undefined : sample(bodySchema, '', overrides)
         for (const { where, schema } of parts) {
-          const base = where === 'body' ? baseBody : baseQuery
+          const base = where === 'body' ? sample(schema, '', overrides) : baseQuery
           const validate: ValidateFunction = ajv.compile(schema)
           for (const field of leaves(schema)) {
             const key = field.path.filter((p) => typeof p === 'string').join('.')
