@@ -109,11 +109,25 @@ export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const
 export type AlertStatus = (typeof ALERT_STATUSES)[number]
 
 /** Entries of an alert's history. */
-export const ALERT_ACTIONS = ['opened', 'escalated', 'changed', 'acknowledged', 'resolved'] as const
+export const ALERT_ACTIONS = ['opened', 'escalated', 'changed', 'acknowledged', 'resolved',
+  'assigned', 'feedback', 'verified', 'verification_rejected', 'commented', 'escalated_to_parent'] as const
 export type AlertAction = (typeof ALERT_ACTIONS)[number]
 
-export const WEBHOOK_EVENTS = ['alert.opened', 'alert.escalated', 'alert.changed', 'alert.acknowledged', 'alert.resolved'] as const
+export const WEBHOOK_EVENTS = ['alert.opened', 'alert.escalated', 'alert.changed', 'alert.acknowledged', 'alert.resolved',
+  'alert.assigned', 'alert.feedback', 'alert.verified', 'alert.verification_rejected', 'alert.commented', 'alert.escalated_to_parent'] as const
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
+
+/**
+ * Where an alert stands in the handling workflow of the city plans: 发现上报 reported, 指挥派遣 dispatched
+ * (assigned to a grid worker), 处置反馈 feedback (the assignee reported from the site), 任务核查 verified
+ * (police or an administrator accepted the feedback), 事件归档 archived (resolved).
+ */
+export const ALERT_STAGES = ['reported', 'dispatched', 'feedback', 'verified', 'archived'] as const
+export type AlertStage = (typeof ALERT_STAGES)[number]
+
+/** Why a person closed an alert (POST /alerts/{id}/resolve). */
+export const CLOSURE_REASONS = ['real', 'false_alarm', 'technical_fault', 'duplicate'] as const
+export type ClosureReason = (typeof CLOSURE_REASONS)[number]
 
 /** Why the platform ended a live stream (`event: close`). */
 export const STREAM_CLOSE_REASONS = ['slow_consumer', 'server_shutdown', 'session_ended', 'client_disconnected'] as const

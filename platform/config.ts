@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { isAbsolute, resolve } from 'node:path'
 import { createSecureContext } from 'node:tls'
+import { parseEscalationPolicy, type EscalationPolicy } from './alerts/escalation.ts'
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './alerts/live-stream.ts'
 import { DEFAULT_CONNECTION_LIMITS } from './broker/connection-limits.ts'
 import { DEFAULT_RULE_PARAMS, type RuleParams } from './pipeline/model.ts'
@@ -52,6 +53,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** LOG_FORMAT; undefined: pretty when stdout is a terminal, JSON lines otherwise. */
   logFormat?: 'pretty' | 'json'
+  /** ALERT_ESCALATE_AFTER: how long an alert may stay unacknowledged before it goes up to the parent area. */
+  alertEscalation?: EscalationPolicy
 }
 
 export interface HealthLimits {
@@ -108,6 +111,7 @@ export const CONFIG_VARIABLES = {
   HEALTH_ALERT_DELAY_MAX_S: `GET /health answers 503 when an alert has waited this many seconds to be committed, or commits have failed that long (default ${DEFAULT_HEALTH_LIMITS.alertDelayMaxS}).`,
   HEALTH_EVENT_COPY_DELAY_MAX_S: `GET /health answers 503 when an acknowledged event has waited this many seconds to be copied into the database (default ${DEFAULT_HEALTH_LIMITS.eventCopyDelayMaxS}).`,
   HEALTH_EVENT_LOOP_DELAY_MAX_S: `GET /health/live answers 503 when the event loop has run this many seconds late within the last 10 s (default ${DEFAULT_HEALTH_LIMITS.eventLoopDelayMaxS}).`,
+  ALERT_ESCALATE_AFTER: 'Unacknowledged alerts go up to the parent area after this long: comma-separated key=duration, key a severity, alert type or type:severity, duration 90s, 10m, 2h or off (default critical=10m,major=30m,warning=2h,info=off).',
   RULE_TAILGATING_WINDOW_S: `Seconds a granted entry may lie before or after a camera count and still explain it (default ${DEFAULT_RULE_PARAMS.tailgatingWindowS}).`,
   RULE_DENIED_IN_A_ROW: `Denials in a row at a door or with one credential that raise an alarm (default ${DEFAULT_RULE_PARAMS.deniedInARow}).`,
   RULE_DENIED_RUN_GAP_S: `Denials further apart than this many seconds do not count as in a row (default ${DEFAULT_RULE_PARAMS.deniedRunGapS}).`,
@@ -257,8 +261,11 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     eventCopyDelayMaxS: count('HEALTH_EVENT_COPY_DELAY_MAX_S', DEFAULT_HEALTH_LIMITS.eventCopyDelayMaxS, 999_999, 'seconds'),
     eventLoopDelayMaxS: count('HEALTH_EVENT_LOOP_DELAY_MAX_S', DEFAULT_HEALTH_LIMITS.eventLoopDelayMaxS, 3600, 'seconds'),
   }
+  const escalation = parseEscalationPolicy(env.ALERT_ESCALATE_AFTER)
+  problems.push(...escalation.problems)
   if (problems.length > 0) throw new ConfigError(problems)
   return {
+    alertEscalation: escalation.policy,
     host, httpPort, mqttPort, mqttWsPort, tls, publicHost, dataDir, dataDirShared, databaseUrl, dataKey, demo, eventRetentionDays, personalDataRetentionDays,
     moveConfirmHours, streams, http, rules, webhookAllowInsecureLocal, mqttLimits, health, logLevel,
     ...(logFormat === undefined ? {} : { logFormat: logFormat as 'pretty' | 'json' }),

@@ -22,6 +22,8 @@ export const Errors = {
   CredentialInUse: createError<'RH_CREDENTIAL_IN_USE', 409, [string]>('RH_CREDENTIAL_IN_USE', '%s', 409),
   TooManyRequests: createError<'RH_TOO_MANY_REQUESTS', 429, [string]>('RH_TOO_MANY_REQUESTS', '%s', 429),
   TooManyStreams: createError<'RH_TOO_MANY_STREAMS', 429, [string]>('RH_TOO_MANY_STREAMS', '%s', 429),
+  /** An alert workflow step its stage does not allow (assign a resolved alert, verify before feedback, ...). */
+  IllegalTransition: createError<'RH_ILLEGAL_TRANSITION', 409, [string]>('RH_ILLEGAL_TRANSITION', '%s', 409),
   Unavailable: createError<'RH_UNAVAILABLE', 503, [string]>('RH_UNAVAILABLE', '%s', 503),
 } as const
 

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { Subject } from 'rxjs'
 import { AlertService } from './alerts/alert-service.ts'
+import { AlertEscalation } from './alerts/escalation.ts'
 import { rekeyLegacyAlerts } from './alerts/legacy-keys.ts'
 import { LiveStream } from './alerts/live-stream.ts'
 import { MqttAlertPublisher } from './alerts/mqtt-alert-publisher.ts'
@@ -163,10 +164,12 @@ export class Platform {
     const readerAlerts = new ReaderUpdateAlerts({ registry, alerts, logger: logger.child({ part: 'allowlist' }), ...clock })
     const pusher = new AllowlistPusher({ registry, sender, outcomes: readerAlerts, logger: logger.child({ part: 'allowlist' }) })
     const live = new LiveStream({ changes$: alerts.changes$, limits: config.streams })
+    const escalation = new AlertEscalation({ alerts, logger: logger.child({ part: 'alerts' }), ...(config.alertEscalation === undefined ? {} : { policy: config.alertEscalation }) })
     await parts.startAll([
       steps('alerts', undefined, () => alerts.close()),
       component('live-stream', live),
       component('webhook-dispatcher', dispatcher),
+      component('alert-escalation', escalation),
     ])
 
     // The event log: journal first (DATA_DIR/journal), the database a moment later. Opening it copies

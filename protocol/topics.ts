@@ -171,7 +171,8 @@ export const ALERT_AREA_LEVELS = 4
 export const ALERT_TOPIC_LEVELS = 2 + ALERT_AREA_LEVELS + 1
 export const ALERT_QOS = 1 as const
 /** What happened to the alert; the payload's `kind`. */
-export const ALERT_CHANGE_KINDS = ['opened', 'updated', 'acknowledged', 'resolved'] as const
+export const ALERT_CHANGE_KINDS = ['opened', 'updated', 'acknowledged', 'resolved',
+  'assigned', 'feedback', 'verified', 'verification_rejected', 'commented', 'escalated_to_parent'] as const
 export type AlertTopicKind = (typeof ALERT_CHANGE_KINDS)[number]
 
 /** The payload on an alert topic: the change and the alert's full state after it (as the REST API returns it). */

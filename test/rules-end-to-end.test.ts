@@ -137,9 +137,9 @@ describe.each(DATABASE_KINDS)('rules end to end (%s)', (kind) => {
     expect(hooks.find((h) => h.alert.id === a!.id)).toMatchObject({ event: 'alert.opened', signed: true })
 
     expect((await api('landlord-li', 'POST', `/alerts/${a!.id}/acknowledge`, { note: 'I will check' })).body.status).toBe('acknowledged')
-    expect((await api('landlord-li', 'POST', `/alerts/${a!.id}/resolve`, { note: 'x' })).status).toBe(403)
-    const resolved = await api('police-zumiao', 'POST', `/alerts/${a!.id}/resolve`, { note: 'stolen card reported' })
-    expect(resolved.body).toMatchObject({ status: 'resolved', resolutionNote: 'stolen card reported', autoResolved: false })
+    expect((await api('landlord-li', 'POST', `/alerts/${a!.id}/resolve`, { note: 'x', closureReason: 'real' })).status).toBe(403)
+    const resolved = await api('police-zumiao', 'POST', `/alerts/${a!.id}/resolve`, { note: 'stolen card reported', closureReason: 'real' })
+    expect(resolved.body).toMatchObject({ status: 'resolved', resolutionNote: 'stolen card reported', closureReason: 'real', autoResolved: false })
     await until('the webhook to receive the resolution', () => hooks.some((h) => h.alert.id === a!.id && h.event === 'alert.resolved'))
     // The same card again after resolution is a new alert.
     await swipe('0BADCAFE')

@@ -4,7 +4,11 @@
 import Type, { type Static } from 'typebox'
 import { SEVERITIES } from '../vocabulary.ts'
 import { errors, IdParam, IdParams, LimitInput, Nullable, SeqInput, Text } from '../schemas/fields.ts'
-import { AlertListQuerySchema, AlertPageSchema, AlertSchema, AlertStreamQuerySchema, AlertWithHistorySchema, StreamTicketSchema } from '../schemas/alerts.ts'
+import {
+  AlertExportQuerySchema, AlertHistorySchema, AlertListQuerySchema, AlertPageSchema, AlertSchema, AlertStreamQuerySchema, AlertWithHistorySchema,
+  AssignBodySchema, AssigneeSchema, CommentBodySchema, EvidenceSchema, FeedbackBodySchema, HandoverAreaQuerySchema, HandoverBodySchema,
+  HandoverSchema, HandoverSummaryQuerySchema, HandoverSummarySchema, ResolveBodySchema, StreamTicketSchema, VerifyBodySchema,
+} from '../schemas/alerts.ts'
 
 export const WebhookSchema = Type.Object({
   id: Type.String(), url: Type.String(), areaId: Type.String(), areaPath: Type.String(), minSeverity: Type.Enum(SEVERITIES),
@@ -34,9 +38,26 @@ export const alertRoutes = {
   },
   'POST /alerts/:id/resolve': {
     params: IdParams,
-    body: Type.Object({ note: Text(1000, { minLength: 1 }) }, { additionalProperties: false }),
+    body: ResolveBodySchema,
     response: { 200: AlertSchema, ...errors(400, 401, 403, 404, 409) },
   },
+  'GET /alerts/:id/assignees': { params: IdParams, response: { 200: Type.Array(AssigneeSchema), ...errors(401, 403, 404) } },
+  'POST /alerts/:id/assign': { params: IdParams, body: AssignBodySchema, response: { 200: AlertSchema, ...errors(400, 401, 403, 404, 409) } },
+  'POST /alerts/:id/feedback': { params: IdParams, body: FeedbackBodySchema, response: { 200: AlertSchema, ...errors(400, 401, 403, 404, 409) } },
+  'POST /alerts/:id/verify': { params: IdParams, body: VerifyBodySchema, response: { 200: AlertSchema, ...errors(400, 401, 403, 404, 409) } },
+  'POST /alerts/:id/comments': { params: IdParams, body: CommentBodySchema, response: { 201: AlertHistorySchema, ...errors(400, 401, 403, 404, 409) } },
+  'GET /alerts/:id/evidence': { params: IdParams, response: { 200: EvidenceSchema, ...errors(401, 403, 404) } },
+  'GET /alerts/export.csv': {
+    querystring: AlertExportQuerySchema,
+    response: { 200: Type.String({ description: 'text/csv; charset=utf-8, with a byte order mark' }), ...errors(400, 401, 403) },
+  },
+  'POST /handovers': { body: HandoverBodySchema, response: { 201: HandoverSchema, ...errors(400, 401, 403, 404) } },
+  'GET /handovers/latest': {
+    querystring: HandoverAreaQuerySchema,
+    response: { 200: Type.Object({ handover: Nullable(HandoverSchema) }), ...errors(400, 401, 403, 404) },
+  },
+  'POST /handovers/:id/acknowledge': { params: IdParams, response: { 200: HandoverSchema, ...errors(401, 403, 404, 409) } },
+  'GET /handovers/summary': { querystring: HandoverSummaryQuerySchema, response: { 200: HandoverSummarySchema, ...errors(400, 401, 403, 404) } },
   'POST /webhooks': {
     body: Type.Object({
       url: Text(2000, { minLength: 8, description: 'https URL of a public address (see docs/alerts.md).' }),

@@ -164,13 +164,18 @@ describe('alert routes', () => {
     expect((await call(null, 'GET', '/alerts')).status).toBe(401)
     expect((await call('admin', 'GET', '/alerts?status=bogus')).body.code).toBe('RH_VALIDATION')
     expect((await call('landlord-li', 'POST', `/alerts/${b1.id}/acknowledge`, { note: 'seen' })).body).toMatchObject({ status: 'acknowledged' })
-    expect((await call('landlord-li', 'POST', `/alerts/${b1.id}/acknowledge`, {})).body).toMatchObject({ statusCode: 409, code: 'RH_CONFLICT' })
-    expect((await call('landlord-li', 'POST', `/alerts/${b1.id}/resolve`, { note: 'x' })).status).toBe(403)
+    expect((await call('landlord-li', 'POST', `/alerts/${b1.id}/acknowledge`, {})).body).toMatchObject({ statusCode: 409, code: 'RH_ILLEGAL_TRANSITION' })
+    expect((await call('landlord-li', 'POST', `/alerts/${b1.id}/resolve`, { note: 'x', closureReason: 'real' })).status).toBe(403)
+    // A grid worker acts on the alerts assigned to them.
+    expect((await call('grid-chen', 'POST', `/alerts/${b1.id}/resolve`, { note: 'x', closureReason: 'real' })).body).toMatchObject({ statusCode: 403, code: 'RH_FORBIDDEN' })
+    expect((await call('police-zumiao', 'POST', `/alerts/${b1.id}/assign`, { assigneeId: tp.userIds['grid-chen'] })).body).toMatchObject({ stage: 'dispatched' })
     expect((await call('grid-chen', 'POST', `/alerts/${b1.id}/resolve`, {})).status).toBe(400)
-    expect((await call('grid-chen', 'POST', `/alerts/${b1.id}/resolve`, { note: 'visited, door fixed' })).body).toMatchObject({ status: 'resolved' })
+    expect((await call('grid-chen', 'POST', `/alerts/${b1.id}/resolve`, { note: 'visited, door fixed' })).body).toMatchObject({ code: 'RH_VALIDATION' })
+    expect((await call('grid-chen', 'POST', `/alerts/${b1.id}/resolve`, { note: 'visited, door fixed', closureReason: 'real' })).body)
+      .toMatchObject({ status: 'resolved', stage: 'archived', closureReason: 'real' })
     const got = await call('police-zumiao', 'GET', `/alerts/${b1.id}`)
-    expect((got.body.history as Array<{ action: string }>).map((h) => h.action)).toEqual(['opened', 'acknowledged', 'resolved'])
-    expect((await call('police-other', 'POST', `/alerts/${b1.id}/resolve`, { note: 'x' })).status).toBe(404)
+    expect((got.body.history as Array<{ action: string }>).map((h) => h.action)).toEqual(['opened', 'acknowledged', 'assigned', 'resolved'])
+    expect((await call('police-other', 'POST', `/alerts/${b1.id}/resolve`, { note: 'x', closureReason: 'real' })).status).toBe(404)
   })
 
   it('lets police and admins manage webhooks of their jurisdiction and see the delivery queue', async () => {

@@ -9,7 +9,10 @@ import type { Alert, AlertAction, AlertRow } from './model.ts'
 import { EVIDENCE_CAP, type ClearOp, type MergedRaise } from './plan.ts'
 import { newId } from '../registry/context.ts'
 
-export const SELECT_ALERT = 'select a.*, b.landlord_id from alerts a join buildings b on b.id = a.building_id'
+/** users.display_name of the assignee of the row `alias`, as assignee_name. */
+export const ASSIGNEE_NAME = (alias: string): string => `(select u.display_name from users u where u.id = ${alias}.assignee_id) as assignee_name`
+
+export const SELECT_ALERT = `select a.*, b.landlord_id, ${ASSIGNEE_NAME('a')} from alerts a join buildings b on b.id = a.building_id`
 
 export interface UpsertResult {
   /** The raise this row answers. */
@@ -81,7 +84,7 @@ export async function upsertRaises (
         updated_at = excluded.updated_at
       returning a.*, (a.xmax = 0) as inserted
     )
-    select up.*, prev.severity as prev_severity, b.landlord_id, x.ord
+    select up.*, prev.severity as prev_severity, b.landlord_id, ${ASSIGNEE_NAME('up')}, x.ord
     from up join buildings b on b.id = up.building_id join x on x.dedup_key = up.dedup_key
       left join prev on prev.dedup_key = up.dedup_key
     order by x.ord`,
@@ -133,7 +136,7 @@ export async function updateConditions (tx: Queryable, updates: readonly MergedR
         and (a.level is distinct from x.level or a.explanation <> x.explanation)
       returning a.*
     )
-    select up.*, prev.level as prev_level, b.landlord_id
+    select up.*, prev.level as prev_level, b.landlord_id, ${ASSIGNEE_NAME('up')}
     from up join prev on prev.id = up.id join buildings b on b.id = up.building_id
     order by up.dedup_key`,
   [JSON.stringify(rows), now])
@@ -152,7 +155,7 @@ export async function resolveClears (tx: Queryable, clears: readonly ClearOp[], 
       from x where a.dedup_key = x.dedup_key and a.status <> 'resolved'
       returning a.*
     )
-    select up.*, b.landlord_id, x.ord from up join buildings b on b.id = up.building_id join x on x.dedup_key = up.dedup_key
+    select up.*, b.landlord_id, ${ASSIGNEE_NAME('up')}, x.ord from up join buildings b on b.id = up.building_id join x on x.dedup_key = up.dedup_key
     order by x.ord`,
   [JSON.stringify(clears.map((c, ord) => ({ ord, dedup_key: c.dedupKey }))), now])
   return r.rows.flatMap(({ ord, ...row }) => {
@@ -192,9 +195,12 @@ export interface WebhookPayload {
 /**
  * Queues one delivery per enabled webhook whose area contains the alert's
  * building and whose threshold the severity reaches, in the given order.
- * Returns the number of rows queued.
+ * `raisedTo` (an escalation to a parent area, its path): the webhooks of that
+ * area (and of the areas between it and the building) receive it whatever
+ * their threshold. Returns the number of
+ * rows queued.
  */
-export async function enqueueOutbox (tx: Queryable, items: ReadonlyArray<WebhookPayload>): Promise<number> {
+export async function enqueueOutbox (tx: Queryable, items: ReadonlyArray<WebhookPayload>, raisedTo?: string): Promise<number> {
   if (items.length === 0) return 0
   const rows = items.map((p, ord) => ({ ord, alert_id: p.alert.id, area_path: p.alert.areaPath, severity: p.alert.severity, event: p.event, payload: p }))
   const r = await tx.query(`
@@ -203,7 +209,8 @@ export async function enqueueOutbox (tx: Queryable, items: ReadonlyArray<Webhook
     from jsonb_to_recordset($1::jsonb) as x (ord int, alert_id text, area_path text, severity text, event text, payload jsonb)
     join webhooks w on w.enabled
       and left(x.area_path, length(w.area_path)) = w.area_path
-      and alert_severity_rank(x.severity) >= alert_severity_rank(w.min_severity)
-    order by x.ord, w.id`, [JSON.stringify(rows)])
+      and (alert_severity_rank(x.severity) >= alert_severity_rank(w.min_severity)
+        or ($2::text is not null and left(w.area_path, length($2::text)) = $2::text))
+    order by x.ord, w.id`, [JSON.stringify(rows), raisedTo ?? null])
   return r.rowCount
 }

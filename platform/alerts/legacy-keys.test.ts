@@ -72,7 +72,7 @@ describe.each(DATABASE_KINDS)('alerts of before keyed digests on %s', (kind) => 
       explanation: 'Unregistered card …BEEF presented at door main. The reader refused it.',
     }))
     const denials = await alerts.raise(candidate(w.bA, { type: 'repeated_denials', dedupKey: `repeated_denials:cred:${w.bA}:card:DEADBEEF`, deviceId: 'ra' }))
-    await alerts.resolve(w.admin, denials!.alert.id, 'handled')
+    await alerts.resolve(w.admin, denials!.alert.id, 'handled', 'real')
     const travel = await alerts.raise(candidate(w.bA, {
       type: 'impossible_travel', dedupKey: `impossible_travel:${w.bA}:card:DEADBEEF`, door: 'main', deviceId: 'rb', evidence: ['ra/e2', 'rb/e3'],
       explanation: `The card …BEEF was presented at building ${w.bA} (door main) and 2 min later at building ${w.bB} (door main); the buildings are ` +

@@ -2,7 +2,7 @@
 // its lifecycle, its history, the change notifications, and who may see it.
 
 import type { Alert, AlertHistoryEntry, AlertWithHistory } from '../../contract/schemas/alerts.ts'
-import type { ALERT_CHANGE_KINDS, AlertAction, AlertStatus, AlertType, Severity } from '../../contract/vocabulary.ts'
+import type { ALERT_CHANGE_KINDS, AlertAction, AlertStage, AlertStatus, AlertType, ClosureReason, Severity } from '../../contract/vocabulary.ts'
 import { buildingScope, can, type Actor } from '../registry/access.ts'
 import { iso } from '../registry/context.ts'
 
@@ -34,6 +34,9 @@ export interface AlertFilter {
   severity?: Severity
   /** This severity or higher. */
   minSeverity?: Severity
+  stage?: AlertStage
+  /** `me` or a user id: alerts assigned to them. */
+  assignee?: string
   /** Alerts whose latest occurrence (event time) is at or after this ISO time. */
   since?: string
   limit?: number
@@ -64,6 +67,16 @@ export function canResolveAlert (actor: Actor): boolean {
   return actor.role === 'admin' || actor.role === 'police' || actor.role === 'grid_worker'
 }
 
+/** Dispatch (assign) and verification: police of the jurisdiction and administrators. */
+export function canDispatchAlert (actor: Actor): boolean {
+  return actor.role === 'admin' || actor.role === 'police'
+}
+
+/** Grid workers act only on the alerts assigned to them; everyone else as their role allows. */
+export function actsOnOwnAssignment (actor: Actor, row: Pick<AlertRow, 'assignee_id'>): boolean {
+  return actor.role !== 'grid_worker' || row.assignee_id === actor.id
+}
+
 /** An `alerts` row joined with its building's `landlord_id`. */
 export interface AlertRow {
   id: string; seq: number; dedup_key: string; type: AlertType; severity: Severity; status: AlertStatus
@@ -73,6 +86,10 @@ export interface AlertRow {
   count: number; level: number | null; first_at: Date; last_at: Date; created_at: Date; updated_at: Date; evidence: string[]; explanation: string
   acknowledged_by: string | null; acknowledged_at: Date | null; resolved_by: string | null; resolved_at: Date | null
   resolution_note: string | null; auto_resolved: boolean; landlord_id: string | null
+  stage: AlertStage; assignee_id: string | null; assigned_at: Date | null; closure_reason: ClosureReason | null
+  escalation_level: number; escalated_to: string | null; escalated_at: Date | null
+  /** Joined: users.display_name of the assignee (undefined where a statement did not join it). */
+  assignee_name?: string | null
 }
 
 export const toAlert = (r: AlertRow): Alert => ({
@@ -103,14 +120,26 @@ export const toAlert = (r: AlertRow): Alert => ({
   resolvedAt: iso(r.resolved_at),
   resolutionNote: r.resolution_note,
   autoResolved: r.auto_resolved,
+  stage: r.stage,
+  assigneeId: r.assignee_id,
+  assigneeName: r.assignee_name ?? null,
+  assignedAt: iso(r.assigned_at),
+  closureReason: r.closure_reason,
+  escalationLevel: r.escalation_level,
+  escalatedTo: r.escalated_to,
+  escalatedAt: iso(r.escalated_at),
 })
 
 export const scopeOf = (r: AlertRow): AlertScope => ({ landlordId: r.landlord_id, areaPath: r.area_path })
 
 export interface AlertEventRow {
-  seq: number; at: Date; actor_id: string | null; action: AlertAction; note: string | null; detail: Record<string, unknown>
+  seq: number; at: Date; actor_id: string | null; actor_name: string | null; action: AlertAction; note: string | null; detail: Record<string, unknown>
 }
 
 export const toHistoryEntry = (r: AlertEventRow): AlertHistoryEntry => ({
-  seq: r.seq, at: iso(r.at), actorId: r.actor_id, action: r.action, note: r.note, detail: r.detail,
+  seq: Number(r.seq), at: iso(r.at), actorId: r.actor_id, actorName: r.actor_name, action: r.action, note: r.note, detail: r.detail,
 })
+
+/** An alert's history with the actors' display names, oldest first. */
+export const SELECT_HISTORY = `select e.seq, e.at, e.actor_id, u.display_name as actor_name, e.action, e.note, e.detail
+  from alert_events e left join users u on u.id = e.actor_id`

@@ -130,7 +130,7 @@ describe('alerts over MQTT', () => {
     for (let i = 0; i < 40; i++) await alerts.raise(candidate('demo-b1', { dedupKey: 'mqtt-burst' }))
     await alerts.acknowledge(police, opened.id, 'on our way')
     for (let i = 0; i < 10; i++) await alerts.raise(candidate('demo-b1', { dedupKey: 'mqtt-burst' }))
-    const resolved = await alerts.resolve(police, opened.id, 'door repaired')
+    const resolved = await alerts.resolve(police, opened.id, 'door repaired', 'real')
     await until(() => got.some((m) => m.kind === 'resolved'))
     const mine = got.filter((m) => m.alert.id === opened.id)
     const kinds = mine.map((m) => m.kind).filter((k) => k !== 'updated')

@@ -17,7 +17,8 @@ function alert (id: string, count: number, over: Partial<Alert> = {}): Alert {
     jurisdiction: { district: 'd1', street: 's1', community: 'c1', grid: 'g1' }, areaPath: AREA, count, level: null,
     firstAt: '2026-03-01T10:00:00.000Z', lastAt: '2026-03-01T10:00:00.000Z', createdAt: '2026-03-01T10:00:00.000Z',
     updatedAt: '2026-03-01T10:00:00.000Z', evidence: [], explanation: 'x', acknowledgedBy: null, acknowledgedAt: null,
-    resolvedBy: null, resolvedAt: null, resolutionNote: null, autoResolved: false, ...over,
+    resolvedBy: null, resolvedAt: null, resolutionNote: null, autoResolved: false, stage: 'reported', assigneeId: null, assigneeName: null,
+    assignedAt: null, closureReason: null, escalationLevel: 0, escalatedTo: null, escalatedAt: null, ...over,
   }
 }
 

@@ -137,7 +137,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
     await alerts.raise(candidate(w.bC, { dedupKey: 'out-c-major' }))
     await alerts.raise(candidate(w.bC, { dedupKey: 'out-c-critical', severity: 'critical' }))
     await alerts.acknowledge(w.police, opened[0]!, 'seen')
-    await alerts.resolve(w.police, opened[0]!, 'done')
+    await alerts.resolve(w.police, opened[0]!, 'done', 'real')
     await until(async () => (await t.db.query('select 1 from webhook_outbox where delivered_at is null')).rows.length === 0)
     await disp.stop()
 

@@ -212,9 +212,10 @@ const cases: RouteCase[] = [
       for (const a of body.items) expect({ who, building: a.buildingId }).toEqual({ who, building: expect.toBeOneOf(DEVICE_BUILDINGS[who]) })
     } },
   { name: 'GET /alerts/:id', allowed: RESIDENTS_READ_B1, request: async () => ({ method: 'GET', url: `/alerts/${await raiseAlert()}` }) },
-  { name: 'POST /alerts/:id/acknowledge', allowed: RESIDENTS_READ_B1, request: async () => ({ method: 'POST', url: `/alerts/${await raiseAlert()}/acknowledge`, payload: {} }) },
-  { name: 'POST /alerts/:id/resolve', allowed: ['admin', 'grid-chen', 'police-zumiao'],
-    request: async () => ({ method: 'POST', url: `/alerts/${await raiseAlert()}/resolve`, payload: { note: 'checked on site' } }) },
+  // Grid workers act only on the alerts assigned to them (platform/alerts/alert-workflow.test.ts).
+  { name: 'POST /alerts/:id/acknowledge', allowed: RESIDENTS_READ_B1.filter((a) => a !== 'grid-chen'), request: async () => ({ method: 'POST', url: `/alerts/${await raiseAlert()}/acknowledge`, payload: {} }) },
+  { name: 'POST /alerts/:id/resolve', allowed: ['admin', 'police-zumiao'],
+    request: async () => ({ method: 'POST', url: `/alerts/${await raiseAlert()}/resolve`, payload: { note: 'checked on site', closureReason: 'real' } }) },
   { name: 'POST /alerts/stream/ticket', allowed: ACCOUNTS.filter((a) => !a.startsWith('vendor')), okStatus: 201, request: () => ({ method: 'POST', url: '/alerts/stream/ticket' }) },
   // Webhooks: police of the jurisdiction and administrators.
   { name: 'POST /webhooks', allowed: ['admin', 'police-zumiao'], okStatus: 201,
@@ -249,6 +250,17 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'POST /buildings/:id/imports/:previewId/commit': 'by role and scope: platform/api/routes/tenant-files.test.ts',
   'GET /buildings/:id/register.csv': 'a file, by role and scope: platform/api/routes/tenant-files.test.ts',
   'GET /buildings/:id/register.xlsx': 'a file, by role and scope: platform/api/routes/tenant-files.test.ts',
+  'GET /alerts/:id/assignees': 'alert workflow, every role: platform/alerts/alert-workflow.test.ts',
+  'POST /alerts/:id/assign': 'alert workflow, every role: platform/alerts/alert-workflow.test.ts',
+  'POST /alerts/:id/feedback': 'alert workflow, every role: platform/alerts/alert-workflow.test.ts',
+  'POST /alerts/:id/verify': 'alert workflow, every role: platform/alerts/alert-workflow.test.ts',
+  'POST /alerts/:id/comments': 'alert workflow, every role: platform/alerts/alert-workflow.test.ts',
+  'GET /alerts/:id/evidence': 'movement records, audited: platform/alerts/alert-evidence.test.ts',
+  'GET /alerts/export.csv': 'CSV in the viewer\'s scope: platform/alerts/alert-export.test.ts',
+  'POST /handovers': 'police and admin of an area: platform/alerts/handovers.test.ts',
+  'GET /handovers/latest': 'police and admin of an area: platform/alerts/handovers.test.ts',
+  'POST /handovers/:id/acknowledge': 'police and admin of an area: platform/alerts/handovers.test.ts',
+  'GET /handovers/summary': 'police and admin of an area: platform/alerts/handovers.test.ts',
 }
 
 describe.each(DATABASE_KINDS)('API access by role and scope (%s)', (kind) => {

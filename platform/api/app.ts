@@ -138,7 +138,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(deviceRoutes, { registry: deps.registry, devices: deps.devices })
   await app.register(auditRoutes, { registry: deps.registry })
   await app.register(eventRoutes, { history: deps.history })
-  await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users, tickets: deps.registry.streamTickets })
+  await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users, tickets: deps.registry.streamTickets, history: deps.history })
   await app.register(webhookRoutes, { webhooks: deps.webhooks })
   await app.register(protocolRoutes)
   await app.register(landlordRoutes, { registry: deps.registry, presence: deps.presence ?? NO_PRESENCE })
