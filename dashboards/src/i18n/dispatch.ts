@@ -30,6 +30,15 @@ export const zh = {
   'dispatch.detail.note': '处置说明',
   'dispatch.action.acknowledge': '签收',
   'dispatch.action.resolve': '办结',
+  'dispatch.action.assign': '派遣',
+  'dispatch.action.feedback': '提交处置反馈',
+  'dispatch.action.verify': '核查通过',
+  'dispatch.action.reject': '退回重办',
+  'dispatch.action.comment': '添加备注',
+  'dispatch.workflow.assignee': '处置网格员',
+  'dispatch.workflow.choose': '请选择',
+  'dispatch.workflow.photoRef': '现场照片编号',
+  'dispatch.workflow.closureReason': '办结原因',
 } as const
 
 export const en = english<typeof zh>({
@@ -61,4 +70,13 @@ export const en = english<typeof zh>({
   'dispatch.detail.note': 'Note',
   'dispatch.action.acknowledge': 'Acknowledge',
   'dispatch.action.resolve': 'Resolve',
+  'dispatch.action.assign': 'Dispatch',
+  'dispatch.action.feedback': 'Send on-site feedback',
+  'dispatch.action.verify': 'Verified',
+  'dispatch.action.reject': 'Send back',
+  'dispatch.action.comment': 'Add a comment',
+  'dispatch.workflow.assignee': 'Grid worker',
+  'dispatch.workflow.choose': 'Choose',
+  'dispatch.workflow.photoRef': 'Photo reference',
+  'dispatch.workflow.closureReason': 'Closure reason',
 })

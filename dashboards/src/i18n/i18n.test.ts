@@ -41,6 +41,7 @@ describe('message catalogues', () => {
       ['registrationStatus', V.REGISTRATION_STATUSES], ['credentialKind', V.CREDENTIAL_KINDS], ['credentialStatus', V.CREDENTIAL_STATUSES],
       ['deviceKind', V.DEVICE_KINDS], ['allowlist', V.ALLOWLIST_STATUSES], ['commandStatus', V.COMMAND_STATUSES],
       ['alertType', V.ALERT_TYPES], ['severity', V.SEVERITIES], ['alertStatus', V.ALERT_STATUSES], ['alertAction', V.ALERT_ACTIONS],
+      ['alertStage', V.ALERT_STAGES], ['closureReason', V.CLOSURE_REASONS],
     ]
     const missing = sets.flatMap(([prefix, values]) => values.map((v) => `${prefix}.${v}`)).filter((k) => !hasText(k))
     expect(missing).toEqual([])

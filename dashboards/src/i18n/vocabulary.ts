@@ -3,7 +3,7 @@
 // consoles' type check.
 
 import type {
-  AlertAction, AlertStatus, AllowlistStatus, AreaKind, CommandStatus, CredentialKind, CredentialStatus, DeviceKind, Grade, IdType,
+  AlertAction, AlertStage, AlertStatus, ClosureReason, AllowlistStatus, AreaKind, CommandStatus, CredentialKind, CredentialStatus, DeviceKind, Grade, IdType,
   RegistrationStatus, Role, Severity, Sex, AlertType,
 } from '../../../contract/vocabulary.ts'
 import { english } from './catalog.ts'
@@ -13,6 +13,7 @@ type VocabularyKey =
   | `registrationStatus.${RegistrationStatus}` | `credentialKind.${CredentialKind}` | `credentialStatus.${CredentialStatus}`
   | `deviceKind.${DeviceKind}` | `allowlist.${AllowlistStatus}` | `commandStatus.${CommandStatus}`
   | `alertType.${AlertType}` | `severity.${Severity}` | `alertStatus.${AlertStatus}` | `alertAction.${AlertAction}`
+  | `alertStage.${AlertStage}` | `closureReason.${ClosureReason}`
 
 export const zh: Record<VocabularyKey, string> = {
   'role.admin': '系统管理员',
@@ -89,6 +90,21 @@ export const zh: Record<VocabularyKey, string> = {
   'alertAction.changed': '更新',
   'alertAction.acknowledged': '签收',
   'alertAction.resolved': '办结',
+  'alertAction.assigned': '指挥派遣',
+  'alertAction.feedback': '处置反馈',
+  'alertAction.verified': '任务核查通过',
+  'alertAction.verification_rejected': '核查退回',
+  'alertAction.commented': '备注',
+  'alertAction.escalated_to_parent': '超时上报上级',
+  'alertStage.reported': '发现上报',
+  'alertStage.dispatched': '指挥派遣',
+  'alertStage.feedback': '处置反馈',
+  'alertStage.verified': '任务核查',
+  'alertStage.archived': '事件归档',
+  'closureReason.real': '属实',
+  'closureReason.false_alarm': '误报',
+  'closureReason.technical_fault': '设备故障',
+  'closureReason.duplicate': '重复告警',
 }
 
 export const en = english<typeof zh>({
@@ -166,4 +182,19 @@ export const en = english<typeof zh>({
   'alertAction.changed': 'Updated',
   'alertAction.acknowledged': 'Acknowledged',
   'alertAction.resolved': 'Resolved',
+  'alertAction.assigned': 'Dispatched',
+  'alertAction.feedback': 'On-site feedback',
+  'alertAction.verified': 'Verified',
+  'alertAction.verification_rejected': 'Sent back',
+  'alertAction.commented': 'Comment',
+  'alertAction.escalated_to_parent': 'Escalated to the parent area',
+  'alertStage.reported': 'Reported',
+  'alertStage.dispatched': 'Dispatched',
+  'alertStage.feedback': 'Feedback',
+  'alertStage.verified': 'Verified',
+  'alertStage.archived': 'Archived',
+  'closureReason.real': 'Real',
+  'closureReason.false_alarm': 'False alarm',
+  'closureReason.technical_fault': 'Technical fault',
+  'closureReason.duplicate': 'Duplicate',
 })

@@ -11,6 +11,6 @@ export const adminConsole: Console = {
   pages: [
     { pattern: '/admin/users', render: () => <UsersPage /> },
     { pattern: '/dispatch', render: () => <QueuePage /> },
-    { pattern: '/dispatch/alerts/:id', render: ({ params }) => <AlertPage id={params.id!} /> },
+    { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
   ],
 }

@@ -8,6 +8,6 @@ export const dispatchConsole: Console = {
   ],
   pages: [
     { pattern: '/dispatch', render: () => <QueuePage /> },
-    { pattern: '/dispatch/alerts/:id', render: ({ params }) => <AlertPage id={params.id!} /> },
+    { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
   ],
 }

@@ -8,6 +8,6 @@ export const gridConsole: Console = {
   ],
   pages: [
     { pattern: '/grid', render: () => <QueuePage base='/grid' /> },
-    { pattern: '/grid/alerts/:id', render: ({ params }) => <AlertPage id={params.id!} base='/grid' /> },
+    { pattern: '/grid/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} base='/grid' /> },
   ],
 }
