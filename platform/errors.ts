@@ -20,6 +20,8 @@ export const Errors = {
   DisabledByLandlord: createError<'RH_DISABLED_BY_LANDLORD', 403, [string]>('RH_DISABLED_BY_LANDLORD', '%s', 403),
   /** A credential value already active for someone: the same answer whoever and wherever they are. */
   CredentialInUse: createError<'RH_CREDENTIAL_IN_USE', 409, [string]>('RH_CREDENTIAL_IN_USE', '%s', 409),
+  /** A building to remove still has stays running (active or pending registrations). */
+  BuildingOccupied: createError<'RH_BUILDING_OCCUPIED', 409, [string]>('RH_BUILDING_OCCUPIED', '%s', 409),
   TooManyRequests: createError<'RH_TOO_MANY_REQUESTS', 429, [string]>('RH_TOO_MANY_REQUESTS', '%s', 429),
   TooManyStreams: createError<'RH_TOO_MANY_STREAMS', 429, [string]>('RH_TOO_MANY_STREAMS', '%s', 429),
   /** An alert workflow step its stage does not allow (assign a resolved alert, verify before feedback, ...). */

@@ -88,6 +88,7 @@ export const deviceRoutes = {
     body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
     response: { 200: DeviceSchema, ...errors(400, 401, 403, 404) },
   },
+  'DELETE /devices/:id': { params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   'POST /devices/:id/rotate-secret': {
     params: IdParams,
     body: Type.Object({

@@ -48,6 +48,13 @@ export const VisitorPassInputSchema = Type.Object({
   })),
 }, { additionalProperties: false })
 
+export const BuildingRemovedSchema = Type.Object({
+  buildingId: Type.String(),
+  registrationsEnded: Type.Integer({ description: 'stays ended by force: deregistered (active) or withdrawn (pending)' }),
+  devicesRemoved: Type.Array(Type.String(), { description: 'the devices deleted with the building (disconnected, logins refused)' }),
+  credentialsRevoked: Type.Integer({ description: 'credentials still active (visitor passes) revoked with the building' }),
+})
+
 export const registryRoutes = {
   // ---------------------------------------------------------------- auth and accounts
   'POST /auth/login': {
@@ -117,6 +124,16 @@ export const registryRoutes = {
       location: Type.Optional(Type.Union([LocationSchema, Type.Null()], { description: 'null removes it.' })),
     }, { additionalProperties: false }),
     response: { 200: BuildingSchema, ...errors(400, 401, 403, 404) },
+  },
+  'DELETE /buildings/:id': {
+    params: IdParams,
+    querystring: Type.Object({
+      force: Type.Optional(Type.Boolean({
+        description: 'Administrators: end the stays still running first (active registrations deregistered with reason building_removed, ' +
+          'pending ones withdrawn). Without it a building with any answers 409 RH_BUILDING_OCCUPIED.',
+      })),
+    }, { additionalProperties: false }),
+    response: { 200: BuildingRemovedSchema, ...errors(400, 401, 403, 404, 409) },
   },
   'POST /buildings/:id/vendors': {
     params: IdParams,

@@ -197,6 +197,15 @@ const cases: RouteCase[] = [
     } },
   // Landlords report their own buildings anywhere; grid workers only inside their jurisdiction.
   { name: 'POST /buildings', allowed: ['admin', 'landlord-li', 'landlord-wang', 'grid-chen'], request: () => ({ method: 'POST', url: '/buildings', payload: { gridId: 'lianhua-g1', name: `New ${++serial}`, address: 'Somewhere 1' } }), okStatus: 201 },
+  // Removal: the landlord of the building and administrators; a fresh empty building of landlord-li's (or device) each call.
+  { name: 'DELETE /buildings/:id', allowed: MANAGE_B1, request: async () => {
+    const b = await call('admin', 'POST', '/buildings', { gridId: 'lianhua-g1', name: `Gone ${++serial}`, address: 'Somewhere 2', landlordId: tp.userIds['landlord-li'] })
+    return { method: 'DELETE', url: `/buildings/${b.body.id}` }
+  }, expectBody: (_who, body) => { expect(body).toMatchObject({ registrationsEnded: 0, devicesRemoved: [] }) } },
+  { name: 'DELETE /devices/:id', allowed: MANAGE_B1, okStatus: 204, request: async () => {
+    const d = await call('admin', 'POST', '/buildings/demo-b1/devices', { door: `gone-${++serial}`, kind: 'camera', vendor: 'Acme Access', model: 'AC-10' })
+    return { method: 'DELETE', url: `/devices/${d.body.device.id}` }
+  } },
   { name: 'POST /users', allowed: ['admin'], request: () => ({ method: 'POST', url: '/users', payload: { username: `user-${++serial}`, displayName: 'U', role: 'landlord', password: 'long-enough-pw' } }), okStatus: 201 },
   { name: 'GET /users', allowed: ['admin'], request: () => ({ method: 'GET', url: '/users' }) },
   { name: 'PATCH /users/:id', allowed: ['admin'], request: async () => {

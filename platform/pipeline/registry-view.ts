@@ -50,7 +50,7 @@ export class MemoryRegistryView implements RegistryView {
 
   /** Loads every building. */
   async loadAll (): Promise<void> {
-    const r = await this.db.query<{ id: string }>('select id from buildings order by id')
+    const r = await this.db.query<{ id: string }>('select id from buildings where removed_at is null order by id')
     for (const b of r.rows) await this.reloadBuilding(b.id)
   }
 
@@ -59,7 +59,7 @@ export class MemoryRegistryView implements RegistryView {
     const since = new Date(this.now() - REVOKED_KEPT_MS)
     const [b, creds, rooms, regs, devices] = await Promise.all([
       this.db.query<{ path: string; lat: number | null; lon: number | null; time_zone: string }>(
-        'select a.path, b.lat, b.lon, b.time_zone from buildings b join areas a on a.id = b.grid_id where b.id = $1', [buildingId]),
+        'select a.path, b.lat, b.lon, b.time_zone from buildings b join areas a on a.id = b.grid_id where b.id = $1 and b.removed_at is null', [buildingId]),
       // Active and recently revoked credentials. Those of a registration that waits for a move, or never
       // became a stay, were on no reader: presented at a door they are what the reader takes them for, unknown.
       this.db.query<CredentialRow>(

@@ -9,6 +9,8 @@ import type { Building, Location, Room } from '../../contract/schemas/registry.t
 import type { Grade } from '../../contract/vocabulary.ts'
 import { appendLedger } from './ledger.ts'
 import { checkTimeZone, DEFAULT_TIME_ZONE } from './time-zones.ts'
+import { writeAudit } from './audit-log.ts'
+import { revokeCredentials } from './credentials.ts'
 
 // As the API shows them (contract/schemas/registry.ts).
 export type { Building, Location, Room } from '../../contract/schemas/registry.ts'
@@ -17,6 +19,23 @@ export interface BuildingRow extends BuildingRef {
   id: string; grid_id: string; name: string; address: string; landlord_id: string | null; grade: Grade
   responsibility_signed_at: Date | null; allowlist_version: number; created_at: Date; area_path: string
   lat: number | null; lon: number | null; time_zone: string
+}
+
+/** The stays still running in a building: what keeps it from being removed. */
+export interface LiveStays {
+  /** Active registrations: people living there. */
+  active: string[]
+  /** Pending registrations, each with the move it waits for. */
+  pending: { registrationId: string; moveId: string | null }[]
+}
+
+/** What removing a building took with it, for the broker and the caller. */
+export interface RemovedBuilding {
+  buildingId: string
+  /** The devices deleted with it (disconnected, their logins gone). */
+  devices: string[]
+  /** Credentials still active (visitor passes) revoked with it. */
+  credentialsRevoked: number
 }
 
 interface RoomRow { id: string; building_id: string; number: string; capacity: number; registered: number; created_at: Date }
@@ -49,7 +68,7 @@ const SELECT_ROOM = `select r.*, (select count(*)::int from registrations g wher
  * even read is reported as not found, so its existence does not leak.
  */
 export async function loadBuilding (q: Queryable, actor: Actor, id: string, permission: Permission): Promise<BuildingRow> {
-  const r = await q.query<BuildingRow>(`${SELECT_BUILDING} where b.id = $1`, [id])
+  const r = await q.query<BuildingRow>(`${SELECT_BUILDING} where b.id = $1 and b.removed_at is null`, [id])
   const row = r.rows[0]
   if (row === undefined || !can(actor, 'building.read', row)) throw new Errors.NotFound(`building ${id}`)
   if (!can(actor, permission, row)) throw new Errors.Forbidden(`your role may not do this in building ${id}`)
@@ -58,7 +77,7 @@ export async function loadBuilding (q: Queryable, actor: Actor, id: string, perm
 
 /** What a permission check needs of a building, unchecked: for deciding what a caller may do about it. */
 export async function buildingRef (q: Queryable, id: string): Promise<BuildingRef & { id: string }> {
-  const r = await q.query<BuildingRef & { id: string }>('select id, landlord_id, area_path from buildings where id = $1', [id])
+  const r = await q.query<BuildingRef & { id: string }>('select id, landlord_id, area_path from buildings where id = $1 and removed_at is null', [id])
   const row = r.rows[0]
   if (row === undefined) throw new Errors.NotFound(`building ${id}`)
   return row
@@ -83,6 +102,18 @@ export async function loadRoom (q: Queryable, actor: Actor, id: string, permissi
   const room = r.rows[0]
   if (room === undefined) throw new Errors.NotFound(`room ${id}`)
   return { room, building: await notFoundAs(loadBuilding(q, actor, room.building_id, permission), `room ${id}`) }
+}
+
+/** Active and pending registrations of a building. */
+async function liveStays (q: Queryable, buildingId: string): Promise<LiveStays> {
+  const r = await q.query<{ id: string; status: string; move_id: string | null }>(
+    `select g.id, g.status,
+       (select m.id from moves m where m.to_registration_id = g.id and m.status in ('waiting', 'disputed') limit 1) as move_id
+       from registrations g where g.building_id = $1 and g.status in ('active', 'pending') order by g.id`, [buildingId])
+  return {
+    active: r.rows.filter((x) => x.status === 'active').map((x) => x.id),
+    pending: r.rows.filter((x) => x.status === 'pending').map((x) => ({ registrationId: x.id, moveId: x.move_id })),
+  }
 }
 
 export class Buildings {
@@ -139,7 +170,7 @@ export class Buildings {
   async list (actor: Actor): Promise<Building[]> {
     const params: unknown[] = []
     const r = await this.ctx.db.query<BuildingRow>(
-      `${SELECT_BUILDING} where ${buildingScope(actor, 'building.read', 'b', params)} order by b.id`, params)
+      `${SELECT_BUILDING} where b.removed_at is null and ${buildingScope(actor, 'building.read', 'b', params)} order by b.id`, params)
     return r.rows.map(toBuilding)
   }
 
@@ -173,6 +204,61 @@ export class Buildings {
     })
     this.ctx.events.emit('registryChanged', { kind: 'building', buildingId: id, id })
     return this.get(actor, id)
+  }
+
+  /**
+   * Checks that `actor` may remove the building (its landlord, an administrator) and returns the stays still
+   * running there. Without `force` a building with any is refused (409 RH_BUILDING_OCCUPIED); only an
+   * administrator may force, and ends those stays first (the API does, through registrations and moves).
+   */
+  async removalPlan (actor: Actor, id: string, force: boolean): Promise<LiveStays> {
+    await loadBuilding(this.ctx.db, actor, id, 'building.manage')
+    if (force && actor.role !== 'admin') throw new Errors.Forbidden('only administrators may remove a building whose tenants are still registered (force)')
+    const stays = await liveStays(this.ctx.db, id)
+    if (!force && (stays.active.length > 0 || stays.pending.length > 0)) {
+      throw new Errors.BuildingOccupied(`building ${id} still has ${stays.active.length} active and ${stays.pending.length} pending registrations: ` +
+        'deregister them (or withdraw the pending ones) first; an administrator may remove it with force=true, which ends them')
+    }
+    return stays
+  }
+
+  /**
+   * Takes the building off the platform, in one transaction: its devices are deleted (so disconnected and
+   * refused at login), its credentials still active (visitor passes) revoked, and the building marked removed,
+   * so that every read treats it as gone. Its stays, ledger and alerts stay as history, the erasure of personal
+   * data runs on them as on any ended stay, and its id is never used again. Refused while a stay runs there.
+   */
+  async remove (actor: Actor, id: string): Promise<RemovedBuilding> {
+    const b = await loadBuilding(this.ctx.db, actor, id, 'building.manage')
+    const now = this.ctx.now()
+    const removed = await this.ctx.db.transaction(async (tx) => {
+      const locked = await tx.query('select id from buildings where id = $1 and removed_at is null for update', [id])
+      if (locked.rows.length === 0) throw new Errors.NotFound(`building ${id}`)
+      // Under the lock: a registration committed after the plan was read still counts.
+      const stays = await liveStays(tx, id)
+      if (stays.active.length > 0 || stays.pending.length > 0) {
+        throw new Errors.BuildingOccupied(`building ${id} still has ${stays.active.length} active and ${stays.pending.length} pending registrations`)
+      }
+      const passes = await tx.query<{ id: string }>(`select id from credentials where building_id = $1 and status = 'active' order by id`, [id])
+      for (const c of passes.rows) await revokeCredentials(tx, actor, { credentialId: c.id }, 'building_removed', now)
+      const devices = await tx.query<{ id: string; kind: string; door: string; vendor: string; model: string }>(
+        'delete from devices where building_id = $1 returning id, kind, door, vendor, model', [id])
+      for (const d of devices.rows) {
+        await appendLedger(tx, actor, 'device.removed', { buildingId: id, deviceId: d.id }, { kind: d.kind, door: d.door, vendor: d.vendor, model: d.model, with: 'building' })
+      }
+      await tx.query('update buildings set removed_at = $2, removed_by = $3 where id = $1', [id, now, actor.id])
+      const detail = { name: b.name, landlordId: b.landlord_id, devices: devices.rows.map((d) => d.id), credentialsRevoked: passes.rows.length }
+      await appendLedger(tx, actor, 'building.removed', { buildingId: id }, detail)
+      await writeAudit(tx, actor, 'building.removed', { type: 'building', id }, detail)
+      return { buildingId: id, devices: devices.rows.map((d) => d.id), credentialsRevoked: passes.rows.length }
+    })
+    for (const deviceId of removed.devices) {
+      // No secret matches an empty hash: refused at once, gone from the directory at its next reload.
+      this.ctx.events.emit('deviceLoginChanged', { deviceId, buildingId: id, secretHash: '', enabled: false })
+      this.ctx.events.emit('deviceCredentialsChanged', deviceId, 'disabled')
+    }
+    this.ctx.events.emit('registryChanged', { kind: 'building', buildingId: id, id })
+    return removed
   }
 
   async grantVendor (actor: Actor, buildingId: string, vendorId: string): Promise<void> {

@@ -290,6 +290,29 @@ export class Devices implements DeviceDirectory {
     return this.get(actor, id)
   }
 
+  /**
+   * Deletes a device (its landlord, an administrator): its row goes, with its secret hash and allow-list key, so
+   * it is disconnected and refused at its next login, and it is no longer in the building's allow-list
+   * recipients or rules. Its past events stay in the event log until the event retention removes them, and its
+   * ledger entries and alerts stay as history. Audited and in the ledger.
+   */
+  async remove (actor: Actor, id: string): Promise<void> {
+    const row = await this.load(id)
+    // Vendors (who may disable and re-key) and the jurisdiction see the device but may not delete it: 403.
+    await notFoundAs(loadBuilding(this.ctx.db, actor, row.building_id, 'building.manage'), `device ${id}`)
+    await this.ctx.db.transaction(async (tx) => {
+      const deleted = await tx.query<{ id: string }>('delete from devices where id = $1 returning id', [id])
+      if (deleted.rows.length === 0) throw new Errors.NotFound(`device ${id}`)
+      const detail = { kind: row.kind, door: row.door, vendor: row.vendor, model: row.model }
+      await appendLedger(tx, actor, 'device.removed', { buildingId: row.building_id, deviceId: id }, detail)
+      await writeAudit(tx, actor, 'device.removed', { type: 'device', id }, { buildingId: row.building_id, ...detail })
+    })
+    // No secret matches an empty hash: refused at once, gone from the directory at its next reload.
+    this.ctx.events.emit('deviceLoginChanged', { deviceId: id, buildingId: row.building_id, secretHash: '', enabled: false })
+    this.ctx.events.emit('deviceCredentialsChanged', id, 'disabled')
+    this.ctx.events.emit('registryChanged', { kind: 'device', buildingId: row.building_id, id })
+  }
+
   /** DeviceDirectory straight from the database (the broker uses DeviceLogins, which keeps them in memory). */
   async find (deviceId: string): Promise<DeviceLogin | undefined> {
     const r = await this.ctx.db.query<LoginRow>(`select ${LOGIN_COLUMNS} from devices where id = $1`, [deviceId])

@@ -6,13 +6,14 @@ import { can, type Actor, type BuildingRef } from './access.ts'
 import { iso } from './context.ts'
 
 export type LedgerAction =
-  | 'building.created' | 'building.updated' | 'building.vendor_granted'
+  | 'building.created' | 'building.updated' | 'building.vendor_granted' | 'building.removed'
   | 'room.created' | 'room.updated'
   | 'registration.arrived' | 'registration.departed' | 'registration.renewed'
   | 'registration.pending' | 'registration.activated' | 'registration.cancelled'
   | 'credential.issued' | 'credential.revoked' | 'credential.activated' | 'credential.shortened'
   | 'move.requested' | 'move.disputed' | 'move.confirmed' | 'move.decided' | 'move.withdrawn' | 'move.released' | 'move.transferred'
   | 'device.provisioned' | 'device.enabled' | 'device.disabled' | 'device.secret_rotated' | 'device.approved'
+  | 'device.removed'
 
 export interface LedgerRefs {
   buildingId?: string

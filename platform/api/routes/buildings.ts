@@ -30,6 +30,30 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
     },
   }, async (req) => registry.buildings.update(req.actor, req.params.id, req.body))
 
+  app.delete('/buildings/:id', {
+    schema: {
+      tags: ['buildings'],
+      summary: 'Take a building off the platform (its landlord, admin): its devices are deleted and disconnected, its visitor passes revoked, and it reads as not found from then on. Refused with 409 RH_BUILDING_OCCUPIED while registrations are active or pending, unless an administrator forces it (force=true), which ends them first. Its stays, ledger and alerts are kept as history; personal data is erased on the usual schedule.',
+      ...ROUTES['DELETE /buildings/:id'],
+    },
+  }, async (req) => {
+    const force = req.query.force === true
+    const stays = await registry.buildings.removalPlan(req.actor, req.params.id, force)
+    // Each stay ends as a deregistration or a withdrawal would end it: credentials off the readers, a move
+    // waiting on the stay released, every step in the ledgers and the audit log.
+    for (const id of stays.active) await registry.registrations.deregister(req.actor, id, { reason: 'building_removed' })
+    for (const p of stays.pending) {
+      if (p.moveId !== null) await registry.moves.withdraw(req.actor, p.moveId, { reason: 'building_removed' })
+    }
+    const removed = await registry.buildings.remove(req.actor, req.params.id)
+    return {
+      buildingId: removed.buildingId,
+      registrationsEnded: stays.active.length + stays.pending.length,
+      devicesRemoved: removed.devices,
+      credentialsRevoked: removed.credentialsRevoked,
+    }
+  })
+
   app.post('/buildings/:id/vendors', {
     schema: {
       tags: ['buildings'],

@@ -88,6 +88,17 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; devic
     },
   }, async (req) => registry.devices.setEnabled(req.actor, req.params.id, req.body.enabled))
 
+  app.delete('/devices/:id', {
+    schema: {
+      tags: ['devices'],
+      summary: 'Delete a device (landlord of the building, admin): it is disconnected and its login, secret and allow-list key are gone at once. Its past events stay until the event retention removes them; the ledger and the audit log record the deletion.',
+      ...ROUTES['DELETE /devices/:id'],
+    },
+  }, async (req, reply) => {
+    await registry.devices.remove(req.actor, req.params.id)
+    return reply.status(204).send(null)
+  })
+
   app.post('/devices/:id/rotate-secret', {
     schema: {
       tags: ['devices'],
