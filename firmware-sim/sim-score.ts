@@ -6,7 +6,8 @@
 
 import { parseOrExit } from './runner/cli-options.ts'
 import { localStamp, progressPrinter, summary, writeOutputs } from './runner/progress.ts'
-import { runScenario } from './runner/run-scenario.ts'
+import { runScenario, RunStopped } from './runner/run-scenario.ts'
+import { stopOnSignals } from './runner/signals.ts'
 import { details, table } from './score/report.ts'
 
 async function main (): Promise<void> {
@@ -15,7 +16,7 @@ async function main (): Promise<void> {
   const { run } = cli
   console.error(`scored scenario: seed ${run.seed}, ${run.days} days at ${run.speed}x, ${run.buildings} buildings of ${run.rooms} rooms`)
   const outcome = await runScenario({
-    ...run, log, progressMs: 5000,
+    ...run, log, progressMs: 5000, signal: stopOnSignals(log),
     ...(cli.quiet ? {} : { progress: progressPrinter(log) }),
   })
   writeOutputs(outcome, cli)
@@ -27,6 +28,7 @@ async function main (): Promise<void> {
 }
 
 main().then(() => process.exit(0), (err: unknown) => {
+  if (err instanceof RunStopped) process.exit(130)
   console.error(err)
   process.exit(1)
 })

@@ -8,7 +8,8 @@
 
 import { parseOrExit } from './runner/cli-options.ts'
 import { localStamp, progressPrinter, summary, writeOutputs } from './runner/progress.ts'
-import { runScenario } from './runner/run-scenario.ts'
+import { runScenario, RunStopped } from './runner/run-scenario.ts'
+import { stopOnSignals } from './runner/signals.ts'
 import { overall, table } from './score/report.ts'
 
 async function main (): Promise<void> {
@@ -19,6 +20,7 @@ async function main (): Promise<void> {
     `(about ${realMinutes < 2 ? `${Math.round(realMinutes * 60)} s` : `${Math.round(realMinutes)} min`} of real time)`)
   const outcome = await runScenario({
     ...run,
+    signal: stopOnSignals(),
     log: (line) => console.log(line),
     progressMs: 2000,
     ...(cli.quiet
@@ -36,6 +38,7 @@ async function main (): Promise<void> {
 }
 
 main().then(() => process.exit(0), (err: unknown) => {
+  if (err instanceof RunStopped) process.exit(130)
   console.error(err)
   process.exit(1)
 })

@@ -154,6 +154,7 @@ export async function startPlatform (o: StartOptions = {}): Promise<EmbeddedPlat
 // - the rules' parameters and their defaults: the ground truth is judged by the same thresholds;
 // - for `load --scale residents`: a registry of its own on the platform's database (no allow-list pushes
 //   after each registration), and a fresh registry view whose memory it measures.
+// - the demo site's accounts, password and places: `npm run demo` drives it, `sim --api` builds beside it.
 export { CredentialSecrets } from './privacy/credential-secrets.ts'
 export { leastTravelMs } from './pipeline/rules/impossible-travel.ts'
 export { DEFAULT_RULE_PARAMS, type RuleParams } from './pipeline/model.ts'
@@ -161,3 +162,4 @@ export { Registry } from './registry/registry.ts'
 export { IdVault } from './privacy/id-vault.ts'
 export { MemoryRegistryView } from './pipeline/registry-view.ts'
 export type { Actor } from './registry/access.ts'
+export { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SITE } from './demo/demo-site.ts'

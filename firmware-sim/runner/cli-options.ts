@@ -34,6 +34,9 @@ export const USAGE = `Options:
   --api URL         a running platform's API (default: start one in this process on embedded defaults)
   --mqtt URL        its broker for devices (default: the URL provisioning returns)
   --token T | --username U --password P   an administrator of that platform
+  --own-areas       with --api: areas of the run's own even when the platform runs the demo site (default: the
+                    buildings go into the demo site's grids, as landlord-li's, so the demo accounts see them)
+  --keep            with --api: leave the run's buildings and accounts on the platform (default: removed when it ends)
   --rule NAME=VALUE the platform's rule setting (repeatable), e.g. --rule notSeenDays=30 (defaults: the fast settings here for the
                     platform this command starts, the platform's defaults for --api)
   --tick-ms N --sweep-ms N   pipeline tick and sweep of the platform started here, real ms (default 25 and 250)
@@ -59,6 +62,7 @@ export function parseCli (argv: string[], defaults: { days: number; remoteDays: 
       password: { type: 'string' }, rule: { type: 'string', multiple: true }, 'tick-ms': { type: 'string' }, 'sweep-ms': { type: 'string' },
       'camera-period': { type: 'string' }, tolerance: { type: 'string' }, truth: { type: 'string' }, alerts: { type: 'string' },
       'start-hour': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
+      'own-areas': { type: 'boolean' }, keep: { type: 'boolean' },
     },
     strict: true,
   })
@@ -92,8 +96,11 @@ export function parseCli (argv: string[], defaults: { days: number; remoteDays: 
     toleranceS: num('tolerance', values.tolerance, 1800),
     ...(anomalies === undefined ? {} : { anomalies: anomalies as AnomalyKind[] }),
     ...(values['start-hour'] === undefined ? {} : { startHour: Math.round(num('start-hour', values['start-hour'], 0, 0)) % 24 }),
+    ...(values['own-areas'] === true ? { placement: 'own' as const } : {}),
+    ...(values.keep === true ? { keep: true } : {}),
   }
   if (remote && run.startHour !== undefined) throw new UsageError('--start-hour moves the simulation clock, which a platform given with --api does not follow')
+  if (!remote && (values['own-areas'] === true || values.keep === true)) throw new UsageError('--own-areas and --keep are for a platform given with --api')
   if (remote && values.token === undefined && values.password === undefined) throw new UsageError('--api needs --token, or --username and --password of an administrator')
   return { run, ...(values.truth === undefined ? {} : { truthFile: values.truth }), ...(values.alerts === undefined ? {} : { alertsFile: values.alerts }), quiet: values.quiet === true }
 }

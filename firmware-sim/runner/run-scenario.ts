@@ -1,7 +1,9 @@
 // One simulated run from start to score: start the platform in this process
 // (or use the one given), put the site on it, connect the devices, register
 // the residents, speed the clock up, live the scenario, read the alerts,
-// derive the ground truth from what was actually done, and score.
+// derive the ground truth from what was actually done, and score. On a
+// platform given with --api it builds beside the demo site when the platform
+// runs one, and takes its buildings off again when it ends or is stopped.
 
 import { randomBytes } from 'node:crypto'
 import { deriveTruth } from '../world/facts.ts'
@@ -17,7 +19,7 @@ import { startLocalPlatform, type LocalPlatform } from './local-platform.ts'
 import { CredentialSecrets } from '../../platform/starter.ts'
 import type { CredentialKind } from '../../contract/vocabulary.ts'
 import { ApiClient } from '../../contract/client.ts'
-import { provisionSite } from './provision.ts'
+import { findDemoSite, provisionSite, removeSite, type ProvisionedSite } from './provision.ts'
 import { WorldRunner, type RunnerStats } from './world-runner.ts'
 
 export type PlatformTarget =
@@ -47,6 +49,23 @@ export interface RunOptions {
   progressMs?: number
   /** Called once for each new alert of the run's buildings, as the progress reports find them. */
   onAlert?: (a: PlatformAlert, raisedAt: number) => void
+  /**
+   * A platform given with --api: `auto` (default) puts the buildings in the demo site's grids under its landlord
+   * when the platform runs the demo site, else in areas of the run's own; `own`: always areas of its own.
+   */
+  placement?: 'auto' | 'own'
+  /** Leave the run's buildings and accounts on a platform given with --api (default: removed at the end). */
+  keep?: boolean
+  /** Stops the run early (Ctrl-C): devices stop, and what the run created is removed, as at the end. */
+  signal?: AbortSignal
+}
+
+/** Thrown by runScenario when its signal stopped it. */
+export class RunStopped extends Error {
+  constructor () {
+    super('the run was stopped')
+    this.name = 'RunStopped'
+  }
 }
 
 export interface Progress {
@@ -78,6 +97,15 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
   const clock = new SimClock()
   let local: LocalPlatform | undefined
   let runner: WorldRunner | undefined
+  let remoteAdmin: ApiClient | undefined
+  const created: ProvisionedSite['created'] = { buildings: [], accounts: [], areas: [] }
+  // Every long wait gives way to the signal: the finally block then stops the devices and removes the site.
+  const stopped = new Promise<never>((_resolve, reject) => {
+    if (o.signal?.aborted === true) reject(new RunStopped())
+    o.signal?.addEventListener('abort', () => reject(new RunStopped()), { once: true })
+  })
+  stopped.catch(() => {})
+  const unlessStopped = <T>(p: Promise<T>): Promise<T> => o.signal === undefined ? p : Promise.race([p, stopped])
   try {
     let admin: ApiClient
     let mqttUrl: string | undefined
@@ -88,6 +116,7 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
     } else {
       const t = o.platform
       admin = t.token !== undefined ? new ApiClient(t.api, { token: t.token }) : await ApiClient.login(t.api, t.username ?? 'admin', t.password ?? '')
+      remoteAdmin = admin
       mqttUrl = t.mqtt
     }
     const timing: DetectionTiming = o.platform.kind === 'local'
@@ -101,12 +130,14 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
       rules: o.rules, ...(o.anomalies === undefined ? {} : { anomalies: o.anomalies }), ...(o.visitsPerDay === undefined ? {} : { visitsPerDay: o.visitsPerDay }),
     })
     const { site } = planned
-    const provisioned = await provisionSite(admin, site, mqttUrl === undefined ? {} : { mqttUrl })
+    const placement = o.platform.kind === 'remote' && o.placement !== 'own' ? await findDemoSite(admin) : undefined
+    const provisioned = await unlessStopped(provisionSite(admin, site, { created, ...(mqttUrl === undefined ? {} : { mqttUrl }), ...(placement === undefined ? {} : { placement }) }))
+    if (placement !== undefined) o.log(`the platform runs the demo site: the buildings go into its grids (${placement.grids.join(', ')}) as ${placement.landlordUsername}'s`)
     adoptPlatformIds(planned, provisioned.ids)
     runner = new WorldRunner({ site, landlord: provisioned.landlord, vendor: provisioned.vendor, clock, devices: provisioned.devices, heartbeatS: o.rules.heartbeatS, cameraPeriodS: o.cameraPeriodS, log: o.log })
     const setup = planned.actions.filter((a) => a.setup === true)
     const timeline = planned.actions.filter((a) => a.setup !== true)
-    const record = await runner.run(setup, { paced: false })
+    const record = await unlessStopped(runner.run(setup, { paced: false }))
     if (o.startHour !== undefined) clock.setSpeed(1, planned.start - 10_000)
     await runner.startDevices()
     for (const b of site.buildings) await runner.syncAllowlists(b.id)
@@ -136,9 +167,9 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
         }
       }, () => {})
     }
-    record.push(...await runner.run(timeline, { onStep: report }))
+    record.push(...await unlessStopped(runner.run(timeline, { onStep: report })))
     while (clock.now() < end) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(200, o.progressMs ?? 2000)))
+      await unlessStopped(new Promise((resolve) => setTimeout(resolve, Math.min(200, o.progressMs ?? 2000))))
       report(timeline.length)
     }
     // Let the platform finish judging what the last minutes brought.
@@ -165,6 +196,13 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
     return { truth, alerts, seen, match, scores: score(expected, match), stats: runner.stats, scenario, record, clock }
   } finally {
     await runner?.stopDevices()
+    // A platform that lives on keeps nothing of the run unless asked to; one started here goes away whole.
+    if (remoteAdmin !== undefined && o.keep !== true && (created.buildings.length > 0 || created.accounts.length > 0)) {
+      const failures = await removeSite(remoteAdmin, created)
+      o.log(`removed from the platform: ${created.buildings.length} buildings with their devices and tenants, ` +
+        `${created.accounts.length} accounts disabled${created.areas.length > 0 ? ` (its ${created.areas.length} areas stay: areas are not deleted)` : ''}`)
+      for (const f of failures) o.log(`  could not remove ${f}`)
+    }
     await local?.stop()
   }
 }

@@ -28,6 +28,19 @@ export const DEMO_ACCOUNTS = [
   { username: 'vendor-acme', displayName: 'Acme Access installer', role: 'vendor', organisation: 'Acme Access' },
 ] as const
 
+/**
+ * Where the demo site stands and who sees it, for programs that drive it or put more buildings beside it (the
+ * simulator: `npm run demo`, `npm run sim -- --api`): its buildings, the grids they stand in, their landlords and
+ * the police and grid worker of the area.
+ */
+export const DEMO_SITE = {
+  buildings: ['demo-b1', 'demo-b2'],
+  grids: ['lianhua-g1', 'lianhua-g2'],
+  landlord: 'landlord-li',
+  police: 'police-zumiao',
+  gridWorker: 'grid-chen',
+} as const
+
 export interface DemoSite {
   /** The demo accounts, enabled, that still accept DEMO_PASSWORD. */
   openAccounts: string[]
