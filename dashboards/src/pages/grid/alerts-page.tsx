@@ -1,0 +1,116 @@
+// My alerts: the live alerts of the grid worker's area as large cards, the
+// most severe and then the newest first, each with what happened in words,
+// where, how long it has been open, and acknowledging with a note.
+//
+// The list is fed by `useLiveAlerts` (everything live in the area). When the
+// platform tells which alerts are assigned to the worker, AlertCards takes
+// that list instead; the cards stay as they are.
+
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import type { Alert } from '../../../../contract/schemas/alerts.ts'
+import type { Building } from '../../../../contract/schemas/registry.ts'
+import { severityRank } from '../../../../contract/vocabulary.ts'
+import { ErrorText } from '../../components/error-text.tsx'
+import { formatDateTime, formatDuration } from '../../format.ts'
+import { t } from '../../i18n/index.ts'
+import { useLiveAlerts } from '../../live-alerts.ts'
+import { href } from '../../router.ts'
+import { api } from '../../session.ts'
+import { useData } from '../../use-data.ts'
+
+export function AlertsPage () {
+  const live = useLiveAlerts()
+  const buildings = useData(async () => new Map((await api.request('GET /buildings')).map((b) => [b.id, b])), [])
+  const alerts = useMemo(() => [...live.alerts.values()]
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.createdAt.localeCompare(a.createdAt)), [live.alerts])
+  return (
+    <section>
+      <h1>{t('grid.alerts.title')} <span class='count'>{alerts.length}</span></h1>
+      <p class={live.connected ? 'live ok' : 'live lost'} role='status'>{live.connected ? t('live.connected') : t('live.reconnecting')}</p>
+      <ErrorText error={live.error} />
+      <AlertCards alerts={alerts} buildings={buildings.value} />
+    </section>
+  )
+}
+
+export function AlertCards ({ alerts, buildings }: { alerts: Alert[]; buildings: Map<string, Building> | undefined }) {
+  const [now, setNow] = useState(Date.now())
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 15_000)
+    return () => clearInterval(timer)
+  }, [])
+  if (alerts.length === 0) return <p class='grid-empty'>{t('grid.alerts.none')}</p>
+  return (
+    <ul class='grid-cards'>
+      {alerts.map((a) => <li key={a.id}><AlertCard alert={a} building={buildings?.get(a.buildingId)} now={now} /></li>)}
+    </ul>
+  )
+}
+
+function AlertCard ({ alert: a, building, now }: { alert: Alert; building: Building | undefined; now: number }) {
+  const [acking, setAcking] = useState(false)
+  const title = t(`alertType.${a.type}`)
+  return (
+    <article class={`grid-card sev-card sev-${a.severity}`} aria-label={title} data-alert-id={a.id}>
+      <header>
+        <span class={`sev-badge sev-${a.severity}`}>{t(`severity.${a.severity}`)}</span>
+        <h2>{title}{a.count > 1 && <span class='muted'> ×{a.count}</span>}</h2>
+        <span class='badge'>{t(`alertStatus.${a.status}`)}</span>
+      </header>
+      <p class='grid-explanation'>{a.explanation}</p>
+      <dl class='grid-facts'>
+        <dt>{t('grid.alert.where')}</dt>
+        <dd>
+          {building?.name ?? a.buildingId}
+          {a.door !== null && <span class='muted'> · {a.door}</span>}
+          {building !== undefined && <><br /><span class='muted'>{building.address}</span></>}
+        </dd>
+        <dt>{t('grid.alert.age')}</dt>
+        <dd><time dateTime={a.createdAt} title={formatDateTime(a.createdAt)}>{t('grid.alert.ago', { age: formatDuration(now - Date.parse(a.createdAt)) })}</time></dd>
+      </dl>
+      {a.status === 'acknowledged' && (
+        <p class='muted'>{t('grid.alert.acknowledgedAt', { at: formatDateTime(a.acknowledgedAt) })}</p>
+      )}
+      {acking
+        ? <AcknowledgeForm alert={a} onDone={() => setAcking(false)} />
+        : (
+          <div class='grid-buttons'>
+            {a.status === 'open' && <button type='button' class='primary' onClick={() => setAcking(true)}>{t('grid.alert.acknowledge')}</button>}
+            <a class='button' href={href(`/grid/alerts/${encodeURIComponent(a.id)}`)}>{t('grid.alert.details')}</a>
+          </div>
+          )}
+    </article>
+  )
+}
+
+function AcknowledgeForm ({ alert: a, onDone }: { alert: Alert; onDone: () => void }) {
+  const [note, setNote] = useState('')
+  const [error, setError] = useState<unknown>()
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    try {
+      await api.request('POST /alerts/:id/acknowledge', { params: { id: a.id }, body: note.trim() === '' ? {} : { note: note.trim() } })
+      // The live stream brings the acknowledged alert.
+      onDone()
+    } catch (err) {
+      setError(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const noteId = `ack-note-${a.id}`
+  return (
+    <form class='grid-ack' onSubmit={submit} aria-label={t('grid.alert.acknowledge')}>
+      <label for={noteId}>{t('grid.alert.note')} <small>{t('common.optional')}</small></label>
+      <textarea id={noteId} name='note' maxLength={1000} value={note} onInput={(e) => setNote(e.currentTarget.value)} placeholder={t('grid.alert.notePlaceholder')} />
+      <ErrorText error={error} />
+      <div class='grid-buttons'>
+        <button type='submit' class='primary' disabled={busy}>{busy ? t('grid.alert.sending') : t('grid.alert.confirmAcknowledge')}</button>
+        <button type='button' onClick={onDone} disabled={busy}>{t('common.cancel')}</button>
+      </div>
+    </form>
+  )
+}
