@@ -14,7 +14,7 @@ import { callApi, provisionReader, startTestPlatform, type TestPlatform } from '
 const SHOTS = '/tmp/ui-grid-admin-shots'
 
 async function expectNoSideScroll (page: Page): Promise<void> {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth)
+  const width = await page.evaluate('document.documentElement.scrollWidth') as number
   expect(width).toBeLessThanOrEqual(390)
 }
 
