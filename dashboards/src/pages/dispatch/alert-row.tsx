@@ -8,7 +8,7 @@ export function AlertRow ({ alert: a, now, buildingName, base }: { alert: Alert;
   return (
     <tr class={`sev sev-${a.severity}`} data-alert-id={a.id}>
       <td><span class={`sev-badge sev-${a.severity}`}>{t(`severity.${a.severity}`)}</span></td>
-      <td><a href={href(`${base}/alerts/${encodeURIComponent(a.id)}`)}>{t(`alertType.${a.type}`)}</a>{a.count > 1 && <span class='muted'> ×{a.count}</span>}</td>
+      <td><a class='open' href={href(`${base}/alerts/${encodeURIComponent(a.id)}`)}>{t(`alertType.${a.type}`)}</a>{a.count > 1 && <span class='muted'> ×{a.count}</span>}</td>
       <td>{buildingName}{a.door !== null && <span class='muted'> · {a.door}</span>}</td>
       <td>{t(`alertStatus.${a.status}`)}</td>
       <td><time dateTime={a.createdAt}>{formatDateTime(a.createdAt)}</time></td>

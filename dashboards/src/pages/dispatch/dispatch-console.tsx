@@ -1,13 +1,17 @@
 import type { Console } from '../routes.ts'
 import { AlertPage } from './alert-page.tsx'
+import { MapPage } from './map-page.tsx'
 import { QueuePage } from './queue-page.tsx'
+import './dispatch.css'
 
 export const dispatchConsole: Console = {
   nav: [
     { path: '/dispatch', label: 'nav.dispatch.queue' },
+    { path: '/dispatch/map', label: 'nav.dispatch.map' },
   ],
   pages: [
     { pattern: '/dispatch', render: () => <QueuePage /> },
+    { pattern: '/dispatch/map', render: () => <MapPage /> },
     { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
   ],
 }
