@@ -65,7 +65,7 @@ describe('the grid worker on a phone', () => {
     await c.context.close()
   })
 
-  it('acknowledges a live alert of their grid from its card, with a note', async () => {
+  it('sees a live alert of their grid as a card, and sends on-site feedback once dispatched to it', async () => {
     const c = await openConsole(browser, base, { phone: true })
     const { page } = c
     await signIn(c, 'grid-chen')
@@ -89,17 +89,19 @@ describe('the grid worker on a phone', () => {
     await expectNoSideScroll(page)
     await page.screenshot({ path: `${SHOTS}/grid-alerts.png`, fullPage: true })
 
-    await card.getByRole('button', { name: '签收' }).click()
-    await card.getByLabel('签收说明').fill('已联系房东，马上到现场')
-    await page.screenshot({ path: `${SHOTS}/grid-ack.png`, fullPage: true })
-    await card.getByRole('button', { name: '确认签收' }).click()
-    await card.getByText('已签收', { exact: true }).waitFor()
-    expect(await card.getByRole('button', { name: '签收' }).count()).toBe(0)
-
+    // Dispatch sends grid-chen to the site; on a phone they report what they found.
     const alertId = await card.getAttribute('data-alert-id')
+    const assigned = await callApi(tp, 'police-zumiao', 'POST', `/alerts/${alertId}/assign`, { assigneeId: tp.userIds['grid-chen'] })
+    expect(assigned.status).toBe(200)
+    await page.goto(`${base}/#/grid/alerts/${alertId}`)
+    await page.locator('textarea[name=note]').fill('已联系房东，马上到现场')
+    await page.getByRole('button', { name: '提交处置反馈' }).click()
+    await page.getByText('已签收 · 处置反馈').waitFor()
+    await page.screenshot({ path: `${SHOTS}/grid-feedback.png`, fullPage: true })
+
     const a = await callApi(tp, 'grid-chen', 'GET', `/alerts/${alertId}`)
-    expect(a.body).toMatchObject({ status: 'acknowledged', acknowledgedBy: tp.userIds['grid-chen'] })
-    expect(a.body.history.at(-1)).toMatchObject({ action: 'acknowledged', note: '已联系房东，马上到现场' })
+    expect(a.body).toMatchObject({ status: 'acknowledged', stage: 'feedback', assigneeId: tp.userIds['grid-chen'] })
+    expect(a.body.history.at(-1)).toMatchObject({ action: 'feedback', note: '已联系房东，马上到现场' })
     await expectNoSideScroll(page)
     await expectClean(c)
     await c.context.close()
