@@ -259,6 +259,7 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'POST /buildings/:id/imports/:previewId/commit': 'by role and scope: platform/api/routes/tenant-files.test.ts',
   'GET /buildings/:id/register.csv': 'a file, by role and scope: platform/api/routes/tenant-files.test.ts',
   'GET /buildings/:id/register.xlsx': 'a file, by role and scope: platform/api/routes/tenant-files.test.ts',
+  'GET /auth/session': 'every account, by cookie or bearer token: platform/api/session-cookie.test.ts',
   'GET /alerts/:id/assignees': 'alert workflow, every role: platform/alerts/alert-workflow.test.ts',
   'POST /alerts/:id/assign': 'alert workflow, every role: platform/alerts/alert-workflow.test.ts',
   'POST /alerts/:id/feedback': 'alert workflow, every role: platform/alerts/alert-workflow.test.ts',

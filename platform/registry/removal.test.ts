@@ -85,6 +85,8 @@ describe.each(DATABASE_KINDS)('removing devices and buildings (%s)', (kind) => {
     // device_offline), and the rules resolve that as soon as they see it removed; nothing stays live for it.
     const live = async () => ((await call('admin', 'GET', '/alerts?buildingId=demo-b1&status=live')).body.items as Array<{ deviceId: string | null }>)
       .filter((a) => a.deviceId === deviceId)
+    // The offline alert may open only after the pipeline sees the connection end: wait past that, then for it to clear.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
     await until('nothing live for the removed device', async () => (await live()).length === 0, 10_000)
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(await live()).toEqual([])
