@@ -14,7 +14,7 @@ export function isLoopback (host: string): boolean {
 export function startBanner (config: Config, host: string, a: PlatformAddresses, demo: string[] | undefined): string {
   const lines = [
     'Rental-block access platform is up.',
-    `  Consoles       ${a.api}/  (landlord, dispatch, grid worker, administrator; 中文 / English)`,
+    `  Consoles       ${a.api}/  (sign in with an account; 中文 / English)`,
     `  API            ${a.api}`,
     `  API docs       ${a.docs}`,
     `  MQTT (TCP)     ${a.mqtt}`,

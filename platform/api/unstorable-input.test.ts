@@ -43,6 +43,7 @@ interface Field { path: Array<string | number>; schema: JsonSchema }
 
 /** Valid strings for the patterns the routes use; a new pattern needs a sample here. */
 const PATTERN_SAMPLES: Record<string, string> = {
+  '^(me|[A-Za-z0-9_-]{1,64})$': 'me',
   '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$': 'walk-1',
   '^[a-z0-9._-]{3,40}$': 'walker',
   '^\\+?[0-9 -]{5,20}$': '13800000000',
@@ -198,6 +199,7 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     .replace(/^\/webhooks\/\{id\}/, `/webhooks/${ids.webhook}`)
     .replace(/^\/users\/\{id\}/, `/users/${ids.user}`)
     .replace(/^\/moves\/\{id\}/, `/moves/${ids.move}`)
+    .replace(/^\/handovers\/\{id\}/, '/handovers/h-aaaaaaaaaaaa')
     .replace(/^\/protocol\/schemas\/\{name\}/, '/protocol/schemas/access-event')
 
   it('refuses a NUL byte, a lone surrogate, an overlong text, an impossible date or an out-of-range number in any field', async () => {
