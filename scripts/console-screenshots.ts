@@ -38,8 +38,13 @@ export const SHOTS: Shot[] = [
   { name: 'dispatch-queue', user: 'police-zumiao', path: '/dispatch', waitFor: '已持续' },
   { name: 'dispatch-queue-en', user: 'police-zumiao', path: '/dispatch', waitFor: 'Open for', lang: 'en' },
   { name: 'dispatch-alert', user: 'police-zumiao', path: '/dispatch/alerts/{alert}', waitFor: '处置记录' },
-  { name: 'grid-phone', user: 'grid-chen', path: '/grid', waitFor: '网格', phone: true },
+  { name: 'dispatch-alert-en', user: 'police-zumiao', path: '/dispatch/alerts/{alert}', waitFor: 'History', lang: 'en' },
+  { name: 'dispatch-map', user: 'police-zumiao', path: '/dispatch/map', waitFor: '地图' },
+  { name: 'landlord-register-en', user: 'landlord-li', path: '/landlord/rooms/{room}/register', waitFor: 'Person', lang: 'en' },
+  { name: 'grid-houses', user: 'grid-chen', path: '/grid/houses', waitFor: 'Lianhua', phone: true },
+  { name: 'grid-phone', user: 'grid-chen', path: '/grid', waitFor: '详情', phone: true },
   { name: 'admin-users', user: 'admin', path: '/admin/users', waitFor: '用户' },
+  { name: 'vendor-devices', user: 'vendor-acme', path: '/admin/devices', waitFor: '设备编号' },
 ]
 
 async function main (): Promise<void> {
@@ -66,6 +71,10 @@ async function main (): Promise<void> {
     return { r, room: room.id, li }
   })()
   await new Promise((resolve) => setTimeout(resolve, 1500))
+  // Where the demo buildings stand (the demo site gives them no place), so the map has something to draw.
+  const admin = await ApiClient.login(base, 'admin', 'demo-password')
+  await admin.request('PATCH /buildings/:id', { params: { id: 'demo-b1' }, body: { location: { lat: 23.0293, lon: 113.1112 } } })
+  await admin.request('PATCH /buildings/:id', { params: { id: 'demo-b2' }, body: { location: { lat: 23.0301, lon: 113.1131 } } })
   const police = await ApiClient.login(base, 'police-zumiao', 'demo-password')
   const alert = (await police.request('GET /alerts', { query: { status: 'live' } })).items.find((a) => a.type === 'unknown_credential')
   const values: Record<string, string> = { room: reader.room, alert: alert?.id ?? 'none' }

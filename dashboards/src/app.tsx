@@ -24,6 +24,12 @@ const CONSOLES: Record<Role, Console> = {
   vendor: adminConsole,
 }
 
+/** A vendor sees only the devices page of the administrator's console. */
+function navFor (role: Role): Console['nav'] {
+  const nav = CONSOLES[role].nav
+  return role === 'vendor' ? nav.filter((n) => n.path === '/admin/devices') : nav
+}
+
 export function App () {
   const [user, setUser] = useState<User | null | undefined>(undefined)
   const [error, setError] = useState<unknown>()
@@ -40,10 +46,10 @@ export function App () {
   if (user === undefined) {
     return error === undefined ? <p class='muted' aria-busy='true'>{t('common.loading')}</p> : <ErrorText error={error} />
   }
-  if (user === null) return <LoginPage onSignedIn={(u) => { setUser(u); navigate(CONSOLES[u.role].nav[0]!.path) }} onLanguage={rerender} />
+  if (user === null) return <LoginPage onSignedIn={(u) => { setUser(u); navigate(navFor(u.role)[0]!.path) }} onLanguage={rerender} />
 
   const console = CONSOLES[user.role]
-  const nav = user.role === 'vendor' ? console.nav.filter((n) => n.path === '/admin/devices') : console.nav
+  const nav = navFor(user.role)
   let page = null
   for (const p of console.pages) {
     const params = match(p.pattern, path)

@@ -10,8 +10,6 @@ import type { Actor } from '../registry/access.ts'
 import type { Users } from '../registry/users.ts'
 import { checkCrossSite, sessionCredential } from './session-cookie.ts'
 
-export { bearerToken } from './bearer-token.ts'
-
 export async function authPlugin (app: FastifyInstance, opts: { users: Users }): Promise<void> {
   app.decorateRequest('actor', null as unknown as Actor)
   // Hooks of this plugin apply to every route registered after it.

@@ -16,6 +16,9 @@ export function Layout ({ user, nav, path, onSignOut, onLanguage, children }: {
   onLanguage: () => void
   children: ComponentChildren
 }) {
+  // The current page's item: the longest path the page lies under (`/dispatch/map` is the map, not the queue).
+  const page = path.split('?')[0]!
+  const current = nav.filter((n) => page === n.path || page.startsWith(n.path + '/')).sort((a, b) => b.path.length - a.path.length)[0]
   const switchLanguage = (): void => {
     setLanguage(language() === 'zh-CN' ? 'en' : 'zh-CN')
     onLanguage()
@@ -32,7 +35,7 @@ export function Layout ({ user, nav, path, onSignOut, onLanguage, children }: {
       <nav class='side' aria-label={t('app.title')}>
         <ul>
           {nav.map((item) => {
-            const active = path === item.path || path.startsWith(item.path + '/')
+            const active = item === current
             return <li key={item.path}><a href={href(item.path)} aria-current={active ? 'page' : undefined}>{t(item.label)}</a></li>
           })}
         </ul>

@@ -16,3 +16,19 @@ export function AlertRow ({ alert: a, now, buildingName, base }: { alert: Alert;
     </tr>
   )
 }
+
+/** The columns of a queue of AlertRows. */
+export function AlertTableHead () {
+  return (
+    <thead>
+      <tr>
+        <th scope='col'>{t('dispatch.col.severity')}</th>
+        <th scope='col'>{t('dispatch.col.type')}</th>
+        <th scope='col'>{t('dispatch.col.where')}</th>
+        <th scope='col'>{t('dispatch.col.status')}</th>
+        <th scope='col'>{t('dispatch.col.raised')}</th>
+        <th scope='col'>{t('dispatch.queue.openFor')}</th>
+      </tr>
+    </thead>
+  )
+}

@@ -89,7 +89,7 @@ export function describeEvent (e: LoggedEvent): string {
         kind === undefined ? '' : text(`credentialKind.${String(kind)}`, kind),
         text(`dispatch.event.result.${String(p.result)}`, p.result),
       ]
-      if (typeof p.reason === 'string') parts.push(`（${text(`dispatch.event.reason.${p.reason}`, p.reason)}）`)
+      if (typeof p.reason === 'string') parts.push(t('dispatch.event.reasonWrap', { reason: text(`dispatch.event.reason.${p.reason}`, p.reason) }))
       return parts.filter((x) => x !== '').join(' · ')
     }
     case 'event/door': {

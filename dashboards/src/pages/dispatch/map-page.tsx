@@ -13,7 +13,7 @@ import { t } from '../../i18n/index.ts'
 import { useLiveAlerts } from '../../live-alerts.ts'
 import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
-import { AlertRow } from './alert-row.tsx'
+import { AlertRow, AlertTableHead } from './alert-row.tsx'
 import { bySeverityThenNewest } from './queue-filters.ts'
 
 const W = 800
@@ -188,16 +188,7 @@ function BuildingAlerts ({ building, alerts, base, onClose }: { building: Buildi
         ? <p>{t('dispatch.map.noAlerts')}</p>
         : (
           <table class='queue'>
-            <thead>
-              <tr>
-                <th scope='col'>{t('dispatch.col.severity')}</th>
-                <th scope='col'>{t('dispatch.col.type')}</th>
-                <th scope='col'>{t('dispatch.col.where')}</th>
-                <th scope='col'>{t('dispatch.col.status')}</th>
-                <th scope='col'>{t('dispatch.col.raised')}</th>
-                <th scope='col'>{t('dispatch.queue.openFor')}</th>
-              </tr>
-            </thead>
+            <AlertTableHead />
             <tbody>
               {[...alerts].sort(bySeverityThenNewest).map((a) => <AlertRow key={a.id} alert={a} now={now} base={base} buildingName={building.name} />)}
             </tbody>

@@ -14,7 +14,7 @@ import { t } from '../../i18n/index.ts'
 import { useLiveAlerts } from '../../live-alerts.ts'
 import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
-import { AlertRow } from './alert-row.tsx'
+import { AlertRow, AlertTableHead } from './alert-row.tsx'
 import { alarm, useCriticalReminder } from './alarm.ts'
 import { applyFilters, isFiltered, NO_FILTERS, SINCE_CHOICES, useQueueFilters } from './queue-filters.ts'
 
@@ -113,16 +113,7 @@ export function QueuePage ({ base = '/dispatch' }: { base?: string }) {
         ? <p>{t('dispatch.queue.empty')}</p>
         : (
           <table class='queue'>
-            <thead>
-              <tr>
-                <th scope='col'>{t('dispatch.col.severity')}</th>
-                <th scope='col'>{t('dispatch.col.type')}</th>
-                <th scope='col'>{t('dispatch.col.where')}</th>
-                <th scope='col'>{t('dispatch.col.status')}</th>
-                <th scope='col'>{t('dispatch.col.raised')}</th>
-                <th scope='col'>{t('dispatch.queue.openFor')}</th>
-              </tr>
-            </thead>
+            <AlertTableHead />
             <tbody ref={table}>
               {rows.map((a: Alert) => <AlertRow key={a.id} alert={a} now={now} base={base} buildingName={buildings.value?.get(a.buildingId)?.name ?? a.buildingId} />)}
             </tbody>

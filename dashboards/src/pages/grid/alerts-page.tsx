@@ -48,14 +48,13 @@ export function AlertCards ({ alerts, buildings }: { alerts: Alert[]; buildings:
 }
 
 function AlertCard ({ alert: a, building, now }: { alert: Alert; building: Building | undefined; now: number }) {
-  const [acking, setAcking] = useState(false)
   const title = t(`alertType.${a.type}`)
   return (
     <article class={`grid-card sev-card sev-${a.severity}`} aria-label={title} data-alert-id={a.id}>
       <header>
         <span class={`sev-badge sev-${a.severity}`}>{t(`severity.${a.severity}`)}</span>
         <h2>{title}{a.count > 1 && <span class='muted'> ×{a.count}</span>}</h2>
-        <span class='badge'>{t(`alertStatus.${a.status}`)}</span>
+        <span class='badge'>{t(`alertStatus.${a.status}`)} · {t(`alertStage.${a.stage}`)}</span>
       </header>
       <p class='grid-explanation'>{a.explanation}</p>
       <dl class='grid-facts'>
@@ -71,46 +70,10 @@ function AlertCard ({ alert: a, building, now }: { alert: Alert; building: Build
       {a.status === 'acknowledged' && (
         <p class='muted'>{t('grid.alert.acknowledgedAt', { at: formatDateTime(a.acknowledgedAt) })}</p>
       )}
-      {acking
-        ? <AcknowledgeForm alert={a} onDone={() => setAcking(false)} />
-        : (
-          <div class='grid-buttons'>
-            {a.status === 'open' && <button type='button' class='primary' onClick={() => setAcking(true)}>{t('grid.alert.acknowledge')}</button>}
-            <a class='button' href={href(`/grid/alerts/${encodeURIComponent(a.id)}`)}>{t('grid.alert.details')}</a>
-          </div>
-          )}
-    </article>
-  )
-}
-
-function AcknowledgeForm ({ alert: a, onDone }: { alert: Alert; onDone: () => void }) {
-  const [note, setNote] = useState('')
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: Event): Promise<void> => {
-    e.preventDefault()
-    setBusy(true)
-    setError(undefined)
-    try {
-      await api.request('POST /alerts/:id/acknowledge', { params: { id: a.id }, body: note.trim() === '' ? {} : { note: note.trim() } })
-      // The live stream brings the acknowledged alert.
-      onDone()
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
-  }
-  const noteId = `ack-note-${a.id}`
-  return (
-    <form class='grid-ack' onSubmit={submit} aria-label={t('grid.alert.acknowledge')}>
-      <label for={noteId}>{t('grid.alert.note')} <small>{t('common.optional')}</small></label>
-      <textarea id={noteId} name='note' maxLength={1000} value={note} onInput={(e) => setNote(e.currentTarget.value)} placeholder={t('grid.alert.notePlaceholder')} />
-      <ErrorText error={error} />
+      {/* A grid worker acts on an alert once dispatch assigns it to them (assigning acknowledges it): on its page. */}
       <div class='grid-buttons'>
-        <button type='submit' class='primary' disabled={busy}>{busy ? t('grid.alert.sending') : t('grid.alert.confirmAcknowledge')}</button>
-        <button type='button' onClick={onDone} disabled={busy}>{t('common.cancel')}</button>
+        <a class='button primary' href={href(`/grid/alerts/${encodeURIComponent(a.id)}`)}>{t('grid.alert.details')}</a>
       </div>
-    </form>
+    </article>
   )
 }
