@@ -4,15 +4,13 @@
 import { alertRoutes } from './alert-routes.ts'
 import { deviceRoutes } from './device-routes.ts'
 import { healthRoutes } from './health-routes.ts'
-import { landlordExtensions, landlordRoutes } from './landlord-routes.ts'
+import { landlordRoutes } from './landlord-routes.ts'
 import { protocolRoutes } from './protocol-routes.ts'
 import { recordRoutes } from './record-routes.ts'
 import { registryRoutes } from './registry-routes.ts'
 
 export const ROUTES = {
-  ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes,
-  // Widens POST /buildings, PATCH /buildings/:id and POST /registrations/:id/credentials of registryRoutes: after them.
-  ...landlordExtensions, ...landlordRoutes,
+  ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes, ...landlordRoutes,
 } as const
 export type Routes = typeof ROUTES
 export type RouteKey = keyof Routes

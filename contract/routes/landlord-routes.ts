@@ -2,17 +2,10 @@
 // (see registry-routes.ts): occupancy, enrolling a card by swiping it, the
 // deregistration inbox, bulk import of tenants and export of the register
 // (docs/api.md, "Landlord").
-//
-// `landlordExtensions` widens three routes of registry-routes.ts (the building's
-// time zone; a credential from a presentation). It is spread after them in
-// routes/index.ts, so these definitions are the ones served and typed.
 
 import Type, { type Static } from 'typebox'
-import { TimeWindowSchema } from '../../protocol/schemas/time-window.ts'
 import { ID_TYPES, SEXES } from '../vocabulary.ts'
 import { DateStr, DateTimeInput, DateTimeStr, errors, IdParams, Nullable, Str } from '../schemas/fields.ts'
-import { CredentialInputSchema, CredentialSchema, TimeZoneInput } from '../schemas/registry.ts'
-import { registryRoutes } from './registry-routes.ts'
 
 // ---------------------------------------------------------------- limits
 
@@ -76,13 +69,6 @@ export const PresentationListSchema = Type.Object({
   windowMinutes: Type.Integer(),
   items: Type.Array(PresentationSchema, { description: 'One per presented value, latest first.' }),
 })
-
-export const FromPresentationInputSchema = Type.Object({
-  fromPresentation: Type.String({ pattern: '^p-[A-Za-z0-9_-]{22}$', description: 'A ref from GET /buildings/{id}/unknown-credentials of the registration\'s building.' }),
-  validFrom: Type.Optional(DateTimeInput()),
-  validUntil: Type.Optional(DateTimeInput()),
-  windows: Type.Optional(Type.Array(TimeWindowSchema, { maxItems: 16 })),
-}, { additionalProperties: false, description: 'Enrol the card just presented at a door of the building; its kind is the presented one.' })
 
 // ---------------------------------------------------------------- inbox
 
@@ -173,29 +159,6 @@ const FileResponse = (type: string, description: string) => ({ description, cont
 
 // ---------------------------------------------------------------- routes
 
-const postBuildings = registryRoutes['POST /buildings']
-const patchBuilding = registryRoutes['PATCH /buildings/:id']
-const issueCredential = registryRoutes['POST /registrations/:id/credentials']
-
-/** Routes of registry-routes.ts, widened: spread after them. */
-export const landlordExtensions = {
-  'POST /buildings': {
-    ...postBuildings,
-    body: Type.Object({ ...postBuildings.body.properties, timeZone: Type.Optional(TimeZoneInput) }, { additionalProperties: false }),
-  },
-  'PATCH /buildings/:id': {
-    ...patchBuilding,
-    body: Type.Object({ ...patchBuilding.body.properties, timeZone: Type.Optional(TimeZoneInput) }, { additionalProperties: false }),
-  },
-  'POST /registrations/:id/credentials': {
-    ...issueCredential,
-    body: Type.Union([CredentialInputSchema, FromPresentationInputSchema], {
-      description: 'A credential by value, or {fromPresentation} to enrol the card just presented at a door of the building (its value stays hidden: the answer masks it).',
-    }),
-    response: { 201: CredentialSchema, ...errors(400, 401, 403, 404, 409) },
-  },
-} as const
-
 export const landlordRoutes = {
   'GET /buildings/:id/occupancy': { params: IdParams, response: { 200: OccupancySchema, ...errors(401, 403, 404) } },
   'GET /buildings/:id/unknown-credentials': {
@@ -231,7 +194,6 @@ export const landlordRoutes = {
 export type RoomOccupancy = Static<typeof RoomOccupancySchema>
 export type Occupancy = Static<typeof OccupancySchema>
 export type Presentation = Static<typeof PresentationSchema>
-export type FromPresentationInput = Static<typeof FromPresentationInputSchema>
 export type InboxItem = Static<typeof InboxItemSchema>
 export type Inbox = Static<typeof InboxSchema>
 export type ImportColumn = Static<typeof ImportColumnSchema>

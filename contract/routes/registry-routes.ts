@@ -4,12 +4,13 @@
 // schemas; contract/client.ts is typed by the same objects.
 
 import Type, { type Static } from 'typebox'
+import { TimeWindowSchema } from '../../protocol/schemas/time-window.ts'
 import { ID_PATTERN } from '../../protocol/topics.ts'
 import { AREA_KINDS, GRADES, REGISTRATION_STATUSES, ROLES } from '../vocabulary.ts'
 import { DateInput, DateTimeInput, errors, IdParam, IdParams, Int, LimitInput, Nullable, SeqInput, Text } from '../schemas/fields.ts'
 import {
   AreaSchema, BuildingSchema, CredentialInputSchema, CredentialSchema, LedgerEntrySchema, LocationSchema, MoveSchema, RegistrationSchema,
-  ResidentInputSchema, RoomSchema, UserSchema,
+  ResidentInputSchema, RoomSchema, TimeZoneInput, UserSchema,
 } from '../schemas/registry.ts'
 
 /** Longest validity of one visitor pass, in days; a longer stay is a registration. */
@@ -54,6 +55,14 @@ export const BuildingRemovedSchema = Type.Object({
   devicesRemoved: Type.Array(Type.String(), { description: 'the devices deleted with the building (disconnected, logins refused)' }),
   credentialsRevoked: Type.Integer({ description: 'credentials still active (visitor passes) revoked with the building' }),
 })
+
+/** Enrolling the card just presented at a door (GET /buildings/{id}/unknown-credentials). */
+export const FromPresentationInputSchema = Type.Object({
+  fromPresentation: Type.String({ pattern: '^p-[A-Za-z0-9_-]{22}$', description: 'A ref from GET /buildings/{id}/unknown-credentials of the registration\'s building.' }),
+  validFrom: Type.Optional(DateTimeInput()),
+  validUntil: Type.Optional(DateTimeInput()),
+  windows: Type.Optional(Type.Array(TimeWindowSchema, { maxItems: 16 })),
+}, { additionalProperties: false, description: 'Enrol the card just presented at a door of the building; its kind is the presented one.' })
 
 export const registryRoutes = {
   // ---------------------------------------------------------------- auth and accounts
@@ -109,6 +118,7 @@ export const registryRoutes = {
       landlordId: Type.Optional(Type.String({ pattern: ID_PATTERN })),
       grade: Type.Optional(Type.Enum(GRADES)),
       location: Type.Optional(LocationSchema),
+      timeZone: Type.Optional(TimeZoneInput),
     }, { additionalProperties: false }),
     response: { 201: BuildingSchema, ...errors(400, 401, 403, 404, 409) },
   },
@@ -122,6 +132,7 @@ export const registryRoutes = {
       grade: Type.Optional(Type.Enum(GRADES, { description: 'trusted (放心), normal (一般), focus (重点), strict (严控).' })),
       responsibilitySignedAt: Type.Optional(Nullable(DateTimeInput())),
       location: Type.Optional(Type.Union([LocationSchema, Type.Null()], { description: 'null removes it.' })),
+      timeZone: Type.Optional(TimeZoneInput),
     }, { additionalProperties: false }),
     response: { 200: BuildingSchema, ...errors(400, 401, 403, 404) },
   },
@@ -209,7 +220,10 @@ export const registryRoutes = {
   },
   'GET /registrations/:id/credentials': { params: IdParams, response: { 200: Type.Array(CredentialSchema), ...errors(401, 404) } },
   'POST /registrations/:id/credentials': {
-    params: IdParams, body: CredentialInputSchema,
+    params: IdParams,
+    body: Type.Union([CredentialInputSchema, FromPresentationInputSchema], {
+      description: 'A credential by value, or {fromPresentation} to enrol the card just presented at a door of the building (its value stays hidden: the answer masks it).',
+    }),
     response: { 201: CredentialSchema, ...errors(400, 401, 403, 404, 409) },
   },
   'POST /credentials/:id/revoke': {
@@ -229,6 +243,7 @@ export const registryRoutes = {
   },
 } as const
 
+export type FromPresentationInput = Static<typeof FromPresentationInputSchema>
 export type LoginReply = Static<typeof LoginReplySchema>
 export type Session = Static<typeof SessionSchema>
 export type RegisterReply = Static<typeof RegisterReplySchema>
