@@ -65,4 +65,27 @@ describe('tailgating', () => {
     const found = h.feed(tick(T0 + 11 * S))
     expect(found.map((c) => c.door)).toEqual(['main'])
   })
+
+  it('a grant inside a later counting period explains that period, not an earlier one short of grants', () => {
+    // A tenant comes in with someone slipping in behind (2 counted, 1 grant); a few seconds later the next
+    // tenant comes in alone, in the camera's next period. The second grant lies within the first period's
+    // window, but it belongs to the period it falls in: the first period is the one with a person unexplained.
+    const { view, h } = world()
+    h.feed(
+      access(view, { card: 'C-R1', at: T0 - 3 * S }), line(2, { at: T0, periodS: 5 }),
+      access(view, { card: 'C-R2', at: T0 + 3 * S }), line(1, { at: T0 + 5 * S, periodS: 5 }),
+    )
+    const found = [...h.feed(tick(T0 + 11 * S)), ...h.feed(tick(T0 + 16 * S))]
+    expect(found).toHaveLength(1)
+    expect(found[0]).toMatchObject({ at: T0 })
+    expect(found[0]!.explanation).toContain('counted 2 people')
+    expect(found[0]!.explanation).toContain('only 1 granted entry explains')
+  })
+
+  it('a grant left over by its own period may still explain a neighbour within the window', () => {
+    // The reader's clock runs 7 s ahead of the camera's: the grant falls in the next period, which counted nobody.
+    const { view, h } = world()
+    h.feed(line(1, { at: T0, periodS: 5 }), access(view, { card: 'C-R1', at: T0 + 3 * S }), line(0, { at: T0 + 5 * S, periodS: 5 }))
+    expect([...h.feed(tick(T0 + 11 * S)), ...h.feed(tick(T0 + 16 * S))]).toEqual([])
+  })
 })

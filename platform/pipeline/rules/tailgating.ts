@@ -4,8 +4,9 @@
 // camera's counting period began or after it ended (reader and camera clocks
 // and positions differ). A period is judged once the window has passed on the
 // platform clock after it arrived, so reader events that arrive a little
-// late (or out of order) are still counted. One alert per door; every
-// unexplained period counts on it.
+// late (or out of order) are still counted. A grant explains the period it
+// falls in first; only what that period leaves over explains a neighbour.
+// One alert per door; every unexplained period counts on it.
 
 import type { AlertCandidate, Tick } from '../model.ts'
 import { MAX_GRANTS_PER_DOOR, MAX_PENDING_PER_DOOR, type DoorState, type GrantMark, type PendingCount } from '../state.ts'
@@ -63,13 +64,7 @@ function judgeDue (ctx: RuleContext, tick: Tick): readonly AlertCandidate[] {
 }
 
 function judge (d: DoorState, p: PendingCount, windowMs: number): AlertCandidate | undefined {
-  const used: string[] = []
-  for (const g of d.grants) {
-    if (used.length >= p.in) break
-    if (g.used || g.at < p.start - windowMs || g.at > p.end + windowMs) continue
-    g.used = true
-    used.push(g.ref)
-  }
+  const used = explain(d, p, windowMs)
   const excess = p.in - used.length
   if (excess <= 0) return undefined
   return {
@@ -86,6 +81,56 @@ function judge (d: DoorState, p: PendingCount, windowMs: number): AlertCandidate
       '(tailgating, or someone living here unregistered).',
     at: p.end,
   }
+}
+
+/**
+ * The grants that explain the people of period `p`, marked used. First the
+ * grants inside the period itself; then, if some people are still
+ * unexplained, grants within the window either side that no later waiting
+ * period claims as its own (a grant inside a later period's interval belongs
+ * to that period, up to its count). Otherwise a busy door would let each
+ * period borrow the next one's grant, and the unexplained person would be
+ * reported periods later, at a period where nobody slipped in.
+ */
+function explain (d: DoorState, p: PendingCount, windowMs: number): string[] {
+  const grants = d.grants
+  const used: string[] = []
+  const take = (g: GrantMark): void => {
+    g.used = true
+    used.push(g.ref)
+  }
+  for (let i = firstAtOrAfter(grants, p.start); i < grants.length && used.length < p.in && grants[i]!.at <= p.end; i++) {
+    if (!grants[i]!.used) take(grants[i]!)
+  }
+  if (used.length >= p.in) return used
+  const claimed = new Set<GrantMark>()
+  for (const q of d.pending) {
+    if (q.end < p.start - windowMs || q.start > p.end + windowMs) continue
+    let n = 0
+    for (let i = firstAtOrAfter(grants, q.start); i < grants.length && n < q.in && grants[i]!.at <= q.end; i++) {
+      const g = grants[i]!
+      if (g.used || claimed.has(g)) continue
+      claimed.add(g)
+      n++
+    }
+  }
+  for (let i = firstAtOrAfter(grants, p.start - windowMs); i < grants.length && used.length < p.in && grants[i]!.at <= p.end + windowMs; i++) {
+    const g = grants[i]!
+    if (!g.used && !claimed.has(g)) take(g)
+  }
+  return used
+}
+
+/** Index of the first grant at or after `t` (grants are kept in time order). */
+function firstAtOrAfter (grants: readonly GrantMark[], t: number): number {
+  let lo = 0
+  let hi = grants.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (grants[mid]!.at < t) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 export const detectTailgating = ruleOf(stepTailgating)
