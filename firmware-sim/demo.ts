@@ -68,7 +68,7 @@ async function main (): Promise<void> {
   })
   if (demo.embedded !== undefined) {
     const { api, mqtt } = demo.embedded.platform.addresses
-    console.log(`\nLiving demo: API ${api} (browse ${api}/docs), MQTT ${mqtt}`)
+    console.log(`\nLiving demo: consoles at ${api}/ (API reference ${api}/docs), MQTT ${mqtt}`)
     for (const line of demo.banner) console.log(line)
   }
   console.log(`Alerts below are those police-zumiao sees arrive. Ctrl-C stops the demo${demo.embedded === undefined ? '' : ' and the platform'}.\n`)
