@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_SCORE_PARAMS, gradeOf, scoreHouse, type HouseFacts } from './house-score.ts'
+
+const DAY = 86_400_000
+const NOW = Date.UTC(2026, 11, 1)
+
+/** A well-kept house: devices online with a camera, agreement signed, nothing else. */
+function house (over: Partial<HouseFacts> = {}): HouseFacts {
+  return {
+    at: NOW,
+    devices: [{ id: 'r1', kind: 'reader', door: 'gate', online: true }, { id: 'c1', kind: 'camera', door: 'gate', online: true }],
+    agreementSignedAt: NOW - 100 * DAY,
+    registrations: [],
+    notSeen: [],
+    expiredPermits: [],
+    alerts: [],
+    openFindings: [],
+    ...over,
+  }
+}
+
+describe('house score', () => {
+  it('a well-kept house scores nothing and is 放心 (trusted)', () => {
+    expect(scoreHouse(house())).toMatchObject({ score: 0, grade: 'trusted', points: [], byDimension: { hardware: 0, compliance: 0, hazards: 0, safety: 0 } })
+  })
+
+  it('each point names its cause, dimension and evidence; the total proposes the grade', () => {
+    const s = scoreHouse(house({
+      agreementSignedAt: null,
+      devices: [{ id: 'r1', kind: 'reader', door: 'gate', online: false }],
+      alerts: [{ id: 'a-forced', type: 'door_forced', openedAt: NOW, resolvedAt: null, closureReason: null }],
+    }))
+    expect(s.points.map((p) => [p.cause, p.dimension, p.points, p.evidence])).toEqual([
+      ['agreement_unsigned', 'compliance', 10, ['building']],
+      ['door_forced', 'hazards', 6, ['a-forced']],
+      ['no_door_camera', 'hardware', 5, ['r1']],
+      ['device_offline', 'hardware', 4, ['r1']],
+    ])
+    expect(s.score).toBe(25)
+    expect(s.byDimension).toEqual({ hardware: 9, compliance: 10, hazards: 6, safety: 0 })
+    expect(s.grade).toBe('focus')
+  })
+
+  it('an occurrence decays linearly over its lifetime and says when it is gone', () => {
+    const forced = (age: number): HouseFacts => house({ alerts: [{ id: 'a', type: 'door_forced', openedAt: NOW - age * DAY, resolvedAt: NOW - age * DAY, closureReason: 'real' }] })
+    expect(scoreHouse(forced(0)).score).toBe(6)
+    expect(scoreHouse(forced(45)).score).toBe(3)
+    expect(scoreHouse(forced(45)).points[0]!.expiresAt).toBe(NOW + 45 * DAY)
+    expect(scoreHouse(forced(90)).score).toBe(0)
+    expect(scoreHouse(forced(200)).points).toEqual([])
+  })
+
+  it('a condition that still holds keeps its full points; once it ended it decays from its end', () => {
+    const crowded = (resolvedAt: number | null): HouseFacts => house({ alerts: [{ id: 'o', type: 'overcrowding_observed', openedAt: NOW - 80 * DAY, resolvedAt, closureReason: null }] })
+    expect(scoreHouse(crowded(null)).points[0]).toMatchObject({ points: 10, expiresAt: null })
+    expect(scoreHouse(crowded(NOW - 45 * DAY)).points[0]).toMatchObject({ points: 5, expiresAt: NOW + 45 * DAY })
+  })
+
+  it('alerts closed as a false alarm, a technical fault or a duplicate score nothing; types without a cause neither', () => {
+    const s = scoreHouse(house({
+      alerts: [
+        { id: 'f', type: 'tailgating', openedAt: NOW, resolvedAt: NOW, closureReason: 'false_alarm' },
+        { id: 't', type: 'door_forced', openedAt: NOW, resolvedAt: NOW, closureReason: 'technical_fault' },
+        { id: 'd', type: 'unknown_credential', openedAt: NOW, resolvedAt: NOW, closureReason: 'duplicate' },
+        { id: 'c', type: 'clock_drift', openedAt: NOW, resolvedAt: null, closureReason: null },
+        { id: 'x', type: 'device_offline', openedAt: NOW, resolvedAt: null, closureReason: null },
+      ],
+    }))
+    expect(s.points).toEqual([])
+  })
+
+  it('a cause is capped, and under the cap the freshest occurrences count', () => {
+    const alerts = Array.from({ length: 10 }, (_, i) => ({ id: `t${i}`, type: 'tailgating' as const, openedAt: NOW - i * DAY, resolvedAt: null, closureReason: null }))
+    const s = scoreHouse(house({ alerts }))
+    const cap = DEFAULT_SCORE_PARAMS.weights.unexplained_entries.cap
+    expect(s.score).toBe(cap)
+    expect(s.points.every((p) => p.cause === 'unexplained_entries')).toBe(true)
+    expect(s.points.map((p) => p.evidence[0])).toEqual(['t0', 't1', 't2', 't3', 't4', 't5', 't6'])
+  })
+
+  it('landlord compliance: late registrations, not-seen suggestions left alone, expired permits', () => {
+    const s = scoreHouse(house({
+      registrations: [
+        { id: 'on-time', arrivedAt: NOW - 10 * DAY, enteredAt: NOW - 9 * DAY },
+        { id: 'late', arrivedAt: NOW - 10 * DAY, enteredAt: NOW - 5 * DAY },
+      ],
+      notSeen: [{ registrationId: 'fresh', since: NOW - 3 * DAY }, { registrationId: 'left', since: NOW - 20 * DAY }],
+      expiredPermits: [{ registrationId: 'p', endedOn: NOW - 2 * DAY }],
+    }))
+    expect(s.points.map((p) => [p.cause, p.evidence[0]]).sort()).toEqual([
+      ['not_seen_ignored', 'left'], ['permit_expired', 'p'], ['registration_late', 'late'],
+    ])
+    expect(s.byDimension.compliance).toBe(s.score)
+  })
+
+  it('open patrol findings count on safety until put right', () => {
+    const s = scoreHouse(house({ openFindings: [{ id: 'f1', foundAt: NOW - 400 * DAY }] }))
+    expect(s.points).toEqual([{ dimension: 'safety', cause: 'patrol_finding_open', points: 8, evidence: ['f1'], since: NOW - 400 * DAY, expiresAt: null }])
+  })
+
+  it('thresholds map the score to a grade', () => {
+    const t = { normal: 10, focus: 25, strict: 50 }
+    expect([0, 9.9, 10, 24.9, 25, 49.9, 50, 500].map((n) => gradeOf(n, t))).toEqual(['trusted', 'trusted', 'normal', 'normal', 'focus', 'focus', 'strict', 'strict'])
+  })
+})
