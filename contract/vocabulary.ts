@@ -20,6 +20,23 @@ export type AreaKind = (typeof AREA_KINDS)[number]
 export const GRADES = ['trusted', 'normal', 'focus', 'strict'] as const
 export type Grade = (typeof GRADES)[number]
 
+/** The dimensions of a house's score (docs/policy.md): a house is scored, never a person. */
+export const SCORE_DIMENSIONS = ['hardware', 'compliance', 'hazards', 'safety'] as const
+export type ScoreDimension = (typeof SCORE_DIMENSIONS)[number]
+
+/** Why a house has points (docs/policy.md, "The house score"). */
+export const SCORE_CAUSES = [
+  // hardware
+  'device_offline', 'device_tampered', 'no_door_camera',
+  // compliance
+  'agreement_unsigned', 'registration_late', 'not_seen_ignored', 'permit_expired',
+  // hazards
+  'overcrowding_registered', 'overcrowding_observed', 'unexplained_entries', 'door_forced', 'unregistered_cards', 'card_misuse', 'visitor_overstay',
+  // safety
+  'patrol_finding_open',
+] as const
+export type ScoreCause = (typeof SCORE_CAUSES)[number]
+
 export const ID_TYPES = [
   'resident_id', // 18-character PRC resident identity card
   'hk_macao_tw_residence_permit', // residence permit for Hong Kong, Macao and Taiwan residents (83/81/82...)

@@ -5,12 +5,13 @@ import { alertRoutes } from './alert-routes.ts'
 import { deviceRoutes } from './device-routes.ts'
 import { healthRoutes } from './health-routes.ts'
 import { landlordRoutes } from './landlord-routes.ts'
+import { policyRoutes } from './policy-routes.ts'
 import { protocolRoutes } from './protocol-routes.ts'
 import { recordRoutes } from './record-routes.ts'
 import { registryRoutes } from './registry-routes.ts'
 
 export const ROUTES = {
-  ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes, ...landlordRoutes,
+  ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes, ...landlordRoutes, ...policyRoutes,
 } as const
 export type Routes = typeof ROUTES
 export type RouteKey = keyof Routes

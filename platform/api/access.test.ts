@@ -239,6 +239,8 @@ const cases: RouteCase[] = [
   { name: 'GET /buildings/:id/occupancy', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/occupancy' }) },
   { name: 'GET /buildings/:id/unknown-credentials', allowed: RESIDENTS_WRITE_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/unknown-credentials' }) },
   { name: 'GET /buildings/:id/inbox', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/inbox' }) },
+  // The house score (platform/policy/house-score-route.test.ts): not for device vendors.
+  { name: 'GET /buildings/:id/score', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/score' }) },
 ]
 
 /** Routes the matrix does not call, and where their access is tested instead. */

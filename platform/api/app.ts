@@ -34,6 +34,7 @@ import { landlordRoutes } from './routes/landlord.ts'
 import { tenantFileRoutes } from './routes/tenant-files.ts'
 import { NO_PRESENCE, type PresenceReader } from '../registry/presence-port.ts'
 import { moveRoutes } from './routes/moves.ts'
+import { policyRoutes } from './routes/policy.ts'
 import { protocolRoutes } from './routes/protocol.ts'
 import { registrationRoutes } from './routes/registrations.ts'
 import { residentRoutes } from './routes/residents.ts'
@@ -138,6 +139,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(deviceRoutes, { registry: deps.registry, devices: deps.devices })
   await app.register(auditRoutes, { registry: deps.registry })
   await app.register(eventRoutes, { history: deps.history })
+  await app.register(policyRoutes, { registry: deps.registry })
   await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users, tickets: deps.registry.streamTickets, history: deps.history })
   await app.register(webhookRoutes, { webhooks: deps.webhooks })
   await app.register(protocolRoutes)

@@ -11,22 +11,7 @@
 // holds now (a device offline, the agreement unsigned) stay while it holds.
 // Each cause is capped, so one noisy door does not make a house 严控 alone.
 
-import { LEVEL_ALERT_TYPES, type AlertType, type ClosureReason, type Grade } from '../../contract/vocabulary.ts'
-
-export const SCORE_DIMENSIONS = ['hardware', 'compliance', 'hazards', 'safety'] as const
-export type ScoreDimension = (typeof SCORE_DIMENSIONS)[number]
-
-export const SCORE_CAUSES = [
-  // hardware
-  'device_offline', 'device_tampered', 'no_door_camera',
-  // compliance
-  'agreement_unsigned', 'registration_late', 'not_seen_ignored', 'permit_expired',
-  // hazards
-  'overcrowding_registered', 'overcrowding_observed', 'unexplained_entries', 'door_forced', 'unregistered_cards', 'card_misuse', 'visitor_overstay',
-  // safety
-  'patrol_finding_open',
-] as const
-export type ScoreCause = (typeof SCORE_CAUSES)[number]
+import { LEVEL_ALERT_TYPES, SCORE_DIMENSIONS, type AlertType, type ClosureReason, type Grade, type ScoreCause, type ScoreDimension } from '../../contract/vocabulary.ts'
 
 export const CAUSE_DIMENSION: Record<ScoreCause, ScoreDimension> = {
   device_offline: 'hardware', device_tampered: 'hardware', no_door_camera: 'hardware',
