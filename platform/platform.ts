@@ -53,6 +53,8 @@ import { PgDatabase } from './store/pg-database.ts'
 import { PgliteWorkerDatabase } from './store/pglite-worker-database.ts'
 import { preparePrivateDir, tightenTree } from './store/private-files.ts'
 import { describeDatabaseUrl, waitForDatabase } from './store/wait-for-database.ts'
+import { GradeProposalJob, GradeProposals } from './policy/grade-proposals.ts'
+import { HouseScores } from './policy/house-scores.ts'
 import { UplinkRouter } from './uplink/uplink-router.ts'
 import type { PlatformAddresses, PlatformOptions, RunningPlatform } from './running-platform.ts'
 
@@ -192,6 +194,10 @@ export class Platform {
       ...this.options.pipeline,
     })
     const retention = new EventRetention({ db, logger: logger.child({ part: 'retention' }), retentionDays: config.eventRetentionDays })
+    // Houses' scores, and the grades they propose for police to confirm (docs/policy.md).
+    const scores = new HouseScores(registry.ctx)
+    const gradeProposals = new GradeProposals(registry.ctx, scores)
+    const gradeJob = new GradeProposalJob(gradeProposals, { logger: logger.child({ part: 'policy' }) })
     const erasure = new PersonalDataRetention({ db, logger: logger.child({ part: 'privacy' }), retentionDays: config.personalDataRetentionDays })
     // Accepted messages: events and status are logged durably (group commit) before the
     // device's PUBACK; duplicates stop there. Replies go to the allow-list pusher.
@@ -208,6 +214,7 @@ export class Platform {
         steps('event-log', () => { logHeld = true }, () => eventLog.close()),
         component('event-retention', retention),
         component('personal-data-retention', erasure),
+        component('grade-proposals', gradeJob),
         steps('uplink-router', () => { pipelineUp = true }, () => { pipelineUp = false; this.accepted$.complete() }),
       ])
     } catch (err) {
@@ -255,6 +262,7 @@ export class Platform {
       history: new EventHistory(db, () => eventLog.caughtUp(2_000)),
       devices: deviceConnectivity({ broker, commands, sender, eventLog, pipeline, live, publicHost: listen.publicHost }),
       presence: pipeline.presence(),
+      policy: { scores, proposals: gradeProposals },
       logger: logger.child({ part: 'api' }),
       server: config.http,
       health: () => judgeHealth({

@@ -4,7 +4,7 @@
 
 import Type, { type Static } from 'typebox'
 import { GRADES, SCORE_CAUSES, SCORE_DIMENSIONS } from '../vocabulary.ts'
-import { DateTimeStr, errors, IdParams, Nullable, Str } from '../schemas/fields.ts'
+import { DateTimeStr, errors, IdParam, IdParams, Nullable, Str, Text } from '../schemas/fields.ts'
 
 const Points = (description: string) => Type.Number({ description })
 
@@ -30,9 +30,46 @@ export const HouseScoreSchema = Type.Object({
   points: Type.Array(ScorePointSchema, { description: 'Highest first.' }),
 }, { description: 'A house\'s score with its reasons. It scores the house, never a person: no point names a resident.' })
 
+export const GRADE_PROPOSAL_STATUSES = ['proposed', 'confirmed', 'rejected', 'superseded'] as const
+
+export const GradeProposalSchema = Type.Object({
+  id: Str(), buildingId: Str(), buildingName: Str(),
+  fromGrade: Type.Enum(GRADES, { description: 'The grade the building had when it was proposed.' }),
+  toGrade: Type.Enum(GRADES),
+  score: Points('The score then.'),
+  points: Type.Array(ScorePointSchema, { description: 'The reasons then, highest first.' }),
+  status: Type.Enum(GRADE_PROPOSAL_STATUSES, {
+    description: 'proposed: waiting for police; confirmed: the building has the grade now; rejected; superseded: a newer proposal, or the score came back to the grade the building has.',
+  }),
+  proposedAt: DateTimeStr(),
+  proposedBy: Nullable(Str('The account that asked for it; null: the daily job.')),
+  decidedAt: Nullable(DateTimeStr()), decidedBy: Nullable(Str()),
+  note: Nullable(Str('Why it was confirmed or rejected.')),
+})
+
+const DecisionNote = (required: boolean) => {
+  const note = Text(1000, { minLength: 1 })
+  return Type.Object(required ? { note } : { note: Type.Optional(note) }, { additionalProperties: false })
+}
+
 export const policyRoutes = {
   'GET /buildings/:id/score': { params: IdParams, response: { 200: HouseScoreSchema, ...errors(401, 403, 404) } },
+  'GET /grade-proposals': {
+    querystring: Type.Object({
+      status: Type.Optional(Type.Enum(GRADE_PROPOSAL_STATUSES, { description: 'Default proposed.' })),
+      buildingId: Type.Optional(IdParam),
+    }, { additionalProperties: false }),
+    response: { 200: Type.Array(GradeProposalSchema), ...errors(400, 401) },
+  },
+  'POST /buildings/:id/grade-proposals': {
+    params: IdParams,
+    response: { 201: GradeProposalSchema, ...errors(401, 403, 404, 409) },
+  },
+  'POST /grade-proposals/:id/confirm': { params: IdParams, body: DecisionNote(false), response: { 200: GradeProposalSchema, ...errors(400, 401, 403, 404, 409) } },
+  'POST /grade-proposals/:id/reject': { params: IdParams, body: DecisionNote(true), response: { 200: GradeProposalSchema, ...errors(400, 401, 403, 404, 409) } },
 } as const
 
 export type ScorePointView = Static<typeof ScorePointSchema>
 export type HouseScoreView = Static<typeof HouseScoreSchema>
+export type GradeProposal = Static<typeof GradeProposalSchema>
+export type GradeProposalStatus = (typeof GRADE_PROPOSAL_STATUSES)[number]

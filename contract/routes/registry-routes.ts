@@ -122,7 +122,12 @@ export const registryRoutes = {
     }, { additionalProperties: false }),
     response: { 201: BuildingSchema, ...errors(400, 401, 403, 404, 409) },
   },
-  'GET /buildings': { response: { 200: Type.Array(BuildingSchema), ...errors(401) } },
+  'GET /buildings': {
+    querystring: Type.Object({
+      grade: Type.Optional(Type.Enum(GRADES, { description: 'Only the buildings of this grade: houses filed by grade.' })),
+    }, { additionalProperties: false }),
+    response: { 200: Type.Array(BuildingSchema), ...errors(400, 401) },
+  },
   'GET /buildings/:id': { params: IdParams, response: { 200: BuildingSchema, ...errors(401, 404) } },
   'PATCH /buildings/:id': {
     params: IdParams,

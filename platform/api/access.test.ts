@@ -241,10 +241,16 @@ const cases: RouteCase[] = [
   { name: 'GET /buildings/:id/inbox', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/inbox' }) },
   // The house score (platform/policy/house-score-route.test.ts): not for device vendors.
   { name: 'GET /buildings/:id/score', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/score' }) },
+  // Grade proposals (platform/policy/grade-proposals.test.ts): everyone lists those in their scope; police of the area and
+  // administrators propose and decide. The decisions' access is tested there, on a proposal waiting for one.
+  { name: 'GET /grade-proposals', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/grade-proposals?buildingId=demo-b1' }) },
 ]
 
 /** Routes the matrix does not call, and where their access is tested instead. */
 const COVERED_ELSEWHERE: Record<string, string> = {
+  'POST /buildings/:id/grade-proposals': 'platform/policy/grade-proposals.test.ts (the answer depends on the score: 201 or 409)',
+  'POST /grade-proposals/:id/confirm': 'platform/policy/grade-proposals.test.ts',
+  'POST /grade-proposals/:id/reject': 'platform/policy/grade-proposals.test.ts',
   'GET /health': 'public, for load balancers: test/health.test.ts',
   'GET /health/live': 'public, for supervisors, no database: platform/api/routes/health.test.ts, test/database-outage.test.ts',
   'POST /auth/login': 'public: platform/api/login.test.ts',

@@ -15,6 +15,8 @@ import type { AlertService } from '../alerts/alert-service.ts'
 import type { LiveStream } from '../alerts/live-stream.ts'
 import type { Webhooks } from '../alerts/webhooks.ts'
 import type { EventHistory } from '../events/event-history.ts'
+import type { GradeProposals } from '../policy/grade-proposals.ts'
+import type { HouseScores } from '../policy/house-scores.ts'
 import type { Registry } from '../registry/registry.ts'
 import { authPlugin } from './auth.ts'
 import { CONSOLE_DIST } from '../console/console-build.ts'
@@ -63,6 +65,8 @@ export interface AppDeps {
   devices: DeviceConnectivity
   /** What the pipeline believes about presence (occupancy, the inbox); default: nothing known. */
   presence?: PresenceReader
+  /** House scores and grade proposals (docs/policy.md). */
+  policy: { scores: HouseScores; proposals: GradeProposals }
   health: HealthCheck
   /** GET /health/live: the process serves and its event loop turns. */
   liveness: LivenessCheck
@@ -139,7 +143,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(deviceRoutes, { registry: deps.registry, devices: deps.devices })
   await app.register(auditRoutes, { registry: deps.registry })
   await app.register(eventRoutes, { history: deps.history })
-  await app.register(policyRoutes, { registry: deps.registry })
+  await app.register(policyRoutes, deps.policy)
   await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users, tickets: deps.registry.streamTickets, history: deps.history })
   await app.register(webhookRoutes, { webhooks: deps.webhooks })
   await app.register(protocolRoutes)

@@ -13,7 +13,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 /** The document as JSON text, two-space indented with a final newline (as committed). */
 export async function openApiText (): Promise<string> {
   // Route handlers never run here: stand-ins for the parts the plugins read when they are registered.
-  const deps = { registry: { users: {}, streamTickets: {} }, alerts: { database: {}, clock: () => 0 }, version: VERSION } as unknown as AppDeps
+  const deps = { registry: { users: {}, streamTickets: {} }, alerts: { database: {}, clock: () => 0 }, policy: {}, version: VERSION } as unknown as AppDeps
   const app = await buildApp(deps)
   try {
     return `${JSON.stringify(app.swagger(), null, 2)}\n`

@@ -159,7 +159,8 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     const other = await db.query<{ f: string }>(`select concat_ws('|',
       (select string_agg(concat_ws(',', id, url, enabled, min_severity), ';' order by id) from webhooks),
       (select string_agg(concat_ws(',', id, status, count, resolution_note), ';' order by id) from alerts),
-      (select count(*) from alert_events), (select count(*) from sessions)) as f`)
+      (select count(*) from alert_events), (select count(*) from sessions),
+      (select string_agg(concat_ws(',', id, status, note), ';' order by id) from grade_proposals)) as f`)
     return `${await registryFingerprint(db)}#${other.rows[0]!.f}`
   }
 
@@ -200,6 +201,7 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     .replace(/^\/users\/\{id\}/, `/users/${ids.user}`)
     .replace(/^\/moves\/\{id\}/, `/moves/${ids.move}`)
     .replace(/^\/handovers\/\{id\}/, '/handovers/h-aaaaaaaaaaaa')
+    .replace(/^\/grade-proposals\/\{id\}/, '/grade-proposals/gp-aaaaaaaaaaaa')
     .replace(/^\/protocol\/schemas\/\{name\}/, '/protocol/schemas/access-event')
 
   it('refuses a NUL byte, a lone surrogate, an overlong text, an impossible date or an out-of-range number in any field', async () => {

@@ -5,7 +5,7 @@
 
 import type { HouseScoreView } from '../../contract/routes/policy-routes.ts'
 import type { Actor } from '../registry/access.ts'
-import { loadBuilding } from '../registry/buildings.ts'
+import { loadBuilding, type BuildingRow } from '../registry/buildings.ts'
 import type { RegistryContext } from '../registry/context.ts'
 import { readHouseFacts } from './house-facts.ts'
 import { DEFAULT_SCORE_PARAMS, scoreHouse, type ScoreParams } from './house-score.ts'
@@ -14,7 +14,12 @@ export class HouseScores {
   constructor (private readonly ctx: RegistryContext, private readonly params: ScoreParams = DEFAULT_SCORE_PARAMS) {}
 
   async score (actor: Actor, buildingId: string): Promise<HouseScoreView> {
-    const building = await loadBuilding(this.ctx.db, actor, buildingId, 'residents.read')
+    return await this.scoreRow(await loadBuilding(this.ctx.db, actor, buildingId, 'residents.read'))
+  }
+
+  /** The score of a building already loaded (and checked, where a person asks). */
+  async scoreRow (building: BuildingRow): Promise<HouseScoreView> {
+    const buildingId = building.id
     const at = this.ctx.now().getTime()
     const s = scoreHouse(await readHouseFacts(this.ctx.db, building, at, this.params), this.params)
     const iso = (t: number): string => new Date(t).toISOString()

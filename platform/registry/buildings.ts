@@ -167,10 +167,13 @@ export class Buildings {
     return toBuilding(await loadBuilding(this.ctx.db, actor, id, 'building.read'))
   }
 
-  async list (actor: Actor): Promise<Building[]> {
+  /** The buildings in the actor's scope; `grade`: only those of that grade (houses filed by grade). */
+  async list (actor: Actor, o: { grade?: Grade } = {}): Promise<Building[]> {
     const params: unknown[] = []
+    const scope = buildingScope(actor, 'building.read', 'b', params)
+    if (o.grade !== undefined) params.push(o.grade)
     const r = await this.ctx.db.query<BuildingRow>(
-      `${SELECT_BUILDING} where b.removed_at is null and ${buildingScope(actor, 'building.read', 'b', params)} order by b.id`, params)
+      `${SELECT_BUILDING} where b.removed_at is null and ${scope}${o.grade === undefined ? '' : ` and b.grade = $${params.length}`} order by b.id`, params)
     return r.rows.map(toBuilding)
   }
 

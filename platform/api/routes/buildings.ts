@@ -16,7 +16,7 @@ export const buildingRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> =
 
   app.get('/buildings', {
     schema: { tags: ['buildings'], summary: 'Buildings in your scope', ...ROUTES['GET /buildings'] },
-  }, async (req) => registry.buildings.list(req.actor))
+  }, async (req) => registry.buildings.list(req.actor, req.query.grade === undefined ? {} : { grade: req.query.grade }))
 
   app.get('/buildings/:id', {
     schema: { tags: ['buildings'], summary: 'One building', ...ROUTES['GET /buildings/:id'] },

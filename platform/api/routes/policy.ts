@@ -1,13 +1,12 @@
-// The rental-house policy (docs/policy.md): the house score behind a grade.
+// The rental-house policy (docs/policy.md): the house score behind a grade,
+// and the grade proposals police confirm or reject.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ROUTES } from '../../../contract/routes/index.ts'
-import { HouseScores } from '../../policy/house-scores.ts'
-import type { Registry } from '../../registry/registry.ts'
+import type { GradeProposals } from '../../policy/grade-proposals.ts'
+import type { HouseScores } from '../../policy/house-scores.ts'
 
-export const policyRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
-  const scores = new HouseScores(registry.ctx)
-
+export const policyRoutes: FastifyPluginAsyncTypebox<{ scores: HouseScores; proposals: GradeProposals }> = async (app, { scores, proposals }) => {
   app.get('/buildings/:id/score', {
     schema: {
       tags: ['policy'],
@@ -15,4 +14,20 @@ export const policyRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = a
       ...ROUTES['GET /buildings/:id/score'],
     },
   }, async (req) => scores.score(req.actor, req.params.id))
+
+  app.get('/grade-proposals', {
+    schema: { tags: ['policy'], summary: 'Grade proposals of the buildings in your scope (default: those waiting for a decision)', ...ROUTES['GET /grade-proposals'] },
+  }, async (req) => proposals.list(req.actor, req.query))
+
+  app.post('/buildings/:id/grade-proposals', {
+    schema: { tags: ['policy'], summary: 'Propose the grade the score points at now (police, administrators); 409 when it is the grade the building has', ...ROUTES['POST /buildings/:id/grade-proposals'] },
+  }, async (req, reply) => reply.code(201).send(await proposals.propose(req.actor, req.params.id)))
+
+  app.post('/grade-proposals/:id/confirm', {
+    schema: { tags: ['policy'], summary: 'Confirm a proposal: the building takes the grade (audited, in the ledger)', ...ROUTES['POST /grade-proposals/:id/confirm'] },
+  }, async (req) => proposals.confirm(req.actor, req.params.id, req.body.note))
+
+  app.post('/grade-proposals/:id/reject', {
+    schema: { tags: ['policy'], summary: 'Reject a proposal, saying why (audited)', ...ROUTES['POST /grade-proposals/:id/reject'] },
+  }, async (req) => proposals.reject(req.actor, req.params.id, req.body.note))
 }
