@@ -1,6 +1,7 @@
 // What a rule proposes and the alert service turns into an alert: the shape
 // the pipeline and platform/alerts/ share without importing each other.
 
+import type { AlertReason } from './alert-wording.ts'
 import type { Jurisdiction } from './schemas/alerts.ts'
 import type { AlertType, Severity } from './vocabulary.ts'
 
@@ -20,7 +21,9 @@ export interface AlertCandidate {
   residentId?: string
   /** Ids of the events behind it, as `${deviceId}/${eventId}`; most recent last, at most 20. */
   evidence: string[]
-  /** One or two sentences a dispatcher understands without the manual. */
+  /** What it says, as data (contract/alert-wording.ts): the consoles word it in the reader's language. */
+  reason: AlertReason
+  /** One or two sentences a dispatcher understands without the manual: the English wording of `reason` (`says`). */
   explanation: string
   /** Event time (device clock) of the occurrence, ms since the epoch. */
   at: number
@@ -35,7 +38,7 @@ export interface AlertCandidate {
   /**
    * true: the condition, already raised, has changed (its level or what its
    * explanation states): update the live alert with this dedupKey (level,
-   * explanation, evidence, latest time). Never opens an alert and does not
+   * reason and explanation, evidence, latest time). Never opens an alert and does not
    * count as an occurrence.
    */
   updates?: boolean

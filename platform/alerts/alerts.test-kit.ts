@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll } from 'vitest'
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from '../../test/support/databases.ts'
+import { says } from '../../contract/alert-wording.ts'
 import type { AlertCandidate } from '../pipeline/model.ts'
 import type { Actor } from '../registry/access.ts'
 import type { Queryable } from '../store/database.ts'
@@ -79,7 +80,7 @@ export function candidate (buildingId: string, over: Partial<AlertCandidate> = {
     door,
     deviceId: 'dev-1',
     evidence: [`dev-1/e-${counter}`],
-    explanation: 'The main door was forced open.',
+    ...says('door_forced.forced', { door }),
     at: Date.parse('2026-03-01T10:00:00Z') + counter * 1000,
     ...over,
   }

@@ -16,6 +16,7 @@
 
 import type { Logger } from 'pino'
 import type { AlertCandidate } from '../pipeline/model.ts'
+import { says } from '../../contract/alert-wording.ts'
 import type { ListOutcomes } from './allowlist-pusher.ts'
 import type { WithheldReader } from '../registry/devices.ts'
 import type { Registry } from '../registry/registry.ts'
@@ -27,22 +28,12 @@ export type NotUpdatedWhy = WithheldReader['why'] | 'wrong_key'
 
 const keyOf = (deviceId: string): string => `${READER_NOT_UPDATED}:${deviceId}`
 
-const HOLDS = 'Until then it decides on the list it holds: cards revoked since still open the door, new ones do not.'
-
-const SAYS: Record<NotUpdatedWhy, (id: string, door: string) => string> = {
-  awaiting_approval: (id, door) => `Reader ${id} at door ${door} gets no allow-list updates: its approval was withdrawn ` +
-    'when a vendor rotated its secret (with a new allow-list key, or as a vendor of another organisation than the ' +
-    `reader's), and whoever holds the new secret waits for the landlord's approval (POST /devices/${id}/approve). ${HOLDS}`,
-  needs_key: (id, door) => `Reader ${id} at door ${door} gets no allow-list updates: it was provisioned before device protocol ` +
-    'revision 2 and holds no allow-list key. Upgrade its firmware to revision 2, then rotate its secret ' +
-    `(POST /devices/${id}/rotate-secret) and install the new secret and key. ${HOLDS}`,
-  wrong_key: (id, door) => `Reader ${id} at door ${door} refused its allow-list (wrong_key): it holds another allow-list key ` +
-    `than the one issued at its latest rotation. Install that key, or rotate its secret again and install both. ${HOLDS}`,
-}
-
-const DISABLED = 'The reader was disabled: it is sent no allow-list and its logins are refused; ' +
-  'device_offline stays open for it while it is disabled.'
-const GONE = 'The reader is no longer registered.'
+/** What the alert says, by why (the wording: contract/alert-wording.ts). */
+const SAYS = {
+  awaiting_approval: 'reader_not_updated.awaiting_approval',
+  needs_key: 'reader_not_updated.needs_key',
+  wrong_key: 'reader_not_updated.wrong_key',
+} as const satisfies Record<NotUpdatedWhy, string>
 
 /** The alert for a reader whose list does not reach it. Pure. */
 export function readerNotUpdated (r: { deviceId: string; buildingId: string; door: string }, why: NotUpdatedWhy, at: number): AlertCandidate {
@@ -54,7 +45,7 @@ export function readerNotUpdated (r: { deviceId: string; buildingId: string; doo
     door: r.door,
     deviceId: r.deviceId,
     evidence: [],
-    explanation: SAYS[why](r.deviceId, r.door),
+    ...says(SAYS[why], { device: r.deviceId, door: r.door }),
     at,
   }
 }
@@ -120,7 +111,7 @@ export class ReaderUpdateAlerts implements ListOutcomes {
   confirmed (device: { deviceId: string; buildingId: string }): void {
     // In turn, after any raise queued before it (a wrong_key reply, then an ok): no cheaper test can be made here.
     this.inTurn(async () => {
-      if (this.raised.has(device.deviceId)) await this.end(device, 'The reader confirmed its current allow-list.')
+      if (this.raised.has(device.deviceId)) await this.end(device, 'cleared.reader_confirmed')
     })
   }
 
@@ -137,14 +128,14 @@ export class ReaderUpdateAlerts implements ListOutcomes {
         where d.id is null or not d.enabled`, [watched, READER_NOT_UPDATED])
     for (const r of off.rows) {
       if (r.building_id === null) this.raised.delete(r.id)
-      else await this.end({ deviceId: r.id, buildingId: r.building_id }, r.registered ? DISABLED : GONE)
+      else await this.end({ deviceId: r.id, buildingId: r.building_id }, r.registered ? 'cleared.reader_disabled' : 'cleared.reader_gone')
     }
   }
 
-  private async end (device: { deviceId: string; buildingId: string }, explanation: string): Promise<void> {
+  private async end (device: { deviceId: string; buildingId: string }, code: 'cleared.reader_confirmed' | 'cleared.reader_disabled' | 'cleared.reader_gone'): Promise<void> {
     await this.deps.alerts.raise({
       type: READER_NOT_UPDATED, severity: 'info', dedupKey: keyOf(device.deviceId), buildingId: device.buildingId, deviceId: device.deviceId,
-      evidence: [], explanation, at: this.now(), clears: true,
+      evidence: [], ...says(code, {}), at: this.now(), clears: true,
     })
     this.raised.delete(device.deviceId)
   }

@@ -6,6 +6,7 @@
 import pino from 'pino'
 import { VirtualTimeScheduler } from 'rxjs'
 import { describe, expect, it } from 'vitest'
+import { says } from '../../contract/alert-wording.ts'
 import { until } from '../../test/support/wait.ts'
 import type { AlertCandidate } from './model.ts'
 import { Pipeline, type LiveLevelAlert, type LoggedMessage, type PipelineProgress, type PipelineStore, type SetAsideCandidate } from './pipeline.ts'
@@ -156,7 +157,7 @@ describe('pipeline', () => {
     const store = new MemoryStore()
     // A second rule that also reacts to every swipe: each event proposes two candidates.
     const stepAlsoTamper: Step = (input) => input.kind === 'access'
-      ? [{ type: 'tamper', severity: 'major', dedupKey: `tamper:b1:${input.ref}`, buildingId: 'b1', evidence: [input.ref], explanation: 'x', at: input.at }]
+      ? [{ type: 'tamper', severity: 'major', dedupKey: `tamper:b1:${input.ref}`, buildingId: 'b1', evidence: [input.ref], ...says('tamper.reported', { device: 'd', door: 'x' }), at: input.at }]
       : NONE
     const first = store.forProcess()
     const commit = first.commit

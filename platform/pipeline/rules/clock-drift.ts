@@ -7,6 +7,7 @@
 // the limit; resolved when a later measurement is within bounds.
 
 import { clearOnce, NONE, raiseLevel, ruleOf, type Step } from './rule.ts'
+import { says } from '../../../contract/alert-wording.ts'
 
 export const stepClockDrift: Step = (e, ctx) => {
   if (e.kind !== 'heartbeat' && !(e.kind === 'status' && e.state === 'online')) return NONE
@@ -23,8 +24,7 @@ export const stepClockDrift: Step = (e, ctx) => {
     buildingId: e.buildingId,
     deviceId: e.deviceId,
     evidence: [e.ref],
-    explanation: `The clock of device ${e.deviceId} is ${s} s ${offsetMs > 0 ? 'ahead of' : 'behind'} the platform's ` +
-      `(at most ${ctx.params.clockDriftMaxS} s allowed). Check its NTP settings: its event times are off by as much.`,
+    ...says('clock_drift.off', { device: e.deviceId, offsetS: s, direction: offsetMs > 0 ? 'ahead' : 'behind', maxS: ctx.params.clockDriftMaxS }),
     at: e.receivedAt,
     level: Math.round(offsetMs / 1000),
   }, { tolerance: ctx.params.clockDriftMaxS })

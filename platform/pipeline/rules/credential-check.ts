@@ -4,6 +4,7 @@
 // over), or outside its weekly windows. Shared by the four credential rules.
 
 import type { AccessIn, AlertCandidate, AlertType, CredentialInfo, RegistryView, Severity } from '../model.ts'
+import type { AlertReason, ExpiryReason, PresentedCredential } from '../../../contract/alert-wording.ts'
 import { inWindows } from '../../../protocol/index.ts'
 import { maskValue } from './rule.ts'
 
@@ -11,7 +12,7 @@ export type CredentialVerdict =
   | { kind: 'valid'; credential: CredentialInfo }
   | { kind: 'unknown' }
   | { kind: 'foreign'; credential: CredentialInfo }
-  | { kind: 'expired'; credential: CredentialInfo; why: string }
+  | { kind: 'expired'; credential: CredentialInfo; why: ExpiryReason }
   | { kind: 'outside_window'; credential: CredentialInfo }
 
 export function checkCredential (e: AccessIn, view: RegistryView): CredentialVerdict {
@@ -26,12 +27,12 @@ export function checkCredential (e: AccessIn, view: RegistryView): CredentialVer
   return { kind: 'valid', credential: c }
 }
 
-function expiry (c: CredentialInfo, at: number): string | undefined {
-  if (c.registrationStatus === 'departed') return 'its holder was deregistered (departed)'
-  if (c.status === 'revoked') return 'it was revoked'
-  if (c.validFrom !== null && at < c.validFrom) return 'it is not valid yet'
-  if (c.validUntil !== null && at >= c.validUntil) return 'its validity ended'
-  if (c.permitValidUntil !== null && at > c.permitValidUntil) return 'the residence permit of its holder expired'
+function expiry (c: CredentialInfo, at: number): ExpiryReason | undefined {
+  if (c.registrationStatus === 'departed') return 'departed'
+  if (c.status === 'revoked') return 'revoked'
+  if (c.validFrom !== null && at < c.validFrom) return 'not_yet_valid'
+  if (c.validUntil !== null && at >= c.validUntil) return 'validity_ended'
+  if (c.permitValidUntil !== null && at > c.permitValidUntil) return 'permit_expired'
   return undefined
 }
 
@@ -40,19 +41,14 @@ export function severityFor (e: AccessIn, denied: Severity, granted: Severity): 
   return e.result === 'granted' ? granted : denied
 }
 
-/** "card …3F9A", "IC card …0017", "PIN". */
-export function describePresented (e: AccessIn): string {
-  const k = e.credential.kind
-  if (k === 'pin') return 'PIN'
-  return `${k === 'ic_card' ? 'IC card' : k === 'qr' ? 'QR code' : k} ${maskValue(e.credential.value)}`
+/** What was presented, as an alert names it: its kind and last four characters (`…3F9A`); a PIN, by its kind only. */
+export function presented (e: AccessIn): PresentedCredential {
+  return { kind: e.credential.kind, masked: e.credential.kind === 'pin' ? null : maskValue(e.credential.value) }
 }
-
-export const outcome = (e: AccessIn): string =>
-  e.result === 'granted' ? 'The reader let them in: its allow-list is out of date.' : 'The reader refused it.'
 
 /** The candidate of a credential rule: who, where, which event. */
 export function credentialCandidate (
-  e: AccessIn, c: CredentialInfo, type: AlertType, severity: Severity, explanation: string,
+  e: AccessIn, c: CredentialInfo, type: AlertType, severity: Severity, said: { reason: AlertReason; explanation: string },
 ): AlertCandidate {
   return {
     type,
@@ -65,7 +61,7 @@ export function credentialCandidate (
     credentialId: c.credentialId,
     ...(c.residentId !== null ? { residentId: c.residentId } : {}),
     evidence: [e.ref],
-    explanation,
+    ...said,
     at: e.at,
   }
 }

@@ -14,6 +14,7 @@
 
 import type { AlertCandidate, StatusIn } from '../model.ts'
 import { clearOnce, NONE, raiseOnce, ruleOf, type RuleContext, type Step } from './rule.ts'
+import { says, type AlertReasonCode } from '../../../contract/alert-wording.ts'
 
 const keyOf = (deviceId: string): string => `device_offline:${deviceId}`
 
@@ -27,16 +28,16 @@ export const stepDeviceOffline: Step = (input, ctx) => {
     for (const [deviceId, d] of ctx.state.devices) {
       const known = ctx.view.device(deviceId)
       const disabledEpisode = ctx.state.latched.get(keyOf(deviceId))?.cause === DISABLED
-      const clear = (explanation: string): readonly AlertCandidate[] =>
-        clearOnce(ctx, { type: 'device_offline', dedupKey: keyOf(deviceId), buildingId: d.buildingId, deviceId, at: input.at, explanation })
+      const clear = (code: 'cleared.device_removed' | 'cleared.device_disabled' | 'cleared.device_enabled'): readonly AlertCandidate[] =>
+        clearOnce(ctx, { type: 'device_offline', dedupKey: keyOf(deviceId), buildingId: d.buildingId, deviceId, at: input.at, ...says(code, {}) })
       let found
       if (known === undefined) {
-        found = clear('The device was removed.')
+        found = clear('cleared.device_removed')
       } else if (!known.enabled) {
         // Off on purpose: the operator's record stays open, any other offline alert is resolved.
-        if (!disabledEpisode) found = clear('The device was disabled by an operator.')
+        if (!disabledEpisode) found = clear('cleared.device_disabled')
       } else if (disabledEpisode) {
-        found = clear('The device was enabled again.')
+        found = clear('cleared.device_enabled')
         // Its silence counts from now: a device backing off after refused logins needs a while to return.
         d.lastMessageAt = Math.max(d.lastMessageAt, input.at)
       } else if (input.at - d.lastMessageAt > silentMs) {
@@ -48,9 +49,9 @@ export const stepDeviceOffline: Step = (input, ctx) => {
           door: known.door,
           deviceId,
           evidence: [],
-          explanation: `The ${known.kind} ${deviceId} at door ${known.door} has sent nothing since ` +
-            `${new Date(d.lastMessageAt).toISOString()} (heartbeats every ${ctx.params.heartbeatS} s expected). ` +
-            'Its door is not watched until it is back.',
+          ...says('device_offline.silent', {
+            deviceKind: known.kind, device: deviceId, door: known.door, lastAt: new Date(d.lastMessageAt).toISOString(), heartbeatS: ctx.params.heartbeatS,
+          }),
           at: input.at,
         })
       }
@@ -62,20 +63,15 @@ export const stepDeviceOffline: Step = (input, ctx) => {
   return clearOnce(ctx, { type: 'device_offline', dedupKey: keyOf(input.deviceId), buildingId: input.buildingId, deviceId: input.deviceId, at: input.at })
 }
 
+type OfflineCode = Extract<AlertReasonCode, 'device_offline.shutdown' | 'device_offline.disabled' | 'device_offline.secret_rotated' | 'device_offline.lost'>
+
 /** What an offline status says, by its reason. */
-const OFFLINE: Record<string, { severity: AlertCandidate['severity']; says: (deviceId: string) => string; cause?: string }> = {
-  shutdown: { severity: 'warning', says: (id) => `Device ${id} was shut down. Its door is not watched until it is back.` },
-  disabled: {
-    severity: 'info',
-    cause: DISABLED,
-    says: (id) => `Device ${id} was disabled by an operator and is off the broker. Its door is not watched until it is enabled again.`,
-  },
-  secret_rotated: {
-    severity: 'warning',
-    says: (id) => `Device ${id} was disconnected because its secret was rotated. Its door is not watched until it connects with the new secret.`,
-  },
+const OFFLINE: Record<string, { severity: AlertCandidate['severity']; code: OfflineCode; cause?: string }> = {
+  shutdown: { severity: 'warning', code: 'device_offline.shutdown' },
+  disabled: { severity: 'info', cause: DISABLED, code: 'device_offline.disabled' },
+  secret_rotated: { severity: 'warning', code: 'device_offline.secret_rotated' },
 }
-const LOST = { severity: 'major' as const, says: (id: string) => `Device ${id} lost its connection (last will). Its door is not watched until it is back.` }
+const LOST = { severity: 'major' as const, code: 'device_offline.lost' as const }
 
 function offline (input: StatusIn, ctx: RuleContext): readonly AlertCandidate[] {
   if (input.reason === 'reboot') return NONE
@@ -89,7 +85,7 @@ function offline (input: StatusIn, ctx: RuleContext): readonly AlertCandidate[] 
     ...(known !== undefined ? { door: known.door } : {}),
     deviceId: input.deviceId,
     evidence: [input.ref],
-    explanation: o.says(input.deviceId),
+    ...says(o.code, { device: input.deviceId }),
     at: input.at,
   }, 'cause' in o ? o.cause : undefined)
 }

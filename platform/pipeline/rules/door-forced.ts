@@ -2,6 +2,7 @@
 // for people to close: one alert per door, every further forcing counts on it.
 
 import { NONE, ruleOf, type Step } from './rule.ts'
+import { says } from '../../../contract/alert-wording.ts'
 
 export const stepDoorForced: Step = (e) => {
   if (e.kind !== 'door' || e.state !== 'forced_open') return NONE
@@ -13,7 +14,7 @@ export const stepDoorForced: Step = (e) => {
     door: e.door,
     deviceId: e.deviceId,
     evidence: [e.ref],
-    explanation: `Door ${e.door} was forced open: it opened without any credential or exit request.`,
+    ...says('door_forced.forced', { door: e.door }),
     at: e.at,
   }]
 }

@@ -5,6 +5,7 @@
 
 import type { AlertCandidate } from '../model.ts'
 import { clearOnce, NONE, raiseLevel, raiseOnce, ruleOf, type Step } from './rule.ts'
+import { says } from '../../../contract/alert-wording.ts'
 
 export const stepDoorHeldOpen: Step = (e, ctx) => {
   if (e.kind !== 'door') return NONE
@@ -19,8 +20,7 @@ export const stepDoorHeldOpen: Step = (e, ctx) => {
     door: e.door,
     deviceId: e.deviceId,
     evidence: [e.ref],
-    explanation: `Door ${e.door} has been held open${e.durationS === undefined ? '' : ` for ${e.durationS} s`}: ` +
-      'anyone can walk in unrecorded until it closes.',
+    ...(e.durationS === undefined ? says('door_held_open.held', { door: e.door }) : says('door_held_open.held_for', { door: e.door, seconds: e.durationS })),
     at: e.at,
   }
   return e.durationS === undefined ? raiseOnce(ctx, c) : raiseLevel(ctx, { ...c, level: e.durationS })

@@ -2,7 +2,8 @@
 // holder was deregistered, the card revoked, its validity or the holder's
 // residence permit is over. "Register on arrival" again, or renew.
 
-import { checkCredential, credentialCandidate, describePresented, outcome, severityFor } from './credential-check.ts'
+import { checkCredential, credentialCandidate, presented, severityFor } from './credential-check.ts'
+import { says } from '../../../contract/alert-wording.ts'
 import { NONE, ruleOf, type Step } from './rule.ts'
 
 export const stepExpiredCredential: Step = (e, ctx) => {
@@ -11,8 +12,9 @@ export const stepExpiredCredential: Step = (e, ctx) => {
   if (v.kind !== 'expired') return NONE
   const room = ctx.view.room(v.credential.roomId)
   return [credentialCandidate(e, v.credential, 'expired_credential', severityFor(e, 'warning', 'major'),
-    `The ${describePresented(e)} of room ${room?.number ?? v.credential.roomId} presented at door ${e.door}, but ${v.why}. ` +
-    `${outcome(e)} If the person still lives here, the landlord must register them again or renew the permit.`)]
+    says('expired_credential.presented', {
+      credential: presented(e), room: room?.number ?? v.credential.roomId, door: e.door, why: v.why, result: e.result,
+    }))]
 }
 
 export const detectExpiredCredential = ruleOf(stepExpiredCredential)

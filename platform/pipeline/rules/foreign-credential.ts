@@ -6,7 +6,8 @@
 // keyed digest) and building; repeats count on it.
 
 import type { AlertCandidate } from '../model.ts'
-import { checkCredential, describePresented, outcome, severityFor } from './credential-check.ts'
+import { checkCredential, presented, severityFor } from './credential-check.ts'
+import { says } from '../../../contract/alert-wording.ts'
 import { NONE, ruleOf, type Step } from './rule.ts'
 
 export const stepForeignCredential: Step = (e, ctx) => {
@@ -19,7 +20,7 @@ export const stepForeignCredential: Step = (e, ctx) => {
     door: e.door,
     deviceId: e.deviceId,
     evidence: [e.ref],
-    explanation: `The ${describePresented(e)} presented at door ${e.door} is registered to another building, not this one. ${outcome(e)}`,
+    ...says('foreign_credential.presented', { credential: presented(e), door: e.door, result: e.result }),
     at: e.at,
   }
   return [c]

@@ -39,6 +39,8 @@ describe('impossible travel', () => {
       type: 'impossible_travel', severity: 'major', dedupKey: `impossible_travel:b1:${CARD}`, buildingId: 'b1',
       credentialId: 'cred-1', residentId: 'r1', door: 'main', deviceId: 'b1-reader', evidence: [first.ref], at: second.at,
       explanation: expect.stringContaining('…0001') as string,
+      // What it says, as data: the card masked, the gap in seconds, nothing of the other building.
+      reason: { code: 'impossible_travel.here', params: { credential: { kind: 'card', masked: '…0001' }, door: 'main', gapS: 180, order: 'before', holder: 'here' } },
     })
     expect(own!.explanation).toContain('presented here at door main 3 min before it was presented at another building')
     expect(own!.explanation).toContain('registered here')
@@ -46,6 +48,7 @@ describe('impossible travel', () => {
     expect(copy).toEqual({
       type: 'impossible_travel', severity: 'major', dedupKey: `impossible_travel:b2:${CARD}`, buildingId: 'b2',
       door: 'main', deviceId: 'b2-reader', evidence: [second.ref], at: second.at, explanation: expect.stringContaining('3 min after') as string,
+      reason: { code: 'impossible_travel.here', params: { credential: { kind: 'card', masked: '…0001' }, door: 'main', gapS: 180, order: 'after', holder: 'elsewhere' } },
     })
     expect(copy!.explanation).toContain('registered to another building')
     for (const c of [own, copy]) expect(JSON.stringify(c)).not.toContain('E0040150AAAA0001')

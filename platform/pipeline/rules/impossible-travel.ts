@@ -19,7 +19,8 @@
 
 import type { AccessIn, AlertCandidate, CredentialInfo, GeoPoint, RuleParams } from '../model.ts'
 import type { Sighting } from '../state.ts'
-import { describePresented } from './credential-check.ts'
+import { presented } from './credential-check.ts'
+import { says } from '../../../contract/alert-wording.ts'
 import { NONE, ruleOf, type RuleContext, type Step } from './rule.ts'
 
 /** Kinds whose value is a thing someone carries and can copy. PINs identify nobody; face references are per building. */
@@ -50,19 +51,15 @@ export function leastTravelMs (
   return { ms: Math.max(0, (km / params.travelMaxKmh) * 3_600_000 - 2 * params.clockDriftMaxS * 1000), km }
 }
 
-const duration = (ms: number): string => ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`
-
 /** One of the two presentations: where, by which device, which event. */
 interface Side { buildingId: string; door: string; deviceId: string; ref: string; at: number }
 
 /** A sighting's device: refs are `${deviceId}/${eventId}`, and device ids hold no slash. */
 const sideOf = (s: Sighting): Side => ({ buildingId: s.buildingId, door: s.door, deviceId: s.ref.slice(0, s.ref.indexOf('/')), ref: s.ref, at: s.at })
 
-const COPY = 'Two cards carry this number: one is probably a copy.'
-
 /** The alert of one building; the credential and its holder only when the card is registered there. */
 function alertOf (
-  buildingId: string, key: string, at: number, c: CredentialInfo | undefined, what: Pick<AlertCandidate, 'evidence' | 'explanation'> & Partial<AlertCandidate>,
+  buildingId: string, key: string, at: number, c: CredentialInfo | undefined, what: Pick<AlertCandidate, 'evidence' | 'reason' | 'explanation'> & Partial<AlertCandidate>,
 ): AlertCandidate {
   return {
     type: 'impossible_travel',
@@ -82,15 +79,12 @@ function alertOf (
  */
 function sideAlert (e: AccessIn, key: string, x: Side, other: Side, gapMs: number): AlertCandidate {
   const own = e.match?.buildingId
-  const holder = own === x.buildingId
-    ? 'It is registered here: check with its holder, and reissue it if they still have theirs.'
-    : own === undefined ? 'It is registered nowhere.' : 'It is registered to another building.'
+  const holder = own === x.buildingId ? 'here' : own === undefined ? 'nowhere' : 'elsewhere'
   return alertOf(x.buildingId, key, Math.max(e.at, other.at), e.match, {
     door: x.door,
     deviceId: x.deviceId,
     evidence: [x.ref],
-    explanation: `The ${describePresented(e)} was presented here at door ${x.door} ${duration(gapMs)} ${x.at >= other.at ? 'after' : 'before'} ` +
-      `it was presented at another building, sooner than anyone can travel between the two. ${COPY} ${holder}`,
+    ...says('impossible_travel.here', { credential: presented(e), door: x.door, gapS: gapMs / 1000, order: x.at >= other.at ? 'after' : 'before', holder }),
   })
 }
 
@@ -98,8 +92,7 @@ function sideAlert (e: AccessIn, key: string, x: Side, other: Side, gapMs: numbe
 function ownerAlert (e: AccessIn, key: string, c: CredentialInfo, gapMs: number, at: number): AlertCandidate {
   return alertOf(c.buildingId, key, at, c, {
     evidence: [],
-    explanation: `The ${describePresented(e)}, registered here, was presented at two other buildings ${duration(gapMs)} apart, sooner than ` +
-      `anyone can travel between them. ${COPY} Check with its holder, and reissue it if they still have theirs.`,
+    ...says('impossible_travel.owner', { credential: presented(e), gapS: gapMs / 1000 }),
   })
 }
 

@@ -1,7 +1,8 @@
 // A valid credential used outside its weekly time windows (a cleaner's card
 // at night, a visitor pass on the wrong day).
 
-import { checkCredential, credentialCandidate, describePresented, outcome, severityFor } from './credential-check.ts'
+import { checkCredential, credentialCandidate, presented, severityFor } from './credential-check.ts'
+import { says } from '../../../contract/alert-wording.ts'
 import { NONE, ruleOf, type Step } from './rule.ts'
 
 export const stepOutsideWindow: Step = (e, ctx) => {
@@ -9,7 +10,7 @@ export const stepOutsideWindow: Step = (e, ctx) => {
   const v = checkCredential(e, ctx.view)
   if (v.kind !== 'outside_window') return NONE
   return [credentialCandidate(e, v.credential, 'outside_window', severityFor(e, 'info', 'warning'),
-    `The ${describePresented(e)} was presented at door ${e.door} outside its allowed hours. ${outcome(e)}`)]
+    says('outside_window.presented', { credential: presented(e), door: e.door, result: e.result }))]
 }
 
 export const detectOutsideWindow = ruleOf(stepOutsideWindow)

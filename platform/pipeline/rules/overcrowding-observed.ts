@@ -9,6 +9,7 @@
 import type { AlertCandidate, RoomInfo } from '../model.ts'
 import type { PipelineState } from '../state.ts'
 import { clearOnce, NONE, raiseLevel, ruleOf, type RuleContext, type Step } from './rule.ts'
+import { says } from '../../../contract/alert-wording.ts'
 
 const PREFIX = 'overcrowding_observed:'
 
@@ -27,8 +28,7 @@ function judge (ctx: RuleContext, room: RoomInfo, at: number, via?: { door: stri
     roomId: room.roomId,
     ...via,
     evidence: entryRefs(ctx.state, room.roomId),
-    explanation: `${present} people of room ${room.number} are inside by the door records, for a capacity of ` +
-      `${room.capacity} (${room.registered} registered). Check on site for group renting or unregistered occupants.`,
+    ...says('overcrowding_observed.counted', { present, room: room.number, capacity: room.capacity, registered: room.registered }),
     at,
     level: present,
   }, { detail: `capacity ${room.capacity}` })

@@ -4,6 +4,7 @@
 // departure or a larger capacity brings the room back within it.
 
 import { clearOnce, NONE, raiseLevel, ruleOf, type Step } from './rule.ts'
+import { says } from '../../../contract/alert-wording.ts'
 import type { AlertCandidate } from '../model.ts'
 
 export const stepOvercrowdingRegistered: Step = (input, ctx) => {
@@ -19,8 +20,7 @@ export const stepOvercrowdingRegistered: Step = (input, ctx) => {
         buildingId: room.buildingId,
         roomId: room.roomId,
         evidence: [],
-        explanation: `Room ${room.number} has ${room.registered} registered residents for a capacity of ${room.capacity} ` +
-          '(group renting). Check on site; deregister who has left or correct the capacity.',
+        ...says('overcrowding_registered.counted', { room: room.number, registered: room.registered, capacity: room.capacity }),
         at: input.at,
         level: room.registered,
       }, { detail: `capacity ${room.capacity}` })

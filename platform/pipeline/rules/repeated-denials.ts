@@ -5,7 +5,8 @@
 
 import type { AccessIn, AlertCandidate } from '../model.ts'
 import { appendRef, NONE, ruleOf, type RuleContext, type Step } from './rule.ts'
-import { describePresented } from './credential-check.ts'
+import { presented } from './credential-check.ts'
+import { says, type AlertReason } from '../../../contract/alert-wording.ts'
 
 export const stepRepeatedDenials: Step = (e, ctx) => {
   if (e.kind !== 'access') return NONE
@@ -25,12 +26,11 @@ export const stepRepeatedDenials: Step = (e, ctx) => {
   // One card tried over and over makes both runs: the credential's says it all.
   if (byDoor !== undefined && !(byCred !== undefined && byCred.count >= byDoor.count)) {
     out.push(candidate(e, `repeated_denials:${doorKey}`, evidence(ctx, byDoor, e),
-      `${byDoor.count} access attempts in a row were refused at door ${e.door}, the latest with ${describePresented(e)}. ` +
-      'Someone may be trying to get in with cards that are not theirs.'))
+      says('repeated_denials.door', { count: byDoor.count, door: e.door, credential: presented(e) })))
   }
   if (byCred !== undefined) {
     out.push(candidate(e, `repeated_denials:${credKey}`, evidence(ctx, byCred, e),
-      `The ${describePresented(e)} was refused ${byCred.count} times in a row, the latest at door ${e.door}.`))
+      says('repeated_denials.credential', { count: byCred.count, door: e.door, credential: presented(e) })))
   }
   return out
 }
@@ -51,7 +51,7 @@ function evidence (ctx: RuleContext, run: { count: number; refs: string[] }, e: 
   return run.count === ctx.params.deniedInARow ? run.refs : [e.ref]
 }
 
-function candidate (e: AccessIn, dedupKey: string, evidence: string[], explanation: string): AlertCandidate {
+function candidate (e: AccessIn, dedupKey: string, evidence: string[], said: { reason: AlertReason; explanation: string }): AlertCandidate {
   return {
     type: 'repeated_denials',
     severity: 'major',
@@ -60,7 +60,7 @@ function candidate (e: AccessIn, dedupKey: string, evidence: string[], explanati
     door: e.door,
     deviceId: e.deviceId,
     evidence,
-    explanation,
+    ...said,
     at: e.at,
   }
 }

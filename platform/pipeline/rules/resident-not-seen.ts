@@ -6,6 +6,7 @@
 
 import type { AlertCandidate } from '../model.ts'
 import { clearOnce, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+import { says } from '../../../contract/alert-wording.ts'
 
 const keyOf = (residentId: string): string => `resident_not_seen:${residentId}`
 
@@ -34,9 +35,9 @@ export const stepResidentNotSeen: Step = (input, ctx) => {
         residentId: r.residentId,
         evidence: [],
         // Facts that stay true while the condition lasts: the alert is raised once and not rewritten every day.
-        explanation: `A resident registered in room ${room.number} has not been seen at any door for more than ${ctx.params.notSeenDays} days ` +
-          `(${lastSeen === -Infinity ? `never since arrival on ${new Date(r.arrivedAt).toISOString()}` : `last seen ${new Date(lastSeen).toISOString()}`}). ` +
-          'If they have moved out, the landlord should deregister them.',
+        ...(lastSeen === -Infinity
+          ? says('resident_not_seen.never_seen', { room: room.number, days: ctx.params.notSeenDays, arrivedAt: new Date(r.arrivedAt).toISOString() })
+          : says('resident_not_seen.last_seen', { room: room.number, days: ctx.params.notSeenDays, lastSeenAt: new Date(lastSeen).toISOString() })),
         at: input.at,
       })
       if (found.length > 0) (out ??= []).push(...found)

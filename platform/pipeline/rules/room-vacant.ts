@@ -5,6 +5,7 @@
 
 import type { AlertCandidate } from '../model.ts'
 import { clearOnce, NONE, raiseOnce, ruleOf, type Step } from './rule.ts'
+import { says } from '../../../contract/alert-wording.ts'
 
 const keyOf = (roomId: string): string => `room_vacant:${roomId}`
 
@@ -31,8 +32,7 @@ export const stepRoomVacant: Step = (input, ctx) => {
         roomId: room.roomId,
         evidence: [],
         // Facts that stay true while the condition lasts (an arrival or departure ends it): no daily rewrite.
-        explanation: `Nobody of room ${room.number} has been seen for more than ${ctx.params.vacantDays} days (nothing since ` +
-          `${new Date(since).toISOString()}; ${room.registered} registered). A house left empty this long should be deregistered.`,
+        ...says('room_vacant.silent', { room: room.number, days: ctx.params.vacantDays, sinceAt: new Date(since).toISOString(), registered: room.registered }),
         at: input.at,
       })
     if (found.length > 0) (out ??= []).push(...found)

@@ -10,6 +10,7 @@
 
 import { Observable } from 'rxjs'
 import type { AlertCandidate, PipelineInput, RegistryView, RuleParams } from '../model.ts'
+import { says } from '../../../contract/alert-wording.ts'
 import type { PipelineState } from '../state.ts'
 
 export interface RuleContext {
@@ -103,7 +104,7 @@ export function clearOnce (
   ctx: RuleContext, c: Pick<AlertCandidate, 'type' | 'dedupKey' | 'buildingId' | 'at'> & Partial<AlertCandidate>,
 ): readonly AlertCandidate[] {
   if (!ctx.state.latched.delete(c.dedupKey)) return NONE
-  return [{ severity: 'info', evidence: [], explanation: 'The condition cleared.', ...c, clears: true }]
+  return [{ severity: 'info', evidence: [], ...says('cleared', {}), ...c, clears: true }]
 }
 
 /** Last `n` of a list of refs plus one more. */

@@ -11,6 +11,7 @@
 import type { AlertCandidate, Tick } from '../model.ts'
 import { MAX_GRANTS_PER_DOOR, MAX_PENDING_PER_DOOR, type DoorState, type GrantMark, type PendingCount } from '../state.ts'
 import { NONE, ruleOf, type RuleContext, type Step } from './rule.ts'
+import { says } from '../../../contract/alert-wording.ts'
 
 /** Grants older than this before the newest one are forgotten. */
 const GRANT_MEMORY_MS = 3_600_000
@@ -75,10 +76,9 @@ function judge (d: DoorState, p: PendingCount, windowMs: number): AlertCandidate
     door: d.door,
     deviceId: p.deviceId,
     evidence: [...used.slice(-19), p.ref],
-    explanation: `The camera counted ${p.in} ${p.in === 1 ? 'person' : 'people'} entering door ${d.door} between ` +
-      `${new Date(p.start).toISOString()} and ${new Date(p.end).toISOString()}, but only ${used.length} granted ` +
-      `${used.length === 1 ? 'entry explains' : 'entries explain'} them: ${excess} entered without a credential ` +
-      '(tailgating, or someone living here unregistered).',
+    ...says('tailgating.counted', {
+      counted: p.in, door: d.door, startAt: new Date(p.start).toISOString(), endAt: new Date(p.end).toISOString(), granted: used.length, excess,
+    }),
     at: p.end,
   }
 }

@@ -1,6 +1,7 @@
 // A reader or lock housing opened, or its wiring cut. One alert per device.
 
 import { NONE, ruleOf, type Step } from './rule.ts'
+import { says } from '../../../contract/alert-wording.ts'
 
 export const stepTamper: Step = (e) => {
   if (e.kind !== 'door' || e.state !== 'tamper') return NONE
@@ -12,7 +13,7 @@ export const stepTamper: Step = (e) => {
     door: e.door,
     deviceId: e.deviceId,
     evidence: [e.ref],
-    explanation: `Device ${e.deviceId} at door ${e.door} reports tampering: its housing was opened or its wiring cut.`,
+    ...says('tamper.reported', { device: e.deviceId, door: e.door }),
     at: e.at,
   }]
 }

@@ -3,7 +3,8 @@
 // value (its keyed digest) and building; repeats count on it.
 
 import type { AlertCandidate } from '../model.ts'
-import { checkCredential, describePresented, outcome, severityFor } from './credential-check.ts'
+import { checkCredential, presented, severityFor } from './credential-check.ts'
+import { says } from '../../../contract/alert-wording.ts'
 import { NONE, ruleOf, type Step } from './rule.ts'
 
 export const stepUnknownCredential: Step = (e, ctx) => {
@@ -18,8 +19,7 @@ export const stepUnknownCredential: Step = (e, ctx) => {
     door: e.door,
     deviceId: e.deviceId,
     evidence: [e.ref],
-    explanation: `Unregistered ${describePresented(e)} presented at door ${e.door}. ${outcome(e)} ` +
-      'Anyone living here must be registered by the landlord.',
+    ...says('unknown_credential.presented', { credential: presented(e), door: e.door, result: e.result }),
     at: e.at,
   }
   return [c]

@@ -9,6 +9,7 @@
 import type { AlertCandidate, CredentialInfo, RegistryView } from '../model.ts'
 import { personKey, type PersonState } from '../state.ts'
 import { clearOnce, NONE, raiseOnce, ruleOf, type RuleContext, type Step } from './rule.ts'
+import { says } from '../../../contract/alert-wording.ts'
 
 const VISITOR_PREFIX = 'visitor:'
 const keyOf = (visitorId: string): string => `visitor_overstay:${visitorId}`
@@ -52,8 +53,9 @@ export const stepVisitorOverstay: Step = (input, ctx) => {
         roomId: p.roomId,
         credentialId: p.credentialId,
         evidence: p.entryRef === null ? [] : [p.entryRef],
-        explanation: `A visitor of room ${ctx.view.room(p.roomId)?.number ?? p.roomId} entered at ${new Date(p.enteredAt).toISOString()} and has ` +
-          `not left by the end of the allowed stay (${new Date(deadline).toISOString()}). Someone staying on must be registered.`,
+        ...says('visitor_overstay.stayed', {
+          room: ctx.view.room(p.roomId)?.number ?? p.roomId, enteredAt: new Date(p.enteredAt).toISOString(), deadlineAt: new Date(deadline).toISOString(),
+        }),
         at: input.at,
       })
     if (found.length > 0) (out ??= []).push(...found)
