@@ -13,6 +13,14 @@ const DateTime = DateTimeStr()
 /** Where an alert belongs: the areas above the building, for routing to dispatch. */
 export const JurisdictionSchema = Type.Object({ district: Nullable(Type.String()), street: Nullable(Type.String()), community: Nullable(Type.String()), grid: Type.String() })
 
+/** What an alert says, as data: worded per language by contract/alert-wording.ts (docs/alerts.md#reasons). */
+export const AlertReasonSchema = Type.Object({
+  code: Type.String({ description: 'One sentence of a rule, e.g. `unknown_credential.presented` (docs/alerts.md#reasons).' }),
+  params: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'What the sentence needs: door, room number, masked credential, counts, seconds, ISO times; never a full card or ID number.',
+  }),
+})
+
 export const AlertSchema = Type.Object({
   id: Type.String(),
   dedupKey: Type.String({ description: 'The condition: one live alert per key.' }),
@@ -36,7 +44,10 @@ export const AlertSchema = Type.Object({
   createdAt: DateTime,
   updatedAt: DateTime,
   evidence: Type.Array(Type.String(), { description: '`deviceId/eventId` of the events behind it, most recent last, at most 20.' }),
-  explanation: Type.String(),
+  explanation: Type.String({ description: 'The English wording of `reason` when it was written.' }),
+  reason: Type.Union([AlertReasonSchema, Type.Null()], {
+    description: 'What the explanation says, as data, for wording it in the reader\'s language; null for alerts raised before it was kept (show `explanation`).',
+  }),
   acknowledgedBy: Nullable(Type.String()),
   acknowledgedAt: Nullable(DateTime),
   resolvedBy: Nullable(Type.String()),

@@ -46,6 +46,7 @@ export async function upsertRaises (
       credential_id: c.credentialId ?? null, resident_id: c.residentId ?? null,
       district: j?.district ?? null, street: j?.street ?? null, community: j?.community ?? null, grid: j?.grid || null,
       n: m.count, first_at: isoAt(m.firstAt), last_at: isoAt(m.lastAt), evidence: m.evidence, explanation: c.explanation, level: m.level,
+      reason: c.reason ?? null,
     }
   })
   const r = await tx.query<AlertRow & { inserted: boolean; prev_severity: Severity | null; ord: number }>(`
@@ -53,7 +54,7 @@ export async function upsertRaises (
       select * from jsonb_to_recordset($1::jsonb) as x (
         ord int, id text, dedup_key text, type text, severity text, building_id text, room_id text, door text,
         device_id text, credential_id text, resident_id text, district text, street text, community text, grid text,
-        n int, first_at timestamptz, last_at timestamptz, evidence jsonb, explanation text, level int)
+        n int, first_at timestamptz, last_at timestamptz, evidence jsonb, explanation text, level int, reason jsonb)
     ),
     prev as (
       select a.dedup_key, a.severity from alerts a join x on x.dedup_key = a.dedup_key where a.status <> 'resolved'
@@ -61,7 +62,7 @@ export async function upsertRaises (
     up as (
       insert into alerts as a (id, dedup_key, type, severity, building_id, room_id, door, device_id, credential_id,
         resident_id, district, street, community, grid, area_path, count, first_at, last_at, evidence, explanation, level,
-        created_at, updated_at)
+        reason, created_at, updated_at)
       select x.id, x.dedup_key, x.type, x.severity, x.building_id, x.room_id, x.door, x.device_id, x.credential_id,
         x.resident_id,
         coalesce(x.district, nullif(split_part(b.area_path, '/', 2), '')),
@@ -69,7 +70,7 @@ export async function upsertRaises (
         coalesce(x.community, nullif(split_part(b.area_path, '/', 4), '')),
         coalesce(x.grid, nullif(split_part(b.area_path, '/', 5), ''), b.grid_id),
         b.area_path, x.n, x.first_at, x.last_at,
-        array(select jsonb_array_elements_text(x.evidence)), x.explanation, x.level, $2::timestamptz, $2::timestamptz
+        array(select jsonb_array_elements_text(x.evidence)), x.explanation, x.level, x.reason, $2::timestamptz, $2::timestamptz
       from x join buildings b on b.id = x.building_id
       order by x.ord
       on conflict (dedup_key) where status <> 'resolved' do update set
@@ -80,6 +81,7 @@ export async function upsertRaises (
         severity = case when alert_severity_rank(excluded.severity) > alert_severity_rank(a.severity)
           then excluded.severity else a.severity end,
         explanation = excluded.explanation,
+        reason = excluded.reason,
         level = coalesce(excluded.level, a.level),
         updated_at = excluded.updated_at
       returning a.*, (a.xmax = 0) as inserted
@@ -116,16 +118,17 @@ export async function updateConditions (tx: Queryable, updates: readonly MergedR
   if (updates.length === 0) return []
   const rows = updates.map((m) => ({
     dedup_key: m.dedupKey, level: m.level, last_at: isoAt(m.lastAt), evidence: m.evidence, explanation: m.latest.explanation,
+    reason: m.latest.reason ?? null,
   }))
   const r = await tx.query<AlertRow & { prev_level: number | null }>(`
     with x as (
-      select * from jsonb_to_recordset($1::jsonb) as x (dedup_key text, level int, last_at timestamptz, evidence jsonb, explanation text)
+      select * from jsonb_to_recordset($1::jsonb) as x (dedup_key text, level int, last_at timestamptz, evidence jsonb, explanation text, reason jsonb)
     ),
     prev as (
       select a.id, a.level from alerts a join x on x.dedup_key = a.dedup_key where a.status <> 'resolved'
     ),
     up as (
-      update alerts a set level = x.level, explanation = x.explanation, last_at = greatest(a.last_at, x.last_at),
+      update alerts a set level = x.level, explanation = x.explanation, reason = x.reason, last_at = greatest(a.last_at, x.last_at),
         evidence = array(
           select e from (
             select e, max(o) as o from unnest(a.evidence || array(select jsonb_array_elements_text(x.evidence))) with ordinality as t (e, o)
@@ -133,7 +136,7 @@ export async function updateConditions (tx: Queryable, updates: readonly MergedR
           ) d order by o),
         updated_at = $2::timestamptz
       from x where a.dedup_key = x.dedup_key and a.status <> 'resolved'
-        and (a.level is distinct from x.level or a.explanation <> x.explanation)
+        and (a.level is distinct from x.level or a.explanation <> x.explanation or a.reason is distinct from x.reason)
       returning a.*
     )
     select up.*, prev.level as prev_level, b.landlord_id, ${ASSIGNEE_NAME('up')}

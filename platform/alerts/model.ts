@@ -84,6 +84,8 @@ export interface AlertRow {
   credential_id: string | null; resident_id: string | null
   district: string | null; street: string | null; community: string | null; grid: string | null; area_path: string
   count: number; level: number | null; first_at: Date; last_at: Date; created_at: Date; updated_at: Date; evidence: string[]; explanation: string
+  /** jsonb: {code, params} (contract/alert-wording.ts); null before migration 025. */
+  reason: { code: string; params: Record<string, unknown> } | null
   acknowledged_by: string | null; acknowledged_at: Date | null; resolved_by: string | null; resolved_at: Date | null
   resolution_note: string | null; auto_resolved: boolean; landlord_id: string | null
   stage: AlertStage; assignee_id: string | null; assigned_at: Date | null; closure_reason: ClosureReason | null
@@ -114,6 +116,7 @@ export const toAlert = (r: AlertRow): Alert => ({
   updatedAt: iso(r.updated_at),
   evidence: r.evidence,
   explanation: r.explanation,
+  reason: r.reason ?? null,
   acknowledgedBy: r.acknowledged_by,
   acknowledgedAt: iso(r.acknowledged_at),
   resolvedBy: r.resolved_by,

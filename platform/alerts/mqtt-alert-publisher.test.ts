@@ -16,7 +16,7 @@ function alert (id: string, count: number, over: Partial<Alert> = {}): Alert {
     deviceId: 'dev-1', credentialId: null, residentId: null,
     jurisdiction: { district: 'd1', street: 's1', community: 'c1', grid: 'g1' }, areaPath: AREA, count, level: null,
     firstAt: '2026-03-01T10:00:00.000Z', lastAt: '2026-03-01T10:00:00.000Z', createdAt: '2026-03-01T10:00:00.000Z',
-    updatedAt: '2026-03-01T10:00:00.000Z', evidence: [], explanation: 'x', acknowledgedBy: null, acknowledgedAt: null,
+    updatedAt: '2026-03-01T10:00:00.000Z', evidence: [], explanation: 'x', reason: null, acknowledgedBy: null, acknowledgedAt: null,
     resolvedBy: null, resolvedAt: null, resolutionNote: null, autoResolved: false, stage: 'reported', assigneeId: null, assigneeName: null,
     assignedAt: null, closureReason: null, escalationLevel: 0, escalatedTo: null, escalatedAt: null, ...over,
   }
