@@ -4,6 +4,7 @@
 // one) with the state tracker, exactly as the pipeline wires them.
 
 import { Subject } from 'rxjs'
+import { explain, isAlertReasonCode } from '../../../contract/alert-wording.ts'
 import type { TimeWindow } from '../../../protocol/index.ts'
 import type { CredentialKind } from '../../registry/credentials.ts'
 import {
@@ -161,6 +162,12 @@ export function heartbeat (o: { at?: number; receivedAt?: number; deviceId?: str
 export const tick = (at: number, sweep = true): Tick => ({ kind: 'tick', at, sweep })
 
 /** Feeds inputs through the rules (all by default) and returns what they proposed, in order. */
+/** Every candidate says what it says as a known code, its explanation being that code's English wording. */
+function checkReason (c: AlertCandidate): void {
+  if (!isAlertReasonCode(c.reason.code)) throw new Error(`${c.type}: reason code ${c.reason.code} is not in contract/alert-wording.ts`)
+  if (c.explanation !== explain(c.reason)) throw new Error(`${c.type}: explanation is not the English wording of ${c.reason.code}`)
+}
+
 export class RuleHarness {
   readonly state: PipelineState
   readonly out: AlertCandidate[] = []
@@ -179,7 +186,9 @@ export class RuleHarness {
   feed (...inputs: PipelineInput[]): AlertCandidate[] {
     const from = this.out.length
     for (const i of inputs) this.input$.next(i)
-    return this.out.slice(from)
+    const found = this.out.slice(from)
+    for (const c of found) checkReason(c)
+    return found
   }
 
   /** Candidates of one type (raises and clears) so far. */

@@ -3,6 +3,7 @@
 // around it with its own events marked, and its history.
 
 import type { AlertWithHistory } from '../../../../contract/schemas/alerts.ts'
+import { alertText } from '../../alert-text.ts'
 import type { Building, Room, User } from '../../../../contract/schemas/registry.ts'
 import { Loaded } from '../../components/loading.tsx'
 import { formatDateTime, formatDuration } from '../../format.ts'
@@ -28,7 +29,7 @@ export function AlertPage ({ id, user, base = '/dispatch' }: { id: string; user:
         <section>
           <p><a href={href(base)}>← {t('dispatch.queue.title')}</a></p>
           <h1><span class={`sev-badge sev-${a.severity}`}>{t(`severity.${a.severity}`)}</span> {t(`alertType.${a.type}`)}</h1>
-          <p class='explanation'>{a.explanation}</p>
+          <p class='explanation'>{alertText(a, building?.timeZone)}</p>
           <div class='alert-top'>
             <AlertFacts alert={a} building={building} room={room} />
             <Procedure alert={a} />

@@ -10,6 +10,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { Alert } from '../../../../contract/schemas/alerts.ts'
 import type { Building } from '../../../../contract/schemas/registry.ts'
 import { severityRank } from '../../../../contract/vocabulary.ts'
+import { alertText } from '../../alert-text.ts'
 import { ErrorText } from '../../components/error-text.tsx'
 import { formatDateTime, formatDuration } from '../../format.ts'
 import { t } from '../../i18n/index.ts'
@@ -56,7 +57,7 @@ function AlertCard ({ alert: a, building, now }: { alert: Alert; building: Build
         <h2>{title}{a.count > 1 && <span class='muted'> ×{a.count}</span>}</h2>
         <span class='badge'>{t(`alertStatus.${a.status}`)} · {t(`alertStage.${a.stage}`)}</span>
       </header>
-      <p class='grid-explanation'>{a.explanation}</p>
+      <p class='grid-explanation'>{alertText(a, building?.timeZone)}</p>
       <dl class='grid-facts'>
         <dt>{t('grid.alert.where')}</dt>
         <dd>
