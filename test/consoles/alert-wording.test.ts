@@ -97,5 +97,17 @@ describe('alert wording in the consoles', () => {
     expect(await openAlert(c, before.id)).toBe('Door wording-old was forced open (written before reasons were kept).')
     await expectClean(c)
     await c.context.close()
+
+    // The grid worker's cards on a phone: the same words, the same zone.
+    const g = await openConsole(browser, base, { phone: true })
+    await signIn(g, 'grid-chen')
+    const card = g.page.locator(`article[data-alert-id="${silent.id}"] p.grid-explanation`)
+    await card.waitFor()
+    expect(await card.textContent()).toContain('自 2026/03/01 18:00:00 起没有发来任何消息')
+    expect(await g.page.locator(`article[data-alert-id="${before.id}"] p.grid-explanation`).textContent()).toBe(
+      'Door wording-old was forced open (written before reasons were kept).')
+    await g.page.screenshot({ path: '/tmp/alert-wording-grid-zh.png', fullPage: true })
+    await expectClean(g)
+    await g.context.close()
   })
 })
