@@ -35,7 +35,7 @@ export function AlertPage ({ id, user, base = '/dispatch' }: { id: string; user:
             <Procedure alert={a} />
           </div>
           <HandlingSteps alert={a} user={user} onChanged={data.reload} />
-          {a.door !== null && <DoorTimeline alert={a} door={a.door} />}
+          {a.door !== null && <DoorTimeline alert={a} door={a.door} timeZone={building?.timeZone} />}
           <AlertHistory alert={a} timeZone={building?.timeZone} />
         </section>
       )}

@@ -27,7 +27,7 @@ export function timelineRange (a: Pick<Alert, 'firstAt' | 'lastAt'>): { from: st
   }
 }
 
-export function DoorTimeline ({ alert: a, door }: { alert: Alert; door: string }) {
+export function DoorTimeline ({ alert: a, door, timeZone }: { alert: Alert; door: string; timeZone: string | undefined }) {
   const range = timelineRange(a)
   const data = useData(() => api.request('GET /buildings/:id/doors/:door/events', {
     params: { id: a.buildingId, door }, query: { from: range.from, to: range.to, limit: 500 },
@@ -37,7 +37,7 @@ export function DoorTimeline ({ alert: a, door }: { alert: Alert; door: string }
     <section class='timeline' aria-labelledby='timeline-title'>
       <h2 id='timeline-title'>{t('dispatch.timeline.title', { door })}</h2>
       <p class='muted'>
-        {t(range.latestOnly ? 'dispatch.timeline.rangeLatest' : 'dispatch.timeline.range', { from: formatDateTime(range.from), to: formatDateTime(range.to) })}
+        {t(range.latestOnly ? 'dispatch.timeline.rangeLatest' : 'dispatch.timeline.range', { from: formatDateTime(range.from, timeZone), to: formatDateTime(range.to, timeZone) })}
       </p>
       <Loaded data={data}>
         {(events) => events.length === 0
@@ -53,7 +53,7 @@ export function DoorTimeline ({ alert: a, door }: { alert: Alert; door: string }
                 </tr>
               </thead>
               <tbody>
-                {events.map((e) => <TimelineRow key={e.logSeq} event={e} evidence={evidence.has(`${e.deviceId}/${e.eventId}`)} />)}
+                {events.map((e) => <TimelineRow key={e.logSeq} event={e} evidence={evidence.has(`${e.deviceId}/${e.eventId}`)} timeZone={timeZone} />)}
               </tbody>
             </table>
             )}
@@ -62,11 +62,11 @@ export function DoorTimeline ({ alert: a, door }: { alert: Alert; door: string }
   )
 }
 
-function TimelineRow ({ event: e, evidence }: { event: LoggedEvent; evidence: boolean }) {
+function TimelineRow ({ event: e, evidence, timeZone }: { event: LoggedEvent; evidence: boolean; timeZone: string | undefined }) {
   const snapshot = typeof e.payload.snapshot === 'string' ? e.payload.snapshot : null
   return (
     <tr class={evidence ? 'evidence' : undefined} data-event-id={e.eventId}>
-      <td><time dateTime={e.at}>{formatDateTime(e.at)}</time></td>
+      <td><time dateTime={e.at}>{formatDateTime(e.at, timeZone)}</time></td>
       <td>
         {evidence && <span class='badge evidence-mark'>{t('dispatch.timeline.evidence')}</span>}
         {describeEvent(e)}

@@ -190,7 +190,7 @@ function BuildingAlerts ({ building, alerts, base, onClose }: { building: Buildi
           <table class='queue'>
             <AlertTableHead />
             <tbody>
-              {[...alerts].sort(bySeverityThenNewest).map((a) => <AlertRow key={a.id} alert={a} now={now} base={base} buildingName={building.name} />)}
+              {[...alerts].sort(bySeverityThenNewest).map((a) => <AlertRow key={a.id} alert={a} now={now} base={base} buildingName={building.name} timeZone={building.timeZone} />)}
             </tbody>
           </table>
           )}

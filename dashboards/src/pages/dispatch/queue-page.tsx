@@ -115,7 +115,7 @@ export function QueuePage ({ base = '/dispatch' }: { base?: string }) {
           <table class='queue'>
             <AlertTableHead />
             <tbody ref={table}>
-              {rows.map((a: Alert) => <AlertRow key={a.id} alert={a} now={now} base={base} buildingName={buildings.value?.get(a.buildingId)?.name ?? a.buildingId} />)}
+              {rows.map((a: Alert) => <AlertRow key={a.id} alert={a} now={now} base={base} buildingName={buildings.value?.get(a.buildingId)?.name ?? a.buildingId} timeZone={buildings.value?.get(a.buildingId)?.timeZone} />)}
             </tbody>
           </table>
           )}

@@ -45,7 +45,7 @@ export function HousePage ({ id }: { id: string }) {
           <dl class='facts'>
             <dt>{t('grid.house.grade')}</dt><dd><span class={`grade grade-${b.grade}`}>{t(`grade.${b.grade}`)}</span></dd>
             <dt>{t('grid.house.agreement')}</dt>
-            <dd>{b.responsibilitySignedAt === null ? <span class='badge warn'>{t('grid.house.agreementMissing')}</span> : formatDate(b.responsibilitySignedAt)}</dd>
+            <dd>{b.responsibilitySignedAt === null ? <span class='badge warn'>{t('grid.house.agreementMissing')}</span> : formatDate(b.responsibilitySignedAt, b.timeZone)}</dd>
             <dt>{t('grid.house.liveAlerts')}</dt>
             <dd>{liveAlerts === 0 ? t('common.none') : <a href={href('/grid')}>{t('grid.house.liveAlertsLink', { n: liveAlerts })}</a>}</dd>
           </dl>
