@@ -29,6 +29,12 @@ export const zh = {
   'grid.room.vacant': '空置',
   'grid.room.over': '超员',
   'grid.person.permit': '居住证有效期至 {date}',
+  'grid.tasks.none': '还没有派给你的任务。',
+  'grid.tasks.feedbackTitle': '处置反馈',
+  'grid.tasks.feedbackNote': '现场情况与处置',
+  'grid.tasks.feedbackSent': '反馈已提交，等待核查；可以补充。',
+  'grid.tasks.addFeedback': '补充反馈',
+  'grid.tasks.sentNow': '反馈已提交。',
 } as const
 
 export const en = english<typeof zh>({
@@ -59,4 +65,10 @@ export const en = english<typeof zh>({
   'grid.room.vacant': 'Vacant',
   'grid.room.over': 'Over capacity',
   'grid.person.permit': 'Permit valid until {date}',
+  'grid.tasks.none': 'Nothing has been assigned to you.',
+  'grid.tasks.feedbackTitle': 'On-site feedback',
+  'grid.tasks.feedbackNote': 'What you found and did',
+  'grid.tasks.feedbackSent': 'Feedback sent, waiting to be verified; you may add to it.',
+  'grid.tasks.addFeedback': 'Add to the feedback',
+  'grid.tasks.sentNow': 'Feedback sent.',
 })

@@ -2,10 +2,11 @@
 // most severe and then the newest first, each with what happened in words,
 // where, how long it has been open, and acknowledging with a note.
 //
-// The list is fed by `useLiveAlerts` (everything live in the area). When the
-// platform tells which alerts are assigned to the worker, AlertCards takes
-// that list instead; the cards stay as they are.
+// The list is fed by `useLiveAlerts` (everything live in the area); what is
+// assigned to the worker is on the tasks page (tasks-page.tsx), with the same
+// cards.
 
+import type { ComponentChildren } from 'preact'
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { Alert } from '../../../../contract/schemas/alerts.ts'
 import type { Building } from '../../../../contract/schemas/registry.ts'
@@ -35,11 +36,7 @@ export function AlertsPage () {
 }
 
 export function AlertCards ({ alerts, buildings }: { alerts: Alert[]; buildings: Map<string, Building> | undefined }) {
-  const [now, setNow] = useState(Date.now())
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 15_000)
-    return () => clearInterval(timer)
-  }, [])
+  const now = useNow()
   if (alerts.length === 0) return <p class='grid-empty'>{t('grid.alerts.none')}</p>
   return (
     <ul class='grid-cards'>
@@ -48,7 +45,17 @@ export function AlertCards ({ alerts, buildings }: { alerts: Alert[]; buildings:
   )
 }
 
-function AlertCard ({ alert: a, building, now }: { alert: Alert; building: Building | undefined; now: number }) {
+/** The time now, moved on every 15 s (the cards' "… ago"). */
+export function useNow (): number {
+  const [now, setNow] = useState(Date.now())
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 15_000)
+    return () => clearInterval(timer)
+  }, [])
+  return now
+}
+
+export function AlertCard ({ alert: a, building, now, children }: { alert: Alert; building: Building | undefined; now: number; children?: ComponentChildren }) {
   const title = t(`alertType.${a.type}`)
   return (
     <article class={`grid-card sev-card sev-${a.severity}`} aria-label={title} data-alert-id={a.id}>
@@ -66,15 +73,16 @@ function AlertCard ({ alert: a, building, now }: { alert: Alert; building: Build
           {building !== undefined && <><br /><span class='muted'>{building.address}</span></>}
         </dd>
         <dt>{t('grid.alert.age')}</dt>
-        <dd><time dateTime={a.createdAt} title={formatDateTime(a.createdAt)}>{t('grid.alert.ago', { age: formatDuration(now - Date.parse(a.createdAt)) })}</time></dd>
+        <dd><time dateTime={a.createdAt} title={formatDateTime(a.createdAt, building?.timeZone)}>{t('grid.alert.ago', { age: formatDuration(now - Date.parse(a.createdAt)) })}</time></dd>
       </dl>
       {a.status === 'acknowledged' && (
-        <p class='muted'>{t('grid.alert.acknowledgedAt', { at: formatDateTime(a.acknowledgedAt) })}</p>
+        <p class='muted'>{t('grid.alert.acknowledgedAt', { at: formatDateTime(a.acknowledgedAt, building?.timeZone) })}</p>
       )}
       {/* A grid worker acts on an alert once dispatch assigns it to them (assigning acknowledges it): on its page. */}
       <div class='grid-buttons'>
         <a class='button primary' href={href(`/grid/alerts/${encodeURIComponent(a.id)}`)}>{t('grid.alert.details')}</a>
       </div>
+      {children}
     </article>
   )
 }
