@@ -142,6 +142,8 @@ export const zh = {
   'dispatch.nextStep.feedback': '核查处置反馈',
   'dispatch.nextStep.verified': '办结归档',
   'dispatch.nextStep.archived': '无',
+  'dispatch.history.assignedTo': '派给 {name}',
+  'dispatch.history.photoRef': '现场照片编号 {ref}',
 } as const
 
 export const en = english<typeof zh>({
@@ -285,4 +287,6 @@ export const en = english<typeof zh>({
   'dispatch.nextStep.feedback': 'Verify the feedback',
   'dispatch.nextStep.verified': 'Resolve and archive',
   'dispatch.nextStep.archived': 'Nothing',
+  'dispatch.history.assignedTo': 'to {name}',
+  'dispatch.history.photoRef': 'photo reference {ref}',
 })

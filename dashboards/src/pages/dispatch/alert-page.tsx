@@ -2,12 +2,12 @@
 // door), what to do for its type, the handling steps, the door's timeline
 // around it with its own events marked, and its history.
 
-import type { AlertWithHistory } from '../../../../contract/schemas/alerts.ts'
+import type { AlertHistoryEntry, AlertWithHistory } from '../../../../contract/schemas/alerts.ts'
 import { alertText } from '../../alert-text.ts'
 import type { Building, Room, User } from '../../../../contract/schemas/registry.ts'
 import { Loaded } from '../../components/loading.tsx'
 import { formatDateTime, formatDuration } from '../../format.ts'
-import { t } from '../../i18n/index.ts'
+import { hasText, t } from '../../i18n/index.ts'
 import { href } from '../../router.ts'
 import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
@@ -80,10 +80,23 @@ function AlertHistory ({ alert: a, timeZone }: { alert: AlertWithHistory; timeZo
           <li key={h.seq}>
             <time dateTime={h.at}>{formatDateTime(h.at, timeZone)}</time> · <strong>{t(`alertAction.${h.action}`)}</strong>
             {h.actorName !== null && <span> · {h.actorName}</span>}
+            {historyDetail(h) !== '' && <span class='muted'> · {historyDetail(h)}</span>}
             {h.note !== null && <p>{h.note}</p>}
           </li>
         ))}
       </ol>
     </>
   )
+}
+
+/** What a step's detail adds in words: to whom it was dispatched, the photo's reference, the closure reason. */
+function historyDetail (h: AlertHistoryEntry): string {
+  const d = h.detail
+  if (h.action === 'assigned' && typeof d.assigneeName === 'string') return t('dispatch.history.assignedTo', { name: d.assigneeName })
+  if (h.action === 'feedback' && typeof d.photoRef === 'string') return t('dispatch.history.photoRef', { ref: d.photoRef })
+  if (h.action === 'resolved' && typeof d.closureReason === 'string') {
+    const key = `closureReason.${d.closureReason}`
+    return hasText(key) ? t(key) : d.closureReason
+  }
+  return ''
 }
