@@ -34,7 +34,7 @@ export const zh = {
   'grid.tasks.feedbackNote': '现场情况与处置',
   'grid.tasks.feedbackSent': '反馈已提交，等待核查；可以补充。',
   'grid.tasks.addFeedback': '补充反馈',
-  'grid.tasks.sentNow': '反馈已提交。',
+  'grid.tasks.sentNow': '反馈已提交，等待指挥中心核查。',
 } as const
 
 export const en = english<typeof zh>({
@@ -70,5 +70,5 @@ export const en = english<typeof zh>({
   'grid.tasks.feedbackNote': 'What you found and did',
   'grid.tasks.feedbackSent': 'Feedback sent, waiting to be verified; you may add to it.',
   'grid.tasks.addFeedback': 'Add to the feedback',
-  'grid.tasks.sentNow': 'Feedback sent.',
+  'grid.tasks.sentNow': 'Feedback sent; dispatch will verify it.',
 })

@@ -61,6 +61,7 @@ function Feedback ({ alert: a, onSent }: { alert: Alert; onSent: () => void }) {
     e.preventDefault()
     setBusy(true)
     setError(undefined)
+    setSent(false)
     try {
       const ref = photoRef.trim()
       await api.request('POST /alerts/:id/feedback', { params: { id: a.id }, body: { note: note.trim(), ...(ref === '' ? {} : { photoRef: ref }) } })
@@ -76,11 +77,12 @@ function Feedback ({ alert: a, onSent }: { alert: Alert; onSent: () => void }) {
   }
   return (
     <form class='grid-feedback' onSubmit={(e) => { void send(e) }} aria-label={t('grid.tasks.feedbackTitle')}>
-      {a.stage === 'feedback' && <p class='muted'>{t('grid.tasks.feedbackSent')}</p>}
+      {sent
+        ? <p class='live ok' role='status'>{t('grid.tasks.sentNow')}</p>
+        : a.stage === 'feedback' && <p class='muted'>{t('grid.tasks.feedbackSent')}</p>}
       <label>{t('grid.tasks.feedbackNote')}<textarea name='feedbackNote' maxLength={2000} rows={3} value={note} onInput={(e) => setNote(e.currentTarget.value)} /></label>
       <label>{t('dispatch.workflow.photoRef')} <small>{t('common.optional')}</small><input name='photoRef' maxLength={500} value={photoRef} onInput={(e) => setPhotoRef(e.currentTarget.value)} /></label>
       <ErrorText error={error} />
-      {sent && <p class='live ok' role='status'>{t('grid.tasks.sentNow')}</p>}
       <div class='grid-buttons'>
         <button type='submit' class='primary' disabled={busy || note.trim() === ''}>{t(a.stage === 'feedback' ? 'grid.tasks.addFeedback' : 'dispatch.action.feedback')}</button>
       </div>
