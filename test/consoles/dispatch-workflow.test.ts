@@ -7,7 +7,8 @@
 // closure reason, the history names everyone, and the shift's CSV export
 // holds it. A landlord of another building and a grid worker of another
 // community are offered nothing and refused by the API. A session that ends
-// while the queue is open goes back to the sign-in page.
+// while the queue is open goes back to the sign-in page, whether the stream
+// is refused on reconnecting (401) or ends itself (session_ended).
 
 import { readFile } from 'node:fs/promises'
 import type { MqttClient } from 'mqtt'
@@ -224,6 +225,24 @@ describe('an alert handled from the door to the archive', () => {
     expect((await callApi(tp, 'landlord-li', 'POST', `/alerts/${alertId}/assign`, { assigneeId: tp.userIds['grid-chen'] })).status).toBe(403)
     expect((await callApi(tp, 'grid-zhou', 'GET', '/handovers/summary')).status).toBe(403)
   })
+
+  it('a stream refused with 401 on reconnect (the session ended meanwhile) goes back to the sign-in page', async () => {
+    const c = await openConsole(browser, base)
+    await signIn(c, 'police-zumiao')
+    await c.page.getByText('实时连接正常').waitFor()
+    const session = (await c.context.cookies()).find((k) => k.name === 'rh_session')!.value
+    expect((await fetch(`${base}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${session}` } })).status).toBe(204)
+    // The line drops (as at a network fault) before the stream's own check: the browser reconnects in 3 s and gets 401.
+    const cutAt = Date.now()
+    tp.platform.app.server.closeAllConnections()
+    await c.page.locator('input[name=username]').waitFor({ timeout: 12_000 })
+    expect(Date.now() - cutAt).toBeLessThan(12_000)
+    expect(await c.page.locator('header.top').count()).toBe(0)
+    // The cut itself is what the browser reports, and nothing else.
+    c.errors.splice(0, c.errors.length, ...c.errors.filter((e) => !e.includes('ERR_INCOMPLETE_CHUNKED_ENCODING')))
+    await expectClean(c)
+    await c.context.close()
+  }, 30_000)
 
   it('a session that ends while the queue is open goes back to the sign-in page', async () => {
     const c = await openConsole(browser, base, { lang: 'en' })
