@@ -15,7 +15,7 @@ function alert (id: string, minute: number, o: Partial<Alert> = {}): Alert {
     id, dedupKey: `unknown_credential:b1:${id}`, type: 'unknown_credential', severity: 'warning', status: 'open', buildingId: 'b1',
     roomId: null, door: 'main-gate', deviceId: 'd1', credentialId: null, residentId: null,
     jurisdiction: { district: 'd', street: 's', community: 'c', grid: 'g' }, areaPath: '/d/s/c/g/', count: 1, level: null,
-    firstAt: at, lastAt: at, createdAt: at, updatedAt: at, evidence: [], explanation: 'x', acknowledgedBy: null, acknowledgedAt: null,
+    firstAt: at, lastAt: at, createdAt: at, updatedAt: at, evidence: [], explanation: 'x', reason: null, acknowledgedBy: null, acknowledgedAt: null,
     resolvedBy: null, resolvedAt: null, resolutionNote: null, autoResolved: false, stage: 'reported', assigneeId: null, assigneeName: null,
     assignedAt: null, closureReason: null, escalationLevel: 0, escalatedTo: null, escalatedAt: null, ...o,
   }
