@@ -18,7 +18,11 @@ import { useData } from '../../use-data.ts'
 type CredentialChoice = 'card' | 'qr' | 'pin' | 'none'
 
 export function RegisterPage ({ roomId }: { roomId: string }) {
-  const room = useData(async () => await api.request('GET /rooms/:id', { params: { id: roomId } }), [roomId])
+  const room = useData(async () => {
+    const r = await api.request('GET /rooms/:id', { params: { id: roomId } })
+    const building = await api.request('GET /buildings/:id', { params: { id: r.buildingId } })
+    return { ...r, timeZone: building.timeZone }
+  }, [roomId])
   const [done, setDone] = useState<RegisterReply | undefined>()
   return (
     <Loaded data={room}>
@@ -26,21 +30,22 @@ export function RegisterPage ({ roomId }: { roomId: string }) {
         <section>
           <p><a href={href(`/landlord/rooms/${encodeURIComponent(r.id)}`)}>← {t('landlord.room.heading', { number: r.number })}</a></p>
           <h1>{t('landlord.register.title', { number: r.number })}</h1>
-          {done === undefined ? <RegisterForm roomId={r.id} onDone={setDone} /> : <Registered reply={done} roomId={r.id} />}
+          {done === undefined ? <RegisterForm roomId={r.id} timeZone={r.timeZone} onDone={setDone} /> : <Registered reply={done} roomId={r.id} />}
         </section>
       )}
     </Loaded>
   )
 }
 
-function RegisterForm ({ roomId, onDone }: { roomId: string; onDone: (r: RegisterReply) => void }) {
+// Dates are the building's: "today" and an arrival day's noon are read in its time zone.
+function RegisterForm ({ roomId, timeZone, onDone }: { roomId: string; timeZone: string; onDone: (r: RegisterReply) => void }) {
   const [name, setName] = useState('')
   const [idType, setIdType] = useState<IdType>('resident_id')
   const [idNumber, setIdNumber] = useState('')
   const [phone, setPhone] = useState('')
   const [householdAddress, setHouseholdAddress] = useState('')
   const [employer, setEmployer] = useState('')
-  const [arrived, setArrived] = useState(todayIn())
+  const [arrived, setArrived] = useState(todayIn(timeZone))
   const [leaseUntil, setLeaseUntil] = useState('')
   const [permitValidUntil, setPermitValidUntil] = useState('')
   const [minors, setMinors] = useState(0)
@@ -66,7 +71,7 @@ function RegisterForm ({ roomId, onDone }: { roomId: string; onDone: (r: Registe
             ...(householdAddress.trim() === '' ? {} : { householdAddress: householdAddress.trim() }),
             ...(employer.trim() === '' ? {} : { employer: employer.trim() }),
           },
-          ...(arrived === todayIn() ? {} : { arrivedAt: zonedInstant(arrived, '12:00') }),
+          ...(arrived === todayIn(timeZone) ? {} : { arrivedAt: zonedInstant(arrived, '12:00', timeZone) }),
           ...(leaseUntil === '' ? {} : { leaseUntil }),
           ...(permitValidUntil === '' ? {} : { permitValidUntil }),
           minors,
@@ -109,7 +114,7 @@ function RegisterForm ({ roomId, onDone }: { roomId: string; onDone: (r: Registe
       </fieldset>
       <fieldset>
         <legend>{t('landlord.register.stay')}</legend>
-        <label>{t('landlord.register.arrived')}<input name='arrived' type='date' required max={todayIn()} value={arrived} onInput={(e) => setArrived(e.currentTarget.value)} /></label>
+        <label>{t('landlord.register.arrived')}<input name='arrived' type='date' required max={todayIn(timeZone)} value={arrived} onInput={(e) => setArrived(e.currentTarget.value)} /></label>
         <label>{t('landlord.tenant.lease')} <small>{t('common.optional')}</small><input name='leaseUntil' type='date' value={leaseUntil} onInput={(e) => setLeaseUntil(e.currentTarget.value)} /></label>
         <label>{t('landlord.tenant.permit')} <small>{t('common.optional')}</small><input name='permitValidUntil' type='date' value={permitValidUntil} onInput={(e) => setPermitValidUntil(e.currentTarget.value)} /></label>
         <label>{t('landlord.tenant.minors')}<input name='minors' type='number' min={0} max={20} value={minors} onInput={(e) => setMinors(Number(e.currentTarget.value))} /></label>
