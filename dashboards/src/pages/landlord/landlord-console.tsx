@@ -1,17 +1,23 @@
 import type { Console } from '../routes.ts'
 import { BuildingPage } from './building-page.tsx'
 import { BuildingsPage } from './buildings-page.tsx'
+import { ImportPage } from './import-page.tsx'
+import { InboxPage } from './inbox-page.tsx'
 import { RegisterPage } from './register-page.tsx'
 import { RoomPage } from './room-page.tsx'
 
 export const landlordConsole: Console = {
   nav: [
     { path: '/landlord', label: 'nav.landlord.buildings' },
+    { path: '/landlord/inbox', label: 'nav.landlord.inbox' },
   ],
   pages: [
     { pattern: '/landlord', render: () => <BuildingsPage /> },
     { pattern: '/landlord/buildings/:id', render: ({ params }) => <BuildingPage id={params.id!} /> },
     { pattern: '/landlord/rooms/:id', render: ({ params }) => <RoomPage id={params.id!} /> },
     { pattern: '/landlord/rooms/:id/register', render: ({ params }) => <RegisterPage roomId={params.id!} /> },
+    { pattern: '/landlord/inbox', render: () => <InboxPage /> },
+    { pattern: '/landlord/buildings/:id/inbox', render: ({ params }) => <InboxPage buildingId={params.id!} /> },
+    { pattern: '/landlord/buildings/:id/import', render: ({ params }) => <ImportPage buildingId={params.id!} /> },
   ],
 }
