@@ -31,14 +31,14 @@ export function RoomPage ({ id }: { id: string }) {
           <h2>{t('landlord.tenants.title')}</h2>
           {registrations.length === 0
             ? <p>{t('landlord.tenants.none')}</p>
-            : registrations.map((r) => <TenantCard key={r.id} registration={r} onChanged={data.reload} />)}
+            : registrations.map((r) => <TenantCard key={r.id} registration={r} timeZone={building.timeZone} onChanged={data.reload} />)}
         </section>
       )}
     </Loaded>
   )
 }
 
-function TenantCard ({ registration: r, onChanged }: { registration: Registration; onChanged: () => void }) {
+function TenantCard ({ registration: r, timeZone, onChanged }: { registration: Registration; timeZone: string; onChanged: () => void }) {
   const [mode, setMode] = useState<'none' | 'deregister' | 'renew'>('none')
   const creds = useData(async () => await api.request('GET /registrations/:id/credentials', { params: { id: r.id } }), [r.id])
   return (
@@ -46,9 +46,9 @@ function TenantCard ({ registration: r, onChanged }: { registration: Registratio
       <h3>{r.resident.name} <span class='badge'>{t(`registrationStatus.${r.status}`)}</span></h3>
       <dl class='facts'>
         <dt>{t('landlord.tenant.idNumber')}</dt><dd>{t(`idType.${r.resident.idType as 'resident_id'}`)} {r.resident.idNumberMasked}</dd>
-        <dt>{t('landlord.tenant.arrived')}</dt><dd>{formatDateTime(r.arrivedAt)}</dd>
-        <dt>{t('landlord.tenant.lease')}</dt><dd>{formatDate(r.leaseUntil)}</dd>
-        <dt>{t('landlord.tenant.permit')}</dt><dd>{formatDate(r.permitValidUntil)}</dd>
+        <dt>{t('landlord.tenant.arrived')}</dt><dd>{formatDateTime(r.arrivedAt, timeZone)}</dd>
+        <dt>{t('landlord.tenant.lease')}</dt><dd>{formatDate(r.leaseUntil, timeZone)}</dd>
+        <dt>{t('landlord.tenant.permit')}</dt><dd>{formatDate(r.permitValidUntil, timeZone)}</dd>
         <dt>{t('landlord.tenant.minors')}</dt><dd>{r.minors}</dd>
         <dt>{t('landlord.tenant.credentials')}</dt>
         <dd>
@@ -65,18 +65,18 @@ function TenantCard ({ registration: r, onChanged }: { registration: Registratio
           <button type='button' onClick={() => setMode('renew')}>{t('landlord.renew.open')}</button>
         </div>
       )}
-      {mode === 'deregister' && <DeregisterForm registration={r} onDone={() => { setMode('none'); onChanged() }} onCancel={() => setMode('none')} />}
-      {mode === 'renew' && <RenewForm registration={r} onDone={() => { setMode('none'); onChanged() }} onCancel={() => setMode('none')} />}
+      {mode === 'deregister' && <DeregisterForm registration={r} timeZone={timeZone} onDone={() => { setMode('none'); onChanged() }} onCancel={() => setMode('none')} />}
+      {mode === 'renew' && <RenewForm registration={r} timeZone={timeZone} onDone={() => { setMode('none'); onChanged() }} onCancel={() => setMode('none')} />}
     </article>
   )
 }
 
 const DEPARTURE_REASONS = ['moved_out', 'lease_ended', 'permit_expired', 'other'] as const
 
-function DeregisterForm ({ registration, onDone, onCancel }: { registration: Registration; onDone: () => void; onCancel: () => void }) {
+function DeregisterForm ({ registration, timeZone, onDone, onCancel }: { registration: Registration; timeZone: string; onDone: () => void; onCancel: () => void }) {
   const [reason, setReason] = useState<(typeof DEPARTURE_REASONS)[number]>('moved_out')
   const [other, setOther] = useState('')
-  const [date, setDate] = useState(todayIn())
+  const [date, setDate] = useState(todayIn(timeZone))
   const [error, setError] = useState<unknown>()
   const [busy, setBusy] = useState(false)
   const submit = async (e: Event): Promise<void> => {
@@ -84,7 +84,7 @@ function DeregisterForm ({ registration, onDone, onCancel }: { registration: Reg
     setBusy(true)
     try {
       // Today: now. An earlier day: its noon in the building's zone.
-      const departedAt = date === todayIn() ? undefined : zonedInstant(date, '12:00')
+      const departedAt = date === todayIn(timeZone) ? undefined : zonedInstant(date, '12:00', timeZone)
       await api.request('POST /registrations/:id/deregister', {
         params: { id: registration.id },
         body: { reason: reason === 'other' ? other.trim() : reason, ...(departedAt === undefined ? {} : { departedAt }) },
@@ -107,7 +107,7 @@ function DeregisterForm ({ registration, onDone, onCancel }: { registration: Reg
       {reason === 'other' && (
         <label>{t('landlord.deregister.otherReason')}<input required maxLength={200} value={other} onInput={(e) => setOther(e.currentTarget.value)} /></label>
       )}
-      <label>{t('landlord.deregister.date')}<input type='date' required max={todayIn()} value={date} onInput={(e) => setDate(e.currentTarget.value)} /></label>
+      <label>{t('landlord.deregister.date')}<input type='date' required max={todayIn(timeZone)} value={date} onInput={(e) => setDate(e.currentTarget.value)} /></label>
       <ErrorText error={error} />
       <div class='actions'>
         <button type='submit' class='danger' disabled={busy}>{t('landlord.deregister.submit')}</button>
@@ -117,7 +117,7 @@ function DeregisterForm ({ registration, onDone, onCancel }: { registration: Reg
   )
 }
 
-function RenewForm ({ registration, onDone, onCancel }: { registration: Registration; onDone: () => void; onCancel: () => void }) {
+function RenewForm ({ registration, timeZone, onDone, onCancel }: { registration: Registration; timeZone: string; onDone: () => void; onCancel: () => void }) {
   const [permit, setPermit] = useState(registration.permitValidUntil ?? '')
   const [lease, setLease] = useState(registration.leaseUntil ?? '')
   const [error, setError] = useState<unknown>()
@@ -135,7 +135,7 @@ function RenewForm ({ registration, onDone, onCancel }: { registration: Registra
   }
   return (
     <form onSubmit={submit} class='inline-form' aria-label={t('landlord.renew.open')}>
-      <label>{t('landlord.tenant.permit')}<input type='date' required min={todayIn()} value={permit} onInput={(e) => setPermit(e.currentTarget.value)} /></label>
+      <label>{t('landlord.tenant.permit')}<input type='date' required min={todayIn(timeZone)} value={permit} onInput={(e) => setPermit(e.currentTarget.value)} /></label>
       <label>{t('landlord.tenant.lease')}<input type='date' value={lease} onInput={(e) => setLease(e.currentTarget.value)} /></label>
       <ErrorText error={error} />
       <div class='actions'>
