@@ -61,6 +61,9 @@ async function uploadFile (buildingId: string, file: File, type: string, onProgr
   })
 }
 
+/** The platform's own sentence of a refusal, without the route, status and code ApiError puts before it. */
+const platformMessage = (e: ApiError): string => e.message.replace(`${e.route}: ${e.status} ${e.code} `, '')
+
 function UploadForm ({ buildingId, onPreview }: { buildingId: string; onPreview: (p: ImportPreview) => void }) {
   const [file, setFile] = useState<File | undefined>()
   const [progress, setProgress] = useState<number | undefined>()
@@ -104,7 +107,9 @@ function UploadForm ({ buildingId, onPreview }: { buildingId: string; onPreview:
         </label>
         <p class='muted'>{t('landlord.import.limits', { mb: IMPORT_MAX_BYTES / 1024 / 1024 })}</p>
         {problem !== '' && <p class='error' role='alert'>{problem}</p>}
-        <ErrorText error={error} />
+        {error instanceof ApiError && error.status === 400
+          ? <p class='error' role='alert'>{t('landlord.import.unreadable', { message: platformMessage(error) })}</p>
+          : <ErrorText error={error} />}
         {busy && (
           <p role='status'>
             <label>
