@@ -1,18 +1,24 @@
 import { AlertPage } from '../dispatch/alert-page.tsx'
 import { QueuePage } from '../dispatch/queue-page.tsx'
 import type { Console } from '../routes.ts'
+import { AreasPage } from './areas-page.tsx'
 import { DevicesPage } from './devices-page.tsx'
 import { UsersPage } from './users-page.tsx'
+import { WebhooksPage } from './webhooks-page.tsx'
 
 export const adminConsole: Console = {
   nav: [
     { path: '/admin/users', label: 'nav.admin.users' },
+    { path: '/admin/areas', label: 'nav.admin.areas' },
+    { path: '/admin/webhooks', label: 'nav.admin.webhooks' },
     { path: '/admin/devices', label: 'nav.admin.devices' },
     { path: '/dispatch', label: 'nav.dispatch.queue' },
   ],
   pages: [
-    { pattern: '/admin/users', render: () => <UsersPage /> },
-    { pattern: '/admin/devices', render: () => <DevicesPage /> },
+    { pattern: '/admin/users', render: ({ user }) => <UsersPage me={user} /> },
+    { pattern: '/admin/areas', render: () => <AreasPage /> },
+    { pattern: '/admin/webhooks', render: () => <WebhooksPage /> },
+    { pattern: '/admin/devices', render: ({ user }) => <DevicesPage user={user} /> },
     { pattern: '/dispatch', render: () => <QueuePage /> },
     { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
   ],
