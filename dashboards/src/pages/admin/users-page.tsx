@@ -51,7 +51,7 @@ export function UsersPage ({ me }: { me: User }) {
                   <th scope='col'>{t('admin.users.name')}</th>
                   <th scope='col'>{t('admin.users.role')}</th>
                   <th scope='col'>{t('admin.users.area')}</th>
-                  <th scope='col'>{t('admin.users.status')}</th>
+                  <th scope='col' class='nowrap'>{t('admin.users.status')}</th>
                   <th scope='col'>{t('admin.users.created')}</th>
                   <th scope='col'>{t('common.actions')}</th>
                 </tr>
@@ -80,7 +80,7 @@ function UserRow ({ user: u, isMe, areas, onChanged }: { user: User; isMe: boole
       <td>{u.displayName}</td>
       <td>{t(`role.${u.role}`)}{u.organisation === null ? '' : ` · ${u.organisation}`}</td>
       <td>{areaName(areas, u.areaId)}</td>
-      <td>{u.disabled ? <span class='badge warn'>{t('admin.users.disabled')}</span> : t('admin.users.enabled')}</td>
+      <td class='nowrap'>{u.disabled ? <span class='badge warn'>{t('admin.users.disabled')}</span> : t('admin.users.enabled')}</td>
       <td>{formatDate(u.createdAt)}</td>
       <td>
         {isMe
