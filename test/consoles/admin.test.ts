@@ -155,6 +155,11 @@ describe('the administrator\'s console in Chromium', () => {
     await page.getByRole('heading', { name: '推送地址已创建' }).waitFor()
     webhookSecret = await shown(admin, '签名密钥')
     expect(webhookSecret.length).toBeGreaterThanOrEqual(32)
+    // The copy button puts it on the clipboard.
+    await admin.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
+    await page.getByRole('button', { name: '复制签名密钥' }).click()
+    await page.getByText('已复制签名密钥。').waitFor()
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(webhookSecret)
     await page.screenshot({ path: `${SHOTS}/webhook-secret.png`, fullPage: true })
 
     await page.reload()
@@ -230,16 +235,34 @@ describe('the administrator\'s console in Chromium', () => {
     await expectClean(admin)
   })
 
-  it('removes a device after a confirmation', async () => {
+  it('approves a vendor\'s pending device; removes a device and deletes a webhook after a confirmation, by keyboard too', async () => {
     const { page } = admin
+    const pending = await callApi(tp, 'vendor-acme', 'POST', '/buildings/demo-b1/devices', { door: 'back-door', kind: 'reader', model: 'AR-200' })
+    expect(pending.status).toBe(201)
+    const pendingId: string = pending.body.device.id
     await page.getByRole('link', { name: '设备' }).click()
+    const waiting = page.locator(`tr[data-device="${pendingId}"]`)
+    await expect(waiting.textContent()).resolves.toContain('待审批')
+    await waiting.getByRole('button', { name: '审批通过' }).click()
+    await waiting.getByText('名单已下发').waitFor()
+    expect((await callApi(tp, 'admin', 'GET', `/devices/${pendingId}`)).body.device).toMatchObject({ approved: true })
+
     const row = page.locator('tr[data-device="demo-b1-cam"]')
     await row.getByRole('button', { name: '移除' }).click()
     await row.getByRole('button', { name: '取消' }).click()
     await row.getByRole('button', { name: '移除' }).click()
-    await row.getByRole('button', { name: '确认移除' }).click()
+    // The question takes the focus: Enter confirms.
+    await expect(row.locator('button:focus').textContent()).resolves.toBe('确认移除')
+    await page.keyboard.press('Enter')
     await until('the camera is gone', async () => await row.count() === 0, 5000)
     expect((await callApi(tp, 'admin', 'GET', '/devices/demo-b1-cam')).status).toBe(404)
+
+    await page.getByRole('link', { name: '推送地址' }).click()
+    const hook = page.locator('tr', { hasText: receiver.url })
+    await hook.getByRole('button', { name: '删除' }).click()
+    await hook.getByRole('button', { name: '确认删除' }).click()
+    await page.getByText('还没有推送地址。').waitFor()
+    expect((await callApi(tp, 'admin', 'GET', '/webhooks')).body).toEqual([])
     await expectClean(admin)
   })
 
@@ -252,7 +275,7 @@ describe('the administrator\'s console in Chromium', () => {
     ] as const) {
       await c.page.goto(`${base}/#${path}`)
       await c.page.getByRole('heading', { name: heading, exact: true }).first().waitFor()
-      await c.page.locator('table, ul.area-tree').first().waitFor()
+      await c.page.locator('table, ul.area-tree, p:text("No webhooks yet.")').first().waitFor()
       await c.page.screenshot({ path: `${SHOTS}/${shot}.png`, fullPage: true })
     }
     // The dispatch queue stays in the administrator's navigation.
