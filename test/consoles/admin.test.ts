@@ -285,6 +285,27 @@ describe('the administrator\'s console in Chromium', () => {
     await c.context.close()
   })
 
+  it('gives a vendor the devices page without approval or removal, its organisation taken from the account', async () => {
+    const c = await openConsole(browser, base)
+    await signIn(c, 'vendor-acme')
+    await c.page.getByRole('heading', { name: '接入新设备' }).waitFor()
+    expect(await c.page.locator('nav.side a').allTextContents()).toEqual(['设备'])
+    expect(await c.page.locator('input[name=vendor]').count()).toBe(0)
+    await c.page.locator('select[name=buildingId]').selectOption('demo-b1')
+    await c.page.locator('input[name=door]').fill('garage')
+    await c.page.locator('input[name=model]').fill('AR-200')
+    await c.page.getByRole('button', { name: '接入', exact: true }).click()
+    await c.page.getByText('该设备须经房东或管理员审批后才能收到名单。').waitFor()
+    await c.page.getByRole('button', { name: '我已保存' }).click()
+    const row = c.page.locator('tr', { hasText: 'garage' })
+    await expect(row.textContent()).resolves.toContain('Acme Access AR-200')
+    expect(await row.getByRole('button', { name: '审批通过' }).count()).toBe(0)
+    expect(await c.page.getByRole('button', { name: '移除' }).count()).toBe(0)
+    await c.page.screenshot({ path: `${SHOTS}/vendor-devices.png`, fullPage: true })
+    await expectClean(c)
+    await c.context.close()
+  })
+
   it('gives a landlord no admin page', async () => {
     const c = await openConsole(browser, base)
     await signIn(c, 'landlord-li')
