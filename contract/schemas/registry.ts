@@ -90,7 +90,8 @@ export const CredentialKindSchema = Type.Enum(CREDENTIAL_KINDS, {
 
 export const CredentialSchema = Type.Object({
   id: Str(), buildingId: Str(), roomId: Str(), registrationId: Nullable(Str()), kind: CredentialKindSchema,
-  value: Str('Card number, QR token or face enrolment reference; PINs are never shown.'),
+  value: Str('Cards and face enrolment references masked to their last 4 characters (`…3F9A`); a QR token in full to the building\'s landlord ' +
+    '(who hands it to its holder) and masked to everyone else; a PIN is never shown.'),
   validFrom: Nullable(DateTimeStr()), validUntil: Nullable(DateTimeStr()), windows: Nullable(Type.Array(TimeWindowSchema)),
   visitor: Type.Boolean(),
   visitorId: Nullable(Str('Visitor passes: the visitor\'s identity, the id of their first pass; renewals keep it. Presence follows it.')),
@@ -98,6 +99,7 @@ export const CredentialSchema = Type.Object({
   status: Type.Enum(CREDENTIAL_STATUSES, { description: 'pending: issued to a pending registration; on no reader until it is active.' }),
   issuedAt: DateTimeStr(), revokedAt: Nullable(DateTimeStr()),
   revokeReason: Nullable(Str()),
+  visitorName: Nullable(Str('Visitor passes: who the pass is for, to the building\'s landlord only; null for everyone else and for other credentials.')),
 })
 
 export const CredentialInputSchema = Type.Object({

@@ -10,6 +10,7 @@ import { pinSha256, type AllowEntry, type TimeWindow } from '../../protocol/inde
 
 export type CredentialKind = AllowEntry['kind']
 import { Errors } from '../errors.ts'
+import { maskValue } from '../pipeline/rules/rule.ts'
 import type { CredentialSecrets } from '../privacy/credential-secrets.ts'
 import { sqlState, UNIQUE_VIOLATION, type Database, type Queryable } from '../store/database.ts'
 import type { Actor } from './access.ts'
@@ -31,7 +32,7 @@ export interface Credential {
   roomId: string
   registrationId: string | null
   kind: CredentialKind
-  /** The identifier; a PIN is never shown. */
+  /** Masked (`…3F9A`) for cards and faces; a QR token in full to the building's landlord only; a PIN is never shown. */
   value: string
   validFrom: string | null
   validUntil: string | null
@@ -46,6 +47,8 @@ export interface Credential {
   issuedAt: string
   revokedAt: string | null
   revokeReason: string | null
+  /** Visitor passes: who the pass is for, to the building's landlord only; null otherwise. */
+  visitorName: string | null
 }
 
 export interface CredentialRow {
@@ -61,13 +64,29 @@ export type { CredentialStatus }
 
 export const HIDDEN_PIN = '(PIN hidden)'
 
-export const toCredential = (r: CredentialRow): Credential => ({
+/**
+ * Who reads a credential. The building's landlord hands a QR code to its
+ * holder (a tenant, a visitor) and so sees the token and a visitor's name;
+ * nobody, them included, sees a card number or a face reference in full.
+ */
+export interface CredentialViewer { holderOfBuilding: boolean }
+
+export const viewerOf = (actor: Actor, building: { landlord_id: string | null }): CredentialViewer =>
+  ({ holderOfBuilding: actor.role === 'landlord' && building.landlord_id === actor.id })
+
+function shownValue (r: CredentialRow, viewer: CredentialViewer): string {
+  if (r.kind === 'pin') return HIDDEN_PIN
+  if (r.kind === 'qr' && viewer.holderOfBuilding) return r.value
+  return maskValue(r.value)
+}
+
+export const toCredential = (r: CredentialRow, viewer: CredentialViewer): Credential => ({
   id: r.id,
   buildingId: r.building_id,
   roomId: r.room_id,
   registrationId: r.registration_id,
   kind: r.kind,
-  value: r.kind === 'pin' ? HIDDEN_PIN : r.value,
+  value: shownValue(r, viewer),
   validFrom: iso(r.valid_from),
   validUntil: iso(r.valid_until),
   windows: r.windows,
@@ -78,6 +97,7 @@ export const toCredential = (r: CredentialRow): Credential => ({
   issuedAt: iso(r.issued_at),
   revokedAt: iso(r.revoked_at),
   revokeReason: r.revoke_reason,
+  visitorName: r.visitor && viewer.holderOfBuilding ? r.visitor_name : null,
 })
 
 /** The entry every reader's list is digested from; a PIN's value stays sealed (see ListedCredential). */

@@ -26,9 +26,10 @@ describe.each(DATABASE_KINDS)('pending credentials hold their value (%s)', (kind
   const person = (name: string) => ({ name, idType: 'resident_id', idNumber: residentIdNumber(7300 + ++serial) })
   const register = (who: string, room: string, resident: object, credentials: object[]) =>
     api(who, 'POST', `/rooms/${room}/registrations`, { resident, credentials })
+  // Replies show a card only masked: the stored values are read from the database.
   const credentialsOf = async (registrationId: string) =>
-    ((await api('admin', 'GET', `/registrations/${registrationId}/credentials`)).body as Array<{ value: string; status: string; revokeReason: string | null }>)
-      .map((c) => ({ value: c.value, status: c.status }))
+    (await tp.platform.db.query<{ value: string; status: string }>(
+      'select value, status from credentials where registration_id = $1 order by issued_at, id', [registrationId])).rows
 
   /** Wang's tenant in demo-b2 with a card; landlord Li registers them in demo-b1, which waits for the move. */
   async function pendingMove (liCredentials: (own: string) => object[]) {
@@ -91,7 +92,7 @@ describe.each(DATABASE_KINDS)('pending credentials hold their value (%s)', (kind
     const r = await api('landlord-wang', 'POST', `/credentials/${m.oldCredential}/revoke`, { reason: 'stolen' })
     expect(r.status).toBe(200)
     const copy = (await api('landlord-li', 'GET', `/registrations/${m.newId}/credentials`)).body
-    expect(copy).toMatchObject([{ value: m.own, status: 'revoked' }])
+    expect(copy).toMatchObject([{ value: `…${m.own.slice(-4)}`, status: 'revoked' }])
     // The old side's words stay on the old side.
     expect(JSON.stringify(copy)).not.toContain('stolen')
     expect((await api('landlord-wang', 'POST', `/moves/${m.moveId}/confirm`, {})).status).toBe(200)

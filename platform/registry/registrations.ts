@@ -15,7 +15,7 @@ import { writeAudit } from './audit-log.ts'
 import { buildingRef, loadBuilding, loadRoom, notFoundAs } from './buildings.ts'
 import { announceAllowlist, iso, newId, type AllowlistChange, type RegistryContext } from './context.ts'
 import {
-  bumpAllowlist, insertCredential, revokeCredentials, toCredential, UNIQUE_EVERYWHERE,
+  bumpAllowlist, insertCredential, revokeCredentials, toCredential, UNIQUE_EVERYWHERE, viewerOf,
   type Credential, type CredentialInput, type CredentialKind, type CredentialRow,
 } from './credentials.ts'
 import { appendLedger, ledgerActor } from './ledger.ts'
@@ -132,7 +132,7 @@ export class Registrations {
       touched.add(building.id)
       const result: RegisterResult = {
         registration,
-        credentials: issued.map(toCredential),
+        credentials: issued.map((c) => toCredential(c, viewerOf(actor, building))),
         overCapacity: occupants.rows[0]!.n + (pending ? 1 : 0) > locked.rows[0]!.capacity,
         closedRegistrationId,
         move: null,
@@ -187,13 +187,13 @@ export class Registrations {
   async issueCredential (actor: Actor, registrationId: string, input: CredentialInput): Promise<Credential> {
     let change: AllowlistChange | undefined
     const credential = await this.ctx.db.transaction(async (tx) => {
-      const row = await this.loadScoped(tx, actor, registrationId, 'residents.write')
+      const { reg: row, building } = await this.loadScopedIn(tx, actor, registrationId, 'residents.write')
       if (row.status !== 'active' && row.status !== 'pending') throw new Errors.Conflict('credentials are issued only to active or pending registrations')
       const pending = row.status === 'pending'
       const c = await insertCredential(tx, this.ctx.secrets, actor,
         { buildingId: row.buildingId, roomId: row.roomId, registrationId, residentId: row.resident.id }, input, pending)
       if (!pending) change = await bumpAllowlist(tx, row.buildingId, [c], [])
-      return toCredential(c)
+      return toCredential(c, viewerOf(actor, building))
     })
     this.publish(change === undefined ? [] : [change], new Set([credential.buildingId]), credential.id)
     return credential
@@ -206,7 +206,7 @@ export class Registrations {
       const c = await tx.query<CredentialRow>('select * from credentials where id = $1', [credentialId])
       const row = c.rows[0]
       if (row === undefined) throw new Errors.NotFound(`credential ${credentialId}`)
-      await notFoundAs(loadBuilding(tx, actor, row.building_id, 'residents.write'), `credential ${credentialId}`)
+      const building = await notFoundAs(loadBuilding(tx, actor, row.building_id, 'residents.write'), `credential ${credentialId}`)
       if (row.status === 'revoked') throw new Errors.Conflict('this credential is already revoked')
       const from = row.status
       const revoked = await revokeCredentials(tx, actor, { credentialId }, reason, this.ctx.now(), { from })
@@ -216,7 +216,7 @@ export class Registrations {
         change = await bumpAllowlist(tx, row.building_id, [], revoked)
         copies = await this.revokePendingCopies(tx, actor, row)
       }
-      return toCredential(revoked[0]!)
+      return toCredential(revoked[0]!, viewerOf(actor, building))
     })
     this.publish(change === undefined ? [] : [change], new Set([credential.buildingId, ...copies.map((c) => c.building_id)]), credential.id)
     return credential
@@ -231,10 +231,10 @@ export class Registrations {
   }
 
   async credentials (actor: Actor, registrationId: string): Promise<Credential[]> {
-    await this.loadScoped(this.ctx.db, actor, registrationId, 'residents.read')
+    const { building } = await this.loadScopedIn(this.ctx.db, actor, registrationId, 'residents.read')
     const r = await this.ctx.db.query<CredentialRow>('select * from credentials where registration_id = $1 order by issued_at, id', [registrationId])
     await writeAudit(this.ctx.db, actor, 'registration.credentials.read', { type: 'registration', id: registrationId }, { returned: r.rows.length })
-    return r.rows.map(toCredential)
+    return r.rows.map((c) => toCredential(c, viewerOf(actor, building)))
   }
 
   /** Registrations in scope, newest arrival first. */
@@ -299,9 +299,13 @@ export class Registrations {
   }
 
   private async loadScoped (q: Queryable, actor: Actor, registrationId: string, permission: 'residents.read' | 'residents.write'): Promise<Registration> {
+    return (await this.loadScopedIn(q, actor, registrationId, permission)).reg
+  }
+
+  /** The registration and its building, if the caller may do `permission` there. */
+  private async loadScopedIn (q: Queryable, actor: Actor, registrationId: string, permission: 'residents.read' | 'residents.write') {
     const reg = await loadRegistration(q, registrationId)
-    await notFoundAs(loadBuilding(q, actor, reg.buildingId, permission), `registration ${registrationId}`)
-    return reg
+    return { reg, building: await notFoundAs(loadBuilding(q, actor, reg.buildingId, permission), `registration ${registrationId}`) }
   }
 
   /** After the commit: allow-list changes to the readers, and every building touched to the caches. */

@@ -18,7 +18,7 @@ import { writeAudit } from './audit-log.ts'
 import { loadRoom } from './buildings.ts'
 import { announceAllowlist, type RegistryContext } from './context.ts'
 import {
-  bumpAllowlist, insertCredential, revokeCredentials, toCredential, type Credential, type CredentialInput, type CredentialRow,
+  bumpAllowlist, insertCredential, revokeCredentials, toCredential, viewerOf, type Credential, type CredentialInput, type CredentialRow,
 } from './credentials.ts'
 import { appendLedger } from './ledger.ts'
 import { MAX_VISITOR_PASS_DAYS } from '../../contract/routes/registry-routes.ts'
@@ -50,7 +50,7 @@ export class VisitorPasses {
     }
     const { visitorName, renews, ...credential } = input
     const { pass, change } = await this.ctx.db.transaction(async (tx) => {
-      const { room } = await loadRoom(tx, actor, roomId, 'residents.write')
+      const { room, building } = await loadRoom(tx, actor, roomId, 'residents.write')
       const renewal = renews === undefined ? undefined : await this.replace(tx, actor, roomId, renews, from, now)
       const name = visitorName?.trim() || renewal?.name
       if (name === undefined || name === '') throw new Errors.BadRequest('visitorName is required')
@@ -59,7 +59,7 @@ export class VisitorPasses {
         : { visitor: name, visitorId: renewal.visitorId, renews: renewal.renews }
       const row = await insertCredential(tx, this.ctx.secrets, actor, { buildingId: room.building_id, roomId, registrationId: null, ...target }, credential)
       const change = await bumpAllowlist(tx, room.building_id, [row, ...renewal?.shortened ?? []], renewal?.revoked ?? [])
-      return { pass: toCredential(row), change }
+      return { pass: toCredential(row, viewerOf(actor, building)), change }
     })
     announceAllowlist(this.ctx.events, change)
     return pass
@@ -95,7 +95,7 @@ export class VisitorPasses {
 
   /** Passes of a room, newest first; `active` only those not revoked and not yet expired. */
   async list (actor: Actor, roomId: string, opts: { active?: boolean } = {}): Promise<Credential[]> {
-    await loadRoom(this.ctx.db, actor, roomId, 'residents.read')
+    const { building } = await loadRoom(this.ctx.db, actor, roomId, 'residents.read')
     const r = opts.active === true
       ? await this.ctx.db.query<CredentialRow>(
         `select * from credentials where room_id = $1 and visitor and status = 'active' and (valid_until is null or valid_until > $2)
@@ -104,6 +104,6 @@ export class VisitorPasses {
         'select * from credentials where room_id = $1 and visitor order by issued_at desc, id limit 500', [roomId])
     // Visitors' names: the listing is audited, once per request.
     await writeAudit(this.ctx.db, actor, 'visitor_passes.list', { type: 'room', id: roomId }, { active: opts.active === true, returned: r.rows.length })
-    return r.rows.map(toCredential)
+    return r.rows.map((c) => toCredential(c, viewerOf(actor, building)))
   }
 }

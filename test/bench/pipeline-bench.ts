@@ -49,14 +49,15 @@ async function main (): Promise<void> {
   const devices: PublisherDevice[] = []
   for (let i = 0; i < DEVICES; i++) {
     const room = await registry.buildings.createRoom(root, 'bench-b', { number: `R${i}`, capacity: 4 })
+    const card = `C0${i.toString(16).padStart(6, '0')}`
     const reg = await registry.registrations.register(root, room.id, {
       resident: { name: `Resident ${i}`, idType: 'resident_id', idNumber: residentIdNumber(i + 1) },
-      credentials: [{ kind: 'card', value: `C0${i.toString(16).padStart(6, '0')}` }],
+      credentials: [{ kind: 'card', value: card }],
     })
     const p = await registry.devices.provision(root, 'bench-b', { id: `bench-r${i}`, door: 'main-gate', kind: 'reader', vendor: 'Bench', model: 'B' })
     devices.push({
       id: p.device.id, password: p.secret, topic: `rh/v1/bench-b/${p.device.id}/event/access`, will: `rh/v1/bench-b/${p.device.id}/status`,
-      card: reg.credentials[0]!.value, credentialId: reg.credentials[0]!.id,
+      card, credentialId: reg.credentials[0]!.id,
     })
   }
   const url = platform.addresses.mqtt
