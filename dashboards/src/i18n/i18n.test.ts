@@ -43,7 +43,7 @@ describe('message catalogues', () => {
 
   it('the Chinese texts are Chinese', () => {
     // A key copied into zh-CN untranslated would show English to a Chinese reader.
-    const latinOnly = Object.entries({ ...CATALOGUES.common.zh, ...CATALOGUES.landlord.zh, ...CATALOGUES.dispatch.zh, ...CATALOGUES.grid.zh, ...CATALOGUES.admin.zh } as Record<string, string>)
+    const latinOnly = Object.entries({ ...CATALOGUES.common.zh, ...CATALOGUES.landlord.zh, ...CATALOGUES.dispatch.zh, ...CATALOGUES.grid.zh, ...CATALOGUES.admin.zh, ...CATALOGUES.landlordSite.zh } as Record<string, string>)
       .filter(([key, text]) => {
         const words = text.replace(/\{\w+\}/g, '')
         return /[A-Za-z]/.test(words) && !/[\u4e00-\u9fff]/.test(words) && key !== 'lang.switch'

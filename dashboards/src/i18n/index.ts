@@ -9,15 +9,16 @@ import * as landlord from './landlord.ts'
 import * as dispatch from './dispatch.ts'
 import * as grid from './grid.ts'
 import * as admin from './admin.ts'
+import * as landlordSite from './landlord-site.ts'
 
 export const LANGUAGES = ['zh-CN', 'en'] as const
 export type Language = (typeof LANGUAGES)[number]
 
 /** Each area of the consoles: its Chinese and English texts. */
-export const CATALOGUES = { common, vocabulary, landlord, dispatch, grid, admin }
+export const CATALOGUES = { common, vocabulary, landlord, dispatch, grid, admin, landlordSite }
 
-const zh = { ...common.zh, ...vocabulary.zh, ...landlord.zh, ...dispatch.zh, ...grid.zh, ...admin.zh }
-const en: Record<keyof typeof zh, string> = { ...common.en, ...vocabulary.en, ...landlord.en, ...dispatch.en, ...grid.en, ...admin.en }
+const zh = { ...common.zh, ...vocabulary.zh, ...landlord.zh, ...dispatch.zh, ...grid.zh, ...admin.zh, ...landlordSite.zh }
+const en: Record<keyof typeof zh, string> = { ...common.en, ...vocabulary.en, ...landlord.en, ...dispatch.en, ...grid.en, ...admin.en, ...landlordSite.en }
 
 export type MessageKey = keyof typeof zh
 

@@ -29,6 +29,7 @@ export function BuildingPage ({ id }: { id: string }) {
           <h1>{building.name}</h1>
           <p class='muted'>{building.address}</p>
           <ul class='tools' aria-label={t('landlord.building.tools')}>
+            <li><a class='button' href={href(`${path}/site`)}>{t('landlordSite.site.link')}</a></li>
             <li><a class='button' href={href(`${path}/inbox`)}>{t('landlord.inbox.title')}</a></li>
             <li><a class='button' href={href(`${path}/import`)}>{t('landlord.import.title')}</a></li>
             <li><a class='button' href={`/buildings/${encodeURIComponent(id)}/register.csv`} download>{t('landlord.export.csv')}</a></li>

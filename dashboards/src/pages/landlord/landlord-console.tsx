@@ -1,15 +1,18 @@
 import type { Console } from '../routes.ts'
+import { AlertsPage } from './alerts-page.tsx'
 import { BuildingPage } from './building-page.tsx'
 import { BuildingsPage } from './buildings-page.tsx'
 import { ImportPage } from './import-page.tsx'
 import { InboxPage } from './inbox-page.tsx'
 import { RegisterPage } from './register-page.tsx'
 import { RoomPage } from './room-page.tsx'
+import { SitePage } from './site-page.tsx'
 
 export const landlordConsole: Console = {
   nav: [
     { path: '/landlord', label: 'nav.landlord.buildings' },
     { path: '/landlord/inbox', label: 'nav.landlord.inbox' },
+    { path: '/landlord/alerts', label: 'nav.landlord.alerts' },
   ],
   pages: [
     { pattern: '/landlord', render: () => <BuildingsPage /> },
@@ -19,5 +22,7 @@ export const landlordConsole: Console = {
     { pattern: '/landlord/inbox', render: () => <InboxPage /> },
     { pattern: '/landlord/buildings/:id/inbox', render: ({ params }) => <InboxPage buildingId={params.id!} /> },
     { pattern: '/landlord/buildings/:id/import', render: ({ params }) => <ImportPage buildingId={params.id!} /> },
+    { pattern: '/landlord/alerts', render: () => <AlertsPage /> },
+    { pattern: '/landlord/buildings/:id/site', render: ({ params }) => <SitePage id={params.id!} /> },
   ],
 }

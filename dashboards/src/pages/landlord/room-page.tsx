@@ -1,5 +1,6 @@
 // One room: who is registered, their cards, and the landlord's actions:
-// register a tenant, deregister with reason and date, renew a permit.
+// register a tenant, deregister with reason and date, renew a permit; issue,
+// enrol by swiping, revoke or report lost a card; the room's visitor passes.
 
 import { useState } from 'preact/hooks'
 import type { Registration } from '../../../../contract/schemas/registry.ts'
@@ -10,6 +11,8 @@ import { t } from '../../i18n/index.ts'
 import { href } from '../../router.ts'
 import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
+import { TenantCredentials } from './tenant-credentials.tsx'
+import { VisitorPasses } from './visitor-passes.tsx'
 
 export function RoomPage ({ id }: { id: string }) {
   const data = useData(async () => {
@@ -32,6 +35,8 @@ export function RoomPage ({ id }: { id: string }) {
           {registrations.length === 0
             ? <p>{t('landlord.tenants.none')}</p>
             : registrations.map((r) => <TenantCard key={r.id} registration={r} timeZone={building.timeZone} onChanged={data.reload} />)}
+
+          <VisitorPasses room={room} building={building} />
         </section>
       )}
     </Loaded>
@@ -40,7 +45,6 @@ export function RoomPage ({ id }: { id: string }) {
 
 function TenantCard ({ registration: r, timeZone, onChanged }: { registration: Registration; timeZone: string; onChanged: () => void }) {
   const [mode, setMode] = useState<'none' | 'deregister' | 'renew'>('none')
-  const creds = useData(async () => await api.request('GET /registrations/:id/credentials', { params: { id: r.id } }), [r.id])
   return (
     <article class='card' aria-label={r.resident.name}>
       <h3>{r.resident.name} <span class='badge'>{t(`registrationStatus.${r.status}`)}</span></h3>
@@ -51,13 +55,7 @@ function TenantCard ({ registration: r, timeZone, onChanged }: { registration: R
         <dt>{t('landlord.tenant.permit')}</dt><dd>{formatDate(r.permitValidUntil, timeZone)}</dd>
         <dt>{t('landlord.tenant.minors')}</dt><dd>{r.minors}</dd>
         <dt>{t('landlord.tenant.credentials')}</dt>
-        <dd>
-          <Loaded data={creds}>
-            {(cs) => cs.length === 0
-              ? t('common.none')
-              : cs.map((c) => <span key={c.id} class='badge'>{t(`credentialKind.${c.kind}`)} {c.kind === 'pin' ? '' : c.value} · {t(`credentialStatus.${c.status}`)}</span>)}
-          </Loaded>
-        </dd>
+        <dd><TenantCredentials registration={r} timeZone={timeZone} /></dd>
       </dl>
       {mode === 'none' && (
         <div class='actions'>
