@@ -64,7 +64,7 @@ describe.each(DATABASE_KINDS)('credential validity and time windows (%s)', (kind
     const reg = await register({ credentials: [{ kind: 'card', value: 'c0ffee01', ...VALIDITY, windows: [WORKDAYS, WEEKEND_NIGHTS] }] })
     expect(reg.status).toBe(201)
     const card = reg.body.credentials[0]
-    expect(card).toMatchObject({ kind: 'card', value: 'C0FFEE01', ...VALIDITY, windows: [WORKDAYS, WEEKEND_NIGHTS], status: 'active' })
+    expect(card).toMatchObject({ kind: 'card', value: '…EE01', ...VALIDITY, windows: [WORKDAYS, WEEKEND_NIGHTS], status: 'active' })
     const pin = await api('POST', `/registrations/${reg.body.registration.id}/credentials`, { kind: 'pin', value: '4821', validUntil: VALIDITY.validUntil, windows: [WEEKEND_NIGHTS] })
     expect(pin.status).toBe(201)
     expect(pin.body).toMatchObject({ value: '(PIN hidden)', validFrom: null, validUntil: VALIDITY.validUntil, windows: [WEEKEND_NIGHTS] })

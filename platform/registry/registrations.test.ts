@@ -43,7 +43,7 @@ describe.each(DATABASE_KINDS)('registrations (%s)', (kind) => {
     const old = await api('GET', `/registrations/${first.body.registration.id}`)
     expect(old.body).toMatchObject({ status: 'departed', departureReason: 'registered_elsewhere', departedAt: second.body.registration.arrivedAt })
     const oldCards = await api('GET', `/registrations/${first.body.registration.id}/credentials`)
-    expect(oldCards.body).toEqual([expect.objectContaining({ value: 'AB120001', status: 'revoked', revokeReason: 'departed: registered_elsewhere' })])
+    expect(oldCards.body).toEqual([expect.objectContaining({ value: '…0001', status: 'revoked', revokeReason: 'departed: registered_elsewhere' })])
 
     const actorId = tp.userIds['grid-chen']
     expect(await ledgerSince('demo-b1', seq)).toEqual([
