@@ -79,6 +79,14 @@ describe('the landlord\'s site tools in Chromium', () => {
     await until('the reader drops the card', () => reader!.allowlistVersion > listed, 5000)
     expect(await reader!.present({ kind: 'card', value: CARD }, 'in')).toBe('denied')
     await expectClean(c)
+
+    // Another tenant's card is refused in words (the browser logs the refused request, nothing else), and nothing is issued.
+    await tenant.getByRole('button', { name: '发放卡 / 二维码 / 密码' }).click()
+    await tenant.locator('input[name=credentialValue]').fill('04A1B2C3')
+    await tenant.getByRole('button', { name: '发放', exact: true }).click()
+    await tenant.getByRole('alert').getByText('这张卡或这个码已有人在用，不能重复发放。').waitFor()
+    expect(await tenant.locator('.credential').count()).toBe(1)
+    expect(c.errors).toEqual([expect.stringContaining('409')])
     await c.context.close()
   })
 
