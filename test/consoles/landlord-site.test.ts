@@ -87,6 +87,15 @@ describe('the landlord\'s site tools in Chromium', () => {
     await tenant.getByRole('alert').getByText('这张卡或这个码已有人在用，不能重复发放。').waitFor()
     expect(await tenant.locator('.credential').count()).toBe(1)
     expect(c.errors).toEqual([expect.stringContaining('409')])
+
+    // A QR code for the tenant: its landlord draws it to hand over.
+    await tenant.locator('select[name=credentialKind]').selectOption('qr')
+    await tenant.getByRole('button', { name: '发放', exact: true }).click()
+    await tenant.getByText(/^已发放：二维码 …/).waitFor()
+    await tenant.getByRole('button', { name: '显示二维码' }).click()
+    await tenant.locator('img.qr[alt="刷卡住户 的门禁二维码"]').waitFor()
+    await shot(c, 'tenant-qr')
+    expect(c.errors).toHaveLength(1)
     await c.context.close()
   })
 

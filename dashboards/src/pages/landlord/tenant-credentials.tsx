@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks'
 import type { Credential, Registration } from '../../../../contract/schemas/registry.ts'
 import type { CredentialKind } from '../../../../contract/vocabulary.ts'
 import { Loaded } from '../../components/loading.tsx'
+import { QrImage } from '../../components/qr-image.tsx'
 import { formatDateTime } from '../../format.ts'
 import { hasText, t } from '../../i18n/index.ts'
 import { api } from '../../session.ts'
@@ -33,6 +34,7 @@ export function reasonText (reason: string): string {
 type Tool = 'none' | 'issue' | 'swipe'
 
 export function TenantCredentials ({ registration: r, timeZone }: { registration: Registration; timeZone: string }) {
+  const name = r.resident.name
   const creds = useData(async () => await api.request('GET /registrations/:id/credentials', { params: { id: r.id } }), [r.id])
   const [tool, setTool] = useState<Tool>('none')
   const [done, setDone] = useState<string | undefined>()
@@ -44,7 +46,7 @@ export function TenantCredentials ({ registration: r, timeZone }: { registration
           ? <p>{t('common.none')}</p>
           : (
             <ul class='credential-list'>
-              {cs.map((c) => <CredentialRow key={c.id} credential={c} timeZone={timeZone} onChanged={creds.reload} />)}
+              {cs.map((c) => <CredentialRow key={c.id} credential={c} holder={name} timeZone={timeZone} onChanged={creds.reload} />)}
             </ul>
             )}
       </Loaded>
@@ -61,8 +63,9 @@ export function TenantCredentials ({ registration: r, timeZone }: { registration
   )
 }
 
-function CredentialRow ({ credential: c, timeZone, onChanged }: { credential: Credential; timeZone: string; onChanged: () => void }) {
+function CredentialRow ({ credential: c, holder, timeZone, onChanged }: { credential: Credential; holder: string; timeZone: string; onChanged: () => void }) {
   const [asking, setAsking] = useState<'none' | 'lost' | 'revoked_by_landlord'>('none')
+  const [showQr, setShowQr] = useState(false)
   const { busy, error, run } = useAction()
   const label = credentialLabel(c)
   const revoke = async (reason: 'lost' | 'revoked_by_landlord'): Promise<void> => await run(async () => {
@@ -72,6 +75,8 @@ function CredentialRow ({ credential: c, timeZone, onChanged }: { credential: Cr
   })
   const canRevoke = c.status === 'active' || c.status === 'pending'
   const cards = c.kind === 'card' || c.kind === 'ic_card'
+  // The landlord gets a QR token to hand to its holder: drawn on request, never as text.
+  const qr = c.kind === 'qr' && canRevoke && !c.value.startsWith('…')
   return (
     <li class='credential' data-credential-id={c.id}>
       <span class={c.status === 'revoked' ? 'badge muted' : 'badge'}>{label}</span>
@@ -80,10 +85,12 @@ function CredentialRow ({ credential: c, timeZone, onChanged }: { credential: Cr
       {c.revokeReason !== null && <span class='muted'> · {t('landlordSite.cred.revokedBecause', { reason: reasonText(c.revokeReason) })}</span>}
       {canRevoke && asking === 'none' && (
         <span class='inline-actions'>
+          {qr && <button type='button' class='small' aria-expanded={showQr} onClick={() => setShowQr(!showQr)}>{showQr ? t('landlordSite.cred.hideQr') : t('landlordSite.cred.showQr')}</button>}
           {cards && <button type='button' class='small' onClick={() => setAsking('lost')} aria-label={`${t('landlordSite.cred.lost')} ${label}`}>{t('landlordSite.cred.lost')}</button>}
           <button type='button' class='small' onClick={() => setAsking('revoked_by_landlord')} aria-label={`${t('landlordSite.cred.revoke')} ${label}`}>{t('landlordSite.cred.revoke')}</button>
         </span>
       )}
+      {qr && showQr && <div><QrImage text={c.value} label={t('landlordSite.cred.qrLabel', { name: holder })} size={160} /></div>}
       {asking !== 'none' && (
         <div class='confirm' role='group' aria-label={asking === 'lost' ? t('landlordSite.cred.lost') : t('landlordSite.cred.revoke')}>
           <p>{asking === 'lost' ? t('landlordSite.cred.confirmLost', { what: label }) : t('landlordSite.cred.confirmRevoke', { what: label })}</p>
