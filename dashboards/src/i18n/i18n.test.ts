@@ -79,6 +79,7 @@ describe('message catalogues', () => {
       'closureReason.', 'landlord.departure.', 'landlord.idError.', 'dispatch.since.', 'dispatch.procedure.', 'dispatch.event.direction.',
       'dispatch.event.result.', 'dispatch.event.reason.', 'dispatch.event.door.', 'dispatch.nextStep.',
       'landlord.inbox.type.', 'landlord.import.failed.', 'landlord.import.column.', 'landlord.import.error.',
+      'landlordSite.cred.reason.', 'landlordSite.error.', 'landlordSite.meaning.', 'landlordSite.swipe.result.',
     ]
     // Written ahead of the pages that other work is adding; take a key out once its page names it.
     const ahead = new Set([

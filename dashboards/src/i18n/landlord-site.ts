@@ -129,7 +129,6 @@ export const zh = {
   'landlordSite.meaning.device_offline': '设备与平台断开了连接，门禁名单无法更新。请检查设备的电源和网络。',
   'landlordSite.meaning.clock_drift': '设备的时钟与标准时间相差较大，记录的时间可能不准。',
   'landlordSite.meaning.reader_not_updated': '读卡器收不到最新的门禁名单，新发或停用的卡可能还未生效。',
-  'landlordSite.alerts.platformSays': '平台记录：{text}',
 }
 
 export const en = english<typeof zh>({
@@ -253,5 +252,4 @@ export const en = english<typeof zh>({
   'landlordSite.meaning.device_offline': 'The device lost its connection to the platform and gets no allow-list updates. Check its power and network.',
   'landlordSite.meaning.clock_drift': 'The device\'s clock is far off the right time: its records may carry wrong times.',
   'landlordSite.meaning.reader_not_updated': 'The reader cannot receive the current allow-list: cards issued or revoked lately may not take effect there.',
-  'landlordSite.alerts.platformSays': 'The platform recorded: {text}',
 })

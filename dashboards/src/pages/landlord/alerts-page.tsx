@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks'
 import type { Alert } from '../../../../contract/schemas/alerts.ts'
 import type { Building } from '../../../../contract/schemas/registry.ts'
+import { alertText } from '../../alert-text.ts'
 import { Loaded } from '../../components/loading.tsx'
 import { formatDateTime } from '../../format.ts'
 import { hasText, t } from '../../i18n/index.ts'
@@ -77,8 +78,8 @@ function LandlordAlert ({ alert: a, building, room, onChanged }: { alert: Alert;
         {a.count > 1 && <span class='muted'> ×{a.count}</span>}
         {' '}<span class='badge'>{t(`alertStatus.${a.status}`)} · {t(`alertStage.${a.stage}`)}</span>
       </h2>
-      {hasText(meaning) && <p class='explanation'>{t(meaning)}</p>}
-      <p class='muted'>{t('landlordSite.alerts.platformSays', { text: a.explanation })}</p>
+      <p class='explanation'>{alertText(a, tz)}</p>
+      {hasText(meaning) && <p class='muted'>{t(meaning)}</p>}
       <dl class='facts'>
         <dt>{t('landlordSite.alerts.where')}</dt>
         <dd>

@@ -62,6 +62,7 @@ export function SitePage ({ id }: { id: string }) {
 
 interface DeviceRowProps { device: Device; status: Pick<DeviceStats, 'connected' | 'lastConnectedAt' | 'lastDisconnectedAt'>; timeZone: string }
 
+const STATE_TEXT = { online: 'landlordSite.devices.online', offline: 'landlordSite.devices.offline', disabled: 'landlordSite.devices.disabled' } as const
 function DeviceRow ({ device: d, status: { connected, lastConnectedAt, lastDisconnectedAt }, timeZone }: DeviceRowProps) {
   const [opening, setOpening] = useState(false)
   const state = !d.enabled ? 'disabled' : connected ? 'online' : 'offline'
@@ -71,7 +72,7 @@ function DeviceRow ({ device: d, status: { connected, lastConnectedAt, lastDisco
         <td>{d.door}</td>
         <td>{t(`deviceKind.${d.kind}`)}</td>
         <td>{d.vendor} {d.model}</td>
-        <td><span class={state === 'online' ? 'badge ok' : 'badge warn'}>{t(`landlordSite.devices.${state}`)}</span></td>
+        <td><span class={state === 'online' ? 'badge ok' : 'badge warn'}>{t(STATE_TEXT[state])}</span></td>
         <td>
           {connected
             ? t('landlordSite.devices.onlineSince', { at: formatDateTime(lastConnectedAt, timeZone) })
