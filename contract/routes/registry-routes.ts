@@ -95,7 +95,11 @@ export const registryRoutes = {
   },
   'PATCH /users/:id': {
     params: IdParams,
-    body: Type.Object({ disabled: Type.Boolean() }, { additionalProperties: false }),
+    body: Type.Object({
+      disabled: Type.Optional(Type.Boolean()),
+      displayName: Type.Optional(Text(100, { minLength: 1 })),
+      areaId: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'A police or grid worker account\'s new jurisdiction; its sessions end, so the next sign-in has the new scope.' })),
+    }, { additionalProperties: false, minProperties: 1, description: 'The role is kept: to change it, disable the account and create another.' }),
     response: { 200: UserSchema, ...errors(400, 401, 403, 404) },
   },
   // ---------------------------------------------------------------- areas and buildings

@@ -147,17 +147,41 @@ export class Users {
     return r.rows.map(toUser)
   }
 
-  async setDisabled (actor: Actor, id: string, disabled: boolean): Promise<User> {
-    if (actor.role !== 'admin') throw new Errors.Forbidden('only administrators disable accounts')
-    // The change, the end of the account's sessions and the audit entry, or none of them.
+  /**
+   * Changes an account (administrators): disables or enables it, renames it, or moves a police or grid worker
+   * account to another area. Disabling or moving ends its sessions, so no session keeps the old scope.
+   */
+  async update (actor: Actor, id: string, patch: { disabled?: boolean; displayName?: string; areaId?: string }): Promise<User> {
+    if (actor.role !== 'admin') throw new Errors.Forbidden('only administrators change accounts')
+    if (patch.disabled === undefined && patch.displayName === undefined && patch.areaId === undefined) throw new Errors.BadRequest('nothing to change')
+    const user = await this.get(id)
+    if (patch.areaId !== undefined) {
+      if (user.role !== 'grid_worker' && user.role !== 'police') throw new Errors.BadRequest(`a ${user.role} account has no areaId`)
+      const a = await this.ctx.db.query('select 1 from areas where id = $1', [patch.areaId])
+      if (a.rows.length === 0) throw new Errors.NotFound(`area ${patch.areaId}`)
+    }
+    const moved = patch.areaId !== undefined && patch.areaId !== user.areaId
+    const endSessions = patch.disabled === true || moved
     await this.ctx.db.transaction(async (tx) => {
-      const r = await tx.query('update users set disabled = $2 where id = $1', [id, disabled])
-      if (r.rowCount === 0) throw new Errors.NotFound(`user ${id}`)
-      if (disabled) await tx.query('delete from sessions where user_id = $1', [id])
-      await writeAudit(tx, actor, disabled ? 'user.disabled' : 'user.enabled', { type: 'user', id })
+      if (patch.disabled !== undefined) {
+        await tx.query('update users set disabled = $2 where id = $1', [id, patch.disabled])
+        await writeAudit(tx, actor, patch.disabled ? 'user.disabled' : 'user.enabled', { type: 'user', id })
+      }
+      if (patch.displayName !== undefined || moved) {
+        await tx.query('update users set display_name = coalesce($2, display_name), area_id = coalesce($3, area_id) where id = $1',
+          [id, patch.displayName ?? null, moved ? patch.areaId : null])
+        await writeAudit(tx, actor, 'user.changed', { type: 'user', id }, {
+          ...(patch.displayName === undefined ? {} : { displayName: patch.displayName }), ...(moved ? { fromArea: user.areaId, toArea: patch.areaId } : {}),
+        })
+      }
+      if (endSessions) await tx.query('delete from sessions where user_id = $1', [id])
     })
-    if (disabled) this.sessions.forgetUser(id)
+    if (endSessions) this.sessions.forgetUser(id)
     return this.get(id)
+  }
+
+  async setDisabled (actor: Actor, id: string, disabled: boolean): Promise<User> {
+    return await this.update(actor, id, { disabled })
   }
 
   /**

@@ -129,6 +129,21 @@ describe('the administrator\'s console in Chromium', () => {
     await expectClean(admin)
   })
 
+  it('moves a grid worker to another grid; their old session ends', async () => {
+    const { page } = admin
+    expect((await callApi(tp, 'grid-zhou', 'GET', '/auth/me')).status).toBe(200)
+    const row = page.locator('tr[data-username="grid-zhou"]')
+    await row.getByRole('button', { name: '更改辖区' }).click()
+    const form = row.getByRole('form', { name: '更改 grid-zhou 的辖区' })
+    await form.locator('select[name=moveAreaId]').selectOption('lianhua-g1')
+    await form.getByRole('button', { name: '确认更改' }).click()
+    await row.getByText('Lianhua grid 1').waitFor()
+    const moved = (await callApi(tp, 'admin', 'GET', '/users?role=grid_worker')).body.find((u: { username: string }) => u.username === 'grid-zhou')
+    expect(moved.areaId).toBe('lianhua-g1')
+    expect((await callApi(tp, 'grid-zhou', 'GET', '/auth/me')).status).toBe(401)
+    await expectClean(admin)
+  })
+
   it('adds a community under a street, and it appears in the tree', async () => {
     const { page } = admin
     await page.getByRole('link', { name: '区域' }).click()

@@ -22,8 +22,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = asy
   app.patch('/users/:id', {
     schema: {
       tags: ['users'],
-      summary: 'Disable or re-enable an account (admin); disabling ends its sessions',
+      summary: 'Change an account (admin): disable or enable it, rename it, move a police or grid worker account to another area; disabling or moving ends its sessions',
       ...ROUTES['PATCH /users/:id'],
     },
-  }, async (req) => registry.users.setDisabled(req.actor, req.params.id, req.body.disabled))
+  }, async (req) => registry.users.update(req.actor, req.params.id, req.body))
 }

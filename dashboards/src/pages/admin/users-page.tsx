@@ -79,7 +79,7 @@ function UserRow ({ user: u, isMe, areas, onChanged }: { user: User; isMe: boole
       <td>{u.username}</td>
       <td>{u.displayName}</td>
       <td>{t(`role.${u.role}`)}{u.organisation === null ? '' : ` · ${u.organisation}`}</td>
-      <td>{areaName(areas, u.areaId)}</td>
+      <td>{!isMe && !u.disabled && (u.role === 'police' || u.role === 'grid_worker') ? <AreaChange user={u} areas={areas} onChanged={onChanged} /> : areaName(areas, u.areaId)}</td>
       <td class='nowrap'>{u.disabled ? <span class='badge warn'>{t('admin.users.disabled')}</span> : t('admin.users.enabled')}</td>
       <td>{formatDate(u.createdAt)}</td>
       <td>
@@ -97,6 +97,38 @@ function UserRow ({ user: u, isMe, areas, onChanged }: { user: User; isMe: boole
         <AdminError error={error} />
       </td>
     </tr>
+  )
+}
+
+/** Moving a police or grid worker account to another area: its sessions end, so it signs in again with the new scope. */
+function AreaChange ({ user: u, areas, onChanged }: { user: User; areas: Area[]; onChanged: () => void }) {
+  const [open, setOpen] = useState(false)
+  const [areaId, setAreaId] = useState(u.areaId ?? '')
+  const { busy, error, run } = useAction()
+  const move = (e: Event): Promise<void> => run(async () => {
+    e.preventDefault()
+    await api.request('PATCH /users/:id', { params: { id: u.id }, body: { areaId } })
+    setOpen(false)
+    onChanged()
+  })
+  if (!open) {
+    return (
+      <>
+        {areaName(areas, u.areaId)}{' '}
+        <button type='button' class='link' onClick={() => setOpen(true)}>{t('admin.users.move')}</button>
+      </>
+    )
+  }
+  return (
+    <form class='inline' onSubmit={(e) => { void move(e) }} aria-label={t('admin.users.moveTitle', { username: u.username })}>
+      <select name='moveAreaId' value={areaId} onChange={(e) => setAreaId(e.currentTarget.value)}>
+        {areaOptions(areas).map((o) => <option key={o.area.id} value={o.area.id}>{o.label}</option>)}
+      </select>
+      <button type='submit' class='primary' disabled={busy || areaId === u.areaId}>{t('admin.users.moveSubmit')}</button>
+      <button type='button' onClick={() => setOpen(false)}>{t('common.cancel')}</button>
+      <p class='muted'>{t('admin.users.moveHint')}</p>
+      <AdminError error={error} />
+    </form>
   )
 }
 
