@@ -84,7 +84,7 @@ describe('the alert wording catalogue', () => {
   it('says a credential by its kind and last four characters, a PIN by its kind, in each language', () => {
     const unknown = { code: 'unknown_credential.presented', params: SAMPLES['unknown_credential.presented'] } as const
     expect(wordAlert(unknown, 'en')).toBe('Unregistered card …3F9A presented at door main-gate. The reader refused it. Anyone living here must be registered by the landlord.')
-    expect(wordAlert(unknown, 'zh-CN')).toBe('未登记的门卡 …3F9A在门 main-gate 出示。读卡器已拒绝。在此居住的人须由房东登记。')
+    expect(wordAlert(unknown, 'zh-CN')).toBe('未登记的门卡 …3F9A 在门 main-gate 出示。读卡器已拒绝。在此居住的人须由房东登记。')
     expect(wordAlert({ code: 'outside_window.presented', params: SAMPLES['outside_window.presented'] }, 'en')).toBe(
       'The PIN was presented at door main-gate outside its allowed hours. The reader refused it.')
   })

@@ -188,14 +188,14 @@ const UNWATCHED_ZH = '在其恢复之前，该门无人监控。'
 
 const ZH: Wording = {
   templates: {
-    'unknown_credential.presented': '未登记的{credential}在门 {door} 出示。{result}在此居住的人须由房东登记。',
-    'foreign_credential.presented': '在门 {door} 出示的{credential}登记在其他楼栋，不属于本楼。{result}',
-    'expired_credential.presented': '{room} 房间的{credential}在门 {door} 出示，但{why}。{result}如此人仍住在这里，房东须重新登记或为其续办居住证。',
-    'outside_window.presented': '{credential}在允许时段之外于门 {door} 出示。{result}',
+    'unknown_credential.presented': '未登记的{credential} 在门 {door} 出示。{result}在此居住的人须由房东登记。',
+    'foreign_credential.presented': '在门 {door} 出示的{credential} 登记在其他楼栋，不属于本楼。{result}',
+    'expired_credential.presented': '{room} 房间的{credential} 在门 {door} 出示，但{why}。{result}如此人仍住在这里，房东须重新登记或为其续办居住证。',
+    'outside_window.presented': '{credential} 在允许时段之外于门 {door} 出示。{result}',
     'repeated_denials.door': '门 {door} 连续 {count} 次拒绝通行，最近一次使用的是{credential}。可能有人在用不属于自己的卡试图进入。',
-    'repeated_denials.credential': '{credential}连续 {count} 次被拒绝，最近一次在门 {door}。',
-    'impossible_travel.here': `{credential}在本楼门 {door} 出示，{order}其在其他楼栋出示 {gapS}，短于两地之间任何人所需的行程时间。${COPY_ZH}{holder}`,
-    'impossible_travel.owner': `登记在本楼的{credential}在另外两栋楼先后出示，相隔 {gapS}，短于两地之间任何人所需的行程时间。${COPY_ZH}${REISSUE_ZH}`,
+    'repeated_denials.credential': '{credential} 连续 {count} 次被拒绝，最近一次在门 {door}。',
+    'impossible_travel.here': `{credential} 在本楼门 {door} 出示，{order}其在其他楼栋出示 {gapS}，短于两地之间任何人所需的行程时间。${COPY_ZH}{holder}`,
+    'impossible_travel.owner': `登记在本楼的{credential} 在另外两栋楼先后出示，相隔 {gapS}，短于两地之间任何人所需的行程时间。${COPY_ZH}${REISSUE_ZH}`,
     'tailgating.counted': '摄像头统计到 {startAt} 至 {endAt} 之间有 {counted} 人经门 {door} 进入，但只有 {granted} 次授权通行可以对应：' +
       '{excess} 人未凭证进入（尾随进入，或有未登记的人住在这里）。',
     'door_forced.forced': '门 {door} 被强行打开：开门时没有任何凭证或出门请求。',

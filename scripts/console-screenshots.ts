@@ -41,9 +41,18 @@ export const SHOTS: Shot[] = [
   { name: 'dispatch-alert-en', user: 'police-zumiao', path: '/dispatch/alerts/{alert}', waitFor: 'History', lang: 'en' },
   { name: 'dispatch-map', user: 'police-zumiao', path: '/dispatch/map', waitFor: '地图' },
   { name: 'landlord-register-en', user: 'landlord-li', path: '/landlord/rooms/{room}/register', waitFor: 'Person', lang: 'en' },
+  { name: 'landlord-inbox', user: 'landlord-li', path: '/landlord/inbox', waitFor: '待处理' },
+  { name: 'landlord-import', user: 'landlord-li', path: '/landlord/buildings/demo-b1/import', waitFor: '批量导入住户' },
+  { name: 'landlord-alerts', user: 'landlord-li', path: '/landlord/alerts', waitFor: '我的楼栋告警' },
+  { name: 'landlord-site', user: 'landlord-li', path: '/landlord/buildings/demo-b1/site', waitFor: '设备状态' },
+  { name: 'dispatch-handover', user: 'police-zumiao', path: '/dispatch/handover', waitFor: '交接班' },
   { name: 'grid-houses', user: 'grid-chen', path: '/grid/houses', waitFor: 'Lianhua', phone: true },
   { name: 'grid-phone', user: 'grid-chen', path: '/grid', waitFor: '详情', phone: true },
+  { name: 'grid-tasks', user: 'grid-chen', path: '/grid/tasks', waitFor: '我的任务', phone: true },
   { name: 'admin-users', user: 'admin', path: '/admin/users', waitFor: '用户' },
+  { name: 'admin-areas', user: 'admin', path: '/admin/areas', waitFor: '区域' },
+  { name: 'admin-webhooks', user: 'admin', path: '/admin/webhooks', waitFor: '推送地址' },
+  { name: 'admin-devices', user: 'admin', path: '/admin/devices', waitFor: '接入新设备' },
   { name: 'vendor-devices', user: 'vendor-acme', path: '/admin/devices', waitFor: '设备编号' },
 ]
 
@@ -67,7 +76,7 @@ async function main (): Promise<void> {
     }, { clock: { now: Date.now }, heartbeatS: 30, tickMs: 20 })
     await r.start()
     await r.present({ kind: 'card', value: 'DEADBEEF' }, 'in')
-    await r.doorEvent('forced')
+    await r.doorEvent('forced_open')
     return { r, room: room.id, li }
   })()
   await new Promise((resolve) => setTimeout(resolve, 1500))
@@ -76,7 +85,15 @@ async function main (): Promise<void> {
   await admin.request('PATCH /buildings/:id', { params: { id: 'demo-b1' }, body: { location: { lat: 23.0293, lon: 113.1112 } } })
   await admin.request('PATCH /buildings/:id', { params: { id: 'demo-b2' }, body: { location: { lat: 23.0301, lon: 113.1131 } } })
   const police = await ApiClient.login(base, 'police-zumiao', 'demo-password')
-  const alert = (await police.request('GET /alerts', { query: { status: 'live' } })).items.find((a) => a.type === 'unknown_credential')
+  const live = (await police.request('GET /alerts', { query: { status: 'live' } })).items
+  const alert = live.find((a) => a.type === 'unknown_credential')
+  // The forced door dispatched to the grid worker (their task list), and a note for the next shift.
+  const forced = live.find((a) => a.type === 'door_forced')
+  if (forced !== undefined) {
+    await police.request('POST /alerts/:id/acknowledge', { params: { id: forced.id }, body: {} })
+    await police.request('POST /alerts/:id/assign', { params: { id: forced.id }, body: { assigneeId: (await admin.request('GET /users', { query: { role: 'grid_worker' } })).find((u) => u.username === 'grid-chen')!.id, note: '请到现场查看大门' } })
+  }
+  await police.request('POST /handovers', { body: { note: '大门读卡器昨晚有强行开门告警，已派网格员陈查看；早班请跟进反馈。' } })
   const values: Record<string, string> = { room: reader.room, alert: alert?.id ?? 'none' }
 
   try {

@@ -67,7 +67,7 @@ describe('alert wording in the consoles', () => {
 
     const c = await openConsole(browser, base)
     await signIn(c, 'police-zumiao')
-    expect(await openAlert(c, streamed.id)).toBe(`未登记的门卡 …8D9E在门 ${swipe.door} 出示。读卡器已拒绝。在此居住的人须由房东登记。`)
+    expect(await openAlert(c, streamed.id)).toBe(`未登记的门卡 …8D9E 在门 ${swipe.door} 出示。读卡器已拒绝。在此居住的人须由房东登记。`)
     await c.page.screenshot({ path: '/tmp/alert-wording-alert-page-zh.png', fullPage: true })
     await c.page.getByRole('button', { name: /English|语言/ }).click()
     await until('the English wording', async () => (await c.page.locator('p.explanation').textContent())?.startsWith('Unregistered card …8D9E') === true, 3000)
