@@ -89,10 +89,39 @@ describe.each(DATABASE_KINDS)('grade proposals (%s)', (kind) => {
     expect(waiting).toMatchObject({ proposedBy: null })
     expect((await proposals.proposeAll()).proposed).toBe(0)
 
-    await setGrade(target)
+    // A proposal the score no longer backs (as if made when the score pointed elsewhere) is superseded by a fresh one.
+    const other = target === 'focus' ? 'normal' : 'focus'
+    await tp.platform.db.query('update grade_proposals set to_grade = $2 where id = $1', [waiting!.id, other])
     const second = await proposals.proposeAll()
-    expect(second.superseded).toBeGreaterThanOrEqual(1)
-    expect((await api('police-zumiao', 'GET', '/grade-proposals?buildingId=demo-b1')).body).toEqual([])
+    expect(second).toMatchObject({ proposed: 1, superseded: 1 })
+    const [fresh] = (await api('police-zumiao', 'GET', '/grade-proposals?buildingId=demo-b1')).body as Array<{ id: string; toGrade: string }>
+    expect(fresh).toMatchObject({ toGrade: target })
     expect((await api('police-zumiao', 'GET', '/grade-proposals?buildingId=demo-b1&status=superseded')).body.map((p: { id: string }) => p.id)).toContain(waiting!.id)
+  })
+
+  it('a grade set by hand supersedes the waiting proposal, which can then no longer be confirmed', async () => {
+    const [waiting] = (await api('police-zumiao', 'GET', '/grade-proposals?buildingId=demo-b1')).body as Array<{ id: string }>
+    expect(waiting).toBeDefined()
+    await setGrade('focus')
+    expect((await api('police-zumiao', 'GET', '/grade-proposals?buildingId=demo-b1')).body).toEqual([])
+    const late = await api('police-zumiao', 'POST', `/grade-proposals/${waiting!.id}/confirm`, {})
+    expect(late).toMatchObject({ status: 409, body: { code: 'RH_ILLEGAL_TRANSITION' } })
+    expect((await api('police-zumiao', 'GET', '/buildings/demo-b1')).body.grade).toBe('focus')
+    // Nor does a proposal made before a change of grade decide over it, should one be left waiting.
+    await setGrade('strict')
+    const made = await api('police-zumiao', 'POST', '/buildings/demo-b1/grade-proposals')
+    await tp.platform.db.query(`update buildings set grade = 'normal' where id = 'demo-b1'`)
+    expect((await api('police-zumiao', 'POST', `/grade-proposals/${made.body.id}/confirm`, {})).status).toBe(409)
+    expect((await api('police-zumiao', 'GET', '/buildings/demo-b1')).body.grade).toBe('normal')
+  })
+
+  it('asking again for the same proposal records nothing new', async () => {
+    await setGrade('strict')
+    const count = async (): Promise<number> => (await tp.platform.db.query<{ n: number }>(`select count(*)::int as n from audit_log where action = 'grade.proposed'`)).rows[0]!.n
+    const first = await api('police-zumiao', 'POST', '/buildings/demo-b1/grade-proposals')
+    const n = await count()
+    const again = await api('police-zumiao', 'POST', '/buildings/demo-b1/grade-proposals')
+    expect(again.body.id).toBe(first.body.id)
+    expect(await count()).toBe(n)
   })
 })

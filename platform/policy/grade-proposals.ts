@@ -55,9 +55,11 @@ export class GradeProposals {
   /** Police ask for a proposal now; 409 when the score proposes the grade the building has. */
   async propose (actor: Actor, buildingId: string): Promise<GradeProposal> {
     const building = await loadBuilding(this.ctx.db, actor, buildingId, 'building.grade')
+    const before = await this.waiting(this.ctx.db, buildingId)
     const made = await this.proposeFor(building, actor.id)
     if (made === null) throw new Errors.Conflict(`the score of building ${buildingId} proposes the grade it has (${building.grade})`)
-    await writeAudit(this.ctx.db, actor, 'grade.proposed', { type: 'building', id: buildingId }, { proposalId: made.id, toGrade: made.toGrade })
+    // Asking again while the same proposal waits records nothing new.
+    if (made.id !== before?.id) await writeAudit(this.ctx.db, actor, 'grade.proposed', { type: 'building', id: buildingId }, { proposalId: made.id, toGrade: made.toGrade })
     return made
   }
 
@@ -118,6 +120,11 @@ export class GradeProposals {
     if (!can(actor, 'building.grade', building)) throw new Errors.Forbidden('only police and administrators decide a building\'s grade')
     const now = this.ctx.now()
     await this.ctx.db.transaction(async (tx) => {
+      // The grade it would change is still the building's: nobody set another meanwhile (that supersedes it too).
+      const current = (await tx.query<{ grade: Grade }>('select grade from buildings where id = $1 for update', [p.building_id])).rows[0]!.grade
+      if (current !== p.from_grade) {
+        throw new Errors.IllegalTransition(`building ${p.building_id} is ${current} now, not ${p.from_grade} as when grade proposal ${id} was made`)
+      }
       const r = await tx.query<{ from_grade: Grade; to_grade: Grade }>(
         `update grade_proposals set status = $2, decided_at = $3, decided_by = $4, note = $5 where id = $1 and status = 'proposed'
          returning from_grade, to_grade`, [id, status, now, actor.id, note])

@@ -1,6 +1,6 @@
 // What the house score is computed from, read from the registry and the
 // alerts of one building: its devices (offline while a device_offline alert
-// is open), the agreement, the registrations of the scoring period, the
+// is open, or disabled), the agreement, the registrations of the scoring period, the
 // not-seen suggestions, the expired permits, the alerts. No names: ids only.
 
 import type { HouseFacts, ScoreParams } from './house-score.ts'
@@ -20,7 +20,7 @@ export async function readHouseFacts (db: Queryable, building: BuildingRow, at: 
   const since = new Date(at - lookbackDays(params) * DAY)
   const id = building.id
   const [devices, offline, registrations, notSeen, permits, alerts] = await Promise.all([
-    db.query<{ id: string; kind: 'reader' | 'camera'; door: string }>('select id, kind, door from devices where building_id = $1 and enabled order by id', [id]),
+    db.query<{ id: string; kind: 'reader' | 'camera'; door: string; enabled: boolean }>('select id, kind, door, enabled from devices where building_id = $1 order by id', [id]),
     db.query<{ device_id: string }>(
       `select distinct device_id from alerts where building_id = $1 and type = 'device_offline' and status <> 'resolved' and device_id is not null`, [id]),
     db.query<{ id: string; arrived_at: Date; created_at: Date }>(
@@ -39,7 +39,7 @@ export async function readHouseFacts (db: Queryable, building: BuildingRow, at: 
   const down = new Set(offline.rows.map((r) => r.device_id))
   return {
     at,
-    devices: devices.rows.map((d) => ({ id: d.id, kind: d.kind, door: d.door, online: !down.has(d.id) })),
+    devices: devices.rows.map((d) => ({ id: d.id, kind: d.kind, door: d.door, enabled: d.enabled, online: d.enabled && !down.has(d.id) })),
     agreementSignedAt: building.responsibility_signed_at === null ? null : new Date(building.responsibility_signed_at).getTime(),
     registrations: registrations.rows.map((r) => ({ id: r.id, arrivedAt: new Date(r.arrived_at).getTime(), enteredAt: new Date(r.created_at).getTime() })),
     notSeen: notSeen.rows.flatMap((r) => r.registration_id === null ? [] : [{ registrationId: r.registration_id, since: new Date(r.created_at).getTime() }]),

@@ -8,7 +8,7 @@ const NOW = Date.UTC(2026, 11, 1)
 function house (over: Partial<HouseFacts> = {}): HouseFacts {
   return {
     at: NOW,
-    devices: [{ id: 'r1', kind: 'reader', door: 'gate', online: true }, { id: 'c1', kind: 'camera', door: 'gate', online: true }],
+    devices: [{ id: 'r1', kind: 'reader', door: 'gate', enabled: true, online: true }, { id: 'c1', kind: 'camera', door: 'gate', enabled: true, online: true }],
     agreementSignedAt: NOW - 100 * DAY,
     registrations: [],
     notSeen: [],
@@ -27,18 +27,24 @@ describe('house score', () => {
   it('each point names its cause, dimension and evidence; the total proposes the grade', () => {
     const s = scoreHouse(house({
       agreementSignedAt: null,
-      devices: [{ id: 'r1', kind: 'reader', door: 'gate', online: false }],
+      devices: [{ id: 'r1', kind: 'reader', door: 'gate', enabled: true, online: false }],
       alerts: [{ id: 'a-forced', type: 'door_forced', openedAt: NOW, resolvedAt: null, closureReason: null }],
     }))
     expect(s.points.map((p) => [p.cause, p.dimension, p.points, p.evidence])).toEqual([
       ['agreement_unsigned', 'compliance', 10, ['building']],
       ['door_forced', 'hazards', 6, ['a-forced']],
-      ['no_door_camera', 'hardware', 5, ['r1']],
+      ['no_door_camera', 'hardware', 5, ['building']],
       ['device_offline', 'hardware', 4, ['r1']],
     ])
     expect(s.score).toBe(25)
     expect(s.byDimension).toEqual({ hardware: 9, compliance: 10, hazards: 6, safety: 0 })
     expect(s.grade).toBe('focus')
+  })
+
+  it('a disabled device counts as offline, and a house with no camera switched on, or no device at all, has no door camera', () => {
+    const off = scoreHouse(house({ devices: [{ id: 'r1', kind: 'reader', door: 'gate', enabled: true, online: true }, { id: 'c1', kind: 'camera', door: 'gate', enabled: false, online: false }] }))
+    expect(off.points.map((p) => [p.cause, p.evidence[0]]).sort()).toEqual([['device_offline', 'c1'], ['no_door_camera', 'building']])
+    expect(scoreHouse(house({ devices: [] })).points.map((p) => p.cause)).toEqual(['no_door_camera'])
   })
 
   it('an occurrence decays linearly over its lifetime and says when it is gone', () => {

@@ -84,7 +84,7 @@ export const DEFAULT_SCORE_PARAMS: ScoreParams = {
 /** What is known about one house at `at` (ms since the epoch). */
 export interface HouseFacts {
   at: number
-  devices: ReadonlyArray<{ id: string; kind: 'reader' | 'camera'; door: string; online: boolean }>
+  devices: ReadonlyArray<{ id: string; kind: 'reader' | 'camera'; door: string; enabled: boolean; online: boolean }>
   agreementSignedAt: number | null
   /** Registrations of the scoring period: when the tenant arrived and when the landlord entered it. */
   registrations: ReadonlyArray<{ id: string; arrivedAt: number; enteredAt: number }>
@@ -129,8 +129,9 @@ export function scoreHouse (facts: HouseFacts, params: ScoreParams = DEFAULT_SCO
   const occurrences: Occurrence[] = []
   const add = (cause: ScoreCause, since: number, evidence: string): void => { occurrences.push({ cause, since, evidence }) }
 
-  for (const d of facts.devices) if (!d.online) add('device_offline', facts.at, d.id)
-  if (facts.devices.length > 0 && !facts.devices.some((d) => d.kind === 'camera')) add('no_door_camera', facts.at, facts.devices[0]!.id)
+  // A disabled device guards nothing: it counts as offline, and a house whose cameras are all off has none.
+  for (const d of facts.devices) if (!d.online || !d.enabled) add('device_offline', facts.at, d.id)
+  if (!facts.devices.some((d) => d.kind === 'camera' && d.enabled)) add('no_door_camera', facts.at, 'building')
   if (facts.agreementSignedAt === null) add('agreement_unsigned', facts.at, 'building')
   for (const r of facts.registrations) {
     if (r.enteredAt - r.arrivedAt > params.lateRegistrationDays * DAY_MS) add('registration_late', r.enteredAt, r.id)

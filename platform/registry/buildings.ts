@@ -203,6 +203,10 @@ export class Buildings {
     if (sets.length === 0) throw new Errors.BadRequest('nothing to change')
     await this.ctx.db.transaction(async (tx) => {
       await tx.query(`update buildings set ${sets.join(', ')} where id = $1`, params)
+      // A grade set by hand supersedes a grade proposal still waiting (platform/policy/grade-proposals.ts).
+      if (patch.grade !== undefined) {
+        await tx.query(`update grade_proposals set status = 'superseded', decided_at = $2 where building_id = $1 and status = 'proposed'`, [id, this.ctx.now()])
+      }
       await appendLedger(tx, actor, 'building.updated', { buildingId: id }, patch)
     })
     this.ctx.events.emit('registryChanged', { kind: 'building', buildingId: id, id })
