@@ -13,11 +13,12 @@ import { candidate, seedAlertWorld, type AlertWorld } from './alerts.test-kit.ts
 const T = Date.parse('2026-03-01T10:00:00Z')
 
 describe('maskCredentialValue', () => {
-  it('keeps the first and last two characters of what was read, never a short value or a PIN', () => {
-    expect(maskCredentialValue('04A1B2C3D4')).toBe('04******D4')
-    expect(maskCredentialValue('12345')).toBe('*****')
+  it('keeps the last four characters of what was read, as every other view does; never a short value or a PIN', () => {
+    expect(maskCredentialValue('04A1B2C3D4')).toBe('…C3D4')
+    expect(maskCredentialValue('12345')).toBe('…2345')
+    expect(maskCredentialValue('1234')).toBe('…')
     expect(maskCredentialValue('entered')).toBe('entered')
-    expect(maskCredentialValue('卡号一二三四五六')).toBe('卡号****五六')
+    expect(maskCredentialValue('卡号一二三四五六')).toBe('…三四五六')
   })
 })
 
@@ -56,7 +57,7 @@ describe.each(DATABASE_KINDS)('alert evidence on %s', (kind) => {
     expect(got.events.map((e) => e.ref)).toEqual(['dev-1/e-1', 'cam-1/e-cam'])
     expect(got.events[0]).toEqual({
       ref: 'dev-1/e-1', deviceId: 'dev-1', eventId: 'e-1', channel: 'event/access', at: new Date(T).toISOString(), door: 'main', direction: 'in',
-      result: 'denied', denyReason: 'unknown_credential', doorState: null, credential: { kind: 'card', masked: '0B******99', credentialId: null },
+      result: 'denied', denyReason: 'unknown_credential', doorState: null, credential: { kind: 'card', masked: '…FE99', credentialId: null },
       count: null, snapshotRef: null,
     })
     expect(got.events[1]).toMatchObject({ channel: 'event/person', count: 2, snapshotRef: 'nvr://cam-1/123', credential: null })
@@ -99,7 +100,7 @@ describe.each(DATABASE_KINDS)('alert evidence on %s', (kind) => {
       type: 'resident_not_seen', dedupKey: `ns-${kind}`, roomId: `room-${kind}`, credentialId: `cred-${kind}`, door: undefined, evidence: [], severity: 'info',
     })))!.alert
     const got = await evidence.get(w.police, notSeen.id)
-    expect(got.lastPassage).toMatchObject({ eventId: `e-seen-${kind}`, direction: 'out', credential: { kind: 'card', masked: 'FF******00', credentialId: `cred-${kind}` } })
+    expect(got.lastPassage).toMatchObject({ eventId: `e-seen-${kind}`, direction: 'out', credential: { kind: 'card', masked: '…9900', credentialId: `cred-${kind}` } })
     expect(got.timelines).toEqual([])
   })
 })

@@ -14,6 +14,7 @@ import { writeAudit } from '../registry/audit-log.ts'
 import type { Database } from '../store/database.ts'
 import { SELECT_ALERT } from './alert-store.ts'
 import { canSeeAlert, scopeOf, type AlertRow } from './model.ts'
+import { maskCredentialValue as maskCredential } from '../../contract/masking.ts'
 
 /** One minute either side of each evidence event. */
 export const TIMELINE_SPAN_MS = 60_000
@@ -21,12 +22,9 @@ export const TIMELINE_SPAN_MS = 60_000
 export const TIMELINE_DOORS = 3
 const TIMELINE_LIMIT = 200
 
-/** First 2 and last 2 characters kept; short values wholly masked; a PIN is only ever "entered". */
+/** A presented value as the evidence shows it: its last 4 characters, as everywhere else; a PIN is only ever "entered". */
 export function maskCredentialValue (value: string): string {
-  if (value === 'entered') return value
-  const chars = [...value]
-  if (chars.length <= 6) return '*'.repeat(chars.length)
-  return `${chars.slice(0, 2).join('')}${'*'.repeat(chars.length - 4)}${chars.slice(-2).join('')}`
+  return value === 'entered' ? value : maskCredential(value)
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)

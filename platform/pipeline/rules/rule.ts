@@ -12,6 +12,7 @@ import { Observable } from 'rxjs'
 import type { AlertCandidate, PipelineInput, RegistryView, RuleParams } from '../model.ts'
 import { says } from '../../../contract/alert-wording.ts'
 import type { PipelineState } from '../state.ts'
+import { maskCredentialValue } from '../../../contract/masking.ts'
 
 export interface RuleContext {
   view: RegistryView
@@ -115,8 +116,7 @@ export function appendRef (refs: readonly string[], ref: string, n = 20): string
 }
 
 /** Shows the last four characters of a card or token, e.g. `…3F9A`. */
-export function maskValue (value: string): string {
-  return value.length <= 4 ? '…' : `…${value.slice(-4)}`
-}
+/** A credential's value as shown: its last 4 characters (contract/masking.ts). */
+export const maskValue = maskCredentialValue
 
 export const minutes = (ms: number): string => `${Math.round(ms / 60_000)} min`

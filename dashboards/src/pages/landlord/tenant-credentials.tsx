@@ -14,12 +14,13 @@ import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
 import { SiteError } from './site-error.tsx'
 import { useAction } from './use-action.ts'
+import { maskCredentialValue } from '../../../../contract/masking.ts'
 
 /** What a credential's value looks like on screen: never in full. */
 export function maskedValue (c: Pick<Credential, 'kind' | 'value'>): string {
   if (c.kind === 'pin') return ''
   if (c.value.startsWith('…')) return c.value
-  return c.value.length <= 4 ? '…' : `…${c.value.slice(-4)}`
+  return maskCredentialValue(c.value)
 }
 
 export const credentialLabel = (c: Pick<Credential, 'kind' | 'value'>): string =>
