@@ -82,7 +82,8 @@ function DeviceRow ({ device: d, status: { connected, lastConnectedAt, lastDisco
         </td>
         <td>{t(`allowlist.${d.allowlist}`)}</td>
         <td>
-          {d.kind === 'reader' && !opening && (
+          {/* Only a reader that can take the command: the platform refuses one offline, disabled or not approved. */}
+          {d.kind === 'reader' && state === 'online' && d.approved && !opening && (
             <button type='button' onClick={() => setOpening(true)} aria-label={`${t('landlordSite.open.button')} ${d.door}`}>{t('landlordSite.open.button')}</button>
           )}
         </td>
