@@ -10,7 +10,7 @@ import { t } from '../../i18n/index.ts'
 import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
 import { AdminError } from './admin-errors.tsx'
-import { useAction } from './use-action.ts'
+import { useAction } from '../../use-action.ts'
 
 function childKind (kind: AreaKind | null): AreaKind | undefined {
   return kind === null ? AREA_KINDS[0] : AREA_KINDS[AREA_KINDS.indexOf(kind) + 1]

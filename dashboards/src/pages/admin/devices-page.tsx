@@ -14,7 +14,7 @@ import { t } from '../../i18n/index.ts'
 import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
 import { AdminError } from './admin-errors.tsx'
-import { useAction } from './use-action.ts'
+import { useAction } from '../../use-action.ts'
 import { CredentialsShownOnce, ProvisionForm } from './provision-form.tsx'
 
 export function DevicesPage ({ user }: { user: User }) {

@@ -10,7 +10,7 @@ import { ShownOnce, type ShownOnceItem } from '../../components/shown-once.tsx'
 import { t } from '../../i18n/index.ts'
 import { api } from '../../session.ts'
 import { AdminError } from './admin-errors.tsx'
-import { useAction } from './use-action.ts'
+import { useAction } from '../../use-action.ts'
 
 export function ProvisionForm ({ buildings, askVendor, onProvisioned }: {
   buildings: Building[]

@@ -13,7 +13,7 @@ import { t } from '../../i18n/index.ts'
 import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
 import { AdminError } from './admin-errors.tsx'
-import { useAction } from './use-action.ts'
+import { useAction } from '../../use-action.ts'
 import { areaName, areaOptions } from './area-names.ts'
 
 /** The roles whose account is bound to an area (their jurisdiction). */

@@ -13,7 +13,7 @@ import { t } from '../../i18n/index.ts'
 import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
 import { AdminError } from './admin-errors.tsx'
-import { useAction } from './use-action.ts'
+import { useAction } from '../../use-action.ts'
 import { areaOptions, areaTrail } from './area-names.ts'
 
 const DELIVERIES_SHOWN = 20

@@ -13,7 +13,7 @@ import { href } from '../../router.ts'
 import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
 import { SiteError } from './site-error.tsx'
-import { useAction } from './use-action.ts'
+import { useAction } from '../../use-action.ts'
 
 export function SitePage ({ id }: { id: string }) {
   const data = useData(async () => {

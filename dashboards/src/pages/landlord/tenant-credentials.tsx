@@ -13,7 +13,7 @@ import { hasText, t } from '../../i18n/index.ts'
 import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
 import { SiteError } from './site-error.tsx'
-import { useAction } from './use-action.ts'
+import { useAction } from '../../use-action.ts'
 import { maskCredentialValue } from '../../../../contract/masking.ts'
 
 /** What a credential's value looks like on screen: never in full. */

@@ -13,7 +13,7 @@ import { api } from '../../session.ts'
 import { useData } from '../../use-data.ts'
 import { SiteError } from './site-error.tsx'
 import { reasonText } from './tenant-credentials.tsx'
-import { useAction } from './use-action.ts'
+import { useAction } from '../../use-action.ts'
 
 const DAY = 86_400_000
 

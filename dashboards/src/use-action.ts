@@ -1,5 +1,5 @@
-// What a button or form of these pages runs: busy while it runs, and the
-// refusal kept to be shown in words.
+// What a button or form of a console runs: busy while it runs, and the
+// refusal kept to be shown in words (never thrown).
 
 import { useState } from 'preact/hooks'
 
