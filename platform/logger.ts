@@ -8,7 +8,7 @@ import pino, { type DestinationStream, type Logger } from 'pino'
 import pretty from 'pino-pretty'
 import type { Config } from './config.ts'
 
-const CENSOR = '[redacted]'
+export const CENSOR = '[redacted]'
 
 /**
  * Fields replaced by `[redacted]` wherever a part puts them (at the top of a

@@ -2,11 +2,18 @@
 // and a temporary data directory deleted on stop; a restart keeps both. A
 // real platform on the real server at PG_TEST_URL.
 
-import { existsSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
+import { CENSOR } from './logger.ts'
 import { startPlatform } from './starter.ts'
 import { PG_TEST_URL } from './store/scratch-postgres.ts'
+
+const execFileAsync = promisify(execFile)
 
 async function databaseExists (name: string): Promise<boolean> {
   const c = new pg.Client({ connectionString: PG_TEST_URL })
@@ -41,4 +48,29 @@ describe('startPlatform', () => {
     expect(await databaseExists(name)).toBe(false)
     expect(existsSync(started.dataDir)).toBe(false)
   }, 120_000)
+})
+
+describe('the starter\'s default logger', () => {
+  it('is the platform\'s own, redacting secrets (a child process writes to its stdout)', async () => {
+    const script = [
+      "import { startPlatform } from './platform/starter.ts'",
+      "const p = await startPlatform({ env: { DEMO: 'off', LOG_LEVEL: 'info', LOG_FORMAT: 'json' } })",
+      "p.logger.info({ password: 'hunter2-secret', user: { token: 'tok-secret' } }, 'probe line')",
+      'await p.stop()',
+    ].join('\n')
+    const dir = mkdtempSync(join(tmpdir(), 'rh-starter-log-'))
+    const file = join(dir, 'probe.mts')
+    writeFileSync(file, script.replace('./platform/starter.ts', join(process.cwd(), 'platform/starter.ts')))
+    let stdout: string
+    try {
+      stdout = (await execFileAsync(process.execPath, ['--import', 'tsx', file], { timeout: 60_000 })).stdout
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+    const probe = stdout.split('\n').find((line) => line.includes('probe line'))
+    expect(probe).toBeDefined()
+    expect(probe).not.toContain('hunter2-secret')
+    expect(probe).not.toContain('tok-secret')
+    expect(probe).toContain(CENSOR)
+  }, 90_000)
 })

@@ -12,8 +12,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pino, { type Logger } from 'pino'
+import type { Logger } from 'pino'
 import { loadConfig, RULE_VARIABLES, type Config } from './config.ts'
+import { createLogger } from './logger.ts'
 import type { RuleParams } from './pipeline/model.ts'
 import type { PlatformOptions, RunningPlatform } from './running-platform.ts'
 import type { Database } from './store/database.ts'
@@ -35,7 +36,7 @@ export interface StartOptions {
   env?: Record<string, string>
   /** The rules' parameters, as RULE_* settings would give them. */
   rules?: Partial<RuleParams>
-  /** Default a pino logger at LOG_LEVEL. */
+  /** Default the platform's own logger at LOG_LEVEL (with its redaction of secrets and personal data). */
   logger?: Logger
   /** The devices' clock, the registry's, and the pipeline's timing (see Platform). */
   clock?: PlatformOptions['clock']
@@ -52,6 +53,8 @@ export interface EmbeddedPlatform {
   dataDir: string
   /** The data key it runs with: what names cards in its alert keys and seals ID numbers. */
   dataKey: string
+  /** The logger the platform writes to (the one given, or the starter's default). */
+  logger: Logger
   /** The account asked for with `admin`. */
   admin: { username: string; password: string } | undefined
   /**
@@ -105,7 +108,7 @@ export async function startPlatform (o: StartOptions = {}): Promise<EmbeddedPlat
       ...rules,
       ...o.env,
     })
-    const logger = o.logger ?? pino({ level: config.logLevel })
+    const logger = o.logger ?? createLogger(config.logLevel, undefined, config.logFormat)
     // Loaded here, not on import: the simulator's world code imports this module for leastTravelMs and
     // starts no platform.
     const { Platform } = await import('./platform.ts')
@@ -126,6 +129,7 @@ export async function startPlatform (o: StartOptions = {}): Promise<EmbeddedPlat
       config,
       dataDir,
       dataKey,
+      logger,
       admin,
       async restart (r = {}) {
         await embedded.platform.stop()
