@@ -71,18 +71,18 @@ describe('journal', () => {
     await j.append(ev(1, true))
     for (let n = 2; n <= 6; n++) await j.append(ev(n))
     // 1 is an alarm: 2 and 3 went to make room for 5 and 6.
-    expect(j.dropped).toEqual({ bytes: 2, age: 0, alarms: 0 })
+    expect(j.drops).toEqual({ bytes: 2, age: 0, alarms: 0, discarded: 0 })
     expect(j.bytes).toBeLessThanOrEqual(one * 4)
     await j.append(ev(7, true))
     await j.append(ev(8, true))
     await j.append(ev(9, true))
     // Alarms push ordinary events out first (4, 5, 6), then the oldest alarm goes.
-    expect(j.dropped).toEqual({ bytes: 5, age: 0, alarms: 0 })
+    expect(j.drops).toEqual({ bytes: 5, age: 0, alarms: 0, discarded: 0 })
     await j.append(ev(10, true))
-    expect(j.dropped.alarms).toBe(1)
+    expect(j.drops.alarms).toBe(1)
     // Only alarms wait: an ordinary event is refused, not let in at an alarm's cost.
     await expect(j.append(ev(11))).rejects.toBeInstanceOf(JournalFullError)
-    expect(j.dropped.bytes).toBe(6)
+    expect(j.drops.bytes).toBe(6)
     await j.close()
     const again = await Journal.open({ dir, maxBytes: one * 4 })
     expect(ns(drain(again))).toEqual([7, 8, 9, 10])
@@ -99,10 +99,10 @@ describe('journal', () => {
     expect(j.oldestAt).toBe(1_000_000)
     now += 40_000
     expect(j.sweep()).toBe(1)
-    expect(j.dropped).toEqual({ bytes: 0, age: 1, alarms: 0 })
+    expect(j.drops).toEqual({ bytes: 0, age: 1, alarms: 0, discarded: 0 })
     now += 600_000
     expect(j.sweep()).toBe(2)
-    expect(j.dropped).toEqual({ bytes: 0, age: 2, alarms: 1 })
+    expect(j.drops).toEqual({ bytes: 0, age: 2, alarms: 1, discarded: 0 })
     expect(j.depth).toBe(0)
     await j.close()
   })

@@ -20,6 +20,7 @@
 import { mkdirSync, readdirSync, readFileSync, truncateSync } from 'node:fs'
 import { open, rm, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { EventBuffer } from '../../protocol/device-client/index.ts'
 import { appendAll, syncDir } from './disk.ts'
 import { frame, readFrames } from './frames.ts'
 
@@ -54,6 +55,8 @@ export interface JournalDrops {
   age: number
   /** Alarms dropped (for bytes or age). */
   alarms: number
+  /** Thrown away on purpose (`discard`). */
+  discarded: number
 }
 
 export interface JournalRecovery {
@@ -78,8 +81,9 @@ const SEGMENT = /^seg-(\d{12})\.jrn$/
 const segmentName = (n: number): string => `seg-${String(n).padStart(12, '0')}.jrn`
 const sizeOf = (e: { topic: string; payload: string }): number => Buffer.byteLength(e.topic) + Buffer.byteLength(e.payload)
 
-export class Journal {
-  readonly dropped: JournalDrops = { bytes: 0, age: 0, alarms: 0 }
+/** It is the event buffer of a gateway's device client (protocol/device-client): `push` is `append`. */
+export class Journal implements EventBuffer {
+  readonly drops: JournalDrops = { bytes: 0, age: 0, alarms: 0, discarded: 0 }
   /** What opening found. */
   recovery: JournalRecovery = { segments: 0, waiting: 0, tornBytes: 0, damagedSegments: 0 }
 
@@ -120,6 +124,9 @@ export class Journal {
 
   /** Events waiting (including those in flight). */
   get depth (): number { return this.waiting.length }
+  get size (): number { return this.waiting.length }
+  /** All drops, whatever the reason. */
+  get dropped (): number { return this.drops.bytes + this.drops.age + this.drops.alarms + this.drops.discarded }
   get inFlight (): number { return this.cursor }
   /** Bytes of the waiting events' topics and payloads. */
   get bytes (): number { return this.waitingBytes }
@@ -150,6 +157,10 @@ export class Journal {
     return event
   }
 
+  push (entry: { topic: string; payload: string; alarm?: boolean }): Promise<JournalEvent> {
+    return this.append(entry)
+  }
+
   /** The oldest event not yet in flight, now in flight; undefined when all are. */
   takeNext (): JournalEvent | undefined {
     const w = this.waiting[this.cursor]
@@ -159,16 +170,23 @@ export class Journal {
   }
 
   /** The platform acknowledged it (PUBACK): it is deleted. Unknown ones (dropped meanwhile) are ignored. */
-  acknowledge (event: JournalEvent): boolean {
-    if (!this.remove(event.id)) return false
+  acknowledge (event: { topic: string; payload: string }): boolean {
+    if (!('id' in event) || typeof event.id !== 'number' || !this.remove(event.id)) return false
     // Not waited for: a lost acknowledgement only sends the event again, and the platform keeps it once.
-    this.write({ k: 'a', id: event.id }).catch(() => {})
+    this.write({ k: 'a', id: event.id as number }).catch(() => {})
     return true
   }
 
   /** The uplink is gone: everything in flight is to be sent again, from the oldest. */
   requeue (): void {
     this.cursor = 0
+  }
+
+  /** Throws every waiting event away (counted); returns how many. */
+  discard (): number {
+    const all = [...this.waiting]
+    for (const w of all) this.drop(w, 'discarded')
+    return all.length
   }
 
   /** Drops what waited past its age bound; returns how many. Call it now and then (every minute, say). */
@@ -194,17 +212,17 @@ export class Journal {
       // An ordinary event never pushes an alarm out: it is itself the one that goes (counted) when only alarms wait.
       const victim = ordinary ?? (alarm ? this.waiting[0] : undefined)
       if (victim === undefined) {
-        this.dropped.bytes++
+        this.drops.bytes++
         throw new JournalFullError(bytes)
       }
       this.drop(victim, 'bytes')
     }
   }
 
-  private drop (w: Waiting, why: 'bytes' | 'age'): void {
+  private drop (w: Waiting, why: 'bytes' | 'age' | 'discarded'): void {
     if (!this.remove(w.event.id)) return
-    if (w.event.alarm) this.dropped.alarms++
-    else this.dropped[why]++
+    if (w.event.alarm && why !== 'discarded') this.drops.alarms++
+    else this.drops[why]++
     this.write({ k: 'd', id: w.event.id }).catch(() => {})
   }
 

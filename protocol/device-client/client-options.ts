@@ -5,6 +5,7 @@
 
 import type { CommandName, CommandPayloads, Config, Heartbeat } from '../index.ts'
 import type { ReplyBody } from './commands.ts'
+import type { EventBuffer } from './outbox.ts'
 import type { DeviceSettings } from './settings.ts'
 
 /** What provisioning (POST /buildings/{id}/devices) returned, and where to connect. */
@@ -66,6 +67,13 @@ export interface DeviceClientOptions {
   tickMs?: number
   /** Events kept while offline; default 10,000 (then the oldest are dropped and counted). */
   bufferLimit?: number
+  /** Where events wait for their PUBACK; default an in-memory Outbox of `bufferLimit` (a gateway gives its journal). */
+  buffer?: EventBuffer
+  /**
+   * The seq and eventId of each new event; default a counter from `seqStart` and a random UUID. A gateway gives
+   * numbers that survive its restarts.
+   */
+  nextIds?: () => { seq: number; eventId: string }
   /**
    * First `seq`; default the current Unix time in ms, so a restarted device never reuses a seq (§10.1) without
    * storing its counter (as long as it records fewer than 1,000 events a second on average).

@@ -25,7 +25,7 @@ import {
 import type { ClientViolation, DeviceClientCounters, DeviceClientCredentials, DeviceClientOptions, DeviceClock, DeviceLogEntry } from './client-options.ts'
 import { CommandHandler, type ReplyBody } from './commands.ts'
 import { connectionLink, type Link } from './mqtt-link.ts'
-import { Outbox } from './outbox.ts'
+import { Outbox, type EventBuffer } from './outbox.ts'
 import { applyConfig, type DeviceSettings } from './settings.ts'
 
 /** The fields of an event the caller gives; the client adds eventId, seq and ts. */
@@ -46,7 +46,7 @@ export class DeviceClient {
   readonly clock: DeviceClock
   private creds: DeviceClientCredentials
   private readonly violations: ReadonlySet<ClientViolation>
-  private readonly outbox: Outbox
+  private readonly outbox: EventBuffer
   private readonly commands: CommandHandler
   private readonly bootAt: number
   private readonly tickMs: number
@@ -79,7 +79,7 @@ export class DeviceClient {
     this.clock = o.clock ?? { now: Date.now }
     this.violations = new Set(o.violations ?? [])
     this.settings = { heartbeatS: o.heartbeatS, doorHeldOpenS: 60, timezone: 'Asia/Shanghai', lineCountPeriodS: 60, ...o.settings }
-    this.outbox = new Outbox(o.bufferLimit ?? 10_000)
+    this.outbox = o.buffer ?? new Outbox(o.bufferLimit ?? 10_000)
     this.commands = new CommandHandler((name, command) => this.dispatch(name, command))
     this.tickMs = o.tickMs ?? 50
     this.backoffMinS = o.backoffMinS ?? 5
@@ -173,13 +173,18 @@ export class DeviceClient {
 
   /** Records an event at time `t`: seq and eventId are fixed now; it waits in the outbox until acknowledged. */
   publishEvent<C extends EventChannel> (channel: C, fields: EventFields<C>, t = this.clock.now()): { seq: number; eventId: string } {
-    const ids = this.nextIds()
-    const payload = { eventId: ids.eventId, seq: ids.seq, ts: iso(t), ...fields }
-    const before = this.outbox.dropped
-    this.outbox.push({ topic: deviceTopic(this.buildingId, this.deviceId, channel), payload: JSON.stringify(payload) })
-    this.counters.dropped += this.outbox.dropped - before
-    if (!this.online) this.counters.buffered++
-    this.pump()
+    const { ids, kept } = this.record(channel, fields, t)
+    if (kept instanceof Promise) kept.catch((err: unknown) => this.log('error', 'the event buffer failed to keep an event', String(err)))
+    return ids
+  }
+
+  /**
+   * As publishEvent, and resolves once the buffer holds the event safely (at once for the in-memory outbox; once
+   * on disk for a gateway's journal): only then may the device behind a gateway be told it was received.
+   */
+  async publishEventKept<C extends EventChannel> (channel: C, fields: EventFields<C>, t = this.clock.now()): Promise<{ seq: number; eventId: string }> {
+    const { ids, kept } = this.record(channel, fields, t)
+    await kept
     return ids
   }
 
@@ -192,6 +197,18 @@ export class DeviceClient {
   }
 
   // ------------------------------------------------------------ internals
+
+  private record<C extends EventChannel> (channel: C, fields: EventFields<C>, t: number): { ids: { seq: number; eventId: string }; kept: void | Promise<unknown> } {
+    const ids = this.o.nextIds === undefined ? this.nextIds() : this.o.nextIds()
+    this.lastSeq = ids.seq
+    const payload = { eventId: ids.eventId, seq: ids.seq, ts: iso(t), ...fields }
+    const before = this.outbox.dropped
+    const kept = this.outbox.push({ topic: deviceTopic(this.buildingId, this.deviceId, channel), payload: JSON.stringify(payload) })
+    this.counters.dropped += this.outbox.dropped - before
+    if (!this.online) this.counters.buffered++
+    this.pump()
+    return { ids, kept }
+  }
 
   private nextIds (): { seq: number; eventId: string } {
     this.events++

@@ -17,4 +17,4 @@ export {
 export { CommandHandler, errorBody, type ReplyBody } from './commands.ts'
 export { applyConfig, type DeviceSettings } from './settings.ts'
 export { applySync, decide, EMPTY_ALLOWLIST, type CredentialKind, type Decision, type HeldAllowlist, type SyncOutcome } from './allowlist.ts'
-export { Outbox, type OutboxEntry } from './outbox.ts'
+export { Outbox, type EventBuffer, type OutboxEntry } from './outbox.ts'

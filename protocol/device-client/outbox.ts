@@ -9,7 +9,27 @@ export interface OutboxEntry {
   readonly payload: string
 }
 
-export class Outbox {
+/**
+ * Where a client's events wait for their acknowledgement: the in-memory `Outbox` by default, or a durable one
+ * (the site gateway's journal). `push` may return a promise: it settles once the event is safely kept.
+ */
+export interface EventBuffer {
+  readonly size: number
+  readonly inFlight: number
+  /** Events dropped so far (full, too old, or discarded on purpose). */
+  readonly dropped: number
+  push (entry: OutboxEntry): void | Promise<unknown>
+  /** The oldest entry not yet in flight, now in flight. */
+  takeNext (): OutboxEntry | undefined
+  /** Acknowledged: forget it (the very object takeNext gave). */
+  acknowledge (entry: OutboxEntry): boolean
+  /** The connection is gone: everything in flight is to be sent again, from the oldest. */
+  requeue (): void
+  /** Throws everything away, counted as dropped; returns how many. */
+  discard (): number
+}
+
+export class Outbox implements EventBuffer {
   private readonly entries: OutboxEntry[] = []
   private cursor = 0
   /** Events dropped because the buffer was full, or discarded on purpose. */
