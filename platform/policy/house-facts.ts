@@ -41,6 +41,7 @@ export async function readHouseFacts (db: Queryable, building: BuildingRow, at: 
     at,
     devices: devices.rows.map((d) => ({ id: d.id, kind: d.kind, door: d.door, enabled: d.enabled, online: d.enabled && !down.has(d.id) })),
     agreementSignedAt: building.responsibility_signed_at === null ? null : new Date(building.responsibility_signed_at).getTime(),
+    onPlatformSince: new Date(building.created_at).getTime(),
     registrations: registrations.rows.map((r) => ({ id: r.id, arrivedAt: new Date(r.arrived_at).getTime(), enteredAt: new Date(r.created_at).getTime() })),
     notSeen: notSeen.rows.flatMap((r) => r.registration_id === null ? [] : [{ registrationId: r.registration_id, since: new Date(r.created_at).getTime() }]),
     // The permit's last day has ended at the start of the next day in the building's zone; the date is near enough here.

@@ -99,6 +99,22 @@ describe('house score', () => {
     expect(s.byDimension.compliance).toBe(s.score)
   })
 
+  it('a tenant who arrived before the house came onto the platform is late only from that day on (an onboarding import)', () => {
+    const onboarded = NOW - 20 * DAY
+    const s = scoreHouse(house({
+      onPlatformSince: onboarded,
+      registrations: [
+        // Lived there a year; imported the day after the house was added: not late.
+        { id: 'imported', arrivedAt: NOW - 365 * DAY, enteredAt: onboarded + DAY },
+        // Lived there a year, entered ten days after the house was added: late.
+        { id: 'left-for-later', arrivedAt: NOW - 365 * DAY, enteredAt: onboarded + 10 * DAY },
+        // Arrived after the house was added: counted from the arrival as always.
+        { id: 'arrived-since', arrivedAt: onboarded + 5 * DAY, enteredAt: onboarded + 12 * DAY },
+      ],
+    }))
+    expect(s.points.filter((p) => p.cause === 'registration_late').flatMap((p) => p.evidence).sort()).toEqual(['arrived-since', 'left-for-later'])
+  })
+
   it('open patrol findings count on safety until put right', () => {
     const s = scoreHouse(house({ openFindings: [{ id: 'f1', foundAt: NOW - 400 * DAY }] }))
     expect(s.points).toEqual([{ dimension: 'safety', cause: 'patrol_finding_open', points: 8, evidence: ['f1'], since: NOW - 400 * DAY, expiresAt: null }])

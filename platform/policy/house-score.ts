@@ -86,6 +86,11 @@ export interface HouseFacts {
   at: number
   devices: ReadonlyArray<{ id: string; kind: 'reader' | 'camera'; door: string; enabled: boolean; online: boolean }>
   agreementSignedAt: number | null
+  /**
+   * When the house came onto the platform. A tenant who arrived before it could not be registered here earlier:
+   * lateness is counted from the later of the arrival and this.
+   */
+  onPlatformSince?: number
   /** Registrations of the scoring period: when the tenant arrived and when the landlord entered it. */
   registrations: ReadonlyArray<{ id: string; arrivedAt: number; enteredAt: number }>
   /** Live not-seen suggestions (resident_not_seen alerts): since when. */
@@ -134,7 +139,7 @@ export function scoreHouse (facts: HouseFacts, params: ScoreParams = DEFAULT_SCO
   if (!facts.devices.some((d) => d.kind === 'camera' && d.enabled)) add('no_door_camera', facts.at, 'building')
   if (facts.agreementSignedAt === null) add('agreement_unsigned', facts.at, 'building')
   for (const r of facts.registrations) {
-    if (r.enteredAt - r.arrivedAt > params.lateRegistrationDays * DAY_MS) add('registration_late', r.enteredAt, r.id)
+    if (r.enteredAt - Math.max(r.arrivedAt, facts.onPlatformSince ?? r.arrivedAt) > params.lateRegistrationDays * DAY_MS) add('registration_late', r.enteredAt, r.id)
   }
   for (const n of facts.notSeen) {
     if (facts.at - n.since >= params.ignoredSuggestionDays * DAY_MS) add('not_seen_ignored', n.since, n.registrationId)
