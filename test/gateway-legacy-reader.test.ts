@@ -12,7 +12,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Journal } from '../gateway/journal/journal.ts'
 import { SourceSequences } from '../gateway/journal/sequences.ts'
+import { connect } from 'node:net'
 import { HttpPushListener } from '../gateway/legacy/http-push.ts'
+import { TcpLineListener } from '../gateway/legacy/tcp-line.ts'
 import { shippedModels } from '../gateway/legacy/reader-model.ts'
 import { LegacyReaderSession } from '../gateway/legacy/reader-session.ts'
 import { residentIdNumber } from './support/id-numbers.ts'
@@ -114,5 +116,48 @@ describe('a legacy HTTP-push reader behind the gateway', () => {
     const ids = events.map((e) => e.eventId)
     expect(new Set(ids).size).toBe(ids.length)
     expect(events.find((e) => e.payload?.credential?.value === 'BEEF0002')?.payload).toMatchObject({ result: 'denied', reason: 'unknown_credential', direction: 'out' })
+  })
+
+  it('a Wiegand line bridge: answers in order, line by line; converts the card; refuses stray lines', async () => {
+    const details = await provisionReader(tp, 'landlord-li', 'demo-b1')
+    const lineJournal = await Journal.open({ dir: join(dir, 'journal', details.clientId) })
+    const model = shippedModels().get('wiegand-line-bridge')!
+    const bridge = new LegacyReaderSession({
+      url: details.url.replace('localhost', '127.0.0.1'),
+      device: { id: details.clientId, buildingId: 'demo-b1', password: details.password, allowlistKey: details.allowlistKey! },
+      serial: 'BRIDGE01', model,
+      site: { doors: { 1: 'main-gate' }, facing: { 'main-gate': 'in' }, cardsRegisteredAs: 'hex', timeZone: 'Asia/Shanghai' },
+      journal: lineJournal,
+      sequences: new SourceSequences(join(dir, 'sequences.json')),
+    })
+    const lines = new TcpLineListener(model, new Map([['BRIDGE01', bridge]]))
+    try {
+      await bridge.client.start()
+      await until('the allow-list at the bridge', () => bridge.allowlistVersion > 0, 10_000)
+      const port = await lines.listen(0, '127.0.0.1')
+      const socket = connect(port, '127.0.0.1')
+      let got = ''
+      socket.setEncoding('utf8')
+      socket.on('data', (c: string) => { got += c })
+      // 0xC0FFEE12 is not a Wiegand 26 number: the registered card cannot come over this bridge; an unknown one can.
+      const now = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'medium' }).format(new Date()).replace(/\D/g, '')
+      socket.write(`ASK,BRIDGE01,1,12,34567\r\nHELLO\r\nEV,BRIDGE01,1,12,34567,D,${now}\r\nASK,BRIDGE01,3,1,2\r\n`)
+      await until('four answers', () => got.split('\r\n').length > 4, 10_000)
+      const answers = got.split('\r\n').slice(0, 4)
+      expect(answers[0]).toBe('DENY')
+      expect(answers[1]).toBe('ERR the line is not a message of this model')
+      expect(answers[2]).toBe('OK')
+      expect(answers[3]).toMatch(/^ERR door: door "3" is not one the site config names/)
+      socket.destroy()
+      await until('both kept events at the platform', async () => (await doorEvents()).filter((e) => e.deviceId === details.clientId).length === 2, 10_000)
+      const seen = (await doorEvents()).filter((e) => e.deviceId === details.clientId)
+      expect(seen.map((e) => e.payload.credential.value)).toEqual(['0C8707', '0C8707'])
+      expect(lines.counters.refused).toBe(1)
+      expect(bridge.counters.refused).toBe(1)
+    } finally {
+      await lines.close()
+      await bridge.client.stop()
+      await lineJournal.close()
+    }
   })
 })

@@ -1,0 +1,116 @@
+// The TCP side of readers behind a line bridge (transport `tcp-line`): each
+// connection carries text lines, one message a line, answered in order, one
+// answer line each. A swipe line is answered with the model's "kept" line only
+// once it is in the journal; a question line with the decision; any other line
+// with the "refused" line saying what was wrong, changing nothing, counted.
+
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { JournalFullError } from '../journal/journal.ts'
+import { fillReply } from './read-message.ts'
+import type { ReaderModel } from './reader-model.ts'
+import type { LegacyReaderSession } from './reader-session.ts'
+import { FieldError } from './values.ts'
+
+/** A line longer than this is refused and the rest of it thrown away. */
+const MAX_LINE = 1024
+
+export interface TcpLineCounters {
+  lines: number
+  /** Refused before a reader session saw them: too long, matching no pattern, unknown serial. */
+  refused: number
+}
+
+export class TcpLineListener {
+  readonly counters: TcpLineCounters = { lines: 0, refused: 0 }
+  private readonly server: Server
+  private readonly sockets = new Set<Socket>()
+  private readonly line: NonNullable<ReaderModel['line']>
+  private readonly eventPattern: RegExp
+  private readonly verifyPattern: RegExp | undefined
+
+  constructor (private readonly model: ReaderModel, private readonly readers: ReadonlyMap<string, LegacyReaderSession>, private readonly now: () => number = Date.now) {
+    if (model.line === undefined) throw new Error(`model ${model.name} has no line section`)
+    this.line = model.line
+    this.eventPattern = new RegExp(model.line.eventPattern)
+    this.verifyPattern = model.line.verifyPattern === undefined ? undefined : new RegExp(model.line.verifyPattern)
+    this.server = createServer((socket) => this.serve(socket))
+  }
+
+  async listen (port: number, host = '0.0.0.0'): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, host, () => { this.server.off('error', reject); resolve() })
+    })
+    return (this.server.address() as AddressInfo).port
+  }
+
+  async close (): Promise<void> {
+    for (const s of this.sockets) s.destroy()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  private serve (socket: Socket): void {
+    this.sockets.add(socket)
+    socket.setEncoding('utf8')
+    socket.setTimeout(10 * 60_000, () => socket.destroy())
+    socket.on('error', () => {})
+    socket.on('close', () => this.sockets.delete(socket))
+    let pending = ''
+    let skipping = false
+    // One line at a time, in order: the answers must come back in the order the bridge asked.
+    let queue = Promise.resolve()
+    socket.on('data', (chunk: string) => {
+      const parts = (pending + chunk).split('\n')
+      pending = parts.pop() ?? ''
+      if (pending.length > MAX_LINE) {
+        if (!skipping) queue = queue.then(() => this.refuse(socket, `a line is longer than ${MAX_LINE} characters`))
+        skipping = true
+        pending = ''
+      }
+      for (const raw of parts) {
+        if (skipping) {
+          skipping = false
+          continue
+        }
+        const text = raw.replace(/\r$/, '')
+        if (text.length === 0) continue
+        queue = queue.then(() => this.handle(socket, text)).catch(() => this.write(socket, this.line.refused, { error: 'internal error' }))
+      }
+    })
+  }
+
+  private async handle (socket: Socket, text: string): Promise<void> {
+    this.counters.lines++
+    const swipe = this.eventPattern.exec(text)
+    const ask = swipe === null ? this.verifyPattern?.exec(text) ?? null : null
+    const m = swipe ?? ask
+    if (m === null) return this.refuse(socket, 'the line is not a message of this model')
+    const serial = m.groups?.[this.line.serialAt]
+    const reader = serial === undefined ? undefined : this.readers.get(serial)
+    if (reader === undefined) return this.refuse(socket, 'no reader with this serial number is configured at this site')
+    const get = (at: string): unknown => m.groups?.[at]
+    try {
+      if (swipe !== null) {
+        await reader.swipe(get, this.now())
+        return this.write(socket, this.line.kept, {})
+      }
+      const d = await reader.ask(get, this.now())
+      const open = d.result === 'granted'
+      return this.write(socket, this.line.verifyAnswer ?? this.line.kept, { open, openText: open ? (this.model.openWords?.yes ?? 'yes') : (this.model.openWords?.no ?? 'no') })
+    } catch (err) {
+      if (err instanceof FieldError || err instanceof JournalFullError) return this.write(socket, this.line.refused, { error: err.message })
+      throw err
+    }
+  }
+
+  private refuse (socket: Socket, error: string): void {
+    this.counters.refused++
+    this.write(socket, this.line.refused, { error })
+  }
+
+  private write (socket: Socket, template: string, words: { error?: string; open?: boolean; openText?: string }): void {
+    // An answer is one line: whatever the error says, it has no line breaks.
+    const text = String(fillReply(template, { ...words, ...(words.error === undefined ? {} : { error: words.error.replace(/[\r\n]+/g, ' ') }) }))
+    if (!socket.destroyed) socket.write(`${text}\r\n`)
+  }
+}
