@@ -134,6 +134,10 @@ export const WEBHOOK_EVENTS = ['alert.opened', 'alert.escalated', 'alert.changed
   'alert.assigned', 'alert.feedback', 'alert.verified', 'alert.verification_rejected', 'alert.commented', 'alert.escalated_to_parent'] as const
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
 
+/** What a webhook receives: alert changes, registry changes (the population feed), or both. */
+export const WEBHOOK_SUBSCRIPTIONS = ['alerts', 'registry'] as const
+export type WebhookSubscription = (typeof WEBHOOK_SUBSCRIPTIONS)[number]
+
 /**
  * Where an alert stands in the handling workflow of the city plans: 发现上报 reported, 指挥派遣 dispatched
  * (assigned to a grid worker), 处置反馈 feedback (the assignee reported from the site), 任务核查 verified

@@ -162,6 +162,8 @@ export class Platform {
     if (config.webhookAllowInsecureLocal) logger.warn('WEBHOOK_ALLOW_INSECURE_LOCAL is on: webhooks may target loopback addresses over plain http (development only)')
     const dispatcher = new WebhookDispatcher({ db, secrets: webhookSecrets, targets: webhookTargets, logger: logger.child({ part: 'webhooks' }) })
     const alerts = new AlertService({ db, events: dispatcher, logger: logger.child({ part: 'alerts' }) })
+    // Registry changes queue their deliveries with the ledger entry (registry-feed.ts); the commit wakes the dispatcher.
+    const feedWake = registry.events.subscribe({ registryChanged: () => dispatcher.wake() })
     // Every reader that has served its building has its list, or an alert says why not.
     const readerAlerts = new ReaderUpdateAlerts({ registry, alerts, logger: logger.child({ part: 'allowlist' }), ...clock })
     const pusher = new AllowlistPusher({ registry, sender, outcomes: readerAlerts, logger: logger.child({ part: 'allowlist' }) })
@@ -171,6 +173,7 @@ export class Platform {
       steps('alerts', undefined, () => alerts.close()),
       component('live-stream', live),
       component('webhook-dispatcher', dispatcher),
+      steps('registry-feed-wake', undefined, feedWake),
       component('alert-escalation', escalation),
     ])
 

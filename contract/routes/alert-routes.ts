@@ -2,7 +2,7 @@
 // `METHOD /path` (see registry-routes.ts).
 
 import Type, { type Static } from 'typebox'
-import { SEVERITIES } from '../vocabulary.ts'
+import { SEVERITIES, WEBHOOK_SUBSCRIPTIONS } from '../vocabulary.ts'
 import { errors, IdParam, IdParams, LimitInput, Nullable, SeqInput, Text } from '../schemas/fields.ts'
 import {
   AlertExportQuerySchema, AlertHistorySchema, AlertListQuerySchema, AlertPageSchema, AlertSchema, AlertStreamQuerySchema, AlertWithHistorySchema,
@@ -12,13 +12,21 @@ import {
 
 export const WebhookSchema = Type.Object({
   id: Type.String(), url: Type.String(), areaId: Type.String(), areaPath: Type.String(), minSeverity: Type.Enum(SEVERITIES),
+  subscriptions: Type.Array(Type.Enum(WEBHOOK_SUBSCRIPTIONS), { description: 'What it receives: alerts, registry changes, or both.' }),
   createdBy: Type.String(), createdAt: Type.String({ format: 'date-time' }), enabled: Type.Boolean(),
   pending: Type.Integer({ description: 'Deliveries not yet accepted (2xx) by the receiver.' }),
 })
 
+const Subscriptions = Type.Array(Type.Enum(WEBHOOK_SUBSCRIPTIONS), {
+  minItems: 1, maxItems: WEBHOOK_SUBSCRIPTIONS.length, uniqueItems: true,
+  description: 'alerts (alert changes, the default), registry (registry changes: docs/api.md#data-exchange), or both.',
+})
+
 export const DeliverySchema = Type.Object({
   seq: Type.Integer({ description: 'The delivery id, sent as X-RH-Delivery.' }),
-  alertId: Type.String(), event: Type.String(), createdAt: Type.String({ format: 'date-time' }), attempts: Type.Integer(),
+  alertId: Nullable(Type.String({ description: 'The alert it reports; null for a registry change.' })),
+  ledgerSeq: Nullable(Type.Integer({ description: 'The registry ledger entry it reports; null for an alert.' })),
+  event: Type.String(), createdAt: Type.String({ format: 'date-time' }), attempts: Type.Integer(),
   nextAttemptAt: Nullable(Type.String({ format: 'date-time' })), deliveredAt: Nullable(Type.String({ format: 'date-time' })),
   lastStatus: Nullable(Type.Integer()), lastError: Nullable(Type.String()),
 })
@@ -63,10 +71,19 @@ export const alertRoutes = {
       url: Text(2000, { minLength: 8, description: 'https URL of a public address (see docs/alerts.md).' }),
       areaId: IdParam,
       minSeverity: Type.Optional(Type.Enum(SEVERITIES, { description: 'Default info.' })),
+      subscriptions: Type.Optional(Subscriptions),
     }, { additionalProperties: false }),
     response: { 201: Type.Object({ webhook: WebhookSchema, secret: Type.String({ description: 'Shown once: store it in the receiver now.' }) }), ...errors(400, 401, 403, 404) },
   },
   'GET /webhooks': { response: { 200: Type.Array(WebhookSchema), ...errors(401, 403) } },
+  'PATCH /webhooks/:id': {
+    params: IdParams,
+    body: Type.Object({
+      subscriptions: Type.Optional(Subscriptions),
+      minSeverity: Type.Optional(Type.Enum(SEVERITIES, { description: 'The alert threshold.' })),
+    }, { additionalProperties: false, minProperties: 1 }),
+    response: { 200: WebhookSchema, ...errors(400, 401, 403, 404) },
+  },
   'DELETE /webhooks/:id': { params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   'GET /webhooks/:id/deliveries': {
     params: IdParams,

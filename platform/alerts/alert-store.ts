@@ -196,7 +196,7 @@ export interface WebhookPayload {
 }
 
 /**
- * Queues one delivery per enabled webhook whose area contains the alert's
+ * Queues one delivery per enabled webhook subscribed to alerts whose area contains the alert's
  * building and whose threshold the severity reaches, in the given order.
  * `raisedTo` (an escalation to a parent area, its path): the webhooks of that
  * area (and of the areas between it and the building) receive it whatever
@@ -210,7 +210,7 @@ export async function enqueueOutbox (tx: Queryable, items: ReadonlyArray<Webhook
     insert into webhook_outbox (webhook_id, alert_id, event, payload)
     select w.id, x.alert_id, x.event, x.payload
     from jsonb_to_recordset($1::jsonb) as x (ord int, alert_id text, area_path text, severity text, event text, payload jsonb)
-    join webhooks w on w.enabled
+    join webhooks w on w.enabled and 'alerts' = any(w.subscriptions)
       and left(x.area_path, length(w.area_path)) = w.area_path
       and (alert_severity_rank(x.severity) >= alert_severity_rank(w.min_severity)
         or ($2::text is not null and left(w.area_path, length($2::text)) = $2::text))

@@ -258,7 +258,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
     const changes = await t.db.query<{ action: string; actor_id: string; subject_id: string; detail: Record<string, unknown> }>(
       `select action, actor_id, subject_id, detail from audit_log where action in ('webhook.created', 'webhook.deleted') and subject_id = $1 order by seq`, [made.webhook.id])
     expect(changes.rows).toEqual([
-      { action: 'webhook.created', actor_id: w.police.id, subject_id: made.webhook.id, detail: { host: 'hooks.example.org', areaId: 'w-s1', minSeverity: 'major' } },
+      { action: 'webhook.created', actor_id: w.police.id, subject_id: made.webhook.id, detail: { host: 'hooks.example.org', areaId: 'w-s1', minSeverity: 'major', subscriptions: ['alerts'] } },
       { action: 'webhook.deleted', actor_id: w.police.id, subject_id: made.webhook.id, detail: { host: 'hooks.example.org' } },
     ])
     // The URL's path and query (which may hold the receiver's own token) stay out of the audit log.

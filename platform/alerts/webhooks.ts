@@ -6,7 +6,7 @@
 // refused target, is written to the audit log.
 
 import { Errors } from '../errors.ts'
-import { SEVERITIES, type Severity } from '../../contract/vocabulary.ts'
+import { SEVERITIES, WEBHOOK_SUBSCRIPTIONS, type Severity, type WebhookSubscription } from '../../contract/vocabulary.ts'
 import type { Actor } from '../registry/access.ts'
 import { writeAudit } from '../registry/audit-log.ts'
 import { iso, newId } from '../registry/context.ts'
@@ -23,6 +23,8 @@ export interface Webhook {
   areaId: string
   areaPath: string
   minSeverity: Severity
+  /** What it receives: alerts, registry changes, or both. */
+  subscriptions: WebhookSubscription[]
   createdBy: string
   createdAt: string
   enabled: boolean
@@ -33,7 +35,10 @@ export interface Webhook {
 export interface Delivery {
   /** The X-RH-Delivery id. */
   seq: number
-  alertId: string
+  /** The alert it reports, or null for a registry change. */
+  alertId: string | null
+  /** The registry ledger entry it reports, or null for an alert. */
+  ledgerSeq: number | null
   event: string
   createdAt: string
   attempts: number
@@ -44,24 +49,32 @@ export interface Delivery {
 }
 
 interface WebhookRow {
-  id: string; url: string; area_id: string; area_path: string; min_severity: Severity; created_by: string
+  id: string; url: string; area_id: string; area_path: string; min_severity: Severity; subscriptions: WebhookSubscription[]; created_by: string
   created_at: Date; enabled: boolean; pending: number
 }
 
 interface DeliveryRow {
-  seq: number; alert_id: string; event: string; created_at: Date; attempts: number; next_attempt_at: Date | null
+  seq: number; alert_id: string | null; ledger_seq: string | number | null; event: string; created_at: Date; attempts: number; next_attempt_at: Date | null
   delivered_at: Date | null; last_status: number | null; last_error: string | null
 }
 
 const toWebhook = (r: WebhookRow): Webhook => ({
-  id: r.id, url: r.url, areaId: r.area_id, areaPath: r.area_path, minSeverity: r.min_severity,
+  id: r.id, url: r.url, areaId: r.area_id, areaPath: r.area_path, minSeverity: r.min_severity, subscriptions: orderedSubscriptions(r.subscriptions),
   createdBy: r.created_by, createdAt: iso(r.created_at), enabled: r.enabled, pending: r.pending,
 })
 
 const toDelivery = (r: DeliveryRow): Delivery => ({
-  seq: r.seq, alertId: r.alert_id, event: r.event, createdAt: iso(r.created_at), attempts: r.attempts,
+  seq: Number(r.seq), alertId: r.alert_id, ledgerSeq: r.ledger_seq === null ? null : Number(r.ledger_seq), event: r.event, createdAt: iso(r.created_at), attempts: r.attempts,
   nextAttemptAt: iso(r.next_attempt_at), deliveredAt: iso(r.delivered_at), lastStatus: r.last_status, lastError: r.last_error,
 })
+
+/** Subscriptions as a set in vocabulary order; an empty or unknown choice is refused. */
+export function orderedSubscriptions (given: readonly string[]): WebhookSubscription[] {
+  for (const g of given) if (!(WEBHOOK_SUBSCRIPTIONS as readonly string[]).includes(g)) throw new Errors.BadRequest(`unknown subscription ${g}`)
+  const out = WEBHOOK_SUBSCRIPTIONS.filter((s) => given.includes(s))
+  if (out.length === 0) throw new Errors.BadRequest(`a webhook receives at least one of ${WEBHOOK_SUBSCRIPTIONS.join(', ')}`)
+  return out
+}
 
 const SELECT_WEBHOOK = `select w.*, (select count(*)::int from webhook_outbox o where o.webhook_id = w.id and o.delivered_at is null) as pending
   from webhooks w`
@@ -91,9 +104,12 @@ export class Webhooks {
   }
 
   /** Registers a webhook; the secret is returned here only. */
-  async create (actor: Actor, input: { url: string; areaId: string; minSeverity?: Severity }): Promise<{ webhook: Webhook; secret: string }> {
+  async create (
+    actor: Actor, input: { url: string; areaId: string; minSeverity?: Severity; subscriptions?: WebhookSubscription[] },
+  ): Promise<{ webhook: Webhook; secret: string }> {
     assertManager(actor)
     if (input.minSeverity !== undefined && !SEVERITIES.includes(input.minSeverity)) throw new Errors.BadRequest('unknown minSeverity')
+    const subscriptions = orderedSubscriptions(input.subscriptions ?? ['alerts'])
     const area = (await this.deps.db.query<{ path: string }>('select path from areas where id = $1', [input.areaId])).rows[0]
     if (area === undefined || !inScope(actor, area.path)) throw new Errors.NotFound(`area ${input.areaId}`)
     const target = await this.checkTarget(actor, input.url)
@@ -102,9 +118,9 @@ export class Webhooks {
     const minSeverity = input.minSeverity ?? 'info'
     await this.deps.db.transaction(async (tx) => {
       await tx.query(
-        `insert into webhooks (id, url, secret_sealed, area_id, area_path, min_severity, created_by) values ($1, $2, $3, $4, $5, $6, $7)`,
-        [id, target.url.href, this.deps.secrets.seal(secret), input.areaId, area.path, minSeverity, actor.id])
-      await writeAudit(tx, actor, 'webhook.created', { type: 'webhook', id }, { host: target.url.host, areaId: input.areaId, minSeverity })
+        `insert into webhooks (id, url, secret_sealed, area_id, area_path, min_severity, subscriptions, created_by) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [id, target.url.href, this.deps.secrets.seal(secret), input.areaId, area.path, minSeverity, subscriptions, actor.id])
+      await writeAudit(tx, actor, 'webhook.created', { type: 'webhook', id }, { host: target.url.host, areaId: input.areaId, minSeverity, subscriptions })
     })
     return { webhook: await this.get(actor, id), secret }
   }
@@ -143,6 +159,25 @@ export class Webhooks {
     return r.rows.filter((w) => inScope(actor, w.area_path)).map(toWebhook)
   }
 
+  /**
+   * Changes what a webhook receives (and its alert threshold). Deliveries already queued stay queued; from
+   * the commit on, only the chosen kinds are queued. Audited.
+   */
+  async update (actor: Actor, id: string, patch: { subscriptions?: WebhookSubscription[]; minSeverity?: Severity }): Promise<Webhook> {
+    const before = await this.get(actor, id)
+    if (patch.subscriptions === undefined && patch.minSeverity === undefined) throw new Errors.BadRequest('nothing to change')
+    if (patch.minSeverity !== undefined && !SEVERITIES.includes(patch.minSeverity)) throw new Errors.BadRequest('unknown minSeverity')
+    const subscriptions = patch.subscriptions === undefined ? before.subscriptions : orderedSubscriptions(patch.subscriptions)
+    const minSeverity = patch.minSeverity ?? before.minSeverity
+    await this.deps.db.transaction(async (tx) => {
+      await tx.query('update webhooks set subscriptions = $2, min_severity = $3 where id = $1 and deleted_at is null', [id, subscriptions, minSeverity])
+      await writeAudit(tx, actor, 'webhook.updated', { type: 'webhook', id }, {
+        subscriptions: { from: before.subscriptions, to: subscriptions }, minSeverity: { from: before.minSeverity, to: minSeverity },
+      })
+    })
+    return this.get(actor, id)
+  }
+
   /** Stops deliveries to it; its delivery history stays readable in the database. */
   async remove (actor: Actor, id: string): Promise<void> {
     const webhook = await this.get(actor, id)
@@ -163,7 +198,7 @@ export class Webhooks {
       where += ` and seq < $${params.length}`
     }
     const r = await this.deps.db.query<DeliveryRow>(
-      `select seq, alert_id, event, created_at, attempts, next_attempt_at, delivered_at, last_status, last_error
+      `select seq, alert_id, ledger_seq, event, created_at, attempts, next_attempt_at, delivered_at, last_status, last_error
        from webhook_outbox where ${where} order by seq desc limit $2`, params)
     return r.rows.map(toDelivery)
   }

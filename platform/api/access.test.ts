@@ -251,6 +251,7 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'POST /buildings/:id/grade-proposals': 'platform/policy/grade-proposals.test.ts (the answer depends on the score: 201 or 409)',
   'POST /grade-proposals/:id/confirm': 'platform/policy/grade-proposals.test.ts',
   'POST /grade-proposals/:id/reject': 'platform/policy/grade-proposals.test.ts',
+  'PATCH /webhooks/:id': 'police of the area and admins only, 404 outside it: platform/registry/registry-feed.test.ts',
   'GET /health': 'public, for load balancers: test/health.test.ts',
   'GET /health/live': 'public, for supervisors, no database: platform/api/routes/health.test.ts, test/database-outage.test.ts',
   'POST /auth/login': 'public: platform/api/login.test.ts',

@@ -4,6 +4,7 @@
 import type { Queryable } from '../store/database.ts'
 import { can, type Actor, type BuildingRef } from './access.ts'
 import { iso } from './context.ts'
+import { queueRegistryChange } from './registry-feed.ts'
 
 export type LedgerAction =
   | 'building.created' | 'building.updated' | 'building.vendor_granted' | 'building.removed'
@@ -51,12 +52,14 @@ export async function appendLedger (
   refs: LedgerRefs,
   detail: Record<string, unknown> = {},
 ): Promise<void> {
-  await q.query(
+  const r = await q.query<{ seq: string | number; at: Date }>(
     `insert into registry_ledger (actor_id, action, building_id, room_id, resident_id, registration_id, credential_id, device_id, detail)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning seq, at`,
     [actor.id, action, refs.buildingId ?? null, refs.roomId ?? null, refs.residentId ?? null,
       refs.registrationId ?? null, refs.credentialId ?? null, refs.deviceId ?? null, detail],
   )
+  // The population feed (registry-feed.ts): queued with the entry, so a committed change always has its deliveries.
+  await queueRegistryChange(q, { seq: Number(r.rows[0]!.seq), at: new Date(r.rows[0]!.at), action, refs, detail })
 }
 
 interface LedgerRow {

@@ -16,6 +16,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webhooks }> = 
     schema: { tags: ['webhooks'], summary: 'Webhooks of your jurisdiction (police) or all (admin)', ...ROUTES['GET /webhooks'] },
   }, async (req) => webhooks.list(req.actor))
 
+  app.patch('/webhooks/:id', {
+    schema: { tags: ['webhooks'], summary: 'Choose what a webhook receives (alerts, registry changes, both) and its alert threshold', ...ROUTES['PATCH /webhooks/:id'] },
+  }, async (req) => webhooks.update(req.actor, req.params.id, req.body))
+
   app.delete('/webhooks/:id', {
     schema: { tags: ['webhooks'], summary: 'Stop deliveries to a webhook', ...ROUTES['DELETE /webhooks/:id'] },
   }, async (req, reply) => {
