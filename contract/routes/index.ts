@@ -3,6 +3,7 @@
 
 import { alertRoutes } from './alert-routes.ts'
 import { deviceRoutes } from './device-routes.ts'
+import { exchangeRoutes } from './exchange-routes.ts'
 import { healthRoutes } from './health-routes.ts'
 import { landlordRoutes } from './landlord-routes.ts'
 import { policyRoutes } from './policy-routes.ts'
@@ -11,13 +12,14 @@ import { recordRoutes } from './record-routes.ts'
 import { registryRoutes } from './registry-routes.ts'
 
 export const ROUTES = {
-  ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes, ...landlordRoutes, ...policyRoutes,
+  ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes, ...landlordRoutes, ...policyRoutes, ...exchangeRoutes,
 } as const
 export type Routes = typeof ROUTES
 export type RouteKey = keyof Routes
 
 export * from './alert-routes.ts'
 export * from './device-routes.ts'
+export * from './exchange-routes.ts'
 export * from './health-routes.ts'
 export * from './landlord-routes.ts'
 export * from './protocol-routes.ts'

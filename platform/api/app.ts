@@ -34,6 +34,7 @@ import { eventRoutes } from './routes/events.ts'
 import { healthRoutes, type HealthCheck, type LivenessCheck } from './routes/health.ts'
 import { landlordRoutes } from './routes/landlord.ts'
 import { tenantFileRoutes } from './routes/tenant-files.ts'
+import { exchangeRoutes } from './routes/exchange.ts'
 import { NO_PRESENCE, type PresenceReader } from '../registry/presence-port.ts'
 import { moveRoutes } from './routes/moves.ts'
 import { policyRoutes } from './routes/policy.ts'
@@ -149,6 +150,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(protocolRoutes)
   await app.register(landlordRoutes, { registry: deps.registry, presence: deps.presence ?? NO_PRESENCE })
   await app.register(tenantFileRoutes, { registry: deps.registry })
+  await app.register(exchangeRoutes, { registry: deps.registry, history: deps.history })
   await app.register(consoleRoutes, { dist: deps.consoleDist ?? CONSOLE_DIST })
   await app.ready()
   return app

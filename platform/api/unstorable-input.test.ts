@@ -69,6 +69,8 @@ const DOMAIN_SAMPLES: Record<string, Record<string, unknown>> = {
   'GET /buildings/{id}/doors/{door}/events': { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
   'GET /rooms/{id}/events': { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
   'GET /credentials/{id}/events': { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
+  'GET /access-records': { buildingId: 'demo-b1', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
+  'GET /access-records.csv': { buildingId: 'demo-b1', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
 }
 
 const TEXT_BAD = ['a\u0000b', '\u0000', 'x'.repeat(100_000)]
@@ -157,7 +159,7 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
   const state = async (): Promise<string> => {
     const db = tp.platform.db
     const other = await db.query<{ f: string }>(`select concat_ws('|',
-      (select string_agg(concat_ws(',', id, url, enabled, min_severity), ';' order by id) from webhooks),
+      (select string_agg(concat_ws(',', id, url, enabled, min_severity, subscriptions::text), ';' order by id) from webhooks),
       (select string_agg(concat_ws(',', id, status, count, resolution_note), ';' order by id) from alerts),
       (select count(*) from alert_events), (select count(*) from sessions),
       (select string_agg(concat_ws(',', id, status, note), ';' order by id) from grade_proposals)) as f`)
@@ -203,6 +205,7 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     .replace(/^\/handovers\/\{id\}/, '/handovers/h-aaaaaaaaaaaa')
     .replace(/^\/grade-proposals\/\{id\}/, '/grade-proposals/gp-aaaaaaaaaaaa')
     .replace(/^\/protocol\/schemas\/\{name\}/, '/protocol/schemas/access-event')
+    .replace(/^\/exchange\/\{dataset\}/, '/exchange/rooms')
 
   it('refuses a NUL byte, a lone surrogate, an overlong text, an impossible date or an out-of-range number in any field', async () => {
     const doc = tp.platform.app.swagger() as { paths: Record<string, Record<string, Operation>> }

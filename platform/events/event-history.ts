@@ -45,7 +45,7 @@ export class EventHistory {
    * @param caughtUp resolves once every event acknowledged so far is in the `events` table (the event log
    * copies them there a moment after the acknowledgement), so a query sees every event acknowledged before it
    */
-  constructor (private readonly db: Database, private readonly caughtUp: () => Promise<unknown> = async () => {}) {}
+  constructor (private readonly db: Database, readonly caughtUp: () => Promise<unknown> = async () => {}) {}
 
   async door (actor: Actor, buildingId: string, door: string, q: HistoryQuery): Promise<LoggedEvent[]> {
     await loadBuilding(this.db, actor, buildingId, 'residents.read')

@@ -48,15 +48,20 @@ const SEX_NAMES: Record<string, 'male' | 'female'> = { 男: 'male', 女: 'female
 /** A cell as read: text from CSV; text, number, boolean or date from a spreadsheet. */
 export type Cell = string | number | boolean | Date | null | undefined
 
-/** Which column of the file holds each key; unknown headers are ignored. Undefined keys: not in the file. */
-export function mapHeaders (headers: readonly Cell[]): { columns: Partial<Record<ColumnKey, number>>; missing: string[] } {
-  const columns: Partial<Record<ColumnKey, number>> = {}
+/**
+ * Which column of the file holds each key of `known` (English key or Chinese header); unknown headers are
+ * ignored. Undefined keys: not in the file.
+ */
+export function mapHeaders<K extends string = ColumnKey> (
+  headers: readonly Cell[], known: ReadonlyArray<{ key: K; header: string; required: boolean }> = TENANT_COLUMNS as never,
+): { columns: Partial<Record<K, number>>; missing: string[] } {
+  const columns: Partial<Record<K, number>> = {}
   headers.forEach((h, i) => {
     const t = typeof h === 'string' ? h.trim().toLowerCase() : ''
-    const c = TENANT_COLUMNS.find((x) => x.key.toLowerCase() === t || x.header === t)
+    const c = known.find((x) => x.key.toLowerCase() === t || x.header === t)
     if (c !== undefined && columns[c.key] === undefined) columns[c.key] = i
   })
-  const missing = TENANT_COLUMNS.filter((c) => c.required && columns[c.key] === undefined).map((c) => `${c.header}/${c.key}`)
+  const missing = known.filter((c) => c.required && columns[c.key] === undefined).map((c) => `${c.header}/${c.key}`)
   return { columns, missing }
 }
 
@@ -93,7 +98,7 @@ const PHONE = /^\+?[0-9 -]{5,20}$/
 const CARD = /^[0-9A-Fa-f]{4,32}$/
 
 /** A text cell, trimmed; the apostrophe a spreadsheet export puts before formula-like text is dropped. */
-function text (c: Cell): string {
+export function text (c: Cell): string {
   if (c === null || c === undefined) return ''
   if (c instanceof Date) return c.toISOString().slice(0, 10)
   const s = String(c).trim()

@@ -15,7 +15,7 @@ import { writeAudit } from './audit-log.ts'
 import { loadBuilding } from './buildings.ts'
 import type { RegistryContext } from './context.ts'
 import { decodeCsv, parseCsv } from './csv.ts'
-import type { Registrations } from './registrations.ts'
+import type { RegisterInput, Registrations } from './registrations.ts'
 import { mapHeaders, parseTenantRow, shownTenant, type Cell, type ParsedTenant, type RowContext } from './tenant-columns.ts'
 
 interface StoredRow { row: number; tenant: ParsedTenant | null; errors: ImportPreview['rows'][number]['errors'] }
@@ -34,6 +34,18 @@ export async function readRows (contentType: string | undefined, body: Buffer): 
     }
   }
   throw new Errors.BadRequest(`send the file as ${CSV_TYPE} or ${XLSX_TYPE}, not ${type === '' ? 'without a content type' : type}`)
+}
+
+/** What registering a tenant row sends (the exchange import registers rows the same way). */
+export function registerInput (t: ParsedTenant): RegisterInput {
+  return {
+    resident: { name: t.name, idType: t.idType, idNumber: t.idNumber, ...(t.phone === null ? {} : { phone: t.phone }) },
+    ...(t.arrivedAt === null ? {} : { arrivedAt: t.arrivedAt }),
+    ...(t.permitValidUntil === null ? {} : { permitValidUntil: t.permitValidUntil }),
+    ...(t.leaseUntil === null ? {} : { leaseUntil: t.leaseUntil }),
+    minors: t.minors,
+    ...(t.card === null ? {} : { credentials: [{ kind: 'card' as const, value: t.card }] }),
+  }
 }
 
 const isBlank = (cells: readonly Cell[]): boolean => cells.every((c) => c === null || c === undefined || (typeof c === 'string' && c.trim() === ''))
@@ -95,14 +107,7 @@ export class TenantImports {
         const t = r.tenant
         if (t === null) { rows.push({ row: r.row, status: 'skipped', registrationId: null, code: null }); continue }
         try {
-          const result = await this.registrations.register(actor, t.roomId, {
-            resident: { name: t.name, idType: t.idType, idNumber: t.idNumber, ...(t.phone === null ? {} : { phone: t.phone }) },
-            ...(t.arrivedAt === null ? {} : { arrivedAt: t.arrivedAt }),
-            ...(t.permitValidUntil === null ? {} : { permitValidUntil: t.permitValidUntil }),
-            ...(t.leaseUntil === null ? {} : { leaseUntil: t.leaseUntil }),
-            minors: t.minors,
-            ...(t.card === null ? {} : { credentials: [{ kind: 'card' as const, value: t.card }] }),
-          })
+          const result = await this.registrations.register(actor, t.roomId, registerInput(t))
           const pending = result.registration.status === 'pending'
           rows.push({ row: r.row, status: pending ? 'pending' : 'registered', registrationId: result.registration.id, code: null })
         } catch (err) {

@@ -57,7 +57,7 @@ describe('message catalogues', () => {
       ['registrationStatus', V.REGISTRATION_STATUSES], ['credentialKind', V.CREDENTIAL_KINDS], ['credentialStatus', V.CREDENTIAL_STATUSES],
       ['deviceKind', V.DEVICE_KINDS], ['allowlist', V.ALLOWLIST_STATUSES], ['commandStatus', V.COMMAND_STATUSES],
       ['alertType', V.ALERT_TYPES], ['severity', V.SEVERITIES], ['alertStatus', V.ALERT_STATUSES], ['alertAction', V.ALERT_ACTIONS],
-      ['alertStage', V.ALERT_STAGES], ['closureReason', V.CLOSURE_REASONS],
+      ['alertStage', V.ALERT_STAGES], ['closureReason', V.CLOSURE_REASONS], ['admin.webhooks.subscription', V.WEBHOOK_SUBSCRIPTIONS],
     ]
     const missing = sets.flatMap(([prefix, values]) => values.map((v) => `${prefix}.${v}`)).filter((k) => !hasText(k))
     expect(missing).toEqual([])
@@ -80,6 +80,7 @@ describe('message catalogues', () => {
       'dispatch.event.result.', 'dispatch.event.reason.', 'dispatch.event.door.', 'dispatch.nextStep.',
       'landlord.inbox.type.', 'landlord.import.failed.', 'landlord.import.column.', 'landlord.import.error.',
       'landlordSite.cred.reason.', 'landlordSite.error.', 'landlordSite.meaning.', 'landlordSite.swipe.result.',
+      'admin.webhooks.subscription.',
     ]
     // Written ahead of the pages that other work is adding; take a key out once its page names it.
     const ahead = new Set([

@@ -13,10 +13,10 @@ import { TENANT_COLUMNS } from '../../registry/tenant-columns.ts'
 import { TenantImports } from '../../registry/tenant-import.ts'
 import { errorHandler } from '../error-handler.ts'
 
-const TYPES: Record<FileFormat, string> = { csv: `${CSV_TYPE}; charset=utf-8`, xlsx: XLSX_TYPE }
+export const FILE_TYPES: Record<FileFormat, string> = { csv: `${CSV_TYPE}; charset=utf-8`, xlsx: XLSX_TYPE }
 
 /** Fastify's own refusals of a body (too large, a content type no parser takes), as the catalogue's coded 400. */
-function bodyRefusal (err: FastifyError): Error {
+export function bodyRefusal (err: FastifyError): Error {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new Errors.BadRequest(`the file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB`)
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || err.code === 'FST_ERR_CTP_EMPTY_TYPE') {
     return new Errors.BadRequest(`send the file as ${CSV_TYPE} or ${XLSX_TYPE}`)
@@ -24,8 +24,8 @@ function bodyRefusal (err: FastifyError): Error {
   return err
 }
 
-const sendFile = (reply: FastifyReply, format: FileFormat, name: string, file: Buffer): FastifyReply =>
-  reply.type(TYPES[format]).header('content-disposition', `attachment; filename="${name}.${format}"`).header('cache-control', 'no-store').send(file)
+export const sendFile = (reply: FastifyReply, format: FileFormat, name: string, file: Buffer): FastifyReply =>
+  reply.type(FILE_TYPES[format]).header('content-disposition', `attachment; filename="${name}.${format}"`).header('cache-control', 'no-store').send(file)
 
 export const tenantFileRoutes: FastifyPluginAsyncTypebox<{ registry: Registry }> = async (app, { registry }) => {
   const imports = new TenantImports(registry.ctx, registry.registrations)

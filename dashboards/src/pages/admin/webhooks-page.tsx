@@ -1,10 +1,11 @@
-// Webhooks: where the platform pushes the alerts of an area. Create one (its
-// signing secret shown once), delete it, and read its recent deliveries.
+// Webhooks: where the platform pushes the alerts and registry changes of an
+// area. Create one (its signing secret shown once), choose what it receives,
+// delete it, and read its recent deliveries.
 
 import { useState } from 'preact/hooks'
 import type { Webhook } from '../../../../contract/routes/alert-routes.ts'
 import type { Area } from '../../../../contract/schemas/registry.ts'
-import { SEVERITIES, type Severity } from '../../../../contract/vocabulary.ts'
+import { SEVERITIES, WEBHOOK_SUBSCRIPTIONS, type Severity, type WebhookSubscription } from '../../../../contract/vocabulary.ts'
 import { ConfirmButton } from '../../components/confirm-button.tsx'
 import { Loaded } from '../../components/loading.tsx'
 import { ShownOnce } from '../../components/shown-once.tsx'
@@ -52,6 +53,7 @@ export function WebhooksPage () {
                     <tr>
                       <th scope='col'>{t('admin.webhooks.url')}</th>
                       <th scope='col'>{t('admin.webhooks.area')}</th>
+                      <th scope='col'>{t('admin.webhooks.receives')}</th>
                       <th scope='col'>{t('admin.webhooks.minSeverity')}</th>
                       <th scope='col'>{t('admin.webhooks.pending')}</th>
                       <th scope='col'>{t('admin.webhooks.created')}</th>
@@ -62,7 +64,7 @@ export function WebhooksPage () {
                     {webhooks.map((w) => (
                       <WebhookRow
                         key={w.id} webhook={w} areas={areas} open={open === w.id}
-                        onToggle={() => setOpen(open === w.id ? undefined : w.id)} onDeleted={data.reload}
+                        onToggle={() => setOpen(open === w.id ? undefined : w.id)} onChanged={data.reload}
                       />
                     ))}
                   </tbody>
@@ -76,18 +78,52 @@ export function WebhooksPage () {
   )
 }
 
-function WebhookRow ({ webhook: w, areas, open, onToggle, onDeleted }: {
-  webhook: Webhook; areas: Area[]; open: boolean; onToggle: () => void; onDeleted: () => void
+/** Checkboxes for what a webhook receives; at least one stays ticked. */
+function SubscriptionChoice ({ value, onChange, name }: { value: WebhookSubscription[]; onChange: (v: WebhookSubscription[]) => void; name: string }) {
+  const toggle = (s: WebhookSubscription, on: boolean): void =>
+    onChange(WEBHOOK_SUBSCRIPTIONS.filter((x) => (x === s ? on : value.includes(x))))
+  return (
+    <fieldset>
+      <legend>{t('admin.webhooks.receives')} <small>{t('admin.webhooks.receivesHint')}</small></legend>
+      <div class='choices'>
+        {WEBHOOK_SUBSCRIPTIONS.map((s) => (
+          <label key={s} class='choice'>
+            <input
+              type='checkbox' name={`${name}-${s}`} value={s} checked={value.includes(s)}
+              disabled={value.length === 1 && value[0] === s} onChange={(e) => toggle(s, e.currentTarget.checked)}
+            /> {t(`admin.webhooks.subscription.${s}`)}
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  )
+}
+
+function WebhookRow ({ webhook: w, areas, open, onToggle, onChanged }: {
+  webhook: Webhook; areas: Area[]; open: boolean; onToggle: () => void; onChanged: () => void
 }) {
   const { busy, error, run } = useAction()
+  const [receives, setReceives] = useState<WebhookSubscription[]>(w.subscriptions)
+  const [saved, setSaved] = useState(false)
+  const changed = receives.join() !== w.subscriptions.join()
   const remove = (): Promise<void> => run(async () => {
     await api.request('DELETE /webhooks/:id', { params: { id: w.id } })
-    onDeleted()
+    onChanged()
+  })
+  const save = (): Promise<void> => run(async () => {
+    await api.request('PATCH /webhooks/:id', { params: { id: w.id }, body: { subscriptions: receives } })
+    setSaved(true)
+    onChanged()
   })
   return (
     <tr data-webhook={w.id}>
       <td class='wrap'>{w.url}</td>
       <td>{areaTrail(areas, w.areaId)}</td>
+      <td>
+        <SubscriptionChoice name={`receives-${w.id}`} value={receives} onChange={(v) => { setReceives(v); setSaved(false) }} />
+        {changed && <button type='button' class='primary' disabled={busy} onClick={() => { void save() }}>{t('admin.webhooks.saveReceives')}</button>}
+        {saved && !changed && <span class='muted' role='status'>{t('admin.webhooks.receivesSaved')}</span>}
+      </td>
       <td>{t(`severity.${w.minSeverity}`)}</td>
       <td>{w.pending}</td>
       <td>{formatDateTime(w.createdAt)}</td>
@@ -155,9 +191,10 @@ function CreateWebhookForm ({ areas, onCreated }: { areas: Area[]; onCreated: (c
   const [url, setUrl] = useState('')
   const [areaId, setAreaId] = useState('')
   const [minSeverity, setMinSeverity] = useState<Severity>('info')
+  const [subscriptions, setSubscriptions] = useState<WebhookSubscription[]>(['alerts'])
   const { busy, error, submit } = useAction()
   const create = submit(async () => {
-    const r = await api.request('POST /webhooks', { body: { url: url.trim(), areaId, minSeverity } })
+    const r = await api.request('POST /webhooks', { body: { url: url.trim(), areaId, minSeverity, subscriptions } })
     setUrl('')
     onCreated(r)
   })
@@ -175,6 +212,7 @@ function CreateWebhookForm ({ areas, onCreated }: { areas: Area[]; onCreated: (c
           {areaOptions(areas).map((o) => <option key={o.area.id} value={o.area.id}>{o.label}</option>)}
         </select>
       </label>
+      <SubscriptionChoice name='subscriptions' value={subscriptions} onChange={setSubscriptions} />
       <label>
         {t('admin.webhooks.minSeverity')}
         <select name='minSeverity' value={minSeverity} onChange={(e) => setMinSeverity(e.currentTarget.value as Severity)}>
