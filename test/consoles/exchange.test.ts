@@ -1,9 +1,11 @@
-// Choosing what a webhook receives, in Chromium against a real platform: an
-// administrator creates a webhook for registry changes only (a registration
-// then reaches a receiver on this machine, alerts do not), and later adds
-// alerts to it from the list, by mouse and by keyboard.
+// Data exchange in Chromium against a real platform: an administrator
+// creates a webhook for registry changes only (a registration then reaches a
+// receiver on this machine, alerts do not), later adds alerts to it from the
+// list by keyboard; and on the data exchange page checks a department's file
+// (one bad row: nothing applied), imports it once, and downloads an export
+// with masked numbers.
 
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Browser } from 'playwright-core'
@@ -100,6 +102,47 @@ describe('choosing a webhook\'s subscriptions in the administrator\'s console', 
     expect(await again.getByRole('checkbox', { name: /登记变更/ }).isChecked()).toBe(true)
     const audit = await tp.platform.db.query<{ actor_role: string }>(`select actor_role from audit_log where action = 'webhook.updated'`)
     expect(audit.rows).toEqual([{ actor_role: 'admin' }])
+    await expectClean(admin)
+  })
+
+  it('imports a department\'s file on the data exchange page: checked, refused whole for a bad row, then applied once; exports masked', async () => {
+    const { page } = admin
+    await page.getByRole('link', { name: '数据交换' }).click()
+    await page.getByRole('heading', { name: '数据交换', exact: true }).waitFor()
+    const form = page.locator('form', { has: page.getByRole('heading', { name: '导入' }) })
+    await form.locator('select[name=importDataset]').selectOption('rooms')
+    const file = (rows: string): { name: string; mimeType: string; buffer: Buffer } =>
+      ({ name: 'rooms.csv', mimeType: 'text/csv', buffer: Buffer.from(`buildingId,number,capacity\n${rows}`) })
+    await form.locator('input[name=file]').setInputFiles(file('demo-b2,301,2\ndemo-b2,302,0\n'))
+    await form.getByRole('button', { name: '检查' }).click()
+    await form.getByRole('status').filter({ hasText: '1 行有错误，整份文件未导入。' }).waitFor()
+    await expect(form.locator('tr[data-row="3"]').textContent()).resolves.toContain('capacity: invalid_capacity')
+    expect(await form.getByRole('button', { name: '导入', exact: true }).count()).toBe(0)
+
+    await form.locator('input[name=file]').setInputFiles(file('demo-b2,301,2\ndemo-b2,302,3\n'))
+    await form.getByRole('button', { name: '检查' }).click()
+    await form.getByRole('status').filter({ hasText: '检查通过（尚未导入）：将新增 2' }).waitFor()
+    expect((await callApi(tp, 'admin', 'GET', '/buildings/demo-b2/rooms')).body.map((r: { number: string }) => r.number)).not.toContain('301')
+    await form.getByRole('button', { name: '导入', exact: true }).click()
+    await form.getByRole('status').filter({ hasText: '已导入：新增 2，更新 0，未变 0。' }).waitFor()
+    await page.screenshot({ path: `${SHOTS}/exchange-imported.png`, fullPage: true })
+    expect((await callApi(tp, 'admin', 'GET', '/buildings/demo-b2/rooms')).body.map((r: { number: string }) => r.number)).toEqual(expect.arrayContaining(['301', '302']))
+    await form.getByRole('button', { name: '检查' }).click()
+    await form.getByRole('status').filter({ hasText: '将新增 0，更新 0，未变 2' }).waitFor()
+
+    const exp = page.locator('form', { has: page.getByRole('heading', { name: '导出' }) })
+    await exp.locator('select[name=exportDataset]').selectOption('residents')
+    const [download] = await Promise.all([page.waitForEvent('download'), exp.getByRole('link', { name: '下载' }).click()])
+    const text = readFileSync(await download.path(), 'utf8')
+    expect(text).toContain('44****************')
+    expect(text).not.toContain(residentIdNumber(951))
+    await exp.locator('input[name=whole]').check()
+    expect(await exp.getByRole('link', { name: '下载' }).count()).toBe(0)
+    await exp.locator('input[name=reason]').fill('核对人口信息')
+    expect(await exp.getByRole('link', { name: '下载' }).getAttribute('href')).toContain('idNumbers=whole')
+    await page.screenshot({ path: `${SHOTS}/exchange-page.png`, fullPage: true })
+    const exported = await tp.platform.db.query<{ detail: { idNumbers: string } }>(`select detail from audit_log where action = 'exchange.exported'`)
+    expect(exported.rows.map((r) => r.detail.idNumbers)).toEqual(['masked'])
     await expectClean(admin)
   })
 })

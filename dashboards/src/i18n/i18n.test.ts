@@ -80,7 +80,7 @@ describe('message catalogues', () => {
       'dispatch.event.result.', 'dispatch.event.reason.', 'dispatch.event.door.', 'dispatch.nextStep.',
       'landlord.inbox.type.', 'landlord.import.failed.', 'landlord.import.column.', 'landlord.import.error.',
       'landlordSite.cred.reason.', 'landlordSite.error.', 'landlordSite.meaning.', 'landlordSite.swipe.result.',
-      'admin.webhooks.subscription.',
+      'admin.webhooks.subscription.', 'admin.exchange.dataset.', 'admin.exchange.outcome.',
     ]
     // Written ahead of the pages that other work is adding; take a key out once its page names it.
     const ahead = new Set([

@@ -3,6 +3,7 @@ import { QueuePage } from '../dispatch/queue-page.tsx'
 import type { Console } from '../routes.ts'
 import { AreasPage } from './areas-page.tsx'
 import { DevicesPage } from './devices-page.tsx'
+import { ExchangePage } from './exchange-page.tsx'
 import { UsersPage } from './users-page.tsx'
 import { WebhooksPage } from './webhooks-page.tsx'
 
@@ -12,6 +13,7 @@ export const adminConsole: Console = {
     { path: '/admin/areas', label: 'nav.admin.areas' },
     { path: '/admin/webhooks', label: 'nav.admin.webhooks' },
     { path: '/admin/devices', label: 'nav.admin.devices' },
+    { path: '/admin/exchange', label: 'nav.admin.exchange' },
     { path: '/dispatch', label: 'nav.dispatch.queue' },
   ],
   pages: [
@@ -19,6 +21,7 @@ export const adminConsole: Console = {
     { pattern: '/admin/areas', render: () => <AreasPage /> },
     { pattern: '/admin/webhooks', render: () => <WebhooksPage /> },
     { pattern: '/admin/devices', render: ({ user }) => <DevicesPage user={user} /> },
+    { pattern: '/admin/exchange', render: () => <ExchangePage /> },
     { pattern: '/dispatch', render: () => <QueuePage /> },
     { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
   ],
