@@ -22,7 +22,8 @@ import { bodyRefusal, sendFile } from './tenant-files.ts'
 
 export const exchangeRoutes: FastifyPluginAsyncTypebox<{ registry: Registry; history: EventHistory }> = async (app, { registry, history }) => {
   const imports = new ExchangeImports(registry.ctx)
-  const records = new AccessRecords(registry.ctx, history.caughtUp)
+  // Read when a request comes: the OpenAPI document is built from an app without an event log.
+  const records = new AccessRecords(registry.ctx, async () => await history.caughtUp())
   app.addContentTypeParser([CSV_TYPE, XLSX_TYPE], { parseAs: 'buffer', bodyLimit: IMPORT_MAX_BYTES }, (_req, body, done) => { done(null, body) })
   app.setErrorHandler((err: FastifyError, req, reply) => errorHandler(bodyRefusal(err) as FastifyError, req, reply))
 
