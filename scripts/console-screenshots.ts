@@ -53,6 +53,7 @@ export const SHOTS: Shot[] = [
   { name: 'admin-areas', user: 'admin', path: '/admin/areas', waitFor: '区域' },
   { name: 'admin-webhooks', user: 'admin', path: '/admin/webhooks', waitFor: '推送地址' },
   { name: 'admin-devices', user: 'admin', path: '/admin/devices', waitFor: '接入新设备' },
+  { name: 'admin-exchange', user: 'admin', path: '/admin/exchange', waitFor: '数据交换' },
   { name: 'vendor-devices', user: 'vendor-acme', path: '/admin/devices', waitFor: '设备编号' },
 ]
 
