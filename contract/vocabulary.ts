@@ -33,9 +33,24 @@ export const SCORE_CAUSES = [
   // hazards
   'overcrowding_registered', 'overcrowding_observed', 'unexplained_entries', 'door_forced', 'unregistered_cards', 'card_misuse', 'visitor_overstay',
   // safety
-  'patrol_finding_open',
+  'patrol_finding_open', 'patrol_checklist_problem',
 ] as const
 export type ScoreCause = (typeof SCORE_CAUSES)[number]
+
+/** What a patrol checks at a house (docs/policy.md, "Patrols"). */
+export const PATROL_CHECKLIST_ITEMS = ['extinguisher', 'smoke_detector', 'escape_route', 'partitions', 'ebike_charging', 'wiring', 'occupancy'] as const
+export type PatrolChecklistItem = (typeof PATROL_CHECKLIST_ITEMS)[number]
+
+/** How one checklist item was found. */
+export const CHECK_OUTCOMES = ['ok', 'problem', 'not_applicable'] as const
+export type CheckOutcome = (typeof CHECK_OUTCOMES)[number]
+
+/** What a patrol finding is about: a checklist item, or something else at the house. */
+export const FINDING_ITEMS = [...PATROL_CHECKLIST_ITEMS, 'other'] as const
+export type FindingItem = (typeof FINDING_ITEMS)[number]
+
+export const FINDING_STATUSES = ['open', 'rectified'] as const
+export type FindingStatus = (typeof FINDING_STATUSES)[number]
 
 export const ID_TYPES = [
   'resident_id', // 18-character PRC resident identity card

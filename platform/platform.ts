@@ -55,6 +55,7 @@ import { preparePrivateDir, tightenTree } from './store/private-files.ts'
 import { describeDatabaseUrl, waitForDatabase } from './store/wait-for-database.ts'
 import { GradeProposalJob, GradeProposals } from './policy/grade-proposals.ts'
 import { HouseScores } from './policy/house-scores.ts'
+import { Patrols } from './policy/patrols.ts'
 import { UplinkRouter } from './uplink/uplink-router.ts'
 import type { PlatformAddresses, PlatformOptions, RunningPlatform } from './running-platform.ts'
 
@@ -265,7 +266,7 @@ export class Platform {
       history: new EventHistory(db, () => eventLog.caughtUp(2_000)),
       devices: deviceConnectivity({ broker, commands, sender, eventLog, pipeline, live, publicHost: listen.publicHost }),
       presence: pipeline.presence(),
-      policy: { scores, proposals: gradeProposals },
+      policy: { scores, proposals: gradeProposals, patrols: new Patrols(registry.ctx) },
       logger: logger.child({ part: 'api' }),
       server: config.http,
       health: () => judgeHealth({

@@ -6,13 +6,14 @@ import { deviceRoutes } from './device-routes.ts'
 import { exchangeRoutes } from './exchange-routes.ts'
 import { healthRoutes } from './health-routes.ts'
 import { landlordRoutes } from './landlord-routes.ts'
+import { patrolRoutes } from './patrol-routes.ts'
 import { policyRoutes } from './policy-routes.ts'
 import { protocolRoutes } from './protocol-routes.ts'
 import { recordRoutes } from './record-routes.ts'
 import { registryRoutes } from './registry-routes.ts'
 
 export const ROUTES = {
-  ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes, ...landlordRoutes, ...policyRoutes, ...exchangeRoutes,
+  ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes, ...landlordRoutes, ...policyRoutes, ...exchangeRoutes, ...patrolRoutes,
 } as const
 export type Routes = typeof ROUTES
 export type RouteKey = keyof Routes
@@ -22,6 +23,7 @@ export * from './device-routes.ts'
 export * from './exchange-routes.ts'
 export * from './health-routes.ts'
 export * from './landlord-routes.ts'
+export * from './patrol-routes.ts'
 export * from './protocol-routes.ts'
 export * from './record-routes.ts'
 export * from './registry-routes.ts'

@@ -78,6 +78,23 @@ const READ_B1: Account[] = ['admin', 'landlord-li', 'grid-chen', 'police-zumiao'
 const RESIDENTS_READ_B1: Account[] = ['admin', 'landlord-li', 'grid-chen', 'police-zumiao']
 const RESIDENTS_WRITE_B1: Account[] = ['admin', 'landlord-li', 'grid-chen']
 const MANAGE_B1: Account[] = ['admin', 'landlord-li']
+const PATROL_B1: Account[] = ['admin', 'grid-chen', 'police-zumiao']
+const CHECKLIST = { extinguisher: 'ok', smoke_detector: 'ok', escape_route: 'ok', partitions: 'ok', ebike_charging: 'ok', wiring: 'ok', occupancy: 'ok' }
+
+/** The code of demo-b1's own door plate. */
+async function plateCode (): Promise<string> {
+  return (await call('admin', 'GET', '/buildings/demo-b1/plates')).body.plates[0].code
+}
+
+/** A fresh open finding in demo-b1, from a patrol; its id. */
+async function finding (): Promise<string> {
+  const r = await call('admin', 'POST', '/buildings/demo-b1/patrols', {
+    code: await plateCode(), headcount: 1, checklist: { ...CHECKLIST, wiring: 'problem' },
+    findings: [{ item: 'wiring', description: `loose cable ${++serial}`, deadline: '2199-12-31' }],
+  })
+  expect(r.status).toBe(201)
+  return r.body.findings[0].id
+}
 const PROVISION_B1: Account[] = ['admin', 'landlord-li', 'vendor-acme']
 // A move from demo-b2 to demo-b1: seen by readers of either building, confirmed or disputed by those who may
 // change demo-b2, decided by its jurisdiction, withdrawn by those who may change demo-b1.
@@ -249,6 +266,24 @@ const cases: RouteCase[] = [
   // Grade proposals (platform/policy/grade-proposals.test.ts): everyone lists those in their scope; police of the area and
   // administrators propose and decide. The decisions' access is tested there, on a proposal waiting for one.
   { name: 'GET /grade-proposals', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/grade-proposals?buildingId=demo-b1' }) },
+  // Door plates and patrols (platform/policy/patrols.test.ts): plates and findings as the house score; patrols recorded by
+  // grid workers and police of the area (the landlord sees the findings, not the patrols' notes).
+  { name: 'GET /buildings/:id/plates', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/plates' }) },
+  { name: 'GET /house-codes/:code', allowed: RESIDENTS_READ_B1, request: async () => ({ method: 'GET', url: `/house-codes/${await plateCode()}` }) },
+  { name: 'POST /buildings/:id/patrols', allowed: PATROL_B1, okStatus: 201,
+    request: async () => ({ method: 'POST', url: '/buildings/demo-b1/patrols', payload: { code: await plateCode(), headcount: 1, checklist: CHECKLIST } }) },
+  { name: 'GET /buildings/:id/patrols', allowed: PATROL_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/patrols' }) },
+  { name: 'GET /buildings/:id/findings', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/buildings/demo-b1/findings' }) },
+  { name: 'POST /findings/:id/reinspections', allowed: PATROL_B1, okStatus: 201,
+    request: async () => ({ method: 'POST', url: `/findings/${await finding()}/reinspections`, payload: { code: await plateCode(), rectified: true } }) },
+  { name: 'GET /patrols/due', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/patrols/due' }),
+    expectBody: (who, body: Array<{ buildingId: string }>) => {
+      const ids = body.map((h) => h.buildingId)
+      if (['landlord-li', 'landlord-wang', 'vendor-acme', 'vendor-other'].includes(who)) expect(ids).toEqual([])
+      if (['grid-chen', 'police-zumiao'].includes(who)) expect(ids).toContain('demo-b1')
+      if (['grid-chen', 'police-zumiao'].includes(who)) expect(ids).not.toContain('other-b1')
+      if (['grid-zhou', 'police-other'].includes(who)) expect(ids).toEqual(['other-b1'])
+    } },
 ]
 
 /** Routes the matrix does not call, and where their access is tested instead. */

@@ -17,6 +17,7 @@ import type { Webhooks } from '../alerts/webhooks.ts'
 import type { EventHistory } from '../events/event-history.ts'
 import type { GradeProposals } from '../policy/grade-proposals.ts'
 import type { HouseScores } from '../policy/house-scores.ts'
+import type { Patrols } from '../policy/patrols.ts'
 import type { Registry } from '../registry/registry.ts'
 import { authPlugin } from './auth.ts'
 import { CONSOLE_DIST } from '../console/console-build.ts'
@@ -37,6 +38,7 @@ import { tenantFileRoutes } from './routes/tenant-files.ts'
 import { exchangeRoutes } from './routes/exchange.ts'
 import { NO_PRESENCE, type PresenceReader } from '../registry/presence-port.ts'
 import { moveRoutes } from './routes/moves.ts'
+import { patrolRoutes } from './routes/patrols.ts'
 import { policyRoutes } from './routes/policy.ts'
 import { protocolRoutes } from './routes/protocol.ts'
 import { registrationRoutes } from './routes/registrations.ts'
@@ -66,8 +68,8 @@ export interface AppDeps {
   devices: DeviceConnectivity
   /** What the pipeline believes about presence (occupancy, the inbox); default: nothing known. */
   presence?: PresenceReader
-  /** House scores and grade proposals (docs/policy.md). */
-  policy: { scores: HouseScores; proposals: GradeProposals }
+  /** House scores, grade proposals, door plates and patrols (docs/policy.md). */
+  policy: { scores: HouseScores; proposals: GradeProposals; patrols: Patrols }
   health: HealthCheck
   /** GET /health/live: the process serves and its event loop turns. */
   liveness: LivenessCheck
@@ -145,6 +147,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(auditRoutes, { registry: deps.registry })
   await app.register(eventRoutes, { history: deps.history })
   await app.register(policyRoutes, deps.policy)
+  await app.register(patrolRoutes, { patrols: deps.policy.patrols })
   await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users, tickets: deps.registry.streamTickets, history: deps.history })
   await app.register(webhookRoutes, { webhooks: deps.webhooks })
   await app.register(protocolRoutes)

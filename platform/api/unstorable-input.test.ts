@@ -53,6 +53,8 @@ const PATTERN_SAMPLES: Record<string, string> = {
   '^[A-Za-z][A-Za-z0-9_+/-]*$': 'Asia/Shanghai',
   '^p-[A-Za-z0-9_-]{22}$': `p-${'a'.repeat(22)}`,
   '^i-[A-Za-z0-9_-]{12}$': `i-${'a'.repeat(12)}`,
+  // A house code; the routes that need a real one get it in DOMAIN_SAMPLES.
+  '^[2-9A-HJKMNP-Z]{8}$': 'ZZZZZZZZ',
 }
 
 /** Values that make a request valid for the domain too, so a bad value next to them reaches the database. */
@@ -162,7 +164,9 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
       (select string_agg(concat_ws(',', id, url, enabled, min_severity, subscriptions::text), ';' order by id) from webhooks),
       (select string_agg(concat_ws(',', id, status, count, resolution_note), ';' order by id) from alerts),
       (select count(*) from alert_events), (select count(*) from sessions),
-      (select string_agg(concat_ws(',', id, status, note), ';' order by id) from grade_proposals)) as f`)
+      (select string_agg(concat_ws(',', id, status, note), ';' order by id) from grade_proposals),
+      (select count(*) from patrols), (select string_agg(concat_ws(',', id, status), ';' order by id) from patrol_findings),
+      (select count(*) from finding_reinspections)) as f`)
     return `${await registryFingerprint(db)}#${other.rows[0]!.f}`
   }
 
@@ -187,6 +191,16 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     const pending = await callApi(tp, 'landlord-li', 'POST', '/rooms/demo-b1-201/registrations', { resident: person })
     expect(pending.body.move?.id).toEqual(expect.any(String))
     ids.move = pending.body.move.id
+    // A door plate's code and an open patrol finding, for the patrol routes to reach the database.
+    ids.code = (await callApi(tp, 'admin', 'GET', '/buildings/demo-b1/plates')).body.plates[0].code
+    const checklist = { extinguisher: 'ok', smoke_detector: 'ok', escape_route: 'ok', partitions: 'ok', ebike_charging: 'ok', wiring: 'problem', occupancy: 'ok' }
+    const patrol = await callApi(tp, 'admin', 'POST', '/buildings/demo-b1/patrols', {
+      code: ids.code, headcount: 1, checklist, findings: [{ item: 'wiring', description: 'loose cable', deadline: '2199-12-31' }],
+    })
+    expect(patrol.status).toBe(201)
+    ids.finding = patrol.body.findings[0].id
+    DOMAIN_SAMPLES['POST /buildings/{id}/patrols'] = { code: ids.code }
+    DOMAIN_SAMPLES['POST /findings/{id}/reinspections'] = { code: ids.code }
   }, 60_000)
   afterAll(async () => { await tp?.dispose() })
 
@@ -204,6 +218,8 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     .replace(/^\/moves\/\{id\}/, `/moves/${ids.move}`)
     .replace(/^\/handovers\/\{id\}/, '/handovers/h-aaaaaaaaaaaa')
     .replace(/^\/grade-proposals\/\{id\}/, '/grade-proposals/gp-aaaaaaaaaaaa')
+    .replace(/^\/house-codes\/\{code\}/, `/house-codes/${ids.code}`)
+    .replace(/^\/findings\/\{id\}/, `/findings/${ids.finding}`)
     .replace(/^\/protocol\/schemas\/\{name\}/, '/protocol/schemas/access-event')
     .replace(/^\/exchange\/\{dataset\}/, '/exchange/rooms')
 

@@ -1,13 +1,15 @@
 // What the house score is computed from, read from the registry and the
 // alerts of one building: its devices (offline while a device_offline alert
 // is open, or disabled), the agreement, the registrations of the scoring period, the
-// not-seen suggestions, the expired permits, the alerts. No names: ids only.
+// not-seen suggestions, the expired permits, the alerts, the patrol findings
+// still open and the last patrol's checklist. No names: ids only.
 
 import type { HouseFacts, ScoreParams } from './house-score.ts'
 import type { AlertType, ClosureReason } from '../../contract/vocabulary.ts'
 import type { Queryable } from '../store/database.ts'
 import type { BuildingRow } from '../registry/buildings.ts'
 import { localDate } from '../registry/time-zones.ts'
+import { readPatrolFacts } from './patrol-findings.ts'
 
 const DAY = 86_400_000
 
@@ -19,7 +21,7 @@ export function lookbackDays (params: ScoreParams): number {
 export async function readHouseFacts (db: Queryable, building: BuildingRow, at: number, params: ScoreParams): Promise<HouseFacts> {
   const since = new Date(at - lookbackDays(params) * DAY)
   const id = building.id
-  const [devices, offline, registrations, notSeen, permits, alerts] = await Promise.all([
+  const [devices, offline, registrations, notSeen, permits, alerts, patrols] = await Promise.all([
     db.query<{ id: string; kind: 'reader' | 'camera'; door: string; enabled: boolean }>('select id, kind, door, enabled from devices where building_id = $1 order by id', [id]),
     db.query<{ device_id: string }>(
       `select distinct device_id from alerts where building_id = $1 and type = 'device_offline' and status <> 'resolved' and device_id is not null`, [id]),
@@ -35,6 +37,7 @@ export async function readHouseFacts (db: Queryable, building: BuildingRow, at: 
     db.query<{ id: string; type: AlertType; created_at: Date; resolved_at: Date | null; closure_reason: ClosureReason | null }>(
       `select id, type, created_at, resolved_at, closure_reason from alerts
         where building_id = $1 and (status <> 'resolved' or resolved_at >= $2)`, [id, since]),
+    readPatrolFacts(db, id),
   ])
   const down = new Set(offline.rows.map((r) => r.device_id))
   return {
@@ -50,6 +53,6 @@ export async function readHouseFacts (db: Queryable, building: BuildingRow, at: 
       id: a.id, type: a.type, openedAt: new Date(a.created_at).getTime(),
       resolvedAt: a.resolved_at === null ? null : new Date(a.resolved_at).getTime(), closureReason: a.closure_reason,
     })),
-    openFindings: [],
+    ...patrols,
   }
 }

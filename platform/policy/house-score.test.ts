@@ -15,6 +15,7 @@ function house (over: Partial<HouseFacts> = {}): HouseFacts {
     expiredPermits: [],
     alerts: [],
     openFindings: [],
+    checklistProblems: [],
     ...over,
   }
 }
@@ -118,6 +119,13 @@ describe('house score', () => {
   it('open patrol findings count on safety until put right', () => {
     const s = scoreHouse(house({ openFindings: [{ id: 'f1', foundAt: NOW - 400 * DAY }] }))
     expect(s.points).toEqual([{ dimension: 'safety', cause: 'patrol_finding_open', points: 8, evidence: ['f1'], since: NOW - 400 * DAY, expiresAt: null }])
+  })
+
+  it('checklist problems of the last patrol count on safety while they hold, capped', () => {
+    const problems = ['extinguisher', 'wiring', 'escape_route', 'partitions', 'ebike_charging'].map((item) => ({ patrolId: 'p1', item, foundAt: NOW - DAY }))
+    const s = scoreHouse(house({ checklistProblems: problems.slice(0, 1) }))
+    expect(s.points).toEqual([{ dimension: 'safety', cause: 'patrol_checklist_problem', points: 3, evidence: ['p1/extinguisher'], since: NOW - DAY, expiresAt: null }])
+    expect(scoreHouse(house({ checklistProblems: problems })).byDimension.safety).toBe(12)
   })
 
   it('thresholds map the score to a grade', () => {

@@ -18,7 +18,7 @@ export const CAUSE_DIMENSION: Record<ScoreCause, ScoreDimension> = {
   agreement_unsigned: 'compliance', registration_late: 'compliance', not_seen_ignored: 'compliance', permit_expired: 'compliance',
   overcrowding_registered: 'hazards', overcrowding_observed: 'hazards', unexplained_entries: 'hazards', door_forced: 'hazards',
   unregistered_cards: 'hazards', card_misuse: 'hazards', visitor_overstay: 'hazards',
-  patrol_finding_open: 'safety',
+  patrol_finding_open: 'safety', patrol_checklist_problem: 'safety',
 }
 
 /** Which alert type counts as which cause; types not listed (clock drift, a held door…) score nothing. */
@@ -75,6 +75,7 @@ export const DEFAULT_SCORE_PARAMS: ScoreParams = {
     card_misuse: { points: 3, lifetimeDays: 90, cap: 12 },
     visitor_overstay: { points: 2, lifetimeDays: 60, cap: 8 },
     patrol_finding_open: { points: 8, lifetimeDays: null, cap: 32 },
+    patrol_checklist_problem: { points: 3, lifetimeDays: null, cap: 12 },
   },
   thresholds: { normal: 10, focus: 25, strict: 50 },
   lateRegistrationDays: 3,
@@ -101,6 +102,8 @@ export interface HouseFacts {
   alerts: ReadonlyArray<{ id: string; type: AlertType; openedAt: number; resolvedAt: number | null; closureReason: ClosureReason | null }>
   /** Patrol findings not yet put right. */
   openFindings: ReadonlyArray<{ id: string; foundAt: number }>
+  /** Checklist items found a problem at the house's last patrol (until the next patrol checks again). */
+  checklistProblems: ReadonlyArray<{ patrolId: string; item: string; foundAt: number }>
 }
 
 export interface ScorePoint {
@@ -152,6 +155,7 @@ export function scoreHouse (facts: HouseFacts, params: ScoreParams = DEFAULT_SCO
     else occurrences.push({ cause, since: a.openedAt, evidence: a.id, ...(a.resolvedAt === null ? { holds: true } : { endedAt: a.resolvedAt }) })
   }
   for (const f of facts.openFindings) add('patrol_finding_open', f.foundAt, f.id)
+  for (const c of facts.checklistProblems) add('patrol_checklist_problem', c.foundAt, `${c.patrolId}/${c.item}`)
 
   const byCause = new Map<ScoreCause, Occurrence[]>()
   for (const o of occurrences) {

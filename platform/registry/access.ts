@@ -27,6 +27,7 @@ export type Permission =
   | 'devices.read'
   | 'devices.provision' // provision, enable/disable, rotate secrets
   | 'devices.approve' // let a vendor's device receive the allow-list
+  | 'patrols.record' // record patrols and re-inspections, read the patrollers' notes (docs/policy.md)
 
 type Relation = 'landlord' | 'area' | 'vendor'
 
@@ -47,6 +48,7 @@ const GRANTS: Record<Exclude<Role, 'admin'>, Partial<Record<Permission, Relation
     'residents.write': 'area',
     'moves.decide': 'area',
     'devices.read': 'area',
+    'patrols.record': 'area',
   },
   police: {
     'building.read': 'area',
@@ -55,6 +57,7 @@ const GRANTS: Record<Exclude<Role, 'admin'>, Partial<Record<Permission, Relation
     'national_id.reveal': 'area',
     'moves.decide': 'area',
     'devices.read': 'area',
+    'patrols.record': 'area',
   },
   vendor: {
     'building.read': 'vendor',

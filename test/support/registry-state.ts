@@ -19,7 +19,9 @@ export async function registryFingerprint (db: Queryable): Promise<string> {
     -- What people did to alerts. The platform opens and resolves alerts on its own
     -- (a reader a test disconnected goes offline), which is not a change a request made.
     (select string_agg(concat_ws(',', alert_id, action, actor_id), ';' order by seq) from alert_events where actor_id is not null),
-    (select string_agg(concat_ws(',', id, enabled), ';' order by id) from webhooks)) as f`)
+    (select string_agg(concat_ws(',', id, enabled), ';' order by id) from webhooks),
+    (select count(*) from patrols), (select string_agg(concat_ws(',', id, status), ';' order by id) from patrol_findings),
+    (select count(*) from finding_reinspections)) as f`)
   return r.rows[0]!.f
 }
 
