@@ -10,15 +10,16 @@ import * as dispatch from './dispatch.ts'
 import * as grid from './grid.ts'
 import * as admin from './admin.ts'
 import * as landlordSite from './landlord-site.ts'
+import * as patrols from './patrols.ts'
 
 export const LANGUAGES = ['zh-CN', 'en'] as const
 export type Language = (typeof LANGUAGES)[number]
 
 /** Each area of the consoles: its Chinese and English texts. */
-export const CATALOGUES = { common, vocabulary, landlord, dispatch, grid, admin, landlordSite }
+export const CATALOGUES = { common, vocabulary, landlord, dispatch, grid, admin, landlordSite, patrols }
 
-const zh = { ...common.zh, ...vocabulary.zh, ...landlord.zh, ...dispatch.zh, ...grid.zh, ...admin.zh, ...landlordSite.zh }
-const en: Record<keyof typeof zh, string> = { ...common.en, ...vocabulary.en, ...landlord.en, ...dispatch.en, ...grid.en, ...admin.en, ...landlordSite.en }
+const zh = { ...common.zh, ...vocabulary.zh, ...landlord.zh, ...dispatch.zh, ...grid.zh, ...admin.zh, ...landlordSite.zh, ...patrols.zh }
+const en: Record<keyof typeof zh, string> = { ...common.en, ...vocabulary.en, ...landlord.en, ...dispatch.en, ...grid.en, ...admin.en, ...landlordSite.en, ...patrols.en }
 
 export type MessageKey = keyof typeof zh
 

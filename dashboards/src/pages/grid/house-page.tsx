@@ -49,6 +49,7 @@ export function HousePage ({ id }: { id: string }) {
             <dt>{t('grid.house.liveAlerts')}</dt>
             <dd>{liveAlerts === 0 ? t('common.none') : <a href={href('/grid')}>{t('grid.house.liveAlertsLink', { n: liveAlerts })}</a>}</dd>
           </dl>
+          <p><a href={href(`/plates/${encodeURIComponent(b.id)}`)}>{t('patrols.plates.link')}</a></p>
           <h2>{t('grid.house.roomsTitle')}</h2>
           {rooms.length === 0
             ? <p>{t('grid.house.noRooms')}</p>

@@ -1,10 +1,12 @@
 // One building: per room its capacity, who is registered and how many people
 // the doors say are inside now (counts only, GET /buildings/:id/occupancy),
 // vacant rooms and rooms over capacity by registrations or by presence; the
-// building's totals; its inbox, the bulk import and the register's export.
+// building's totals; its inbox, the bulk import and the register's export;
+// the patrol findings to put right and the door plates to print.
 
 import type { Occupancy } from '../../../../contract/routes/landlord-routes.ts'
 import { Loaded } from '../../components/loading.tsx'
+import { BuildingFindings } from '../patrols/building-findings.tsx'
 import { formatDateTime } from '../../format.ts'
 import { t } from '../../i18n/index.ts'
 import { href } from '../../router.ts'
@@ -32,6 +34,7 @@ export function BuildingPage ({ id }: { id: string }) {
             <li><a class='button' href={href(`${path}/site`)}>{t('landlordSite.site.link')}</a></li>
             <li><a class='button' href={href(`${path}/inbox`)}>{t('landlord.inbox.title')}</a></li>
             <li><a class='button' href={href(`${path}/import`)}>{t('landlord.import.title')}</a></li>
+            <li><a class='button' href={href(`/plates/${encodeURIComponent(id)}`)}>{t('patrols.plates.link')}</a></li>
             <li><a class='button' href={`/buildings/${encodeURIComponent(id)}/register.csv`} download>{t('landlord.export.csv')}</a></li>
             <li><a class='button' href={`/buildings/${encodeURIComponent(id)}/register.xlsx`} download>{t('landlord.export.xlsx')}</a></li>
           </ul>
@@ -39,6 +42,7 @@ export function BuildingPage ({ id }: { id: string }) {
           <h2>{t('landlord.rooms.title')}</h2>
           <PresenceNote occupancy={occupancy} timeZone={building.timeZone} />
           <OccupancyTable occupancy={occupancy} />
+          <BuildingFindings buildingId={building.id} timeZone={building.timeZone} />
         </section>
       )}
     </Loaded>

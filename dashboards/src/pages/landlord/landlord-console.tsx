@@ -1,3 +1,4 @@
+import { platesPage } from '../patrols/patrol-pages.tsx'
 import type { Console } from '../routes.ts'
 import { AlertsPage } from './alerts-page.tsx'
 import { BuildingPage } from './building-page.tsx'
@@ -24,5 +25,6 @@ export const landlordConsole: Console = {
     { pattern: '/landlord/buildings/:id/import', render: ({ params }) => <ImportPage buildingId={params.id!} /> },
     { pattern: '/landlord/alerts', render: () => <AlertsPage /> },
     { pattern: '/landlord/buildings/:id/site', render: ({ params }) => <SitePage id={params.id!} /> },
+    platesPage,
   ],
 }
