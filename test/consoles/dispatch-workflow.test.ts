@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SEVERITIES } from '../../contract/vocabulary.ts'
 import { sampleUplinks } from '../../protocol/index.ts'
-import { expectClean, launchBrowser, openConsole, signIn, type ConsolePage } from '../support/browser.ts'
+import { expectClean, expectNoSideScroll, launchBrowser, openConsole, signIn, type ConsolePage } from '../support/browser.ts'
 import { connectReader } from '../support/mqtt-device.ts'
 import { callApi, provisionReader, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 import { until } from '../support/wait.ts'
@@ -24,10 +24,6 @@ import { until } from '../support/wait.ts'
 const SHOTS = '/tmp/dispatch2'
 const POLICE = 'Zumiao police station'
 const GRID_CHEN = 'Chen Jie (grid worker, Lianhua community)'
-
-async function expectNoSideScroll (page: Page): Promise<void> {
-  expect(await page.evaluate('document.documentElement.scrollWidth') as number).toBeLessThanOrEqual(390)
-}
 
 describe('an alert handled from the door to the archive', () => {
   let tp: TestPlatform

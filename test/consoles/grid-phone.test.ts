@@ -4,19 +4,14 @@
 // Nothing is wider than the screen.
 
 import type { MqttClient } from 'mqtt'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sampleUplinks } from '../../protocol/index.ts'
-import { expectClean, launchBrowser, openConsole, signIn } from '../support/browser.ts'
+import { expectClean, expectNoSideScroll, launchBrowser, openConsole, signIn } from '../support/browser.ts'
 import { connectReader } from '../support/mqtt-device.ts'
 import { callApi, provisionReader, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 
 const SHOTS = '/tmp/ui-grid-admin-shots'
-
-async function expectNoSideScroll (page: Page): Promise<void> {
-  const width = await page.evaluate('document.documentElement.scrollWidth') as number
-  expect(width).toBeLessThanOrEqual(390)
-}
 
 describe('the grid worker on a phone', () => {
   let tp: TestPlatform

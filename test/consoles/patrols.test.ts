@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core'
 import QRCode from 'qrcode'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { printedHouseCode } from '../../contract/house-codes.ts'
-import { expectClean, launchBrowser, openConsole, signIn } from '../support/browser.ts'
+import { expectClean, expectNoSideScroll, launchBrowser, openConsole, signIn } from '../support/browser.ts'
 import { callApi, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 
 const SHOTS = '/tmp/ui-patrols-shots'
@@ -32,11 +32,6 @@ async function shownModules (page: Page, selector: string, n: number): Promise<b
 function modulesOf (text: string): boolean[][] {
   const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' })
   return Array.from({ length: modules.size }, (_, row) => Array.from({ length: modules.size }, (_, col) => Boolean(modules.get(row, col))))
-}
-
-async function expectNoSideScroll (page: Page): Promise<void> {
-  const width = await page.evaluate('document.documentElement.scrollWidth') as number
-  expect(width).toBeLessThanOrEqual(390)
 }
 
 describe('door plates and patrols in the consoles', () => {
@@ -132,6 +127,29 @@ describe('door plates and patrols in the consoles', () => {
     await l.page.reload()
     await l.page.getByRole('region', { name: '巡查发现的问题' }).getByText('已整改').first().waitFor()
     await l.context.close()
+    await c.context.close()
+  })
+
+  it('police see the houses of their area due and the house record behind a plate, in English too', async () => {
+    const c = await openConsole(browser, base, { lang: 'en' })
+    const { page } = c
+    await signIn(c, 'police-zumiao')
+    await page.getByRole('link', { name: 'Patrols' }).click()
+    await page.getByRole('heading', { name: 'Houses due for a patrol' }).waitFor()
+    const cards = page.locator('ul.grid-cards > li > article')
+    await cards.first().waitFor()
+    // Lianhua Lane 12 was never patrolled; Lane 8 was, and has no finding open any more.
+    expect(await cards.evaluateAll((as) => as.map((a) => a.getAttribute('data-building')))).toEqual(['demo-b2', 'demo-b1'])
+    await expect(cards.first().textContent()).resolves.toContain('Never patrolled')
+    await page.screenshot({ path: `${SHOTS}/police-patrols-due-en.png`, fullPage: true })
+    await page.goto(`${base}/#/h/${plates[0]!.code}`)
+    await page.getByRole('heading', { name: 'Lianhua Lane 8' }).waitFor()
+    const facts = await page.locator('dl.grid-facts').textContent()
+    expect(facts).toContain('Building plate')
+    expect(facts).toContain('3 found (1 registered)')
+    await page.getByText('No open findings.').waitFor()
+    await page.screenshot({ path: `${SHOTS}/police-house-record-en.png`, fullPage: true })
+    await expectClean(c)
     await c.context.close()
   })
 

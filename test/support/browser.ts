@@ -62,3 +62,9 @@ export async function expectClean (c: ConsolePage): Promise<void> {
   expect(missing, 'texts missing from a catalogue').toEqual([])
   expect(c.errors).toEqual([])
 }
+
+/** Nothing wider than a phone's screen (390 px): no sideways scrolling. */
+export async function expectNoSideScroll (page: Page): Promise<void> {
+  const width = await page.evaluate('document.documentElement.scrollWidth') as number
+  expect(width).toBeLessThanOrEqual(390)
+}

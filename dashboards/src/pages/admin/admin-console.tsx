@@ -1,5 +1,6 @@
 import { AlertPage } from '../dispatch/alert-page.tsx'
 import { QueuePage } from '../dispatch/queue-page.tsx'
+import { platesPage } from '../patrols/patrol-pages.tsx'
 import type { Console } from '../routes.ts'
 import { AreasPage } from './areas-page.tsx'
 import { DevicesPage } from './devices-page.tsx'
@@ -24,5 +25,7 @@ export const adminConsole: Console = {
     { pattern: '/admin/exchange', render: () => <ExchangePage /> },
     { pattern: '/dispatch', render: () => <QueuePage /> },
     { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
+    // A building's door plates, opened by its address (the admin console has no building pages to link them from).
+    platesPage,
   ],
 }
