@@ -30,6 +30,15 @@ function navFor (role: Role): Console['nav'] {
   return role === 'vendor' ? nav.filter((n) => n.path === '/admin/devices') : nav
 }
 
+/**
+ * Where a person lands after signing in: the page they came for (a door plate's `#/h/<code>` scanned before signing
+ * in) when their console has it, else their console's home.
+ */
+function landingPath (role: Role, path: string): string {
+  const wanted = path !== '/' && path !== '' && CONSOLES[role].pages.some((p) => match(p.pattern, path) !== null)
+  return wanted ? path : navFor(role)[0]!.path
+}
+
 export function App () {
   const [user, setUser] = useState<User | null | undefined>(undefined)
   const [error, setError] = useState<unknown>()
@@ -46,7 +55,7 @@ export function App () {
   if (user === undefined) {
     return error === undefined ? <p class='muted' aria-busy='true'>{t('common.loading')}</p> : <ErrorText error={error} />
   }
-  if (user === null) return <LoginPage onSignedIn={(u) => { setUser(u); navigate(navFor(u.role)[0]!.path) }} onLanguage={rerender} />
+  if (user === null) return <LoginPage onSignedIn={(u) => { setUser(u); navigate(landingPath(u.role, path)) }} onLanguage={rerender} />
 
   const console = CONSOLES[user.role]
   const nav = navFor(user.role)

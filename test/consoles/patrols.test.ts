@@ -53,19 +53,22 @@ describe('door plates and patrols in the consoles', () => {
     const room101 = plates.find((p) => p.roomId === 'demo-b1-101')!.code
     const c = await openConsole(browser, base, { phone: true })
     const { page } = c
+    // A plate scanned before signing in: the house record opens once signed in.
+    await page.goto(`${base}/#/h/${room101}`)
     await signIn(c, 'grid-chen')
-    await page.getByRole('link', { name: '巡查' }).click()
+    await page.getByRole('heading', { name: 'Lianhua Lane 8' }).waitFor()
+    expect(page.url()).toContain(`#/h/${room101}`)
+    await page.locator('nav.side').getByRole('link', { name: '巡查', exact: true }).click()
     await page.getByRole('heading', { name: '待巡查房屋' }).waitFor()
     // Never patrolled: both houses of the grid are overdue.
     await expect(page.getByRole('article', { name: 'Lianhua Lane 8' }).textContent()).resolves.toContain('已逾期')
     await expectNoSideScroll(page)
     await page.screenshot({ path: `${SHOTS}/grid-patrols-due.png`, fullPage: true })
 
-    // A code typed as printed on the plate, in lower case, opens the same record as the QR code's URL.
+    // A code typed as printed on the plate, in lower case, opens the same record as the QR code's URL did.
     await page.getByLabel('扫描门牌二维码，或输入门牌码').fill(printedHouseCode(room101).toLowerCase())
     await page.getByRole('button', { name: '打开房屋档案' }).click()
     await page.waitForURL(`**/#/h/${room101}`)
-    await page.goto(`${base}/#/h/${room101}`)
     await page.getByRole('heading', { name: 'Lianhua Lane 8' }).waitFor()
     const facts = await page.locator('dl.grid-facts').textContent()
     expect(facts).toContain('101 房门牌')
