@@ -54,6 +54,7 @@ import { PgliteWorkerDatabase } from './store/pglite-worker-database.ts'
 import { preparePrivateDir, tightenTree } from './store/private-files.ts'
 import { describeDatabaseUrl, waitForDatabase } from './store/wait-for-database.ts'
 import { GradeProposalJob, GradeProposals } from './policy/grade-proposals.ts'
+import { AreaPolicies } from './policy/area-policy.ts'
 import { HouseScores } from './policy/house-scores.ts'
 import { Patrols } from './policy/patrols.ts'
 import { UplinkRouter } from './uplink/uplink-router.ts'
@@ -199,7 +200,7 @@ export class Platform {
     })
     const retention = new EventRetention({ db, logger: logger.child({ part: 'retention' }), retentionDays: config.eventRetentionDays })
     // Houses' scores, and the grades they propose for police to confirm (docs/policy.md).
-    const scores = new HouseScores(registry.ctx)
+    const scores = new HouseScores(registry.ctx, new AreaPolicies(registry.ctx))
     const gradeProposals = new GradeProposals(registry.ctx, scores)
     const gradeJob = new GradeProposalJob(gradeProposals, { logger: logger.child({ part: 'policy' }) })
     const erasure = new PersonalDataRetention({ db, logger: logger.child({ part: 'privacy' }), retentionDays: config.personalDataRetentionDays })

@@ -25,7 +25,9 @@ export const HouseScoreSchema = Type.Object({
   proposedGrade: Type.Enum(GRADES, { description: 'The grade the score proposes by the thresholds; only a person changes the grade.' }),
   thresholds: Type.Object({
     normal: Points('Lowest score of 一般 (normal).'), focus: Points('Lowest score of 重点 (focus).'), strict: Points('Lowest score of 严控 (strict).'),
-  }),
+  }, { description: 'The effective thresholds of the building\'s area (GET /areas/{id}/policy-settings).' }),
+  gradeColours: Type.Object(Object.fromEntries(GRADES.map((g) => [g, Str(`Colour of ${g}, #rrggbb.`)])) as Record<(typeof GRADES)[number], ReturnType<typeof Str>>),
+  patrolIntervalDays: Type.Integer({ description: 'Days between patrols of the house at its grade now (shorter while a patrol finding is open).' }),
   byDimension: Type.Object(Object.fromEntries(SCORE_DIMENSIONS.map((d) => [d, Points(`Points in ${d}.`)])) as Record<(typeof SCORE_DIMENSIONS)[number], ReturnType<typeof Points>>),
   points: Type.Array(ScorePointSchema, { description: 'Highest first.' }),
 }, { description: 'A house\'s score with its reasons. It scores the house, never a person: no point names a resident.' })
@@ -47,6 +49,37 @@ export const GradeProposalSchema = Type.Object({
   note: Nullable(Str('Why it was confirmed or rejected.')),
 })
 
+// ---------------------------------------------------------------- per-area settings
+const Threshold = (description: string) => Type.Number({ minimum: 0.1, maximum: 1000, description })
+const Colour = (grade: string) => Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: `Colour of ${grade}, #rrggbb.` })
+const Days = (description: string) => Type.Integer({ minimum: 1, maximum: 365, description })
+
+export const AreaPolicySettingsSchema = Type.Object({
+  thresholds: Type.Object({
+    normal: Threshold('Lowest score of 一般 (normal); below it a house is 放心 (trusted).'),
+    focus: Threshold('Lowest score of 重点 (focus); above normal.'),
+    strict: Threshold('Lowest score of 严控 (strict); above focus.'),
+  }, { additionalProperties: false }),
+  gradeColours: Type.Object(Object.fromEntries(GRADES.map((g) => [g, Colour(g)])) as Record<(typeof GRADES)[number], ReturnType<typeof Colour>>, { additionalProperties: false }),
+  patrolDays: Type.Object({
+    ...Object.fromEntries(GRADES.map((g) => [g, Days(`Days between patrols of a ${g} house.`)])) as Record<(typeof GRADES)[number], ReturnType<typeof Days>>,
+    findingOpen: Days('Days between patrols while a patrol finding of the house is open, whatever its grade.'),
+  }, { additionalProperties: false }),
+}, { additionalProperties: false, description: 'The house-grade settings of a jurisdiction: thresholds, colours, patrol intervals.' })
+
+export const EffectiveAreaPolicySchema = Type.Object({
+  areaId: Str(),
+  settings: AreaPolicySettingsSchema,
+  source: Nullable(Type.Object({
+    areaId: Str('The area whose settings these are: this one, or the nearest above it that has settings.'),
+    areaName: Str(),
+    updatedAt: DateTimeStr(),
+    updatedBy: Str('The account that set them.'),
+  }, { description: 'Null: no area up the tree has settings, the platform\'s defaults apply.' })),
+  own: Type.Boolean({ description: 'The area has settings of its own (DELETE takes them away).' }),
+  mayChange: Type.Boolean({ description: 'The caller may set this area\'s settings.' }),
+})
+
 const DecisionNote = (required: boolean) => {
   const note = Text(1000, { minLength: 1 })
   return Type.Object(required ? { note } : { note: Type.Optional(note) }, { additionalProperties: false })
@@ -66,10 +99,15 @@ export const policyRoutes = {
     response: { 201: GradeProposalSchema, ...errors(401, 403, 404, 409) },
   },
   'POST /grade-proposals/:id/confirm': { params: IdParams, body: DecisionNote(false), response: { 200: GradeProposalSchema, ...errors(400, 401, 403, 404, 409) } },
+  'GET /areas/:id/policy-settings': { params: IdParams, response: { 200: EffectiveAreaPolicySchema, ...errors(401, 403, 404) } },
+  'PUT /areas/:id/policy-settings': { params: IdParams, body: AreaPolicySettingsSchema, response: { 200: EffectiveAreaPolicySchema, ...errors(400, 401, 403, 404) } },
+  'DELETE /areas/:id/policy-settings': { params: IdParams, response: { 200: EffectiveAreaPolicySchema, ...errors(401, 403, 404) } },
   'POST /grade-proposals/:id/reject': { params: IdParams, body: DecisionNote(true), response: { 200: GradeProposalSchema, ...errors(400, 401, 403, 404, 409) } },
 } as const
 
 export type ScorePointView = Static<typeof ScorePointSchema>
 export type HouseScoreView = Static<typeof HouseScoreSchema>
 export type GradeProposal = Static<typeof GradeProposalSchema>
+export type AreaPolicySettings = Static<typeof AreaPolicySettingsSchema>
+export type EffectiveAreaPolicy = Static<typeof EffectiveAreaPolicySchema>
 export type GradeProposalStatus = (typeof GRADE_PROPOSAL_STATUSES)[number]

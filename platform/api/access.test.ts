@@ -284,6 +284,14 @@ const cases: RouteCase[] = [
       if (['grid-chen', 'police-zumiao'].includes(who)) expect(ids).not.toContain('other-b1')
       if (['grid-zhou', 'police-other'].includes(who)) expect(ids).toEqual(['other-b1'])
     } },
+  // Grade settings of an area (platform/policy/area-policy-route.test.ts): read in the subtree by police and grid
+  // workers, set by administrators and police of a district or street (police-zumiao is Zumiao street's).
+  { name: 'GET /areas/:id/policy-settings', allowed: ['admin', 'grid-chen', 'police-zumiao'], request: () => ({ method: 'GET', url: '/areas/lianhua/policy-settings' }) },
+  { name: 'PUT /areas/:id/policy-settings', allowed: ['admin', 'police-zumiao'], request: () => ({
+    method: 'PUT', url: '/areas/lianhua/policy-settings',
+    payload: { thresholds: { normal: 10, focus: 20 + (++serial % 5), strict: 50 }, gradeColours: { trusted: '#1e6b35', normal: '#0b4f8a', focus: '#a63f00', strict: '#a4161a' }, patrolDays: { trusted: 21, normal: 14, focus: 7, strict: 7, findingOpen: 3 } },
+  }) },
+  { name: 'DELETE /areas/:id/policy-settings', allowed: ['admin', 'police-zumiao'], request: () => ({ method: 'DELETE', url: '/areas/lianhua/policy-settings' }) },
 ]
 
 /** Routes the matrix does not call, and where their access is tested instead. */

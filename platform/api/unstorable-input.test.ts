@@ -55,6 +55,7 @@ const PATTERN_SAMPLES: Record<string, string> = {
   '^i-[A-Za-z0-9_-]{12}$': `i-${'a'.repeat(12)}`,
   // A house code; the routes that need a real one get it in DOMAIN_SAMPLES.
   '^[2-9A-HJKMNP-Z]{8}$': 'ZZZZZZZZ',
+  '^#[0-9a-fA-F]{6}$': '#1e6b35',
 }
 
 /** Values that make a request valid for the domain too, so a bad value next to them reaches the database. */
@@ -68,6 +69,7 @@ const DOMAIN_SAMPLES: Record<string, Record<string, unknown>> = {
   'POST /buildings/{id}/devices': { door: 'main-gate', kind: 'reader' },
   'POST /auth/login': { username: 'admin', password: 'demo-password' },
   'POST /areas': { kind: 'district' },
+  'PUT /areas/{id}/policy-settings': { 'thresholds.normal': 10, 'thresholds.focus': 25, 'thresholds.strict': 50 },
   'GET /buildings/{id}/doors/{door}/events': { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
   'GET /rooms/{id}/events': { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
   'GET /credentials/{id}/events': { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
@@ -217,6 +219,7 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     .replace(/^\/users\/\{id\}/, `/users/${ids.user}`)
     .replace(/^\/moves\/\{id\}/, `/moves/${ids.move}`)
     .replace(/^\/handovers\/\{id\}/, '/handovers/h-aaaaaaaaaaaa')
+    .replace(/^\/areas\/\{id\}/, '/areas/lianhua')
     .replace(/^\/grade-proposals\/\{id\}/, '/grade-proposals/gp-aaaaaaaaaaaa')
     .replace(/^\/house-codes\/\{code\}/, `/house-codes/${ids.code}`)
     .replace(/^\/findings\/\{id\}/, `/findings/${ids.finding}`)

@@ -56,6 +56,10 @@ export interface ScoreParams {
   lateRegistrationDays: number
   /** A not-seen suggestion left this long counts as ignored. */
   ignoredSuggestionDays: number
+  /** The colour each grade is shown in (`#rrggbb`). */
+  gradeColours: Record<Grade, string>
+  /** Days between patrols of a house of each grade, and while a patrol finding of it is open. */
+  patrolDays: Record<Grade, number> & { findingOpen: number }
 }
 
 export const DEFAULT_SCORE_PARAMS: ScoreParams = {
@@ -80,6 +84,8 @@ export const DEFAULT_SCORE_PARAMS: ScoreParams = {
   thresholds: { normal: 10, focus: 25, strict: 50 },
   lateRegistrationDays: 3,
   ignoredSuggestionDays: 14,
+  gradeColours: { trusted: '#1e6b35', normal: '#0b4f8a', focus: '#a63f00', strict: '#a4161a' },
+  patrolDays: { trusted: 21, normal: 14, focus: 7, strict: 7, findingOpen: 3 },
 }
 
 /** What is known about one house at `at` (ms since the epoch). */

@@ -21,7 +21,8 @@ export async function registryFingerprint (db: Queryable): Promise<string> {
     (select string_agg(concat_ws(',', alert_id, action, actor_id), ';' order by seq) from alert_events where actor_id is not null),
     (select string_agg(concat_ws(',', id, enabled), ';' order by id) from webhooks),
     (select count(*) from patrols), (select string_agg(concat_ws(',', id, status), ';' order by id) from patrol_findings),
-    (select count(*) from finding_reinspections)) as f`)
+    (select count(*) from finding_reinspections),
+    (select string_agg(concat_ws(',', area_id, normal_from, focus_from, strict_from, patrol_normal_days), ';' order by area_id) from area_policy_settings)) as f`)
   return r.rows[0]!.f
 }
 

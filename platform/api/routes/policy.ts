@@ -1,5 +1,6 @@
 // The rental-house policy (docs/policy.md): the house score behind a grade,
-// and the grade proposals police confirm or reject.
+// the grade proposals police confirm or reject, and the grade settings of an
+// area (thresholds, colours, patrol intervals).
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ROUTES } from '../../../contract/routes/index.ts'
@@ -26,6 +27,22 @@ export const policyRoutes: FastifyPluginAsyncTypebox<{ scores: HouseScores; prop
   app.post('/grade-proposals/:id/confirm', {
     schema: { tags: ['policy'], summary: 'Confirm a proposal: the building takes the grade (audited, in the ledger)', ...ROUTES['POST /grade-proposals/:id/confirm'] },
   }, async (req) => proposals.confirm(req.actor, req.params.id, req.body.note))
+
+  app.get('/areas/:id/policy-settings', {
+    schema: { tags: ['policy'], summary: 'The grade settings that hold in an area: its own, else the nearest area\'s above it, else the defaults', ...ROUTES['GET /areas/:id/policy-settings'] },
+  }, async (req) => scores.policies.effective(req.actor, req.params.id))
+
+  app.put('/areas/:id/policy-settings', {
+    schema: {
+      tags: ['policy'],
+      summary: 'Set an area\'s grade thresholds, colours and patrol intervals (administrators; police of a district or street for their areas; audited)',
+      ...ROUTES['PUT /areas/:id/policy-settings'],
+    },
+  }, async (req) => scores.policies.set(req.actor, req.params.id, req.body))
+
+  app.delete('/areas/:id/policy-settings', {
+    schema: { tags: ['policy'], summary: 'Take an area\'s own grade settings away: it takes those above it again (audited)', ...ROUTES['DELETE /areas/:id/policy-settings'] },
+  }, async (req) => scores.policies.clear(req.actor, req.params.id))
 
   app.post('/grade-proposals/:id/reject', {
     schema: { tags: ['policy'], summary: 'Reject a proposal, saying why (audited)', ...ROUTES['POST /grade-proposals/:id/reject'] },
