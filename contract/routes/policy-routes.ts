@@ -94,6 +94,7 @@ export const policyRoutes = {
     }, { additionalProperties: false }),
     response: { 200: Type.Array(GradeProposalSchema), ...errors(400, 401) },
   },
+  'GET /grade-proposals/:id': { params: IdParams, response: { 200: GradeProposalSchema, ...errors(401, 404) } },
   'POST /buildings/:id/grade-proposals': {
     params: IdParams,
     response: { 201: GradeProposalSchema, ...errors(401, 403, 404, 409) },

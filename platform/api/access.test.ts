@@ -298,6 +298,7 @@ const cases: RouteCase[] = [
 const COVERED_ELSEWHERE: Record<string, string> = {
   'POST /buildings/:id/grade-proposals': 'platform/policy/grade-proposals.test.ts (the answer depends on the score: 201 or 409)',
   'POST /grade-proposals/:id/confirm': 'platform/policy/grade-proposals.test.ts',
+  'GET /grade-proposals/:id': 'platform/policy/grade-proposals.test.ts (needs a proposal: readers of the building get it, others 404)',
   'POST /grade-proposals/:id/reject': 'platform/policy/grade-proposals.test.ts',
   'GET /access-records.csv': 'a file, the same scope as GET /access-records: platform/api/routes/exchange.test.ts',
   'PATCH /webhooks/:id': 'police of the area and admins only, 404 outside it: platform/registry/registry-feed.test.ts',

@@ -46,6 +46,12 @@ describe.each(DATABASE_KINDS)('grade proposals (%s)', (kind) => {
     expect((await api('grid-chen', 'POST', `/grade-proposals/${waiting!.id}/confirm`, {})).status).toBe(403)
     expect((await api('landlord-wang', 'GET', '/grade-proposals')).body).toEqual([])
     expect((await api('landlord-wang', 'POST', `/grade-proposals/${waiting!.id}/confirm`, {})).status).toBe(404)
+    // One proposal: for those who read the building's residents, not found for anyone else.
+    for (const who of ['admin', 'landlord-li', 'grid-chen', 'police-zumiao']) {
+      expect(await api(who, 'GET', `/grade-proposals/${waiting!.id}`), who).toMatchObject({ status: 200, body: { id: waiting!.id, status: 'proposed' } })
+    }
+    for (const who of ['landlord-wang', 'police-other', 'grid-zhou', 'vendor-acme']) expect((await api(who, 'GET', `/grade-proposals/${waiting!.id}`)).status, who).toBe(404)
+    expect((await api('admin', 'GET', '/grade-proposals/gp-nowhere')).status).toBe(404)
     expect((await api('police-zumiao', 'GET', '/buildings/demo-b1')).body.grade).toBe('strict')
   })
 

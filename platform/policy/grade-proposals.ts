@@ -109,14 +109,25 @@ export class GradeProposals {
     return made === null ? null : await this.one(this.ctx.db, made)
   }
 
-  private async decide (actor: Actor, id: string, status: 'confirmed' | 'rejected', note: string | null): Promise<GradeProposal> {
+  /** One proposal, whatever its status, where the actor may read the building's residents. */
+  async get (actor: Actor, id: string): Promise<GradeProposal> {
+    return toProposal((await this.visible(actor, id)).p)
+  }
+
+  /** The proposal and its building; not found where the building is out of the actor's sight. */
+  private async visible (actor: Actor, id: string): Promise<{ p: ProposalRow; building: BuildingRow }> {
     const found = await this.ctx.db.query<ProposalRow>(`${SELECT} where p.id = $1`, [id])
     const p = found.rows[0]
     if (p === undefined) throw new Errors.NotFound(`grade proposal ${id}`)
-    // Not found where the building is out of the actor's sight; forbidden where they may see it but not grade it.
     const building = await loadBuilding(this.ctx.db, actor, p.building_id, 'residents.read').catch((err: unknown) => {
       throw err instanceof Errors.Forbidden ? new Errors.NotFound(`grade proposal ${id}`) : err
     })
+    return { p, building }
+  }
+
+  private async decide (actor: Actor, id: string, status: 'confirmed' | 'rejected', note: string | null): Promise<GradeProposal> {
+    // Not found where the building is out of the actor's sight; forbidden where they may see it but not grade it.
+    const { p, building } = await this.visible(actor, id)
     if (!can(actor, 'building.grade', building)) throw new Errors.Forbidden('only police and administrators decide a building\'s grade')
     const now = this.ctx.now()
     await this.ctx.db.transaction(async (tx) => {

@@ -20,6 +20,10 @@ export const policyRoutes: FastifyPluginAsyncTypebox<{ scores: HouseScores; prop
     schema: { tags: ['policy'], summary: 'Grade proposals of the buildings in your scope (default: those waiting for a decision)', ...ROUTES['GET /grade-proposals'] },
   }, async (req) => proposals.list(req.actor, req.query))
 
+  app.get('/grade-proposals/:id', {
+    schema: { tags: ['policy'], summary: 'One grade proposal with its reasons, whatever its status (where you may read the building)', ...ROUTES['GET /grade-proposals/:id'] },
+  }, async (req) => proposals.get(req.actor, req.params.id))
+
   app.post('/buildings/:id/grade-proposals', {
     schema: { tags: ['policy'], summary: 'Propose the grade the score points at now (police, administrators); 409 when it is the grade the building has', ...ROUTES['POST /buildings/:id/grade-proposals'] },
   }, async (req, reply) => reply.code(201).send(await proposals.propose(req.actor, req.params.id)))
