@@ -80,10 +80,9 @@ export const EffectiveAreaPolicySchema = Type.Object({
   mayChange: Type.Boolean({ description: 'The caller may set this area\'s settings.' }),
 })
 
-const DecisionNote = (required: boolean) => {
-  const note = Text(1000, { minLength: 1 })
-  return Type.Object(required ? { note } : { note: Type.Optional(note) }, { additionalProperties: false })
-}
+const DecisionNote = Text(1000, { minLength: 1 })
+const ConfirmBody = Type.Object({ note: Type.Optional(DecisionNote) }, { additionalProperties: false })
+const RejectBody = Type.Object({ note: DecisionNote }, { additionalProperties: false })
 
 export const policyRoutes = {
   'GET /buildings/:id/score': { params: IdParams, response: { 200: HouseScoreSchema, ...errors(401, 403, 404) } },
@@ -99,11 +98,11 @@ export const policyRoutes = {
     params: IdParams,
     response: { 201: GradeProposalSchema, ...errors(401, 403, 404, 409) },
   },
-  'POST /grade-proposals/:id/confirm': { params: IdParams, body: DecisionNote(false), response: { 200: GradeProposalSchema, ...errors(400, 401, 403, 404, 409) } },
+  'POST /grade-proposals/:id/confirm': { params: IdParams, body: ConfirmBody, response: { 200: GradeProposalSchema, ...errors(400, 401, 403, 404, 409) } },
   'GET /areas/:id/policy-settings': { params: IdParams, response: { 200: EffectiveAreaPolicySchema, ...errors(401, 403, 404) } },
   'PUT /areas/:id/policy-settings': { params: IdParams, body: AreaPolicySettingsSchema, response: { 200: EffectiveAreaPolicySchema, ...errors(400, 401, 403, 404) } },
   'DELETE /areas/:id/policy-settings': { params: IdParams, response: { 200: EffectiveAreaPolicySchema, ...errors(401, 403, 404) } },
-  'POST /grade-proposals/:id/reject': { params: IdParams, body: DecisionNote(true), response: { 200: GradeProposalSchema, ...errors(400, 401, 403, 404, 409) } },
+  'POST /grade-proposals/:id/reject': { params: IdParams, body: RejectBody, response: { 200: GradeProposalSchema, ...errors(400, 401, 403, 404, 409) } },
 } as const
 
 export type ScorePointView = Static<typeof ScorePointSchema>

@@ -43,7 +43,7 @@ describe('message catalogues', () => {
 
   it('the Chinese texts are Chinese', () => {
     // A key copied into zh-CN untranslated would show English to a Chinese reader.
-    const latinOnly = Object.entries({ ...CATALOGUES.common.zh, ...CATALOGUES.landlord.zh, ...CATALOGUES.dispatch.zh, ...CATALOGUES.grid.zh, ...CATALOGUES.admin.zh, ...CATALOGUES.landlordSite.zh, ...CATALOGUES.patrols.zh } as Record<string, string>)
+    const latinOnly = Object.entries({ ...CATALOGUES.common.zh, ...CATALOGUES.landlord.zh, ...CATALOGUES.dispatch.zh, ...CATALOGUES.grid.zh, ...CATALOGUES.admin.zh, ...CATALOGUES.landlordSite.zh, ...CATALOGUES.patrols.zh, ...CATALOGUES.policy.zh } as Record<string, string>)
       .filter(([key, text]) => {
         const words = text.replace(/\{\w+\}/g, '')
         return /[A-Za-z]/.test(words) && !/[\u4e00-\u9fff]/.test(words) && key !== 'lang.switch'
@@ -59,6 +59,7 @@ describe('message catalogues', () => {
       ['alertType', V.ALERT_TYPES], ['severity', V.SEVERITIES], ['alertStatus', V.ALERT_STATUSES], ['alertAction', V.ALERT_ACTIONS],
       ['alertStage', V.ALERT_STAGES], ['closureReason', V.CLOSURE_REASONS], ['admin.webhooks.subscription', V.WEBHOOK_SUBSCRIPTIONS],
       ['patrols.item', V.FINDING_ITEMS], ['patrols.outcome', V.CHECK_OUTCOMES], ['patrols.findingStatus', V.FINDING_STATUSES],
+      ['scoreDimension', V.SCORE_DIMENSIONS], ['scoreCause', V.SCORE_CAUSES], ['policy.remedy', V.SCORE_CAUSES],
     ]
     const missing = sets.flatMap(([prefix, values]) => values.map((v) => `${prefix}.${v}`)).filter((k) => !hasText(k))
     expect(missing).toEqual([])
@@ -83,6 +84,7 @@ describe('message catalogues', () => {
       'landlordSite.cred.reason.', 'landlordSite.error.', 'landlordSite.meaning.', 'landlordSite.swipe.result.',
       'admin.webhooks.subscription.', 'admin.exchange.dataset.', 'admin.exchange.outcome.',
       'patrols.item.', 'patrols.outcome.', 'patrols.findingStatus.',
+      'scoreDimension.', 'scoreCause.', 'policy.remedy.', 'policy.proposalStatus.',
     ]
     // Written ahead of the pages that other work is adding; take a key out once its page names it.
     const ahead = new Set([

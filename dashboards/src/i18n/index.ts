@@ -11,15 +11,16 @@ import * as grid from './grid.ts'
 import * as admin from './admin.ts'
 import * as landlordSite from './landlord-site.ts'
 import * as patrols from './patrols.ts'
+import * as policy from './policy.ts'
 
 export const LANGUAGES = ['zh-CN', 'en'] as const
 export type Language = (typeof LANGUAGES)[number]
 
 /** Each area of the consoles: its Chinese and English texts. */
-export const CATALOGUES = { common, vocabulary, landlord, dispatch, grid, admin, landlordSite, patrols }
+export const CATALOGUES = { common, vocabulary, landlord, dispatch, grid, admin, landlordSite, patrols, policy }
 
-const zh = { ...common.zh, ...vocabulary.zh, ...landlord.zh, ...dispatch.zh, ...grid.zh, ...admin.zh, ...landlordSite.zh, ...patrols.zh }
-const en: Record<keyof typeof zh, string> = { ...common.en, ...vocabulary.en, ...landlord.en, ...dispatch.en, ...grid.en, ...admin.en, ...landlordSite.en, ...patrols.en }
+const zh = { ...common.zh, ...vocabulary.zh, ...landlord.zh, ...dispatch.zh, ...grid.zh, ...admin.zh, ...landlordSite.zh, ...patrols.zh, ...policy.zh }
+const en: Record<keyof typeof zh, string> = { ...common.en, ...vocabulary.en, ...landlord.en, ...dispatch.en, ...grid.en, ...admin.en, ...landlordSite.en, ...patrols.en, ...policy.en }
 
 export type MessageKey = keyof typeof zh
 

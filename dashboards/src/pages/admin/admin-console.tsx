@@ -1,6 +1,8 @@
 import { AlertPage } from '../dispatch/alert-page.tsx'
+import { POLICY_PAGES } from '../dispatch/dispatch-console.tsx'
 import { QueuePage } from '../dispatch/queue-page.tsx'
 import { platesPage } from '../patrols/patrol-pages.tsx'
+import { AreaSettingsPage } from '../policy/area-settings-page.tsx'
 import type { Console } from '../routes.ts'
 import { AreasPage } from './areas-page.tsx'
 import { DevicesPage } from './devices-page.tsx'
@@ -15,7 +17,9 @@ export const adminConsole: Console = {
     { path: '/admin/webhooks', label: 'nav.admin.webhooks' },
     { path: '/admin/devices', label: 'nav.admin.devices' },
     { path: '/admin/exchange', label: 'nav.admin.exchange' },
+    { path: '/admin/policy', label: 'nav.policy.settings' },
     { path: '/dispatch', label: 'nav.dispatch.queue' },
+    { path: '/dispatch/grade-proposals', label: 'nav.policy.proposals' },
   ],
   pages: [
     { pattern: '/admin/users', render: ({ user }) => <UsersPage me={user} /> },
@@ -27,5 +31,7 @@ export const adminConsole: Console = {
     { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
     // A building's door plates, opened by its address (the admin console has no building pages to link them from).
     platesPage,
+    { pattern: '/admin/policy', render: ({ path, user }) => <AreaSettingsPage base='/admin' path={path} user={user} /> },
+    ...POLICY_PAGES,
   ],
 }

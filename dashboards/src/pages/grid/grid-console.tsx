@@ -5,6 +5,9 @@
 
 import { AlertPage } from '../dispatch/alert-page.tsx'
 import { patrolPages } from '../patrols/patrol-pages.tsx'
+import { HousesByGradePage } from '../policy/houses-by-grade-page.tsx'
+import { ProposalPage } from '../policy/proposals-page.tsx'
+import { ScorePage } from '../policy/score-page.tsx'
 import type { Console } from '../routes.ts'
 import { AlertsPage } from './alerts-page.tsx'
 import { HousePage } from './house-page.tsx'
@@ -18,6 +21,7 @@ export const gridConsole: Console = {
     { path: '/grid/tasks', label: 'nav.grid.tasks' },
     { path: '/grid/houses', label: 'nav.grid.houses' },
     { path: '/grid/patrols', label: 'nav.patrols' },
+    { path: '/grid/grades', label: 'nav.policy.houses' },
   ],
   pages: [
     { pattern: '/grid', render: () => <AlertsPage /> },
@@ -26,5 +30,8 @@ export const gridConsole: Console = {
     { pattern: '/grid/houses', render: () => <HousesPage /> },
     { pattern: '/grid/houses/:id', render: ({ params }) => <HousePage id={params.id!} /> },
     ...patrolPages('/grid/patrols', (id) => `/grid/houses/${encodeURIComponent(id)}`),
+    { pattern: '/grid/grades', render: ({ path }) => <HousesByGradePage base='/grid' list='/grid/grades' path={path} /> },
+    { pattern: '/grid/houses/:id/score', render: ({ params, user }) => <ScorePage id={params.id!} base='/grid' back={`/grid/houses/${encodeURIComponent(params.id!)}`} user={user} /> },
+    { pattern: '/grid/grade-proposals/:id', render: ({ params, user }) => <ProposalPage id={params.id!} base='/grid' user={user} /> },
   ],
 }

@@ -43,7 +43,7 @@ export function HousePage ({ id }: { id: string }) {
           <h1>{b.name}</h1>
           <p>{b.address}</p>
           <dl class='facts'>
-            <dt>{t('grid.house.grade')}</dt><dd><span class={`grade grade-${b.grade}`}>{t(`grade.${b.grade}`)}</span></dd>
+            <dt>{t('grid.house.grade')}</dt><dd><span class={`grade grade-${b.grade}`}>{t(`grade.${b.grade}`)}</span> · <a href={href(`/grid/houses/${encodeURIComponent(b.id)}/score`)}>{t('policy.score.link')}</a></dd>
             <dt>{t('grid.house.agreement')}</dt>
             <dd>{b.responsibilitySignedAt === null ? <span class='badge warn'>{t('grid.house.agreementMissing')}</span> : formatDate(b.responsibilitySignedAt, b.timeZone)}</dd>
             <dt>{t('grid.house.liveAlerts')}</dt>

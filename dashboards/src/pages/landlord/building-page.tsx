@@ -33,6 +33,7 @@ export function BuildingPage ({ id }: { id: string }) {
           <ul class='tools' aria-label={t('landlord.building.tools')}>
             <li><a class='button' href={href(`${path}/site`)}>{t('landlordSite.site.link')}</a></li>
             <li><a class='button' href={href(`${path}/inbox`)}>{t('landlord.inbox.title')}</a></li>
+            <li><a class='button' href={href(`${path}/score`)}>{t('policy.score.link')}</a></li>
             <li><a class='button' href={href(`${path}/import`)}>{t('landlord.import.title')}</a></li>
             <li><a class='button' href={href(`/plates/${encodeURIComponent(id)}`)}>{t('patrols.plates.link')}</a></li>
             <li><a class='button' href={`/buildings/${encodeURIComponent(id)}/register.csv`} download>{t('landlord.export.csv')}</a></li>

@@ -1,4 +1,5 @@
 import { platesPage } from '../patrols/patrol-pages.tsx'
+import { ScorePage } from '../policy/score-page.tsx'
 import type { Console } from '../routes.ts'
 import { AlertsPage } from './alerts-page.tsx'
 import { BuildingPage } from './building-page.tsx'
@@ -26,5 +27,6 @@ export const landlordConsole: Console = {
     { pattern: '/landlord/alerts', render: () => <AlertsPage /> },
     { pattern: '/landlord/buildings/:id/site', render: ({ params }) => <SitePage id={params.id!} /> },
     platesPage,
+    { pattern: '/landlord/buildings/:id/score', render: ({ params, user }) => <ScorePage id={params.id!} base='/landlord' back={`/landlord/buildings/${encodeURIComponent(params.id!)}`} user={user} /> },
   ],
 }
