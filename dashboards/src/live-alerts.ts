@@ -12,7 +12,7 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { Alert, AlertStreamClose, AlertStreamEvent } from '../../contract/schemas/alerts.ts'
-import { ApiError, api } from './session.ts'
+import { ApiError, api, markSessionEnded } from './session.ts'
 
 export interface LiveAlerts {
   alerts: Map<string, Alert>
@@ -66,6 +66,7 @@ async function loadLive (): Promise<Map<string, Alert>> {
 
 /** The session is gone: show the sign-in page (a fresh start asks GET /auth/session, which answers 401). */
 function backToSignIn (): void {
+  markSessionEnded()
   location.reload()
 }
 

@@ -34,3 +34,21 @@ export async function signOut (): Promise<void> {
 }
 
 export { ApiError }
+
+const ENDED_KEY = 'rh.sessionEnded'
+
+/** The session ended under a page: the sign-in page that follows (after a reload) says so. */
+export function markSessionEnded (): void {
+  try { globalThis.sessionStorage?.setItem(ENDED_KEY, '1') } catch {}
+}
+
+/** Whether the last page of this tab lost its session; asked once, by the sign-in page. */
+export function takeSessionEnded (): boolean {
+  try {
+    const ended = globalThis.sessionStorage?.getItem(ENDED_KEY) === '1'
+    globalThis.sessionStorage?.removeItem(ENDED_KEY)
+    return ended
+  } catch {
+    return false
+  }
+}

@@ -232,6 +232,8 @@ describe('an alert handled from the door to the archive', () => {
     await c.page.locator('input[name=username]').waitFor({ timeout: 12_000 })
     expect(Date.now() - cutAt).toBeLessThan(12_000)
     expect(await c.page.locator('header.top').count()).toBe(0)
+    // The sign-in page says why it is there.
+    await expect(c.page.getByRole('status').textContent()).resolves.toBe('登录已过期，请重新登录')
     // The cut itself is what the browser reports, and nothing else.
     c.errors.splice(0, c.errors.length, ...c.errors.filter((e) => !e.includes('ERR_INCOMPLETE_CHUNKED_ENCODING')))
     await expectClean(c)
@@ -248,6 +250,12 @@ describe('an alert handled from the door to the archive', () => {
     // The stream checks the session at its next heartbeat (15 s) and ends; the console asks and finds it gone.
     await c.page.locator('input[name=username]').waitFor({ timeout: 25_000 })
     expect(await c.page.locator('header.top').count()).toBe(0)
+    await expect(c.page.getByRole('status').textContent()).resolves.toBe('Your session ended; sign in again')
+    // Said once: signing in again, and out, shows a plain sign-in page.
+    await signIn(c, 'police-zumiao')
+    await c.page.locator('header.top button', { hasText: 'Sign out' }).click()
+    await c.page.locator('input[name=username]').waitFor()
+    expect(await c.page.getByRole('status').count()).toBe(0)
     await expectClean(c)
     await c.context.close()
   }, 40_000)

@@ -3,13 +3,15 @@ import type { User } from '../../../contract/schemas/registry.ts'
 import { ApiError } from '../../../contract/client.ts'
 import { errorText } from '../components/error-text.tsx'
 import { language, setLanguage, t } from '../i18n/index.ts'
-import { signIn } from '../session.ts'
+import { signIn, takeSessionEnded } from '../session.ts'
 
 export function LoginPage ({ onSignedIn, onLanguage }: { onSignedIn: (u: User) => void; onLanguage: () => void }) {
   const [username, setUsername] = useState('')
   const [password, setPassword] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | undefined>()
+  // Came here because the session ended under the last page (live-alerts.ts): say so, once.
+  const [ended] = useState(takeSessionEnded)
 
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
@@ -37,6 +39,7 @@ export function LoginPage ({ onSignedIn, onLanguage }: { onSignedIn: (u: User) =
           {t('login.password')}
           <input name='password' type='password' autocomplete='current-password' required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
+        {ended && error === undefined && <p class='warn' role='status'>{t('error.sessionEnded')}</p>}
         {error !== undefined && <p class='error' role='alert'>{error}</p>}
         <button type='submit' class='primary' disabled={busy}>{busy ? t('login.busy') : t('login.submit')}</button>
         <button type='button' class='link' onClick={() => { setLanguage(language() === 'zh-CN' ? 'en' : 'zh-CN'); onLanguage() }}>{t('lang.switch')}</button>
