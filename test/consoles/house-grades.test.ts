@@ -148,7 +148,7 @@ describe('house grades in the consoles', () => {
     await page.locator('input[name=patrol-strict]').fill('2')
     await page.getByRole('button', { name: '保存设置' }).click()
     await page.getByRole('status').filter({ hasText: '已保存' }).waitFor()
-    await expect(page.getByTestId('settings-source').textContent()).resolves.toContain('本区域自己的设置')
+    await page.getByTestId('settings-source').filter({ hasText: '本区域自己的设置' }).waitFor()
     await page.screenshot({ path: `${SHOTS}/admin-settings.png`, fullPage: true })
     const score = await api('landlord-li', 'GET', '/buildings/demo-b1/score')
     expect(score.body).toMatchObject({ thresholds: { normal: 1, focus: 2, strict: 3 }, proposedGrade: 'strict' })
@@ -156,7 +156,12 @@ describe('house grades in the consoles', () => {
     // Thresholds that do not increase are refused, in words, and nothing changes.
     await page.locator('input[name=threshold-strict]').fill('2')
     await page.getByRole('button', { name: '保存设置' }).click()
-    await page.getByRole('alert').waitFor()
+    // In Chinese words by the error's code; the platform's English only as the line under it.
+    const refusal = page.getByRole('alert')
+    await refusal.waitFor()
+    await expect(refusal.locator('small.error-detail').textContent()).resolves.toContain('thresholds.strict')
+    const sentence = await refusal.evaluate((el) => el.firstChild?.textContent ?? '')
+    expect(sentence).toBe('填写的内容有误，请检查后再试。')
     expect((await api('admin', 'GET', '/areas/zumiao/policy-settings')).body.settings.thresholds.strict).toBe(3)
     // The refusal the page showed is the one error it logged.
     expect(c.errors).toEqual([expect.stringContaining('400 (Bad Request)')])
@@ -164,8 +169,29 @@ describe('house grades in the consoles', () => {
 
     // Lianhua below the street takes them; its page says so.
     await page.locator('select[name=area]').selectOption('lianhua')
-    await expect(page.getByTestId('settings-source').textContent()).resolves.toContain('沿用 Zumiao Street 的设置')
+    await page.getByTestId('settings-source').filter({ hasText: '沿用 Zumiao Street 的设置' }).waitFor()
     await expectClean(c)
     await c.context.close()
+  })
+
+  it('a refused webhook address is said in Chinese, the platform\'s English apart; in English both are English', async () => {
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const c = await openConsole(browser, base, { lang })
+      const { page } = c
+      await signIn(c, 'admin')
+      await page.goto(`${base}/#/admin/webhooks`)
+      await page.locator('input[name=url]').fill('http://example.com/hook')
+      await page.locator('select[name=areaId]').selectOption('zumiao')
+      await page.locator('form[aria-labelledby=new-webhook-title] button[type=submit]').click()
+      const refusal = page.getByRole('alert')
+      await refusal.waitFor()
+      const sentence = await refusal.evaluate((el) => el.firstChild?.textContent ?? '')
+      expect(sentence).toBe(lang === 'zh-CN' ? '平台拒绝了这个地址：须为公网 https 地址。' : 'The platform refused this address: it must be https on the public internet.')
+      await expect(refusal.locator('small.error-detail').textContent()).resolves.toContain('the URL must be https')
+      expect(c.errors).toEqual([expect.stringContaining('400 (Bad Request)')])
+      c.errors.length = 0
+      await expectClean(c)
+      await c.context.close()
+    }
   })
 })

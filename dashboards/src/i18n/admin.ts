@@ -186,7 +186,7 @@ export const zh = {
   'admin.error.vendorRequired': '请填写厂商。',
   'admin.error.noKeyToKeep': '该读卡器没有名单密钥可保留。',
   'admin.error.deviceIdTaken': '该设备编号已存在。',
-  'admin.error.webhookRefused': '平台拒绝了这个地址：须为公网 https 地址（{message}）。',
+  'admin.error.webhookRefused': '平台拒绝了这个地址：须为公网 https 地址。',
   'admin.error.notFound': '找不到该对象，可能已被删除。',
 } as const
 
@@ -374,6 +374,6 @@ export const en = english<typeof zh>({
   'admin.error.vendorRequired': 'Enter the vendor.',
   'admin.error.noKeyToKeep': 'This reader has no allow-list key to keep.',
   'admin.error.deviceIdTaken': 'A device with that id exists already.',
-  'admin.error.webhookRefused': 'The platform refused this address: it must be https on the public internet ({message}).',
+  'admin.error.webhookRefused': 'The platform refused this address: it must be https on the public internet.',
   'admin.error.notFound': 'Not found: it may have been removed.',
 })

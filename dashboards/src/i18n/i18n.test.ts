@@ -84,7 +84,7 @@ describe('message catalogues', () => {
       'landlordSite.cred.reason.', 'landlordSite.error.', 'landlordSite.meaning.', 'landlordSite.swipe.result.',
       'admin.webhooks.subscription.', 'admin.exchange.dataset.', 'admin.exchange.outcome.',
       'patrols.item.', 'patrols.outcome.', 'patrols.findingStatus.',
-      'scoreDimension.', 'scoreCause.', 'policy.remedy.', 'policy.proposalStatus.',
+      'scoreDimension.', 'scoreCause.', 'policy.remedy.', 'policy.proposalStatus.', 'error.code.',
     ]
     // Written ahead of the pages that other work is adding; take a key out once its page names it.
     const ahead = new Set([

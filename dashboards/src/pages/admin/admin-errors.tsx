@@ -1,9 +1,10 @@
 // The platform's refusals of the administrator's requests in words: the code
 // and what the message names (a taken username, a role without its area),
-// falling back to the shell's generic wording.
+// falling back to the shell's wording by code; the platform's own message is
+// the secondary line.
 
 import { ApiError } from '../../../../contract/client.ts'
-import { errorText } from '../../components/error-text.tsx'
+import { ErrorLines, errorDetail, errorText } from '../../components/error-text.tsx'
 import { t, type MessageKey } from '../../i18n/index.ts'
 
 const BY_MESSAGE: Array<[RegExp, MessageKey]> = [
@@ -28,12 +29,12 @@ export function adminErrorText (err: unknown, fallback: { conflict?: MessageKey;
     if (/\bid\b|door|pattern/.test(err.message)) return t('admin.error.idFormat')
   }
   if (err.status === 409 && fallback.conflict !== undefined) return t(fallback.conflict)
-  if (err.status === 400 && fallback.badRequest !== undefined) return t(fallback.badRequest, { message: err.message })
+  if (err.status === 400 && fallback.badRequest !== undefined) return t(fallback.badRequest)
   if (err.status === 404) return t('admin.error.notFound')
   return errorText(err)
 }
 
 export function AdminError ({ error, conflict, badRequest }: { error: unknown; conflict?: MessageKey; badRequest?: MessageKey }) {
   if (error === undefined || error === null) return null
-  return <p class='error' role='alert'>{adminErrorText(error, { ...(conflict === undefined ? {} : { conflict }), ...(badRequest === undefined ? {} : { badRequest }) })}</p>
+  return <ErrorLines text={adminErrorText(error, { ...(conflict === undefined ? {} : { conflict }), ...(badRequest === undefined ? {} : { badRequest }) })} detail={errorDetail(error)} />
 }

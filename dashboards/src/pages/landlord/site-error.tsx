@@ -1,17 +1,16 @@
 // A refusal of the landlord's site tools in words: the platform's error code
-// turned into a sentence, the platform's own message where it adds something.
+// turned into a sentence about the site (a card in use, a device not
+// approved), else the consoles' wording by code; the platform's own message
+// only as the secondary line.
 
 import { ApiError } from '../../../../contract/client.ts'
-import { ErrorText } from '../../components/error-text.tsx'
+import { ErrorLines, ErrorText, errorDetail } from '../../components/error-text.tsx'
 import { hasText, t } from '../../i18n/index.ts'
-
-/** The platform's message without the `METHOD /path: 409 RH_CODE ` the client puts before it. */
-const platformMessage = (e: ApiError): string => e.message.slice(`${e.route}: ${e.status} ${e.code} `.length)
 
 export function SiteError ({ error }: { error: unknown }) {
   if (error instanceof ApiError) {
     const key = `landlordSite.error.${error.code}`
-    if (hasText(key)) return <p class='error' role='alert'>{t(key, { message: platformMessage(error) })}</p>
+    if (hasText(key)) return <ErrorLines text={t(key)} detail={errorDetail(error)} />
   }
   return <ErrorText error={error} />
 }
