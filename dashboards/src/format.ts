@@ -48,9 +48,24 @@ export function formatDuration (ms: number): string {
   return t('time.days', { d: Math.floor(h / 24), h: h % 24 })
 }
 
+/** The day an instant falls on in a zone, as YYYY-MM-DD (for date inputs). */
+export function dayIn (iso: string | Date, timeZone = DEFAULT_TIME_ZONE): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso))
+}
+
 /** Today's date in a zone, as YYYY-MM-DD (for date inputs). */
 export function todayIn (timeZone = DEFAULT_TIME_ZONE): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
+  return dayIn(new Date(), timeZone)
+}
+
+/** The zone of an area: the one most of its buildings keep (the default when it has none). */
+export function zoneOfBuildings (buildings: ReadonlyArray<{ timeZone: string }>): string {
+  const counts = new Map<string, number>()
+  for (const b of buildings) counts.set(b.timeZone, (counts.get(b.timeZone) ?? 0) + 1)
+  let best = DEFAULT_TIME_ZONE
+  let most = 0
+  for (const [zone, n] of counts) if (n > most) [best, most] = [zone, n]
+  return best
 }
 
 /** The instant of a wall-clock `date` (YYYY-MM-DD) and `time` (HH:MM) in a zone, as an ISO string. */

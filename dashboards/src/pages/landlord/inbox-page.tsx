@@ -9,7 +9,7 @@ import type { Inbox, InboxItem } from '../../../../contract/routes/landlord-rout
 import type { Building } from '../../../../contract/schemas/registry.ts'
 import { ActionForm } from '../../components/action-form.tsx'
 import { Loaded } from '../../components/loading.tsx'
-import { formatDate, formatDateTime, todayIn, zonedInstant } from '../../format.ts'
+import { dayIn, formatDate, formatDateTime, todayIn, zonedInstant } from '../../format.ts'
 import { t } from '../../i18n/index.ts'
 import { href } from '../../router.ts'
 import { api } from '../../session.ts'
@@ -104,7 +104,7 @@ function describe (item: InboxItem, timeZone: string): string {
 /** The day the tenant probably left: the day they were last seen, else today (in the building's zone). */
 function likelyDeparture (item: InboxItem, timeZone: string): string {
   if (item.type !== 'not_seen' || item.lastSeenAt === null) return todayIn(timeZone)
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(item.lastSeenAt))
+  return dayIn(item.lastSeenAt, timeZone)
 }
 
 const REASONS = ['moved_out', 'lease_ended', 'permit_expired', 'other'] as const
