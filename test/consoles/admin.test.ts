@@ -84,7 +84,9 @@ describe('the administrator\'s console in Chromium', () => {
     await page.locator('select[name=role]').selectOption('police')
     await page.locator('input[name=password]').fill('first-password-1')
     await page.getByRole('button', { name: '创建账号' }).click()
-    await expect(page.locator('[role=alert]').textContent()).resolves.toBe('网格员和派出所账号必须选择辖区。')
+    // The sentence in Chinese; the platform's English only on the line under it.
+    await expect(page.locator('[role=alert]').evaluate((el) => el.firstChild?.textContent)).resolves.toBe('网格员和派出所账号必须选择辖区。')
+    await expect(page.locator('[role=alert] small.error-detail').textContent()).resolves.toMatch(/areaId/)
 
     await page.locator('select[name=role]').selectOption('landlord')
     await page.locator('input[name=username]').fill('landlord-new')
@@ -103,7 +105,7 @@ describe('the administrator\'s console in Chromium', () => {
     await page.locator('input[name=username]').fill('landlord-new')
     await page.locator('input[name=displayName]').fill('又一个')
     await page.getByRole('button', { name: '创建账号' }).click()
-    await expect(page.locator('form [role=alert]').textContent()).resolves.toBe('该用户名已被使用，请换一个。')
+    await expect(page.locator('form [role=alert]').evaluate((el) => el.firstChild?.textContent)).resolves.toBe('该用户名已被使用，请换一个。')
     forgetProvoked(admin, 400, 409)
 
     const first = await openConsole(browser, base)

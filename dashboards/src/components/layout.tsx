@@ -5,8 +5,14 @@ import type { ComponentChildren } from 'preact'
 import type { User } from '../../../contract/schemas/registry.ts'
 import { language, setLanguage, t, type MessageKey } from '../i18n/index.ts'
 import { href } from '../router.ts'
+import { useData } from '../use-data.ts'
 
-export interface NavItem { path: string; label: MessageKey }
+export interface NavItem {
+  path: string
+  label: MessageKey
+  /** How many things wait there (the landlord's inbox), asked again on every page change; shown when above 0. */
+  count?: () => Promise<number>
+}
 
 export function Layout ({ user, nav, path, onSignOut, onLanguage, children }: {
   user: User
@@ -36,11 +42,24 @@ export function Layout ({ user, nav, path, onSignOut, onLanguage, children }: {
         <ul>
           {nav.map((item) => {
             const active = item === current
-            return <li key={item.path}><a href={href(item.path)} aria-current={active ? 'page' : undefined}>{t(item.label)}</a></li>
+            return (
+              <li key={item.path}>
+                <a href={href(item.path)} aria-current={active ? 'page' : undefined}>
+                  {t(item.label)}{item.count !== undefined && <NavCount count={item.count} path={path} />}
+                </a>
+              </li>
+            )
           })}
         </ul>
       </nav>
       <main id='main' tabIndex={-1}>{children}</main>
     </div>
   )
+}
+
+/** The number beside a nav item; nothing while it loads, when it is 0, or when it cannot be had. */
+function NavCount ({ count, path }: { count: () => Promise<number>; path: string }) {
+  const n = useData(count, [path])
+  if (n.value === undefined || n.value === 0) return null
+  return <> <span class='count' aria-label={t('nav.waiting', { n: n.value })}>{n.value}</span></>
 }

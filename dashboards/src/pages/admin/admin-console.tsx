@@ -1,5 +1,6 @@
 import { AlertPage } from '../dispatch/alert-page.tsx'
 import { POLICY_PAGES } from '../dispatch/dispatch-console.tsx'
+import { HandoverPage } from '../dispatch/handover-page.tsx'
 import { QueuePage } from '../dispatch/queue-page.tsx'
 import { platesPage } from '../patrols/patrol-pages.tsx'
 import { AreaSettingsPage } from '../policy/area-settings-page.tsx'
@@ -19,6 +20,7 @@ export const adminConsole: Console = {
     { path: '/admin/exchange', label: 'nav.admin.exchange' },
     { path: '/admin/policy', label: 'nav.policy.settings' },
     { path: '/dispatch', label: 'nav.dispatch.queue' },
+    { path: '/dispatch/handover', label: 'nav.dispatch.handover' },
     { path: '/dispatch/grade-proposals', label: 'nav.policy.proposals' },
   ],
   pages: [
@@ -31,6 +33,7 @@ export const adminConsole: Console = {
     { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
     // A building's door plates, opened by its address (the admin console has no building pages to link them from).
     platesPage,
+    { pattern: '/dispatch/handover', render: ({ user, path }) => <HandoverPage user={user} path={path} /> },
     { pattern: '/admin/policy', render: ({ path, user }) => <AreaSettingsPage base='/admin' path={path} user={user} /> },
     ...POLICY_PAGES,
   ],

@@ -30,7 +30,7 @@ export const dispatchConsole: Console = {
   pages: [
     { pattern: '/dispatch', render: () => <QueuePage /> },
     { pattern: '/dispatch/map', render: () => <MapPage /> },
-    { pattern: '/dispatch/handover', render: ({ user }) => <HandoverPage user={user} /> },
+    { pattern: '/dispatch/handover', render: ({ user, path }) => <HandoverPage user={user} path={path} /> },
     { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
     ...patrolPages('/dispatch/patrols'),
     ...POLICY_PAGES,

@@ -1,5 +1,6 @@
 import { platesPage } from '../patrols/patrol-pages.tsx'
 import { ScorePage } from '../policy/score-page.tsx'
+import { api } from '../../session.ts'
 import type { Console } from '../routes.ts'
 import { AlertsPage } from './alerts-page.tsx'
 import { BuildingPage } from './building-page.tsx'
@@ -10,10 +11,17 @@ import { RegisterPage } from './register-page.tsx'
 import { RoomPage } from './room-page.tsx'
 import { SitePage } from './site-page.tsx'
 
+/** The items waiting in the inboxes of all the landlord's buildings. */
+async function inboxCount (): Promise<number> {
+  const buildings = await api.request('GET /buildings')
+  const inboxes = await Promise.all(buildings.map(async (b) => await api.request('GET /buildings/:id/inbox', { params: { id: b.id } })))
+  return inboxes.reduce((n, i) => n + i.items.length, 0)
+}
+
 export const landlordConsole: Console = {
   nav: [
     { path: '/landlord', label: 'nav.landlord.buildings' },
-    { path: '/landlord/inbox', label: 'nav.landlord.inbox' },
+    { path: '/landlord/inbox', label: 'nav.landlord.inbox', count: inboxCount },
     { path: '/landlord/alerts', label: 'nav.landlord.alerts' },
   ],
   pages: [
