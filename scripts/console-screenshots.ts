@@ -49,6 +49,11 @@ export const SHOTS: Shot[] = [
   { name: 'grid-houses', user: 'grid-chen', path: '/grid/houses', waitFor: 'Lianhua', phone: true },
   { name: 'grid-phone', user: 'grid-chen', path: '/grid', waitFor: '详情', phone: true },
   { name: 'grid-tasks', user: 'grid-chen', path: '/grid/tasks', waitFor: '我的任务', phone: true },
+  { name: 'landlord-score', user: 'landlord-li', path: '/landlord/buildings/demo-b1/score', waitFor: '扣分明细' },
+  { name: 'dispatch-grade-proposals', user: 'police-zumiao', path: '/dispatch/grade-proposals', waitFor: '审核' },
+  { name: 'dispatch-grade-proposal', user: 'police-zumiao', path: '/dispatch/grade-proposals/{proposal}', waitFor: '建议的理由' },
+  { name: 'dispatch-houses-by-grade', user: 'police-zumiao', path: '/dispatch/houses', waitFor: '房屋积分' },
+  { name: 'admin-grade-settings', user: 'admin', path: '/admin/policy?area=zumiao', waitFor: '生效的设置' },
   { name: 'admin-users', user: 'admin', path: '/admin/users', waitFor: '用户' },
   { name: 'admin-areas', user: 'admin', path: '/admin/areas', waitFor: '区域' },
   { name: 'admin-webhooks', user: 'admin', path: '/admin/webhooks', waitFor: '推送地址' },
@@ -95,7 +100,10 @@ async function main (): Promise<void> {
     await police.request('POST /alerts/:id/assign', { params: { id: forced.id }, body: { assigneeId: (await admin.request('GET /users', { query: { role: 'grid_worker' } })).find((u) => u.username === 'grid-chen')!.id, note: '请到现场查看大门' } })
   }
   await police.request('POST /handovers', { body: { note: '大门读卡器昨晚有强行开门告警，已派网格员陈查看；早班请跟进反馈。' } })
-  const values: Record<string, string> = { room: reader.room, alert: alert?.id ?? 'none' }
+  // A house graded 放心 whose score says otherwise: a proposal waits for the police's decision.
+  await police.request('PATCH /buildings/:id', { params: { id: 'demo-b1' }, body: { grade: 'trusted' } })
+  const proposal = await police.request('POST /buildings/:id/grade-proposals', { params: { id: 'demo-b1' } }).catch(() => undefined)
+  const values: Record<string, string> = { room: reader.room, alert: alert?.id ?? 'none', proposal: proposal?.id ?? 'none' }
 
   try {
     for (const shot of SHOTS) {
