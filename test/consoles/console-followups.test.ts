@@ -4,11 +4,11 @@
 // shift-handover page and writes its note; the handover's times are read in the
 // area's zone (its buildings' zone), not the console's default.
 
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectClean, launchBrowser, openConsole, signIn } from '../support/browser.ts'
+import { describe, expect, it } from 'vitest'
+import { expectClean, openConsole, signIn } from '../support/browser.ts'
+import { consoleSuite } from '../support/console-suite.ts'
 import { residentIdNumber } from '../support/id-numbers.ts'
-import { callApi, startTestPlatform, type TestPlatform } from '../support/platform.ts'
+import { callApi } from '../support/platform.ts'
 
 const SHOTS = '/tmp/ui-console-followups'
 const ZONE = 'Asia/Kathmandu' // UTC+5:45: no other zone's wall clock matches it
@@ -16,25 +16,13 @@ const ZONE = 'Asia/Kathmandu' // UTC+5:45: no other zone's wall clock matches it
 const dayIn = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)
 
 describe('console follow-ups', () => {
-  let tp: TestPlatform
-  let browser: Browser
-  let base: string
-  const api = (who: string, method: string, url: string, body?: unknown) => callApi(tp, who, method, url, body)
+  const suite = consoleSuite()
+  const api = (who: string, method: string, url: string, body?: unknown) => callApi(suite.tp, who, method, url, body)
   const waiting = async (): Promise<number> => {
     let n = 0
     for (const b of ['demo-b1']) n += ((await api('landlord-li', 'GET', `/buildings/${b}/inbox`)).body.items as unknown[]).length
     return n
   }
-
-  beforeAll(async () => {
-    [tp, browser] = await Promise.all([startTestPlatform('pglite'), launchBrowser()])
-    base = tp.platform.addresses.api
-  }, 90_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await tp?.dispose()
-  })
 
   it('the landlord\'s inbox link counts what waits there, and follows it', async () => {
     expect((await api('landlord-li', 'GET', '/buildings')).body.map((b: { id: string }) => b.id)).toEqual(['demo-b1'])
@@ -45,7 +33,7 @@ describe('console follow-ups', () => {
     const before = await waiting()
     expect(before).toBeGreaterThan(0)
 
-    const c = await openConsole(browser, base)
+    const c = await openConsole(suite.browser, suite.base)
     const { page } = c
     await signIn(c, 'landlord-li')
     const link = page.locator('nav.side a', { hasText: '待处理' })
@@ -66,7 +54,7 @@ describe('console follow-ups', () => {
 
   it('an administrator picks the area of the handover and writes its note; times are in the area\'s zone', async () => {
     for (const b of ['demo-b1', 'demo-b2']) expect((await api('admin', 'PATCH', `/buildings/${b}`, { timeZone: ZONE })).status).toBe(200)
-    const c = await openConsole(browser, base)
+    const c = await openConsole(suite.browser, suite.base)
     const { page } = c
     await signIn(c, 'admin')
     await page.locator('nav.side a', { hasText: '交接班' }).click()
@@ -77,7 +65,7 @@ describe('console follow-ups', () => {
     await note.locator('blockquote', { hasText: '莲花巷8号门禁待修' }).waitFor()
 
     const latest = (await api('police-zumiao', 'GET', '/handovers/latest')).body.handover as { createdAt: string; createdBy: string; areaId: string }
-    expect(latest).toMatchObject({ createdBy: tp.userIds.admin, areaId: 'zumiao' })
+    expect(latest).toMatchObject({ createdBy: suite.tp.userIds.admin, areaId: 'zumiao' })
     const wall = (zone: string): string => new Intl.DateTimeFormat('zh-CN', {
       timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
     }).format(new Date(latest.createdAt))

@@ -5,36 +5,27 @@
 // landlord sees their house's score with the reasons and what to put right;
 // an administrator sets an area's thresholds and the score follows them.
 
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectClean, launchBrowser, openConsole, signIn } from '../support/browser.ts'
-import { callApi, startTestPlatform, type TestPlatform } from '../support/platform.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { expectClean, openConsole, signIn } from '../support/browser.ts'
+import { consoleSuite } from '../support/console-suite.ts'
+import { callApi } from '../support/platform.ts'
 
 const SHOTS = '/tmp/ui-house-grades'
 
 describe('house grades in the consoles', () => {
-  let tp: TestPlatform
-  let browser: Browser
-  let base: string
-  const api = (who: string, method: string, url: string, body?: unknown) => callApi(tp, who, method, url, body)
+  const suite = consoleSuite()
+  const api = (who: string, method: string, url: string, body?: unknown) => callApi(suite.tp, who, method, url, body)
 
   beforeAll(async () => {
-    [tp, browser] = await Promise.all([startTestPlatform('pglite'), launchBrowser()])
-    base = tp.platform.addresses.api
     // Unsigned agreement: at least 10 points, so a house graded 放心 has a grade to revise.
     expect((await api('landlord-li', 'PATCH', '/buildings/demo-b1', { responsibilitySignedAt: null })).status).toBe(200)
     expect((await api('police-zumiao', 'PATCH', '/buildings/demo-b1', { grade: 'trusted' })).status).toBe(200)
   }, 90_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await tp?.dispose()
-  })
-
   it('a police officer asks for a proposal, confirms it from the queue with a note, and the building\'s grade changes', async () => {
     const proposed = (await api('police-zumiao', 'GET', '/buildings/demo-b1/score')).body.proposedGrade as string
     expect(proposed).not.toBe('trusted')
-    const c = await openConsole(browser, base)
+    const c = await openConsole(suite.browser, suite.base)
     const { page } = c
     await signIn(c, 'police-zumiao')
 
@@ -68,12 +59,12 @@ describe('house grades in the consoles', () => {
     await page.locator('textarea[name=confirmNote]').fill('巡查核实')
     await page.getByRole('button', { name: '确认调整' }).click()
     await page.getByRole('status').filter({ hasText: '已确认' }).waitFor()
-    await expect(page.getByTestId('proposal-status').textContent()).resolves.toBe('已确认')
+    await page.getByTestId('proposal-status').filter({ hasText: '已确认' }).waitFor()
 
     const building = await api('police-zumiao', 'GET', '/buildings/demo-b1')
     expect(building.body.grade).toBe(proposed)
     const [decided] = (await api('police-zumiao', 'GET', '/grade-proposals?buildingId=demo-b1&status=confirmed')).body as Array<{ note: string; decidedBy: string }>
-    expect(decided).toMatchObject({ note: '巡查核实', decidedBy: tp.userIds['police-zumiao'] })
+    expect(decided).toMatchObject({ note: '巡查核实', decidedBy: suite.tp.userIds['police-zumiao'] })
 
     // Filed under its new grade now.
     await page.getByRole('link', { name: '分级房屋' }).click()
@@ -89,10 +80,10 @@ describe('house grades in the consoles', () => {
     expect((await api('police-zumiao', 'PATCH', '/buildings/demo-b1', { grade: 'trusted' })).status).toBe(200)
     const made = await api('police-zumiao', 'POST', '/buildings/demo-b1/grade-proposals')
     expect(made.status).toBe(201)
-    const c = await openConsole(browser, base, { lang: 'en' })
+    const c = await openConsole(suite.browser, suite.base, { lang: 'en' })
     const { page } = c
     await signIn(c, 'police-zumiao')
-    await page.goto(`${base}/#/dispatch/grade-proposals/${made.body.id as string}`)
+    await page.goto(`${suite.base}/#/dispatch/grade-proposals/${made.body.id as string}`)
     await page.getByRole('heading', { name: 'Grade proposal: Lianhua Lane 8' }).waitFor()
     await page.locator('textarea[name=rejectNote]').fill('   ')
     await expect(page.getByRole('button', { name: 'Reject' }).isDisabled()).resolves.toBe(true)
@@ -106,7 +97,7 @@ describe('house grades in the consoles', () => {
   })
 
   it('the landlord sees their house\'s score with the reasons and what to put right, in both languages', async () => {
-    const c = await openConsole(browser, base)
+    const c = await openConsole(suite.browser, suite.base)
     const { page } = c
     await signIn(c, 'landlord-li')
     await page.getByRole('link', { name: 'Lianhua Lane 8' }).first().click()
@@ -136,7 +127,7 @@ describe('house grades in the consoles', () => {
   })
 
   it('an administrator sets a street\'s thresholds on the settings page, and the house\'s score follows them', async () => {
-    const c = await openConsole(browser, base)
+    const c = await openConsole(suite.browser, suite.base)
     const { page } = c
     await signIn(c, 'admin')
     await page.getByRole('link', { name: '分级设置' }).click()
@@ -176,10 +167,10 @@ describe('house grades in the consoles', () => {
 
   it('a refused webhook address is said in Chinese, the platform\'s English apart; in English both are English', async () => {
     for (const lang of ['zh-CN', 'en'] as const) {
-      const c = await openConsole(browser, base, { lang })
+      const c = await openConsole(suite.browser, suite.base, { lang })
       const { page } = c
       await signIn(c, 'admin')
-      await page.goto(`${base}/#/admin/webhooks`)
+      await page.goto(`${suite.base}/#/admin/webhooks`)
       await page.locator('input[name=url]').fill('http://example.com/hook')
       await page.locator('select[name=areaId]').selectOption('zumiao')
       await page.locator('form[aria-labelledby=new-webhook-title] button[type=submit]').click()
