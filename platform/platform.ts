@@ -55,6 +55,9 @@ import { preparePrivateDir, tightenTree } from './store/private-files.ts'
 import { describeDatabaseUrl, waitForDatabase } from './store/wait-for-database.ts'
 import { GradeProposalJob, GradeProposals } from './policy/grade-proposals.ts'
 import { AreaPolicies } from './policy/area-policy.ts'
+import { PermitWatch, permitWatchJob } from './policy/permit-watch.ts'
+import { Reconciliations, reconciliationJob } from './policy/reconciliation.ts'
+import { VacancyProposals, vacancyJob } from './policy/vacancy.ts'
 import { HouseScores } from './policy/house-scores.ts'
 import { Patrols } from './policy/patrols.ts'
 import { UplinkRouter } from './uplink/uplink-router.ts'
@@ -203,6 +206,11 @@ export class Platform {
     const scores = new HouseScores(registry.ctx, new AreaPolicies(registry.ctx))
     const gradeProposals = new GradeProposals(registry.ctx, scores)
     const gradeJob = new GradeProposalJob(gradeProposals, { logger: logger.child({ part: 'policy' }) })
+    // Permits lapse and are reminded of, vacant rooms proposed, monthly lists made (docs/policy.md).
+    const policyLog = { logger: logger.child({ part: 'policy' }) }
+    const permitJob = permitWatchJob(new PermitWatch(registry.ctx), policyLog)
+    const vacancy = vacancyJob(new VacancyProposals(registry.ctx), policyLog)
+    const reconciling = reconciliationJob(new Reconciliations(registry.ctx), policyLog)
     const erasure = new PersonalDataRetention({ db, logger: logger.child({ part: 'privacy' }), retentionDays: config.personalDataRetentionDays })
     // Accepted messages: events and status are logged durably (group commit) before the
     // device's PUBACK; duplicates stop there. Replies go to the allow-list pusher.
@@ -220,6 +228,9 @@ export class Platform {
         component('event-retention', retention),
         component('personal-data-retention', erasure),
         component('grade-proposals', gradeJob),
+        component('permit-watch', permitJob),
+        component('vacancy-proposals', vacancy),
+        component('reconciliation-lists', reconciling),
         steps('uplink-router', () => { pipelineUp = true }, () => { pipelineUp = false; this.accepted$.complete() }),
       ])
     } catch (err) {

@@ -7,13 +7,15 @@ import { exchangeRoutes } from './exchange-routes.ts'
 import { healthRoutes } from './health-routes.ts'
 import { landlordRoutes } from './landlord-routes.ts'
 import { patrolRoutes } from './patrol-routes.ts'
+import { permitRoutes } from './permit-routes.ts'
 import { policyRoutes } from './policy-routes.ts'
 import { protocolRoutes } from './protocol-routes.ts'
 import { recordRoutes } from './record-routes.ts'
 import { registryRoutes } from './registry-routes.ts'
 
 export const ROUTES = {
-  ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes, ...landlordRoutes, ...policyRoutes, ...exchangeRoutes, ...patrolRoutes,
+  ...healthRoutes, ...registryRoutes, ...deviceRoutes, ...recordRoutes, ...alertRoutes, ...protocolRoutes, ...landlordRoutes, ...policyRoutes,
+  ...exchangeRoutes, ...patrolRoutes, ...permitRoutes,
 } as const
 export type Routes = typeof ROUTES
 export type RouteKey = keyof Routes
@@ -24,6 +26,7 @@ export * from './exchange-routes.ts'
 export * from './health-routes.ts'
 export * from './landlord-routes.ts'
 export * from './patrol-routes.ts'
+export * from './permit-routes.ts'
 export * from './protocol-routes.ts'
 export * from './record-routes.ts'
 export * from './registry-routes.ts'

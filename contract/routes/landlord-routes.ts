@@ -6,6 +6,7 @@
 import Type, { type Static } from 'typebox'
 import { ID_TYPES, SEXES } from '../vocabulary.ts'
 import { DateStr, DateTimeInput, DateTimeStr, errors, IdParams, Nullable, Str } from '../schemas/fields.ts'
+import { PERMIT_TYPES } from '../schemas/registry.ts'
 
 // ---------------------------------------------------------------- limits
 
@@ -92,6 +93,11 @@ export const InboxPermitSchema = Type.Object({
   ...InboxBase,
   permitValidUntil: DateStr(),
   daysLeft: Type.Integer({ description: 'Days until the permit ends, in the building\'s time zone; negative once it has.' }),
+  permitType: Nullable(Type.Enum(PERMIT_TYPES)),
+  lapsed: Type.Boolean({ description: 'The permit ended unrenewed: the credentials are off the readers until it is renewed.' }),
+  reminders: Type.Array(Type.Object({ daysBefore: Type.Integer(), sentAt: DateTimeStr() }), {
+    description: 'The reminders sent for this end (30 and 7 days before), oldest first (GET /permit-reminders).',
+  }),
   actions: Type.Array(Type.Union([Type.Literal('renew'), Type.Literal('deregister')])),
 })
 
@@ -109,6 +115,7 @@ export const InboxSchema = Type.Object({
 export const IMPORT_ERROR_CODES = [
   'required', 'unknown_room', 'invalid_id_type', 'invalid_id_number', 'id_number_not_text', 'invalid_sex', 'sex_mismatch', 'invalid_phone',
   'invalid_date', 'future_date', 'invalid_minors', 'invalid_card', 'too_long', 'invalid_text', 'duplicate_in_file', 'duplicate_card_in_file',
+  'invalid_permit_type', 'permit_too_long',
 ] as const
 
 export const ImportColumnSchema = Type.Object({
@@ -125,7 +132,7 @@ export const ImportedRegistrationSchema = Type.Object({
   roomId: Str(), roomNumber: Str(),
   name: Str(), idType: Type.Enum(ID_TYPES), idNumberMasked: Str(), sex: Nullable(Type.Enum(SEXES)),
   phone: Nullable(Str()), arrivedAt: Nullable(DateStr()), leaseUntil: Nullable(DateStr()), permitValidUntil: Nullable(DateStr()),
-  minors: Type.Integer(), cardMasked: Nullable(Str()),
+  permitType: Nullable(Type.Enum(PERMIT_TYPES)), minors: Type.Integer(), cardMasked: Nullable(Str()),
 })
 
 export const ImportPreviewRowSchema = Type.Object({

@@ -9,9 +9,13 @@ import { ID_PATTERN } from '../../protocol/topics.ts'
 import { AREA_KINDS, GRADES, REGISTRATION_STATUSES, ROLES } from '../vocabulary.ts'
 import { DateInput, DateTimeInput, errors, IdParam, IdParams, Int, LimitInput, Nullable, SeqInput, Text } from '../schemas/fields.ts'
 import {
-  AreaSchema, BuildingSchema, CredentialInputSchema, CredentialSchema, LedgerEntrySchema, LocationSchema, MoveSchema, RegistrationSchema,
+  AreaSchema, BuildingSchema, CredentialInputSchema, CredentialSchema, LedgerEntrySchema, LocationSchema, MoveSchema, PERMIT_TYPES, RegistrationSchema,
   ResidentInputSchema, RoomSchema, TimeZoneInput, UserSchema,
 } from '../schemas/registry.ts'
+
+const PermitTypeInput = Type.Enum(PERMIT_TYPES, {
+  description: 'temporary: 临时居住证, at most 6 months; residence: 居住证, at most 3 years. Needs permitValidUntil.',
+})
 
 /** Longest validity of one visitor pass, in days; a longer stay is a registration. */
 export const MAX_VISITOR_PASS_DAYS = 30
@@ -198,7 +202,8 @@ export const registryRoutes = {
     body: Type.Object({
       resident: ResidentInputSchema,
       arrivedAt: Type.Optional(DateTimeInput('Default: now.')),
-      permitValidUntil: Type.Optional(DateInput('End of the residence permit validity.')),
+      permitValidUntil: Type.Optional(DateInput('The residence permit\'s last day, in the building\'s time zone.')),
+      permitType: Type.Optional(PermitTypeInput),
       leaseUntil: Type.Optional(DateInput()),
       minors: Type.Optional(Int(0, 20, 'Accompanying children under 16.')),
       credentials: Type.Optional(Type.Array(CredentialInputSchema, { maxItems: 5 })),
@@ -222,7 +227,8 @@ export const registryRoutes = {
   'POST /registrations/:id/renew': {
     params: IdParams,
     body: Type.Object({
-      permitValidUntil: DateInput(),
+      permitValidUntil: DateInput('The renewed permit\'s last day: today or later, within the type\'s length.'),
+      permitType: Type.Optional(PermitTypeInput),
       leaseUntil: Type.Optional(DateInput()),
     }, { additionalProperties: false }),
     response: { 200: RegistrationSchema, ...errors(400, 401, 403, 404, 409) },

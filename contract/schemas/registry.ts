@@ -56,13 +56,20 @@ export const ResidentSummarySchema = Type.Object({
   birthDecade: Nullable(Type.Integer({ description: 'First year of the decade of birth (1990: born 1990..1999); the date itself is not shown.' })),
 })
 
+/** 临时居住证 (temporary: six months) and 居住证 (residence: one to three years). */
+export const PERMIT_TYPES = ['temporary', 'residence'] as const
+export type PermitType = (typeof PERMIT_TYPES)[number]
+
 export const RegistrationSchema = Type.Object({
   id: Str(), buildingId: Str(), roomId: Str(), roomNumber: Str(),
   status: Type.Enum(REGISTRATION_STATUSES, {
     description: 'pending: waits for the person\'s move from another address to be confirmed (GET /moves); active: a stay; ' +
       'departed: a stay that ended; cancelled: a pending registration that never became a stay.',
   }),
-  arrivedAt: DateTimeStr(), permitValidUntil: Nullable(DateStr()), leaseUntil: Nullable(DateStr()), minors: Type.Integer(),
+  arrivedAt: DateTimeStr(), permitValidUntil: Nullable(DateStr('The permit\'s last day, in the building\'s time zone.')),
+  permitType: Nullable(Type.Enum(PERMIT_TYPES, { description: 'temporary: 临时居住证 (six months); residence: 居住证 (one to three years); null: not recorded.' })),
+  permitLapsedAt: Nullable(DateTimeStr('When the permit ended unrenewed and the credentials were taken off the readers; null again after a renewal.')),
+  leaseUntil: Nullable(DateStr()), minors: Type.Integer(),
   departedAt: Nullable(DateTimeStr()), departureReason: Nullable(Str()), resident: ResidentSummarySchema,
 })
 

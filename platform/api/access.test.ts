@@ -292,6 +292,12 @@ const cases: RouteCase[] = [
     payload: { thresholds: { normal: 10, focus: 20 + (++serial % 5), strict: 50 }, gradeColours: { trusted: '#1e6b35', normal: '#0b4f8a', focus: '#a63f00', strict: '#a4161a' }, patrolDays: { trusted: 21, normal: 14, focus: 7, strict: 7, findingOpen: 3 } },
   }) },
   { name: 'DELETE /areas/:id/policy-settings', allowed: ['admin', 'police-zumiao'], request: () => ({ method: 'DELETE', url: '/areas/lianhua/policy-settings' }) },
+  // Permits, vacancy, reconciliation (platform/policy/permits-api.test.ts): lists answer everyone with their scope's;
+  // the share reconciled is for the area's grid workers and police, and administrators.
+  { name: 'GET /permit-reminders', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/permit-reminders' }) },
+  { name: 'GET /vacancy-proposals', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/vacancy-proposals' }) },
+  { name: 'GET /reconciliations', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/reconciliations' }) },
+  { name: 'GET /areas/:id/reconciled-share', allowed: ['admin', 'grid-chen', 'police-zumiao'], request: () => ({ method: 'GET', url: '/areas/lianhua-g1/reconciled-share?month=2026-12' }) },
 ]
 
 /** Routes the matrix does not call, and where their access is tested instead. */
@@ -302,6 +308,11 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'POST /grade-proposals/:id/reject': 'platform/policy/grade-proposals.test.ts',
   'GET /access-records.csv': 'a file, the same scope as GET /access-records: platform/api/routes/exchange.test.ts',
   'PATCH /webhooks/:id': 'police of the area and admins only, 404 outside it: platform/registry/registry-feed.test.ts',
+  'POST /vacancy-proposals/:id/confirm': 'platform/policy/permits-api.test.ts (on a proposal the daily pass made)',
+  'POST /vacancy-proposals/:id/reject': 'platform/policy/permits-api.test.ts',
+  'GET /reconciliations/:id': 'platform/policy/permits-api.test.ts (on a list the monthly pass made)',
+  'POST /reconciliations/:id/items/:itemId': 'platform/policy/permits-api.test.ts',
+  'POST /reconciliations/:id/sign-off': 'platform/policy/permits-api.test.ts',
   'GET /health': 'public, for load balancers: test/health.test.ts',
   'GET /health/live': 'public, for supervisors, no database: platform/api/routes/health.test.ts, test/database-outage.test.ts',
   'POST /auth/login': 'public: platform/api/login.test.ts',

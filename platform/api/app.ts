@@ -18,6 +18,9 @@ import type { EventHistory } from '../events/event-history.ts'
 import type { GradeProposals } from '../policy/grade-proposals.ts'
 import type { HouseScores } from '../policy/house-scores.ts'
 import type { Patrols } from '../policy/patrols.ts'
+import { PermitWatch } from '../policy/permit-watch.ts'
+import { Reconciliations } from '../policy/reconciliation.ts'
+import { VacancyProposals } from '../policy/vacancy.ts'
 import type { Registry } from '../registry/registry.ts'
 import { authPlugin } from './auth.ts'
 import { CONSOLE_DIST } from '../console/console-build.ts'
@@ -39,6 +42,7 @@ import { exchangeRoutes } from './routes/exchange.ts'
 import { NO_PRESENCE, type PresenceReader } from '../registry/presence-port.ts'
 import { moveRoutes } from './routes/moves.ts'
 import { patrolRoutes } from './routes/patrols.ts'
+import { permitRoutes } from './routes/permits.ts'
 import { policyRoutes } from './routes/policy.ts'
 import { protocolRoutes } from './routes/protocol.ts'
 import { registrationRoutes } from './routes/registrations.ts'
@@ -148,6 +152,10 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(eventRoutes, { history: deps.history })
   await app.register(policyRoutes, deps.policy)
   await app.register(patrolRoutes, { patrols: deps.policy.patrols })
+  // Stateless services over the registry: the jobs in platform.ts use their own instances.
+  await app.register(permitRoutes, {
+    permits: new PermitWatch(deps.registry.ctx), vacancy: new VacancyProposals(deps.registry.ctx), reconciliations: new Reconciliations(deps.registry.ctx),
+  })
   await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users, tickets: deps.registry.streamTickets, history: deps.history })
   await app.register(webhookRoutes, { webhooks: deps.webhooks })
   await app.register(protocolRoutes)

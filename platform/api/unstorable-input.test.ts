@@ -51,6 +51,7 @@ const PATTERN_SAMPLES: Record<string, string> = {
   '^[0-9]{1,16}$': '1',
   '^([01][0-9]|2[0-3]):[0-5][0-9]$': '08:00',
   '^[A-Za-z][A-Za-z0-9_+/-]*$': 'Asia/Shanghai',
+  '^[0-9]{4}-(0[1-9]|1[0-2])$': '2026-12',
   '^p-[A-Za-z0-9_-]{22}$': `p-${'a'.repeat(22)}`,
   '^i-[A-Za-z0-9_-]{12}$': `i-${'a'.repeat(12)}`,
   // A house code; the routes that need a real one get it in DOMAIN_SAMPLES.
@@ -168,7 +169,11 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
       (select count(*) from alert_events), (select count(*) from sessions),
       (select string_agg(concat_ws(',', id, status, note), ';' order by id) from grade_proposals),
       (select count(*) from patrols), (select string_agg(concat_ws(',', id, status), ';' order by id) from patrol_findings),
-      (select count(*) from finding_reinspections)) as f`)
+      (select count(*) from finding_reinspections),
+      (select string_agg(concat_ws(',', id, status, note), ';' order by id) from vacancy_proposals),
+      (select string_agg(concat_ws(',', id, signed_off_at), ';' order by id) from reconciliations),
+      (select string_agg(concat_ws(',', id, outcome, note), ';' order by id) from reconciliation_items),
+      (select string_agg(concat_ws(',', id, withdrawn_at), ';' order by id) from rooms)) as f`)
     return `${await registryFingerprint(db)}#${other.rows[0]!.f}`
   }
 
@@ -223,6 +228,8 @@ describe.each(DATABASE_KINDS)('unstorable input answers 4xx on every route (%s)'
     .replace(/^\/grade-proposals\/\{id\}/, '/grade-proposals/gp-aaaaaaaaaaaa')
     .replace(/^\/house-codes\/\{code\}/, `/house-codes/${ids.code}`)
     .replace(/^\/findings\/\{id\}/, `/findings/${ids.finding}`)
+    .replace(/^\/vacancy-proposals\/\{id\}/, '/vacancy-proposals/vp-aaaaaaaaaaaa')
+    .replace(/^\/reconciliations\/\{id\}/, '/reconciliations/rc-aaaaaaaaaaaa').replace('{itemId}', 'ri-aaaaaaaaaaaa')
     .replace(/^\/protocol\/schemas\/\{name\}/, '/protocol/schemas/access-event')
     .replace(/^\/exchange\/\{dataset\}/, '/exchange/rooms')
 

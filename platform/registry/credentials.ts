@@ -16,6 +16,7 @@ import { sqlState, UNIQUE_VIOLATION, type Database, type Queryable } from '../st
 import type { Actor } from './access.ts'
 import { iso, newId, type AllowlistChange, type ListedCredential } from './context.ts'
 import { appendLedger } from './ledger.ts'
+import { boundedUntil, permitBounds } from './permits.ts'
 
 export interface CredentialInput {
   kind: CredentialKind
@@ -100,11 +101,15 @@ export const toCredential = (r: CredentialRow, viewer: CredentialViewer): Creden
   visitorName: r.visitor && viewer.holderOfBuilding ? r.visitor_name : null,
 })
 
-/** The entry every reader's list is digested from; a PIN's value stays sealed (see ListedCredential). */
-export function toListed (r: CredentialRow): ListedCredential {
+/**
+ * The entry every reader's list is digested from; a PIN's value stays sealed (see ListedCredential). A
+ * resident's entry ends no later than their residence permit (`permitEnd`, the next midnight after its last day).
+ */
+export function toListed (r: CredentialRow, permitEnd?: number | null): ListedCredential {
   const e: ListedCredential = { credentialId: r.id, kind: r.kind, value: r.kind === 'pin' ? r.secret_sealed ?? '' : r.value }
   if (r.valid_from !== null) e.validFrom = iso(r.valid_from)
-  if (r.valid_until !== null) e.validUntil = iso(r.valid_until)
+  const until = boundedUntil(r.valid_until === null ? undefined : iso(r.valid_until), permitEnd)
+  if (until !== undefined) e.validUntil = until
   if (r.windows !== null && r.windows.length > 0) e.windows = r.windows
   if (r.visitor) e.visitor = true
   return e
@@ -237,12 +242,20 @@ export async function revokeCredentials (
   return r.rows
 }
 
-/** Moves a building's allow-list one version forward; call inside the transaction that changed it. */
+/**
+ * Moves a building's allow-list one version forward; call inside the transaction that changed it. Credentials
+ * of a registration whose permit lapsed stay off the readers (permit-watch.ts); the others carry the permit's end.
+ */
 export async function bumpAllowlist (tx: Queryable, buildingId: string, upsert: CredentialRow[], removed: CredentialRow[]): Promise<AllowlistChange> {
   const r = await tx.query<{ allowlist_version: number }>(
     'update buildings set allowlist_version = allowlist_version + 1 where id = $1 returning allowlist_version', [buildingId])
   const version = r.rows[0]!.allowlist_version
-  return { buildingId, version, baseVersion: version - 1, upsert: upsert.map(toListed), remove: removed.map((c) => c.id) }
+  const bounds = await permitBounds(tx, upsert.flatMap((c) => c.registration_id === null ? [] : [c.registration_id]))
+  const listed = upsert.flatMap((c) => {
+    const b = c.registration_id === null ? undefined : bounds.get(c.registration_id)
+    return b?.lapsed === true ? [] : [toListed(c, b?.endsAt)]
+  })
+  return { buildingId, version, baseVersion: version - 1, upsert: listed, remove: removed.map((c) => c.id) }
 }
 
 /** The whole allow-list of a building: every active credential, with the version it is at. */
@@ -253,8 +266,14 @@ export async function fullAllowlist (db: Database, buildingId: string): Promise<
     const b = await q.query<{ allowlist_version: number }>('select allowlist_version from buildings where id = $1', [buildingId])
     if (b.rows.length === 0) throw new Errors.NotFound(`building ${buildingId}`)
     const r = await q.query<CredentialRow>(
-      `select * from credentials where building_id = $1 and status = 'active' order by id`, [buildingId])
-    return { version: b.rows[0]!.allowlist_version, entries: r.rows.map(toListed) }
+      `select c.* from credentials c where c.building_id = $1 and c.status = 'active'
+          and not exists (select 1 from registrations g where g.id = c.registration_id and g.permit_lapsed_at is not null)
+        order by c.id`, [buildingId])
+    const bounds = await permitBounds(q, r.rows.flatMap((c) => c.registration_id === null ? [] : [c.registration_id]))
+    return {
+      version: b.rows[0]!.allowlist_version,
+      entries: r.rows.map((c) => toListed(c, c.registration_id === null ? undefined : bounds.get(c.registration_id)?.endsAt)),
+    }
   })
 }
 

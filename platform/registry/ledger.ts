@@ -9,6 +9,9 @@ import { queueRegistryChange } from './registry-feed.ts'
 export type LedgerAction =
   | 'building.created' | 'building.updated' | 'building.vendor_granted' | 'building.removed'
   | 'room.created' | 'room.updated'
+  // Permits, vacancy, reconciliation (028): taken off / back on the rental register, permits lapsed and restored, lists signed off.
+  | 'room.withdrawn' | 'room.returned' | 'building.withdrawn' | 'building.returned'
+  | 'registration.permit_lapsed' | 'registration.permit_restored' | 'reconciliation.signed_off'
   | 'registration.arrived' | 'registration.departed' | 'registration.renewed'
   | 'registration.pending' | 'registration.activated' | 'registration.cancelled'
   | 'credential.issued' | 'credential.revoked' | 'credential.activated' | 'credential.shortened'

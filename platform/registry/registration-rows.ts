@@ -2,6 +2,7 @@
 // the stay, its room, and the person as the registering side entered them
 // (their own entry, never another landlord's), ID number masked.
 
+import type { PermitType } from '../../contract/schemas/registry.ts'
 import type { RegistrationStatus } from '../../contract/vocabulary.ts'
 import { Errors } from '../errors.ts'
 import { birthDecade } from '../privacy/mask.ts'
@@ -30,6 +31,8 @@ export interface Registration {
   status: RegistrationStatus
   arrivedAt: string
   permitValidUntil: string | null
+  permitType: PermitType | null
+  permitLapsedAt: string | null
   leaseUntil: string | null
   minors: number
   departedAt: string | null
@@ -39,7 +42,7 @@ export interface Registration {
 
 export interface RegistrationRow {
   id: string; building_id: string; room_id: string; room_number: string; status: RegistrationStatus; arrived_at: Date
-  permit_valid_until: string | null; lease_until: string | null; minors: number; departed_at: Date | null
+  permit_valid_until: string | null; permit_type: PermitType | null; permit_lapsed_at: Date | null; lease_until: string | null; minors: number; departed_at: Date | null
   departure_reason: string | null; resident_id: string; name: string; id_type: string; id_masked: string
   sex: 'male' | 'female' | null; birth_date: string | null; created_at: Date
 }
@@ -57,6 +60,8 @@ export const toRegistration = (r: RegistrationRow): Registration => ({
   status: r.status,
   arrivedAt: iso(r.arrived_at),
   permitValidUntil: r.permit_valid_until,
+  permitType: r.permit_type,
+  permitLapsedAt: iso(r.permit_lapsed_at),
   leaseUntil: r.lease_until,
   minors: r.minors,
   departedAt: iso(r.departed_at),

@@ -6,6 +6,7 @@
 // not moved by them: the registration waits as pending for that side to
 // confirm the move (moves.ts).
 
+import type { PermitType } from '../../contract/schemas/registry.ts'
 import { Errors } from '../errors.ts'
 import { maskIdNumber } from '../privacy/mask.ts'
 import { validateIdNumber, type IdType } from '../privacy/national-id.ts'
@@ -26,6 +27,7 @@ import {
   type Registration, type RegistrationRow, type RegistrationStatus,
 } from './registration-rows.ts'
 import { adoptDetails, recordDetails } from './resident-details.ts'
+import { checkPermit, returnToRegister } from './permits.ts'
 import { closeStay, lockStay, stayRefs, type StayRef } from './stays.ts'
 
 export type { Registration, RegistrationStatus, ResidentSummary } from './registration-rows.ts'
@@ -43,6 +45,7 @@ export interface RegisterInput {
   resident: ResidentInput
   arrivedAt?: string
   permitValidUntil?: string
+  permitType?: PermitType
   leaseUntil?: string
   minors?: number
   credentials?: CredentialInput[]
@@ -81,6 +84,7 @@ export class Registrations {
     const touched = new Set<string>()
     const { result, moveId } = await this.ctx.db.transaction(async (tx) => {
       const { building } = await loadRoom(tx, actor, roomId, 'residents.write')
+      checkPermit(input, building.time_zone, now, false)
       // Registrations into one room take turns, so each counts the ones before it.
       const locked = await tx.query<{ capacity: number }>('select capacity from rooms where id = $1 for update', [roomId])
       const residentId = await this.findOrCreateResident(tx, input.resident, id.normalized, id.sex ?? null, id.birthDate ?? null)
@@ -105,11 +109,13 @@ export class Registrations {
       }
       const stay: StayRef = { id: newId('g'), room_id: roomId, building_id: building.id, resident_id: residentId }
       await tx.query(
-        `insert into registrations (id, resident_id, room_id, building_id, arrived_at, permit_valid_until, lease_until, minors, registered_by, status)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [stay.id, residentId, roomId, building.id, arrivedAt, input.permitValidUntil ?? null, input.leaseUntil ?? null,
+        `insert into registrations (id, resident_id, room_id, building_id, arrived_at, permit_valid_until, permit_type, lease_until, minors, registered_by, status)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [stay.id, residentId, roomId, building.id, arrivedAt, input.permitValidUntil ?? null, input.permitType ?? null, input.leaseUntil ?? null,
           input.minors ?? 0, actor.id, pending ? 'pending' : 'active'],
       )
+      // Someone lives here again: a room (and house) taken off the rental register as vacant is back on it.
+      await returnToRegister(tx, actor, building.id, roomId)
       await recordDetails(tx, stay.id, input.resident)
       let moveId: string | null = null
       if (prev !== undefined && pending) {
@@ -170,16 +176,35 @@ export class Registrations {
     return registration
   }
 
-  async renew (actor: Actor, registrationId: string, input: { permitValidUntil: string; leaseUntil?: string }): Promise<Registration> {
+  /**
+   * A renewed permit: its new end (and type), in the ledger. The readers' entries carry the permit's end, so
+   * the registration's credentials are pushed again; where the permit had lapsed, they return to the readers.
+   */
+  async renew (actor: Actor, registrationId: string, input: { permitValidUntil: string; permitType?: PermitType; leaseUntil?: string }): Promise<Registration> {
+    let change: AllowlistChange | null = null
     const registration = await this.ctx.db.transaction(async (tx) => {
-      const row = await this.loadScoped(tx, actor, registrationId, 'residents.write')
+      // Locked first: the job that lapses permits and a move ending the stay take their turn.
+      await tx.query('select id from registrations where id = $1 for update', [registrationId])
+      const { reg: row, building } = await this.loadScopedIn(tx, actor, registrationId, 'residents.write')
       if (row.status !== 'active' && row.status !== 'pending') throw new Errors.Conflict('a registration that has ended cannot be renewed')
-      await tx.query('update registrations set permit_valid_until = $2, lease_until = coalesce($3, lease_until) where id = $1',
-        [registrationId, input.permitValidUntil, input.leaseUntil ?? null])
-      await appendLedger(tx, actor, 'registration.renewed', { buildingId: row.buildingId, roomId: row.roomId, registrationId, residentId: row.resident.id }, input)
+      const type = input.permitType ?? row.permitType ?? undefined
+      checkPermit({ permitValidUntil: input.permitValidUntil, permitType: type }, building.time_zone, this.ctx.now(), true)
+      await tx.query(
+        `update registrations set permit_valid_until = $2, permit_type = $3, lease_until = coalesce($4, lease_until), permit_lapsed_at = null where id = $1`,
+        [registrationId, input.permitValidUntil, type ?? null, input.leaseUntil ?? null])
+      const refs = { buildingId: row.buildingId, roomId: row.roomId, registrationId, residentId: row.resident.id }
+      await appendLedger(tx, actor, 'registration.renewed', refs, { ...input, ...(type === undefined ? {} : { permitType: type }) })
+      if (row.permitLapsedAt !== null) {
+        await appendLedger(tx, actor, 'registration.permit_restored', refs, { permitValidUntil: input.permitValidUntil })
+        await writeAudit(tx, actor, 'permit.restored', { type: 'registration', id: registrationId }, { permitValidUntil: input.permitValidUntil })
+      }
+      if (row.status === 'active') {
+        const active = await tx.query<CredentialRow>(`select * from credentials where registration_id = $1 and status = 'active' order by id`, [registrationId])
+        if (active.rows.length > 0) change = await bumpAllowlist(tx, row.buildingId, active.rows, [])
+      }
       return loadRegistration(tx, registrationId)
     })
-    this.ctx.events.emit('registryChanged', { kind: 'registration', buildingId: registration.buildingId, id: registration.id })
+    this.publish(change === null ? [] : [change], new Set([registration.buildingId]), registration.id)
     return registration
   }
 

@@ -5,13 +5,15 @@
 
 import { IMPORT_ERROR_CODES, type ImportColumn, type ImportRowError } from '../../contract/routes/landlord-routes.ts'
 import { DATE_PATTERN, TEXT_PATTERN } from '../../contract/schemas/fields.ts'
+import type { PermitType } from '../../contract/schemas/registry.ts'
 import { ID_TYPES, type IdType } from '../../contract/vocabulary.ts'
+import { permitEndProblem } from '../policy/permit-rules.ts'
 import { maskIdNumber } from '../privacy/mask.ts'
 import { validateIdNumber } from '../privacy/national-id.ts'
 import { maskValue } from '../pipeline/rules/rule.ts'
 import { localDate, startOfLocalDay } from './time-zones.ts'
 
-export type ColumnKey = 'room' | 'name' | 'idType' | 'idNumber' | 'sex' | 'phone' | 'arrivedAt' | 'leaseUntil' | 'permitValidUntil' | 'minors' | 'card'
+export type ColumnKey = 'room' | 'name' | 'idType' | 'idNumber' | 'sex' | 'phone' | 'arrivedAt' | 'leaseUntil' | 'permitValidUntil' | 'permitType' | 'minors' | 'card'
 export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number]
 
 export const TENANT_COLUMNS: ReadonlyArray<ImportColumn & { key: ColumnKey }> = [
@@ -23,7 +25,11 @@ export const TENANT_COLUMNS: ReadonlyArray<ImportColumn & { key: ColumnKey }> = 
   { key: 'phone', header: '联系电话', required: false, description: 'Phone, 5..20 digits, spaces, -, an optional leading +.' },
   { key: 'arrivedAt', header: '入住日期', required: false, description: 'Arrival date YYYY-MM-DD (also YYYY/MM/DD, or a date cell), in the building\'s time zone; not in the future. Default: now.' },
   { key: 'leaseUntil', header: '租约到期', required: false, description: 'End of the lease, YYYY-MM-DD.' },
-  { key: 'permitValidUntil', header: '居住证有效期', required: false, description: 'End of the residence permit validity, YYYY-MM-DD.' },
+  { key: 'permitValidUntil', header: '居住证有效期', required: false, description: 'The residence permit\'s last day, YYYY-MM-DD.' },
+  {
+    key: 'permitType', header: '居住证类型', required: false,
+    description: '临时居住证/temporary (at most 6 months) or 居住证/residence (at most 3 years); needs the permit\'s last day.',
+  },
   { key: 'minors', header: '随行未成年人', required: false, description: 'Accompanying children under 16, 0..20. Default 0.' },
   { key: 'card', header: '卡号', required: false, description: 'Access card number, 4..32 hex digits; issued with the registration.' },
 ]
@@ -42,6 +48,11 @@ export const ID_TYPE_LABELS: Record<IdType, string> = {
   resident_id: '居民身份证', hk_macao_tw_residence_permit: '港澳台居民居住证', foreign_permanent_resident: '外国人永久居留身份证',
   passport: '护照', hk_macao_pass: '港澳居民来往内地通行证', tw_pass: '台湾居民来往大陆通行证',
 }
+
+/** The permit types as the register's export writes them. */
+export const PERMIT_TYPE_LABELS: Record<PermitType, string> = { temporary: '临时居住证', residence: '居住证' }
+
+const PERMIT_TYPE_NAMES: Record<string, PermitType> = { 临时居住证: 'temporary', temporary: 'temporary', 居住证: 'residence', residence: 'residence' }
 
 const SEX_NAMES: Record<string, 'male' | 'female'> = { 男: 'male', 女: 'female', male: 'male', female: 'female', m: 'male', f: 'female' }
 
@@ -79,6 +90,7 @@ export interface ParsedTenant {
   arrivedOn: string | null
   leaseUntil: string | null
   permitValidUntil: string | null
+  permitType: PermitType | null
   minors: number
   card: string | null
 }
@@ -178,6 +190,14 @@ export function parseTenantRow (
   if (arrivedOn != null && arrivedOn > today) fail('arrivedAt', 'future_date')
   const leaseUntil = optDate('leaseUntil')
   const permitValidUntil = optDate('permitValidUntil')
+  const permitText = text(cell('permitType')).toLowerCase()
+  let permitType: PermitType | null = null
+  if (permitText !== '') {
+    const given = PERMIT_TYPE_NAMES[permitText]
+    if (given === undefined || permitValidUntil === null) fail('permitType', 'invalid_permit_type')
+    else permitType = given
+  }
+  if (permitValidUntil != null && permitEndProblem(permitType, permitValidUntil, today) !== null) fail('permitValidUntil', 'permit_too_long')
 
   let minors = 0
   const minorsCell = cell('minors')
@@ -206,7 +226,7 @@ export function parseTenantRow (
   return {
     tenant: {
       roomId, roomNumber, name, idType, idNumber, sex, phone: phone ?? null, arrivedAt, arrivedOn: arrivedOn ?? null,
-      leaseUntil: leaseUntil ?? null, permitValidUntil: permitValidUntil ?? null, minors, card,
+      leaseUntil: leaseUntil ?? null, permitValidUntil: permitValidUntil ?? null, permitType, minors, card,
     },
     errors,
   }
@@ -215,11 +235,12 @@ export function parseTenantRow (
 /** A parsed row as a preview shows it: ID number and card masked. */
 export function shownTenant (t: ParsedTenant): {
   roomId: string; roomNumber: string; name: string; idType: IdType; idNumberMasked: string; sex: 'male' | 'female' | null; phone: string | null
-  arrivedAt: string | null; leaseUntil: string | null; permitValidUntil: string | null; minors: number; cardMasked: string | null
+  arrivedAt: string | null; leaseUntil: string | null; permitValidUntil: string | null; permitType: PermitType | null; minors: number; cardMasked: string | null
 } {
   return {
     roomId: t.roomId, roomNumber: t.roomNumber, name: t.name, idType: t.idType, idNumberMasked: maskIdNumber(t.idType, t.idNumber), sex: t.sex,
-    phone: t.phone, arrivedAt: t.arrivedOn, leaseUntil: t.leaseUntil, permitValidUntil: t.permitValidUntil, minors: t.minors,
+    phone: t.phone, arrivedAt: t.arrivedOn, leaseUntil: t.leaseUntil, permitValidUntil: t.permitValidUntil,
+    permitType: t.permitType ?? null, minors: t.minors,
     cardMasked: t.card === null ? null : maskValue(t.card),
   }
 }

@@ -42,6 +42,7 @@ export function registerInput (t: ParsedTenant): RegisterInput {
     resident: { name: t.name, idType: t.idType, idNumber: t.idNumber, ...(t.phone === null ? {} : { phone: t.phone }) },
     ...(t.arrivedAt === null ? {} : { arrivedAt: t.arrivedAt }),
     ...(t.permitValidUntil === null ? {} : { permitValidUntil: t.permitValidUntil }),
+    ...(t.permitType == null ? {} : { permitType: t.permitType }),
     ...(t.leaseUntil === null ? {} : { leaseUntil: t.leaseUntil }),
     minors: t.minors,
     ...(t.card === null ? {} : { credentials: [{ kind: 'card' as const, value: t.card }] }),

@@ -11,7 +11,7 @@ export async function registryFingerprint (db: Queryable): Promise<string> {
     (select string_agg(concat_ws(',', id, capacity), ';' order by id) from rooms),
     (select string_agg(concat_ws(',', id, enabled, approved, secret_hash), ';' order by id) from devices),
     (select string_agg(concat_ws(',', id, name, phone, household_address, employer), ';' order by id) from residents),
-    (select string_agg(concat_ws(',', id, status, permit_valid_until, lease_until, departed_at), ';' order by id) from registrations),
+    (select string_agg(concat_ws(',', id, status, permit_valid_until, permit_type, permit_lapsed_at, lease_until, departed_at), ';' order by id) from registrations),
     (select string_agg(concat_ws(',', id, status, valid_from, valid_until, windows), ';' order by id) from credentials),
     (select count(*) from building_vendors),
     (select string_agg(concat_ws(',', registration_id, name, phone, household_address, employer), ';' order by registration_id) from registration_details),

@@ -156,6 +156,8 @@ export const zh = {
   'landlord.import.error.invalid_text': '含有不能保存的字符',
   'landlord.import.error.duplicate_in_file': '同一证件在文件中出现了多次',
   'landlord.import.error.duplicate_card_in_file': '同一卡号在文件中出现了多次',
+  'landlord.import.error.invalid_permit_type': '居住证类型应为临时居住证或居住证,并填写有效期',
+  'landlord.import.error.permit_too_long': '有效期超出该类居住证的最长期限(临时居住证 6 个月,居住证 3 年)',
 } as const
 
 export const en = english<typeof zh>({
@@ -313,4 +315,6 @@ export const en = english<typeof zh>({
   'landlord.import.error.invalid_text': 'contains characters that cannot be stored',
   'landlord.import.error.duplicate_in_file': 'the same document appears more than once in the file',
   'landlord.import.error.duplicate_card_in_file': 'the same card number appears more than once in the file',
+  'landlord.import.error.invalid_permit_type': 'the permit type is 临时居住证/temporary or 居住证/residence, with the permit\'s end',
+  'landlord.import.error.permit_too_long': 'the end is later than a permit of this type runs (temporary 6 months, residence 3 years)',
 })

@@ -203,12 +203,16 @@ describe.each(DATABASE_KINDS)('landlord tools (%s)', (kind) => {
 
       // The one-click action takes the id; the item goes.
       expect((await api('landlord-li', 'POST', `/registrations/${gone}/deregister`, { reason: 'moved_out' })).status).toBe(200)
-      const renewed = await api('landlord-li', 'POST', `/registrations/${expiring}/renew`, { permitValidUntil: dateIn(-2) })
+      // A renewal lies ahead: one that has already ended is refused.
+      expect((await api('landlord-li', 'POST', `/registrations/${expiring}/renew`, { permitValidUntil: dateIn(-2) })).status).toBe(400)
+      const renewed = await api('landlord-li', 'POST', `/registrations/${expiring}/renew`, { permitValidUntil: dateIn(60) })
       expect(renewed.status).toBe(200)
+      const ended = await reg('demo-b1-102', 3, { permitValidUntil: dateIn(-2) })
       const after = await api('landlord-li', 'GET', '/buildings/demo-b1/inbox')
       expect(after.body.items.find((x: { registrationId: string }) => x.registrationId === gone)).toBeUndefined()
-      expect(after.body.items.find((x: { registrationId: string }) => x.registrationId === expiring))
-        .toMatchObject({ type: 'permit_expired', actions: ['renew', 'deregister'] })
+      expect(after.body.items.find((x: { registrationId: string }) => x.registrationId === expiring)).toBeUndefined()
+      expect(after.body.items.find((x: { registrationId: string }) => x.registrationId === ended))
+        .toMatchObject({ type: 'permit_expired', actions: ['renew', 'deregister'], lapsed: false, reminders: [] })
     })
 
     it('is audited, and scoped like the registrations', async () => {

@@ -35,18 +35,18 @@ describe.each(DATABASE_KINDS)('tenant import and register export (%s)', (kind) =
     expect(t.headers['content-type']).toMatch(/^text\/csv/)
     expect(t.headers['content-disposition']).toContain('tenants-template.csv')
     expect([...t.raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
-    expect(t.raw.toString('utf8')).toContain('房间号,姓名,证件类型,证件号码,性别,联系电话,入住日期,租约到期,居住证有效期,随行未成年人,卡号')
+    expect(t.raw.toString('utf8')).toContain('房间号,姓名,证件类型,证件号码,性别,联系电话,入住日期,租约到期,居住证有效期,居住证类型,随行未成年人,卡号')
     const x = await send('landlord-li', 'GET', '/imports/template.xlsx')
     expect(x.status).toBe(200)
     const sheet = await readSheet(x.raw)
-    expect(sheet[0]).toEqual(['房间号', '姓名', '证件类型', '证件号码', '性别', '联系电话', '入住日期', '租约到期', '居住证有效期', '随行未成年人', '卡号'])
+    expect(sheet[0]).toEqual(['房间号', '姓名', '证件类型', '证件号码', '性别', '联系电话', '入住日期', '租约到期', '居住证有效期', '居住证类型', '随行未成年人', '卡号'])
     for (const [type, body] of [[CSV, t.raw], [XLSX, x.raw]] as const) {
       const p = await send('landlord-li', 'POST', '/buildings/demo-b1/imports', { type, body })
       expect(p.status, type).toBe(201)
       expect(p.json()).toMatchObject({ valid: 1, invalid: 0, rows: [{ row: 2, errors: [], registration: { roomNumber: '101', name: '张三', sex: 'female', idNumberMasked: '11****************' } }] })
     }
     const cols = await send('vendor-acme', 'GET', '/imports/columns')
-    expect(cols.json().map((c: { key: string }) => c.key)).toEqual(['room', 'name', 'idType', 'idNumber', 'sex', 'phone', 'arrivedAt', 'leaseUntil', 'permitValidUntil', 'minors', 'card'])
+    expect(cols.json().map((c: { key: string }) => c.key)).toEqual(['room', 'name', 'idType', 'idNumber', 'sex', 'phone', 'arrivedAt', 'leaseUntil', 'permitValidUntil', 'permitType', 'minors', 'card'])
   })
 
   it('previews row by row with the errors of each, changing nothing, then commits the valid rows once', async () => {
@@ -176,13 +176,13 @@ describe.each(DATABASE_KINDS)('tenant import and register export (%s)', (kind) =
     expect(c.status).toBe(200)
     expect(c.headers['content-disposition']).toContain('register-demo-b1.csv')
     const text = c.raw.toString('utf8')
-    expect(text).toContain('房间号,姓名,证件类型,证件号码,性别,联系电话,入住日期,租约到期,居住证有效期,随行未成年人')
+    expect(text).toContain('房间号,姓名,证件类型,证件号码,性别,联系电话,入住日期,租约到期,居住证有效期,居住证类型,随行未成年人')
     expect(text).toMatch(/101,Zhang Wei,居民身份证,44\*{16},男,/)
     expect(text).not.toMatch(/\d{17}[\dX]/)
     const x = await send('police-zumiao', 'GET', '/buildings/demo-b1/register.xlsx')
     expect(x.status).toBe(200)
     const rows = await readSheet(x.raw)
-    expect(rows.find((r) => r[1] === 'Zhang Wei')).toEqual(['101', 'Zhang Wei', '居民身份证', '44****************', '男', null, expect.any(String), null, expect.any(String), 0])
+    expect(rows.find((r) => r[1] === 'Zhang Wei')).toEqual(['101', 'Zhang Wei', '居民身份证', '44****************', '男', null, expect.any(String), null, expect.any(String), null, 0])
     const audit = await tp.platform.db.query<{ detail: { format: string } }>(
       `select detail from audit_log where action = 'register.exported' and subject_id = 'demo-b1' order by seq`)
     expect(audit.rows.map((a) => a.detail.format)).toEqual(['csv', 'xlsx'])
