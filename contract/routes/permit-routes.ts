@@ -19,7 +19,7 @@ export const PermitReminderSchema = Type.Object({
 export const VACANCY_STATUSES = ['proposed', 'confirmed', 'rejected', 'superseded'] as const
 
 export const VacancyProposalSchema = Type.Object({
-  id: Str(), buildingId: Str(), buildingName: Str(), gridId: Str(),
+  id: Str(), buildingId: Str(), buildingName: Str(), gridId: Str(), timeZone: Str('The building\'s time zone.'),
   roomId: Nullable(Str('The room; null: the whole house.')), roomNumber: Nullable(Str()),
   status: Type.Enum(VACANCY_STATUSES, {
     description: 'proposed: waiting for the grid worker; confirmed: taken off the rental register; rejected; superseded: someone was registered or seen since.',
@@ -39,7 +39,7 @@ export const ReconciliationItemSchema = Type.Object({
   kind: Type.Enum(RECONCILIATION_KINDS, {
     description: 'permit_expired: a stay whose permit ended; not_seen: a resident the doors have not seen; vacant_room: a room with nobody registered.',
   }),
-  buildingId: Str(), buildingName: Str(), roomId: Str(), roomNumber: Str(),
+  buildingId: Str(), buildingName: Str(), timeZone: Str('The building\'s time zone.'), roomId: Str(), roomNumber: Str(),
   registrationId: Nullable(Str()),
   nameMasked: Nullable(Str('The resident\'s name, masked; null for a room.')),
   since: Nullable(Str('The permit\'s last day, the last passage or the room empty since.')),
@@ -66,10 +66,9 @@ export const ReconciledShareSchema = Type.Object({
   share: Nullable(Type.Number({ description: 'signedOff / listed, 0..1; null when nothing was listed.' })),
 })
 
-const Note = (required: boolean) => {
-  const note = Text(1000, { minLength: 1 })
-  return Type.Object(required ? { note } : { note: Type.Optional(note) }, { additionalProperties: false })
-}
+const NoteText = () => Text(1000, { minLength: 1 })
+const OptionalNote = Type.Object({ note: Type.Optional(NoteText()) }, { additionalProperties: false })
+const RequiredNote = Type.Object({ note: NoteText() }, { additionalProperties: false })
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' })
 
 export const permitRoutes = {
@@ -84,8 +83,8 @@ export const permitRoutes = {
     }, { additionalProperties: false }),
     response: { 200: Type.Array(VacancyProposalSchema), ...errors(400, 401) },
   },
-  'POST /vacancy-proposals/:id/confirm': { params: IdParams, body: Note(false), response: { 200: VacancyProposalSchema, ...errors(400, 401, 403, 404, 409) } },
-  'POST /vacancy-proposals/:id/reject': { params: IdParams, body: Note(true), response: { 200: VacancyProposalSchema, ...errors(400, 401, 403, 404, 409) } },
+  'POST /vacancy-proposals/:id/confirm': { params: IdParams, body: OptionalNote, response: { 200: VacancyProposalSchema, ...errors(400, 401, 403, 404, 409) } },
+  'POST /vacancy-proposals/:id/reject': { params: IdParams, body: RequiredNote, response: { 200: VacancyProposalSchema, ...errors(400, 401, 403, 404, 409) } },
   'GET /reconciliations': {
     querystring: Type.Object({ month: Type.Optional(Month), scope: Type.Optional(Type.Enum(RECONCILIATION_SCOPES)) }, { additionalProperties: false }),
     response: { 200: Type.Array(ReconciliationSummarySchema), ...errors(400, 401) },

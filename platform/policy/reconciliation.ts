@@ -113,10 +113,10 @@ export class Reconciliations {
   async get (actor: Actor, id: string): Promise<Reconciliation> {
     const list = await this.load(this.ctx.db, actor, id)
     const r = await this.ctx.db.query<{
-      id: string; kind: ItemKind; building_id: string; building_name: string; room_id: string; room_number: string; registration_id: string | null
+      id: string; kind: ItemKind; building_id: string; building_name: string; time_zone: string; room_id: string; room_number: string; registration_id: string | null
       name: string | null; since: string | null; outcome: ReconciliationItem['outcome']; note: string | null; decided_at: Date | null; decided_by: string | null
     }>(
-      `select i.*, b.name as building_name, r.number as room_number,
+      `select i.*, b.name as building_name, b.time_zone, r.number as room_number,
               (select coalesce(d.name, p.name) from registrations g join residents p on p.id = g.resident_id
                  left join registration_details d on d.registration_id = g.id where g.id = i.registration_id) as name
          from reconciliation_items i join buildings b on b.id = i.building_id join rooms r on r.id = i.room_id
@@ -125,7 +125,7 @@ export class Reconciliations {
     return {
       ...toSummary(list),
       list: r.rows.map((i) => ({
-        id: i.id, kind: i.kind, buildingId: i.building_id, buildingName: i.building_name, roomId: i.room_id, roomNumber: i.room_number,
+        id: i.id, kind: i.kind, buildingId: i.building_id, buildingName: i.building_name, timeZone: i.time_zone, roomId: i.room_id, roomNumber: i.room_number,
         registrationId: i.registration_id, nameMasked: i.name === null ? null : maskName(i.name), since: i.since,
         outcome: i.outcome, note: i.note, decidedAt: iso(i.decided_at), decidedBy: i.decided_by,
       })),

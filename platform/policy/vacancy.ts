@@ -55,16 +55,16 @@ export function vacancyTargets (rooms: readonly RoomFacts[], at: number, days = 
 }
 
 interface ProposalRow {
-  id: string; building_id: string; building_name: string; grid_id: string; room_id: string | null; room_number: string | null
+  id: string; building_id: string; building_name: string; grid_id: string; time_zone: string; room_id: string | null; room_number: string | null
   status: VacancyStatus; vacant_since: Date; last_seen_at: Date | null; proposed_at: Date; decided_at: Date | null
   decided_by: string | null; note: string | null
 }
 
-const SELECT = `select v.*, b.name as building_name, b.grid_id, r.number as room_number
+const SELECT = `select v.*, b.name as building_name, b.grid_id, b.time_zone, r.number as room_number
   from vacancy_proposals v join buildings b on b.id = v.building_id left join rooms r on r.id = v.room_id`
 
 const toProposal = (r: ProposalRow): VacancyProposal => ({
-  id: r.id, buildingId: r.building_id, buildingName: r.building_name, gridId: r.grid_id, roomId: r.room_id, roomNumber: r.room_number,
+  id: r.id, buildingId: r.building_id, buildingName: r.building_name, gridId: r.grid_id, timeZone: r.time_zone, roomId: r.room_id, roomNumber: r.room_number,
   status: r.status, vacantSince: iso(r.vacant_since), lastSeenAt: iso(r.last_seen_at), proposedAt: iso(r.proposed_at),
   decidedAt: iso(r.decided_at), decidedBy: r.decided_by, note: r.note,
 })

@@ -85,6 +85,7 @@ describe('message catalogues', () => {
       'admin.webhooks.subscription.', 'admin.exchange.dataset.', 'admin.exchange.outcome.',
       'patrols.item.', 'patrols.outcome.', 'patrols.findingStatus.',
       'scoreDimension.', 'scoreCause.', 'policy.remedy.', 'policy.proposalStatus.', 'error.code.',
+      'permitType.', 'landlord.permit.max.', 'reconciliation.kind.', 'reconciliation.since.',
     ]
     // Written ahead of the pages that other work is adding; take a key out once its page names it.
     const ahead = new Set([

@@ -1,7 +1,8 @@
 // The grid worker's console, made for a phone: the live alerts of their grid
 // as cards, what dispatch assigned to them with the on-site feedback, the
 // houses of their area, one house with its rooms and residents, the patrols
-// due and the house record a door plate opens.
+// due and the house record a door plate opens, vacancies to check on site and
+// the grid's monthly reconciliation.
 
 import { AlertPage } from '../dispatch/alert-page.tsx'
 import { patrolPages } from '../patrols/patrol-pages.tsx'
@@ -13,6 +14,8 @@ import { AlertsPage } from './alerts-page.tsx'
 import { HousePage } from './house-page.tsx'
 import { HousesPage } from './houses-page.tsx'
 import { TasksPage } from './tasks-page.tsx'
+import { VacancyPage } from './vacancy-page.tsx'
+import { ReconciliationLists } from '../../components/reconciliation-lists.tsx'
 import './grid.css'
 
 export const gridConsole: Console = {
@@ -22,6 +25,8 @@ export const gridConsole: Console = {
     { path: '/grid/houses', label: 'nav.grid.houses' },
     { path: '/grid/patrols', label: 'nav.patrols' },
     { path: '/grid/grades', label: 'nav.policy.houses' },
+    { path: '/grid/vacancy', label: 'nav.grid.vacancy' },
+    { path: '/grid/reconciliation', label: 'nav.grid.reconciliation' },
   ],
   pages: [
     { pattern: '/grid', render: () => <AlertsPage /> },
@@ -33,5 +38,7 @@ export const gridConsole: Console = {
     { pattern: '/grid/grades', render: ({ path }) => <HousesByGradePage base='/grid' list='/grid/grades' path={path} /> },
     { pattern: '/grid/houses/:id/score', render: ({ params, user }) => <ScorePage id={params.id!} base='/grid' back={`/grid/houses/${encodeURIComponent(params.id!)}`} user={user} /> },
     { pattern: '/grid/grade-proposals/:id', render: ({ params, user }) => <ProposalPage id={params.id!} base='/grid' user={user} /> },
+    { pattern: '/grid/vacancy', render: () => <VacancyPage /> },
+    { pattern: '/grid/reconciliation', render: () => <ReconciliationLists scope='grid' /> },
   ],
 }

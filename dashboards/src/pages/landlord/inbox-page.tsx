@@ -6,7 +6,8 @@
 
 import { useState } from 'preact/hooks'
 import type { Inbox, InboxItem } from '../../../../contract/routes/landlord-routes.ts'
-import type { Building } from '../../../../contract/schemas/registry.ts'
+import { addMonths, PERMIT_MAX_MONTHS } from '../../../../contract/permit-dates.ts'
+import type { Building, PermitType } from '../../../../contract/schemas/registry.ts'
 import { ActionForm } from '../../components/action-form.tsx'
 import { Loaded } from '../../components/loading.tsx'
 import { dayIn, formatDate, formatDateTime, todayIn, zonedInstant } from '../../format.ts'
@@ -70,10 +71,11 @@ function BuildingInbox ({ building, inbox, onChanged }: { building: Building; in
                   {' · '}<strong>{item.nameMasked}</strong>
                 </p>
                 <p>{describe(item, tz)}</p>
+                {item.type !== 'not_seen' && <PermitNotes item={item} timeZone={tz} />}
                 {open?.item === item
                   ? open.kind === 'deregister'
                     ? <DeregisterConfirm item={item} timeZone={tz} onDone={() => finished(open)} onCancel={() => setOpen(undefined)} />
-                    : <RenewConfirm item={item as InboxItem & { permitValidUntil: string }} timeZone={tz} onDone={() => finished(open)} onCancel={() => setOpen(undefined)} />
+                    : <RenewConfirm item={item as InboxItem & { permitValidUntil: string; permitType: PermitType | null }} timeZone={tz} onDone={() => finished(open)} onCancel={() => setOpen(undefined)} />
                   : (
                     <div class='actions'>
                       {(item.actions as readonly string[]).includes('renew') && <button type='button' class='primary' onClick={() => setOpen({ kind: 'renew', item })}>{t('landlord.renew.open')}</button>}
@@ -99,6 +101,18 @@ function describe (item: InboxItem, timeZone: string): string {
   return item.type === 'permit_expired'
     ? t('landlord.inbox.permitExpired', { date, days: -item.daysLeft })
     : t('landlord.inbox.permitExpiring', { date, days: item.daysLeft })
+}
+
+/** A permit's type, whether its cards are off the doors, and the reminders sent for it. */
+function PermitNotes ({ item, timeZone }: { item: InboxItem & { type: 'permit_expiring' | 'permit_expired' }; timeZone: string }) {
+  const sent = item.reminders.map((m) => t('landlord.permit.reminder', { days: m.daysBefore, time: formatDateTime(m.sentAt, timeZone) }))
+  return (
+    <>
+      {item.permitType !== null && <p class='muted'>{t(`permitType.${item.permitType}`)}</p>}
+      {item.lapsed && <p class='warn'>{t('landlord.permit.lapsed')}</p>}
+      {sent.length > 0 && <p class='muted reminders'>{t('landlord.permit.reminders', { list: sent.join('；') })}</p>}
+    </>
+  )
 }
 
 /** The day the tenant probably left: the day they were last seen, else today (in the building's zone). */
@@ -134,16 +148,13 @@ function DeregisterConfirm ({ item, timeZone, onDone, onCancel }: { item: InboxI
   )
 }
 
-/** A year after the later of today and the permit's last day. */
-function nextPermitEnd (current: string, timeZone: string): string {
-  const from = [current, todayIn(timeZone)].sort()[1]!
-  const d = new Date(`${from}T00:00:00Z`)
-  d.setUTCFullYear(d.getUTCFullYear() + 1)
-  return d.toISOString().slice(0, 10)
+/** The longest a permit of its type runs from today (a year when the type is not recorded). */
+function nextPermitEnd (type: PermitType | null, timeZone: string): string {
+  return addMonths(todayIn(timeZone), type === null ? 12 : PERMIT_MAX_MONTHS[type])
 }
 
-function RenewConfirm ({ item, timeZone, onDone, onCancel }: { item: InboxItem & { permitValidUntil: string }; timeZone: string; onDone: () => void; onCancel: () => void }) {
-  const [permit, setPermit] = useState(nextPermitEnd(item.permitValidUntil, timeZone))
+function RenewConfirm ({ item, timeZone, onDone, onCancel }: { item: InboxItem & { permitValidUntil: string; permitType: PermitType | null }; timeZone: string; onDone: () => void; onCancel: () => void }) {
+  const [permit, setPermit] = useState(nextPermitEnd(item.permitType, timeZone))
   const run = async (): Promise<unknown> => await api.request('POST /registrations/:id/renew', { params: { id: item.registrationId }, body: { permitValidUntil: permit } })
   return (
     <ActionForm label={t('landlord.inbox.confirmRenew', { name: item.nameMasked })} submit={t('landlord.renew.submit')} run={run} onDone={onDone} onCancel={onCancel}>

@@ -5,6 +5,8 @@
 import { useMemo, useState } from 'preact/hooks'
 import { validateIdNumber } from '../../../../contract/national-id.ts'
 import type { RegisterReply } from '../../../../contract/routes/registry-routes.ts'
+import { addMonths, PERMIT_MAX_MONTHS } from '../../../../contract/permit-dates.ts'
+import { PERMIT_TYPES, type PermitType } from '../../../../contract/schemas/registry.ts'
 import { ID_TYPES, type IdType } from '../../../../contract/vocabulary.ts'
 import { ErrorText } from '../../components/error-text.tsx'
 import { Loaded } from '../../components/loading.tsx'
@@ -48,6 +50,7 @@ function RegisterForm ({ roomId, timeZone, onDone }: { roomId: string; timeZone:
   const [arrived, setArrived] = useState(todayIn(timeZone))
   const [leaseUntil, setLeaseUntil] = useState('')
   const [permitValidUntil, setPermitValidUntil] = useState('')
+  const [permitType, setPermitType] = useState<PermitType | ''>('')
   const [minors, setMinors] = useState(0)
   const [credential, setCredential] = useState<CredentialChoice>('card')
   const [credentialValue, setCredentialValue] = useState('')
@@ -74,6 +77,7 @@ function RegisterForm ({ roomId, timeZone, onDone }: { roomId: string; timeZone:
           ...(arrived === todayIn(timeZone) ? {} : { arrivedAt: zonedInstant(arrived, '12:00', timeZone) }),
           ...(leaseUntil === '' ? {} : { leaseUntil }),
           ...(permitValidUntil === '' ? {} : { permitValidUntil }),
+          ...(permitType === '' || permitValidUntil === '' ? {} : { permitType }),
           minors,
           credentials: credential === 'none' ? [] : [{ kind: credential, ...(credential === 'qr' ? {} : { value: credentialValue.trim() }) }],
         },
@@ -116,7 +120,21 @@ function RegisterForm ({ roomId, timeZone, onDone }: { roomId: string; timeZone:
         <legend>{t('landlord.register.stay')}</legend>
         <label>{t('landlord.register.arrived')}<input name='arrived' type='date' required max={todayIn(timeZone)} value={arrived} onInput={(e) => setArrived(e.currentTarget.value)} /></label>
         <label>{t('landlord.tenant.lease')} <small>{t('common.optional')}</small><input name='leaseUntil' type='date' value={leaseUntil} onInput={(e) => setLeaseUntil(e.currentTarget.value)} /></label>
-        <label>{t('landlord.tenant.permit')} <small>{t('common.optional')}</small><input name='permitValidUntil' type='date' value={permitValidUntil} onInput={(e) => setPermitValidUntil(e.currentTarget.value)} /></label>
+        <label>
+          {t('landlord.permit.type')} <small>{t('common.optional')}</small>
+          <select name='permitType' value={permitType} onChange={(e) => setPermitType(e.currentTarget.value as PermitType | '')}>
+            <option value=''>{t('landlord.permit.type.none')}</option>
+            {PERMIT_TYPES.map((x) => <option key={x} value={x}>{t(`permitType.${x}`)}</option>)}
+          </select>
+        </label>
+        <label>
+          {t('landlord.tenant.permit')} <small>{permitType === '' ? t('common.optional') : t(`landlord.permit.max.${permitType}`)}</small>
+          <input
+            name='permitValidUntil' type='date' required={permitType !== ''} value={permitValidUntil}
+            max={permitType === '' ? undefined : addMonths(todayIn(timeZone), PERMIT_MAX_MONTHS[permitType])}
+            onInput={(e) => setPermitValidUntil(e.currentTarget.value)}
+          />
+        </label>
         <label>{t('landlord.tenant.minors')}<input name='minors' type='number' min={0} max={20} value={minors} onInput={(e) => setMinors(Number(e.currentTarget.value))} /></label>
       </fieldset>
       <fieldset>

@@ -2,6 +2,7 @@
 // register a tenant, deregister with reason and date, renew a permit; issue,
 // enrol by swiping, revoke or report lost a card; the room's visitor passes.
 
+import { PERMIT_TYPES, type PermitType } from '../../../../contract/schemas/registry.ts'
 import { useState } from 'preact/hooks'
 import type { Registration } from '../../../../contract/schemas/registry.ts'
 import { ErrorText } from '../../components/error-text.tsx'
@@ -52,7 +53,11 @@ function TenantCard ({ registration: r, timeZone, onChanged }: { registration: R
         <dt>{t('landlord.tenant.idNumber')}</dt><dd>{t(`idType.${r.resident.idType as 'resident_id'}`)} {r.resident.idNumberMasked}</dd>
         <dt>{t('landlord.tenant.arrived')}</dt><dd>{formatDateTime(r.arrivedAt, timeZone)}</dd>
         <dt>{t('landlord.tenant.lease')}</dt><dd>{formatDate(r.leaseUntil, timeZone)}</dd>
-        <dt>{t('landlord.tenant.permit')}</dt><dd>{formatDate(r.permitValidUntil, timeZone)}</dd>
+        <dt>{t('landlord.tenant.permit')}</dt>
+        <dd>
+          {formatDate(r.permitValidUntil, timeZone)}{r.permitType === null ? '' : ` · ${t(`permitType.${r.permitType}`)}`}
+          {r.permitLapsedAt !== null && <span class='warn'> {t('landlord.permit.lapsed')}</span>}
+        </dd>
         <dt>{t('landlord.tenant.minors')}</dt><dd>{r.minors}</dd>
         <dt>{t('landlord.tenant.credentials')}</dt>
         <dd><TenantCredentials registration={r} timeZone={timeZone} /></dd>
@@ -117,6 +122,7 @@ function DeregisterForm ({ registration, timeZone, onDone, onCancel }: { registr
 
 function RenewForm ({ registration, timeZone, onDone, onCancel }: { registration: Registration; timeZone: string; onDone: () => void; onCancel: () => void }) {
   const [permit, setPermit] = useState(registration.permitValidUntil ?? '')
+  const [permitType, setPermitType] = useState<PermitType | ''>(registration.permitType ?? '')
   const [lease, setLease] = useState(registration.leaseUntil ?? '')
   const [error, setError] = useState<unknown>()
   const submit = async (e: Event): Promise<void> => {
@@ -124,7 +130,7 @@ function RenewForm ({ registration, timeZone, onDone, onCancel }: { registration
     try {
       await api.request('POST /registrations/:id/renew', {
         params: { id: registration.id },
-        body: { permitValidUntil: permit, ...(lease === '' ? {} : { leaseUntil: lease }) },
+        body: { permitValidUntil: permit, ...(permitType === '' ? {} : { permitType }), ...(lease === '' ? {} : { leaseUntil: lease }) },
       })
       onDone()
     } catch (err) {
@@ -133,6 +139,13 @@ function RenewForm ({ registration, timeZone, onDone, onCancel }: { registration
   }
   return (
     <form onSubmit={submit} class='inline-form' aria-label={t('landlord.renew.open')}>
+      <label>
+        {t('landlord.permit.type')}
+        <select name='permitType' value={permitType} onChange={(e) => setPermitType(e.currentTarget.value as PermitType | '')}>
+          <option value=''>{t('landlord.permit.type.none')}</option>
+          {PERMIT_TYPES.map((x) => <option key={x} value={x}>{t(`permitType.${x}`)}</option>)}
+        </select>
+      </label>
       <label>{t('landlord.tenant.permit')}<input type='date' required min={todayIn(timeZone)} value={permit} onInput={(e) => setPermit(e.currentTarget.value)} /></label>
       <label>{t('landlord.tenant.lease')}<input type='date' value={lease} onInput={(e) => setLease(e.currentTarget.value)} /></label>
       <ErrorText error={error} />
