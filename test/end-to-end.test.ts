@@ -62,7 +62,8 @@ describe.each(DATABASE_KINDS)('first path end to end (%s)', (kind) => {
     const cardId = reg.body.credentials[0].id
     const delta = await box.next(/command\/allowlist-sync$/) as AllowlistSync
     expect(delta).toMatchObject({ mode: 'delta', baseVersion: full.version, version: full.version + 1, remove: [] })
-    expect(delta.upsert).toEqual([{ credentialId: cardId, kind: 'card', digest: presentedDigest(key, 'card', '0a1b2c3d') }])
+    // The entry ends with the residence permit: the midnight after its last day in the building's zone.
+    expect(delta.upsert).toEqual([{ credentialId: cardId, kind: 'card', digest: presentedDigest(key, 'card', '0a1b2c3d'), validUntil: '2027-05-31T16:00:00.000Z' }])
     await reader.publishAsync(creds.publish.find((t: string) => t.endsWith('/reply')), JSON.stringify({ requestId: delta.requestId, command: 'allowlist-sync', status: 'ok', data: { version: delta.version } }), { qos: 1 })
 
     // A valid swipe is acknowledged and reaches the pipeline stream.

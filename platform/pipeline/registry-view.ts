@@ -3,6 +3,7 @@
 // start and reloaded per building when the registry reports a change, so
 // enriching an event never waits for the database.
 
+import { permitEndsAt } from '../policy/permit-rules.ts'
 import type { Database } from '../store/database.ts'
 import type { CredentialKind } from '../registry/credentials.ts'
 import type { RegistrationStatus } from '../registry/registration-rows.ts'
@@ -106,7 +107,8 @@ export class MemoryRegistryView implements RegistryView {
         visitor: c.visitor,
         visitorId: c.visitor_id,
         registrationStatus: c.registration_status,
-        permitValidUntil: c.permit_valid_until === null ? null : Date.parse(`${c.permit_valid_until}T23:59:59.999+08:00`),
+        // The last millisecond of the permit's last day in the building's zone, as the readers' entries end.
+        permitValidUntil: c.permit_valid_until === null ? null : permitEndsAt(String(c.permit_valid_until), row.time_zone) - 1,
         value: c.value,
       } as CredentialInfo & { value: string })),
       rooms: rooms.rows.map((r) => {
