@@ -7,9 +7,11 @@
 
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PermitWatch } from '../../platform/policy/permit-watch.ts'
 import { Reconciliations } from '../../platform/policy/reconciliation.ts'
 import { VacancyProposals } from '../../platform/policy/vacancy.ts'
 import { expectClean, expectNoSideScroll, launchBrowser, openConsole, signIn } from '../support/browser.ts'
+import { residentIdNumber } from '../support/id-numbers.ts'
 import { callApi, startTestPlatform, type TestPlatform } from '../support/platform.ts'
 
 const SHOTS = '/tmp/ui-permits-shots'
@@ -25,6 +27,12 @@ describe('monthly reconciliation and vacancy in the consoles', () => {
     // A room on the register for 100 days that nobody ever lived in.
     expect((await callApi(tp, 'admin', 'POST', '/buildings/demo-b1/rooms', { id: 'demo-b1-301', number: '301', capacity: 2 })).status).toBe(201)
     await tp.platform.db.query(`update rooms set created_at = $1 where id = 'demo-b1-301'`, [new Date(Date.now() - 100 * DAY)])
+    // A temporary permit ending in 5 days: the watch sends its 7-day reminder.
+    const end = new Date(Date.now() + 5 * DAY + 8 * 3_600_000).toISOString().slice(0, 10)
+    expect((await callApi(tp, 'landlord-li', 'POST', '/rooms/demo-b1-102/registrations', {
+      resident: { name: 'Qian Duo', idType: 'resident_id', idNumber: residentIdNumber(9301) }, permitType: 'temporary', permitValidUntil: end,
+    })).status).toBe(201)
+    await new PermitWatch(tp.platform.registry.ctx).run()
     await new VacancyProposals(tp.platform.registry.ctx).proposeAll()
     await new Reconciliations(tp.platform.registry.ctx).listAll()
   }, 90_000)
@@ -61,6 +69,17 @@ describe('monthly reconciliation and vacancy in the consoles', () => {
     const lists = await callApi(tp, 'landlord-li', 'GET', '/reconciliations')
     expect(lists.body).toHaveLength(1)
     expect(lists.body[0]).toMatchObject({ items: 2, decided: 2, signedOffBy: tp.userIds['landlord-li'] })
+
+    // The inbox shows the permit's type and the reminder sent; the register form asks for the type.
+    await page.getByRole('link', { name: '待处理' }).click()
+    const permit = page.locator('li[data-registration]').filter({ hasText: '居住证即将到期' })
+    await permit.getByText(/已提醒：到期前 7 天/).waitFor()
+    expect(await permit.textContent()).toContain('临时居住证')
+    await page.screenshot({ path: `${SHOTS}/landlord-inbox-reminders.png`, fullPage: true })
+    await page.goto(`${base}/#/landlord/rooms/demo-b1-201/register`)
+    await page.getByRole('combobox', { name: /居住证类型/ }).selectOption('temporary')
+    await page.getByText('最长 6 个月').waitFor()
+    await page.screenshot({ path: `${SHOTS}/landlord-register-permit.png`, fullPage: true })
     await expectClean(c)
     await c.context.close()
   })
