@@ -51,6 +51,11 @@ export type FindingItem = (typeof FINDING_ITEMS)[number]
 
 export const FINDING_STATUSES = ['open', 'rectified'] as const
 export type FindingStatus = (typeof FINDING_STATUSES)[number]
+/** The city plans' KPIs (docs/policy.md, "KPIs"), measured from the doors and the registry. */
+export const KPI_IDS = [
+  'registration_rate', 'timely_deregistration', 'household_consistency', 'rental_registration', 'agreement_rate', 'entry_timeliness',
+] as const
+export type KpiId = (typeof KPI_IDS)[number]
 
 export const ID_TYPES = [
   'resident_id', // 18-character PRC resident identity card

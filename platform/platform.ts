@@ -60,6 +60,8 @@ import { Reconciliations, reconciliationJob } from './policy/reconciliation.ts'
 import { VacancyProposals, vacancyJob } from './policy/vacancy.ts'
 import { HouseScores } from './policy/house-scores.ts'
 import { Patrols } from './policy/patrols.ts'
+import { KpiReaderComponent, KpiSnapshotJob } from './policy/kpi-jobs.ts'
+import { Kpis } from './policy/kpi-service.ts'
 import { UplinkRouter } from './uplink/uplink-router.ts'
 import type { PlatformAddresses, PlatformOptions, RunningPlatform } from './running-platform.ts'
 
@@ -211,6 +213,11 @@ export class Platform {
     const permitJob = permitWatchJob(new PermitWatch(registry.ctx), policyLog)
     const vacancy = vacancyJob(new VacancyProposals(registry.ctx), policyLog)
     const reconciling = reconciliationJob(new Reconciliations(registry.ctx), policyLog)
+    // The KPIs (docs/policy.md "KPIs"): a reader of the event log, and a daily snapshot.
+    const presence = pipeline.presence()
+    const kpis = new Kpis(registry.ctx, { presence: { observedInside: (room) => (presence.running() ? presence.observedInside(room) : undefined) } })
+    const kpiReader = new KpiReaderComponent({ db, logger: logger.child({ part: 'kpis' }), wakeOn: (wake) => eventLog.onIndexed(wake) })
+    const kpiJob = new KpiSnapshotJob(kpis, { logger: logger.child({ part: 'kpis' }) })
     const erasure = new PersonalDataRetention({ db, logger: logger.child({ part: 'privacy' }), retentionDays: config.personalDataRetentionDays })
     // Accepted messages: events and status are logged durably (group commit) before the
     // device's PUBACK; duplicates stop there. Replies go to the allow-list pusher.
@@ -231,6 +238,8 @@ export class Platform {
         component('permit-watch', permitJob),
         component('vacancy-proposals', vacancy),
         component('reconciliation-lists', reconciling),
+        component('kpi-reader', kpiReader),
+        component('kpi-snapshots', kpiJob),
         steps('uplink-router', () => { pipelineUp = true }, () => { pipelineUp = false; this.accepted$.complete() }),
       ])
     } catch (err) {
@@ -279,6 +288,7 @@ export class Platform {
       devices: deviceConnectivity({ broker, commands, sender, eventLog, pipeline, live, publicHost: listen.publicHost }),
       presence: pipeline.presence(),
       policy: { scores, proposals: gradeProposals, patrols: new Patrols(registry.ctx) },
+      kpis,
       logger: logger.child({ part: 'api' }),
       server: config.http,
       health: () => judgeHealth({

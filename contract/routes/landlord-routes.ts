@@ -162,7 +162,7 @@ export const ImportCommitSchema = Type.Object({
   rows: Type.Array(ImportCommitRowSchema),
 })
 
-const FileResponse = (type: string, description: string) => ({ description, content: { [type]: { schema: Type.String() } } })
+export const FileResponse = (type: string, description: string) => ({ description, content: { [type]: { schema: Type.String() } } })
 
 // ---------------------------------------------------------------- routes
 

@@ -298,6 +298,10 @@ const cases: RouteCase[] = [
   { name: 'GET /vacancy-proposals', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/vacancy-proposals' }) },
   { name: 'GET /reconciliations', allowed: [...ACCOUNTS], request: () => ({ method: 'GET', url: '/reconciliations' }) },
   { name: 'GET /areas/:id/reconciled-share', allowed: ['admin', 'grid-chen', 'police-zumiao'], request: () => ({ method: 'GET', url: '/areas/lianhua-g1/reconciled-share?month=2026-12' }) },
+  // The KPIs (platform/policy/kpi-routes.test.ts): of a building, for those who read its residents; vendors none.
+  { name: 'GET /kpis', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/kpis?buildingId=demo-b1' }) },
+  { name: 'GET /kpis/cases', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/kpis/cases?buildingId=demo-b1&kpi=household_consistency' }) },
+  { name: 'GET /kpis/monthly', allowed: RESIDENTS_READ_B1, request: () => ({ method: 'GET', url: '/kpis/monthly?buildingId=demo-b1&month=2026-01' }) },
 ]
 
 /** Routes the matrix does not call, and where their access is tested instead. */
@@ -329,6 +333,8 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'POST /buildings/:id/imports/:previewId/commit': 'by role and scope: platform/api/routes/tenant-files.test.ts',
   'GET /buildings/:id/register.csv': 'a file, by role and scope: platform/api/routes/tenant-files.test.ts',
   'GET /buildings/:id/register.xlsx': 'a file, by role and scope: platform/api/routes/tenant-files.test.ts',
+  'GET /kpis.csv': 'a file, by role and scope: platform/policy/kpi-routes.test.ts',
+  'GET /kpis.xlsx': 'a file, by role and scope: platform/policy/kpi-routes.test.ts',
   'GET /auth/session': 'every account, by cookie or bearer token: platform/api/session-cookie.test.ts',
   'GET /alerts/:id/assignees': 'alert workflow, every role: platform/alerts/alert-workflow.test.ts',
   'POST /alerts/:id/assign': 'alert workflow, every role: platform/alerts/alert-workflow.test.ts',

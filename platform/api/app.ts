@@ -21,6 +21,7 @@ import type { Patrols } from '../policy/patrols.ts'
 import { PermitWatch } from '../policy/permit-watch.ts'
 import { Reconciliations } from '../policy/reconciliation.ts'
 import { VacancyProposals } from '../policy/vacancy.ts'
+import type { Kpis } from '../policy/kpi-service.ts'
 import type { Registry } from '../registry/registry.ts'
 import { authPlugin } from './auth.ts'
 import { CONSOLE_DIST } from '../console/console-build.ts'
@@ -36,6 +37,7 @@ import { buildingRoutes } from './routes/buildings.ts'
 import { deviceRoutes } from './routes/devices.ts'
 import { eventRoutes } from './routes/events.ts'
 import { healthRoutes, type HealthCheck, type LivenessCheck } from './routes/health.ts'
+import { kpiRoutes } from './routes/kpis.ts'
 import { landlordRoutes } from './routes/landlord.ts'
 import { tenantFileRoutes } from './routes/tenant-files.ts'
 import { exchangeRoutes } from './routes/exchange.ts'
@@ -74,6 +76,8 @@ export interface AppDeps {
   presence?: PresenceReader
   /** House scores, grade proposals, door plates and patrols (docs/policy.md). */
   policy: { scores: HouseScores; proposals: GradeProposals; patrols: Patrols }
+  /** The KPIs (docs/policy.md "KPIs"). */
+  kpis: Kpis
   health: HealthCheck
   /** GET /health/live: the process serves and its event loop turns. */
   liveness: LivenessCheck
@@ -156,6 +160,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   await app.register(permitRoutes, {
     permits: new PermitWatch(deps.registry.ctx), vacancy: new VacancyProposals(deps.registry.ctx), reconciliations: new Reconciliations(deps.registry.ctx),
   })
+  await app.register(kpiRoutes, { kpis: deps.kpis })
   await app.register(alertRoutes, { alerts: deps.alerts, live: deps.live, users: deps.registry.users, tickets: deps.registry.streamTickets, history: deps.history })
   await app.register(webhookRoutes, { webhooks: deps.webhooks })
   await app.register(protocolRoutes)

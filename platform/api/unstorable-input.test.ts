@@ -57,6 +57,7 @@ const PATTERN_SAMPLES: Record<string, string> = {
   // A house code; the routes that need a real one get it in DOMAIN_SAMPLES.
   '^[2-9A-HJKMNP-Z]{8}$': 'ZZZZZZZZ',
   '^#[0-9a-fA-F]{6}$': '#1e6b35',
+  '^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])$': '2026-01',
 }
 
 /** Values that make a request valid for the domain too, so a bad value next to them reaches the database. */
