@@ -1,13 +1,16 @@
 // `npm run sim:score -- --days D --seed S`: starts the platform on embedded
 // defaults (unless --api gives one), runs the scripted scenario with every
 // kind of anomaly, and prints per rule the precision, recall and detection
-// latency of the platform's alerts against the ground truth. The last line is
-// one JSON object keyed by rule. See firmware-sim/README.md.
+// latency of the platform's alerts against the ground truth, after the KPIs
+// it measured beside the world's truth (error in percentage points, a line
+// `kpis {...}`). The last line is one JSON object keyed by rule. See
+// firmware-sim/README.md and docs/policy.md ("Against the simulator's ground truth").
 
 import { parseOrExit } from './runner/cli-options.ts'
 import { localStamp, progressPrinter, summary, writeOutputs } from './runner/progress.ts'
 import { runScenario, RunStopped } from './runner/run-scenario.ts'
 import { stopOnSignals } from './runner/signals.ts'
+import { kpiTable } from './score/kpi-truth.ts'
 import { details, table } from './score/report.ts'
 
 async function main (): Promise<void> {
@@ -23,6 +26,8 @@ async function main (): Promise<void> {
   for (const line of summary(outcome)) console.log(line)
   const problems = details(outcome.match, localStamp)
   if (problems.length > 0) console.log(problems.slice(0, 40).join('\n'))
+  console.log(kpiTable(outcome.kpis))
+  console.log(`kpis ${JSON.stringify(Object.fromEntries(outcome.kpis.map((k) => [k.kpi, k.errorPp])))}`)
   console.log(table(outcome.scores))
   console.log(JSON.stringify(outcome.scores))
 }

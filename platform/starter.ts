@@ -162,6 +162,7 @@ export async function startPlatform (o: StartOptions = {}): Promise<EmbeddedPlat
 export { CredentialSecrets } from './privacy/credential-secrets.ts'
 export { leastTravelMs } from './pipeline/rules/impossible-travel.ts'
 export { DEFAULT_RULE_PARAMS, type RuleParams } from './pipeline/model.ts'
+export { DEFAULT_KPI_PARAMS, type KpiParams } from './policy/kpis.ts'
 export { Registry } from './registry/registry.ts'
 export { IdVault } from './privacy/id-vault.ts'
 export { MemoryRegistryView } from './pipeline/registry-view.ts'

@@ -5,6 +5,8 @@
 // platform given with --api it builds beside the demo site when the platform
 // runs one, and takes its buildings off again when it ends or is stopped.
 
+import type { KpiFigureView } from '../../contract/routes/kpi-routes.ts'
+import { compareKpis, trueKpis, type KpiComparison } from '../score/kpi-truth.ts'
 import { randomBytes } from 'node:crypto'
 import { deriveTruth } from '../world/facts.ts'
 import { atLocal, HOUR, MINUTE } from '../world/local-time.ts'
@@ -88,6 +90,8 @@ export interface RunOutcome {
   scenario: Scenario
   record: Action[]
   clock: SimClock
+  /** The platform's KPIs of the run's buildings against the world's truth (kpi-truth.ts). */
+  kpis: KpiComparison[]
 }
 
 /** Setup (accounts, buildings, devices, registrations) is expected to take less than this. */
@@ -177,6 +181,12 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
     const alerts = await alertsOf(admin, site.buildings.map((b) => b.id))
     const readAt = Date.now()
     const endSim = clock.simAt(readAt)
+    // A platform given with --api that has no KPIs yet leaves the platform's side of the comparison empty.
+    const measured = await kpisOf(admin, site.buildings.map((b) => b.id)).catch((err: unknown) => {
+      o.log(`KPIs not read from the platform: ${String(err)}`)
+      return []
+    })
+    const kpis = compareKpis(measured, trueKpis(site, record, endSim))
 
     // The platform names cards in alert keys under its data key: known for the one started here.
     const secrets = local === undefined ? undefined : CredentialSecrets.fromKey(local.dataKey)
@@ -193,7 +203,7 @@ export async function runScenario (o: RunOptions): Promise<RunOutcome> {
     const seen: SeenAlert[] = alerts.filter((a) => Date.parse(a.createdAt) <= readAt).map((alert) => ({ alert, raisedAt: clock.simAt(Date.parse(alert.createdAt)) }))
     const expected = expectedAlerts(items, earlyMs(timing))
     const match = matchAlerts(expected, seen)
-    return { truth, alerts, seen, match, scores: score(expected, match), stats: runner.stats, scenario, record, clock }
+    return { truth, alerts, seen, match, scores: score(expected, match), stats: runner.stats, scenario, record, clock, kpis }
   } finally {
     await runner?.stopDevices()
     // A platform that lives on keeps nothing of the run unless asked to; one started here goes away whole.
@@ -224,6 +234,13 @@ export function describeSpan (start: number, end: number): string {
 }
 
 /** Every alert of the buildings, whatever their status, oldest first. */
+/** The platform's KPI figures of each building, as measured now. */
+async function kpisOf (api: ApiClient, buildingIds: readonly string[]): Promise<KpiFigureView[][]> {
+  const out: KpiFigureView[][] = []
+  for (const buildingId of buildingIds) out.push((await api.request('GET /kpis', { query: { buildingId } })).figures)
+  return out
+}
+
 async function alertsOf (api: ApiClient, buildingIds: readonly string[]): Promise<PlatformAlert[]> {
   const out: PlatformAlert[] = []
   for (const buildingId of buildingIds) {

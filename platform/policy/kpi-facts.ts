@@ -52,9 +52,9 @@ export async function readKpiFacts (
     `select g.id, g.building_id, g.room_id, g.status, g.arrived_at, g.created_at,
             (select max(l.at) from registry_ledger l where l.registration_id = g.id and l.action = 'registration.departed') as recorded_at,
             o.last_at as last_own_at,
-            (select max(a.created_at) from alerts a
+            (select max(a.first_at) from alerts a
               where a.type = 'resident_not_seen' and a.building_id = g.building_id and a.resident_id = g.resident_id
-                and a.created_at >= g.arrived_at) as not_seen_at
+                and a.first_at >= g.arrived_at and (a.status <> 'resolved' or g.status = 'departed')) as not_seen_at
        from registrations g join buildings b on b.id = g.building_id
        left join kpi_own_passages o on o.registration_id = g.id
       where ${cond} and g.arrived_at <= $${p.length + 2}::timestamptz

@@ -42,12 +42,23 @@ const views = (figs: Record<KpiId, KpiFigure>): KpiFigureView[] => KPI_IDS.map((
 
 export interface KpiPorts { headcounts?: HeadcountSource; presence?: ObservedPresence }
 
+export interface KpiOptions {
+  params?: KpiParams
+  /**
+   * The clock the KPIs are measured at: the rules' clock, on which the doors' event times lie (default the
+   * registry's). They differ only where a simulator runs the devices' time fast.
+   */
+  now?: () => number
+}
+
 export class Kpis {
-  constructor (
-    private readonly ctx: RegistryContext,
-    private readonly ports: KpiPorts = {},
-    private readonly params: KpiParams = DEFAULT_KPI_PARAMS,
-  ) {}
+  private readonly params: KpiParams
+  private readonly clock: () => number
+
+  constructor (private readonly ctx: RegistryContext, private readonly ports: KpiPorts = {}, o: KpiOptions = {}) {
+    this.params = o.params ?? DEFAULT_KPI_PARAMS
+    this.clock = o.now ?? (() => ctx.now().getTime())
+  }
 
   /** Resolves what the caller asks about to a subject in their scope (404 for what they may not see). */
   async subject (actor: Actor, q: SubjectQuery): Promise<Subject> {
@@ -84,7 +95,7 @@ export class Kpis {
   /** Today's figures of the subject and of each part one level down (areas, or the buildings of a grid). */
   async live (actor: Actor, q: SubjectQuery & { from?: string | undefined; to?: string | undefined }): Promise<KpiView> {
     const s = await this.subject(actor, q)
-    const at = this.ctx.now().getTime()
+    const at = this.clock()
     const facts = await this.facts(s, at)
     const per = facts.map((b) => ({ b, k: buildingKpis(b, at, this.params) }))
     const children = await this.children(s, per)
@@ -144,7 +155,7 @@ export class Kpis {
   /** The cases behind one KPI of the subject: ids, the room, the resident's name masked. A read of personal data, audited. */
   async cases (actor: Actor, q: SubjectQuery & { kpi: KpiId }): Promise<{ kpi: KpiId; figure: KpiFigureView; cases: KpiCaseView[] }> {
     const s = await this.subject(actor, q)
-    const at = this.ctx.now().getTime()
+    const at = this.clock()
     const results = (await this.facts(s, at)).map((b) => buildingKpis(b, at, this.params)[q.kpi])
     const all = results.flatMap((r) => r.cases)
     const regIds = all.filter((c) => c.kind === 'registration').map((c) => c.id)
@@ -190,7 +201,7 @@ export class Kpis {
   }
 
   /** The daily snapshot: every building's figures and every area's sums, for the day of `at` (Asia/Shanghai). */
-  async snapshot (at = this.ctx.now().getTime()): Promise<{ day: string; rows: number }> {
+  async snapshot (at = this.clock()): Promise<{ day: string; rows: number }> {
     const day = localDate(at, DEFAULT_TIME_ZONE)
     const facts = await readKpiFacts(this.ctx.db, { where: 'true', params: [] }, at, this.params, this.ports)
     const per = facts.map((b) => ({ b, k: buildingKpis(b, at, this.params) as Record<KpiId, KpiFigure> }))
@@ -210,11 +221,25 @@ export class Kpis {
           [day, kind, id, kpi, f.numerator, f.denominator])
       }
     })
+    await this.prune(at)
     return { day, rows: rows.length }
   }
 
+  /**
+   * Forgets what no KPI reads any more: the last passage of a stay ended before the period (a trace of a
+   * person's movement, kept no longer than it serves), and door counts older than the evidence window.
+   */
+  private async prune (at: number): Promise<void> {
+    const stays = new Date(at - (this.params.periodDays + 7) * 86_400_000)
+    await this.ctx.db.query(
+      `delete from kpi_own_passages o using registrations g
+        where g.id = o.registration_id and g.status = 'departed' and g.departed_at < $1`, [stays])
+    const days = localDate(at - (this.params.evidenceDays + 1) * 86_400_000, DEFAULT_TIME_ZONE)
+    await this.ctx.db.query('delete from kpi_door_days where day < $1::date', [days])
+  }
+
   /** Writes the report of every month before the day of `at` that has snapshots and no report yet. */
-  async monthlyReports (at = this.ctx.now().getTime()): Promise<string[]> {
+  async monthlyReports (at = this.clock()): Promise<string[]> {
     const month = localDate(at, DEFAULT_TIME_ZONE).slice(0, 7)
     const r = await this.ctx.db.query<{ month: string }>(
       `select distinct to_char(s.day, 'YYYY-MM') as month from kpi_snapshots s

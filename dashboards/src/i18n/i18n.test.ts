@@ -43,7 +43,7 @@ describe('message catalogues', () => {
 
   it('the Chinese texts are Chinese', () => {
     // A key copied into zh-CN untranslated would show English to a Chinese reader.
-    const latinOnly = Object.entries({ ...CATALOGUES.common.zh, ...CATALOGUES.landlord.zh, ...CATALOGUES.dispatch.zh, ...CATALOGUES.grid.zh, ...CATALOGUES.admin.zh, ...CATALOGUES.landlordSite.zh, ...CATALOGUES.patrols.zh, ...CATALOGUES.policy.zh } as Record<string, string>)
+    const latinOnly = Object.entries({ ...CATALOGUES.common.zh, ...CATALOGUES.landlord.zh, ...CATALOGUES.dispatch.zh, ...CATALOGUES.grid.zh, ...CATALOGUES.admin.zh, ...CATALOGUES.landlordSite.zh, ...CATALOGUES.patrols.zh, ...CATALOGUES.policy.zh, ...CATALOGUES.kpis.zh } as Record<string, string>)
       .filter(([key, text]) => {
         const words = text.replace(/\{\w+\}/g, '')
         return /[A-Za-z]/.test(words) && !/[\u4e00-\u9fff]/.test(words) && key !== 'lang.switch'
@@ -60,6 +60,7 @@ describe('message catalogues', () => {
       ['alertStage', V.ALERT_STAGES], ['closureReason', V.CLOSURE_REASONS], ['admin.webhooks.subscription', V.WEBHOOK_SUBSCRIPTIONS],
       ['patrols.item', V.FINDING_ITEMS], ['patrols.outcome', V.CHECK_OUTCOMES], ['patrols.findingStatus', V.FINDING_STATUSES],
       ['scoreDimension', V.SCORE_DIMENSIONS], ['scoreCause', V.SCORE_CAUSES], ['policy.remedy', V.SCORE_CAUSES],
+      ['kpi.name', V.KPI_IDS],
     ]
     const missing = sets.flatMap(([prefix, values]) => values.map((v) => `${prefix}.${v}`)).filter((k) => !hasText(k))
     expect(missing).toEqual([])
@@ -86,6 +87,7 @@ describe('message catalogues', () => {
       'patrols.item.', 'patrols.outcome.', 'patrols.findingStatus.',
       'scoreDimension.', 'scoreCause.', 'policy.remedy.', 'policy.proposalStatus.', 'error.code.',
       'permitType.', 'landlord.permit.max.', 'reconciliation.kind.', 'reconciliation.since.',
+      'kpi.name.', 'kpi.reason.',
     ]
     // Written ahead of the pages that other work is adding; take a key out once its page names it.
     const ahead = new Set([

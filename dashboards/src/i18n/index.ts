@@ -13,15 +13,16 @@ import * as landlordSite from './landlord-site.ts'
 import * as patrols from './patrols.ts'
 import * as policy from './policy.ts'
 import * as permits from './permits.ts'
+import * as kpis from './kpis.ts'
 
 export const LANGUAGES = ['zh-CN', 'en'] as const
 export type Language = (typeof LANGUAGES)[number]
 
 /** Each area of the consoles: its Chinese and English texts. */
-export const CATALOGUES = { common, vocabulary, landlord, dispatch, grid, admin, landlordSite, patrols, policy, permits }
+export const CATALOGUES = { common, vocabulary, landlord, dispatch, grid, admin, landlordSite, patrols, policy, permits, kpis }
 
-const zh = { ...common.zh, ...vocabulary.zh, ...landlord.zh, ...dispatch.zh, ...grid.zh, ...admin.zh, ...landlordSite.zh, ...patrols.zh, ...policy.zh, ...permits.zh }
-const en: Record<keyof typeof zh, string> = { ...common.en, ...vocabulary.en, ...landlord.en, ...dispatch.en, ...grid.en, ...admin.en, ...landlordSite.en, ...patrols.en, ...policy.en, ...permits.en }
+const zh = { ...common.zh, ...vocabulary.zh, ...landlord.zh, ...dispatch.zh, ...grid.zh, ...admin.zh, ...landlordSite.zh, ...patrols.zh, ...policy.zh, ...permits.zh, ...kpis.zh }
+const en: Record<keyof typeof zh, string> = { ...common.en, ...vocabulary.en, ...landlord.en, ...dispatch.en, ...grid.en, ...admin.en, ...landlordSite.en, ...patrols.en, ...policy.en, ...permits.en, ...kpis.en }
 
 export type MessageKey = keyof typeof zh
 

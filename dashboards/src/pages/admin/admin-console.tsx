@@ -4,6 +4,7 @@ import { HandoverPage } from '../dispatch/handover-page.tsx'
 import { QueuePage } from '../dispatch/queue-page.tsx'
 import { platesPage } from '../patrols/patrol-pages.tsx'
 import { AreaSettingsPage } from '../policy/area-settings-page.tsx'
+import { KpisPage } from '../kpis/kpis-page.tsx'
 import type { Console } from '../routes.ts'
 import { AreasPage } from './areas-page.tsx'
 import { DevicesPage } from './devices-page.tsx'
@@ -19,6 +20,7 @@ export const adminConsole: Console = {
     { path: '/admin/devices', label: 'nav.admin.devices' },
     { path: '/admin/exchange', label: 'nav.admin.exchange' },
     { path: '/admin/policy', label: 'nav.policy.settings' },
+    { path: '/admin/kpis', label: 'nav.kpis' },
     { path: '/dispatch', label: 'nav.dispatch.queue' },
     { path: '/dispatch/handover', label: 'nav.dispatch.handover' },
     { path: '/dispatch/grade-proposals', label: 'nav.policy.proposals' },
@@ -29,6 +31,7 @@ export const adminConsole: Console = {
     { pattern: '/admin/webhooks', render: () => <WebhooksPage /> },
     { pattern: '/admin/devices', render: ({ user }) => <DevicesPage user={user} /> },
     { pattern: '/admin/exchange', render: () => <ExchangePage /> },
+    { pattern: '/admin/kpis', render: ({ path }) => <KpisPage base='/admin/kpis' path={path} /> },
     { pattern: '/dispatch', render: () => <QueuePage /> },
     { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
     // A building's door plates, opened by its address (the admin console has no building pages to link them from).

@@ -4,6 +4,7 @@ import { AreaSettingsPage } from '../policy/area-settings-page.tsx'
 import { HousesByGradePage } from '../policy/houses-by-grade-page.tsx'
 import { ProposalPage, ProposalsPage } from '../policy/proposals-page.tsx'
 import { ScorePage } from '../policy/score-page.tsx'
+import { KpisPage } from '../kpis/kpis-page.tsx'
 import { AlertPage } from './alert-page.tsx'
 import { HandoverPage } from './handover-page.tsx'
 import { MapPage } from './map-page.tsx'
@@ -26,11 +27,13 @@ export const dispatchConsole: Console = {
     { path: '/dispatch/grade-proposals', label: 'nav.policy.proposals' },
     { path: '/dispatch/houses', label: 'nav.policy.houses' },
     { path: '/dispatch/policy', label: 'nav.policy.settings' },
+    { path: '/dispatch/kpis', label: 'nav.kpis' },
   ],
   pages: [
     { pattern: '/dispatch', render: () => <QueuePage /> },
     { pattern: '/dispatch/map', render: () => <MapPage /> },
     { pattern: '/dispatch/handover', render: ({ user, path }) => <HandoverPage user={user} path={path} /> },
+    { pattern: '/dispatch/kpis', render: ({ path }) => <KpisPage base='/dispatch/kpis' path={path} /> },
     { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
     ...patrolPages('/dispatch/patrols'),
     ...POLICY_PAGES,

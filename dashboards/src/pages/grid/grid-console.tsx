@@ -9,6 +9,7 @@ import { patrolPages } from '../patrols/patrol-pages.tsx'
 import { HousesByGradePage } from '../policy/houses-by-grade-page.tsx'
 import { ProposalPage } from '../policy/proposals-page.tsx'
 import { ScorePage } from '../policy/score-page.tsx'
+import { KpisPage } from '../kpis/kpis-page.tsx'
 import type { Console } from '../routes.ts'
 import { AlertsPage } from './alerts-page.tsx'
 import { HousePage } from './house-page.tsx'
@@ -27,6 +28,7 @@ export const gridConsole: Console = {
     { path: '/grid/grades', label: 'nav.policy.houses' },
     { path: '/grid/vacancy', label: 'nav.grid.vacancy' },
     { path: '/grid/reconciliation', label: 'nav.grid.reconciliation' },
+    { path: '/grid/kpis', label: 'nav.kpis' },
   ],
   pages: [
     { pattern: '/grid', render: () => <AlertsPage /> },
@@ -40,5 +42,6 @@ export const gridConsole: Console = {
     { pattern: '/grid/grade-proposals/:id', render: ({ params, user }) => <ProposalPage id={params.id!} base='/grid' user={user} /> },
     { pattern: '/grid/vacancy', render: () => <VacancyPage /> },
     { pattern: '/grid/reconciliation', render: () => <ReconciliationLists scope='grid' /> },
+    { pattern: '/grid/kpis', render: ({ path }) => <KpisPage base='/grid/kpis' path={path} /> },
   ],
 }

@@ -2,6 +2,7 @@ import { platesPage } from '../patrols/patrol-pages.tsx'
 import { ScorePage } from '../policy/score-page.tsx'
 import { api } from '../../session.ts'
 import { ReconciliationLists } from '../../components/reconciliation-lists.tsx'
+import { KpisPage } from '../kpis/kpis-page.tsx'
 import type { Console } from '../routes.ts'
 import { AlertsPage } from './alerts-page.tsx'
 import { BuildingPage } from './building-page.tsx'
@@ -25,6 +26,7 @@ export const landlordConsole: Console = {
     { path: '/landlord/inbox', label: 'nav.landlord.inbox', count: inboxCount },
     { path: '/landlord/alerts', label: 'nav.landlord.alerts' },
     { path: '/landlord/reconciliation', label: 'nav.landlord.reconciliation' },
+    { path: '/landlord/kpis', label: 'nav.kpis' },
   ],
   pages: [
     { pattern: '/landlord', render: () => <BuildingsPage /> },
@@ -36,6 +38,7 @@ export const landlordConsole: Console = {
     { pattern: '/landlord/buildings/:id/import', render: ({ params }) => <ImportPage buildingId={params.id!} /> },
     { pattern: '/landlord/alerts', render: () => <AlertsPage /> },
     { pattern: '/landlord/reconciliation', render: () => <ReconciliationLists scope='landlord' /> },
+    { pattern: '/landlord/kpis', render: ({ path }) => <KpisPage base='/landlord/kpis' path={path} /> },
     { pattern: '/landlord/buildings/:id/site', render: ({ params }) => <SitePage id={params.id!} /> },
     platesPage,
     { pattern: '/landlord/buildings/:id/score', render: ({ params, user }) => <ScorePage id={params.id!} base='/landlord' back={`/landlord/buildings/${encodeURIComponent(params.id!)}`} user={user} /> },
