@@ -61,8 +61,8 @@ export async function readKpiFacts (
         and (g.status = 'active' or (g.status = 'departed' and g.departed_at >= $${p.length + 1}::timestamptz - interval '7 days') or g.created_at >= $${p.length + 1}::timestamptz)
       order by g.building_id, g.arrived_at, g.id`, [...p, since, asOf])
   const fromDay = new Date(at - params.evidenceDays * DAY_MS).toISOString().slice(0, 10)
-  const days = await db.query<{ building_id: string; day: string; unexplained: string | number }>(
-    `select d.building_id, d.day::text as day, sum(greatest(0, d.counted_in - d.granted_in)) as unexplained
+  const days = await db.query<{ building_id: string; day: string; unexplained: string | number; granted: string | number }>(
+    `select d.building_id, d.day::text as day, sum(greatest(0, d.counted_in - d.granted_in)) as unexplained, sum(d.granted_in) as granted
        from kpi_door_days d join buildings b on b.id = d.building_id
       where ${cond} and d.counted_in > 0 and d.day >= $${p.length + 1}::date
       group by d.building_id, d.day order by d.building_id, d.day`, [...p, fromDay])
@@ -71,10 +71,10 @@ export async function readKpiFacts (
 
   const byBuilding = new Map<string, RegistrationRow[]>()
   for (const r of regs.rows) byBuilding.set(r.building_id, [...(byBuilding.get(r.building_id) ?? []), r])
-  const dayCounts = new Map<string, Map<string, number>>()
+  const dayCounts = new Map<string, Map<string, { unexplained: number; granted: number }>>()
   for (const d of days.rows) {
-    const m = dayCounts.get(d.building_id) ?? new Map<string, number>()
-    m.set(d.day, Number(d.unexplained))
+    const m = dayCounts.get(d.building_id) ?? new Map<string, { unexplained: number; granted: number }>()
+    m.set(d.day, { unexplained: Number(d.unexplained), granted: Number(d.granted) })
     dayCounts.set(d.building_id, m)
   }
   return buildings.rows.map((b) => {
@@ -83,10 +83,12 @@ export async function readKpiFacts (
       id: r.id, roomId: r.room_id, status: r.status, arrivedAt: ms(r.arrived_at)!, enteredAt: ms(r.created_at)!,
       departureRecordedAt: r.status === 'departed' ? ms(r.recorded_at) : null, lastOwnPassageAt: ms(r.last_own_at), notSeenAt: ms(r.not_seen_at),
     }))
+    const counts = daysUpTo(dayCounts.get(b.id), at, b.time_zone, params.evidenceDays)
     return {
       buildingId: b.id, areaPath: b.area_path, timeZone: b.time_zone, rooms: Number(b.rooms), agreementSigned: b.signed,
       registrations,
-      unexplainedEntriesByDay: daysUpTo(dayCounts.get(b.id), at, b.time_zone, params.evidenceDays),
+      unexplainedEntriesByDay: counts.map((c) => c.unexplained),
+      grantedEntriesByDay: counts.map((c) => c.granted),
       observedExcess: observedExcess(rows, ports.presence),
       headcount: headcounts.get(b.id) ?? null,
     }
@@ -94,15 +96,15 @@ export async function readKpiFacts (
 }
 
 /** The complete local days before the day of `at` (today is not over), oldest first, 0 for a day without entries. */
-function daysUpTo (counts: Map<string, number> | undefined, at: number, timeZone: string, n: number): number[] {
+function daysUpTo<T extends { unexplained: number; granted: number }> (counts: Map<string, T> | undefined, at: number, timeZone: string, n: number): Array<{ unexplained: number; granted: number }> {
   const today = localDate(at, timeZone)
-  const out: number[] = []
+  const out: Array<{ unexplained: number; granted: number }> = []
   for (let i = n; i >= 1; i--) {
     const day = new Date(Date.parse(`${today}T00:00:00Z`) - i * DAY_MS).toISOString().slice(0, 10)
     const c = counts?.get(day)
     // Days before the first count of the building are not evidence of anything.
     if (c === undefined && out.length === 0) continue
-    out.push(c ?? 0)
+    out.push(c ?? { unexplained: 0, granted: 0 })
   }
   return out
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   addWorkingDays, aggregate, agreementRate, buildingKpis, DEFAULT_KPI_PARAMS, entryTimeliness, estimateUnregistered, householdConsistency,
-  KPI_IDS, KPI_TARGETS, median, registrationRate, rentalRegistration, timelyDeregistration,
+  KPI_IDS, KPI_TARGETS, median, registrationRate, rentalRegistration, timelyDeregistration, unexplainedPeopleByDay,
   type BuildingKpiFacts, type RegistrationFact,
 } from './kpis.ts'
 
@@ -30,6 +30,17 @@ describe('registration rate', () => {
   it('does not take a one-off tailgater or a party for a resident (the median of the days)', () => {
     expect(estimateUnregistered(house({ unexplainedEntriesByDay: [0, 0, 5, 0, 0, 1, 0] })).estimate).toBe(0)
     expect(registrationRate(house({ registrations: [g('a')], unexplainedEntriesByDay: [0, 6, 0] }), AT)).toMatchObject({ numerator: 1, denominator: 1, met: true })
+  })
+
+  it('counts people, not entries: entries over how often a registered resident came in that day', () => {
+    // Two residents came in 4 times on Saturday (twice each): the occupant behind them came in twice, one person.
+    const b = house({ registrations: [g('a'), g('b')], unexplainedEntriesByDay: [1, 2, 1], grantedEntriesByDay: [2, 4, 2] })
+    expect(unexplainedPeopleByDay(b)).toEqual([1, 1, 1])
+    expect(estimateUnregistered(b).estimate).toBe(1)
+    // A resident who came in less than once a day does not make one entry more than one person.
+    expect(unexplainedPeopleByDay(house({ registrations: [g('a'), g('b')], unexplainedEntriesByDay: [1], grantedEntriesByDay: [1] }))).toEqual([1])
+    // Without the granted counts, an entry is a person.
+    expect(unexplainedPeopleByDay(house({ registrations: [g('a')], unexplainedEntriesByDay: [2, 2] }))).toEqual([2, 2])
   })
 
   it('takes the largest of the evidence, never the sum: the same person shows in all of it', () => {

@@ -70,6 +70,8 @@ export interface BuildingKpiFacts {
   registrations: RegistrationFact[]
   /** Entries no credential explains (camera line count above granted entries), per local day, the latest last. */
   unexplainedEntriesByDay: number[]
+  /** Entries a credential granted at the same doors, the same days (default: none known). */
+  grantedEntriesByDay?: number[]
   /** People observed inside above the registrations, summed over the rooms (null: not known). */
   observedExcess: number | null
   /** The latest patrol headcount (null: none). */
@@ -130,15 +132,30 @@ export function median (xs: readonly number[]): number {
 }
 
 /**
- * People living in the building unregistered, estimated from the evidence: the median of the daily unexplained
- * entries (someone who lives there unregistered comes in behind others every day), the people observed inside
- * above the registrations, and a patrol's headcount above the registered. The evidence overlaps (the same person
- * shows in all three), so the largest estimate counts, not the sum.
+ * People behind each day's unexplained entries: the entries divided by how often a registered resident came in
+ * through the same doors that day (at least once: someone who lives there comes home), so that an occupant who
+ * comes in twice on a Saturday is still one person.
+ */
+export function unexplainedPeopleByDay (b: BuildingKpiFacts, params: KpiParams = DEFAULT_KPI_PARAMS): number[] {
+  const n = Math.min(params.evidenceDays, b.unexplainedEntriesByDay.length)
+  const unexplained = b.unexplainedEntriesByDay.slice(-n)
+  const granted = (b.grantedEntriesByDay ?? []).slice(-n)
+  const registered = b.registrations.filter((g) => g.status === 'active').length
+  return unexplained.map((u, i) => {
+    const perResident = registered === 0 || granted.length !== unexplained.length ? 1 : granted[i]! / registered
+    return u / Math.max(1, perResident)
+  })
+}
+
+/**
+ * People living in the building unregistered, estimated from the evidence: the median of the people behind each
+ * day's unexplained entries (someone who lives there unregistered comes in behind others every day), the people
+ * observed inside above the registrations, and a patrol's headcount above the registered. The evidence overlaps
+ * (the same person shows in all three), so the largest estimate counts, not the sum.
  */
 export function estimateUnregistered (b: BuildingKpiFacts, params: KpiParams = DEFAULT_KPI_PARAMS): { estimate: number; evidence: string } {
-  const days = b.unexplainedEntriesByDay.slice(-params.evidenceDays)
   const candidates: Array<[number, string]> = [
-    [Math.round(median(days)), 'unexplained_entries'],
+    [Math.round(median(unexplainedPeopleByDay(b, params))), 'unexplained_entries'],
     [b.observedExcess ?? 0, 'observed_presence'],
     [b.headcount === null ? 0 : Math.max(0, b.headcount.counted - b.headcount.registered), 'patrol_headcount'],
   ]
