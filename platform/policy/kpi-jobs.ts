@@ -34,13 +34,23 @@ export class KpiSnapshotJob {
   runOnce (): Promise<{ day: string; rows: number; reports: string[] }> { return this.job.runOnce() }
 }
 
-/** The log reader as a component (start catches up with the log, then follows it). */
+/**
+ * The log reader as a component. It catches up with the log in the background, then follows it: a platform
+ * upgraded onto a long log starts at once and the KPIs fill in behind.
+ */
 export class KpiReaderComponent {
   readonly reader: LogReader
-  constructor (o: { db: Database; logger: Pick<Logger, 'error' | 'info'>; wakeOn?: (wake: () => void) => () => void }) {
+  private starting: Promise<void> | undefined
+  constructor (private readonly o: { db: Database; logger: Pick<Logger, 'error' | 'info'>; wakeOn?: (wake: () => void) => () => void }) {
     this.reader = kpiLogReader(o)
   }
 
-  async start (): Promise<void> { await this.reader.start() }
-  async stop (): Promise<void> { await this.reader.stop() }
+  start (): void {
+    this.starting = this.reader.start().catch((err: unknown) => this.o.logger.error({ err }, 'the KPI log reader did not start'))
+  }
+
+  async stop (): Promise<void> {
+    await this.starting
+    await this.reader.stop()
+  }
 }
