@@ -206,7 +206,8 @@ export class Platform {
     })
     const retention = new EventRetention({ db, logger: logger.child({ part: 'retention' }), retentionDays: config.eventRetentionDays })
     // Houses' scores, and the grades they propose for police to confirm (docs/policy.md).
-    const scores = new HouseScores(registry.ctx, new AreaPolicies(registry.ctx))
+    const areaPolicies = new AreaPolicies(registry.ctx)
+    const scores = new HouseScores(registry.ctx, areaPolicies)
     const gradeProposals = new GradeProposals(registry.ctx, scores)
     const gradeJob = new GradeProposalJob(gradeProposals, { logger: logger.child({ part: 'policy' }) })
     // Permits lapse and are reminded of, vacant rooms proposed, monthly lists made (docs/policy.md).
@@ -294,7 +295,7 @@ export class Platform {
       history: new EventHistory(db, () => eventLog.caughtUp(2_000)),
       devices: deviceConnectivity({ broker, commands, sender, eventLog, pipeline, live, publicHost: listen.publicHost }),
       presence: pipeline.presence(),
-      policy: { scores, proposals: gradeProposals, patrols: new Patrols(registry.ctx) },
+      policy: { scores, proposals: gradeProposals, patrols: new Patrols(registry.ctx, areaPolicies) },
       kpis,
       logger: logger.child({ part: 'api' }),
       server: config.http,

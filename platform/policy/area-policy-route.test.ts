@@ -45,6 +45,9 @@ describe.each(DATABASE_KINDS)('area grade settings (%s)', (kind) => {
 
     const score = await api('landlord-li', 'GET', '/buildings/demo-b1/score')
     expect(score.body).toMatchObject({ thresholds: LOW.thresholds, proposedGrade: 'strict', patrolIntervalDays: 28 })
+    // The patrols due follow the area's intervals too (a trusted house: every 28 days, not the default 21).
+    const due = (await api('grid-chen', 'GET', '/patrols/due')).body as Array<{ buildingId: string; intervalDays: number }>
+    expect(due.find((h) => h.buildingId === 'demo-b1')).toMatchObject({ intervalDays: 28 })
     const proposals = new GradeProposals(tp.platform.registry.ctx, new HouseScores(tp.platform.registry.ctx))
     await proposals.proposeAll()
     const [waiting] = (await api('police-zumiao', 'GET', '/grade-proposals?buildingId=demo-b1')).body as Array<{ toGrade: string }>

@@ -9,7 +9,6 @@
 // grid workers read those of their subtree. Every change is audited.
 
 import type { AreaPolicySettings, EffectiveAreaPolicy } from '../../contract/routes/policy-routes.ts'
-import type { Grade } from '../../contract/vocabulary.ts'
 import { Errors } from '../errors.ts'
 import type { Actor } from '../registry/access.ts'
 import { writeAudit } from '../registry/audit-log.ts'
@@ -25,14 +24,7 @@ export const DEFAULT_AREA_POLICY: AreaPolicySettings = {
   patrolDays: { ...DEFAULT_SCORE_PARAMS.patrolDays },
 }
 
-/**
- * Days between patrols of a house of `grade`; while a patrol finding of the house is open, the finding's
- * interval, or the grade's where that is shorter still.
- */
-export function patrolIntervalDays (settings: Pick<AreaPolicySettings, 'patrolDays'>, grade: Grade, findingOpen: boolean): number {
-  const d = settings.patrolDays
-  return findingOpen ? Math.min(d.findingOpen, d[grade]) : d[grade]
-}
+export { patrolIntervalDays } from './patrol-schedule.ts'
 
 /** What is wrong with settings the schema let through (the thresholds must increase), naming the field; null when nothing. */
 export function settingsProblem (s: AreaPolicySettings): string | null {

@@ -12,6 +12,7 @@
 // Each cause is capped, so one noisy door does not make a house 严控 alone.
 
 import { LEVEL_ALERT_TYPES, SCORE_DIMENSIONS, type AlertType, type ClosureReason, type Grade, type ScoreCause, type ScoreDimension } from '../../contract/vocabulary.ts'
+import { DEFAULT_PATROL_DAYS } from './patrol-schedule.ts'
 
 export const CAUSE_DIMENSION: Record<ScoreCause, ScoreDimension> = {
   device_offline: 'hardware', device_tampered: 'hardware', no_door_camera: 'hardware',
@@ -85,7 +86,7 @@ export const DEFAULT_SCORE_PARAMS: ScoreParams = {
   lateRegistrationDays: 3,
   ignoredSuggestionDays: 14,
   gradeColours: { trusted: '#1e6b35', normal: '#0b4f8a', focus: '#a63f00', strict: '#a4161a' },
-  patrolDays: { trusted: 21, normal: 14, focus: 7, strict: 7, findingOpen: 3 },
+  patrolDays: { ...DEFAULT_PATROL_DAYS },
 }
 
 /** What is known about one house at `at` (ms since the epoch). */

@@ -1,23 +1,16 @@
 // When a house is due for its next patrol: the grade sets how often (放心
 // every 3 weeks, 一般 every 2, 重点 and 严控 every week), and while a patrol
 // finding is open, every 3 days until it is put right. A pure function; the
-// intervals are a parameter (per-jurisdiction settings pass their own).
+// intervals are a parameter: an area's settings (area-policy.ts) give their own.
 
 import type { Grade } from '../../contract/vocabulary.ts'
 
 const DAY = 86_400_000
 
-export interface PatrolIntervals {
-  /** Days between patrols, by grade. */
-  byGrade: Record<Grade, number>
-  /** Days between patrols while a finding is open (when shorter than the grade's). */
-  openFinding: number
-}
+/** Days between patrols, by grade, and while a finding is open (when shorter than the grade's). An area's settings hold their own. */
+export type PatrolDays = Record<Grade, number> & { findingOpen: number }
 
-export const DEFAULT_PATROL_INTERVALS: PatrolIntervals = {
-  byGrade: { trusted: 21, normal: 14, focus: 7, strict: 7 },
-  openFinding: 3,
-}
+export const DEFAULT_PATROL_DAYS: PatrolDays = { trusted: 21, normal: 14, focus: 7, strict: 7, findingOpen: 3 }
 
 export interface PatrolDueInput {
   grade: Grade
@@ -29,16 +22,19 @@ export interface PatrolDueInput {
   openFinding: boolean
 }
 
-/** The interval that applies to a house now, in days. */
-export function patrolIntervalDays (h: Pick<PatrolDueInput, 'grade' | 'openFinding'>, intervals: PatrolIntervals = DEFAULT_PATROL_INTERVALS): number {
-  const grade = intervals.byGrade[h.grade]
-  return h.openFinding ? Math.min(grade, intervals.openFinding) : grade
+/**
+ * Days between patrols of a house of `grade`; while a patrol finding of the house is open, the finding's
+ * interval, or the grade's where that is shorter still.
+ */
+export function patrolIntervalDays (settings: { patrolDays: PatrolDays }, grade: Grade, findingOpen: boolean): number {
+  const d = settings.patrolDays
+  return findingOpen ? Math.min(d.findingOpen, d[grade]) : d[grade]
 }
 
 /** When the next patrol is due (ms since the epoch): a house never patrolled is due at once. */
-export function nextPatrolDue (h: PatrolDueInput, intervals: PatrolIntervals = DEFAULT_PATROL_INTERVALS): number {
+export function nextPatrolDue (h: PatrolDueInput, days: PatrolDays = DEFAULT_PATROL_DAYS): number {
   if (h.lastPatrolAt === null) return h.since
-  return h.lastPatrolAt + patrolIntervalDays(h, intervals) * DAY
+  return h.lastPatrolAt + patrolIntervalDays({ patrolDays: days }, h.grade, h.openFinding) * DAY
 }
 
 /** Houses in the order a patroller takes them: the most overdue first, then the soonest due. */

@@ -14,7 +14,8 @@ import { newId, type RegistryContext } from '../registry/context.ts'
 import { localDate } from '../registry/time-zones.ts'
 import type { Queryable } from '../store/database.ts'
 import { readFindings } from './patrol-findings.ts'
-import { byDue, DEFAULT_PATROL_INTERVALS, nextPatrolDue, patrolIntervalDays, type PatrolIntervals } from './patrol-schedule.ts'
+import { DEFAULT_AREA_POLICY, type AreaPolicies } from './area-policy.ts'
+import { byDue, nextPatrolDue, patrolIntervalDays, type PatrolDays } from './patrol-schedule.ts'
 
 interface CodeRow { code: string; building_id: string; room_id: string | null; room_number: string | null }
 interface PatrolRow {
@@ -26,7 +27,21 @@ const REGISTERED = `(select count(*)::int from registrations g where g.room_id =
 const SELECT_PATROLS = 'select p.*, u.display_name as patroller_name from patrols p join users u on u.id = p.patroller_id'
 
 export class Patrols {
-  constructor (private readonly ctx: RegistryContext, private readonly intervals: PatrolIntervals = DEFAULT_PATROL_INTERVALS) {}
+  /** `policies`: each house's patrol intervals are its area's (the platform's defaults without it). */
+  constructor (private readonly ctx: RegistryContext, private readonly policies?: AreaPolicies) {}
+
+  /** The patrol intervals at an area path, read once per path for one call. */
+  private intervals (): (areaPath: string) => Promise<PatrolDays> {
+    const seen = new Map<string, Promise<PatrolDays>>()
+    return (areaPath) => {
+      let days = seen.get(areaPath)
+      if (days === undefined) {
+        days = this.policies === undefined ? Promise.resolve(DEFAULT_AREA_POLICY.patrolDays) : this.policies.forPath(this.ctx.db, areaPath).then((s) => s.patrolDays)
+        seen.set(areaPath, days)
+      }
+      return days
+    }
+  }
 
   /** The plates of a building: its own, then one per room. Its landlord, the grid and police of its area, administrators. */
   async plates (actor: Actor, buildingId: string): Promise<PlateSheet> {
@@ -65,7 +80,7 @@ export class Patrols {
       lastPatrol: p === undefined
         ? null
         : { id: p.id, patrolledAt: new Date(p.patrolled_at).toISOString(), patrollerName: p.patroller_name, headcount: p.headcount, registered: p.registered },
-      nextDueAt: new Date(nextPatrolDue({ grade: building.grade, lastPatrolAt: lastAt, since: new Date(building.created_at).getTime(), openFinding: findings.length > 0 }, this.intervals)).toISOString(),
+      nextDueAt: new Date(nextPatrolDue({ grade: building.grade, lastPatrolAt: lastAt, since: new Date(building.created_at).getTime(), openFinding: findings.length > 0 }, await this.intervals()(building.area_path))).toISOString(),
     }
   }
 
@@ -149,20 +164,23 @@ export class Patrols {
   async due (actor: Actor): Promise<PatrolDue[]> {
     const params: unknown[] = []
     const scope = buildingScope(actor, 'patrols.record', 'b', params)
-    const r = await this.ctx.db.query<{ id: string; name: string; address: string; grade: Grade; time_zone: string; created_at: Date; last_at: Date | null; open: number }>(
-      `select b.id, b.name, b.address, b.grade, b.time_zone, b.created_at,
+    const r = await this.ctx.db.query<{ id: string; name: string; address: string; grade: Grade; time_zone: string; area_path: string; created_at: Date; last_at: Date | null; open: number }>(
+      `select b.id, b.name, b.address, b.grade, b.time_zone, b.area_path, b.created_at,
               (select max(p.patrolled_at) from patrols p where p.building_id = b.id) as last_at,
               (select count(*)::int from patrol_findings f where f.building_id = b.id and f.status = 'open') as open
          from buildings b where b.removed_at is null and ${scope} order by b.id limit 5000`, params)
     const at = this.ctx.now().getTime()
-    return byDue(r.rows.map((b) => {
+    const intervalsAt = this.intervals()
+    const houses = await Promise.all(r.rows.map(async (b) => {
       const h = { grade: b.grade, lastPatrolAt: b.last_at === null ? null : new Date(b.last_at).getTime(), since: new Date(b.created_at).getTime(), openFinding: b.open > 0 }
-      return { b, h, dueAt: nextPatrolDue(h, this.intervals) }
-    })).map(({ b, h, dueAt }) => ({
+      const days = await intervalsAt(b.area_path)
+      return { b, h, days, dueAt: nextPatrolDue(h, days) }
+    }))
+    return byDue(houses).map(({ b, h, days, dueAt }) => ({
       buildingId: b.id, buildingName: b.name, address: b.address, grade: b.grade, timeZone: b.time_zone,
       lastPatrolAt: h.lastPatrolAt === null ? null : new Date(h.lastPatrolAt).toISOString(),
       dueAt: new Date(dueAt).toISOString(), overdue: dueAt <= at,
-      intervalDays: patrolIntervalDays(h, this.intervals), openFindings: b.open,
+      intervalDays: patrolIntervalDays({ patrolDays: days }, h.grade, h.openFinding), openFindings: b.open,
     }))
   }
 
