@@ -54,6 +54,7 @@ export type FindingStatus = (typeof FINDING_STATUSES)[number]
 /** The city plans' KPIs (docs/policy.md, "KPIs"), measured from the doors and the registry. */
 export const KPI_IDS = [
   'registration_rate', 'timely_deregistration', 'household_consistency', 'rental_registration', 'agreement_rate', 'entry_timeliness',
+  'reconciled_share',
 ] as const
 export type KpiId = (typeof KPI_IDS)[number]
 

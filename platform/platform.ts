@@ -61,6 +61,7 @@ import { VacancyProposals, vacancyJob } from './policy/vacancy.ts'
 import { HouseScores } from './policy/house-scores.ts'
 import { Patrols } from './policy/patrols.ts'
 import { KpiReaderComponent, KpiSnapshotJob } from './policy/kpi-jobs.ts'
+import { patrolHeadcounts } from './policy/kpi-facts.ts'
 import { Kpis } from './policy/kpi-service.ts'
 import { DEFAULT_KPI_PARAMS } from './policy/kpis.ts'
 import { UplinkRouter } from './uplink/uplink-router.ts'
@@ -219,7 +220,8 @@ export class Platform {
     // The pipeline's presence is not among the evidence of unregistered occupants: it counts visitors with a
     // pass as well, and in the simulator it over-estimated by two people (docs/policy.md).
     const presence = pipeline.presence()
-    const kpis = new Kpis(registry.ctx, {}, {
+    // The patrols' headcounts are (a house's latest patrol in the last 30 days).
+    const kpis = new Kpis(registry.ctx, { headcounts: patrolHeadcounts(db) }, {
       // Consistency looks as far back as a resident may go unseen before deregistration is suggested (30 days).
       params: { ...DEFAULT_KPI_PARAMS, consistencyDays: presence.notSeenDays },
       ...(this.options.clock === undefined ? {} : { now: this.options.clock }),

@@ -41,7 +41,7 @@ describe('KPIs against the ground truth', () => {
     const f = (kpi: (typeof KPI_IDS)[number], numerator: number, denominator: number) => ({ kpi, numerator, denominator, value: numerator / denominator, target: 0.9, met: null })
     const rows = compareKpis([[f('registration_rate', 9, 10)], [f('registration_rate', 8, 10)]], {
       registration_rate: { numerator: 18, denominator: 20, value: 0.9, note: '' },
-      timely_deregistration: null, household_consistency: null, rental_registration: null, agreement_rate: null, entry_timeliness: null,
+      timely_deregistration: null, household_consistency: null, rental_registration: null, agreement_rate: null, entry_timeliness: null, reconciled_share: null,
     })
     expect(rows[0]).toMatchObject({ kpi: 'registration_rate', platform: { numerator: 17, denominator: 20, value: 0.85 }, errorPp: 5 })
     expect(rows[1]).toMatchObject({ kpi: 'timely_deregistration', errorPp: null })

@@ -55,6 +55,8 @@ export function trueKpis (site: Site, record: readonly Action[], end: number, pa
     rental_registration: fig(inUse, houses.length, 'houses where a registered resident lives'),
     // The world has no agreements: the registry is the only truth there is.
     agreement_rate: null,
+    // Nor monthly reconciliations, which are people signing off lists in the consoles.
+    reconciled_share: null,
     // The simulated landlords register on the day of arrival.
     entry_timeliness: fig(entered, entered, 'registrations entered on arrival'),
   }

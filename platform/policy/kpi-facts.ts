@@ -7,17 +7,33 @@
 
 import type { Queryable } from '../store/database.ts'
 import { localDate } from '../registry/time-zones.ts'
+import { monthOf } from './permit-rules.ts'
 import { DAY_MS, type BuildingKpiFacts, type HeadcountFact, type KpiParams, type RegistrationFact } from './kpis.ts'
 
 /**
- * The patrols' headcounts (people found living in a house against those registered), when patrols exist. The
- * patrol records fill it; until then NO_HEADCOUNTS, and the estimate rests on the doors alone.
+ * The patrols' headcounts (people found living in a house against those registered): `PATROL_HEADCOUNTS` reads
+ * them from the patrol records; NO_HEADCOUNTS leaves the estimate to the doors alone.
  */
 export interface HeadcountSource {
   latestHeadcounts (buildingIds: readonly string[], at: number): Promise<Map<string, HeadcountFact>>
 }
 
 export const NO_HEADCOUNTS: HeadcountSource = { latestHeadcounts: async () => new Map() }
+
+/** The latest patrol of each building within `withinDays` before `at`: its headcount against the registered then. */
+export function patrolHeadcounts (db: Queryable, withinDays = 30): HeadcountSource {
+  return {
+    async latestHeadcounts (buildingIds, at) {
+      if (buildingIds.length === 0) return new Map()
+      const r = await db.query<{ building_id: string; headcount: number; registered: number; patrolled_at: Date }>(
+        `select distinct on (building_id) building_id, headcount, registered, patrolled_at from patrols
+          where building_id = any($1::text[]) and patrolled_at <= $2 and patrolled_at > $3
+          order by building_id, patrolled_at desc, id desc`,
+        [buildingIds, new Date(at), new Date(at - withinDays * DAY_MS)])
+      return new Map(r.rows.map((x) => [x.building_id, { counted: x.headcount, registered: x.registered, at: new Date(x.patrolled_at).getTime() }]))
+    },
+  }
+}
 
 /** People observed inside a room now (the pipeline's presence), or undefined when not known. */
 export interface ObservedPresence {
@@ -68,6 +84,14 @@ export async function readKpiFacts (
       group by d.building_id, d.day order by d.building_id, d.day`, [...p, fromDay])
   const ids = buildings.rows.map((b) => b.id)
   const headcounts = await (ports.headcounts ?? NO_HEADCOUNTS).latestHeadcounts(ids, at)
+  // This month's reconciliation lists, in each building's own month.
+  const months = [...new Set(buildings.rows.map((b) => monthOf(at, b.time_zone)))]
+  const listed = await db.query<{ building_id: string; month: string; listed: number; signed_off: number }>(
+    `select i.building_id, c.month, count(*)::int as listed, count(*) filter (where c.signed_off_at is not null)::int as signed_off
+       from reconciliation_items i join reconciliations c on c.id = i.reconciliation_id join buildings b on b.id = i.building_id
+      where ${cond} and c.month = any($${p.length + 1}::text[])
+      group by i.building_id, c.month`, [...p, months])
+  const reconciled = new Map(listed.rows.map((r) => [`${r.building_id}/${r.month}`, { listed: r.listed, signedOff: r.signed_off }]))
 
   const byBuilding = new Map<string, RegistrationRow[]>()
   for (const r of regs.rows) byBuilding.set(r.building_id, [...(byBuilding.get(r.building_id) ?? []), r])
@@ -91,6 +115,7 @@ export async function readKpiFacts (
       grantedEntriesByDay: counts.map((c) => c.granted),
       observedExcess: observedExcess(rows, ports.presence),
       headcount: headcounts.get(b.id) ?? null,
+      reconciliation: reconciled.get(`${b.id}/${monthOf(at, b.time_zone)}`) ?? { listed: 0, signedOff: 0 },
     }
   })
 }

@@ -11,6 +11,7 @@ export const KPI_LABELS: Record<KpiFigureView['kpi'], string> = {
   household_consistency: '人户一致率',
   rental_registration: '出租屋登记率',
   agreement_rate: '责任书签订率',
+  reconciled_share: '月度核对完成率',
   entry_timeliness: '录入及时率',
 }
 

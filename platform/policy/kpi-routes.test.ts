@@ -76,7 +76,8 @@ describe.each(DATABASE_KINDS)('KPIs (%s)', (kind) => {
     expect(figure(r.body, 'rental_registration')).toMatchObject({ numerator: 1, denominator: 1, met: true })
     expect(figure(r.body, 'timely_deregistration')).toMatchObject({ denominator: 0, value: null, met: null })
     expect(r.body.figures.map((f: { kpi: string }) => f.kpi)).toEqual([
-      'registration_rate', 'timely_deregistration', 'household_consistency', 'rental_registration', 'agreement_rate', 'entry_timeliness'])
+      'registration_rate', 'timely_deregistration', 'household_consistency', 'rental_registration', 'agreement_rate', 'entry_timeliness',
+      'reconciled_share'])
   })
 
   it('shows the cases behind a KPI with names masked, and audits the read', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   addWorkingDays, aggregate, agreementRate, buildingKpis, DEFAULT_KPI_PARAMS, entryTimeliness, estimateUnregistered, householdConsistency,
-  KPI_IDS, KPI_TARGETS, median, registrationRate, rentalRegistration, timelyDeregistration, unexplainedPeopleByDay,
+  KPI_IDS, KPI_TARGETS, median, reconciledShare, registrationRate, rentalRegistration, timelyDeregistration, unexplainedPeopleByDay,
   type BuildingKpiFacts, type RegistrationFact,
 } from './kpis.ts'
 
@@ -151,9 +151,19 @@ describe('areas', () => {
   it('has the targets of the city plans', () => {
     expect(KPI_TARGETS).toEqual({
       registration_rate: 0.9, timely_deregistration: 0.85, household_consistency: 0.8, rental_registration: 0.95, agreement_rate: 1, entry_timeliness: 0.9,
+      reconciled_share: 1,
     })
     expect(DEFAULT_KPI_PARAMS.entryWorkingDays).toBe(3)
     expect(median([3, 1, 2])).toBe(2)
     expect(median([])).toBe(0)
+  })
+})
+
+describe('share reconciled', () => {
+  it('is the items of this month\'s lists signed off, over the items listed; a house with nothing listed is not measured', () => {
+    expect(reconciledShare(house({ reconciliation: { listed: 4, signedOff: 3 } }))).toMatchObject({ numerator: 3, denominator: 4, target: 1, met: false })
+    expect(reconciledShare(house({ reconciliation: { listed: 2, signedOff: 2 } }))).toMatchObject({ numerator: 2, denominator: 2, met: true })
+    expect(reconciledShare(house({ reconciliation: { listed: 0, signedOff: 0 } }))).toMatchObject({ denominator: 0, value: null, met: null, cases: [] })
+    expect(reconciledShare(house()).denominator).toBe(0)
   })
 })

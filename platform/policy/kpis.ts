@@ -19,6 +19,8 @@ export const KPI_TARGETS: Record<KpiId, number> = {
   agreement_rate: 1.00,
   // Not given a figure of its own by the plans: held to the registration rate's, whose part it is.
   entry_timeliness: 0.90,
+  // The plans reconcile the records every month: every item on the month's lists signed off.
+  reconciled_share: 1.00,
 }
 
 export interface KpiParams {
@@ -76,6 +78,8 @@ export interface BuildingKpiFacts {
   observedExcess: number | null
   /** The latest patrol headcount (null: none). */
   headcount: HeadcountFact | null
+  /** This month's reconciliation (the building's local month): items listed for it, and those on a list signed off. */
+  reconciliation?: { listed: number; signedOff: number }
 }
 
 export type CaseKind = 'registration' | 'building'
@@ -234,6 +238,16 @@ export function entryTimeliness (b: BuildingKpiFacts, at: number, params: KpiPar
   return result('entry_timeliness', cases)
 }
 
+/** The items of this month's reconciliation lists about the house, and how many of them are signed off. */
+export function reconciledShare (b: BuildingKpiFacts): KpiResult {
+  const r = b.reconciliation
+  if (r === undefined || r.listed === 0) return result('reconciled_share', [])
+  const cases: KpiCase[] = []
+  if (r.signedOff > 0) cases.push(house(b, true, 'reconciled', r.signedOff))
+  if (r.listed > r.signedOff) cases.push(house(b, false, 'not_reconciled', r.listed - r.signedOff))
+  return result('reconciled_share', cases)
+}
+
 /** Every KPI of one building at `at`. */
 export function buildingKpis (b: BuildingKpiFacts, at: number, params: KpiParams = DEFAULT_KPI_PARAMS): Record<KpiId, KpiResult> {
   return {
@@ -243,6 +257,7 @@ export function buildingKpis (b: BuildingKpiFacts, at: number, params: KpiParams
     rental_registration: rentalRegistration(b),
     agreement_rate: agreementRate(b),
     entry_timeliness: entryTimeliness(b, at, params),
+    reconciled_share: reconciledShare(b),
   }
 }
 
@@ -254,16 +269,6 @@ export function sumFigures (kpi: KpiId, parts: ReadonlyArray<Pick<KpiFigure, 'nu
 /** Per KPI, the sum over buildings. */
 export function aggregate (perBuilding: ReadonlyArray<Record<KpiId, KpiFigure>>): Record<KpiId, KpiFigure> {
   return Object.fromEntries(KPI_IDS.map((k) => [k, sumFigures(k, perBuilding.map((b) => b[k]))])) as Record<KpiId, KpiFigure>
-}
-
-/**
- * Another part of the platform may measure a KPI of its own over the same areas (the monthly reconciliation's
- * "share reconciled"): it gives its figure per building and it is shown beside these, with its own target.
- */
-export interface ExtraKpi {
-  id: string
-  target: number
-  figureOf (buildingIds: readonly string[], at: number): Promise<Pick<KpiFigure, 'numerator' | 'denominator'>>
 }
 
 export const DAY_MS = DAY

@@ -193,4 +193,14 @@ describe.each(DATABASE_KINDS)('door plates and patrols (%s)', (kind) => {
     expect((await api('grid-zhou', 'GET', '/patrols/due')).body).toEqual([])
     expect((await api('landlord-li', 'GET', '/patrols/due')).body).toEqual([])
   })
+
+  it('a patrol that finds more people living there than registered feeds the registration rate\'s estimate', async () => {
+    const cases = async (): Promise<Array<{ reason: string; weight: number }>> =>
+      (await api('police-zumiao', 'GET', '/kpis/cases?buildingId=demo-b1&kpi=registration_rate')).body.cases
+    const registered = (await tp.platform.db.query<{ n: number }>(`select count(*)::int as n from registrations where building_id = 'demo-b1' and status = 'active'`)).rows[0]!.n
+    expect((await api('grid-chen', 'POST', '/buildings/demo-b1/patrols', { code: codes.building, headcount: registered + 6, checklist: CHECKLIST_OK })).status).toBe(201)
+    // The latest patrol counts: six people more than registered.
+    const byPatrol = (await cases()).filter((c) => c.reason === 'unregistered_by_patrol_headcount')
+    expect(byPatrol.reduce((n, c) => n + c.weight, 0)).toBe(6)
+  })
 })

@@ -234,6 +234,9 @@ describe.each(DATABASE_KINDS)('permits, vacancy, reconciliation (%s)', (kind) =>
     // The share reconciled: of the two lists holding demo-b1's item, one is signed off.
     const path = (await tp.platform.db.query<{ path: string }>(`select path from areas where id = 'lianhua-g1'`)).rows[0]!.path
     expect(await readReconciledShare(tp.platform.db, path, month)).toEqual({ listed: 2, signedOff: 1 })
+    // The same share is a KPI of the building, beside the others.
+    const figures = (await api('police-zumiao', 'GET', '/kpis?buildingId=demo-b1')).body.figures as Array<{ kpi: string; numerator: number; denominator: number; target: number }>
+    expect(figures.find((f) => f.kpi === 'reconciled_share')).toMatchObject({ numerator: 1, denominator: 2, target: 1 })
     const kpi = await api('grid-chen', 'GET', `/areas/lianhua-g1/reconciled-share?month=${month}`)
     expect(kpi.body).toEqual({ areaId: 'lianhua-g1', month, listed: 2, signedOff: 1, share: 0.5 })
     expect((await api('grid-chen', 'GET', '/areas/lianhua-g1/reconciled-share?month=2026-13')).status).toBe(400)
