@@ -36,9 +36,16 @@ export interface FactsOptions {
 /** Fills in what the reader is expected to decide for every passage (an up-to-date allow-list). */
 export function annotate (scenario: Scenario): void {
   const reg = new WorldRegistry(scenario.site)
+  const story = new Map(scenario.site.persons.map((p) => [p.ref, p.story]))
   for (const a of scenario.actions) {
-    if (a.kind === 'pass') a.expect = reg.readerDecision(a.credential, a.buildingId, a.at)
-    else reg.apply(a)
+    if (a.kind !== 'pass') {
+      reg.apply(a)
+      continue
+    }
+    a.expect = reg.readerDecision(a.credential, a.buildingId, a.at)
+    // A resident whose permit ran out is turned away at the door from then on: their everyday passes are now
+    // part of the anomaly that ended the permit.
+    if (a.expect === 'denied' && a.tag === 'routine' && reg.expiredBecause(reg.credential(a.credential), a.at) === 'permit expired') a.tag = story.get(a.person) ?? a.tag
   }
 }
 

@@ -83,10 +83,12 @@ export class WorldRegistry {
     return undefined
   }
 
-  /** What a reader decides from an up-to-date allow-list (which carries validity and windows, not permits). */
+  /** What a reader decides from an up-to-date allow-list (which carries validity, windows and the permit's end). */
   readerDecision (ref: string, buildingId: string, t: number): ReaderResult {
     const c = this.credential(ref)
     if (c.kind === 'pin' || !this.issued.has(ref) || this.revoked.has(ref) || c.buildingId !== buildingId) return 'denied'
+    const stay = c.holder === null || c.visitor === true ? undefined : this.stays.get(c.holder)
+    if (stay?.permitEnd != null && t > stay.permitEnd) return 'denied'
     if (c.validFrom !== undefined && t < c.validFrom) return 'denied'
     if (c.validUntil !== undefined && t >= c.validUntil) return 'denied'
     if (c.windows !== undefined && c.windows.length > 0 && !inWindows(t, c.windows, SITE_TIME_ZONE)) return 'denied'

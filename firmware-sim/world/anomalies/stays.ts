@@ -76,7 +76,7 @@ export function planOverRegistered (ctx: PlanContext): void {
   }
 }
 
-/** A residence permit that ends during the run: every passage after it is expired_credential (granted: readers do not know permits). */
+/** A residence permit that ends during the run: every passage after it is expired_credential, and denied (the allow-list carries the permit's end). */
 export function planExpiredPermit (ctx: PlanContext): void {
   const p = ctx.enlist(ctx.anomaly('expired-permit'))
   if (p === undefined) return
