@@ -4,8 +4,9 @@
 // restart resumes after the last batch it committed):
 // - per building, door and local day, people the camera counted in and
 //   entries granted by a credential (kpi_door_days): the unexplained entries;
-// - per registration, the latest passage with the holder's own credential at
-//   the building of the registration (kpi_own_passages).
+// - per registration, the latest presentation of the holder's own credential at
+//   the building of the registration (kpi_own_passages), opened or not: a
+//   card turned away because its permit ran out still shows its holder there.
 // The fold of a batch is pure (foldBatch); the SQL is at the edge.
 
 import type { Logger } from 'pino'
@@ -20,7 +21,7 @@ export interface DoorDayDelta { buildingId: string; day: string; door: string; c
 
 export interface BatchFold {
   doorDays: DoorDayDelta[]
-  /** Latest event time (ms) per credential id presented and granted, with the building it was at. */
+  /** Latest event time (ms) per credential id presented (granted or denied), with the building it was at. */
   passages: Array<{ credentialId: string; buildingId: string; at: number }>
 }
 
@@ -42,9 +43,10 @@ export function foldBatch (batch: readonly LogEntry[], zones: ReadonlyMap<string
     if (e.channel === 'event/line') {
       const at = Date.parse(e.payload.ts)
       if (e.payload.in > 0) bump(e.buildingId, at, e.payload.door, e.payload.in, 0)
-    } else if (e.channel === 'event/access' && e.payload.result === 'granted') {
+    } else if (e.channel === 'event/access') {
       const at = Date.parse(e.payload.ts)
-      if (e.payload.direction === 'in') bump(e.buildingId, at, e.payload.door, 0, 1)
+      if (e.payload.result === 'granted' && e.payload.direction === 'in') bump(e.buildingId, at, e.payload.door, 0, 1)
+      // The reader names the entry it matched, whatever it decided: the holder was at the door with their own credential.
       const id = e.payload.credential.credentialId
       if (id !== undefined && zones.has(e.buildingId)) {
         const key = `${e.buildingId}\n${id}`
