@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectClean, launchBrowser, openConsole, signIn, type ConsolePage } from '../support/browser.ts'
 import { residentIdNumber } from '../support/id-numbers.ts'
 import { callApi, startTestPlatform, type TestPlatform } from '../support/platform.ts'
+import { startSimReader } from '../support/sim-reader.ts'
 import { until } from '../support/wait.ts'
 
 const SHOTS = '/tmp/exchange-shots'
@@ -41,7 +42,9 @@ describe('choosing a webhook\'s subscriptions in the administrator\'s console', 
     admin = await openConsole(browser, tp.platform.addresses.api)
     await signIn(admin, 'admin')
   }, 90_000)
+  const readers: Array<{ stop: () => Promise<void> }> = []
   afterAll(async () => {
+    for (const r of readers) await r.stop().catch(() => {})
     await browser?.close()
     await tp?.dispose()
     await new Promise((resolve) => server?.close(resolve))
@@ -144,5 +147,40 @@ describe('choosing a webhook\'s subscriptions in the administrator\'s console', 
     const exported = await tp.platform.db.query<{ detail: { idNumbers: string } }>(`select detail from audit_log where action = 'exchange.exported'`)
     expect(exported.rows.map((r) => r.detail.idNumbers)).toEqual(['masked'])
     await expectClean(admin)
+  })
+
+  it('police export their jurisdiction and look up access records, without the import; the CSV holds the same', async () => {
+    const reg = await callApi(tp, 'landlord-li', 'POST', '/rooms/demo-b1-201/registrations', {
+      resident: { name: 'Records Tenant', idType: 'resident_id', idNumber: residentIdNumber(7301) },
+      credentials: [{ kind: 'card', value: 'AB12CD34' }],
+    })
+    expect(reg.status).toBe(201)
+    const reader = await startSimReader(tp, 'landlord-li', 'demo-b1')
+    readers.push(reader)
+    await until('the card on the reader', async () => await reader.present({ kind: 'card', value: 'AB12CD34' }, 'in') === 'granted', 10_000)
+    const police = await openConsole(browser, tp.platform.addresses.api)
+    await signIn(police, 'police-zumiao')
+    const { page } = police
+    await page.getByRole('link', { name: '数据交换' }).click()
+    await page.getByRole('heading', { name: '数据交换', exact: true }).waitFor()
+    expect(await page.getByRole('heading', { name: '导入' }).count()).toBe(0)
+    const records = page.locator('form', { has: page.getByRole('heading', { name: '通行记录' }) })
+    await until('the swipe among the records', async () => {
+      await records.getByRole('button', { name: '查询' }).click()
+      return await records.locator('tbody tr', { hasText: 'Records Tenant' }).count() > 0
+    }, 15_000)
+    const row = await records.locator('tbody tr', { hasText: 'Records Tenant' }).first().textContent()
+    expect(row).toContain('CD34')
+    expect(row).not.toContain('AB12CD34')
+    expect(row).toContain('通过')
+    expect(row).not.toContain(residentIdNumber(7301))
+    await page.screenshot({ path: `${SHOTS}/exchange-police-records.png`, fullPage: true })
+    const href = await records.getByRole('link', { name: '下载 CSV' }).getAttribute('href')
+    expect(href).toMatch(/^\/access-records\.csv\?/)
+    const csv = await page.evaluate(async (url) => await (await fetch(url)).text(), href!)
+    expect(csv).toContain('Records Tenant')
+    expect(csv).not.toContain(residentIdNumber(7301))
+    await expectClean(police)
+    await police.context.close()
   })
 })

@@ -15,19 +15,22 @@ import { t } from '../../i18n/index.ts'
 import { api } from '../../session.ts'
 import { useAction } from '../../use-action.ts'
 import { useData } from '../../use-data.ts'
+import { AccessRecords } from './access-records.tsx'
 import { AdminError } from './admin-errors.tsx'
 import { areaOptions } from './area-names.ts'
 
 type Importable = (typeof IMPORTABLE_DATASETS)[number]
 
-export function ExchangePage () {
+/** `canImport`: administrators import; police of an area export and read the access records of their area only. */
+export function ExchangePage ({ canImport = true }: { canImport?: boolean }) {
   const areas = useData(async () => await api.request('GET /areas'), [])
   return (
     <section>
       <h1>{t('admin.exchange.title')}</h1>
-      <p class='muted'>{t('admin.exchange.intro')}</p>
+      <p class='muted'>{t(canImport ? 'admin.exchange.intro' : 'exchange.policeIntro')}</p>
       <Loaded data={areas}>{(list) => <ExportForm areas={list} />}</Loaded>
-      <ImportForm />
+      <Loaded data={areas}>{(list) => <AccessRecords areas={list} />}</Loaded>
+      {canImport && <ImportForm />}
     </section>
   )
 }

@@ -4,6 +4,7 @@ import { AreaSettingsPage } from '../policy/area-settings-page.tsx'
 import { HousesByGradePage } from '../policy/houses-by-grade-page.tsx'
 import { ProposalPage, ProposalsPage } from '../policy/proposals-page.tsx'
 import { ScorePage } from '../policy/score-page.tsx'
+import { ExchangePage } from '../admin/exchange-page.tsx'
 import { KpisPage } from '../kpis/kpis-page.tsx'
 import { AlertPage } from './alert-page.tsx'
 import { HandoverPage } from './handover-page.tsx'
@@ -28,12 +29,14 @@ export const dispatchConsole: Console = {
     { path: '/dispatch/houses', label: 'nav.policy.houses' },
     { path: '/dispatch/policy', label: 'nav.policy.settings' },
     { path: '/dispatch/kpis', label: 'nav.kpis' },
+    { path: '/dispatch/exchange', label: 'nav.admin.exchange' },
   ],
   pages: [
     { pattern: '/dispatch', render: () => <QueuePage /> },
     { pattern: '/dispatch/map', render: () => <MapPage /> },
     { pattern: '/dispatch/handover', render: ({ user, path }) => <HandoverPage user={user} path={path} /> },
     { pattern: '/dispatch/kpis', render: ({ path }) => <KpisPage base='/dispatch/kpis' path={path} /> },
+    { pattern: '/dispatch/exchange', render: () => <ExchangePage canImport={false} /> },
     { pattern: '/dispatch/alerts/:id', render: ({ params, user }) => <AlertPage id={params.id!} user={user} /> },
     ...patrolPages('/dispatch/patrols'),
     ...POLICY_PAGES,
