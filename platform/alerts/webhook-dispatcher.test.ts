@@ -120,7 +120,9 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
     const d1 = await hooks.create(w.police, { url: `${receiver.url}/d1`, areaId: 'w-s1' })
     const d2 = await hooks.create(w.admin, { url: `${receiver.url}/d2`, areaId: 'w-d2', minSeverity: 'critical' })
     const secrets: Record<string, string> = { '/d1': d1.secret, '/d2': d2.secret }
-    const disp = dispatcher()
+    // The production timeout: beside a full test run on two cores a request to this receiver can take seconds, and a
+    // 2 s limit then failed deliveries over and over until the wait below ran out (seen in CI on PGlite).
+    const disp = dispatcher(LOCAL, { timeoutMs: 10_000 })
     const alerts = new AlertService({ db: t.db, events: disp })
     disp.start()
 
@@ -138,7 +140,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
     await alerts.raise(candidate(w.bC, { dedupKey: 'out-c-critical', severity: 'critical' }))
     await alerts.acknowledge(w.police, opened[0]!, 'seen')
     await alerts.resolve(w.police, opened[0]!, 'done', 'real')
-    await until(async () => (await t.db.query('select 1 from webhook_outbox where delivered_at is null')).rows.length === 0)
+    await until(async () => (await t.db.query('select 1 from webhook_outbox where delivered_at is null')).rows.length === 0, 90_000)
     await disp.stop()
 
     const outbox = (await t.db.query<{ seq: number; webhook_id: string; attempts: number }>(
@@ -176,7 +178,7 @@ describe.each(DATABASE_KINDS)('WebhookDispatcher on %s', (kind) => {
     await expect(hooks.deliveries(w.policeOther, d1.webhook.id)).rejects.toMatchObject({ code: 'RH_NOT_FOUND' })
     await hooks.remove(w.police, d1.webhook.id)
     await hooks.remove(w.admin, d2.webhook.id)
-  })
+  }, 120_000)
 
   it('keeps undelivered rows across a stop and delivers them after a restart', async () => {
     const hooks = new Webhooks({ db: t.db, secrets: SECRETS, targets: LOCAL })
