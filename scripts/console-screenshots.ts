@@ -46,6 +46,7 @@ export const SHOTS: Shot[] = [
   { name: 'landlord-alerts', user: 'landlord-li', path: '/landlord/alerts', waitFor: '我的楼栋告警' },
   { name: 'landlord-site', user: 'landlord-li', path: '/landlord/buildings/demo-b1/site', waitFor: '设备状态' },
   { name: 'dispatch-handover', user: 'police-zumiao', path: '/dispatch/handover', waitFor: '交接班' },
+  { name: 'dispatch-exchange', user: 'police-zumiao', path: '/dispatch/exchange', waitFor: '通行记录' },
   { name: 'grid-houses', user: 'grid-chen', path: '/grid/houses', waitFor: 'Lianhua', phone: true },
   { name: 'grid-phone', user: 'grid-chen', path: '/grid', waitFor: '详情', phone: true },
   { name: 'grid-tasks', user: 'grid-chen', path: '/grid/tasks', waitFor: '我的任务', phone: true },
