@@ -6,6 +6,7 @@
 // listeners, says offline for each reader and closes the journals. One JSON
 // line per log entry on stdout.
 
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { HttpPushListener } from './legacy/http-push.ts'
@@ -27,6 +28,7 @@ async function main (): Promise<void> {
     process.exit(values.help === true ? 0 : 2)
   }
   const config = loadSiteConfig(values.config, shippedModels())
+  mkdirSync(join(config.dataDir, 'allowlists'), { recursive: true, mode: 0o700 })
   const sequences = new SourceSequences(join(config.dataDir, 'sequences.json'))
   const journals: Journal[] = []
   const sessions = new Map<string, Map<string, LegacyReaderSession>>()
@@ -36,6 +38,7 @@ async function main (): Promise<void> {
     if (journal.recovery.waiting > 0 || journal.recovery.tornBytes > 0) log('info', 'journal recovered', { device: r.device.id, ...journal.recovery })
     const session = new LegacyReaderSession({
       url: config.mqttUrl, device: r.device, serial: r.serial, model: r.model, journal, sequences,
+      allowlistFile: join(config.dataDir, 'allowlists', `${r.device.id}.json`),
       site: { doors: r.doors, ...(r.facing === undefined ? {} : { facing: r.facing }), cardsRegisteredAs: r.cardsRegisteredAs, timeZone: config.timeZone },
       onLog: (e) => log(e.level, e.msg, { device: e.deviceId, ...(e.detail === undefined ? {} : { detail: e.detail }) }),
     })

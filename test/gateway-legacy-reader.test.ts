@@ -17,6 +17,7 @@ import { HttpPushListener } from '../gateway/legacy/http-push.ts'
 import { TcpLineListener } from '../gateway/legacy/tcp-line.ts'
 import { shippedModels } from '../gateway/legacy/reader-model.ts'
 import { LegacyReaderSession } from '../gateway/legacy/reader-session.ts'
+import { atPointer } from '../gateway/legacy/values.ts'
 import { residentIdNumber } from './support/id-numbers.ts'
 import { callApi, provisionReader, startTestPlatform, type TestPlatform } from './support/platform.ts'
 import { until } from './support/wait.ts'
@@ -28,6 +29,7 @@ describe('a legacy HTTP-push reader behind the gateway', () => {
   let session: LegacyReaderSession
   let listener: HttpPushListener
   let base: string
+  let allowlistKey: string | null = null
   const startedAt = new Date(Date.now() - 60_000).toISOString()
 
   beforeAll(async () => {
@@ -39,6 +41,7 @@ describe('a legacy HTTP-push reader behind the gateway', () => {
     })
     expect(reg.status, JSON.stringify(reg.body)).toBe(201)
     const details = await provisionReader(tp, 'landlord-li', 'demo-b1')
+    allowlistKey = details.allowlistKey
     journal = await Journal.open({ dir: join(dir, 'journal', details.clientId) })
     session = new LegacyReaderSession({
       url: details.url.replace('localhost', '127.0.0.1'),
@@ -48,6 +51,7 @@ describe('a legacy HTTP-push reader behind the gateway', () => {
       site: { doors: { 1: 'main-gate' }, cardsRegisteredAs: 'hex', timeZone: 'Asia/Shanghai' },
       journal,
       sequences: new SourceSequences(join(dir, 'sequences.json')),
+      allowlistFile: join(dir, 'allowlist.json'),
     })
     await session.client.start()
     await until('the allow-list at the gateway', () => session.allowlistVersion > 0, 10_000)
@@ -90,12 +94,15 @@ describe('a legacy HTTP-push reader behind the gateway', () => {
   })
 
   it('refuses what the model cannot read, keeping nothing', async () => {
-    const before = journal.depth + session.counters.swipes
+    // What the tests before sent is acknowledged first: the journal then holds nothing, and must still after.
+    await until('the journal empty', () => journal.depth === 0, 10_000)
+    const before = session.counters.swipes
     expect(await post('/api/swipe', { sn: 'AC200-0042', data: { cardNo: 'c0ffee12', doorNo: 7, inOut: 0, verify: 1 } })).toMatchObject({ status: 400, body: { code: 1, msg: expect.stringMatching(/door "7"/) } })
     expect(await post('/api/swipe', '{not json')).toMatchObject({ status: 400, body: { msg: 'the body is not JSON' } })
     expect(await post('/api/swipe', { sn: 'NOPE', data: {} })).toMatchObject({ status: 400, body: { msg: expect.stringMatching(/no reader with this serial/) } })
     expect((await fetch(`${base}/api/other`, { method: 'POST', body: '{}' })).status).toBe(404)
-    expect(journal.depth + session.counters.swipes).toBe(before)
+    expect(journal.depth).toBe(0)
+    expect(session.counters.swipes).toBe(before)
     expect(session.counters.refused).toBe(1)
     expect(listener.counters.refused).toBe(3)
   })
@@ -116,6 +123,27 @@ describe('a legacy HTTP-push reader behind the gateway', () => {
     const ids = events.map((e) => e.eventId)
     expect(new Set(ids).size).toBe(ids.length)
     expect(events.find((e) => e.payload?.credential?.value === 'BEEF0002')?.payload).toMatchObject({ result: 'denied', reason: 'unknown_credential', direction: 'out' })
+  })
+
+  it('started again while the uplink is down, still opens for the registered card from the list it kept', async () => {
+    const model = shippedModels().get('http-json-push')!
+    const offlineJournal = await Journal.open({ dir: join(dir, 'journal-restarted') })
+    const restarted = new LegacyReaderSession({
+      url: 'mqtt://127.0.0.1:1', // no platform there: the uplink is down
+      device: { id: session.client.deviceId, buildingId: 'demo-b1', password: 'unused', allowlistKey: allowlistKey! },
+      serial: 'AC200-0042', model,
+      site: { doors: { 1: 'main-gate' }, cardsRegisteredAs: 'hex', timeZone: 'Asia/Shanghai' },
+      journal: offlineJournal,
+      sequences: new SourceSequences(join(dir, 'sequences-restarted.json')),
+      allowlistFile: join(dir, 'allowlist.json'),
+    })
+    expect(restarted.allowlistVersion).toBe(session.allowlistVersion)
+    const ask = (cardNo: string) => restarted.ask((at) => atPointer({ sn: 'AC200-0042', data: { cardNo, doorNo: 1, inOut: 0 } }, at), Date.now())
+    expect((await ask('c0ffee12')).result).toBe('granted')
+    expect((await ask('dead0002')).result).toBe('denied')
+    expect(restarted.counters.decidedOffline).toBe(2)
+    expect(offlineJournal.depth).toBe(2)
+    await offlineJournal.close()
   })
 
   it('a Wiegand line bridge: answers in order, line by line; converts the card; refuses stray lines', async () => {
@@ -154,6 +182,23 @@ describe('a legacy HTTP-push reader behind the gateway', () => {
       expect(seen.map((e) => e.payload.credential.value)).toEqual(['0C8707', '0C8707'])
       expect(lines.counters.refused).toBe(1)
       expect(bridge.counters.refused).toBe(1)
+      // A complete line, then an overlong one in the same chunk, its end and another line in the next: each
+      // gets its own answer, in order.
+      const again = connect(port, '127.0.0.1')
+      let more = ''
+      again.setEncoding('utf8')
+      again.on('data', (c: string) => { more += c })
+      again.write(`ASK,BRIDGE01,1,12,34567\r\n${'X'.repeat(1100)}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      again.write(`${'Y'.repeat(50)}\r\nASK,BRIDGE01,3,1,2\r\n${'Z'.repeat(2000)}\r\nASK,BRIDGE01,1,12,34567\r\n`)
+      await until('four more answers', () => more.split('\r\n').length > 4, 10_000)
+      expect(more.split('\r\n').slice(0, 4)).toEqual([
+        'DENY', 'ERR a line is longer than 1024 characters', 'ERR door: door "3" is not one the site config names for this reader',
+        'ERR a line is longer than 1024 characters',
+      ])
+      await until('the fifth', () => more.split('\r\n').length > 5, 10_000)
+      expect(more.split('\r\n')[4]).toBe('DENY')
+      again.destroy()
     } finally {
       await lines.close()
       await bridge.client.stop()

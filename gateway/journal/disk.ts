@@ -1,6 +1,7 @@
-// The two disk operations the journal's durability rests on.
+// The disk operations the gateway's durability rests on.
 
-import { closeSync, fsyncSync, openSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import type { FileHandle } from 'node:fs/promises'
 
 /** Makes a directory's entries (segments made or deleted) survive a power cut. */
@@ -16,4 +17,14 @@ export async function appendAll (handle: FileHandle, buf: Buffer): Promise<void>
     if (bytesWritten <= 0) throw Object.assign(new Error(`the journal write stopped after ${at} of ${buf.length} bytes`), { code: 'EIO' })
     at += bytesWritten
   }
+}
+
+/** Replaces a small file whole: written beside it, synced, renamed over it, the directory synced. */
+export function writeSynced (file: string, text: string): void {
+  const tmp = `${file}.tmp`
+  writeFileSync(tmp, text, { mode: 0o600 })
+  const fd = openSync(tmp, 'r+')
+  try { fsyncSync(fd) } finally { closeSync(fd) }
+  renameSync(tmp, file)
+  syncDir(dirname(file))
 }

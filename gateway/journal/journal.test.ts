@@ -49,6 +49,16 @@ describe('journal', () => {
     await b.close()
   })
 
+  it('sends nothing before it is on disk; an event whose write is refused never leaves', async () => {
+    const j = await Journal.open({ dir: scratch() })
+    const pending = j.append(ev(1))
+    expect(j.depth).toBe(1)
+    expect(j.takeNext()).toBeUndefined()
+    await pending
+    expect(ns([j.takeNext()!])).toEqual([1])
+    await j.close()
+  })
+
   it('puts what was in flight back when the uplink drops, and ignores a late acknowledgement of a dropped event', async () => {
     const j = await Journal.open({ dir: scratch() })
     for (let n = 1; n <= 3; n++) await j.append(ev(n))

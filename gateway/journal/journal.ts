@@ -73,7 +73,8 @@ type Rec =
   | { k: 'e'; id: number; at: number; topic: string; payload: string; alarm: boolean }
   | { k: 'a' | 'd'; id: number }
 
-interface Waiting { event: JournalEvent; segment: number; bytes: number }
+/** `kept`: its write is on disk. Until then it is not sent: an event whose write fails was never received. */
+interface Waiting { event: JournalEvent; segment: number; bytes: number; kept: boolean }
 
 interface Write { buf: Buffer; done: (err?: unknown) => void }
 
@@ -92,7 +93,7 @@ export class Journal implements EventBuffer {
   private waitingBytes = 0
   private nextId = 1
   /** Per segment number: bytes written, and bytes of its events still waiting. */
-  private readonly segments = new Map<number, { size: number; live: number }>()
+  private readonly segments = new Map<number, { size: number; live: number; durable: number }>()
   private active = 0
   private handle: FileHandle | undefined
   private queue: Write[] = []
@@ -150,10 +151,17 @@ export class Journal implements EventBuffer {
     if (bytes > this.maxBytes) throw new RangeError(`an event of ${bytes} bytes cannot fit a journal of ${this.maxBytes}`)
     const event: JournalEvent = { id: this.nextId++, at: this.now(), topic: e.topic, payload: e.payload, alarm: e.alarm === true }
     this.makeRoom(bytes, event.alarm)
-    const w: Waiting = { event, segment: this.active, bytes }
+    const w: Waiting = { event, segment: this.active, bytes, kept: false }
     this.waiting.push(w)
     this.waitingBytes += bytes
-    await this.write({ k: 'e', ...event }, w)
+    try {
+      await this.write({ k: 'e', ...event }, w)
+    } catch (err) {
+      // Refused to the device, which may send it again: it must not also go out from here.
+      this.remove(event.id)
+      throw err
+    }
+    w.kept = true
     return event
   }
 
@@ -164,7 +172,8 @@ export class Journal implements EventBuffer {
   /** The oldest event not yet in flight, now in flight; undefined when all are. */
   takeNext (): JournalEvent | undefined {
     const w = this.waiting[this.cursor]
-    if (w === undefined) return undefined
+    // In order: nothing leaves before the oldest not yet in flight is on disk.
+    if (w === undefined || !w.kept) return undefined
     this.cursor++
     return w.event
   }
@@ -254,12 +263,20 @@ export class Journal implements EventBuffer {
       while (this.queue.length > 0) {
         const batch = this.queue
         this.queue = []
+        const seg = this.segments.get(this.active)!
+        const buf = Buffer.concat(batch.map((w) => w.buf))
         try {
-          await appendAll(this.handle!, Buffer.concat(batch.map((w) => w.buf)))
+          await appendAll(this.handle!, buf)
           await this.handle!.datasync()
+          seg.durable += buf.length
           for (const w of batch) w.done()
         } catch (err) {
           for (const w of batch) w.done(err)
+          // A failed write may have left part of a frame: cut it off, and go on in a new segment all the same, so
+          // nothing kept later sits behind a damaged frame that would stop the reading of the file after a crash.
+          await this.handle!.truncate(seg.durable).catch(() => {})
+          seg.size = seg.durable
+          await this.begin(this.active + 1).catch(() => {})
         }
         if (this.segments.get(this.active)!.size >= this.segmentBytes) await this.rotate()
       }
@@ -284,6 +301,7 @@ export class Journal implements EventBuffer {
       }
       const active = this.segments.get(this.active)!
       active.size += buf.length
+      active.durable += buf.length
       for (const w of moving) {
         w.segment = this.active
         active.live += w.bytes
@@ -299,7 +317,7 @@ export class Journal implements EventBuffer {
   private async begin (n: number): Promise<void> {
     const previous = this.handle
     this.active = n
-    const seg = { size: 0, live: 0 }
+    const seg = { size: 0, live: 0, durable: 0 }
     this.segments.set(n, seg)
     await previous?.close()
     this.handle = await open(join(this.o.dir, segmentName(n)), 'a', 0o600)
@@ -308,6 +326,7 @@ export class Journal implements EventBuffer {
     await this.handle.datasync()
     syncDir(this.o.dir)
     seg.size += head.length
+    seg.durable += head.length
   }
 
   private async recover (): Promise<void> {
@@ -327,14 +346,14 @@ export class Journal implements EventBuffer {
           this.recovery.damagedSegments++
         }
       }
-      this.segments.set(n, { size: read.goodBytes, live: 0 })
+      this.segments.set(n, { size: read.goodBytes, live: 0, durable: read.goodBytes })
       for (const r of read.records as Rec[]) {
         if (r.k === 'h') this.nextId = Math.max(this.nextId, r.next)
         else if (r.k === 'e') {
           this.nextId = Math.max(this.nextId, r.id + 1)
           const event: JournalEvent = { id: r.id, at: r.at, topic: r.topic, payload: r.payload, alarm: r.alarm }
           // A copy made by compaction: the event now lives in the later segment.
-          events.set(r.id, { event, segment: n, bytes: sizeOf(r) })
+          events.set(r.id, { event, segment: n, bytes: sizeOf(r), kept: true })
         } else {
           this.nextId = Math.max(this.nextId, r.id + 1)
           resolved.add(r.id)

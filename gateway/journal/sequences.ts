@@ -11,9 +11,8 @@
 // on from the ceiling, so at most a block of numbers is skipped, never reused.
 
 import { randomUUID } from 'node:crypto'
-import { existsSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { syncDir } from './disk.ts'
+import { existsSync, readFileSync } from 'node:fs'
+import { writeSynced } from './disk.ts'
 
 const BLOCK = 1000
 
@@ -38,12 +37,7 @@ export class SourceSequences {
   }
 
   private save (): void {
-    const tmp = `${this.file}.tmp`
-    writeFileSync(tmp, JSON.stringify(this.ceilings), { mode: 0o600 })
-    const fd = openSync(tmp, 'r+')
-    try { fsyncSync(fd) } finally { closeSync(fd) }
-    renameSync(tmp, this.file)
-    syncDir(dirname(this.file))
+    writeSynced(this.file, JSON.stringify(this.ceilings))
   }
 }
 

@@ -77,6 +77,11 @@ describe('reading messages', () => {
 
   it('a swipe the model or the site does not know is refused with what is wrong, never guessed', () => {
     expect(() => readSwipe(http, site, lookup(body({ cardNo: '04a1', doorNo: 7, inOut: 0, verify: 1 })), 0)).toThrow(/door "7" is not one the site config names/)
+    // A reader's word that happens to name a property of every object is still only a word.
+    for (const doorNo of ['__proto__', 'constructor', 'toString']) {
+      expect(() => readSwipe(http, site, lookup(body({ cardNo: '04a1', doorNo, inOut: 0, verify: 1 })), 0)).toThrow(/is not one the site config names/)
+    }
+    expect(() => readSwipe(http, site, lookup(body({ cardNo: '04a1', doorNo: 1, inOut: 'constructor', verify: 1 })), 0)).toThrow(/direction: value "constructor"/)
     expect(() => readSwipe(http, site, lookup(body({ cardNo: '04a1', doorNo: 1, inOut: 5, verify: 1 })), 0)).toThrow(/direction: value "5"/)
     expect(() => readSwipe(http, site, lookup(body({ doorNo: 1, inOut: 0, verify: 1 })), 0)).toThrow(/card: is missing/)
     expect(() => readSwipe(http, site, lookup(body({ cardNo: { x: 1 }, doorNo: 1, inOut: 0, verify: 1 })), 0)).toThrow(/card: is not text/)

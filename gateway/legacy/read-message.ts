@@ -34,11 +34,12 @@ const REASONS: ReadonlySet<string> = new Set(DENY_REASONS)
 
 function door (model: ReaderModel, site: LegacyReaderSite, get: Lookup): { door: string; direction: 'in' | 'out' } {
   const theirs = mapped('door', asText('door', get(model.fields.door.at)), model.fields.door.map)
-  const ours = site.doors[theirs]
+  // The reader's word is data: only the site's own doors count (never a property every object has).
+  const ours = Object.hasOwn(site.doors, theirs) ? site.doors[theirs] : undefined
   if (ours === undefined) throw new FieldError('door', `door "${theirs.slice(0, 32)}" is not one the site config names for this reader`)
   let direction: string | undefined
   if (model.fields.direction !== undefined) direction = mapped('direction', asText('direction', get(model.fields.direction.at)), model.fields.direction.map)
-  else direction = site.facing?.[ours]
+  else direction = site.facing !== undefined && Object.hasOwn(site.facing, ours) ? site.facing[ours] : undefined
   if (direction !== 'in' && direction !== 'out') throw new FieldError('direction', direction === undefined ? 'neither the message nor the site config says which way the reader faces' : `"${direction}" is neither in nor out`)
   return { door: ours, direction }
 }

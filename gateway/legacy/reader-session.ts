@@ -3,10 +3,13 @@
 // allow-list the platform syncs to it held here, so the gateway can answer
 // the reader's "may this card open?" itself, with or without the uplink.
 
+import { existsSync, readFileSync } from 'node:fs'
 import { parseAllowlistKey, type AllowlistSync } from '../../protocol/index.ts'
 import {
-  applySync, decide, DeviceClient, EMPTY_ALLOWLIST, errorBody, type Decision, type DeviceLogEntry, type HeldAllowlist,
+  applySync, decide, DeviceClient, EMPTY_ALLOWLIST, errorBody, restoredAllowlist, savedAllowlist, type Decision, type DeviceLogEntry,
+  type HeldAllowlist,
 } from '../../protocol/device-client/index.ts'
+import { writeSynced } from '../journal/disk.ts'
 import type { Journal } from '../journal/journal.ts'
 import type { SourceSequences } from '../journal/sequences.ts'
 import { readAsk, readSwipe, type LegacyReaderSite, type Lookup } from './read-message.ts'
@@ -22,6 +25,11 @@ export interface LegacyReaderOptions {
   site: LegacyReaderSite
   journal: Journal
   sequences: SourceSequences
+  /**
+   * Where the allow-list held for this reader is kept (a file, written and synced after every sync), so that a
+   * gateway started while the uplink is down still answers from it. Without it the list lives in memory only.
+   */
+  allowlistFile?: string
   heartbeatS?: number
   onLog?: (e: DeviceLogEntry) => void
 }
@@ -43,6 +51,14 @@ export class LegacyReaderSession {
 
   constructor (private readonly o: LegacyReaderOptions) {
     this.key = parseAllowlistKey(o.device.allowlistKey)
+    if (o.allowlistFile !== undefined && existsSync(o.allowlistFile)) {
+      try {
+        this.held = restoredAllowlist(JSON.parse(readFileSync(o.allowlistFile, 'utf8')))
+      } catch (err) {
+        // Unreadable: start empty (every card denied) until the platform syncs a list again.
+        o.onLog?.({ deviceId: o.device.id, level: 'error', msg: 'the saved allow-list cannot be read; waiting for a sync', detail: String(err) })
+      }
+    }
     this.client = new DeviceClient({
       credentials: { url: o.url, buildingId: o.device.buildingId, deviceId: o.device.id, password: o.device.password },
       doors: [...new Set(Object.values(o.site.doors))],
@@ -59,6 +75,7 @@ export class LegacyReaderSession {
         const outcome = applySync(this.held, command as AllowlistSync, this.key)
         if (!outcome.ok) return errorBody(outcome.code, outcome.message)
         this.held = outcome.list
+        if (o.allowlistFile !== undefined) writeSynced(o.allowlistFile, JSON.stringify(savedAllowlist(outcome.list)))
         return { status: 'ok', data: { version: outcome.list.version } }
       },
       ...(o.onLog === undefined ? {} : { onLog: o.onLog }),

@@ -56,26 +56,31 @@ export class TcpLineListener {
     socket.on('error', () => {})
     socket.on('close', () => this.sockets.delete(socket))
     let pending = ''
-    let skipping = false
-    // One line at a time, in order: the answers must come back in the order the bridge asked.
+    // Past MAX_LINE characters without a line end: the line is refused once and the rest of it, up to its end,
+    // thrown away; the lines after it are read as usual.
+    let overlong = false
+    // One line at a time, in order: the answers must come back in the order the bridge sent the lines.
     let queue = Promise.resolve()
+    const enqueue = (work: () => void | Promise<void>): void => {
+      queue = queue.then(work).catch(() => this.write(socket, this.line.refused, { error: 'internal error' }))
+    }
     socket.on('data', (chunk: string) => {
       const parts = (pending + chunk).split('\n')
       pending = parts.pop() ?? ''
-      if (pending.length > MAX_LINE) {
-        if (!skipping) queue = queue.then(() => this.refuse(socket, `a line is longer than ${MAX_LINE} characters`))
-        skipping = true
-        pending = ''
-      }
       for (const raw of parts) {
-        if (skipping) {
-          skipping = false
+        if (overlong) {
+          overlong = false
           continue
         }
         const text = raw.replace(/\r$/, '')
-        if (text.length === 0) continue
-        queue = queue.then(() => this.handle(socket, text)).catch(() => this.write(socket, this.line.refused, { error: 'internal error' }))
+        if (text.length > MAX_LINE) enqueue(() => this.refuse(socket, `a line is longer than ${MAX_LINE} characters`))
+        else if (text.length > 0) enqueue(() => this.handle(socket, text))
       }
+      if (!overlong && pending.length > MAX_LINE) {
+        overlong = true
+        enqueue(() => this.refuse(socket, `a line is longer than ${MAX_LINE} characters`))
+      }
+      if (overlong) pending = ''
     })
   }
 

@@ -38,7 +38,7 @@ export function asText (field: string, v: unknown): string {
 /** The reader's value through the model's map; a value the map does not know is refused, never guessed. */
 export function mapped (field: string, value: string, map: Readonly<Record<string, string>> | undefined): string {
   if (map === undefined) return value
-  const ours = map[value]
+  const ours = Object.hasOwn(map, value) ? map[value] : undefined
   if (ours === undefined) throw new FieldError(field, `value "${value.slice(0, 32)}" is not one the model knows (${Object.keys(map).join(', ')})`)
   return ours
 }

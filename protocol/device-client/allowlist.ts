@@ -46,6 +46,15 @@ function build (version: number, entries: Iterable<AllowEntry>, revoked: Readonl
   return { version, byId, byDigest, revoked }
 }
 
+/** What a list held is, as plain data a device can keep in storage, and back (a gateway keeps it across restarts). */
+export function savedAllowlist (held: HeldAllowlist): { version: number; entries: AllowEntry[]; revoked: string[] } {
+  return { version: held.version, entries: [...held.byId.values()], revoked: [...held.revoked] }
+}
+
+export function restoredAllowlist (saved: { version: number; entries: readonly AllowEntry[]; revoked: readonly string[] }): HeldAllowlist {
+  return build(saved.version, saved.entries, new Set(saved.revoked))
+}
+
 /**
  * Applies a full or delta sync to the list held (§8.1), after checking that
  * it was computed with this reader's key (`undefined`: the reader has none).

@@ -207,6 +207,8 @@ export class DeviceClient {
     this.counters.dropped += this.outbox.dropped - before
     if (!this.online) this.counters.buffered++
     this.pump()
+    // A durable buffer holds an event back until it is on disk: send it then.
+    if (kept instanceof Promise) kept.then(() => this.pump(), () => {})
     return { ids, kept }
   }
 

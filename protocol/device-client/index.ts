@@ -16,5 +16,5 @@ export {
 } from './client-options.ts'
 export { CommandHandler, errorBody, type ReplyBody } from './commands.ts'
 export { applyConfig, type DeviceSettings } from './settings.ts'
-export { applySync, decide, EMPTY_ALLOWLIST, type CredentialKind, type Decision, type HeldAllowlist, type SyncOutcome } from './allowlist.ts'
+export { applySync, decide, EMPTY_ALLOWLIST, restoredAllowlist, savedAllowlist, type CredentialKind, type Decision, type HeldAllowlist, type SyncOutcome } from './allowlist.ts'
 export { Outbox, type EventBuffer, type OutboxEntry } from './outbox.ts'
