@@ -44,8 +44,9 @@ describe('the KPI page', () => {
     const rental = rowOf(page, '出租屋登记率')
     await expect(rental.textContent()).resolves.toContain('2 / 2')
     expect(await rental.getAttribute('class')).toBe('kpi-met')
-    // Six KPIs, each with its target.
-    expect(await page.locator('table.kpi-table tbody tr').count()).toBe(6)
+    // Seven KPIs (the plans' six and the share reconciled), each with its target.
+    expect(await page.locator('table.kpi-table tbody tr').count()).toBe(7)
+    await expect(rowOf(page, '月度核对完成率').textContent()).resolves.toContain('≥ 100.0%')
     expect(await page.getByRole('link', { name: '导出 CSV' }).getAttribute('href')).toBe('/kpis.csv')
     await page.screenshot({ path: `${SHOTS}/police-street.png`, fullPage: true })
 
