@@ -123,6 +123,14 @@ describe.each(DATABASE_KINDS)('KPIs (%s)', (kind) => {
     expect(await registryFingerprint(tp.platform.db)).toBe(before)
   })
 
+  it('never widens to the whole city for police or a grid worker whose area cannot be found', async () => {
+    const kpis = new Kpis(tp.platform.registry.ctx)
+    for (const role of ['police', 'grid_worker'] as const) {
+      const actor = { id: tp.userIds['police-zumiao']!, username: 'lost', role, areaPath: '/no/such/area/' } as unknown as Parameters<Kpis['subject']>[0]
+      await expect(kpis.subject(actor, {})).rejects.toMatchObject({ statusCode: 404 })
+    }
+  })
+
   it('refuses bad input with a 400 and changes nothing', async () => {
     const before = await registryFingerprint(tp.platform.db)
     for (const url of [

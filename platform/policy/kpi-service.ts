@@ -85,6 +85,8 @@ export class Kpis {
       return { kind: area.kind, id: area.id, name: area.name, selection: { where, params }, path: area.path, stored: actor.role !== 'landlord' }
     }
     if (actor.role === 'landlord') return { kind: 'landlord', id: actor.id, name: actor.username, selection: { where: scope, params }, stored: false }
+    // The whole city is the administrators' only: police or a grid worker whose area cannot be found see nothing.
+    if (actor.role !== 'admin') throw new Errors.NotFound('the area of your account')
     return { kind: 'city', id: 'all', name: '', selection: { where: 'true', params: [] }, stored: false }
   }
 
