@@ -6,8 +6,8 @@
 // "refused" reply with what was wrong, changes nothing and is counted.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { JournalFullError } from '../journal/journal.ts'
+import { answerWords, listenOn } from './listening.ts'
 import { fillReply } from './read-message.ts'
 import type { ReaderModel } from './reader-model.ts'
 import type { LegacyReaderSession } from './reader-session.ts'
@@ -35,11 +35,7 @@ export class HttpPushListener {
   }
 
   async listen (port: number, host = '0.0.0.0'): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(port, host, () => { this.server.off('error', reject); resolve() })
-    })
-    return (this.server.address() as AddressInfo).port
+    return await listenOn(this.server, port, host)
   }
 
   async close (): Promise<void> {
@@ -69,9 +65,7 @@ export class HttpPushListener {
         await reader.swipe(get, this.now())
         return this.reply(res, this.http.kept, {})
       }
-      const d = await reader.ask(get, this.now())
-      const open = d.result === 'granted'
-      return this.reply(res, this.http.verifyAnswer ?? this.http.kept, { open, openText: open ? (this.model.openWords?.yes ?? 'yes') : (this.model.openWords?.no ?? 'no') })
+      return this.reply(res, this.http.verifyAnswer ?? this.http.kept, answerWords(this.model, await reader.ask(get, this.now())))
     } catch (err) {
       if (err instanceof FieldError) return this.reply(res, this.http.refused, { error: err.message })
       // The journal is full of alarms: the reader should keep the swipe and send it again later.

@@ -4,8 +4,9 @@
 // once it is in the journal; a question line with the decision; any other line
 // with the "refused" line saying what was wrong, changing nothing, counted.
 
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { createServer, type Server, type Socket } from 'node:net'
 import { JournalFullError } from '../journal/journal.ts'
+import { answerWords, listenOn } from './listening.ts'
 import { fillReply } from './read-message.ts'
 import type { ReaderModel } from './reader-model.ts'
 import type { LegacyReaderSession } from './reader-session.ts'
@@ -37,11 +38,7 @@ export class TcpLineListener {
   }
 
   async listen (port: number, host = '0.0.0.0'): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(port, host, () => { this.server.off('error', reject); resolve() })
-    })
-    return (this.server.address() as AddressInfo).port
+    return await listenOn(this.server, port, host)
   }
 
   async close (): Promise<void> {
@@ -99,9 +96,7 @@ export class TcpLineListener {
         await reader.swipe(get, this.now())
         return this.write(socket, this.line.kept, {})
       }
-      const d = await reader.ask(get, this.now())
-      const open = d.result === 'granted'
-      return this.write(socket, this.line.verifyAnswer ?? this.line.kept, { open, openText: open ? (this.model.openWords?.yes ?? 'yes') : (this.model.openWords?.no ?? 'no') })
+      return this.write(socket, this.line.verifyAnswer ?? this.line.kept, answerWords(this.model, await reader.ask(get, this.now())))
     } catch (err) {
       if (err instanceof FieldError || err instanceof JournalFullError) return this.write(socket, this.line.refused, { error: err.message })
       throw err
