@@ -101,7 +101,7 @@ export class EventHub {
    * Waits up to `timeoutMs` for messages (at most `limit`): answers at once when some are queued, as soon as one
    * arrives otherwise, with none at the timeout, and with a fault when the subscription ends meanwhile.
    */
-  pull (id: string, timeoutMs: number, limit: number): Promise<PullResult> {
+  pull (id: string, timeoutMs: number, limit: number, signal?: AbortSignal): Promise<PullResult> {
     const sub = this.live(id)
     this.counters.pulls++
     // One pull at a time per subscription: a newer pull answers the older one with no messages.
@@ -128,6 +128,8 @@ export class EventHub {
         },
       }
       sub.waiter = waiter
+      // The client gave up (its own timeout, a reset): the messages stay queued for its next pull.
+      signal?.addEventListener('abort', () => waiter.settle({ kind: 'messages', events: [] }), { once: true })
     })
   }
 

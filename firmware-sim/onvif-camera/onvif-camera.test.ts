@@ -189,6 +189,26 @@ describe('simulated ONVIF camera with the onvif Cam client', () => {
     expect(camera.counters.pullsEndedEarly).toBe(2)
   })
 
+  it('keeps the messages of a pull the client abandoned for its next pull', async () => {
+    const token = { username: camera.username, password: camera.password }
+    const created = await postSoap(camera.url.replace('device_service', 'events_service'),
+      soapEnvelope('<CreatePullPointSubscription xmlns="http://www.onvif.org/ver10/events/wsdl"/>', token))
+    const address = /<wsa:Address>([^<]+)</.exec(created.text)![1]!
+    const pullBody = '<PullMessages xmlns="http://www.onvif.org/ver10/events/wsdl"><Timeout>PT2S</Timeout><MessageLimit>5</MessageLimit></PullMessages>'
+    await postSoap(address, soapEnvelope(pullBody, token)) // the initial states
+    const gaveUp = new AbortController()
+    const abandoned = fetch(address, { method: 'POST', body: soapEnvelope(pullBody, token), signal: gaveUp.signal })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    gaveUp.abort()
+    await expect(abandoned).rejects.toThrow()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    camera.cross('door-in')
+    await new Promise((resolve) => setTimeout(resolve, 50)) // long enough for a stale pull to take it
+    const next = await postSoap(address, soapEnvelope(pullBody, token))
+    expect(next.text).toContain('LineDetector/Crossed')
+    expect(camera.counters.messagesDelivered).toBe(3)
+  })
+
   it('reboots: refuses connections meanwhile, forgets subscriptions, comes back with uptime reset', async () => {
     const cam = await connect()
     await camCall(cam, 'createPullPointSubscription')

@@ -205,9 +205,11 @@ export async function startSimulatedOnvifCamera (options: SimulatedOnvifCameraOp
         return sendFault(res, faults.notAuthorized(auth.detail))
       }
     }
+    const aborted = new AbortController()
+    res.on('close', () => { if (!res.writableFinished) aborted.abort() })
     const ctx: OperationContext = {
       body, header, path: url, now, hub, identity, endpoints,
-      subscriptionAddress: (id) => `${base}/onvif/pullpoint/${id}`,
+      subscriptionAddress: (id) => `${base}/onvif/pullpoint/${id}`, signal: aborted.signal,
     }
     try {
       const answer = await op.run(ctx)

@@ -19,6 +19,8 @@ export interface OperationContext {
   identity: r.CameraIdentity
   endpoints: r.Endpoints
   subscriptionAddress: (id: string) => string
+  /** Aborted when the client's connection closes before the answer. */
+  signal: AbortSignal
 }
 
 export interface Operation {
@@ -62,7 +64,7 @@ async function pullMessages (ctx: OperationContext): Promise<Answer> {
   const limit = limitText === undefined ? 10 : Number(limitText)
   if (timeoutMs === undefined || timeoutMs < 0) throw faults.invalidArg('Timeout')
   if (!Number.isInteger(limit) || limit < 1) throw faults.invalidArg('MessageLimit')
-  const result = await ctx.hub.pull(id, Math.min(timeoutMs, MAX_PULL_TIMEOUT_MS), Math.min(limit, MAX_MESSAGE_LIMIT))
+  const result = await ctx.hub.pull(id, Math.min(timeoutMs, MAX_PULL_TIMEOUT_MS), Math.min(limit, MAX_MESSAGE_LIMIT), ctx.signal)
   if (result.kind === 'close-socket') return CLOSE_SOCKET
   const events = result.kind === 'messages' ? result.events : []
   const now = ctx.now()
