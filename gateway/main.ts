@@ -16,6 +16,7 @@ import { TcpLineListener } from './legacy/tcp-line.ts'
 import { Journal } from './journal/journal.ts'
 import { SourceSequences } from './journal/sequences.ts'
 import { loadSiteConfig, SiteConfigError } from './site-config.ts'
+import { FrigateSite } from './frigate/frigate-site.ts'
 
 const log = (level: 'info' | 'warn' | 'error', msg: string, detail: Record<string, unknown> = {}): void => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...detail })}\n`)
@@ -57,8 +58,19 @@ async function main (): Promise<void> {
   const all = [...sessions.values()].flatMap((m) => [...m.values()])
   // Started with retry: the uplink may be down when the gateway starts; the journals keep what comes meanwhile.
   for (const s of all) s.client.start({ retry: true }).catch((err: unknown) => log('error', 'device session did not start', { device: s.client.deviceId, err: String(err) }))
+  // Frigate (gateway/frigate): one camera session per mapped Frigate camera, and the adapter on Frigate's broker.
+  const frigate = config.frigate === undefined
+    ? undefined
+    : await FrigateSite.open({
+      config: config.frigate, mqttUrl: config.mqttUrl, dataDir: config.dataDir, timeZone: config.timeZone, journal: config.journal, sequences,
+      onLog: (e) => log(e.level, e.msg, { device: e.deviceId, ...(e.detail === undefined ? {} : { detail: e.detail }) }),
+    })
+  if (frigate !== undefined) {
+    frigate.start()
+    log('info', 'frigate adapter started', { url: config.frigate!.url, cameras: frigate.sessions.length })
+  }
   const sweeper = setInterval(() => {
-    for (const j of journals) j.sweep()
+    for (const j of [...journals, ...(frigate?.journals ?? [])]) j.sweep()
   }, 60_000)
   sweeper.unref()
   log('info', 'gateway started', { readers: all.length, listeners: listeners.length, dataDir: config.dataDir })
@@ -70,6 +82,7 @@ async function main (): Promise<void> {
     log('info', 'stopping', { signal })
     clearInterval(sweeper)
     for (const l of listeners) await l.close()
+    await frigate?.stop() // closes its own journals
     await Promise.all(all.map((s) => s.client.stop({ graceful: true }).catch(() => {})))
     for (const j of journals) await j.close()
     log('info', 'stopped')

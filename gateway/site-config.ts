@@ -9,6 +9,7 @@ import { Compile } from 'typebox/compile'
 import { parse } from 'yaml'
 import { isKnownTimeZone, parseAllowlistKey } from '../protocol/index.ts'
 import type { ReaderModel } from './legacy/reader-model.ts'
+import { FRIGATE_HINTS, FrigateSectionSchema, resolveFrigate, type FrigateConfig } from './frigate/frigate-config.ts'
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' })
 const Size = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^\\d+(\\.\\d+)?\\s*(B|KiB|MiB|GiB)$' })])
@@ -43,7 +44,9 @@ const ConfigSchema = Type.Object({
     doors: Type.Record(Type.String({ minLength: 1, maxLength: 32 }), Id),
     facing: Type.Optional(Type.Record(Id, Type.Union([Type.Literal('in'), Type.Literal('out')]))),
     cardsRegisteredAs: Type.Union([Type.Literal('hex'), Type.Literal('decimal')]),
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 }),
+  }, { additionalProperties: false }), { maxItems: 1000 }),
+  /** A site that already runs Frigate: its broker and cameras (gateway/frigate/frigate-config.ts). */
+  frigate: Type.Optional(FrigateSectionSchema),
 }, { additionalProperties: false })
 
 type RawConfig = Static<typeof ConfigSchema>
@@ -64,6 +67,7 @@ export interface SiteConfig {
   journal: { maxBytes?: number; maxAgeMs?: number; alarmMaxAgeMs?: number }
   listeners: Array<{ model: ReaderModel; port: number; host: string }>
   readers: ReaderConfig[]
+  frigate?: FrigateConfig
 }
 
 /** Every problem found in a config, each with its place. */
@@ -82,6 +86,7 @@ const HINTS: Array<[RegExp, string]> = [
   [/^\/journal\/maxBytes$/, 'write a size such as 256MiB or 2GiB'],
   [/^\/journal\/(maxAge|alarmMaxAge)$/, 'write a duration such as 90min, 7d or 30d'],
   [/\/(model|building)$/, 'letters, digits, dot, dash and underscore'],
+  ...FRIGATE_HINTS,
 ]
 const hinted = (path: string, message: string): string => {
   const hint = HINTS.find(([re]) => re.test(path))?.[1]
@@ -151,6 +156,11 @@ function resolveConfig (file: string, raw: RawConfig, models: ReadonlyMap<string
       doors: r.doors, ...(r.facing === undefined ? {} : { facing: r.facing }), cardsRegisteredAs: r.cardsRegisteredAs,
     })
   }
+  // Frigate (gateway/frigate): its cameras are camera devices, so their credentials carry no allow-list key.
+  const frigate = raw.frigate === undefined
+    ? undefined
+    : resolveFrigate(raw.frigate, path, (f, where) => readCredentials(f, where, problems, { allowlistKey: false }), problems)
+  if (raw.readers.length === 0 && raw.frigate === undefined) problems.push('/readers: configure at least one reader (or a frigate section)')
   if (problems.length > 0) throw new SiteConfigError(file, problems)
   const j = raw.journal ?? {}
   return {
@@ -164,10 +174,12 @@ function resolveConfig (file: string, raw: RawConfig, models: ReadonlyMap<string
     },
     listeners,
     readers,
+    ...(frigate === undefined ? {} : { frigate }),
   }
 }
 
-function readCredentials (file: string, where: string, problems: string[]): { clientId: string; password: string; allowlistKey: string } | undefined {
+/** `allowlistKey: false` for a camera: its provisioning reply has none. */
+function readCredentials (file: string, where: string, problems: string[], o = { allowlistKey: true }): { clientId: string; password: string; allowlistKey: string } | undefined {
   let data: unknown
   try {
     if ((statSync(file).mode & 0o077) !== 0) problems.push(`${where}: ${file} can be read by other users; chmod 600 it (it holds the device's secret)`)
@@ -177,6 +189,7 @@ function readCredentials (file: string, where: string, problems: string[]): { cl
     return undefined
   }
   const d = data as Record<string, unknown>
+  if (typeof d.clientId === 'string' && typeof d.password === 'string' && !o.allowlistKey) return { clientId: d.clientId, password: d.password, allowlistKey: '' }
   if (typeof d.clientId !== 'string' || typeof d.password !== 'string' || typeof d.allowlistKey !== 'string') {
     problems.push(`${where}: ${file} is not a provisioning reply's mqtt object (it needs clientId, password and allowlistKey)`)
     return undefined
