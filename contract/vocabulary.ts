@@ -27,7 +27,7 @@ export type ScoreDimension = (typeof SCORE_DIMENSIONS)[number]
 /** Why a house has points (docs/policy.md, "The house score"). */
 export const SCORE_CAUSES = [
   // hardware
-  'device_offline', 'device_tampered', 'no_door_camera',
+  'device_offline', 'device_tampered', 'no_door_camera', 'no_exit_reader',
   // compliance
   'agreement_unsigned', 'registration_late', 'not_seen_ignored', 'permit_expired',
   // hazards
@@ -86,6 +86,10 @@ export type CredentialStatus = (typeof CREDENTIAL_STATUSES)[number]
 
 export const DEVICE_KINDS = ['reader', 'camera'] as const
 export type DeviceKind = (typeof DEVICE_KINDS)[number]
+
+/** Which side of its door a reader reads: people coming in, going out, or both (the default). Cameras have none. */
+export const READER_FACINGS = ['in', 'out', 'both'] as const
+export type ReaderFacing = (typeof READER_FACINGS)[number]
 
 /**
  * What a device gets of its building's allow-list: `receives`; `awaiting_approval` (a vendor provisioned it);

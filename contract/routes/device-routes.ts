@@ -3,7 +3,7 @@
 
 import Type, { type Static } from 'typebox'
 import { COMMAND_NAMES, ID_PATTERN } from '../../protocol/topics.ts'
-import { COMMAND_STATUSES, DEVICE_KINDS, KEY_ROTATIONS } from '../vocabulary.ts'
+import { COMMAND_STATUSES, DEVICE_KINDS, KEY_ROTATIONS, READER_FACINGS } from '../vocabulary.ts'
 import { DateTimeStr, errors, IdParams, Int, Nullable, Text } from '../schemas/fields.ts'
 import { DeviceSchema, DeviceStatsSchema, MqttConnectionSchema } from '../schemas/registry.ts'
 
@@ -73,6 +73,7 @@ export const deviceRoutes = {
       id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Device id, also its MQTT client id. Administrators may choose it (e.g. a serial number); for everyone else the platform does: read it from the answer.' })),
       door: Type.String({ pattern: ID_PATTERN, description: 'The door the device guards or watches.' }),
       kind: Type.Enum(DEVICE_KINDS),
+      faces: Type.Optional(Type.Enum(READER_FACINGS, { description: 'Readers only: which side of the door it reads, `in` (a reader outside, an exit button inside), `out` or `both` (default). A camera with it is refused (400).' })),
       vendor: Type.Optional(Text(100, { minLength: 1, description: 'Taken from the account for vendor users.' })),
       model: Text(100, { minLength: 1 }),
     }, { additionalProperties: false }),

@@ -8,7 +8,7 @@ import Type, { type Static } from 'typebox'
 import { TimeWindowSchema } from '../../protocol/schemas/time-window.ts'
 import {
   ALLOWLIST_STATUSES, AREA_KINDS, CREDENTIAL_KINDS, CREDENTIAL_STATUSES, DEVICE_KINDS, GRADES, ID_TYPES, MOVE_ACTIONS, MOVE_STATUSES,
-  REGISTRATION_STATUSES, ROLES, SEXES,
+  READER_FACINGS, REGISTRATION_STATUSES, ROLES, SEXES,
 } from '../vocabulary.ts'
 import { DateStr, DateTimeInput, DateTimeStr, Nullable, Str, Text } from './fields.ts'
 
@@ -130,7 +130,9 @@ export const ResidentInputSchema = Type.Object({
 }, { additionalProperties: false })
 
 export const DeviceSchema = Type.Object({
-  id: Str(), buildingId: Str(), door: Str(), kind: Type.Enum(DEVICE_KINDS), vendor: Str(), model: Str(), enabled: Type.Boolean(),
+  id: Str(), buildingId: Str(), door: Str(), kind: Type.Enum(DEVICE_KINDS),
+  faces: Nullable(Type.Enum(READER_FACINGS, { description: 'Which side of its door a reader reads: `in` (people coming in; they leave by an exit button), `out`, `both`. Null for a camera. A building with no reader switched on that reads `out` or `both` scores `no_exit_reader` (docs/policy.md).' })),
+  vendor: Str(), model: Str(), enabled: Type.Boolean(),
   approved: Type.Boolean({ description: 'A device a vendor provisioned waits for the landlord\'s or an administrator\'s approval (POST /devices/{id}/approve) before it receives an allow-list or door commands, and its events raise no alerts. A vendor\'s rotation that issues a new allow-list key withdraws the approval; a device approved before stays judged meanwhile.' }),
   approvedBy: Nullable(Str('Who gave the latest approval (kept while it is withdrawn).')), approvedAt: Nullable(DateTimeStr()),
   approvalWithdrawnBy: Nullable(Str('The vendor account whose rotation withdrew the approval; null once approved again.')),

@@ -105,7 +105,7 @@ export async function seedDemoSite (registry: Registry, logger: Logger, secretsF
       credentials: [{ kind, value }],
     })
   }
-  const reader = await registry.devices.provision(root, 'demo-b1', { id: 'demo-b1-reader', door: 'main-gate', kind: 'reader', vendor: 'Acme Access', model: 'AR-200' })
+  const reader = await registry.devices.provision(root, 'demo-b1', { id: 'demo-b1-reader', door: 'main-gate', kind: 'reader', faces: 'both', vendor: 'Acme Access', model: 'AR-200' })
   const camera = await registry.devices.provision(root, 'demo-b1', { id: 'demo-b1-cam', door: 'main-gate', kind: 'camera', vendor: 'Acme Access', model: 'AC-10' })
   const devices = [reader, camera].map(({ device, secret, allowlistKey }) => ({
     clientId: device.id, username: device.id, password: secret, buildingId: device.buildingId, kind: device.kind,

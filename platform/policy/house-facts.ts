@@ -5,7 +5,7 @@
 // still open and the last patrol's checklist. No names: ids only.
 
 import type { HouseFacts, ScoreParams } from './house-score.ts'
-import type { AlertType, ClosureReason } from '../../contract/vocabulary.ts'
+import type { AlertType, ClosureReason, ReaderFacing } from '../../contract/vocabulary.ts'
 import type { Queryable } from '../store/database.ts'
 import type { BuildingRow } from '../registry/buildings.ts'
 import { localDate } from '../registry/time-zones.ts'
@@ -22,7 +22,8 @@ export async function readHouseFacts (db: Queryable, building: BuildingRow, at: 
   const since = new Date(at - lookbackDays(params) * DAY)
   const id = building.id
   const [devices, offline, registrations, notSeen, permits, alerts, patrols] = await Promise.all([
-    db.query<{ id: string; kind: 'reader' | 'camera'; door: string; enabled: boolean }>('select id, kind, door, enabled from devices where building_id = $1 order by id', [id]),
+    db.query<{ id: string; kind: 'reader' | 'camera'; door: string; enabled: boolean; faces: ReaderFacing | null }>(
+      'select id, kind, door, enabled, faces from devices where building_id = $1 order by id', [id]),
     db.query<{ device_id: string }>(
       `select distinct device_id from alerts where building_id = $1 and type = 'device_offline' and status <> 'resolved' and device_id is not null`, [id]),
     db.query<{ id: string; arrived_at: Date; created_at: Date }>(
@@ -42,7 +43,7 @@ export async function readHouseFacts (db: Queryable, building: BuildingRow, at: 
   const down = new Set(offline.rows.map((r) => r.device_id))
   return {
     at,
-    devices: devices.rows.map((d) => ({ id: d.id, kind: d.kind, door: d.door, enabled: d.enabled, online: d.enabled && !down.has(d.id) })),
+    devices: devices.rows.map((d) => ({ id: d.id, kind: d.kind, door: d.door, enabled: d.enabled, online: d.enabled && !down.has(d.id), faces: d.faces })),
     agreementSignedAt: building.responsibility_signed_at === null ? null : new Date(building.responsibility_signed_at).getTime(),
     onPlatformSince: new Date(building.created_at).getTime(),
     registrations: registrations.rows.map((r) => ({ id: r.id, arrivedAt: new Date(r.arrived_at).getTime(), enteredAt: new Date(r.created_at).getTime() })),

@@ -65,6 +65,25 @@ describe.each(DATABASE_KINDS)('house score (%s)', (kind) => {
     expect(await causes()).not.toContain('door_forced')
   })
 
+  it('no exit reader: a house whose readers all read only people coming in scores it, until one reads going out', async () => {
+    // demo-b1's readers read both ways; demo-b2 has no device at all.
+    expect(await causes()).not.toContain('no_exit_reader')
+    const b2 = async (): Promise<string[]> => ((await api('landlord-wang', 'GET', '/buildings/demo-b2/score')).body.points as Array<{ cause: string }>).map((p) => p.cause)
+    expect(await b2()).toEqual(expect.arrayContaining(['no_door_camera', 'no_exit_reader']))
+    const provision = (body: object) => api('landlord-wang', 'POST', '/buildings/demo-b2/devices', { vendor: 'Acme Access', model: 'AR-200', ...body })
+    expect((await provision({ door: 'gate', kind: 'camera', faces: 'in' })).status).toBe(400)
+    const entry = await provision({ door: 'gate', kind: 'reader', faces: 'in' })
+    expect(entry.status).toBe(201)
+    expect(entry.body.device).toMatchObject({ kind: 'reader', faces: 'in' })
+    expect(await b2()).toContain('no_exit_reader')
+    const exit = await provision({ door: 'back', kind: 'reader', faces: 'out' })
+    expect(exit.status).toBe(201)
+    expect(await b2()).not.toContain('no_exit_reader')
+    // Switched off, it reads nothing.
+    expect((await api('landlord-wang', 'PATCH', `/devices/${exit.body.device.id as string}`, { enabled: false })).status).toBe(200)
+    expect(await b2()).toContain('no_exit_reader')
+  })
+
   it('is the building\'s: another landlord gets 404, its vendor 403, the police of the area may read it, no point names a person', async () => {
     expect((await api('landlord-wang', 'GET', '/buildings/demo-b1/score')).status).toBe(404)
     expect((await api('landlord-li', 'GET', '/buildings/nowhere/score')).status).toBe(404)

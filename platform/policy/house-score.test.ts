@@ -4,11 +4,11 @@ import { DEFAULT_SCORE_PARAMS, gradeOf, scoreHouse, type HouseFacts } from './ho
 const DAY = 86_400_000
 const NOW = Date.UTC(2026, 11, 1)
 
-/** A well-kept house: devices online with a camera, agreement signed, nothing else. */
+/** A well-kept house: devices online with a camera and a reader reading both ways, agreement signed, nothing else. */
 function house (over: Partial<HouseFacts> = {}): HouseFacts {
   return {
     at: NOW,
-    devices: [{ id: 'r1', kind: 'reader', door: 'gate', enabled: true, online: true }, { id: 'c1', kind: 'camera', door: 'gate', enabled: true, online: true }],
+    devices: [{ id: 'r1', kind: 'reader', door: 'gate', enabled: true, online: true, faces: 'both' }, { id: 'c1', kind: 'camera', door: 'gate', enabled: true, online: true, faces: null }],
     agreementSignedAt: NOW - 100 * DAY,
     registrations: [],
     notSeen: [],
@@ -28,24 +28,41 @@ describe('house score', () => {
   it('each point names its cause, dimension and evidence; the total proposes the grade', () => {
     const s = scoreHouse(house({
       agreementSignedAt: null,
-      devices: [{ id: 'r1', kind: 'reader', door: 'gate', enabled: true, online: false }],
+      // One reader on the street side only (tenants leave by an exit button), offline, and no camera.
+      devices: [{ id: 'r1', kind: 'reader', door: 'gate', enabled: true, online: false, faces: 'in' }],
       alerts: [{ id: 'a-forced', type: 'door_forced', openedAt: NOW, resolvedAt: null, closureReason: null }],
     }))
     expect(s.points.map((p) => [p.cause, p.dimension, p.points, p.evidence])).toEqual([
       ['agreement_unsigned', 'compliance', 10, ['building']],
       ['door_forced', 'hazards', 6, ['a-forced']],
       ['no_door_camera', 'hardware', 5, ['building']],
+      ['no_exit_reader', 'hardware', 5, ['building']],
       ['device_offline', 'hardware', 4, ['r1']],
     ])
-    expect(s.score).toBe(25)
-    expect(s.byDimension).toEqual({ hardware: 9, compliance: 10, hazards: 6, safety: 0 })
+    // 10 + 6 + 5 + 5 + 4: at or above 25 and below 50.
+    expect(s.score).toBe(30)
+    expect(s.byDimension).toEqual({ hardware: 14, compliance: 10, hazards: 6, safety: 0 })
     expect(s.grade).toBe('focus')
   })
 
   it('a disabled device counts as offline, and a house with no camera switched on, or no device at all, has no door camera', () => {
-    const off = scoreHouse(house({ devices: [{ id: 'r1', kind: 'reader', door: 'gate', enabled: true, online: true }, { id: 'c1', kind: 'camera', door: 'gate', enabled: false, online: false }] }))
+    const off = scoreHouse(house({ devices: [{ id: 'r1', kind: 'reader', door: 'gate', enabled: true, online: true, faces: 'both' }, { id: 'c1', kind: 'camera', door: 'gate', enabled: false, online: false, faces: null }] }))
     expect(off.points.map((p) => [p.cause, p.evidence[0]]).sort()).toEqual([['device_offline', 'c1'], ['no_door_camera', 'building']])
-    expect(scoreHouse(house({ devices: [] })).points.map((p) => p.cause)).toEqual(['no_door_camera'])
+    expect(scoreHouse(house({ devices: [] })).points.map((p) => p.cause)).toEqual(['no_door_camera', 'no_exit_reader'])
+  })
+
+  it('no exit reader: no reader switched on at any door reads people going out, so departures go unseen', () => {
+    const camera = { id: 'c1', kind: 'camera' as const, door: 'gate', enabled: true, online: true, faces: null }
+    const reader = (id: string, door: string, faces: 'in' | 'out' | 'both', enabled = true, online = true) => ({ id, kind: 'reader' as const, door, enabled, online, faces })
+    const causes = (devices: HouseFacts['devices']): string[] => scoreHouse(house({ devices })).points.map((p) => p.cause).sort()
+    // Entry readers only, at two doors: nobody's departure is read.
+    expect(causes([camera, reader('r1', 'gate', 'in'), reader('r2', 'back', 'in')])).toEqual(['no_exit_reader'])
+    expect(scoreHouse(house({ devices: [camera, reader('r1', 'gate', 'in')] })).points[0]).toEqual({ dimension: 'hardware', cause: 'no_exit_reader', points: 5, evidence: ['building'], since: NOW, expiresAt: null })
+    // An exit reader at any door of the house is enough, whichever door it is.
+    expect(causes([camera, reader('r1', 'gate', 'in'), reader('r2', 'back', 'out')])).toEqual([])
+    // A disabled exit reader reads nothing; an offline one is still there and counts as offline only.
+    expect(causes([camera, reader('r1', 'gate', 'in'), reader('r2', 'gate', 'out', false, false)])).toEqual(['device_offline', 'no_exit_reader'])
+    expect(causes([camera, reader('r1', 'gate', 'both', true, false)])).toEqual(['device_offline'])
   })
 
   it('an occurrence decays linearly over its lifetime and says when it is gone', () => {

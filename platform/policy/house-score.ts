@@ -11,11 +11,11 @@
 // holds now (a device offline, the agreement unsigned) stay while it holds.
 // Each cause is capped, so one noisy door does not make a house 严控 alone.
 
-import { LEVEL_ALERT_TYPES, SCORE_DIMENSIONS, type AlertType, type ClosureReason, type Grade, type ScoreCause, type ScoreDimension } from '../../contract/vocabulary.ts'
+import { LEVEL_ALERT_TYPES, SCORE_DIMENSIONS, type AlertType, type ClosureReason, type Grade, type ReaderFacing, type ScoreCause, type ScoreDimension } from '../../contract/vocabulary.ts'
 import { DEFAULT_PATROL_DAYS } from './patrol-schedule.ts'
 
 export const CAUSE_DIMENSION: Record<ScoreCause, ScoreDimension> = {
-  device_offline: 'hardware', device_tampered: 'hardware', no_door_camera: 'hardware',
+  device_offline: 'hardware', device_tampered: 'hardware', no_door_camera: 'hardware', no_exit_reader: 'hardware',
   agreement_unsigned: 'compliance', registration_late: 'compliance', not_seen_ignored: 'compliance', permit_expired: 'compliance',
   overcrowding_registered: 'hazards', overcrowding_observed: 'hazards', unexplained_entries: 'hazards', door_forced: 'hazards',
   unregistered_cards: 'hazards', card_misuse: 'hazards', visitor_overstay: 'hazards',
@@ -68,6 +68,7 @@ export const DEFAULT_SCORE_PARAMS: ScoreParams = {
     device_offline: { points: 4, lifetimeDays: null, cap: 12 },
     device_tampered: { points: 6, lifetimeDays: 90, cap: 12 },
     no_door_camera: { points: 5, lifetimeDays: null, cap: 5 },
+    no_exit_reader: { points: 5, lifetimeDays: null, cap: 5 },
     agreement_unsigned: { points: 10, lifetimeDays: null, cap: 10 },
     registration_late: { points: 3, lifetimeDays: 180, cap: 12 },
     not_seen_ignored: { points: 4, lifetimeDays: null, cap: 16 },
@@ -92,7 +93,8 @@ export const DEFAULT_SCORE_PARAMS: ScoreParams = {
 /** What is known about one house at `at` (ms since the epoch). */
 export interface HouseFacts {
   at: number
-  devices: ReadonlyArray<{ id: string; kind: 'reader' | 'camera'; door: string; enabled: boolean; online: boolean }>
+  /** `faces`: which side of its door a reader reads (null for a camera). */
+  devices: ReadonlyArray<{ id: string; kind: 'reader' | 'camera'; door: string; enabled: boolean; online: boolean; faces: ReaderFacing | null }>
   agreementSignedAt: number | null
   /**
    * When the house came onto the platform. A tenant who arrived before it could not be registered here earlier:
@@ -147,6 +149,8 @@ export function scoreHouse (facts: HouseFacts, params: ScoreParams = DEFAULT_SCO
   // A disabled device guards nothing: it counts as offline, and a house whose cameras are all off has none.
   for (const d of facts.devices) if (!d.online || !d.enabled) add('device_offline', facts.at, d.id)
   if (!facts.devices.some((d) => d.kind === 'camera' && d.enabled)) add('no_door_camera', facts.at, 'building')
+  // Departures are observed only where a reader switched on reads people going out (an offline one counts above).
+  if (!facts.devices.some((d) => d.kind === 'reader' && d.enabled && (d.faces === 'out' || d.faces === 'both'))) add('no_exit_reader', facts.at, 'building')
   if (facts.agreementSignedAt === null) add('agreement_unsigned', facts.at, 'building')
   for (const r of facts.registrations) {
     if (r.enteredAt - Math.max(r.arrivedAt, facts.onPlatformSince ?? r.arrivedAt) > params.lateRegistrationDays * DAY_MS) add('registration_late', r.enteredAt, r.id)

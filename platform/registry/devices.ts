@@ -19,7 +19,7 @@ import { writeAudit } from './audit-log.ts'
 import { appendLedger } from './ledger.ts'
 import { LOGIN_COLUMNS, toLogin, type LoginRow } from './device-logins.ts'
 
-import type { AllowlistStatus, DeviceKind, KeyRotation } from '../../contract/vocabulary.ts'
+import type { AllowlistStatus, DeviceKind, KeyRotation, ReaderFacing } from '../../contract/vocabulary.ts'
 
 export { DEVICE_KINDS, KEY_ROTATIONS, type AllowlistStatus, type DeviceKind, type KeyRotation } from '../../contract/vocabulary.ts'
 
@@ -36,6 +36,8 @@ export interface Device {
   buildingId: string
   door: string
   kind: DeviceKind
+  /** Which side of its door a reader reads; null for a camera. */
+  faces: ReaderFacing | null
   vendor: string
   model: string
   enabled: boolean
@@ -71,12 +73,14 @@ export interface ProvisionInput {
   id?: string
   door: string
   kind: DeviceKind
+  /** Readers only; `both` when not given. */
+  faces?: ReaderFacing
   vendor?: string
   model: string
 }
 
 interface DeviceRow {
-  id: string; building_id: string; door: string; kind: DeviceKind; vendor: string; model: string; secret_hash: string
+  id: string; building_id: string; door: string; kind: DeviceKind; faces: ReaderFacing | null; vendor: string; model: string; secret_hash: string
   enabled: boolean; provisioned_by: string; created_at: Date; secret_rotated_at: Date | null
   allowlist_key_sealed: string | null; approved: boolean; approved_by: string | null; approved_at: Date | null
   approval_withdrawn_by: string | null; approval_withdrawn_at: Date | null; disabled_by: string | null
@@ -101,6 +105,7 @@ const toDevice = (r: DeviceRow): Device => ({
   buildingId: r.building_id,
   door: r.door,
   kind: r.kind,
+  faces: r.faces,
   vendor: r.vendor,
   model: r.model,
   enabled: r.enabled,
@@ -152,6 +157,8 @@ export class Devices implements DeviceDirectory {
     if (!isValidId(input.door)) throw new Errors.BadRequest('door must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$')
     const vendor = actor.role === 'vendor' ? await this.organisationOf(actor) : input.vendor
     if (vendor === undefined || vendor.trim() === '') throw new Errors.BadRequest('vendor is required')
+    if (input.kind !== 'reader' && input.faces !== undefined) throw new Errors.BadRequest('faces is for readers: a camera watches its door both ways')
+    const faces = input.kind === 'reader' ? input.faces ?? 'both' : null
     const secret = newSecret()
     const secretHash = hashDeviceSecret(secret)
     const key = input.kind === 'reader' ? this.ctx.secrets.issueReaderKey() : null
@@ -159,11 +166,11 @@ export class Devices implements DeviceDirectory {
     try {
       await this.ctx.db.transaction(async (tx) => {
         await tx.query(
-          `insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by, allowlist_key_sealed, approved, approved_by, approved_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          `insert into devices (id, building_id, door, kind, vendor, model, secret_hash, provisioned_by, allowlist_key_sealed, approved, approved_by, approved_at, faces)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
           [id, buildingId, input.door, input.kind, vendor, input.model, secretHash, actor.id, key?.sealed ?? null,
-            approved, approved ? actor.id : null, approved ? this.ctx.now() : null])
-        await appendLedger(tx, actor, 'device.provisioned', { buildingId, deviceId: id }, { kind: input.kind, door: input.door, vendor, model: input.model, approved })
+            approved, approved ? actor.id : null, approved ? this.ctx.now() : null, faces])
+        await appendLedger(tx, actor, 'device.provisioned', { buildingId, deviceId: id }, { kind: input.kind, door: input.door, ...(faces === null ? {} : { faces }), vendor, model: input.model, approved })
       })
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) throw new Errors.Conflict(`device ${id} already exists`)
