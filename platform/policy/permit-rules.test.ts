@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { addMonths, monthBounds, monthOf, permitDaysLeft, permitEndProblem, permitEndsAt, reminderDue } from './permit-rules.ts'
 import { reconciledShare } from './reconciliation.ts'
-import { emptySince, vacancyTargets, type RoomFacts } from './vacancy.ts'
+import { emptySince, VACANT_DAYS, vacancyTargets, type RoomFacts } from './vacancy.ts'
 
 const DAY = 86_400_000
 
@@ -89,6 +89,19 @@ describe('vacancy', () => {
     expect(vacancyTargets([empty, room({ roomId: 'r2', withdrawn: true, occupied: false, lastSeenAt: at })], at)).toEqual([{ roomId: null, vacantSince: at - 90 * DAY, lastSeenAt: null }])
     expect(vacancyTargets([room({ roomId: 'r1', withdrawn: true })], at)).toEqual([])
     expect(vacancyTargets([room({ roomId: 'r2', occupied: true }), empty], at)).toEqual([{ roomId: 'r1', vacantSince: at - 90 * DAY, lastSeenAt: null }])
+  })
+
+  it('a person the door cameras saw holds the house, not a room: the rooms are proposed one by one until 90 days after', () => {
+    const r1 = room({ roomId: 'r1', lastDepartedAt: at - 200 * DAY })
+    const r2 = room({ roomId: 'r2', lastSeenAt: at - 150 * DAY })
+    const rooms = vacancyTargets([r1, r2], at, VACANT_DAYS, at - 10 * DAY)
+    expect(rooms).toEqual([
+      { roomId: 'r1', vacantSince: at - 200 * DAY, lastSeenAt: null },
+      { roomId: 'r2', vacantSince: at - 150 * DAY, lastSeenAt: at - 150 * DAY },
+    ])
+    // Seen 95 days ago: the house is empty since then, and that is its last sighting.
+    expect(vacancyTargets([r1, r2], at, VACANT_DAYS, at - 95 * DAY)).toEqual([{ roomId: null, vacantSince: at - 95 * DAY, lastSeenAt: at - 95 * DAY }])
+    expect(vacancyTargets([r1, r2], at, VACANT_DAYS, null)).toEqual([{ roomId: null, vacantSince: at - 150 * DAY, lastSeenAt: at - 150 * DAY }])
   })
 })
 

@@ -1,7 +1,7 @@
 // Vacancy (docs/policy.md "Vacancy"): a room with nobody registered and no
 // passage with any of its credentials for three months is proposed for
-// deregistration from the rental register; a house whose every room is so is
-// proposed as a whole. The grid worker of the house's grid confirms (the room
+// deregistration from the rental register; a house whose every room is so,
+// and whose door cameras saw nobody for as long, is proposed as a whole. The grid worker of the house's grid confirms (the room
 // or house is marked withdrawn, in the ledger) or rejects; both audited. A
 // registration into the room puts it back on the register (permits.ts).
 
@@ -39,19 +39,37 @@ export interface VacancyTarget { roomId: string | null; vacantSince: number; las
 
 /**
  * What to propose in one house at `at`: the whole house when every room on the register has stood empty for
- * `days` (and at least one is on it), else each such room. Rooms already withdrawn are left out.
+ * `days` (and at least one is on it) and its door cameras saw nobody for as long (`houseSeenAt`, the latest person
+ * they saw, null when none), else each such room. Rooms have no cameras: a person seen at the doors cannot be
+ * put in a room, so it holds the house on the register and leaves each room to its own evidence. Rooms already
+ * withdrawn are left out.
  */
-export function vacancyTargets (rooms: readonly RoomFacts[], at: number, days = VACANT_DAYS): VacancyTarget[] {
+export function vacancyTargets (rooms: readonly RoomFacts[], at: number, days = VACANT_DAYS, houseSeenAt: number | null = null): VacancyTarget[] {
   const open = rooms.filter((r) => !r.withdrawn)
   const empty = open.flatMap((r) => {
     const since = emptySince(r)
     return since !== null && at - since >= days * DAY ? [{ roomId: r.roomId, vacantSince: since, lastSeenAt: r.lastSeenAt }] : []
   })
-  if (open.length > 0 && empty.length === open.length) {
-    const seen = empty.map((e) => e.lastSeenAt).filter((s): s is number => s !== null)
-    return [{ roomId: null, vacantSince: Math.max(...empty.map((e) => e.vacantSince)), lastSeenAt: seen.length === 0 ? null : Math.max(...seen) }]
+  if (open.length > 0 && empty.length === open.length && (houseSeenAt === null || at - houseSeenAt >= days * DAY)) {
+    const seen = [...empty.map((e) => e.lastSeenAt), houseSeenAt].filter((s): s is number => s !== null)
+    const since = Math.max(...empty.map((e) => e.vacantSince), houseSeenAt ?? -Infinity)
+    return [{ roomId: null, vacantSince: since, lastSeenAt: seen.length === 0 ? null : Math.max(...seen) }]
   }
   return empty
+}
+
+/**
+ * The latest time a camera of the house saw someone at one of its doors since `since`: a line crossing that
+ * counted people (in or out), or a person detection naming a door. Null when none.
+ */
+export async function readHouseSeenAt (q: Queryable, buildingId: string, since: Date): Promise<number | null> {
+  const r = await q.query<{ at: Date | null }>(
+    `select max(e.at) as at from events e
+      where e.building_id = $1 and e.door is not null and e.at >= $2
+        and ((e.channel = 'event/line' and (coalesce((e.payload->>'in')::int, 0) > 0 or coalesce((e.payload->>'out')::int, 0) > 0))
+          or e.channel = 'event/person')`, [buildingId, since])
+  const at = r.rows[0]?.at ?? null
+  return at === null ? null : new Date(at).getTime()
 }
 
 interface ProposalRow {
@@ -96,7 +114,11 @@ export class VacancyProposals {
     for (const { id } of b.rows) {
       const n = await this.ctx.db.transaction(async (tx) => {
         await tx.query('select id from buildings where id = $1 for update', [id])
-        const targets = vacancyTargets(await readRoomFacts(tx, id), at, this.days)
+        const rooms = await readRoomFacts(tx, id)
+        let targets = vacancyTargets(rooms, at, this.days)
+        // The whole house by its rooms: the door cameras may still have seen someone since (read only then).
+        const house = targets.length === 1 && targets[0]!.roomId === null ? targets[0]! : undefined
+        if (house !== undefined) targets = vacancyTargets(rooms, at, this.days, await readHouseSeenAt(tx, id, new Date(house.vacantSince)))
         const key = (room: string | null): string => room ?? ''
         const wanted = new Map(targets.map((t) => [key(t.roomId), t]))
         const waiting = await tx.query<{ id: string; room_id: string | null }>(`select id, room_id from vacancy_proposals where building_id = $1 and status = 'proposed'`, [id])
