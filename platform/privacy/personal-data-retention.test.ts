@@ -36,8 +36,8 @@ describe.each(DATABASE_KINDS)('personal data retention (%s)', (kind) => {
     const recent = await stay(2, 900, 30)
     const current = await stay(3, 800, null)
     const job = new PersonalDataRetention({ db: tp.platform.db, logger: pino({ level: 'silent' }), retentionDays: 1095 })
-    expect(await job.runOnce()).toEqual({ residents: 1, visitors: 0 })
-    expect(await job.runOnce()).toEqual({ residents: 0, visitors: 0 })
+    expect(await job.runOnce()).toEqual({ residents: 1, visitors: 0, patrolNotes: 0, ownPassages: 0 })
+    expect(await job.runOnce()).toEqual({ residents: 0, visitors: 0, patrolNotes: 0, ownPassages: 0 })
 
     const gone = await callApi(tp, 'admin', 'GET', `/residents/${longGone.residentId}`)
     expect(gone.body).toMatchObject({ name: ERASED, idNumberMasked: ERASED, phone: null, employer: null, sex: null, birthDecade: null })

@@ -4,20 +4,25 @@
 // phone, household address, employer (also as entered with each of their
 // registrations). The stays remain as history of the room, without a person
 // behind them. Visitor names on passes that ended as
-// long ago go too. Each run that erases something is written to the audit
-// log; a request for an erased person's ID number is refused as erased.
+// long ago go too, and so do patrol notes and the KPIs' movement facts of that
+// time (notes-and-movements.ts). Each run that erases something is written to
+// the audit log; a request for an erased person's ID number is refused as erased.
 
 import type { Logger } from 'pino'
 import { PeriodicJob, type JobTimers } from '../jobs/periodic-job.ts'
 import type { Database } from '../store/database.ts'
+import { eraseNotesAndMovements, type NotesAndMovementsErased } from './notes-and-movements.ts'
 
 /** Three years after departure, unless the operator sets PERSONAL_DATA_RETENTION_DAYS. */
 export const DEFAULT_PERSONAL_DATA_RETENTION_DAYS = 1095
 
 export const ERASED = '(erased)'
 
+/** What one run erased: residents, visitor names, patrol and re-inspection notes, own-credential passages. */
+export type Erased = { residents: number; visitors: number } & NotesAndMovementsErased
+
 export class PersonalDataRetention {
-  private readonly job: PeriodicJob<{ residents: number; visitors: number }>
+  private readonly job: PeriodicJob<Erased>
 
   constructor (private readonly deps: {
     db: Database
@@ -44,11 +49,11 @@ export class PersonalDataRetention {
   }
 
   /** Erases what is due now; returns how many residents and visitor names went. */
-  runOnce (): Promise<{ residents: number; visitors: number }> {
+  runOnce (): Promise<Erased> {
     return this.job.runOnce()
   }
 
-  private async sweep (): Promise<{ residents: number; visitors: number }> {
+  private async sweep (): Promise<Erased> {
     const now = new Date(this.deps.now?.() ?? Date.now())
     const days = this.deps.retentionDays ?? DEFAULT_PERSONAL_DATA_RETENTION_DAYS
     const cutoff = new Date(now.getTime() - days * 86_400_000)
@@ -87,9 +92,18 @@ export class PersonalDataRetention {
     const v = await this.deps.db.query(
       `update credentials set visitor_name = $2
         where visitor and visitor_name is not null and visitor_name <> $2 and coalesce(revoked_at, valid_until) < $1`, [cutoff, ERASED])
-    if (residents > 0 || v.rowCount > 0) {
-      this.deps.logger.info({ residents, visitorNames: v.rowCount, cutoff: cutoff.toISOString() }, 'personal data past its retention period erased')
+    const other = await this.deps.db.transaction(async (tx) => {
+      const e = await eraseNotesAndMovements(tx, cutoff, ERASED)
+      if (e.patrolNotes > 0) {
+        await tx.query(
+          `insert into audit_log (action, subject_type, detail) values ('personal_data.erased', 'patrol', $1)`,
+          [{ patrolNotes: e.patrolIds, cutoff: cutoff.toISOString(), retentionDays: days }])
+      }
+      return { patrolNotes: e.patrolNotes, ownPassages: e.ownPassages }
+    })
+    if (residents > 0 || v.rowCount > 0 || other.patrolNotes > 0 || other.ownPassages > 0) {
+      this.deps.logger.info({ residents, visitorNames: v.rowCount, ...other, cutoff: cutoff.toISOString() }, 'personal data past its retention period erased')
     }
-    return { residents, visitors: v.rowCount }
+    return { residents, visitors: v.rowCount, ...other }
   }
 }
