@@ -26,6 +26,11 @@ interface PatrolRow {
 const REGISTERED = `(select count(*)::int from registrations g where g.room_id = r.id and g.status = 'active')`
 const SELECT_PATROLS = 'select p.*, u.display_name as patroller_name from patrols p join users u on u.id = p.patroller_id'
 
+interface DueRow {
+  id: string; name: string; address: string; grade: Grade; time_zone: string; created_at: Date; last_at: Date | null; open: number
+  trusted: number; normal: number; focus: number; strict: number; finding_open: number
+}
+
 export class Patrols {
   /** `policies`: each house's patrol intervals are its area's (the platform's defaults without it). */
   constructor (private readonly ctx: RegistryContext, private readonly policies?: AreaPolicies) {}
@@ -160,22 +165,41 @@ export class Patrols {
     return (await readFindings(this.ctx.db, 'f.id = $1', [findingId], now.getTime()))[0]!
   }
 
-  /** The houses the actor patrols (grid workers: their grid; police: their area), most overdue first. */
-  async due (actor: Actor): Promise<PatrolDue[]> {
+  /**
+   * The houses the actor patrols (grid workers: their grid; police: their area), most overdue first, at most
+   * `limit`. The database orders them by when they are due (the intervals of each house's area, as
+   * `nextPatrolDue` reckons them), so the limit cuts off the houses due latest, never the most overdue.
+   */
+  async due (actor: Actor, limit = 5000): Promise<PatrolDue[]> {
     const params: unknown[] = []
     const scope = buildingScope(actor, 'patrols.record', 'b', params)
-    const r = await this.ctx.db.query<{ id: string; name: string; address: string; grade: Grade; time_zone: string; area_path: string; created_at: Date; last_at: Date | null; open: number }>(
-      `select b.id, b.name, b.address, b.grade, b.time_zone, b.area_path, b.created_at,
-              (select max(p.patrolled_at) from patrols p where p.building_id = b.id) as last_at,
-              (select count(*)::int from patrol_findings f where f.building_id = b.id and f.status = 'open') as open
-         from buildings b where b.removed_at is null and ${scope} order by b.id limit 5000`, params)
+    const d = DEFAULT_AREA_POLICY.patrolDays
+    params.push(this.policies !== undefined, d.trusted, d.normal, d.focus, d.strict, d.findingOpen)
+    const n = params.length
+    const [useSettings, trusted, normal, focus, strict, findingOpen] = [n - 5, n - 4, n - 3, n - 2, n - 1, n].map((i) => `$${i}`)
+    params.push(limit)
+    const r = await this.ctx.db.query<DueRow>(
+      `with h as (
+         select b.id, b.name, b.address, b.grade, b.time_zone, b.created_at, last.last_at, f.open,
+                coalesce(s.patrol_trusted_days, ${trusted}::int) as trusted, coalesce(s.patrol_normal_days, ${normal}::int) as normal,
+                coalesce(s.patrol_focus_days, ${focus}::int) as focus, coalesce(s.patrol_strict_days, ${strict}::int) as strict,
+                coalesce(s.patrol_finding_open_days, ${findingOpen}::int) as finding_open
+           from buildings b
+           left join lateral (select max(p.patrolled_at) as last_at from patrols p where p.building_id = b.id) last on true
+           left join lateral (select count(*)::int as open from patrol_findings x where x.building_id = b.id and x.status = 'open') f on true
+           left join lateral (select s.* from area_policy_settings s join areas a on a.id = s.area_id
+                               where ${useSettings}::boolean and left(b.area_path, length(a.path)) = a.path order by length(a.path) desc limit 1) s on true
+          where b.removed_at is null and ${scope})
+       select h.*, case when h.last_at is null then h.created_at
+                        else h.last_at + make_interval(days => case when h.open > 0 then least(h.finding_open, g.days) else g.days end) end as due_at
+         from h cross join lateral (select case h.grade when 'trusted' then h.trusted when 'normal' then h.normal when 'focus' then h.focus else h.strict end as days) g
+        order by due_at, h.id limit $${params.length}`, params)
     const at = this.ctx.now().getTime()
-    const intervalsAt = this.intervals()
-    const houses = await Promise.all(r.rows.map(async (b) => {
+    const houses = r.rows.map((b) => {
       const h = { grade: b.grade, lastPatrolAt: b.last_at === null ? null : new Date(b.last_at).getTime(), since: new Date(b.created_at).getTime(), openFinding: b.open > 0 }
-      const days = await intervalsAt(b.area_path)
+      const days: PatrolDays = { trusted: b.trusted, normal: b.normal, focus: b.focus, strict: b.strict, findingOpen: b.finding_open }
       return { b, h, days, dueAt: nextPatrolDue(h, days) }
-    }))
+    })
     return byDue(houses).map(({ b, h, days, dueAt }) => ({
       buildingId: b.id, buildingName: b.name, address: b.address, grade: b.grade, timeZone: b.time_zone,
       lastPatrolAt: h.lastPatrolAt === null ? null : new Date(h.lastPatrolAt).toISOString(),
