@@ -16,7 +16,8 @@ import { useData } from '../../use-data.ts'
 import { FindingCard } from './finding-card.tsx'
 import './patrols.css'
 
-export function HouseRecordPage ({ code, saved, back }: { code: string; saved: boolean; back: string }) {
+/** `patrols`: whether the reader records patrols and re-inspections (else the record only, without their forms). */
+export function HouseRecordPage ({ code, saved, back, patrols }: { code: string; saved: boolean; back: string; patrols: boolean }) {
   const data = useData(async () => await api.request('GET /house-codes/:code', { params: { code } }), [code])
   const [done, setDone] = useState<string | undefined>(saved ? t('patrols.record.saved') : undefined)
   return (
@@ -28,9 +29,11 @@ export function HouseRecordPage ({ code, saved, back }: { code: string; saved: b
           <p class='muted'>{r.building.address}</p>
           {done !== undefined && <p class='notice' role='status'>{done}</p>}
           <RecordFacts record={r} />
-          <div class='grid-buttons'>
-            <a class='button primary' href={href(`/h/${code}/patrol`)}>{t('patrols.record.newPatrol')}</a>
-          </div>
+          {patrols && (
+            <div class='grid-buttons'>
+              <a class='button primary' href={href(`/h/${code}/patrol`)}>{t('patrols.record.newPatrol')}</a>
+            </div>
+          )}
           <h2>{t('patrols.record.findings')}</h2>
           {r.openFindings.length === 0
             ? <p class='muted'>{t('patrols.record.noFindings')}</p>
@@ -39,7 +42,7 @@ export function HouseRecordPage ({ code, saved, back }: { code: string; saved: b
                 {r.openFindings.map((f) => (
                   <li key={f.id}>
                     <FindingCard finding={f} timeZone={r.building.timeZone}>
-                      <Reinspect finding={f} code={code} onDone={() => { setDone(t('patrols.reinspect.done')); data.reload() }} />
+                      {patrols && <Reinspect finding={f} code={code} onDone={() => { setDone(t('patrols.reinspect.done')); data.reload() }} />}
                     </FindingCard>
                   </li>
                 ))}
