@@ -52,6 +52,7 @@ export const ReconciliationSummarySchema = Type.Object({
   month: Str('YYYY-MM, in the buildings\' time zone.'),
   scope: Type.Enum(RECONCILIATION_SCOPES),
   scopeId: Str('The landlord\'s user id, or the grid\'s area id.'),
+  scopeName: Str('The landlord\'s name, or the grid\'s name, as shown.'),
   createdAt: DateTimeStr(),
   items: Type.Integer(), decided: Type.Integer({ description: 'Items confirmed or corrected.' }),
   signedOffAt: Nullable(DateTimeStr()), signedOffBy: Nullable(Str()),

@@ -200,6 +200,9 @@ describe.each(DATABASE_KINDS)('permits, vacancy, reconciliation (%s)', (kind) =>
     expect(li.map((l) => [l.scope, l.scopeId])).toEqual([['landlord', tp.userIds['landlord-li']]])
     const grids = (await api('grid-chen', 'GET', '/reconciliations?scope=grid')).body as Array<{ id: string; scopeId: string; items: number }>
     expect(grids.map((l) => l.scopeId).sort()).toEqual(['lianhua-g1', 'lianhua-g2'])
+    // Named as people know them: the grid's name, the landlord's.
+    expect((grids as Array<{ scopeId: string; scopeName?: string }>).map((l) => [l.scopeId, l.scopeName]).sort()).toEqual([['lianhua-g1', 'Lianhua grid 1'], ['lianhua-g2', 'Lianhua grid 2']])
+    expect((li as Array<{ scopeName?: string }>)[0]!.scopeName).toBe('Li Ming (landlord, building demo-b1)')
     expect((await api('grid-zhou', 'GET', '/reconciliations')).body).toEqual([])
     expect((await api('landlord-wang', 'GET', '/reconciliations')).body.map((l: { scopeId: string }) => l.scopeId)).toEqual([tp.userIds['landlord-wang']])
     const g1 = grids.find((l) => l.scopeId === 'lianhua-g1')!

@@ -41,16 +41,17 @@ export async function readReconciledShare (q: Queryable, areaPath: string, month
 
 interface ListRow {
   id: string; month: string; scope: ReconciliationScope; scope_id: string; created_at: Date; signed_off_at: Date | null
-  signed_off_by: string | null; grid_path: string | null; items: number; decided: number
+  signed_off_by: string | null; grid_path: string | null; scope_name: string; items: number; decided: number
 }
 
-const SELECT_LIST = `select c.*, a.path as grid_path,
+const SELECT_LIST = `select c.*, a.path as grid_path, coalesce(a.name, u.display_name, c.scope_id) as scope_name,
     (select count(*)::int from reconciliation_items i where i.reconciliation_id = c.id) as items,
     (select count(*)::int from reconciliation_items i where i.reconciliation_id = c.id and i.outcome is not null) as decided
-  from reconciliations c left join areas a on c.scope = 'grid' and a.id = c.scope_id`
+  from reconciliations c left join areas a on c.scope = 'grid' and a.id = c.scope_id
+  left join users u on c.scope = 'landlord' and u.id = c.scope_id`
 
 const toSummary = (r: ListRow): ReconciliationSummary => ({
-  id: r.id, month: r.month, scope: r.scope, scopeId: r.scope_id, createdAt: iso(r.created_at), items: r.items, decided: r.decided,
+  id: r.id, month: r.month, scope: r.scope, scopeId: r.scope_id, scopeName: r.scope_name, createdAt: iso(r.created_at), items: r.items, decided: r.decided,
   signedOffAt: iso(r.signed_off_at), signedOffBy: r.signed_off_by,
 })
 

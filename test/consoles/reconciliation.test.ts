@@ -106,7 +106,7 @@ describe('monthly reconciliation and vacancy in the consoles', () => {
 
     await page.getByRole('link', { name: '月度核对' }).click()
     await page.getByRole('heading', { name: '月度核对', level: 1 }).waitFor()
-    await page.getByRole('article', { name: /网格 lianhua-g1/ }).waitFor()
+    await page.getByRole('article', { name: /网格：Lianhua grid 1/ }).waitFor()
     await page.screenshot({ path: `${SHOTS}/grid-reconciliation.png`, fullPage: true })
     await expectNoSideScroll(page)
     await expectClean(c)

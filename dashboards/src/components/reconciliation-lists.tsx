@@ -30,7 +30,7 @@ export function ReconciliationLists ({ scope }: { scope: ReconciliationScope }) 
 }
 
 function ListCard ({ summary, open, onChanged }: { summary: ReconciliationSummary; open: boolean; onChanged: () => void }) {
-  const title = `${summary.scope === 'landlord' ? t('reconciliation.scope.landlord') : t('reconciliation.scope.grid', { id: summary.scopeId })} · ${t('reconciliation.list', { month: summary.month, done: summary.decided, n: summary.items })}`
+  const title = `${summary.scope === 'landlord' ? t('reconciliation.scope.landlord') : t('reconciliation.scope.grid', { name: summary.scopeName })} · ${t('reconciliation.list', { month: summary.month, done: summary.decided, n: summary.items })}`
   return (
     <article class='card' aria-label={title}>
       <h2>{title}</h2>
