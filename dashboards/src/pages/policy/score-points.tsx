@@ -70,7 +70,7 @@ export function ScorePoints ({ points, base, buildingId, timeZone, remedies = tr
               {p.evidence.map((e) => {
                 const to = evidenceHref(base, buildingId, p.cause, e)
                 const label = e === 'building' ? t('policy.score.evidenceBuilding') : e
-                return <span key={e} class='evidence'>{to === undefined ? label : <a href={href(to)}>{label}</a>}</span>
+                return <span key={e} class='score-evidence'>{to === undefined ? label : <a href={href(to)}>{label}</a>}</span>
               })}
             </td>
             <td><time dateTime={p.since}>{formatDate(p.since, timeZone)}</time></td>
